@@ -1,0 +1,39 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The logistic function, computed without overflow for any finite logit.
+public enum Sigmoid {
+    /// 1 / (1 + e^(−z)), in [0, 1].
+    public static func probability(_ z: Double) -> Double {
+        z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+    }
+}
+
+/// CSV field quoting (RFC 4180).
+public enum CSVField {
+    /// `field`, quoted when it holds a comma, quote, or line break.
+    public static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Unbuffered writes to standard error.
+public enum FileHandleWriter {
+    public static func writeStandardError(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+}

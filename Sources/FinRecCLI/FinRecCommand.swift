@@ -1,0 +1,33 @@
+import ArgumentParser
+import FinRec
+
+@main
+struct FinRecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finrec",
+        abstract: "Financing recommendations for 专精特新 (SRDI) SMEs: bank credit products and listing boards.",
+        discussion: """
+            Scores enterprises with one linear model per product (OpenBLAS), beside the real \
+            eligibility rules of each product and board. Product names are shown in Chinese \
+            with their stable ids, e.g. 专精特新贷 (srdi_loan), 北交所 (bse).
+            """,
+        version: FinRecVersion.current,
+        subcommands: [Predict.self, Inspect.self]
+    )
+}
+
+/// Flags every computing subcommand shares.
+struct RuntimeOptions: ParsableArguments {
+    @Option(name: .long, help: "Worker threads (default: all available cores). OpenBLAS itself runs one thread per worker.")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 {
+            throw ValidationError("Please give --threads a whole number of at least 1, or leave it out to use every core.")
+        }
+    }
+
+    var policy: ThreadPolicy {
+        threads.map { ThreadPolicy(workers: $0) } ?? .allCores
+    }
+}
