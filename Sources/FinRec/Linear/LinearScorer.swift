@@ -21,8 +21,11 @@ public struct LinearScorer<T: KernelScalar>: Sendable {
     public let weights: Matrix<T>
     /// K intercepts.
     public let intercepts: [T]
-    /// Rows per `gemm` call inside a worker. 4,096 rows of d = 128 Float32 are 2 MiB,
-    /// which measured fastest on this machine class (Benchmarks/README.md).
+    /// Rows per `gemm` call. Blocks start at multiples of `blockRows` whatever the worker
+    /// count, so logits are bit-for-bit identical for any ``ThreadPolicy``; changing
+    /// `blockRows` itself may change the last bits (OpenBLAS picks kernels by shape).
+    /// 4,096 rows of d = 128 Float32 are 2 MiB, which measured fastest on this machine
+    /// class (Benchmarks/README.md).
     public var blockRows: Int = 4096
 
     public var productCount: Int { weights.rows }
@@ -75,7 +78,7 @@ public struct LinearScorer<T: KernelScalar>: Sendable {
                         // worker writes only its own rows of `os`.
                         nonisolated(unsafe) let xp = xs.baseAddress!, wp = ws.baseAddress!
                         nonisolated(unsafe) let bp = bs.baseAddress!, op = os.baseAddress!
-                        threads.forEachRange(count: n, minimumPerWorker: min(block, 1024)) { range in
+                        threads.forEachRange(count: n, alignment: block) { range in
                             var start = range.lowerBound
                             while start < range.upperBound {
                                 let rows = min(block, range.upperBound - start)

@@ -32,19 +32,25 @@ public struct ThreadPolicy: Sendable, Equatable {
         return true
     }()
 
-    /// Runs `body` over `0..<count` split into at most `workers` contiguous ranges of at
-    /// least `minimumPerWorker` items, in parallel, and waits for all of them.
+    /// Runs `body` over `0..<count` in parallel, split into at most `workers` contiguous
+    /// ranges whose boundaries fall on multiples of `alignment`, and waits for all of them.
     /// Ranges are disjoint and cover `0..<count` in order.
-    func forEachRange(count: Int, minimumPerWorker: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        precondition(minimumPerWorker >= 1)
+    ///
+    /// Aligned boundaries are what make results independent of the worker count: a kernel
+    /// that processes fixed blocks of `alignment` items sees the same blocks whichever
+    /// worker runs them.
+    func forEachRange(count: Int, alignment: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        precondition(alignment >= 1)
         guard count > 0 else { return }
-        let parts = max(1, min(workers, count / minimumPerWorker))
+        let blocks = (count + alignment - 1) / alignment
+        let parts = max(1, min(workers, blocks))
         if parts == 1 {
             body(0..<count)
             return
         }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            body(Self.range(part: part, of: parts, count: count))
+            let blockRange = Self.range(part: part, of: parts, count: blocks)
+            body((blockRange.lowerBound * alignment)..<min(count, blockRange.upperBound * alignment))
         }
     }
 
