@@ -1,0 +1,119 @@
+// Scoring throughput of LinearScorer: logits = X · Wᵀ + b for N rows, d features, K products.
+// Prints one JSON object per line (consumed by run.sh) for each shape and precision.
+//
+// usage: finrec-bench scoring [--rows N] [--repeats R] [--threads T]
+//        finrec-bench sweep   [--rows N]      block-size and threading sweep, f32 d=128 K=16
+
+import Dispatch
+import FinRec
+import Foundation
+
+struct Options {
+    var mode = "scoring"
+    var rows = 1_000_000
+    var repeats = 7
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    init(_ args: [String]) {
+        var i = 0
+        while i < args.count {
+            switch args[i] {
+            case "scoring", "sweep": mode = args[i]
+            case "--rows": i += 1; rows = Int(args[i])!
+            case "--repeats": i += 1; repeats = Int(args[i])!
+            case "--threads": i += 1; threads = Int(args[i])!
+            default: fatalError("unknown argument \(args[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+struct Rng {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-√3, √3): mean 0, variance 1, like standardised features.
+    mutating func uniform() -> Double { (Double(next() >> 11) / Double(1 << 53) * 2 - 1) * 1.7320508 }
+}
+
+func matrix<T: KernelScalar>(_ rows: Int, _ cols: Int, scale: Double, seed: UInt64) -> Matrix<T> {
+    var rng = Rng(state: seed)
+    var storage = [T](repeating: 0, count: rows * cols)
+    for i in storage.indices { storage[i] = T(rng.uniform() * scale) }
+    return Matrix(rows: rows, columns: cols, elements: storage)
+}
+
+/// Median wall time in seconds of `repeats` runs after one warm-up.
+func medianSeconds(repeats: Int, _ body: () -> Void) -> (median: Double, best: Double) {
+    body()
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    times.sort()
+    return (times[times.count / 2], times[0])
+}
+
+func scoring(_ o: Options) {
+    let policy = ThreadPolicy(workers: o.threads)
+    for d in [32, 128] {
+        let x64: Matrix<Double> = matrix(o.rows, d, scale: 1, seed: UInt64(d))
+        let x32 = x64.converted(to: Float.self)
+        for k in [6, 10, 16] {
+            let w: Matrix<Double> = matrix(k, d, scale: 0.1, seed: UInt64(1000 + k))
+            let b = (0..<k).map { Double($0) / 10 - 0.5 }
+            let s64 = LinearScorer<Double>(weights: w, intercepts: b)
+            let s32 = LinearScorer<Float>(weights: w.converted(to: Float.self), intercepts: b.map(Float.init))
+            var z64 = Matrix<Double>(rows: o.rows, columns: k)
+            var z32 = Matrix<Float>(rows: o.rows, columns: k)
+            let t64 = medianSeconds(repeats: o.repeats) { s64.logits(for: x64, into: &z64, threads: policy) }
+            let t32 = medianSeconds(repeats: o.repeats) { s32.logits(for: x32, into: &z32, threads: policy) }
+            var worst = 0.0
+            for i in 0..<z64.storage.count { worst = max(worst, abs(z64.storage[i] - Double(z32.storage[i]))) }
+            for (precision, t) in [("f64", t64), ("f32", t32)] {
+                print("{\"impl\": \"finrec\", \"n\": \(o.rows), \"d\": \(d), \"k\": \(k), \"precision\": \"\(precision)\", "
+                      + "\"seconds\": \(t.median), \"best\": \(t.best), \"threads\": \(o.threads)"
+                      + (precision == "f32" ? ", \"max_abs_logit_error_vs_f64\": \(worst)" : "") + "}")
+            }
+        }
+    }
+}
+
+func sweep(_ o: Options) {
+    let d = 128, k = 16
+    let x: Matrix<Float> = matrix(o.rows, d, scale: 1, seed: 1)
+    let w: Matrix<Float> = matrix(k, d, scale: 0.1, seed: 2)
+    var z = Matrix<Float>(rows: o.rows, columns: k)
+    for workers in [1, 2] {
+        for block in [256, 1024, 4096, 16384, 65536, o.rows] {
+            var s = LinearScorer<Float>(weights: w, intercepts: [Float](repeating: 0, count: k))
+            s.blockRows = block
+            let t = medianSeconds(repeats: o.repeats) { s.logits(for: x, into: &z, threads: ThreadPolicy(workers: workers)) }
+            print("{\"sweep\": \"finrec workers\", \"workers\": \(workers), \"openblas_threads\": 1, \"block\": \(block), \"seconds\": \(t.median)}")
+        }
+    }
+    // OpenBLAS's own threading instead: one worker, one gemm over all rows, 2 library threads.
+    let s = LinearScorer<Float>(weights: w, intercepts: [Float](repeating: 0, count: k))
+    _ = s.logits(for: Matrix(rows: 1, columns: d), threads: .singleThreaded)  // pins to 1 first
+    BLASKernel.setLibraryThreads(2)
+    var whole = s
+    whole.blockRows = o.rows
+    let t = medianSeconds(repeats: o.repeats) { whole.logits(for: x, into: &z, threads: .singleThreaded) }
+    print("{\"sweep\": \"openblas threads\", \"workers\": 1, \"openblas_threads\": 2, \"block\": \(o.rows), \"seconds\": \(t.median)}")
+    BLASKernel.setLibraryThreads(1)
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+FileHandle.standardError.write(Data("finrec-bench: \(BLASKernel.libraryDescription)\n".utf8))
+switch options.mode {
+case "sweep": sweep(options)
+default: scoring(options)
+}
