@@ -1,30 +1,6 @@
 import FinRec
 import Foundation
 
-/// Seeded, portable random numbers (SplitMix64), so every test sees the same data on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal draw (Box–Muller).
-    mutating func normal() -> Double {
-        let u1 = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-
-    mutating func matrix<T: KernelScalar>(rows: Int, columns: Int, scale: Double = 1, as: T.Type = T.self) -> Matrix<T> {
-        Matrix(rows: rows, columns: columns, elements: (0..<(rows * columns)).map { _ in T(normal() * scale) })
-    }
-}
-
 /// Accurate sums and dot products by error-free transformations (Ogita, Rump and Oishi's
 /// Dot2): the result is as accurate as if computed in twice Double's precision, so it
 /// serves as the exact value when checking Float and Double kernels.
@@ -77,4 +53,11 @@ func temporaryFolder() -> String {
 
 func contentsOfFolder(_ path: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+}
+
+extension SplitMix64 {
+    /// A rows × columns matrix of N(0, scale²) draws.
+    mutating func matrix<T: KernelScalar>(rows: Int, columns: Int, scale: Double = 1, as: T.Type = T.self) -> Matrix<T> {
+        Matrix(rows: rows, columns: columns, elements: (0..<(rows * columns)).map { _ in T(normal() * scale) })
+    }
 }

@@ -29,23 +29,11 @@ struct Options {
     }
 }
 
-struct Rng {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-√3, √3): mean 0, variance 1, like standardised features.
-    mutating func uniform() -> Double { (Double(next() >> 11) / Double(1 << 53) * 2 - 1) * 1.7320508 }
-}
-
 func matrix<T: KernelScalar>(_ rows: Int, _ cols: Int, scale: Double, seed: UInt64) -> Matrix<T> {
-    var rng = Rng(state: seed)
+    var rng = SplitMix64(seed: seed)
     var storage = [T](repeating: 0, count: rows * cols)
-    for i in storage.indices { storage[i] = T(rng.uniform() * scale) }
+    // Uniform on [-√3, √3): mean 0, variance 1, like standardised features.
+    for i in storage.indices { storage[i] = T(rng.uniform(-1.7320508, 1.7320508) * scale) }
     return Matrix(rows: rows, columns: cols, elements: storage)
 }
 

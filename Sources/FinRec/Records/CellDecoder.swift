@@ -1,0 +1,305 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A cell that does not hold what its field expects: the message says what was found and what
+/// form is expected.
+public struct CellError: Error, Sendable, Equatable {
+    public let message: String
+}
+
+/// The decoded value of one cell.
+public enum CellValue: Sendable, Equatable {
+    case missing
+    case number(Double)
+    case text(String)
+}
+
+/// Decodes cells of one field from raw UTF-8 bytes, fast: numbers are parsed in place without
+/// building a String, categories are matched by a precomputed table.
+public struct CellDecoder: Sendable {
+    public let field: FieldSpec
+    private let categoryIndex: [String: Int]
+
+    public init(field: FieldSpec) {
+        self.field = field
+        var index: [String: Int] = [:]
+        if case .category(let values) = field.kind {
+            for (i, v) in values.enumerated() {
+                for spelling in [v.code, v.chinese] + v.aliases { index[RecordSchema.normalise(spelling)] = i }
+            }
+        }
+        categoryIndex = index
+    }
+
+    /// Decodes `bytes` (the cell without surrounding quotes). Empty or all-blank cells are missing.
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(CellError) -> CellValue {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        if start == end { return .missing }
+        let cell = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        switch field.kind {
+        case .integer(let range):
+            guard let x = Self.parseDecimal(cell) else { throw notA("whole number", cell) }
+            guard x == x.rounded() else { throw CellError(message: "\(Self.show(cell)) is not a whole number; \(field.kind.expectedForm)") }
+            try checkRange(x, range, cell)
+            return .number(x)
+        case .number(let range, _):
+            guard let x = Self.parseDecimal(cell) else { throw notA("number", cell) }
+            try checkRange(x, range, cell)
+            return .number(x)
+        case .ratio(let range):
+            var x: Double
+            if cell.last == UInt8(ascii: "%") {
+                guard let p = Self.parseDecimal(UnsafeBufferPointer(rebasing: cell.dropLast())) else { throw notA("percentage", cell) }
+                x = p / 100
+            } else {
+                guard let p = Self.parseDecimal(cell) else { throw notA("fraction", cell) }
+                x = p
+            }
+            try checkRange(x, range, cell)
+            return .number(x)
+        case .flag:
+            switch RecordSchema.normalise(try Self.text(cell)) {
+            case "1", "true", "yes", "y", "是", "有": return .number(1)
+            case "0", "false", "no", "n", "否", "无": return .number(0)
+            default: throw CellError(message: "\(Self.show(cell)) is not a yes/no value; write \(field.kind.expectedForm)")
+            }
+        case .date:
+            guard let days = Self.parseDate(cell) else {
+                throw CellError(message: "\(Self.show(cell)) is not a date; write \(field.kind.expectedForm)")
+            }
+            return .number(Double(days))
+        case .category(let values):
+            guard let i = categoryIndex[RecordSchema.normalise(try Self.text(cell))] else {
+                throw CellError(message: "\(Self.show(cell)) is not a known value; write " + values.map { "\($0.code) or \($0.chinese)" }.joined(separator: ", "))
+            }
+            return .number(Double(i))
+        case .creditCode:
+            if let problem = CreditCode.validate(cell) {
+                throw CellError(message: "\(Self.show(cell)) is not a valid unified social credit code: \(problem)")
+            }
+            return .text(try Self.text(cell))
+        case .text(let maxLength):
+            let s = try Self.text(cell)
+            guard s.count <= maxLength else { throw CellError(message: "the text has \(s.count) characters, more than the \(maxLength) allowed") }
+            return .text(s)
+        }
+    }
+
+    /// Decodes a JSON value for this field: numbers are range-checked, strings are decoded as a
+    /// CSV cell would be, booleans are flags, null is missing.
+    public func decode(json value: JSONValue) throws(CellError) -> CellValue {
+        switch value {
+        case .null: return .missing
+        case .string(let s):
+            var s = s
+            let result: Result<CellValue, CellError> = s.withUTF8 { buffer in
+                do throws(CellError) { return .success(try decode(buffer)) } catch { return .failure(error) }
+            }
+            return try result.get()
+        case .number(let x):
+            switch field.kind {
+            case .integer(let range):
+                guard x == x.rounded() else { throw CellError(message: "\(x) is not a whole number; \(field.kind.expectedForm)") }
+                try checkRange(x, range, nil)
+            case .number(let range, _), .ratio(let range):
+                try checkRange(x, range, nil)
+            case .flag:
+                guard x == 0 || x == 1 else { throw CellError(message: "\(x) is not a yes/no value; write \(field.kind.expectedForm)") }
+            case .creditCode, .text, .category, .date:
+                throw CellError(message: "a number is not \(field.kind.expectedForm); write it as a JSON string")
+            }
+            return .number(x)
+        case .bool(let b):
+            guard case .flag = field.kind else { throw CellError(message: "true/false is not \(field.kind.expectedForm)") }
+            return .number(b ? 1 : 0)
+        case .array, .object:
+            throw CellError(message: "\(value.typeName) is not \(field.kind.expectedForm)")
+        }
+    }
+
+    private func checkRange(_ x: Double, _ range: ClosedRange<Double>, _ cell: UnsafeBufferPointer<UInt8>?) throws(CellError) {
+        guard range.contains(x) else {
+            let shown = cell.map(Self.show) ?? "\(x)"
+            throw CellError(message: "\(shown) is outside the allowed range; \(field.kind.expectedForm)")
+        }
+    }
+
+    private func notA(_ what: String, _ cell: UnsafeBufferPointer<UInt8>) -> CellError {
+        var hint = ""
+        let text = String(decoding: cell, as: UTF8.self)
+        if text.contains(",") { hint = " (remove the thousands separators)" }
+        else if text.contains("万") || text.contains("亿") || text.contains("元") { hint = " (give the amount in 万元 as a plain number, without units)" }
+        else if ["-", "—", "–", "--", "/", "n/a", "na", "null", "nan", "none"].contains(text.lowercased()) { hint = " (leave the cell empty for a missing value)" }
+        return CellError(message: "\(Self.show(cell)) is not a \(what)\(hint); \(field.kind.expectedForm)")
+    }
+
+    /// The cell as text, refusing bytes that are not UTF-8.
+    static func text(_ cell: UnsafeBufferPointer<UInt8>) throws(CellError) -> String {
+        guard let s = String(validating: cell, as: UTF8.self) else {
+            throw CellError(message: "the cell holds bytes that are not UTF-8; if the file came from Excel it is probably GBK: "
+                            + "convert it with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
+        }
+        return s
+    }
+
+    /// The cell quoted for a message, shortened if long.
+    static func show(_ cell: UnsafeBufferPointer<UInt8>) -> String {
+        let s = String(decoding: cell, as: UTF8.self)
+        return "\"" + (s.count > 40 ? String(s.prefix(40)) + "…" : s) + "\""
+    }
+
+    private static let exactPowersOfTen: [Double] = (0...22).map { e in
+        var p = 1.0
+        for _ in 0..<e { p *= 10 }
+        return p
+    }
+
+    /// Parses a decimal number: optional sign, digits with an optional point, optional exponent.
+    /// Returns nil for anything else (thousands separators, units, NaN, infinity) and for values
+    /// that overflow Double. Correctly rounded: exact fast path (Clinger) for up to 15
+    /// significant digits and |exponent| ≤ 22, `strtod` otherwise.
+    @inline(__always)
+    public static func parseDecimal(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        let n = s.count
+        guard n > 0 else { return nil }
+        var negative = false
+        if s[0] == UInt8(ascii: "-") || s[0] == UInt8(ascii: "+") {
+            negative = s[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0, significant = 0, dropped = 0
+        var exponent = 0
+        while i < n, s[i] &- UInt8(ascii: "0") < 10 {
+            if significant < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(s[i] &- UInt8(ascii: "0"))
+                if mantissa != 0 { significant += 1 }
+            } else {
+                dropped += 1
+            }
+            digits += 1
+            i += 1
+        }
+        exponent += dropped
+        if i < n, s[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, s[i] &- UInt8(ascii: "0") < 10 {
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(s[i] &- UInt8(ascii: "0"))
+                    if mantissa != 0 { significant += 1 }
+                    exponent -= 1
+                }
+                digits += 1
+                i += 1
+            }
+        }
+        guard digits > 0 else { return nil }
+        if i < n, s[i] == UInt8(ascii: "e") || s[i] == UInt8(ascii: "E") {
+            i += 1
+            var expNegative = false
+            if i < n, s[i] == UInt8(ascii: "-") || s[i] == UInt8(ascii: "+") {
+                expNegative = s[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0, expDigits = 0
+            while i < n, s[i] &- UInt8(ascii: "0") < 10 {
+                if e < 100_000 { e = e * 10 + Int(s[i] &- UInt8(ascii: "0")) }
+                expDigits += 1
+                i += 1
+            }
+            guard expDigits > 0 else { return nil }
+            exponent += expNegative ? -e : e
+        }
+        guard i == n else { return nil }
+        if significant <= 15 && dropped == 0 && exponent >= -22 && exponent <= 22 {
+            var x = Double(mantissa)
+            x = exponent >= 0 ? x * exactPowersOfTen[exponent] : x / exactPowersOfTen[-exponent]
+            return negative ? -x : x
+        }
+        return slowParse(s)
+    }
+
+    private static func slowParse(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+        var buffer = [CChar](repeating: 0, count: s.count + 1)
+        for i in 0..<s.count { buffer[i] = CChar(bitPattern: s[i]) }
+        let x = strtod(buffer, nil)
+        return x.isFinite ? x : nil
+    }
+
+    /// Days since 1970-01-01 for YYYY-MM-DD or YYYY/MM/DD (months and days may have one digit).
+    static func parseDate(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
+        var parts: [Int] = []
+        var current = 0, digits = 0
+        var separator: UInt8 = 0
+        for b in s {
+            if b &- UInt8(ascii: "0") < 10 {
+                current = current * 10 + Int(b &- UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 4 else { return nil }
+            } else if (b == UInt8(ascii: "-") || b == UInt8(ascii: "/")) && digits > 0 && (separator == 0 || separator == b) {
+                separator = b
+                parts.append(current)
+                current = 0
+                digits = 0
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        parts.append(current)
+        guard parts.count == 3 else { return nil }
+        return CivilDate(year: parts[0], month: parts[1], day: parts[2])?.daysSinceEpoch
+    }
+}
+
+/// A proleptic Gregorian calendar date.
+public struct CivilDate: Sendable, Equatable {
+    public let year: Int, month: Int, day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1900...2200).contains(year), (1...12).contains(month) else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...lengths[month - 1]).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public init(daysSinceEpoch z0: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        month = m
+        day = d
+    }
+
+    /// YYYY-MM-DD.
+    public var iso: String {
+        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+}

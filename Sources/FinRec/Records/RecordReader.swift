@@ -1,0 +1,460 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What to do with a row that fails validation.
+public enum ValidationPolicy: Sendable, Equatable {
+    /// Stop at the first bad row with an error naming the file, line, column and the expected form.
+    case fail
+    /// Leave bad rows out, write each with its reason to the rejects file (CSV, atomically), go on.
+    case skip(rejectsPath: String)
+}
+
+public struct ReaderOptions: Sendable {
+    /// Rows per chunk: tens of thousands keep memory bounded and BLAS blocks large.
+    public var chunkRows = 32_768
+    public var policy = ValidationPolicy.fail
+    /// Refuse (or reject) a second row with an id already seen. Costs memory per distinct id.
+    public var detectDuplicateIds = true
+    /// The longest record accepted, in bytes; longer ones are refused, not loaded.
+    public var maximumRecordBytes = 8 << 20
+    public init() {}
+}
+
+/// What a reader saw: rows accepted and rejected, columns it did not know or did not find.
+public struct ReadReport: Sendable, Equatable {
+    public var rowsAccepted = 0
+    public var rowsRejected = 0
+    public var rejectsPath: String?
+    /// Header columns the schema does not know; kept as text columns.
+    public var unknownColumns: [String] = []
+    /// Schema fields the file has no column for; they read as missing.
+    public var absentFields: [String] = []
+    public var bytesRead = 0
+}
+
+/// Collects rejected rows and writes them, with their reasons, to a CSV file atomically.
+final class RejectsWriter {
+    let writer: AtomicFileWriter
+
+    init(path: String) throws(FileWriteError) {
+        writer = try AtomicFileWriter(path: path)
+        try writer.write("line,column,field,reason,record\n")
+    }
+
+    func add(line: Int, column: Int?, field: String?, reason: String, record: String) throws(FileWriteError) {
+        let cells = [String(line), column.map(String.init) ?? "", field ?? "", reason, record]
+        try writer.write(cells.map(CSVField.escape).joined(separator: ",") + "\n")
+    }
+}
+
+/// Streams a CSV file of records as column-wise ``RecordChunk``s, validating every cell against a
+/// ``RecordSchema``.
+///
+/// - RFC 4180: quoted fields with doubled quotes, embedded commas and line breaks, LF or CRLF.
+/// - UTF-8 with or without a byte-order mark; other encodings (GBK/GB18030 from Excel, UTF-16)
+///   are refused with the command that converts them.
+/// - Headers may use the English snake_case names, the Chinese names or the listed aliases, in
+///   any order. Unknown columns are kept as text and reported once in ``report``.
+/// - Empty cells are missing, never zero.
+///
+/// Memory is bounded by the chunk size and the longest record, whatever the file size.
+public final class CSVRecordReader {
+    public let path: String
+    public let schema: RecordSchema
+    public let options: ReaderOptions
+    public private(set) var report = ReadReport()
+    /// The header as written in the file.
+    public private(set) var header: [String] = []
+
+    private enum Binding { case field(Int), extra(Int), ignored }
+    private var bindings: [Binding] = []
+    private let decoders: [CellDecoder]
+    private var extraNames: [String] = []
+    private var seenIds = Set<String>()
+    private var rejects: RejectsWriter?
+
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var eof = false
+    private var line = 1
+    private static let blockSize = 1 << 22
+
+    // Field boundaries of the current record (reused).
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var escaped: [Bool] = []
+    private var recordStart = 0
+    private var recordLine = 1
+    private var scratch: [UInt8] = []
+
+    public init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+        self.path = path
+        self.schema = schema
+        self.options = options
+        self.decoders = schema.fields.map(CellDecoder.init)
+        let opened = open(path, O_RDONLY)
+        guard opened >= 0 else {
+            throw InputFileError(path: path, message: "cannot open the file (\(String(cString: strerror(errno)))); check the path")
+        }
+        fd = opened
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw InputFileError(path: path, message: "is a folder, not a CSV file")
+        }
+        do throws(InputFileError) {
+            try refill()
+            try readHeader()
+            if case .skip(let rejectsPath) = options.policy {
+                do {
+                    rejects = try RejectsWriter(path: rejectsPath)
+                } catch {
+                    throw InputFileError(path: rejectsPath, message: "cannot write the rejects file: \(error.reason)")
+                }
+                report.rejectsPath = rejectsPath
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    // MARK: Reading bytes
+
+    private func refill() throws(InputFileError) {
+        if position > 0 {
+            buffer.removeSubrange(0..<position)
+            recordStart -= position
+            for i in starts.indices {
+                starts[i] -= position
+                ends[i] -= position
+            }
+            position = 0
+        }
+        guard !eof else { return }
+        let old = buffer.count
+        buffer.reserveCapacity(old + Self.blockSize)
+        var got = 0
+        buffer.append(contentsOf: repeatElement(0, count: Self.blockSize))
+        while got == 0 {
+            let n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + old, Self.blockSize) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                buffer.removeSubrange(old...)
+                throw InputFileError(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))")
+            }
+            got = n
+            if n == 0 { eof = true; break }
+        }
+        buffer.removeSubrange((old + got)...)
+        report.bytesRead += got
+    }
+
+    // MARK: Header
+
+    private func readHeader() throws(InputFileError) {
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+        if buffer.starts(with: [0xFF, 0xFE]) || buffer.starts(with: [0xFE, 0xFF]) {
+            throw InputFileError(path: path, line: 1, message: "the file is UTF-16; save it as UTF-8 (Excel: Save As → CSV UTF-8), or run `iconv -f UTF-16 -t UTF-8 IN.csv > OUT.csv`")
+        }
+        guard try scanRecord() else {
+            throw InputFileError(path: path, message: "the file is empty; it needs a header line naming the columns, e.g. "
+                                 + schema.fields.prefix(4).map(\.name).joined(separator: ","))
+        }
+        for c in starts.indices {
+            let cell = fieldBytes(c)
+            let text: String
+            do {
+                text = try cell.withUnsafeBufferPointer { (b) throws(CellError) -> String in try CellDecoder.text(b) }
+            } catch {
+                throw InputFileError(path: path, line: recordLine, column: c + 1, message: "the header " + error.message)
+            }
+            header.append(text.trimmingSpaces)
+        }
+        if header.count == 1, header[0].contains(";") || header[0].contains("\t") || header[0].contains("，") {
+            let delimiter = header[0].contains(";") ? "semicolons" : header[0].contains("\t") ? "tabs" : "full-width commas (，)"
+            throw InputFileError(path: path, line: recordLine, message: "the header is one column with \(delimiter) in it; FinRec reads comma-separated files: save as CSV with commas")
+        }
+        var seen: [Int: Int] = [:]
+        var extras: [String] = []
+        for (c, name) in header.enumerated() {
+            if let i = schema.fieldIndex(forHeader: name) {
+                if let first = seen[i] {
+                    throw InputFileError(path: path, line: recordLine, column: c + 1, field: schema.fields[i].name,
+                                         message: "columns \(first + 1) (\"\(header[first])\") and \(c + 1) (\"\(name)\") both name \(schema.fields[i].displayName); remove one")
+                }
+                seen[i] = c
+                bindings.append(.field(i))
+            } else if name.isEmpty {
+                bindings.append(.ignored)
+            } else {
+                if extras.contains(name) {
+                    throw InputFileError(path: path, line: recordLine, column: c + 1, field: name,
+                                         message: "the column \"\(name)\" appears twice in the header; remove one")
+                }
+                bindings.append(.extra(extras.count))
+                extras.append(name)
+            }
+        }
+        for (i, f) in schema.fields.enumerated() where seen[i] == nil {
+            if f.required {
+                throw InputFileError(path: path, line: recordLine, field: f.name,
+                                     message: "the header has no column for \(f.displayName), which is required; name it \(f.name) or \(f.chineseName)")
+            }
+            report.absentFields.append(f.name)
+        }
+        extraNames = extras
+        report.unknownColumns = extras
+    }
+
+    // MARK: Records
+
+    /// The next chunk of at most `options.chunkRows` valid rows, or nil at the end of the file.
+    public func nextChunk() throws(InputFileError) -> RecordChunk? {
+        var chunk = RecordChunk(schema: schema, extraNames: extraNames, capacity: options.chunkRows)
+        while chunk.rowCount < options.chunkRows {
+            guard try scanRecord() else { break }
+            try decodeRecord(into: &chunk)
+        }
+        return chunk.rowCount == 0 && atEnd ? nil : chunk
+    }
+
+    private var atEnd: Bool { eof && position >= buffer.count }
+
+    /// Reads every remaining row into one list of chunks.
+    public func readAll() throws(InputFileError) -> [RecordChunk] {
+        var chunks: [RecordChunk] = []
+        while let chunk = try nextChunk() {
+            if chunk.rowCount > 0 { chunks.append(chunk) }
+        }
+        return chunks
+    }
+
+    /// Writes the rejects file (with `.skip`) and returns the report. Call once, after the last chunk.
+    public func finish() throws(InputFileError) -> ReadReport {
+        if let rejects {
+            do { try rejects.writer.commit() } catch {
+                throw InputFileError(path: error.path, message: "cannot write the rejects file: \(error.reason)")
+            }
+        }
+        rejects = nil
+        return report
+    }
+
+    private func decodeRecord(into chunk: inout RecordChunk) throws(InputFileError) {
+        guard starts.count == header.count else {
+            try reject(column: nil, field: nil,
+                       "the row has \(starts.count) fields but the header has \(header.count); check for a missing or extra comma, or an unquoted comma inside a value")
+            return
+        }
+        chunk.beginRow(line: recordLine)
+        for c in 0..<starts.count {
+            switch bindings[c] {
+            case .ignored: continue
+            case .extra(let j):
+                let bytes = fieldBytes(c)
+                if bytes.isEmpty { continue }
+                guard let s = String(validating: bytes, as: UTF8.self) else {
+                    chunk.abortRow()
+                    try reject(column: c + 1, field: header[c], "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
+                    return
+                }
+                chunk.set(extra: j, s)
+            case .field(let i):
+                let value: CellValue
+                do {
+                    value = try withFieldBytes(c) { (b) throws(CellError) -> CellValue in try decoders[i].decode(b) }
+                } catch {
+                    chunk.abortRow()
+                    try reject(column: c + 1, field: schema.fields[i].name, error.message)
+                    return
+                }
+                chunk.set(field: i, value)
+            }
+        }
+        if let problem = chunk.endRow() {
+            chunk.abortRow()
+            let column = header.indices.first { if case .field(let i) = bindings[$0] { schema.fields[i].name == problem.field } else { false } }
+            try reject(column: column.map { $0 + 1 }, field: problem.field, problem.message)
+            return
+        }
+        if options.detectDuplicateIds, let idField = schema.idField, case .text(let id)? = Optional(chunk.value(idField, row: chunk.rowCount - 1)) {
+            if !seenIds.insert(id).inserted {
+                chunk.rowCount -= 1
+                chunk.abortRow()
+                let column = header.indices.first { if case .field(let i) = bindings[$0] { schema.fields[i].name == idField } else { false } }
+                try reject(column: column.map { $0 + 1 }, field: idField, "the id \(id) appears on an earlier line too; each enterprise must appear once")
+            }
+        }
+    }
+
+    private func reject(column: Int?, field: String?, _ message: String) throws(InputFileError) {
+        guard let rejects else {
+            throw InputFileError(path: path, line: recordLine, column: column, field: field, message: message)
+        }
+        report.rowsRejected += 1
+        var end = position
+        while end > recordStart, buffer[end - 1] == 0x0A || buffer[end - 1] == 0x0D { end -= 1 }
+        let raw = String(decoding: buffer[recordStart..<end], as: UTF8.self)
+        do {
+            try rejects.add(line: recordLine, column: column, field: field, reason: message, record: raw)
+        } catch {
+            throw InputFileError(path: error.path, message: "cannot write the rejects file: \(error.reason)")
+        }
+    }
+
+    private func fieldBytes(_ c: Int) -> [UInt8] {
+        withFieldBytes(c) { Array($0) }
+    }
+
+    /// Calls `body` with the bytes of field `c`, quotes removed and doubled quotes undone.
+    private func withFieldBytes<R, E: Error>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        let start = starts[c], end = ends[c]
+        if escaped[c] {
+            scratch.removeAll(keepingCapacity: true)
+            var i = start
+            while i < end {
+                scratch.append(buffer[i])
+                i += buffer[i] == UInt8(ascii: "\"") ? 2 : 1
+            }
+            let result: Result<R, E> = scratch.withUnsafeBufferPointer { b in
+                do throws(E) { return .success(try body(b)) } catch { return .failure(error) }
+            }
+            return try result.get()
+        }
+        let result: Result<R, E> = buffer.withUnsafeBufferPointer { b in
+            do throws(E) { return .success(try body(UnsafeBufferPointer(rebasing: b[start..<end]))) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Finds the next record's field boundaries; false at the end of the file.
+    private func scanRecord() throws(InputFileError) -> Bool {
+        while true {
+            // Skip blank lines.
+            while position < buffer.count, buffer[position] == 0x0A || buffer[position] == 0x0D {
+                if buffer[position] == 0x0A { line += 1 }
+                position += 1
+            }
+            if position >= buffer.count {
+                if eof { return false }
+                try refill()
+                continue
+            }
+            switch try scanFrom(position) {
+            case .record(let next, let newlines):
+                recordLine = line
+                line += newlines
+                position = next
+                return true
+            case .needMore:
+                if buffer.count - position > options.maximumRecordBytes {
+                    throw InputFileError(path: path, line: line,
+                                         message: "a record is longer than \(options.maximumRecordBytes) bytes; FinRec refuses it (an unbalanced quote can cause this)")
+                }
+                try refill()
+            }
+        }
+    }
+
+    private enum ScanResult { case record(next: Int, newlines: Int), needMore }
+
+    private func scanFrom(_ from: Int) throws(InputFileError) -> ScanResult {
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        escaped.removeAll(keepingCapacity: true)
+        recordStart = from
+        let count = buffer.count
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        return try buffer.withUnsafeBufferPointer { (b) throws(InputFileError) -> ScanResult in
+            var i = from
+            var newlines = 0
+            while true {
+                // One field.
+                if i < count, b[i] == quote {
+                    let fieldStart = i + 1
+                    var j = fieldStart
+                    var hasDoubled = false
+                    while true {
+                        guard j < count else {
+                            if eof {
+                                throw InputFileError(path: path, line: line, column: starts.count + 1,
+                                                     message: "a quoted field is never closed; the file ends inside it (an unbalanced quote?)")
+                            }
+                            return .needMore
+                        }
+                        let c = b[j]
+                        if c == quote {
+                            if j + 1 < count, b[j + 1] == quote { hasDoubled = true; j += 2; continue }
+                            if j + 1 >= count, !eof { return .needMore }
+                            break
+                        }
+                        if c == lf { newlines += 1 }
+                        if c == 0 { throw nulByte(newlines) }
+                        j += 1
+                    }
+                    starts.append(fieldStart)
+                    ends.append(j)
+                    escaped.append(hasDoubled)
+                    i = j + 1
+                    if i < count, b[i] != comma, b[i] != lf, b[i] != cr {
+                        throw InputFileError(path: path, line: line + newlines, column: starts.count,
+                                             message: "text after the closing quote of a quoted field; quote the whole field and double the inner quotes (\"\")")
+                    }
+                } else {
+                    let fieldStart = i
+                    while i < count {
+                        let c = b[i]
+                        if c == comma || c == lf || c == cr { break }
+                        if c == quote {
+                            throw InputFileError(path: path, line: line + newlines, column: starts.count + 1,
+                                                 message: "a quote inside an unquoted field; quote the whole field and double the inner quotes (\"\")")
+                        }
+                        if c == 0 { throw nulByte(newlines) }
+                        i += 1
+                    }
+                    if i >= count, !eof { return .needMore }
+                    starts.append(fieldStart)
+                    ends.append(i)
+                    escaped.append(false)
+                }
+                if ends.last! - starts.last! > CSVTokenizer.maximumFieldBytes {
+                    throw InputFileError(path: path, line: line + newlines, column: starts.count,
+                                         message: "a field is longer than \(CSVTokenizer.maximumFieldBytes) bytes; FinRec refuses it")
+                }
+                // After the field: a comma continues the record, a line break or the end ends it.
+                if i >= count { return .record(next: i, newlines: newlines) }
+                if b[i] == comma { i += 1; continue }
+                if b[i] == cr {
+                    if i + 1 >= count, !eof { return .needMore }
+                    i += (i + 1 < count && b[i + 1] == lf) ? 2 : 1
+                } else {
+                    i += 1
+                }
+                return .record(next: i, newlines: newlines + 1)
+            }
+        }
+    }
+
+    private func nulByte(_ newlines: Int) -> InputFileError {
+        InputFileError(path: path, line: line + newlines,
+                       message: "the file holds a NUL byte: it is binary or UTF-16, not a UTF-8 CSV file")
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\u{3000}" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\u{3000}" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Generates synthetic Shandong enterprises calibrated to DOMAIN-RULES §7 and the 2022 Shandong
+/// plan, with outcome labels from ``WorldModel``.
+///
+/// Each enterprise is generated from its own random stream (seed, index), so any count streams in
+/// bounded memory, in any order or in parallel, and the same seed always gives the same firms.
+/// DATASET.md lists every calibration target and its source.
+public struct EnterpriseGenerator: Sendable {
+    public let seed: UInt64
+    public let fiscalYear: Int
+
+    /// Tier mix of the Shandong cultivation pool: 20,000 innovative SMEs, of which 10,000
+    /// provincial 专精特新 SMEs, of which 750 national little giants.
+    public static let tierShares: [(Firm.Tier, Double)] = [
+        (.innovative, 10_000.0 / 20_000), (.provincialSRDI, 9_250.0 / 20_000), (.littleGiant, 750.0 / 20_000),
+    ]
+
+    static let cityWeights: [(String, String, Double)] = [
+        ("济南", "370100", 14), ("青岛", "370200", 17), ("淄博", "370300", 7), ("枣庄", "370400", 3),
+        ("东营", "370500", 4), ("烟台", "370600", 10), ("潍坊", "370700", 10), ("济宁", "370800", 6),
+        ("泰安", "370900", 4), ("威海", "371000", 5), ("日照", "371100", 2.5), ("临沂", "371300", 6),
+        ("德州", "371400", 4), ("聊城", "371500", 3), ("滨州", "371600", 3), ("菏泽", "371700", 2.5),
+    ]
+
+    /// GB/T 4754 divisions with weights: mostly manufacturing (88% of little giants are
+    /// manufacturers), some software and R&D services, a few in sectors boards exclude.
+    static let industries: [(String, String, Double)] = [
+        ("C26", "化工", 8), ("C27", "医药", 7), ("C29", "橡塑", 4), ("C30", "新材料", 5), ("C32", "有色金属", 2),
+        ("C33", "金属制品", 5), ("C34", "通用设备", 12), ("C35", "专用设备", 13), ("C36", "汽车零部件", 5),
+        ("C38", "电气机械", 9), ("C39", "电子信息", 10), ("C40", "仪器仪表", 5), ("C13", "农副食品", 1.5),
+        ("C17", "纺织", 1.5), ("C31", "钢铁", 0.5), ("I65", "软件", 7), ("M73", "研发服务", 3), ("M74", "技术服务", 2),
+        ("A01", "农业", 0.4), ("E48", "建筑", 0.4), ("F51", "批发", 0.6), ("J66", "金融", 0.1), ("K70", "房地产", 0.1),
+    ]
+
+    static let nameWords = ["华", "泰", "鲁", "海", "瑞", "恒", "德", "兴", "信", "达", "正", "博", "智", "科", "创", "源",
+                            "宏", "诚", "盛", "远", "新", "汇", "川", "岳", "金", "航", "中", "齐", "东", "晨"]
+
+    public init(seed: UInt64, fiscalYear: Int = 2025) {
+        self.seed = seed
+        self.fiscalYear = fiscalYear
+    }
+
+    /// The true state of enterprise number `index`.
+    public func firm(_ index: Int) -> Firm {
+        var r = SplitMix64(seed: seed, index: UInt64(index))
+        var f = Firm()
+        f.fiscalYear = fiscalYear
+        f.tier = Self.tierShares[r.pick(weights: Self.tierShares.map(\.1))].0
+        let t = f.tier.rawValue - 1  // 0 innovative, 1 SRDI, 2 little giant
+        let size = r.normal(), q = r.normal()
+        f.latentQuality = q
+
+        let city = Self.cityWeights[r.pick(weights: Self.cityWeights.map(\.2))]
+        f.city = city.0
+        let industry = Self.industries[r.pick(weights: Self.industries.map(\.2))]
+        f.industry = industry.0
+        f.id = Self.creditCode(region: city.1, rng: &r)
+        f.name = f.city + (0..<2).map { _ in Self.nameWords[Int(r.uniform() * Double(Self.nameWords.count))] }.joined()
+            + industry.1 + "科技有限公司"
+
+        // Age: little giants average about 13 years; the niche years follow.
+        let age = max(1, Int(r.logNormal(median: [9.0, 11.5, 13.5][t], sigma: 0.45).rounded()))
+        f.foundingYear = fiscalYear - min(age, 60)
+        f.nicheYears = min(Double(f.age), max(t == 2 ? 3 : 1, (Double(f.age) * r.uniform(0.5, 1)).rounded()))
+
+        // Revenue (万元): log-normal by tier, with the scale floors the tiers imply.
+        let revenueMedian = [2_400.0, 7_000, 22_000][t]
+        var revenue = revenueMedian * exp([0.9, 0.8, 0.65][t] * size)
+        let floors = [200.0, 1_000, 5_000]
+        if revenue < floors[t] { revenue = floors[t] * r.uniform(1, 1.6) }
+        let g1 = max(-0.5, 0.10 + 0.05 * q + 0.14 * r.normal())
+        let g2 = max(-0.5, 0.10 + 0.05 * q + 0.14 * r.normal())
+        f.revenue = [revenue, revenue / (1 + g1), revenue / (1 + g1) / (1 + g2)]
+        let mainShare = [r.uniform(0.55, 1), r.uniform(0.72, 1), r.uniform(0.86, 1)][t]
+        f.mainRevenue = [f.revenue[0] * mainShare, f.revenue[1] * min(1, mainShare * r.uniform(0.95, 1.05))]
+
+        // R&D intensity: little giants average about 7% (DOMAIN-RULES §7.1), SRDI about 5.5%.
+        var intensity = r.logNormal(median: [0.032, 0.05, 0.062][t], sigma: 0.42) * exp(0.1 * q)
+        if t >= 1 { intensity = max(intensity, 0.031 + 0.01 * r.uniform()) }
+        if t == 2 && revenue < 10_000 { intensity = max(intensity, 0.061 + 0.01 * r.uniform()) }
+        intensity = min(intensity, 0.6)
+        f.rd = (0..<3).map { y in f.revenue[y] * intensity * r.uniform(0.88, 1.12) }
+        if t >= 1 { f.rd = f.rd.enumerated().map { y, v in y < 2 ? max(v, 100, f.revenue[y] * 0.0301) : v } }
+
+        let margin = 0.07 + 0.035 * q + 0.06 * r.normal()
+        f.netProfit = (0..<3).map { y in f.revenue[y] * (margin + 0.02 * r.normal()) }
+        f.cashFlow = (0..<3).map { y in f.netProfit[y] * r.uniform(0.5, 1.5) + f.revenue[y] * 0.04 * r.normal() }
+        f.totalAssets = f.revenue[0] * exp(0.2 + 0.3 * r.normal())
+        var debt = 0.42 + 0.13 * r.normal() - 0.03 * q
+        debt = min(max(debt, 0.05), 0.97)
+        if t == 2 { debt = min(debt, 0.69) }
+        f.totalLiabilities = f.totalAssets * debt
+        let equity0 = f.netAssets, equity1 = max(equity0 - f.netProfit[0], 1)
+        f.roe = [f.netProfit[0] / max((equity0 + equity1) / 2, 1), f.netProfit[1] / max(equity1, 1)].map { min(max($0, -5), 5) }
+        f.shareCapital = max(50, max(f.netAssets, 100) * r.uniform(0.15, 0.6))
+
+        // People: little giants average about 250 employees.
+        f.employees = max(5, Int(r.logNormal(median: [55.0, 110, 215][t], sigma: 0.55) * exp(0.35 * size)))
+        let staffShare = min(max(0.14 + 0.04 * q + 0.06 * r.normal(), 0.02), 0.8)
+        f.rdStaff = Int((Double(f.employees) * staffShare).rounded())
+
+        // IP: little giants average 17–22 invention patents, skewed.
+        let inventionMedian = [0.8, 4.5, 13][t]
+        f.inventionPatents = r.bernoulli([0.35, 0.08, 0.01][t]) ? 0 : Int(r.logNormal(median: inventionMedian, sigma: 0.85).rounded())
+        f.class1IP = f.inventionPatents + (r.bernoulli(0.15) ? Int(r.uniform(1, 4)) : 0)
+        f.class1SelfFiled = f.class1IP - Int((Double(f.class1IP) * r.uniform(0, 0.25)).rounded())
+        f.class2IP = Int(r.logNormal(median: [8.0, 15, 25][t], sigma: 0.7).rounded())
+        f.pledgeablePatents = Int((Double(f.inventionPatents) * r.uniform(0.2, 0.9)).rounded())
+        f.patentRemainingYears = f.pledgeablePatents > 0 ? r.uniform(1.5, 18) : 0
+
+        f.rdInstitution = r.pick(weights: [[0.35, 0.25, 0.28, 0.11, 0.01], [0.1, 0.2, 0.4, 0.27, 0.03], [0.0, 0.05, 0.3, 0.52, 0.13]][t])
+        f.award = r.pick(weights: [[0.95, 0.045, 0.005], [0.85, 0.13, 0.02], [0.7, 0.25, 0.05]][t])
+        f.digitalLevel = min(6, max(1, [1, 2, 3][t] + Int((r.normal() + 0.5).rounded(.down))))
+        f.keyChain = r.bernoulli([0.12, 0.25, 0.42][t])
+        f.strategicEmerging = r.bernoulli([0.35, 0.45, 0.6][t])
+        f.highTech = r.bernoulli([0.38, 0.62, 0.86][t])
+        f.nicheShare = [r.uniform(0.001, 0.06), r.uniform(0.01, 0.2), r.uniform(0.10, 0.45)][t]
+
+        // Certificates: 3-year validity from a recognition in the last three years; a few lapsed.
+        let recognised = fiscalYear - Int(r.uniform(0, 3))
+        let lapsed = r.bernoulli(0.05)
+        let until = CivilDate(year: lapsed ? fiscalYear : recognised + 3, month: 12, day: 31)!
+        f.certificateValidUntil = until.daysSinceEpoch
+
+        // Capital markets: about 7.5% of little giants are on NEEQ nationally; the innovation tier
+        // is about a third of quoted firms.
+        let quoted = r.bernoulli([0.035, 0.07, 0.14][t] * exp(0.3 * size))
+        if quoted {
+            f.neeqStatus = r.bernoulli(0.35 + 0.1 * Double(t)) ? 2 : 1
+            f.neeqMonths = Int(r.uniform(3, 120))
+        }
+        f.regionalEquity = !quoted && r.bernoulli([0.06, 0.12, 0.1][t])
+        let priceToSales = r.logNormal(median: 1.8, sigma: 0.45) * exp(0.25 * q + 2 * max(0, intensity - 0.05))
+        f.marketValue = f.revenue[0] * priceToSales
+        f.equityFinancing = r.bernoulli([0.08, 0.18, 0.33][t]) ? r.logNormal(median: 2_500, sigma: 1) : 0
+        // Listing reserve pool: ≥1,000 of 20,000, weighted to larger, better, higher-tier firms.
+        f.reservePool = r.bernoulli(WorldModel.sigmoid(-4.1 + 1.2 * Double(t) + 0.9 * size + 0.5 * q + (quoted ? 1.5 : 0)))
+
+        // Credit record.
+        f.overdue = r.bernoulli(0.08) ? 1 + Int(r.logNormal(median: 1, sigma: 0.8)) : 0
+        f.specialMention = r.bernoulli([0.03, 0.02, 0.012][t])
+        f.abnormal = r.bernoulli([0.015, 0.008, 0.004][t])
+        f.accident = r.bernoulli(0.006)
+        return f
+    }
+
+    /// A random valid credit code in `region`: 9 (market regulator) 1 (enterprise), the region,
+    /// "MA" plus 7 characters as issued since 2015, and the check character.
+    static func creditCode(region: String, rng r: inout SplitMix64) -> String {
+        var body = "91" + region + "MA"
+        for _ in 0..<7 { body.append(Character(Unicode.Scalar(CreditCode.alphabet[Int(r.uniform() * 31)]))) }
+        return CreditCode.complete(body)!
+    }
+}
