@@ -82,6 +82,8 @@ public final class CSVRecordReader {
     private var eof = false
     private var line = 1
     private static let blockSize = 1 << 22
+    /// Where read(2) puts each block before it is appended to `buffer` (no zero-filling).
+    private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
 
     // Field boundaries of the current record (reused).
     private var starts: [Int] = []
@@ -98,33 +100,32 @@ public final class CSVRecordReader {
         self.decoders = schema.fields.map(CellDecoder.init)
         let opened = open(path, O_RDONLY)
         guard opened >= 0 else {
-            throw InputFileError(path: path, message: "cannot open the file (\(String(cString: strerror(errno)))); check the path")
+            let reason = String(cString: strerror(errno))
+            block.deallocate()  // deinit does not run for a partly initialised object
+            throw InputFileError(path: path, message: "cannot open the file (\(reason)); check the path")
         }
         fd = opened
         var st = stat()
+        // From here on every stored property is set, so a throw runs deinit, which closes the
+        // file and frees the block.
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            close(fd)
             throw InputFileError(path: path, message: "is a folder, not a CSV file")
         }
-        do throws(InputFileError) {
-            try refill()
-            try readHeader()
-            if case .skip(let rejectsPath) = options.policy {
-                do {
-                    rejects = try RejectsWriter(path: rejectsPath)
-                } catch {
-                    throw InputFileError(path: rejectsPath, message: "cannot write the rejects file: \(error.reason)")
-                }
-                report.rejectsPath = rejectsPath
+        try refill()
+        try readHeader()
+        if case .skip(let rejectsPath) = options.policy {
+            do {
+                rejects = try RejectsWriter(path: rejectsPath)
+            } catch {
+                throw InputFileError(path: rejectsPath, message: "cannot write the rejects file: \(error.reason)")
             }
-        } catch {
-            close(fd)
-            throw error
+            report.rejectsPath = rejectsPath
         }
     }
 
     deinit {
         if fd >= 0 { close(fd) }
+        block.deallocate()
     }
 
     // MARK: Reading bytes
@@ -140,22 +141,17 @@ public final class CSVRecordReader {
             position = 0
         }
         guard !eof else { return }
-        let old = buffer.count
-        buffer.reserveCapacity(old + Self.blockSize)
-        var got = 0
-        buffer.append(contentsOf: repeatElement(0, count: Self.blockSize))
-        while got == 0 {
-            let n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + old, Self.blockSize) }
+        while true {
+            let n = read(fd, block.baseAddress!, block.count)
             if n < 0 {
                 if errno == EINTR { continue }
-                buffer.removeSubrange(old...)
                 throw InputFileError(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))")
             }
-            got = n
-            if n == 0 { eof = true; break }
+            if n == 0 { eof = true }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<n]))
+            report.bytesRead += n
+            return
         }
-        buffer.removeSubrange((old + got)...)
-        report.bytesRead += got
     }
 
     // MARK: Header
@@ -224,6 +220,7 @@ public final class CSVRecordReader {
             guard try scanRecord() else { break }
             try decodeRecord(into: &chunk)
         }
+        report.rowsAccepted += chunk.rowCount
         return chunk.rowCount == 0 && atEnd ? nil : chunk
     }
 

@@ -64,7 +64,7 @@ public struct EnterpriseGenerator: Sendable {
             + industry.1 + "科技有限公司"
 
         // Age: little giants average about 13 years; the niche years follow.
-        let age = max(1, Int(r.logNormal(median: [9.0, 11.5, 13.5][t], sigma: 0.45).rounded()))
+        let age = max(1, Int(r.logNormal(median: [8.5, 10.5, 12.0][t], sigma: 0.45).rounded()))
         f.foundingYear = fiscalYear - min(age, 60)
         f.nicheYears = min(Double(f.age), max(t == 2 ? 3 : 1, (Double(f.age) * r.uniform(0.5, 1)).rounded()))
 

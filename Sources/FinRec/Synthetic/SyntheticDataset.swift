@@ -68,7 +68,10 @@ public struct SyntheticDataset: Sendable {
         var truths: [String] = []
         for k in WorldModel.productIds.indices {
             let p = WorldModel.successProbability(f, product: k)
-            let applied = l.bernoulli(rates[k])
+            // Firms seek an exchange listing (北交所, 科创板, 创业板) mostly when they are near its
+            // standards, since sponsors pre-screen: eligible firms apply four times as often.
+            let isExchange = [5, 6, 8].contains(k)
+            let applied = l.bernoulli(isExchange && p > 0 ? min(0.9, 4 * rates[k]) : rates[k])
             let outcome = l.bernoulli(p)
             cells.append(applied ? (outcome ? "1" : "0") : "")
             truths.append(Fixed.format(p, digits: 6))

@@ -1,0 +1,75 @@
+import ArgumentParser
+import FinRec
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate an enterprise file (CSV, JSON or JSON Lines) and summarise it: rows, rejects, missing fields, tiers.",
+        discussion: "Run it on a file before scoring or training: it reads the file exactly as those commands do.")
+
+    @Argument(help: "The enterprise file.")
+    var input: String
+
+    @OptionGroup var reading: ReadingOptions
+
+    func run() throws {
+        let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
+        let schema = EnterpriseSchema.schema
+        var missing = [Int](repeating: 0, count: schema.fields.count)
+        var tiers = [Int](repeating: 0, count: EnterpriseSchema.tiers.count)
+        var rows = 0
+        let tierIndex = schema.index(of: "certification_tier")!
+        while let chunk = try reader.nextChunk() {
+            rows += chunk.rowCount
+            for i in schema.fields.indices {
+                switch chunk.column(i) {
+                case .numeric(let c):
+                    missing[i] += c.missing.lazy.filter { $0 }.count
+                    if i == tierIndex { for r in 0..<chunk.rowCount { if let t = c[r] { tiers[Int(t)] += 1 } } }
+                case .text(let c): missing[i] += c.values.lazy.filter { $0 == nil }.count
+                }
+            }
+        }
+        let report = try reader.finish()
+        var lines = ["\(input): \(report.rowsAccepted) rows accepted, \(report.rowsRejected) rejected"
+                     + (report.rejectsPath.map { " (reasons in \($0))" } ?? "")]
+        if !report.unknownColumns.isEmpty { lines.append("columns FinRec does not know (kept for expressions): " + report.unknownColumns.joined(separator: ", ")) }
+        if !report.absentFields.isEmpty { lines.append("fields with no column (read as missing): " + report.absentFields.joined(separator: ", ")) }
+        lines.append("tiers: " + zip(EnterpriseSchema.tiers, tiers).map { "\($0.chinese) \($1)" }.joined(separator: ", "))
+        let gaps = zip(schema.fields, missing).filter { $1 > 0 && !report.absentFields.contains($0.name) }
+        if rows > 0, !gaps.isEmpty {
+            lines.append("missing values:")
+            for (field, count) in gaps {
+                lines.append("  \(field.displayName): \(count) (\(Fixed.format(100 * Double(count) / Double(rows), digits: 1))%)")
+            }
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+/// Flags for commands that read enterprise files.
+struct ReadingOptions: ParsableArguments {
+    enum Policy: String, ExpressibleByArgument, CaseIterable { case fail, skip }
+
+    @Option(name: .long, help: "On a bad row: fail (stop with its file, line and column) or skip (write it to --rejects and go on).")
+    var onError: Policy = .fail
+
+    @Option(name: .long, help: "Where --on-error skip writes rejected rows with their reasons (default: INPUT.rejects.csv).")
+    var rejects: String?
+
+    @Option(name: .long, help: "Rows per chunk.")
+    var chunkRows: Int = 32_768
+
+    func validate() throws {
+        guard chunkRows >= 1 else { throw ValidationError("Please give --chunk-rows a whole number of at least 1.") }
+        if rejects != nil && onError == .fail {
+            throw ValidationError("--rejects goes with --on-error skip.")
+        }
+    }
+
+    func readerOptions(for input: String) -> ReaderOptions {
+        var options = ReaderOptions()
+        options.chunkRows = chunkRows
+        if onError == .skip { options.policy = .skip(rejectsPath: rejects ?? input + ".rejects.csv") }
+        return options
+    }
+}
