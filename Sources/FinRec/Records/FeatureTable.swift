@@ -6,7 +6,8 @@ import Foundation
 /// The header names the columns; they may come in any order. A column named `id` (or
 /// `enterprise_id`) is kept as the row id; any other column that is not a model
 /// feature is reported in ``ignoredColumns``. Every feature cell must be a finite
-/// decimal number: this table feeds the scorer directly, so nothing is coerced.
+/// decimal number: this table feeds the scorer directly, so nothing is coerced. The file is
+/// read by ``CSVRecordReader``, with its quoting rules and its errors.
 public struct FeatureTable: Sendable {
     public let path: String
     public let featureNames: [String]
@@ -16,76 +17,28 @@ public struct FeatureTable: Sendable {
 
     /// Reads `path` for the features `featureNames`.
     public static func read(path: String, featureNames: [String]) throws(InputFileError) -> FeatureTable {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw InputFileError(path: path, message: "cannot read the file (\((error as NSError).localizedFailureReason ?? "\(error)")); check the path")
+        let schema = RecordSchema.numeric(featureNames)
+        var options = ReaderOptions()
+        options.detectDuplicateIds = false
+        let reader = try CSVRecordReader(path: path, schema: schema, options: options)
+        var values: [Double] = []
+        var ids: [String] = []
+        let columns = featureNames.map { schema.index(of: $0)! }
+        while let chunk = try reader.nextChunk() {
+            let features = columns.map { i -> NumericColumn in
+                guard case .numeric(let c) = chunk.column(i) else { preconditionFailure("feature columns are numeric") }
+                return c
+            }
+            values.reserveCapacity(values.count + chunk.rowCount * featureNames.count)
+            for r in 0..<chunk.rowCount {
+                for c in features { values.append(c.values[r]) }
+            }
+            ids += chunk.ids
         }
-        return try parse(Array(data), path: path, featureNames: featureNames)
-    }
-
-    /// Parses CSV bytes; `path` is used in errors.
-    public static func parse(_ bytes: [UInt8], path: String, featureNames: [String]) throws(InputFileError) -> FeatureTable {
-        var tokenizer = CSVTokenizer(bytes: bytes)
-        do {
-            guard let header = try tokenizer.next() else {
-                throw InputFileError(path: path, message: "the file is empty; it needs a header line naming the features \(featureNames.joined(separator: ", "))")
-            }
-            let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-            var columnOf: [String: Int] = [:]
-            for (c, name) in names.enumerated() {
-                if columnOf[name] != nil {
-                    throw InputFileError(path: path, line: header.line, column: c + 1, field: name,
-                                         message: "the column \"\(name)\" appears twice in the header; remove one")
-                }
-                columnOf[name] = c
-            }
-            var featureColumns: [Int] = []
-            for name in featureNames {
-                guard let c = columnOf[name] else {
-                    throw InputFileError(path: path, line: header.line, field: name,
-                                         message: "the header has no column \"\(name)\", which the model needs; the model's features are \(featureNames.joined(separator: ", "))")
-                }
-                featureColumns.append(c)
-            }
-            let idColumn = columnOf["id"] ?? columnOf["enterprise_id"]
-            let used = Set(featureColumns + (idColumn.map { [$0] } ?? []))
-            let ignored = names.enumerated().filter { !used.contains($0.offset) }.map(\.element)
-
-            var values: [Double] = []
-            var ids: [String] = []
-            var rowCount = 0
-            while let record = try tokenizer.next() {
-                guard record.fields.count == names.count else {
-                    throw InputFileError(path: path, line: record.line,
-                                         message: "the row has \(record.fields.count) fields but the header has \(names.count); check for a missing or extra comma")
-                }
-                for (j, c) in featureColumns.enumerated() {
-                    let text = record.fields[c].trimmingCharacters(in: .whitespaces)
-                    guard !text.isEmpty else {
-                        throw InputFileError(path: path, line: record.line, column: c + 1, field: featureNames[j],
-                                             message: "the value is empty; every model feature needs a number")
-                    }
-                    guard let x = Double(text), x.isFinite, text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else {
-                        throw InputFileError(path: path, line: record.line, column: c + 1, field: featureNames[j],
-                                             message: "\"\(text)\" is not a finite decimal number (write e.g. 1234.5, without thousands separators or units)")
-                    }
-                    values.append(x)
-                }
-                rowCount += 1
-                ids.append(idColumn.map { record.fields[$0] } ?? String(rowCount))
-            }
-            return FeatureTable(path: path, featureNames: featureNames, ids: ids,
-                                rows: Matrix(rows: rowCount, columns: featureNames.count, elements: values),
-                                ignoredColumns: ignored)
-        } catch let e as CSVTokenizer.SyntaxError {
-            throw InputFileError(path: path, line: e.line, column: e.column, message: e.message)
-        } catch let e as InputFileError {
-            throw e
-        } catch {
-            throw InputFileError(path: path, message: "\(error)")
-        }
+        let report = try reader.finish()
+        return FeatureTable(path: path, featureNames: featureNames, ids: ids,
+                            rows: Matrix(rows: ids.count, columns: featureNames.count, elements: values),
+                            ignoredColumns: report.unknownColumns)
     }
 }
 

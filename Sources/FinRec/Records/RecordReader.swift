@@ -81,6 +81,8 @@ public final class CSVRecordReader {
     private var position = 0
     private var eof = false
     private var line = 1
+    /// The longest field accepted, in bytes; longer ones are refused, not loaded.
+    public static let maximumFieldBytes = 1 << 20
     private static let blockSize = 1 << 22
     /// Where read(2) puts each block before it is appended to `buffer` (no zero-filling).
     private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
@@ -423,9 +425,9 @@ public final class CSVRecordReader {
                     ends.append(i)
                     escaped.append(false)
                 }
-                if ends.last! - starts.last! > CSVTokenizer.maximumFieldBytes {
+                if ends.last! - starts.last! > Self.maximumFieldBytes {
                     throw InputFileError(path: path, line: line + newlines, column: starts.count,
-                                         message: "a field is longer than \(CSVTokenizer.maximumFieldBytes) bytes; FinRec refuses it")
+                                         message: "a field is longer than \(Self.maximumFieldBytes) bytes; FinRec refuses it")
                 }
                 // After the field: a comma continues the record, a line break or the end ends it.
                 if i >= count { return .record(next: i, newlines: newlines) }
