@@ -31,7 +31,7 @@ struct JSONRecordReaderTests {
         #expect(chunk.numeric("high_tech_enterprise")[0] == 1)
         #expect(chunk.numeric("niche_market_share")[0].map { abs($0 - 0.15) < 1e-15 } == true)
         #expect(chunk.numeric("net_profit_y1")[0] == nil)
-        #expect(report.unknownColumns == ["客户经理"] && chunk.extras[0].values == ["王明"])
+        #expect(report.unknownColumns == ["客户经理"] && chunk.extra(0).values == ["王明"])
     }
 
     @Test("An array and the same records as JSON Lines read the same")

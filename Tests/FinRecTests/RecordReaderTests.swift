@@ -105,7 +105,7 @@ struct RecordReaderTests {
         let (chunks, report) = try readAll(extra.text([EnterpriseCSV.row(0) + ["王明"], EnterpriseCSV.row(1) + [""]]))
         #expect(report.unknownColumns == ["客户经理"])
         #expect(chunks[0].extraNames == ["客户经理"])
-        #expect(chunks[0].extras[0].values == ["王明", nil])
+        #expect(chunks[0].extra(0).values == ["王明", nil])
     }
 
     @Test("Chunks are bounded and carry every row once, whatever the chunk size", arguments: [1, 7, 1000, 32_768])

@@ -13,12 +13,14 @@ struct Options {
     var rows = 1_000_000
     var repeats = 7
     var threads = ProcessInfo.processInfo.activeProcessorCount
+    var file = ""
 
     init(_ args: [String]) {
         var i = 0
         while i < args.count {
             switch args[i] {
-            case "scoring", "sweep": mode = args[i]
+            case "scoring", "sweep", "csv": mode = args[i]
+            case "--file": i += 1; file = args[i]
             case "--rows": i += 1; rows = Int(args[i])!
             case "--repeats": i += 1; repeats = Int(args[i])!
             case "--threads": i += 1; threads = Int(args[i])!
@@ -99,9 +101,27 @@ func sweep(_ o: Options) {
     BLASKernel.setLibraryThreads(1)
 }
 
+/// CSV parse throughput: the enterprise reader with full validation, one core.
+func csv(_ o: Options) {
+    var rows = 0
+    let t = medianSeconds(repeats: o.repeats) {
+        do {
+            let reader = try CSVRecordReader(path: o.file, schema: EnterpriseSchema.schema)
+            rows = 0
+            while let chunk = try reader.nextChunk() { rows += chunk.rowCount }
+            _ = try reader.finish()
+        } catch {
+            fatalError("\(error)")
+        }
+    }
+    let bytes = (try? FileManager.default.attributesOfItem(atPath: o.file)[.size] as? Int) ?? 0
+    print("{\"impl\": \"finrec\", \"task\": \"csv\", \"rows\": \(rows), \"bytes\": \(bytes), \"seconds\": \(t.median), \"best\": \(t.best)}")
+}
+
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 FileHandle.standardError.write(Data("finrec-bench: \(BLASKernel.libraryDescription)\n".utf8))
 switch options.mode {
 case "sweep": sweep(options)
+case "csv": csv(options)
 default: scoring(options)
 }

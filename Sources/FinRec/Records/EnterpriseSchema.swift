@@ -129,38 +129,40 @@ public enum EnterpriseSchema {
     /// Cross-field checks. Each catches a record that is internally impossible, which a
     /// spreadsheet export can produce and a model would otherwise score silently.
     public static let rowChecks: [RowCheck] = [
-        RowCheck("R&D staff ≤ employees") { row in
-            guard let staff = row["rd_staff"], let employees = row["employees"], staff > employees else { return nil }
+        RowCheck("R&D staff ≤ employees", fields: ["rd_staff", "employees"]) { v in
+            guard let staff = v[0], let employees = v[1], staff > employees else { return nil }
             return ("rd_staff", "R&D staff \(Int(staff)) exceeds employees \(Int(employees))")
         },
-        RowCheck("main-business revenue ≤ revenue") { row in
-            guard let main = row["main_business_revenue_y1"], let revenue = row["revenue_y1"], main > revenue * 1.001 + 1 else { return nil }
+        RowCheck("main-business revenue ≤ revenue", fields: ["main_business_revenue_y1", "revenue_y1"]) { v in
+            guard let main = v[0], let revenue = v[1], main > revenue * 1.001 + 1 else { return nil }
             return ("main_business_revenue_y1", "main-business revenue \(main) exceeds revenue \(revenue)")
         },
-        RowCheck("net assets = total assets − total liabilities (within 1%)") { row in
-            guard let assets = row["total_assets"], let liabilities = row["total_liabilities"], let net = row["net_assets"] else { return nil }
+        RowCheck("net assets = total assets − total liabilities (within 1%)",
+                 fields: ["total_assets", "total_liabilities", "net_assets"]) { v in
+            guard let assets = v[0], let liabilities = v[1], let net = v[2] else { return nil }
             let expected = assets - liabilities
             guard abs(net - expected) > max(1, 0.01 * assets) else { return nil }
             return ("net_assets", "net assets \(net) differ from total assets − total liabilities = \(expected)")
         },
-        RowCheck("founding year ≤ fiscal year") { row in
-            guard let founded = row["founding_year"], let fiscal = row["fiscal_year"], founded > fiscal else { return nil }
+        RowCheck("founding year ≤ fiscal year", fields: ["founding_year", "fiscal_year"]) { v in
+            guard let founded = v[0], let fiscal = v[1], founded > fiscal else { return nil }
             return ("founding_year", "founding year \(Int(founded)) is after the fiscal year \(Int(fiscal))")
         },
-        RowCheck("invention patents ≤ Class-I IP; pledgeable ≤ invention patents") { row in
-            if let inv = row["invention_patents"], let c1 = row["class1_ip"], inv > c1 {
+        RowCheck("invention patents ≤ Class-I IP; pledgeable ≤ invention patents; self-filed ≤ Class-I IP",
+                 fields: ["invention_patents", "class1_ip", "pledgeable_patents", "class1_ip_self_filed"]) { v in
+            if let inv = v[0], let c1 = v[1], inv > c1 {
                 return ("class1_ip", "Class-I IP \(Int(c1)) is fewer than the invention patents \(Int(inv)) it includes")
             }
-            if let p = row["pledgeable_patents"], let inv = row["invention_patents"], p > inv {
+            if let p = v[2], let inv = v[0], p > inv {
                 return ("pledgeable_patents", "pledgeable patents \(Int(p)) exceed invention patents \(Int(inv))")
             }
-            if let s = row["class1_ip_self_filed"], let c1 = row["class1_ip"], s > c1 {
+            if let s = v[3], let c1 = v[1], s > c1 {
                 return ("class1_ip_self_filed", "self-filed Class-I IP \(Int(s)) exceeds Class-I IP \(Int(c1))")
             }
             return nil
         },
-        RowCheck("NEEQ months only when quoted") { row in
-            guard let status = row["neeq_status"], status == 0, let months = row["neeq_months"], months > 0 else { return nil }
+        RowCheck("NEEQ months only when quoted", fields: ["neeq_status", "neeq_months"]) { v in
+            guard let status = v[0], status == 0, let months = v[1], months > 0 else { return nil }
             return ("neeq_months", "\(Int(months)) months quoted on NEEQ, but neeq_status is not_quoted")
         },
     ]

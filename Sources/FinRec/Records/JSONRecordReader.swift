@@ -102,7 +102,6 @@ public enum JSONRecordReader {
             for (key, value) in object.members {
                 if let i = schema.fieldIndex(forHeader: key) {
                     if let other = fieldSeen[i] {
-                        chunk.abortRow()
                         try problem(schema.fields[i].name, "the keys \"\(other)\" and \"\(key)\" both name \(schema.fields[i].displayName); keep one")
                         failed = true
                         break
@@ -111,7 +110,6 @@ public enum JSONRecordReader {
                     do {
                         chunk.set(field: i, try decoders[i].decode(json: value))
                     } catch {
-                        chunk.abortRow()
                         try problem(schema.fields[i].name, error.message)
                         failed = true
                         break
@@ -127,17 +125,16 @@ public enum JSONRecordReader {
                 }
             }
             if failed { continue }
-            if let issue = chunk.endRow() {
-                chunk.abortRow()
+            if let issue = chunk.pendingProblem() {
                 try problem(issue.field, issue.message)
                 continue
             }
-            if options.detectDuplicateIds, let idField = schema.idField, case .text(let id) = chunk.value(idField, row: chunk.rowCount - 1),
-               !seen.insert(id).inserted {
-                chunk.rowCount -= 1
-                chunk.abortRow()
+            if options.detectDuplicateIds, let idField = schema.idField, let idIndex = schema.index(of: idField),
+               case .text(let id) = chunk.pending(idIndex), !seen.insert(id).inserted {
                 try problem(idField, "the id \(id) appears in an earlier record too; each enterprise must appear once")
+                continue
             }
+            chunk.commitRow()
         }
         report.rowsAccepted = chunk.rowCount
         if let rejects {

@@ -29,23 +29,28 @@ public enum Column: Sendable, Equatable {
 
 /// A chunk of records, column-wise: one column per schema field (missing where the file had no
 /// such column), plus the file's unknown columns as raw text, plus each row's source line.
+///
+/// Storage is flat and column-major (`slot * capacity + row`), filled in place as rows are read;
+/// ``column(_:)`` and friends hand out each column as a contiguous array of ``rowCount`` values.
 public struct RecordChunk: Sendable {
     enum Slot: Sendable { case numeric(Int), text(Int) }
 
     public let schema: RecordSchema
-    public internal(set) var rowCount = 0
+    public private(set) var rowCount = 0
     /// For each row, the 1-based line of the file it starts on (JSON arrays: the element number).
-    public internal(set) var lines: [Int] = []
+    public private(set) var lines: [Int] = []
     /// Columns the schema does not know, kept as text for expressions and reports.
     public let extraNames: [String]
-    public internal(set) var extras: [TextColumn]
 
     let slots: [Slot]
-    var numericValues: [[Double]]
-    var numericMissing: [[Bool]]
-    var textValues: [[String?]]
+    let numericCount: Int
+    let textCount: Int
+    private(set) var capacity: Int
+    private var numbers: [Double]
+    private var missing: [Bool]
+    private var texts: [String?]   // text fields, then extra columns
 
-    init(schema: RecordSchema, extraNames: [String], capacity: Int = 0) {
+    init(schema: RecordSchema, extraNames: [String], capacity: Int = 1024) {
         self.schema = schema
         var slots: [Slot] = []
         var numeric = 0, text = 0
@@ -53,21 +58,26 @@ public struct RecordChunk: Sendable {
             if f.kind.isNumeric { slots.append(.numeric(numeric)); numeric += 1 } else { slots.append(.text(text)); text += 1 }
         }
         self.slots = slots
-        func reserved<T>(_ t: T.Type) -> [T] { var a = [T](); a.reserveCapacity(capacity); return a }
-        numericValues = (0..<numeric).map { _ in reserved(Double.self) }
-        numericMissing = (0..<numeric).map { _ in reserved(Bool.self) }
-        textValues = (0..<text).map { _ in reserved(String?.self) }
+        numericCount = numeric
+        textCount = text
         self.extraNames = extraNames
-        self.extras = extraNames.map { _ in TextColumn() }
-        lines.reserveCapacity(capacity)
+        self.capacity = max(1, capacity)
+        numbers = [Double](repeating: .nan, count: numeric * self.capacity)
+        missing = [Bool](repeating: true, count: numeric * self.capacity)
+        texts = [String?](repeating: nil, count: (text + extraNames.count) * self.capacity)
     }
 
     /// The column of field `i` in schema order.
     public func column(_ i: Int) -> Column {
         switch slots[i] {
-        case .numeric(let s): .numeric(NumericColumn(values: numericValues[s], missing: numericMissing[s]))
-        case .text(let s): .text(TextColumn(values: textValues[s]))
+        case .numeric(let s): .numeric(numericColumn(slot: s))
+        case .text(let s): .text(TextColumn(values: Array(texts[(s * capacity)..<(s * capacity + rowCount)])))
         }
+    }
+
+    func numericColumn(slot s: Int) -> NumericColumn {
+        NumericColumn(values: Array(numbers[(s * capacity)..<(s * capacity + rowCount)]),
+                      missing: Array(missing[(s * capacity)..<(s * capacity + rowCount)]))
     }
 
     /// The numeric column of field `name`.
@@ -76,101 +86,202 @@ public struct RecordChunk: Sendable {
         guard let i = schema.index(of: name), case .numeric(let s) = slots[i] else {
             preconditionFailure("schema \(schema.name) has no numeric field \(name)")
         }
-        return NumericColumn(values: numericValues[s], missing: numericMissing[s])
+        return numericColumn(slot: s)
     }
 
     /// The text column of field `name`.
     public func text(_ name: String) -> TextColumn {
-        guard let i = schema.index(of: name), case .text(let s) = slots[i] else {
+        guard let i = schema.index(of: name), case .text = slots[i], case .text(let c) = column(i) else {
             preconditionFailure("schema \(schema.name) has no text field \(name)")
         }
-        return TextColumn(values: textValues[s])
+        return c
     }
 
-    /// The value of field `name` in row `row`, as the reader decoded it.
+    /// The unknown column number `j` (see ``extraNames``).
+    public func extra(_ j: Int) -> TextColumn {
+        let s = textCount + j
+        return TextColumn(values: Array(texts[(s * capacity)..<(s * capacity + rowCount)]))
+    }
+
+    /// The value of field `name` in row `row`.
     public func value(_ name: String, row: Int) -> CellValue {
         guard let i = schema.index(of: name) else { preconditionFailure("no field \(name)") }
+        return value(field: i, row: row)
+    }
+
+    func value(field i: Int, row: Int) -> CellValue {
         switch slots[i] {
-        case .numeric(let s): return numericMissing[s][row] ? .missing : .number(numericValues[s][row])
-        case .text(let s): return textValues[s][row].map { .text($0) } ?? .missing
+        case .numeric(let s): return missing[s * capacity + row] ? .missing : .number(numbers[s * capacity + row])
+        case .text(let s): return texts[s * capacity + row].map { .text($0) } ?? .missing
         }
     }
 
-    /// The ids of the rows, from the schema's id field (or line numbers where there is none).
+    /// The ids of the rows, from the schema's id field (or "line N" where there is none).
     public var ids: [String] {
         guard let idField = schema.idField, let i = schema.index(of: idField), case .text(let s) = slots[i] else {
-            return lines.map(String.init)
+            return lines.map { "line \($0)" }
         }
-        return zip(textValues[s], lines).map { $0 ?? "line \($1)" }
+        return (0..<rowCount).map { texts[s * capacity + $0] ?? "line \(lines[$0])" }
     }
 
     // MARK: Building rows
+    //
+    // A row is built in place at index `rowCount`: `beginRow` clears it, `set` fills it,
+    // `pendingProblem` checks it and `commitRow` keeps it. A row that is not committed is
+    // simply overwritten by the next `beginRow`.
 
-    mutating func beginRow(line: Int) {
-        lines.append(line)
-        for s in numericValues.indices {
-            numericValues[s].append(.nan)
-            numericMissing[s].append(true)
+    private var pendingLine = 0
+
+    /// Starts row `rowCount`. With `clear`, every cell is reset to missing first; a reader that
+    /// writes every cell of its columns on every row (missing ones included) can skip that, as
+    /// cells of fields it has no column for stay missing from the chunk's creation.
+    mutating func beginRow(line: Int, clear: Bool = true) {
+        if rowCount == capacity { grow() }
+        pendingLine = line
+        guard clear else { return }
+        let row = rowCount, cap = capacity
+        numbers.withUnsafeMutableBufferPointer { n in
+            missing.withUnsafeMutableBufferPointer { m in
+                for s in 0..<numericCount {
+                    n[s * cap + row] = .nan
+                    m[s * cap + row] = true
+                }
+            }
         }
-        for s in textValues.indices { textValues[s].append(nil) }
-        for j in extras.indices { extras[j].values.append(nil) }
+        for s in 0..<(textCount + extraNames.count) where texts[s * cap + row] != nil { texts[s * cap + row] = nil }
+    }
+
+    private mutating func grow() {
+        let newCapacity = capacity * 2
+        func relayout<T>(_ old: [T], columns: Int, fill: T) -> [T] {
+            var new = [T](repeating: fill, count: columns * newCapacity)
+            for c in 0..<columns {
+                for r in 0..<rowCount { new[c * newCapacity + r] = old[c * capacity + r] }
+            }
+            return new
+        }
+        numbers = relayout(numbers, columns: numericCount, fill: .nan)
+        missing = relayout(missing, columns: numericCount, fill: true)
+        texts = relayout(texts, columns: textCount + extraNames.count, fill: nil)
+        capacity = newCapacity
     }
 
     mutating func set(field i: Int, _ value: CellValue) {
-        let row = lines.count - 1
+        let row = rowCount
         switch (slots[i], value) {
         case (_, .missing): break
         case (.numeric(let s), .number(let x)):
-            numericValues[s][row] = x
-            numericMissing[s][row] = false
+            numbers[s * capacity + row] = x
+            missing[s * capacity + row] = false
         case (.text(let s), .text(let t)):
-            textValues[s][row] = t
+            texts[s * capacity + row] = t
         default:
             preconditionFailure("field \(schema.fields[i].name): decoded value does not fit its column")
         }
     }
 
-    mutating func set(extra j: Int, _ text: String?) {
-        extras[j].values[lines.count - 1] = text
-    }
-
-    /// The numeric value of field `i` in the row being built.
-    func current(_ i: Int) -> Double? {
-        guard case .numeric(let s) = slots[i] else { return nil }
-        let row = lines.count - 1
-        return numericMissing[s][row] ? nil : numericValues[s][row]
-    }
-
-    /// Completes the row: required fields present and row checks pass, or the problem.
-    mutating func endRow() -> (field: String, message: String)? {
-        let row = lines.count - 1
-        for (i, f) in schema.fields.enumerated() where f.required {
-            let isMissing: Bool
-            switch slots[i] {
-            case .numeric(let s): isMissing = numericMissing[s][row]
-            case .text(let s): isMissing = textValues[s][row] == nil
-            }
-            if isMissing { return (f.name, "\(f.displayName) is required but empty") }
+    /// Calls `body` with raw storage for a reader that fills whole columns: numbers and missing
+    /// flags at `slot * capacity + row`, texts at `slot * capacity + row` where `textSlot(field)`
+    /// gives a text field's slot and `textSlot(nil)` the first extra column's.
+    mutating func withUnsafeStorage(
+        _ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Bool>, UnsafeMutablePointer<String?>, _ capacity: Int,
+                 _ textSlot: (Int?) -> Int?) -> Void
+    ) {
+        let capacity = self.capacity, slots = self.slots, textCount = self.textCount
+        let textSlot: (Int?) -> Int? = { i in
+            guard let i else { return textCount }
+            if case .text(let s) = slots[i] { return s }
+            return nil
         }
-        if !schema.rowChecks.isEmpty {
-            let snapshot = self  // shares storage; released before the next mutation, so no copy
-            let values = RowValues(schema: schema, value: { snapshot.current($0) })
-            for check in schema.rowChecks {
-                if let problem = check.check(values) { return problem }
+        numbers.withUnsafeMutableBufferPointer { n in
+            missing.withUnsafeMutableBufferPointer { m in
+                texts.withUnsafeMutableBufferPointer { t in body(n.baseAddress!, m.baseAddress!, t.baseAddress!, capacity, textSlot) }
             }
         }
-        rowCount += 1
+    }
+
+    /// The first problem of row `r` (required field missing, failed row check), or nil.
+    func problem(inRow r: Int) -> (field: String, message: String)? {
+        problem(row: r)
+    }
+
+    /// Completes a chunk filled through ``withUnsafeStorage(_:)``: `rows` rows, of which those
+    /// with `keeping[r]` false are dropped (the rest move up, in order).
+    mutating func finish(rows: Int, lines: [Int], keeping: [Bool]) {
+        precondition(rows <= capacity && lines.count == rows && keeping.count == rows)
+        var kept = 0
+        for r in 0..<rows where keeping[r] {
+            if kept != r {
+                for s in 0..<numericCount {
+                    numbers[s * capacity + kept] = numbers[s * capacity + r]
+                    missing[s * capacity + kept] = missing[s * capacity + r]
+                }
+                for s in 0..<(textCount + extraNames.count) {
+                    texts[s * capacity + kept] = texts[s * capacity + r]
+                }
+            }
+            kept += 1
+        }
+        self.lines = zip(lines, keeping).filter { $0.1 }.map { $0.0 }
+        rowCount = kept
+        for s in 0..<(textCount + extraNames.count) {
+            for r in kept..<rows { texts[s * capacity + r] = nil }
+        }
+    }
+
+    /// The storage slot of field `i` if it is numeric.
+    func numericSlot(_ i: Int) -> Int? {
+        if case .numeric(let s) = slots[i] { return s }
         return nil
     }
 
-    /// Removes the row being built.
-    mutating func abortRow() {
-        lines.removeLast()
-        for s in numericValues.indices {
-            numericValues[s].removeLast()
-            numericMissing[s].removeLast()
+    /// Sets text field `i` of the row being built (nil: missing).
+    mutating func set(textField i: Int, _ text: String?) {
+        guard case .text(let s) = slots[i] else { preconditionFailure("field \(schema.fields[i].name) is not text") }
+        texts[s * capacity + rowCount] = text
+    }
+
+    mutating func set(extra j: Int, _ text: String?) {
+        texts[(textCount + j) * capacity + rowCount] = text
+    }
+
+    /// The value of field `i` in the row being built.
+    func pending(_ i: Int) -> CellValue { value(field: i, row: rowCount) }
+
+    /// The first problem of the row being built: a required field missing or a failed row check.
+    func pendingProblem() -> (field: String, message: String)? {
+        problem(row: rowCount)
+    }
+
+    private func problem(row: Int) -> (field: String, message: String)? {
+        for i in schema.requiredFields {
+            let isMissing: Bool
+            switch slots[i] {
+            case .numeric(let s): isMissing = missing[s * capacity + row]
+            case .text(let s): isMissing = texts[s * capacity + row] == nil
+            }
+            if isMissing { return (schema.fields[i].name, "\(schema.fields[i].displayName) is required but empty") }
         }
-        for s in textValues.indices { textValues[s].removeLast() }
-        for j in extras.indices { extras[j].values.removeLast() }
+        for (check, fields) in zip(schema.rowChecks, schema.rowCheckFields) {
+            let problem = withUnsafeTemporaryAllocation(of: Double?.self, capacity: fields.count) { buffer in
+                for (k, i) in fields.enumerated() {
+                    if case .numeric(let s) = slots[i], !missing[s * capacity + row] {
+                        buffer.initializeElement(at: k, to: numbers[s * capacity + row])
+                    } else {
+                        buffer.initializeElement(at: k, to: nil)
+                    }
+                }
+                defer { buffer.deinitialize() }
+                return check.check(RowValues(values: UnsafeBufferPointer(buffer)))
+            }
+            if let problem { return problem }
+        }
+        return nil
+    }
+
+    /// Keeps the row being built.
+    mutating func commitRow() {
+        lines.append(pendingLine)
+        rowCount += 1
     }
 }

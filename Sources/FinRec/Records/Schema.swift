@@ -112,7 +112,12 @@ public struct RecordSchema: Sendable {
     public let rowChecks: [RowCheck]
     /// Column name of the record id, if any (used to detect duplicates and to label outputs).
     public let idField: String?
+    /// Indexes of the required fields.
+    public let requiredFields: [Int]
+    /// For each row check, the indexes of the fields it reads.
+    let rowCheckFields: [[Int]]
     private let lookup: [String: Int]
+    private let byName: [String: Int]
 
     public init(name: String, fields: [FieldSpec], rowChecks: [RowCheck] = [], idField: String? = nil) {
         self.name = name
@@ -128,6 +133,16 @@ public struct RecordSchema: Sendable {
             }
         }
         self.lookup = lookup
+        self.byName = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
+        self.requiredFields = fields.indices.filter { fields[$0].required }
+        self.rowCheckFields = rowChecks.map { check in
+            check.fields.map { name in
+                guard let i = fields.firstIndex(where: { $0.name == name }) else {
+                    preconditionFailure("schema \(name): row check '\(check.summary)' reads unknown field \(name)")
+                }
+                return i
+            }
+        }
     }
 
     /// The index of the field a header cell names, or nil for an unknown column. Matching ignores
@@ -137,7 +152,7 @@ public struct RecordSchema: Sendable {
     }
 
     public func index(of name: String) -> Int? {
-        fields.firstIndex { $0.name == name }
+        byName[name]
     }
 
     static func normalise(_ s: String) -> String {
@@ -164,26 +179,24 @@ public struct RecordSchema: Sendable {
     }
 }
 
-/// A check on a whole row; `check` reads values by field index and returns a problem naming the
-/// field at fault, or nil.
+/// A check on a whole row: it names the fields it reads and gets their values (nil when
+/// missing) in that order; it returns the field at fault and what is wrong, or nil.
 public struct RowCheck: Sendable {
     public let summary: String
+    public let fields: [String]
     public let check: @Sendable (RowValues) -> (field: String, message: String)?
 
-    public init(_ summary: String, _ check: @escaping @Sendable (RowValues) -> (field: String, message: String)?) {
+    public init(_ summary: String, fields: [String],
+                _ check: @escaping @Sendable (RowValues) -> (field: String, message: String)?) {
         self.summary = summary
+        self.fields = fields
         self.check = check
     }
 }
 
-/// Read access to the numeric values of the row being built, by field name.
+/// The values of a ``RowCheck``'s fields in the row being checked, in the order the check
+/// named them; nil when missing.
 public struct RowValues {
-    let schema: RecordSchema
-    let value: (Int) -> Double?
-
-    /// The field's numeric value, nil when missing (or not a numeric field).
-    public subscript(_ name: String) -> Double? {
-        guard let i = schema.index(of: name) else { preconditionFailure("no field \(name) in schema \(schema.name)") }
-        return value(i)
-    }
+    let values: UnsafeBufferPointer<Double?>
+    public subscript(_ position: Int) -> Double? { values[position] }
 }

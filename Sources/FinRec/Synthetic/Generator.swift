@@ -59,7 +59,7 @@ public struct EnterpriseGenerator: Sendable {
         f.city = city.0
         let industry = Self.industries[r.pick(weights: Self.industries.map(\.2))]
         f.industry = industry.0
-        f.id = Self.creditCode(region: city.1, rng: &r)
+        f.id = Self.creditCode(region: city.1, index: index, seed: seed)
         f.name = f.city + (0..<2).map { _ in Self.nameWords[Int(r.uniform() * Double(Self.nameWords.count))] }.joined()
             + industry.1 + "科技有限公司"
 
@@ -149,11 +149,19 @@ public struct EnterpriseGenerator: Sendable {
         return f
     }
 
-    /// A random valid credit code in `region`: 9 (market regulator) 1 (enterprise), the region,
-    /// "MA" plus 7 characters as issued since 2015, and the check character.
-    static func creditCode(region: String, rng r: inout SplitMix64) -> String {
-        var body = "91" + region + "MA"
-        for _ in 0..<7 { body.append(Character(Unicode.Scalar(CreditCode.alphabet[Int(r.uniform() * 31)]))) }
-        return CreditCode.complete(body)!
+    /// A valid credit code in `region`, unique per index: 9 (market regulator) 1 (enterprise), the
+    /// region, "MA" plus 7 characters as issued since 2015, and the check character. The 7
+    /// characters are the index scrambled by a bijection of 0..<31⁷ (multiplication by a number
+    /// prime to 31, plus a seed offset), so codes look random but never repeat below 31⁷ firms.
+    static func creditCode(region: String, index: Int, seed: UInt64) -> String {
+        let space: UInt64 = 27_512_614_111  // 31^7
+        var v = (UInt64(index) % space).multipliedFullWidth(by: 16_807).low % space
+        v = (v + seed % space) % space
+        var chars = [UInt8](repeating: 0, count: 7)
+        for i in (0..<7).reversed() {
+            chars[i] = CreditCode.alphabet[Int(v % 31)]
+            v /= 31
+        }
+        return CreditCode.complete("91" + region + "MA" + String(decoding: chars, as: UTF8.self))!
     }
 }
