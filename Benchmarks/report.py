@@ -3,6 +3,16 @@ import json
 import sys
 
 rows = [json.loads(line) for line in sys.stdin if line.startswith("{")]
+
+csv_rows = [r for r in rows if r.get("task") == "csv"]
+if csv_rows:
+    finrec_csv = next((r for r in csv_rows if r["impl"] == "finrec"), None)
+    print(f"{'CSV reader (one core)':<24}{'seconds':>9}{'MB/s':>9}{'rows/s':>13}{'finrec speed vs it':>20}")
+    for r in csv_rows:
+        ratio = r["seconds"] / finrec_csv["seconds"] if finrec_csv else float("nan")
+        print(f"{r['impl']:<24}{r['seconds']:>9.3f}{r['bytes'] / 1e6 / r['seconds']:>9.1f}{r['rows'] / r['seconds']:>13,.0f}"
+              + (f"{ratio:>19.2f}x" if r["impl"] != "finrec" else ""))
+    sys.exit(0)
 finrec = {(r["d"], r["k"], r["precision"]): r for r in rows if r.get("impl") == "finrec"}
 numpy = {(r["d"], r["k"], r["precision"]): r for r in rows if r.get("impl") == "numpy"}
 print(f"{'shape (N x d x K)':<22}{'prec':<6}{'finrec rows/s':>16}{'numpy rows/s':>16}{'ratio':>8}{'f32 max|dz|':>14}")

@@ -218,6 +218,20 @@ struct RecordReaderTests {
         #expect(back.text("field")[2] == "rd_staff")
     }
 
+    @Test("Unknown columns stay aligned with the rows kept when bad rows are skipped")
+    func extrasAfterSkip() throws {
+        var extra = csv
+        extra.columns.append("客户经理")
+        var options = ReaderOptions()
+        options.policy = .skip(rejectsPath: temporaryFolder() + "/rejects.csv")
+        let rows = [EnterpriseCSV.row(0) + ["王明"], EnterpriseCSV.row(1, revenue: "bad") + ["李华"],
+                    EnterpriseCSV.row(2) + [""], EnterpriseCSV.row(3) + ["\"张\"\"三\"\"\""]]
+        let (chunks, report) = try readAll(extra.text(rows), options: options)
+        #expect(report.rowsRejected == 1)
+        #expect(chunks[0].ids == [EnterpriseCSV.validIds[0], EnterpriseCSV.validIds[2], EnterpriseCSV.validIds[3]])
+        #expect(chunks[0].extra(0).values == ["王明", nil, "张\"三\""])
+    }
+
     @Test("With fail, no rejects file is written")
     func failWritesNothing() throws {
         let (folder, path) = writeTemporary(csv.text([EnterpriseCSV.row(0, revenue: "x")]))

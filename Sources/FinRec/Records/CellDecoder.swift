@@ -168,6 +168,11 @@ public final class CellDecoder: Sendable {
     /// surrogates, nothing above U+10FFFF), else nil. Faster than the standard library's
     /// generic `String(validating:as:)` for the short cells of a CSV file.
     public static func validUTF8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        isValidUTF8(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
+    /// True when the bytes are well-formed UTF-8 (RFC 3629).
+    public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = bytes.count
         while i < n {
@@ -183,15 +188,15 @@ public final class CellDecoder: Sendable {
             case 0xF0: length = 4; lower = 0x90
             case 0xF1...0xF3: length = 4
             case 0xF4: length = 4; upper = 0x8F
-            default: return nil
+            default: return false
             }
-            guard i + length <= n else { return nil }
+            guard i + length <= n else { return false }
             let b1 = bytes[i + 1]
-            guard b1 >= lower && b1 <= upper else { return nil }
-            for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return nil }
+            guard b1 >= lower && b1 <= upper else { return false }
+            for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return false }
             i += length
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return true
     }
 
     /// The cell quoted for a message, shortened if long.

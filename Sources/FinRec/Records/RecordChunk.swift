@@ -48,7 +48,14 @@ public struct RecordChunk: Sendable {
     private(set) var capacity: Int
     private var numbers: [Double]
     private var missing: [Bool]
-    private var texts: [String?]   // text fields, then extra columns
+    private var texts: [String?]
+    /// Unknown columns as UTF-8 bytes, one arena per column with each row's end offset and
+    /// presence: far cheaper than a String per cell, and made into Strings only when asked.
+    private var extraBytes: [[UInt8]]
+    private var extraEnds: [[Int]]
+    private var extraPresent: [[Bool]]
+    /// Extra cells of the row being built by a row-wise reader, stored at commit.
+    private var pendingExtras: [String?]
 
     init(schema: RecordSchema, extraNames: [String], capacity: Int = 1024) {
         self.schema = schema
@@ -64,7 +71,11 @@ public struct RecordChunk: Sendable {
         self.capacity = max(1, capacity)
         numbers = [Double](repeating: .nan, count: numeric * self.capacity)
         missing = [Bool](repeating: true, count: numeric * self.capacity)
-        texts = [String?](repeating: nil, count: (text + extraNames.count) * self.capacity)
+        texts = [String?](repeating: nil, count: text * self.capacity)
+        extraBytes = extraNames.map { _ in [] }
+        extraEnds = extraNames.map { _ in [] }
+        extraPresent = extraNames.map { _ in [] }
+        pendingExtras = extraNames.map { _ in nil }
     }
 
     /// The column of field `i` in schema order.
@@ -97,10 +108,25 @@ public struct RecordChunk: Sendable {
         return c
     }
 
-    /// The unknown column number `j` (see ``extraNames``).
+    /// The unknown column number `j` (see ``extraNames``), as text.
     public func extra(_ j: Int) -> TextColumn {
-        let s = textCount + j
-        return TextColumn(values: Array(texts[(s * capacity)..<(s * capacity + rowCount)]))
+        let bytes = extraBytes[j], ends = extraEnds[j], present = extraPresent[j]
+        return TextColumn(values: (0..<rowCount).map { r in
+            guard present[r] else { return nil }
+            let start = r == 0 ? 0 : ends[r - 1]
+            return String(decoding: bytes[start..<ends[r]], as: UTF8.self)
+        })
+    }
+
+    /// Appends one cell to unknown column `j` (bytes already checked to be UTF-8; nil: missing).
+    mutating func appendExtra(_ j: Int, _ cell: UnsafeBufferPointer<UInt8>?) {
+        if let cell, !cell.isEmpty {
+            extraBytes[j].append(contentsOf: cell)
+            extraPresent[j].append(true)
+        } else {
+            extraPresent[j].append(false)
+        }
+        extraEnds[j].append(extraBytes[j].count)
     }
 
     /// The value of field `name` in row `row`.
@@ -148,7 +174,8 @@ public struct RecordChunk: Sendable {
                 }
             }
         }
-        for s in 0..<(textCount + extraNames.count) where texts[s * cap + row] != nil { texts[s * cap + row] = nil }
+        for s in 0..<textCount where texts[s * cap + row] != nil { texts[s * cap + row] = nil }
+        for j in pendingExtras.indices { pendingExtras[j] = nil }
     }
 
     private mutating func grow() {
@@ -162,7 +189,7 @@ public struct RecordChunk: Sendable {
         }
         numbers = relayout(numbers, columns: numericCount, fill: .nan)
         missing = relayout(missing, columns: numericCount, fill: true)
-        texts = relayout(texts, columns: textCount + extraNames.count, fill: nil)
+        texts = relayout(texts, columns: textCount, fill: nil)
         capacity = newCapacity
     }
 
@@ -182,14 +209,14 @@ public struct RecordChunk: Sendable {
 
     /// Calls `body` with raw storage for a reader that fills whole columns: numbers and missing
     /// flags at `slot * capacity + row`, texts at `slot * capacity + row` where `textSlot(field)`
-    /// gives a text field's slot and `textSlot(nil)` the first extra column's.
+    /// gives a text field's slot. Unknown columns go through ``appendExtra(_:_:)``, one cell per
+    /// row in order.
     mutating func withUnsafeStorage(
         _ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Bool>, UnsafeMutablePointer<String?>, _ capacity: Int,
-                 _ textSlot: (Int?) -> Int?) -> Void
+                 _ textSlot: (Int) -> Int?) -> Void
     ) {
-        let capacity = self.capacity, slots = self.slots, textCount = self.textCount
-        let textSlot: (Int?) -> Int? = { i in
-            guard let i else { return textCount }
+        let capacity = self.capacity, slots = self.slots
+        let textSlot: (Int) -> Int? = { i in
             if case .text(let s) = slots[i] { return s }
             return nil
         }
@@ -216,7 +243,7 @@ public struct RecordChunk: Sendable {
                     numbers[s * capacity + kept] = numbers[s * capacity + r]
                     missing[s * capacity + kept] = missing[s * capacity + r]
                 }
-                for s in 0..<(textCount + extraNames.count) {
+                for s in 0..<textCount {
                     texts[s * capacity + kept] = texts[s * capacity + r]
                 }
             }
@@ -224,8 +251,22 @@ public struct RecordChunk: Sendable {
         }
         self.lines = zip(lines, keeping).filter { $0.1 }.map { $0.0 }
         rowCount = kept
-        for s in 0..<(textCount + extraNames.count) {
+        for s in 0..<textCount {
             for r in kept..<rows { texts[s * capacity + r] = nil }
+        }
+        if kept < rows {
+            for j in extraNames.indices {
+                var bytes: [UInt8] = [], ends: [Int] = [], present: [Bool] = []
+                for r in 0..<rows where keeping[r] {
+                    let start = r == 0 ? 0 : extraEnds[j][r - 1]
+                    bytes.append(contentsOf: extraBytes[j][start..<extraEnds[j][r]])
+                    ends.append(bytes.count)
+                    present.append(extraPresent[j][r])
+                }
+                extraBytes[j] = bytes
+                extraEnds[j] = ends
+                extraPresent[j] = present
+            }
         }
     }
 
@@ -242,7 +283,7 @@ public struct RecordChunk: Sendable {
     }
 
     mutating func set(extra j: Int, _ text: String?) {
-        texts[(textCount + j) * capacity + rowCount] = text
+        pendingExtras[j] = text
     }
 
     /// The value of field `i` in the row being built.
@@ -281,6 +322,13 @@ public struct RecordChunk: Sendable {
 
     /// Keeps the row being built.
     mutating func commitRow() {
+        for j in pendingExtras.indices {
+            if var text = pendingExtras[j] {
+                text.withUTF8 { appendExtra(j, $0) }
+            } else {
+                appendExtra(j, nil)
+            }
+        }
         lines.append(pendingLine)
         rowCount += 1
     }

@@ -311,86 +311,106 @@ public final class CSVRecordReader {
         // Pass 2: decode column by column.
         var chunk = RecordChunk(schema: schema, extraNames: extraNames, capacity: rows)
         let plans = self.plans, decoders = self.decoders, header = self.header, schema = self.schema
-        chunk.withUnsafeStorage { numbers, missing, texts, capacity, textBase in
-            buffer.withUnsafeBufferPointer { b in
-                let data = UnsafeBufferPointer(rebasing: b[base...])
-                let anyEscaped = !unescaped.isEmpty
-                func cell(_ r: Int, _ c: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-                    let k = r * columns + c
-                    if anyEscaped, let bytes = unescaped[k] {
-                        bytes.withUnsafeBufferPointer(body)
-                    } else {
-                        body(UnsafeBufferPointer(rebasing: data[Int(cellStart[k])..<Int(cellEnd[k])]))
+        let extraColumns = plans.enumerated().compactMap { c, plan -> (Int, Int)? in
+            if case .extra(let j) = plan { return (c, j) }
+            return nil
+        }
+        // Decode in blocks of rows whose bytes fit in the L2 cache, column by column.
+        for blockStart in stride(from: 0, to: rows, by: Self.decodeBlockRows) {
+            let block = blockStart..<min(rows, blockStart + Self.decodeBlockRows)
+            chunk.withUnsafeStorage { numbers, missing, texts, capacity, textBase in
+                buffer.withUnsafeBufferPointer { b in
+                    let data = UnsafeBufferPointer(rebasing: b[base...])
+                    let anyEscaped = !unescaped.isEmpty
+                    func cell(_ r: Int, _ c: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+                        let k = r * columns + c
+                        if anyEscaped, let bytes = unescaped[k] {
+                            bytes.withUnsafeBufferPointer(body)
+                        } else {
+                            body(UnsafeBufferPointer(rebasing: data[Int(cellStart[k])..<Int(cellEnd[k])]))
+                        }
+                    }
+                    func note(_ r: Int, _ c: Int, _ field: String, _ message: String) {
+                        if problems[r] == nil { problems[r] = RowProblem(column: c, field: field, message: message) }
+                    }
+                    for c in 0..<columns {
+                        switch plans[c] {
+                        case .ignored:
+                            continue
+                        case .number(let i, let slot, let lower, let upper, let integer):
+                            let out = numbers + slot * capacity, gone = missing + slot * capacity
+                            for r in block where problems[r] == nil {
+                                let k = r * columns + c
+                                let start = Int(cellStart[k]), end = Int(cellEnd[k])
+                                if start == end { continue }  // empty: stays missing
+                                if !anyEscaped || unescaped[k] == nil, let x = CellDecoder.parseDecimal(UnsafeBufferPointer(rebasing: data[start..<end])),
+                                   x >= lower, x <= upper, !integer || x == x.rounded() {
+                                    out[r] = x
+                                    gone[r] = false
+                                    continue
+                                }
+                                // Spaces, "12%", or a bad cell: the decoder handles it or says why.
+                                cell(r, c) { bytes in
+                                    do throws(CellError) {
+                                        if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
+                                    } catch {
+                                        note(r, c, schema.fields[i].name, error.message)
+                                    }
+                                }
+                            }
+                        case .numeric(let i, let slot):
+                            let out = numbers + slot * capacity, gone = missing + slot * capacity
+                            for r in block where problems[r] == nil {
+                                cell(r, c) { bytes in
+                                    do throws(CellError) {
+                                        if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
+                                    } catch {
+                                        note(r, c, schema.fields[i].name, error.message)
+                                    }
+                                }
+                            }
+                        case .text(let i):
+                            guard let slot = textBase(i) else { continue }
+                            let out = texts + slot * capacity
+                            for r in block where problems[r] == nil {
+                                cell(r, c) { bytes in
+                                    do throws(CellError) {
+                                        if case .text(let t) = try decoders[i].decode(bytes) { out[r] = t }
+                                    } catch {
+                                        note(r, c, schema.fields[i].name, error.message)
+                                    }
+                                }
+                            }
+                        case .extra:
+                            continue  // below, straight into the chunk's byte arenas
+                        }
                     }
                 }
-                func note(_ r: Int, _ c: Int, _ field: String, _ message: String) {
-                    if problems[r] == nil { problems[r] = RowProblem(column: c, field: field, message: message) }
-                }
-                // Decode in blocks of rows whose bytes fit in the L2 cache, column by column.
-                for blockStart in stride(from: 0, to: rows, by: Self.decodeBlockRows) {
-                let block = blockStart..<min(rows, blockStart + Self.decodeBlockRows)
-                for c in 0..<columns {
-                    switch plans[c] {
-                    case .ignored:
-                        continue
-                    case .number(let i, let slot, let lower, let upper, let integer):
-                        let out = numbers + slot * capacity, gone = missing + slot * capacity
-                        for r in block where problems[r] == nil {
+            }
+            // Unknown columns: UTF-8-checked bytes into the chunk's arenas, one cell per row.
+            if !extraColumns.isEmpty {
+                buffer.withUnsafeBufferPointer { b in
+                    let data = UnsafeBufferPointer(rebasing: b[base...])
+                    for (c, j) in extraColumns {
+                        for r in block {
                             let k = r * columns + c
-                            let start = Int(cellStart[k]), end = Int(cellEnd[k])
-                            if start == end { continue }  // empty: stays missing
-                            if !anyEscaped || unescaped[k] == nil, let x = CellDecoder.parseDecimal(UnsafeBufferPointer(rebasing: data[start..<end])),
-                               x >= lower, x <= upper, !integer || x == x.rounded() {
-                                out[r] = x
-                                gone[r] = false
-                                continue
-                            }
-                            // Spaces, "12%", or a bad cell: the decoder handles it or says why.
-                            cell(r, c) { bytes in
-                                do throws(CellError) {
-                                    if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
-                                } catch {
-                                    note(r, c, schema.fields[i].name, error.message)
-                                }
-                            }
-                        }
-                    case .numeric(let i, let slot):
-                        let out = numbers + slot * capacity, gone = missing + slot * capacity
-                        for r in block where problems[r] == nil {
-                            cell(r, c) { bytes in
-                                do throws(CellError) {
-                                    if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
-                                } catch {
-                                    note(r, c, schema.fields[i].name, error.message)
-                                }
-                            }
-                        }
-                    case .text(let i):
-                        guard let slot = textBase(i) else { continue }
-                        let out = texts + slot * capacity
-                        for r in block where problems[r] == nil {
-                            cell(r, c) { bytes in
-                                do throws(CellError) {
-                                    if case .text(let t) = try decoders[i].decode(bytes) { out[r] = t }
-                                } catch {
-                                    note(r, c, schema.fields[i].name, error.message)
-                                }
-                            }
-                        }
-                    case .extra(let j):
-                        let out = texts + (textBase(nil)! + j) * capacity
-                        for r in block where problems[r] == nil {
-                            cell(r, c) { bytes in
-                                if bytes.isEmpty { return }
-                                if let t = CellDecoder.validUTF8String(bytes) {
-                                    out[r] = t
+                            guard problems[r] == nil else { chunk.appendExtra(j, nil); continue }
+                            func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+                                if CellDecoder.isValidUTF8(bytes) {
+                                    chunk.appendExtra(j, bytes)
                                 } else {
-                                    note(r, c, header[c], "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
+                                    chunk.appendExtra(j, nil)
+                                    problems[r] = RowProblem(column: c, field: header[c],
+                                                             message: "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
                                 }
+                            }
+                            if let bytes = unescaped[k] {
+                                bytes.withUnsafeBufferPointer(append)
+                            } else {
+                                append(UnsafeBufferPointer(rebasing: data[Int(cellStart[k])..<Int(cellEnd[k])]))
                             }
                         }
                     }
-                }
                 }
             }
         }

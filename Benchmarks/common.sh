@@ -1,0 +1,21 @@
+# Shared set-up for the benchmark scripts: OpenBLAS, the Python peers' virtual environment, and a
+# release build of finrec-bench and finrec. Source it; it sets $here, $bench, $finrec, $python.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bash "$here/../.ci/setup"
+
+python="$here/.venv/bin/python"
+if [ ! -x "$python" ]; then
+    python3 -m venv "$here/.venv"
+    "$here/.venv/bin/pip" install --quiet --upgrade pip
+fi
+# numpy and threadpoolctl for scoring; pandas and pyarrow for CSV parsing.
+if ! "$python" -c "import numpy, threadpoolctl, pandas, pyarrow" 2>/dev/null; then
+    "$here/.venv/bin/pip" install --quiet numpy threadpoolctl pandas pyarrow
+fi
+
+(cd "$here" && swift build -c release --product finrec-bench >&2)
+bench="$(cd "$here" && swift build -c release --show-bin-path)/finrec-bench"
+(cd "$here/.." && swift build -c release --product finrec >&2)
+finrec="$(cd "$here/.." && swift build -c release --show-bin-path)/finrec"
+mkdir -p "$here/results"

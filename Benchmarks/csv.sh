@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# CSV parse throughput: FinRec's enterprise reader (full validation) against pandas.read_csv (C
+# engine) and pyarrow.csv.read_csv, all on one core, on the same generated file, in the same run.
+# usage: Benchmarks/csv.sh [ROWS] [REPEATS]       (defaults: 1000000 5)
+source "$(dirname "$0")/common.sh"
+rows="${1:-1000000}"
+repeats="${2:-5}"
+file="$here/results/pool-$rows.csv"
+if [ ! -f "$file" ]; then
+    "$finrec" synth --count "$rows" --seed 2022 --output "$file" --threads 2 >&2
+fi
+out="$here/results/csv-$(date +%Y%m%d-%H%M%S).jsonl"
+{
+    "$bench" csv --file "$file" --repeats "$repeats"
+    "$python" "$here/csv_peers.py" "$file" "$repeats"
+} | tee "$out" | "$python" "$here/report.py"
+echo "raw results: $out" >&2

@@ -1,0 +1,43 @@
+"""Python peers for the CSV benchmark: pandas.read_csv (C engine) and pyarrow.csv.read_csv, one core.
+
+Both parse the same file into typed columns (type inference, no validation), which is less work
+than FinRec's reader does (schema types, ranges, credit-code check digits, row checks, duplicates).
+"""
+import json
+import os
+import sys
+import time
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+
+def median_seconds(repeats, fn):
+    fn()  # warm-up: the file is in the page cache for every contender
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2], times[0]
+
+
+def main():
+    path, repeats = sys.argv[1], int(sys.argv[2])
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    size = os.path.getsize(path)
+    rows = sum(1 for _ in open(path, "rb")) - 1
+    contenders = {
+        "pandas": lambda: pd.read_csv(path, engine="c", low_memory=False),
+        "pyarrow": lambda: pacsv.read_csv(path, read_options=pacsv.ReadOptions(use_threads=False)),
+    }
+    for name, fn in contenders.items():
+        t, best = median_seconds(repeats, fn)
+        print(json.dumps({"impl": name, "task": "csv", "rows": rows, "bytes": size, "seconds": t, "best": best}))
+
+
+if __name__ == "__main__":
+    main()
