@@ -1,0 +1,64 @@
+import ArgumentParser
+import FinRec
+@testable import FinRecCLI
+import Foundation
+import Testing
+
+@Suite("finrec synth, check and schema, end to end")
+struct DataCommandTests {
+    func folder() -> String {
+        let path = NSTemporaryDirectory() + "finrec-cli-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("synth writes the same file for the same seed, and a different one for another seed")
+    func synthIsDeterministic() throws {
+        let dir = folder()
+        for (name, seed) in [("a", "7"), ("b", "7"), ("c", "8")] {
+            var command = try Synth.parse(["--count", "300", "--seed", seed, "--output", "\(dir)/\(name).csv", "--threads", "2"])
+            try command.run()
+        }
+        let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/a.csv"))
+        #expect(a == (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/b.csv"))))
+        #expect(a != (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/c.csv"))))
+        let lines = String(decoding: a, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 301)
+        #expect(lines[0].hasPrefix("enterprise_id,name,city,") && lines[0].hasSuffix(",label_chinext,label_regional_board"))
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir)) == ["a.csv", "b.csv", "c.csv"])
+    }
+
+    @Test("check with skip writes the rejects file next to the input and succeeds")
+    func checkSkips() throws {
+        let dir = folder()
+        let input = dir + "/pool.csv"
+        var synth = try Synth.parse(["--count", "50", "--output", input])
+        try synth.run()
+        // Break line 3's revenue.
+        var lines = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var cells = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[9] = "12,5"
+        lines[2] = cells.joined(separator: ",")
+        try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        var failing = try Check.parse([input])
+        #expect(throws: InputFileError.self) { try failing.run() }
+        var skipping = try Check.parse([input, "--on-error", "skip"])
+        try skipping.run()
+        let rejects = try String(contentsOfFile: input + ".rejects.csv", encoding: .utf8)
+        #expect(rejects.hasPrefix("line,column,field,reason,record\n3,"))
+    }
+
+    @Test("Reading flags are validated before any work", arguments: [
+        ["x.csv", "--rejects", "r.csv"],
+        ["x.csv", "--chunk-rows", "0"],
+        ["x.csv", "--on-error", "ignore"],
+    ])
+    func invalidReadingFlags(arguments: [String]) {
+        #expect(throws: (any Error).self) { _ = try Check.parse(arguments) }
+    }
+
+    @Test("synth refuses a count below 1")
+    func synthCount() {
+        #expect(throws: (any Error).self) { _ = try Synth.parse(["--count", "0", "--output", "x.csv"]) }
+    }
+}
