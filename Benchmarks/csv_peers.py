@@ -6,22 +6,12 @@ than FinRec's reader does (schema types, ranges, credit-code check digits, row c
 import json
 import os
 import sys
-import time
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-
-def median_seconds(repeats, fn):
-    fn()  # warm-up: the file is in the page cache for every contender
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2], times[0]
+from peers_common import median_seconds
 
 
 def main():

@@ -5,21 +5,11 @@ default thread count (all cores), which is how a data scientist would run it.
 """
 import json
 import sys
-import time
 
 import numpy as np
 from threadpoolctl import threadpool_info
 
-
-def median_seconds(repeats, fn):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2], times[0]
+from peers_common import median_seconds
 
 
 def main():
