@@ -1,0 +1,464 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Truth values of three-valued (Kleene) logic, one byte per row.
+public enum Truth: UInt8, Sendable, CaseIterable {
+    case fail = 0, pass = 1, unknown = 2
+}
+
+/// A column of results of an expression over a chunk.
+public enum ExpressionValues: Sendable, Equatable {
+    /// Numbers with a missing mask.
+    case numbers([Double], missing: [Bool])
+    /// Three-valued truth.
+    case truths([Truth])
+
+    public var count: Int {
+        switch self {
+        case .numbers(let v, _): v.count
+        case .truths(let t): t.count
+        }
+    }
+}
+
+/// What an expression can read: a schema's fields, named definitions (derived values written
+/// in the same language) and parameters fixed for a run, such as `as_of_date`.
+public struct ExpressionEnvironment: Sendable {
+    public let schema: RecordSchema
+    public let definitions: [String: ParsedExpression]
+    /// Names of values fixed for a run; their values are given to ``CompiledExpression/evaluate(_:parameters:)``.
+    public let parameters: [String]
+
+    public init(schema: RecordSchema, definitions: [String: ParsedExpression] = [:], parameters: [String] = ["as_of_date"]) {
+        self.schema = schema
+        self.definitions = definitions
+        self.parameters = parameters
+    }
+
+    /// Every name an expression may use, for "did you mean" suggestions.
+    var allNames: [String] { schema.fields.map(\.name) + definitions.keys.sorted() + parameters }
+}
+
+/// An expression type-checked and resolved against an ``ExpressionEnvironment``, ready to be
+/// evaluated column-at-a-time over ``RecordChunk``s: each node runs one loop over the chunk, so
+/// the cost of interpretation is paid per chunk, not per row.
+///
+/// Missing values propagate: arithmetic with a missing operand is missing; a comparison with a
+/// missing operand is `unknown`; `&&` and `||` follow Kleene logic (`fail && unknown` is `fail`,
+/// `pass || unknown` is `pass`). Division by zero, overflow and `log1p` of −1 or less give missing,
+/// never infinity or NaN.
+public struct CompiledExpression: Sendable {
+    public let source: ParsedExpression
+    public let isBoolean: Bool
+    /// Schema fields (by index) that the expression reads, definitions expanded.
+    public let fieldsRead: [Int]
+    let plan: Plan
+
+    indirect enum Plan: Sendable {
+        case constant(Double)
+        case field(Int)
+        case parameter(String)
+        case negate(Plan)
+        case arithmetic(ParsedExpression.BinaryOperator, Plan, Plan)
+        case compare(ParsedExpression.BinaryOperator, Plan, Plan)
+        case textCompare(field: Int, equal: Bool, String)
+        case textIn(field: Int, Set<String>)
+        case textStartsWith(field: Int, [String])
+        case and(Plan, Plan)
+        case or(Plan, Plan)
+        case not(Plan)
+        case isMissing(Plan)
+        case ifThenElse(Plan, Plan, Plan)
+        case function(String, [Plan])
+    }
+
+    enum Kind: Equatable { case number, truth, text(field: Int), string(String), category(field: Int) }
+
+    /// Compiles `expression`; `boolean` says whether a truth value (rule) or a number (feature)
+    /// is wanted.
+    public init(_ expression: ParsedExpression, in environment: ExpressionEnvironment, boolean: Bool) throws(ExpressionError) {
+        var compiler = ExpressionCompiler(environment: environment)
+        let (plan, kind) = try compiler.compile(expression, expanding: [])
+        switch (kind, boolean) {
+        case (.truth, true), (.number, false), (.category, false):
+            break
+        case (.number, true), (.category, true):
+            throw ExpressionError(position: expression.firstPosition, message: "a rule must be a condition (a comparison, &&, ||, !); this is a number")
+        case (.truth, false):
+            throw ExpressionError(position: expression.firstPosition, message: "a feature must be a number; wrap the condition in if(condition, 1, 0)")
+        case (.text, _), (.string, _):
+            throw ExpressionError(position: expression.firstPosition, message: "text can only be compared (==, !=, in, starts_with)")
+        }
+        self.source = expression
+        self.isBoolean = boolean
+        self.plan = plan
+        self.fieldsRead = compiler.fieldsRead
+    }
+
+    /// Parses and compiles `text`.
+    public init(parsing text: String, in environment: ExpressionEnvironment, boolean: Bool) throws(ExpressionError) {
+        try self.init(ExpressionParser.parse(text), in: environment, boolean: boolean)
+    }
+
+    /// Evaluates over every row of `chunk`.
+    public func evaluate(_ chunk: RecordChunk, parameters: [String: Double] = [:]) -> ExpressionValues {
+        Evaluator(chunk: chunk, parameters: parameters).run(plan)
+    }
+}
+
+extension ParsedExpression {
+    var firstPosition: SourcePosition {
+        switch self {
+        case .column(_, let p), .call(_, _, let p), .string(_, let p): p
+        case .unary(_, let x): x.firstPosition
+        case .binary(_, let a, _): a.firstPosition
+        default: SourcePosition(line: 1, column: 1)
+        }
+    }
+}
+
+struct ExpressionCompiler {
+    let environment: ExpressionEnvironment
+    var fieldsRead: [Int] = []
+
+    init(environment: ExpressionEnvironment) { self.environment = environment }
+
+    mutating func compile(_ e: ParsedExpression, expanding: [String]) throws(ExpressionError) -> (CompiledExpression.Plan, CompiledExpression.Kind) {
+        switch e {
+        case .number(let x):
+            return (.constant(x), .number)
+        case .string(let s, _):
+            return (.constant(.nan), .string(s))
+        case .column(let name, let position):
+            if let i = environment.schema.index(of: name) {
+                if !fieldsRead.contains(i) { fieldsRead.append(i) }
+                switch environment.schema.fields[i].kind {
+                case .text, .creditCode: return (.field(i), .text(field: i))
+                case .category: return (.field(i), .category(field: i))
+                default: return (.field(i), .number)
+                }
+            }
+            if let definition = environment.definitions[name] {
+                guard !expanding.contains(name) else {
+                    throw ExpressionError(position: position, message: "'\(name)' is defined in terms of itself (\((expanding + [name]).joined(separator: " → ")))")
+                }
+                return try compile(definition, expanding: expanding + [name])
+            }
+            if environment.parameters.contains(name) { return (.parameter(name), .number) }
+            let suggestion = Self.closest(to: name, in: environment.allNames).map { "; did you mean '\($0)'?" } ?? ""
+            throw ExpressionError(position: position, message: "unknown column '\(name)'\(suggestion)")
+        case .unary(.negate, let x):
+            let (p, k) = try compile(x, expanding: expanding)
+            try expect(k, .number, x, "'-' needs a number")
+            return (.negate(p), .number)
+        case .unary(.not, let x):
+            let (p, k) = try compile(x, expanding: expanding)
+            try expect(k, .truth, x, "'!' needs a condition")
+            return (.not(p), .truth)
+        case .binary(let op, let a, let b):
+            let (pa, ka) = try compile(a, expanding: expanding)
+            let (pb, kb) = try compile(b, expanding: expanding)
+            if op == .and || op == .or {
+                try expect(ka, .truth, a, "'\(op.rawValue)' needs conditions on both sides")
+                try expect(kb, .truth, b, "'\(op.rawValue)' needs conditions on both sides")
+                return (op == .and ? .and(pa, pb) : .or(pa, pb), .truth)
+            }
+            if op.isArithmetic {
+                try expect(ka, .number, a, "'\(op.rawValue)' needs numbers")
+                try expect(kb, .number, b, "'\(op.rawValue)' needs numbers")
+                return (.arithmetic(op, pa, pb), .number)
+            }
+            // Comparisons.
+            switch (ka, kb) {
+            case (.number, .number), (.category, .category), (.number, .category), (.category, .number):
+                return (.compare(op, pa, pb), .truth)
+            case (.category(let field), .string(let s)):
+                return (.compare(op, pa, .constant(try categoryIndex(field, s, b))), .truth)
+            case (.string(let s), .category(let field)):
+                return (.compare(op, .constant(try categoryIndex(field, s, a)), pb), .truth)
+            case (.text(let field), .string(let s)), (.string(let s), .text(let field)):
+                guard op == .equal || op == .notEqual else {
+                    throw ExpressionError(position: a.firstPosition, message: "text can only be compared with == or !=")
+                }
+                return (.textCompare(field: field, equal: op == .equal, s), .truth)
+            default:
+                throw ExpressionError(position: a.firstPosition, message: "cannot compare \(Self.describe(ka)) with \(Self.describe(kb))")
+            }
+        case .call(let name, let args, let position):
+            return try compileCall(name, args, position, expanding: expanding)
+        }
+    }
+
+    mutating func compileCall(_ name: String, _ args: [ParsedExpression], _ position: SourcePosition,
+                              expanding: [String]) throws(ExpressionError) -> (CompiledExpression.Plan, CompiledExpression.Kind) {
+        func arity(_ n: ClosedRange<Int>) throws(ExpressionError) {
+            guard n.contains(args.count) else {
+                let wanted = n.lowerBound == n.upperBound ? "\(n.lowerBound)" : n.upperBound == Int.max ? "at least \(n.lowerBound)" : "\(n.lowerBound) to \(n.upperBound)"
+                throw ExpressionError(position: position, message: "\(name) takes \(wanted) arguments, got \(args.count)")
+            }
+        }
+        var numbers: [CompiledExpression.Plan] = []
+        switch name {
+        case "log1p", "abs":
+            try arity(1...1)
+        case "min", "max":
+            try arity(2...Int.max)
+        case "clip":
+            try arity(3...3)
+        case "if":
+            try arity(3...3)
+            let (c, kc) = try compile(args[0], expanding: expanding)
+            try expect(kc, .truth, args[0], "the first argument of if must be a condition")
+            let (a, ka) = try compile(args[1], expanding: expanding)
+            let (b, kb) = try compile(args[2], expanding: expanding)
+            try expect(ka, .number, args[1], "if's second and third arguments must be numbers")
+            try expect(kb, .number, args[2], "if's second and third arguments must be numbers")
+            return (.ifThenElse(c, a, b), .number)
+        case "is_missing":
+            try arity(1...1)
+            let (p, k) = try compile(args[0], expanding: expanding)
+            if case .string = k { throw ExpressionError(position: position, message: "is_missing needs a column or expression") }
+            return (.isMissing(p), .truth)
+        case "in", "starts_with":
+            try arity(2...Int.max)
+            let (p, k) = try compile(args[0], expanding: expanding)
+            var strings: [String] = []
+            for a in args.dropFirst() {
+                guard case .string(let s, _) = a else {
+                    throw ExpressionError(position: a.firstPosition, message: "\(name)'s values after the first must be strings in quotes")
+                }
+                strings.append(s)
+            }
+            switch k {
+            case .text(let field):
+                return (name == "in" ? .textIn(field: field, Set(strings)) : .textStartsWith(field: field, strings), .truth)
+            case .category(let field) where name == "in":
+                var plan: CompiledExpression.Plan?
+                for (s, a) in zip(strings, args.dropFirst()) {
+                    let test = CompiledExpression.Plan.compare(.equal, p, .constant(try categoryIndex(field, s, a)))
+                    plan = plan.map { .or($0, test) } ?? test
+                }
+                return (plan!, .truth)
+            default:
+                throw ExpressionError(position: position, message: "\(name) needs a text\(name == "in" ? " or category" : "") column as its first argument")
+            }
+        default:
+            let known = ["log1p", "min", "max", "clip", "abs", "if", "is_missing", "in", "starts_with"]
+            let suggestion = Self.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
+            throw ExpressionError(position: position, message: "unknown function '\(name)'\(suggestion)")
+        }
+        for a in args {
+            let (p, k) = try compile(a, expanding: expanding)
+            try expect(k, .number, a, "\(name) needs numbers")
+            numbers.append(p)
+        }
+        return (.function(name, numbers), .number)
+    }
+
+    func categoryIndex(_ field: Int, _ value: String, _ at: ParsedExpression) throws(ExpressionError) -> Double {
+        guard case .category(let values) = environment.schema.fields[field].kind else { return .nan }
+        let key = RecordSchema.normalise(value)
+        if let i = values.firstIndex(where: { v in ([v.code, v.chinese] + v.aliases).contains { RecordSchema.normalise($0) == key } }) {
+            return Double(i)
+        }
+        throw ExpressionError(position: at.firstPosition,
+                              message: "'\(value)' is not a value of \(environment.schema.fields[field].name); use one of " + values.map { "'\($0.code)'" }.joined(separator: ", "))
+    }
+
+    func expect(_ kind: CompiledExpression.Kind, _ wanted: CompiledExpression.Kind, _ e: ParsedExpression, _ message: String) throws(ExpressionError) {
+        let ok: Bool
+        switch (kind, wanted) {
+        case (.number, .number), (.category, .number): ok = true  // a category's index is a number
+        case (.truth, .truth): ok = true
+        default: ok = false
+        }
+        if !ok { throw ExpressionError(position: e.firstPosition, message: "\(message), found \(Self.describe(kind))") }
+    }
+
+    static func describe(_ k: CompiledExpression.Kind) -> String {
+        switch k {
+        case .number: "a number"
+        case .truth: "a condition"
+        case .text: "text"
+        case .string(let s): "the string '\(s)'"
+        case .category: "a category"
+        }
+    }
+
+    /// The candidate nearest to `name` by edit distance, if it is close enough to be a typo.
+    static func closest(to name: String, in candidates: [String]) -> String? {
+        let a = Array(name.lowercased())
+        var best: (String, Int)?
+        for c in candidates {
+            let b = Array(c.lowercased())
+            var previous = Array(0...b.count)
+            for i in 1...max(1, a.count) where !a.isEmpty {
+                var row = [i] + Array(repeating: 0, count: b.count)
+                for j in 1...max(1, b.count) where !b.isEmpty {
+                    row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+                previous = row
+            }
+            let d = previous[b.count]
+            if d <= max(2, a.count / 3), best == nil || d < best!.1 { best = (c, d) }
+        }
+        return best?.0
+    }
+}
+
+/// Runs a plan over a chunk, one loop per node.
+struct Evaluator {
+    let chunk: RecordChunk
+    let parameters: [String: Double]
+
+    func run(_ plan: CompiledExpression.Plan) -> ExpressionValues {
+        switch plan {
+        case .compare, .and, .or, .not, .isMissing, .textCompare, .textIn, .textStartsWith:
+            return .truths(truths(plan))
+        default:
+            let (v, m) = numbers(plan)
+            return .numbers(v, missing: m)
+        }
+    }
+
+    var n: Int { chunk.rowCount }
+
+    func numbers(_ plan: CompiledExpression.Plan) -> ([Double], [Bool]) {
+        switch plan {
+        case .constant(let x):
+            return ([Double](repeating: x, count: n), [Bool](repeating: false, count: n))
+        case .parameter(let name):
+            let x = parameters[name]
+            return ([Double](repeating: x ?? .nan, count: n), [Bool](repeating: x == nil, count: n))
+        case .field(let i):
+            guard case .numeric(let c) = chunk.column(i) else { preconditionFailure("text field used as a number") }
+            return (c.values, c.missing)
+        case .negate(let p):
+            var (v, m) = numbers(p)
+            for r in 0..<n { v[r] = -v[r] }
+            return (v, m)
+        case .arithmetic(let op, let a, let b):
+            var (va, ma) = numbers(a)
+            let (vb, mb) = numbers(b)
+            va.withUnsafeMutableBufferPointer { x in
+                ma.withUnsafeMutableBufferPointer { m in
+                    for r in 0..<n {
+                        let y: Double
+                        switch op {
+                        case .add: y = x[r] + vb[r]
+                        case .subtract: y = x[r] - vb[r]
+                        case .multiply: y = x[r] * vb[r]
+                        default: y = vb[r] == 0 ? .nan : x[r] / vb[r]
+                        }
+                        let gone = m[r] || mb[r] || !y.isFinite
+                        m[r] = gone
+                        x[r] = gone ? .nan : y
+                    }
+                }
+            }
+            return (va, ma)
+        case .ifThenElse(let c, let a, let b):
+            let t = truths(c)
+            let (va, ma) = numbers(a), (vb, mb) = numbers(b)
+            var v = [Double](repeating: .nan, count: n), m = [Bool](repeating: true, count: n)
+            for r in 0..<n {
+                switch t[r] {
+                case .pass: v[r] = va[r]; m[r] = ma[r]
+                case .fail: v[r] = vb[r]; m[r] = mb[r]
+                case .unknown: break
+                }
+            }
+            return (v, m)
+        case .function(let name, let args):
+            let values = args.map(numbers)
+            var v = values[0].0, m = values[0].1
+            for r in 0..<n {
+                if m[r] { continue }
+                var y = v[r]
+                switch name {
+                case "log1p": y = y > -1 ? log1p(y) : .nan
+                case "abs": y = abs(y)
+                case "min", "max":
+                    for (vv, mm) in values.dropFirst() {
+                        if mm[r] { y = .nan; break }
+                        y = name == "min" ? Swift.min(y, vv[r]) : Swift.max(y, vv[r])
+                    }
+                case "clip":
+                    if values[1].1[r] || values[2].1[r] { y = .nan } else { y = Swift.min(Swift.max(y, values[1].0[r]), values[2].0[r]) }
+                default: preconditionFailure("unknown function \(name)")
+                }
+                if y.isFinite { v[r] = y } else { v[r] = .nan; m[r] = true }
+            }
+            return (v, m)
+        default:
+            // A condition used as a number (the index of a category compares as a number).
+            preconditionFailure("condition used where a number is needed")
+        }
+    }
+
+    func truths(_ plan: CompiledExpression.Plan) -> [Truth] {
+        switch plan {
+        case .compare(let op, let a, let b):
+            let (va, ma) = numbers(a), (vb, mb) = numbers(b)
+            var t = [Truth](repeating: .unknown, count: n)
+            for r in 0..<n where !ma[r] && !mb[r] {
+                let x = va[r], y = vb[r]
+                let holds: Bool
+                switch op {
+                case .equal: holds = x == y
+                case .notEqual: holds = x != y
+                case .less: holds = x < y
+                case .lessOrEqual: holds = x <= y
+                case .greater: holds = x > y
+                default: holds = x >= y
+                }
+                t[r] = holds ? .pass : .fail
+            }
+            return t
+        case .textCompare(let field, let equal, let s):
+            return texts(field) { ($0 == s) == equal }
+        case .textIn(let field, let set):
+            return texts(field) { set.contains($0) }
+        case .textStartsWith(let field, let prefixes):
+            return texts(field) { text in prefixes.contains { text.hasPrefix($0) } }
+        case .and(let a, let b):
+            var ta = truths(a)
+            let tb = truths(b)
+            for r in 0..<n {
+                if ta[r] == .fail || tb[r] == .fail { ta[r] = .fail }
+                else if ta[r] == .pass && tb[r] == .pass { ta[r] = .pass }
+                else { ta[r] = .unknown }
+            }
+            return ta
+        case .or(let a, let b):
+            var ta = truths(a)
+            let tb = truths(b)
+            for r in 0..<n {
+                if ta[r] == .pass || tb[r] == .pass { ta[r] = .pass }
+                else if ta[r] == .fail && tb[r] == .fail { ta[r] = .fail }
+                else { ta[r] = .unknown }
+            }
+            return ta
+        case .not(let a):
+            return truths(a).map { $0 == .pass ? .fail : $0 == .fail ? .pass : .unknown }
+        case .isMissing(let p):
+            if case .field(let i) = p, case .text(let c) = chunk.column(i) {
+                return c.values.map { $0 == nil ? .pass : .fail }
+            }
+            switch run(p) {
+            case .numbers(_, let m): return m.map { $0 ? .pass : .fail }
+            case .truths(let t): return t.map { $0 == .unknown ? .pass : .fail }
+            }
+        default:
+            preconditionFailure("number used where a condition is needed")
+        }
+    }
+
+    func texts(_ field: Int, _ test: (String) -> Bool) -> [Truth] {
+        guard case .text(let c) = chunk.column(field) else { preconditionFailure("not a text field") }
+        return c.values.map { $0.map { test($0) ? .pass : .fail } ?? .unknown }
+    }
+}
