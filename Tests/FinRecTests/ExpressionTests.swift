@@ -170,6 +170,7 @@ struct ExpressionEvaluatorTests {
         #expect(try numbers("log1p(b)", chunk)[1] == nil)
         #expect(try truths("a / b > 0", chunk) == [.unknown, .pass, .pass])
         #expect(try numbers("if(a / b > 0, 1, 0)", chunk) == [nil, 1, 1])
+        #expect(try numbers("sqrt(a)", chunk) == [1, nil, 6.0.squareRoot()])
     }
 
     @Test("Categories compare by code or Chinese name in their listed order; text with ==, in and starts_with")

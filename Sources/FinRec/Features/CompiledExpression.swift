@@ -202,7 +202,7 @@ struct ExpressionCompiler {
         }
         var numbers: [CompiledExpression.Plan] = []
         switch name {
-        case "log1p", "abs":
+        case "log1p", "abs", "sqrt":
             try arity(1...1)
         case "min", "max":
             try arity(2...Int.max)
@@ -246,7 +246,7 @@ struct ExpressionCompiler {
                 throw ExpressionError(position: position, message: "\(name) needs a text\(name == "in" ? " or category" : "") column as its first argument")
             }
         default:
-            let known = ["log1p", "min", "max", "clip", "abs", "if", "is_missing", "in", "starts_with"]
+            let known = ["log1p", "sqrt", "min", "max", "clip", "abs", "if", "is_missing", "in", "starts_with"]
             let suggestion = Self.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
             throw ExpressionError(position: position, message: "unknown function '\(name)'\(suggestion)")
         }
@@ -380,6 +380,7 @@ struct Evaluator {
                 var y = v[r]
                 switch name {
                 case "log1p": y = y > -1 ? log1p(y) : .nan
+                case "sqrt": y = y >= 0 ? y.squareRoot() : .nan
                 case "abs": y = abs(y)
                 case "min", "max":
                     for (vv, mm) in values.dropFirst() {

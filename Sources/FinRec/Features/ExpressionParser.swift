@@ -6,8 +6,8 @@
 /// ```
 /// Arithmetic (`+ - * /`), comparisons (`== != < <= > >=`), `&&`, `||`, `!`, parentheses, numeric
 /// and string literals (`'little_giant'` or `"little_giant"`), column names, and the functions
-/// `log1p`, `min`, `max`, `clip`, `abs`, `if(cond, a, b)`, `is_missing(x)`, `in(x, 'a', 'b', …)`
-/// and `starts_with(x, 'J')`. Precedence, loosest first: `||`, `&&`, comparisons (not chained),
+/// `log1p`, `sqrt`, `min`, `max`, `clip`, `abs`, `if(cond, a, b)`, `is_missing(x)`,
+/// `in(x, 'a', 'b', …)` and `starts_with(x, 'J', …)`. Precedence, loosest first: `||`, `&&`, comparisons (not chained),
 /// `+ -`, `* /`, unary `- !`; binary operators associate to the left.
 public indirect enum ParsedExpression: Sendable, Equatable {
     case number(Double)

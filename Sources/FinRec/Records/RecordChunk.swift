@@ -129,6 +129,28 @@ public struct RecordChunk: Sendable {
         extraEnds[j].append(extraBytes[j].count)
     }
 
+    /// A chunk holding only row `r` of this one.
+    public func row(_ r: Int) -> RecordChunk {
+        precondition(r >= 0 && r < rowCount, "row \(r) is outside a chunk of \(rowCount) rows")
+        var one = RecordChunk(schema: schema, extraNames: extraNames, capacity: 1)
+        for s in 0..<numericCount {
+            one.numbers[s] = numbers[s * capacity + r]
+            one.missing[s] = missing[s * capacity + r]
+        }
+        for s in 0..<textCount { one.texts[s] = texts[s * capacity + r] }
+        for j in extraNames.indices {
+            let start = r == 0 ? 0 : extraEnds[j][r - 1]
+            if extraPresent[j][r] {
+                extraBytes[j][start..<extraEnds[j][r]].withContiguousStorageIfAvailable { one.appendExtra(j, $0) }
+            } else {
+                one.appendExtra(j, nil)
+            }
+        }
+        one.lines = [lines[r]]
+        one.rowCount = 1
+        return one
+    }
+
     /// The value of field `name` in row `row`.
     public func value(_ name: String, row: Int) -> CellValue {
         guard let i = schema.index(of: name) else { preconditionFailure("no field \(name)") }

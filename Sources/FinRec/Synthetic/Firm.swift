@@ -26,7 +26,8 @@ public struct Firm: Sendable {
     public var cashFlow: [Double] = [0, 0, 0]
     public var totalAssets = 0.0
     public var totalLiabilities = 0.0
-    public var netAssets: Double { totalAssets - totalLiabilities }
+    /// Set by the generator to the rounded difference of assets and liabilities, as filed.
+    public var netAssets = 0.0
     public var roe: [Double] = [0, 0]
     public var shareCapital = 0.0
     public var employees = 1

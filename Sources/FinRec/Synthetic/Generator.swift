@@ -95,9 +95,9 @@ public struct EnterpriseGenerator: Sendable {
         debt = min(max(debt, 0.05), 0.97)
         if t == 2 { debt = min(debt, 0.69) }
         f.totalLiabilities = f.totalAssets * debt
-        let equity0 = f.netAssets, equity1 = max(equity0 - f.netProfit[0], 1)
+        let equity0 = f.totalAssets - f.totalLiabilities, equity1 = max(equity0 - f.netProfit[0], 1)
         f.roe = [f.netProfit[0] / max((equity0 + equity1) / 2, 1), f.netProfit[1] / max(equity1, 1)].map { min(max($0, -5), 5) }
-        f.shareCapital = max(50, max(f.netAssets, 100) * r.uniform(0.15, 0.6))
+        f.shareCapital = max(50, max(f.totalAssets - f.totalLiabilities, 100) * r.uniform(0.15, 0.6))
 
         // People: little giants average about 250 employees.
         f.employees = max(5, Int(r.logNormal(median: [55.0, 110, 215][t], sigma: 0.55) * exp(0.35 * size)))
@@ -146,6 +146,31 @@ public struct EnterpriseGenerator: Sendable {
         f.specialMention = r.bernoulli([0.03, 0.02, 0.012][t])
         f.abnormal = r.bernoulli([0.015, 0.008, 0.004][t])
         f.accident = r.bernoulli(0.006)
+        return Self.roundedAsFiled(f)
+    }
+
+    /// The firm with every value rounded as the CSV writes it (money and years to 2 decimals,
+    /// ratios to 4), so that the world model judges exactly the figures a reader of the file sees:
+    /// a patent with 4.997 years left must not be ineligible in the world and show "5" in the file.
+    static func roundedAsFiled(_ firm: Firm) -> Firm {
+        func r2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+        func r4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
+        var f = firm
+        f.revenue = f.revenue.map(r2)
+        f.mainRevenue = f.mainRevenue.map(r2)
+        f.netProfit = f.netProfit.map(r2)
+        f.rd = f.rd.map(r2)
+        f.cashFlow = f.cashFlow.map(r2)
+        f.totalAssets = r2(f.totalAssets)
+        f.totalLiabilities = r2(f.totalLiabilities)
+        f.netAssets = r2(f.totalAssets - f.totalLiabilities)
+        f.roe = f.roe.map(r4)
+        f.shareCapital = r2(f.shareCapital)
+        f.patentRemainingYears = r2(f.patentRemainingYears)
+        f.nicheYears = r2(f.nicheYears)
+        f.nicheShare = r4(f.nicheShare)
+        f.marketValue = r2(f.marketValue)
+        f.equityFinancing = r2(f.equityFinancing)
         return f
     }
 

@@ -1,0 +1,223 @@
+/// The language of user-facing reasons. Offer names always show their Chinese name.
+public enum Language: String, Sendable, CaseIterable { case zh, en }
+
+/// Why an offer is not (or not known to be) open to an enterprise: one condition that failed or
+/// could not be decided, in the user's language.
+public struct EligibilityReason: Sendable, Equatable {
+    public let conditionID: String
+    /// `.fail` or `.unknown`.
+    public let status: Truth
+    /// E.g. "近两年研发投入占比 5.3% < 8%（北交所标准三）".
+    public let text: String
+    /// For `.unknown`: the fields whose absence leaves the condition undecided.
+    public let missingFields: [String]
+    public let unconfirmed: Bool
+    public let source: String
+}
+
+/// Evaluates every offer's rule over chunks of enterprises, column-at-a-time, and explains the
+/// outcome of any one row.
+public struct EligibilityEvaluator: Sendable {
+    public let catalog: Catalog
+    public let schema: RecordSchema
+    let environment: ExpressionEnvironment
+    /// Per offer, its conditions in depth-first order, compiled.
+    let conditions: [[(condition: Catalog.Condition, compiled: CompiledExpression)]]
+
+    public init(catalog: Catalog, schema: RecordSchema = EnterpriseSchema.schema) throws(ExpressionError) {
+        self.catalog = catalog
+        self.schema = schema
+        environment = catalog.environment(schema: schema)
+        var all: [[(Catalog.Condition, CompiledExpression)]] = []
+        for offer in catalog.offers {
+            var compiled: [(Catalog.Condition, CompiledExpression)] = []
+            for c in offer.rule.conditions {
+                compiled.append((c, try CompiledExpression(c.expression, in: environment, boolean: true)))
+            }
+            all.append(compiled)
+        }
+        conditions = all.map { $0.map { (condition: $0.0, compiled: $0.1) } }
+    }
+
+    /// Evaluates all offers on `chunk` as of `asOf` (days since 1970-01-01).
+    public func evaluate(_ chunk: RecordChunk, asOf: Int) -> EligibilityResult {
+        let parameters = ["as_of_date": Double(asOf)]
+        var truths: [[[Truth]]] = []
+        var statuses: [[Truth]] = []
+        for (k, offer) in catalog.offers.enumerated() {
+            let perCondition: [[Truth]] = conditions[k].map { item in
+                guard case .truths(let t) = item.compiled.evaluate(chunk, parameters: parameters) else {
+                    preconditionFailure("conditions compile to truths")
+                }
+                return t
+            }
+            var next = 0
+            statuses.append(Self.combine(offer.rule, perCondition, &next, rows: chunk.rowCount))
+            truths.append(perCondition)
+        }
+        return EligibilityResult(evaluator: self, chunk: chunk, parameters: parameters, statuses: statuses, conditionTruths: truths)
+    }
+
+    /// Kleene AND / OR of a rule's children, vectorised over rows. `next` walks the conditions in
+    /// depth-first order.
+    static func combine(_ rule: Catalog.Rule, _ truths: [[Truth]], _ next: inout Int, rows: Int) -> [Truth] {
+        switch rule {
+        case .condition:
+            defer { next += 1 }
+            return truths[next]
+        case .all(_, _, _, let children):
+            var result = [Truth](repeating: .pass, count: rows)
+            for child in children {
+                let t = combine(child, truths, &next, rows: rows)
+                for r in 0..<rows where result[r] != .fail {
+                    if t[r] == .fail { result[r] = .fail } else if t[r] == .unknown { result[r] = .unknown }
+                }
+            }
+            return result
+        case .any(_, _, _, let children):
+            var result = [Truth](repeating: .fail, count: rows)
+            for child in children {
+                let t = combine(child, truths, &next, rows: rows)
+                for r in 0..<rows where result[r] != .pass {
+                    if t[r] == .pass { result[r] = .pass } else if t[r] == .unknown { result[r] = .unknown }
+                }
+            }
+            return result
+        }
+    }
+}
+
+/// The outcome of every offer for every row of one chunk.
+public struct EligibilityResult: Sendable {
+    let evaluator: EligibilityEvaluator
+    let chunk: RecordChunk
+    let parameters: [String: Double]
+    /// Offer × row.
+    public let statuses: [[Truth]]
+    /// Offer × condition (depth-first) × row.
+    let conditionTruths: [[[Truth]]]
+
+    public func status(offer k: Int, row r: Int) -> Truth { statuses[k][r] }
+
+    /// Why offer `k` is not a pass for row `r`: the failed conditions (for `.fail`) or the
+    /// undecided ones with their missing fields (for `.unknown`); empty for `.pass`.
+    public func reasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+        let target = statuses[k][r]
+        guard target != .pass else { return [] }
+        var out: [EligibilityReason] = []
+        var next = 0
+        collect(evaluator.catalog.offers[k].rule, offer: k, row: r, want: target, context: nil, language: language, into: &out, next: &next)
+        return out
+    }
+
+    /// Walks the rule and explains the children that make the node's value `want`.
+    private func collect(_ rule: Catalog.Rule, offer k: Int, row r: Int, want: Truth, context: String?, language: Language,
+                         into out: inout [EligibilityReason], next: inout Int) {
+        switch rule {
+        case .condition(let c):
+            let i = next
+            next += 1
+            if conditionTruths[k][i][r] == want { out.append(explain(c, offer: k, index: i, row: r, status: want, context: context, language: language)) }
+        case .all(_, _, _, let children), .any(_, _, _, let children):
+            let isAny: Bool
+            if case .any = rule { isAny = true } else { isAny = false }
+            for child in children {
+                // The children of an "any" are alternatives: name them in the reasons below them.
+                var childContext = context
+                if isAny, context == nil, case .all(_, let zh, let en, _) = child { childContext = language == .zh ? zh : en }
+                var probe = next
+                let value = EligibilityEvaluator.combine(child, conditionTruths[k].map { [$0[r]] }, &probe, rows: 1)[0]
+                if value == want {
+                    collect(child, offer: k, row: r, want: want, context: childContext, language: language, into: &out, next: &next)
+                } else {
+                    next = probe
+                }
+            }
+        }
+    }
+
+    private func explain(_ c: Catalog.Condition, offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
+                         language: Language) -> EligibilityReason {
+        let compiled = evaluator.conditions[k][i].compiled
+        let label = language == .zh ? c.chinese : c.english
+        var text: String
+        var missing: [String] = []
+        if status == .unknown {
+            missing = compiled.fieldsRead.filter { chunk.value(field: $0, row: r) == .missing }.map {
+                let f = evaluator.schema.fields[$0]
+                return language == .zh ? "\(f.chineseName)（\(f.name)）" : f.name
+            }
+            let fields = missing.joined(separator: language == .zh ? "、" : ", ")
+            text = language == .zh ? "\(label)：无法判断，缺少 \(fields)" : "\(label): cannot tell, missing \(fields)"
+        } else {
+            text = failureSentence(c, label: label, row: r, language: language)
+        }
+        if let context { text += language == .zh ? "（\(context)）" : " (\(context))" }
+        if c.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
+        return EligibilityReason(conditionID: c.id, status: status, text: text, missingFields: missing, unconfirmed: c.unconfirmed, source: c.source)
+    }
+
+    /// "近两年研发投入占比 5.3% < 8%" for a comparison of a quantity with a number; the label alone
+    /// ("…：不满足") where the condition is not such a comparison.
+    private func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language) -> String {
+        let notMet = language == .zh ? "\(label)：不满足" : "\(label): not met"
+        guard case .binary(let op, let lhs, let rhs) = c.expression, op.isComparison else { return notMet }
+        guard let unit = unit(of: lhs) else { return notMet }
+        guard let quantity = try? CompiledExpression(lhs, in: evaluator.environment, boolean: false),
+              case .numbers(let values, let gone) = quantity.evaluate(oneRow(r), parameters: parameters), !gone[0] else { return notMet }
+        let value = values[0]
+        switch (unit, rhs) {
+        case (.category(let field), .string(let s, _)):
+            guard case .category(let options) = evaluator.schema.fields[field].kind, Int(value) < options.count else { return notMet }
+            let actual = options[Int(value)]
+            _ = s
+            return language == .zh ? "\(label)：实际为\(actual.chinese)" : "\(label): is \(actual.code)"
+        case (.date, .column("as_of_date", _)):
+            let date = CivilDate(daysSinceEpoch: Int(value)).iso
+            let asOf = parameters["as_of_date"].map { CivilDate(daysSinceEpoch: Int($0)).iso } ?? "?"
+            return language == .zh ? "\(label)：有效期至 \(date)，早于评估日 \(asOf)" : "\(label): valid until \(date), before the assessment date \(asOf)"
+        case (.flag, _):
+            return notMet
+        case (.quantity(let u), .number(let threshold)):
+            return "\(label) \(Self.format(value, u, language)) \(op.negated == .equal ? "=" : op.negated.rawValue) \(Self.format(threshold, u, language))"
+        case (.quantity(let u), _):
+            // A comparison with another quantity: show both sides.
+            guard let other = try? CompiledExpression(rhs, in: evaluator.environment, boolean: false),
+                  case .numbers(let rv, let rg) = other.evaluate(oneRow(r), parameters: parameters), !rg[0] else { return notMet }
+            return "\(label) \(Self.format(value, u, language)) \(op.negated.rawValue) \(Self.format(rv[0], u, language))"
+        default:
+            return notMet
+        }
+    }
+
+    private enum ValueKind { case quantity(Catalog.Unit), category(Int), flag, date }
+
+    private func unit(of e: ParsedExpression) -> ValueKind? {
+        guard case .column(let name, _) = e else { return .quantity(.number) }
+        if let d = evaluator.catalog.definitions.first(where: { $0.name == name }) { return .quantity(d.unit) }
+        guard let i = evaluator.schema.index(of: name) else { return nil }
+        switch evaluator.schema.fields[i].kind {
+        case .number(_, let unit): return .quantity(unit == "万元" ? .money : unit == "years" ? .years : .number)
+        case .ratio: return .quantity(.percent)
+        case .integer: return .quantity(.count)
+        case .flag: return .flag
+        case .category: return .category(i)
+        case .date: return .date
+        case .text, .creditCode: return nil
+        }
+    }
+
+    private func oneRow(_ r: Int) -> RecordChunk { chunk.row(r) }
+
+    /// A value in its unit: 万元 amounts as 万/亿 (Chinese) or CNY m (English), ratios as percent.
+    static func format(_ x: Double, _ unit: Catalog.Unit, _ language: Language) -> String {
+        switch unit {
+        case .money:
+            if language == .en { return "CNY \(Fixed.format(x / 100, digits: 2))m" }
+            return abs(x) >= 10_000 ? "\(Fixed.format(x / 10_000, digits: 2))亿元" : "\(Fixed.format(x, digits: 2))万元"
+        case .percent: return "\(Fixed.format(x * 100, digits: 2))%"
+        case .years: return language == .zh ? "\(Fixed.format(x, digits: 1))年" : "\(Fixed.format(x, digits: 1)) years"
+        case .count, .number: return Fixed.format(x, digits: 4)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import FinRec
+import Foundation
+import Testing
+
+/// The shipped catalog, loaded once.
+let shippedCatalog: Catalog = try! Catalog.read(path: repositoryRoot() + "/Models/catalog.json")
+/// 2026-06-30: the assessment date the synthetic world uses for fiscal year 2025.
+let assessmentDay = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
+
+@Suite("Catalog: the ten offers and their rules")
+struct CatalogTests {
+    @Test("The shipped catalog has the ten offers with their stable ids and Chinese names")
+    func tenOffers() {
+        #expect(shippedCatalog.offers.map(\.id) == WorldModel.productIds)
+        #expect(shippedCatalog.offers.map(\.chineseName) == ["专精特新贷", "小巨人贷", "专利创新贷", "中长期项目贷", "信用应急贷",
+                                                              "北交所", "科创板", "新三板", "创业板", "区域性股权市场专精特新板"])
+        #expect(shippedCatalog.offers.prefix(5).allSatisfy { $0.kind == .loan && $0.terms != nil })
+        #expect(shippedCatalog.offers.suffix(5).allSatisfy { $0.kind == .board })
+        // Every NEEQ and regional-board condition is unconfirmed in DOMAIN-RULES, and flagged so.
+        let regional = shippedCatalog.offer("regional_board")!.rule.conditions
+        #expect(regional.allSatisfy { $0.unconfirmed })
+        let confirmedNEEQ = shippedCatalog.offer("neeq")!.rule.conditions.filter { !$0.unconfirmed }.map(\.id)
+        #expect(confirmedNEEQ == ["not_dishonest", "no_major_accident"])
+    }
+
+    @Test("On the shipped pool, every row the catalog decides agrees with the world model's true eligibility")
+    func agreesWithWorldModel() throws {
+        let evaluator = try EligibilityEvaluator(catalog: shippedCatalog)
+        let reader = try CSVRecordReader(path: repositoryRoot() + "/Datasets/shandong-pool.csv", schema: EnterpriseSchema.schema)
+        let generator = EnterpriseGenerator(seed: 2022, fiscalYear: 2025)
+        var decided = [Int](repeating: 0, count: 10), unknown = [Int](repeating: 0, count: 10), passes = [Int](repeating: 0, count: 10)
+        var index = 0
+        while let chunk = try reader.nextChunk() {
+            let result = evaluator.evaluate(chunk, asOf: assessmentDay)
+            for r in 0..<chunk.rowCount {
+                let firm = generator.firm(index + r)
+                for k in 0..<10 {
+                    let status = result.status(offer: k, row: r)
+                    if status == .unknown { unknown[k] += 1; continue }
+                    decided[k] += 1
+                    if status == .pass { passes[k] += 1 }
+                    #expect((status == .pass) == WorldModel.eligible(firm, product: k),
+                            "row \(index + r) offer \(WorldModel.productIds[k]): catalog \(status), world \(WorldModel.eligible(firm, product: k))")
+                }
+            }
+            index += chunk.rowCount
+        }
+        #expect(index == 20_000)
+        // Most rows are decided despite missing values, and every offer has eligible firms.
+        for k in 0..<10 { #expect(decided[k] >= 15_000 && passes[k] > 0, "\(WorldModel.productIds[k]): \(decided[k]) decided, \(passes[k]) pass") }
+    }
+}
