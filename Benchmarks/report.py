@@ -4,6 +4,23 @@ import sys
 
 rows = [json.loads(line) for line in sys.stdin if line.startswith("{")]
 
+feature_rows = {r["impl"]: r for r in rows if r.get("task") == "features"}
+if feature_rows:
+    f, p = feature_rows.get("finrec"), feature_rows.get("pandas")
+    print(f"{'feature extraction (one core)':<32}{'seconds':>9}{'rows/s':>14}")
+    for r in (f, p):
+        if r:
+            print(f"{r['impl'] + ' (' + str(r['columns']) + ' columns)':<32}{r['seconds']:>9.3f}{r['rows'] / r['seconds']:>14,.0f}")
+    if f and p:
+        print(f"finrec speed relative to pandas: {p['seconds'] / f['seconds']:.2f}x")
+        worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(f["column_sums"], p["column_sums"]))
+        print(f"largest relative difference of the column sums: {worst:.2e}"
+              + ("  (same matrix)" if worst < 1e-6 else "  MISMATCH: the two implementations disagree"))
+    for r in rows:
+        if r.get("task") == "eligibility":
+            print(f"eligibility, {r['offers']} offers: {r['seconds']:.3f} s, {r['rows'] / r['seconds']:,.0f} rows/s ({r['passes']:,} passes)")
+    sys.exit(0)
+
 csv_rows = [r for r in rows if r.get("task") == "csv"]
 if csv_rows:
     finrec_csv = next((r for r in csv_rows if r["impl"] == "finrec"), None)

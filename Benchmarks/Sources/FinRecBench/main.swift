@@ -14,12 +14,16 @@ struct Options {
     var repeats = 7
     var threads = ProcessInfo.processInfo.activeProcessorCount
     var file = ""
+    var spec = ""
+    var catalog = ""
 
     init(_ args: [String]) {
         var i = 0
         while i < args.count {
             switch args[i] {
-            case "scoring", "sweep", "csv": mode = args[i]
+            case "scoring", "sweep", "csv", "features": mode = args[i]
+            case "--spec": i += 1; spec = args[i]
+            case "--catalog": i += 1; catalog = args[i]
             case "--file": i += 1; file = args[i]
             case "--rows": i += 1; rows = Int(args[i])!
             case "--repeats": i += 1; repeats = Int(args[i])!
@@ -118,10 +122,48 @@ func csv(_ o: Options) {
     print("{\"impl\": \"finrec\", \"task\": \"csv\", \"rows\": \(rows), \"bytes\": \(bytes), \"seconds\": \(t.median), \"best\": \(t.best)}")
 }
 
+/// Feature extraction (fit once, then apply to every chunk) and eligibility of all offers, on
+/// chunks already in memory: one core.
+func features(_ o: Options) {
+    do {
+        var readOptions = ReaderOptions()
+        readOptions.detectDuplicateIds = false
+        let chunks = try CSVRecordReader(path: o.file, schema: EnterpriseSchema.schema, options: readOptions).readAll()
+        let rows = chunks.reduce(0) { $0 + $1.rowCount }
+        let asOf = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
+        let parameters = ["as_of_date": Double(asOf)]
+        let spec = try FeatureSpec.read(path: o.spec)
+        let fitted = try FittedFeatures.fit(spec, chunks: chunks, parameters: parameters)
+        var sums = [Double](repeating: 0, count: fitted.columns.count)
+        let apply = medianSeconds(repeats: o.repeats) {
+            sums = [Double](repeating: 0, count: fitted.columns.count)
+            for chunk in chunks {
+                let x = fitted.apply(chunk, parameters: parameters)
+                for r in 0..<x.rows { for c in 0..<x.columns { sums[c] += x[r, c] } }
+            }
+        }
+        // Column sums let the report check that both implementations computed the same matrix.
+        print("{\"impl\": \"finrec\", \"task\": \"features\", \"rows\": \(rows), \"columns\": \(fitted.columns.count), \"seconds\": \(apply.median), \"best\": \(apply.best), \"column_sums\": [\(sums.map { "\($0)" }.joined(separator: ", "))]}")
+        let evaluator = try EligibilityEvaluator(catalog: try Catalog.read(path: o.catalog))
+        var passes = 0
+        let eligibility = medianSeconds(repeats: o.repeats) {
+            passes = 0
+            for chunk in chunks {
+                let result = evaluator.evaluate(chunk, asOf: asOf)
+                for k in result.statuses.indices { passes += result.statuses[k].lazy.filter { $0 == .pass }.count }
+            }
+        }
+        print("{\"impl\": \"finrec\", \"task\": \"eligibility\", \"rows\": \(rows), \"offers\": \(evaluator.catalog.offers.count), \"passes\": \(passes), \"seconds\": \(eligibility.median), \"best\": \(eligibility.best)}")
+    } catch {
+        fatalError("\(error)")
+    }
+}
+
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 FileHandle.standardError.write(Data("finrec-bench: \(BLASKernel.libraryDescription)\n".utf8))
 switch options.mode {
 case "sweep": sweep(options)
 case "csv": csv(options)
+case "features": features(options)
 default: scoring(options)
 }
