@@ -206,6 +206,28 @@ struct CatalogRuleTests {
         #expect(try eligibility(with(Self.starBase, changes), offer: "star").status == expected, "\(name)")
     }
 
+    /// Fails STAR standard 1 (loss-making) so standards 2–4 decide; 科创属性 still met.
+    static let starNoProfit = with(starBase, ["net_profit_y1": -100])
+
+    @Test("科创板 standards 2, 3 and 4", arguments: [
+        ("standard 1 fails without profit", [:], .fail),
+        // Revenue 2亿 → 2.5亿 → 3.125亿 keeps the 25% CAGR of 科创属性; R&D 11437.5万 of 76250万 is exactly 15%.
+        ("S2: MV 15亿, revenue ≥ 2亿, 3-year R&D exactly 15%", ["expected_market_value": 150_000, "revenue_y1": 31_250, "revenue_y2": 25_000,
+                                                         "revenue_y3": 20_000, "rd_expense_y1": 3_812.5, "rd_expense_y2": 3_812.5, "rd_expense_y3": 3_812.5], .pass),
+        ("S2: 3-year R&D 14.98% fails", ["expected_market_value": 150_000, "revenue_y1": 31_250, "revenue_y2": 25_000,
+                                        "revenue_y3": 20_000, "rd_expense_y1": 3_800, "rd_expense_y2": 3_812.5, "rd_expense_y3": 3_812.5], .fail),
+        ("S3: MV 20亿, revenue 3亿, 3-year cash flow exactly 1亿", ["expected_market_value": 200_000, "revenue_y1": 30_000,
+                                                                "operating_cash_flow_y1": 4_000, "operating_cash_flow_y2": 3_000, "operating_cash_flow_y3": 3_000], .pass),
+        ("S3: cash flow 9999万 fails", ["expected_market_value": 200_000, "revenue_y1": 30_000,
+                                       "operating_cash_flow_y1": 3_999, "operating_cash_flow_y2": 3_000, "operating_cash_flow_y3": 3_000], .fail),
+        ("S4: MV 30亿 and revenue 3亿", ["expected_market_value": 300_000, "revenue_y1": 30_000], .pass),
+        ("S4: MV 29.99亿 fails (and S3 by cash flow)", ["expected_market_value": 299_900, "revenue_y1": 30_000,
+                                                      "operating_cash_flow_y1": 100, "operating_cash_flow_y2": 100, "operating_cash_flow_y3": 100], .fail),
+    ] as [Case])
+    func starOtherStandards(name: String, changes: [String: Field], expected: Truth) throws {
+        #expect(try eligibility(with(Self.starNoProfit, changes), offer: "star").status == expected, "\(name)")
+    }
+
     // MARK: 新三板, 创业板, regional board
 
     /// NEEQ: not quoted, 2 years, share capital 500万, net assets = share capital, and financial
@@ -224,6 +246,11 @@ struct CatalogRuleTests {
         ("founded 2024 (1 year) fails", ["founding_year": 2024], .fail),
         ("R&D 4.98% fails condition (iii)", ["rd_expense_y1": 149], .fail),
         ("profit 600万 last year passes condition (i)", ["rd_expense_y1": 149, "net_profit_y1": 600], .pass),
+        ("profits 400万 + 400万 pass condition (i)", ["rd_expense_y1": 149, "net_profit_y1": 400, "net_profit_y2": 400], .pass),
+        ("profits 400万 + 399.99万 fail condition (i)", ["rd_expense_y1": 149, "net_profit_y1": 400, "net_profit_y2": 399.99], .fail),
+        ("average revenue 3000万 growing 20% passes condition (ii)", ["rd_expense_y1": 149, "revenue_y1": 3_272.73, "revenue_y2": 2_727.27], .pass),
+        ("average revenue 5000万 with positive cash flow passes condition (ii)", ["rd_expense_y1": 149, "revenue_y1": 5_000, "revenue_y2": 5_000,
+                                                                              "operating_cash_flow_y1": 1, "operating_cash_flow_y2": 1], .pass),
         ("R&D 1000万 with 2000万 equity passes condition (iv)", ["rd_expense_y1": 500, "rd_expense_y2": 500, "revenue_y1": 1_000,
                                                                "revenue_y2": 1_000, "equity_financing_2y": 2_000], .pass),
     ] as [Case])
@@ -243,6 +270,14 @@ struct CatalogRuleTests {
         ("food manufacturing fails", ["industry_code": "C14"], .fail),
         ("MV 15亿, profitable, revenue 4亿 passes standard 2", ["net_profit_y1": 1, "expected_market_value": 150_000, "revenue_y1": 40_000], .pass),
         ("revenue 3.9999亿 fails standard 2", ["net_profit_y1": 1, "expected_market_value": 150_000, "revenue_y1": 39_999.99], .fail),
+        ("S3: MV 50亿 and revenue 3亿 pass", ["net_profit_y1": -1, "expected_market_value": 500_000], .pass),
+        ("S3: MV 49.99亿 fails (flat revenue and no R&D fail S4 too)", ["net_profit_y1": -1, "expected_market_value": 499_900,
+                                                                        "revenue_y2": 30_000, "revenue_y3": 30_000,
+                                                                        "rd_expense_y1": 0, "rd_expense_y2": 0, "rd_expense_y3": 0], .fail),
+        ("S4a (unconfirmed): MV 30亿, revenue 2亿, CAGR just over 30%", ["net_profit_y1": -1, "expected_market_value": 300_000, "revenue_y1": 20_000,
+                                                                     "revenue_y2": 15_000, "revenue_y3": 11_834.31], .pass),
+        ("S4a: CAGR just under 30% fails", ["net_profit_y1": -1, "expected_market_value": 300_000, "revenue_y1": 20_000,
+                                            "revenue_y2": 15_000, "revenue_y3": 11_834.33, "rd_expense_y1": 0, "rd_expense_y2": 0, "rd_expense_y3": 0], .fail),
         ("market value missing leaves standards 2-4 unknown", ["net_profit_y1": 5_999.99, "expected_market_value": nil], .unknown),
     ] as [Case])
     func chinext(name: String, changes: [String: Field], expected: Truth) throws {
