@@ -90,18 +90,37 @@ struct ExpressionCompilerTests {
         "loop2": try! ExpressionParser.parse("loop1 * 2"),
     ])
 
+    @Test("Columns may be named by their aliases and Chinese names; typos get a suggestion")
+    func aliases() throws {
+        let enterprise = ExpressionEnvironment(schema: EnterpriseSchema.schema)
+        let byAlias = try CompiledExpression(parsing: "revenue + 研发费用 > 0", in: enterprise, boolean: true)
+        #expect(byAlias.fieldsRead == ["revenue_y1", "rd_expense_y1"].map { EnterpriseSchema.schema.index(of: $0)! })
+        do {
+            _ = try CompiledExpression(parsing: "rd_ratio >= revnue", in: enterprise, boolean: true)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description == "unknown column 'rd_ratio' at 1:1")
+        }
+        do {
+            _ = try CompiledExpression(parsing: "rd_staff >= revnue", in: enterprise, boolean: true)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description == "unknown column 'revnue' at 1:13; did you mean 'revenue'?")
+        }
+    }
+
     @Test("Each meaning error names the place and what to do", arguments: [
         ("revnue > 1", true, "unknown column 'revnue' at 1:1"),
-        ("a + bb > 1", true, "unknown column 'bb'; did you mean 'b'? at 1:5"),
-        ("a + bx > 1", true, "unknown column 'bx'; did you mean 'b'? at 1:5"),
-        ("a + abc > 1", true, "unknown column 'abc'; did you mean 'ab'? at 1:5"),
+        ("a + bb > 1", true, "unknown column 'bb' at 1:5; did you mean 'b'?"),
+        ("a + bx > 1", true, "unknown column 'bx' at 1:5; did you mean 'b'?"),
+        ("a + abc > 1", true, "unknown column 'abc' at 1:5; did you mean 'ab'?"),
         ("tier == 'little_gaint'", true, "'little_gaint' is not a value of tier; use one of 'none', 'innovative', 'provincial_srdi', 'little_giant' at 1:9"),
         ("a + (b > 1)", false, "'+' needs numbers, found a condition at 1:6"),
         ("a && b > 1", true, "'&&' needs conditions on both sides, found a number at 1:1"),
         ("a + 1", true, "a rule must be a condition (a comparison, &&, ||, !); this is a number at 1:1"),
         ("a > 1", false, "a feature must be a number; wrap the condition in if(condition, 1, 0) at 1:1"),
         ("industry > 'C'", true, "text can only be compared with == or != at 1:1"),
-        ("mx(a, b) > 1", true, "unknown function 'mx'; did you mean 'max'? at 1:1"),
+        ("mx(a, b) > 1", true, "unknown function 'mx' at 1:1; did you mean 'max'?"),
         ("clip(a, 1) > 1", true, "clip takes 3 arguments, got 2 at 1:1"),
         ("in(industry, C35)", true, "in's values after the first must be strings in quotes at 1:14"),
         ("loop1 > 1", true, "'loop1' is defined in terms of itself (loop1 → loop2 → loop1) at 1:1"),

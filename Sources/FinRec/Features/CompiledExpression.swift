@@ -39,7 +39,9 @@ public struct ExpressionEnvironment: Sendable {
     }
 
     /// Every name an expression may use, for "did you mean" suggestions.
-    var allNames: [String] { schema.fields.map(\.name) + definitions.keys.sorted() + parameters }
+    var allNames: [String] {
+        schema.fields.map(\.name) + schema.fields.flatMap(\.aliases) + definitions.keys.sorted() + parameters
+    }
 }
 
 /// An expression type-checked and resolved against an ``ExpressionEnvironment``, ready to be
@@ -133,7 +135,9 @@ struct ExpressionCompiler {
         case .string(let s, _):
             return (.constant(.nan), .string(s))
         case .column(let name, let position):
-            if let i = environment.schema.index(of: name) {
+            // Names, then header aliases ("revenue" for revenue_y1, Chinese names); a definition wins over an alias.
+            if let i = environment.schema.index(of: name)
+                ?? (environment.definitions[name] == nil ? environment.schema.fieldIndex(forHeader: name) : nil) {
                 if !fieldsRead.contains(i) { fieldsRead.append(i) }
                 switch environment.schema.fields[i].kind {
                 case .text, .creditCode: return (.field(i), .text(field: i))
@@ -148,8 +152,8 @@ struct ExpressionCompiler {
                 return try compile(definition, expanding: expanding + [name])
             }
             if environment.parameters.contains(name) { return (.parameter(name), .number) }
-            let suggestion = Self.closest(to: name, in: environment.allNames).map { "; did you mean '\($0)'?" } ?? ""
-            throw ExpressionError(position: position, message: "unknown column '\(name)'\(suggestion)")
+            throw ExpressionError(position: position, message: "unknown column '\(name)'",
+                                  hint: Self.closest(to: name, in: environment.allNames).map { "did you mean '\($0)'?" })
         case .unary(.negate, let x):
             let (p, k) = try compile(x, expanding: expanding)
             try expect(k, .number, x, "'-' needs a number")
@@ -247,8 +251,8 @@ struct ExpressionCompiler {
             }
         default:
             let known = ["log1p", "sqrt", "min", "max", "clip", "abs", "if", "is_missing", "in", "starts_with"]
-            let suggestion = Self.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
-            throw ExpressionError(position: position, message: "unknown function '\(name)'\(suggestion)")
+            throw ExpressionError(position: position, message: "unknown function '\(name)'",
+                                  hint: Self.closest(to: name, in: known).map { "did you mean '\($0)'?" })
         }
         for a in args {
             let (p, k) = try compile(a, expanding: expanding)

@@ -69,7 +69,16 @@ public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
 public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
     public let position: SourcePosition
     public let message: String
-    public var description: String { "\(message) at \(position)" }
+    /// What to do, e.g. "did you mean 'revenue'?".
+    public let hint: String?
+
+    public init(position: SourcePosition, message: String, hint: String? = nil) {
+        self.position = position
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { "\(message) at \(position)" + (hint.map { "; \($0)" } ?? "") }
 }
 
 /// Parses expression text into an ``ParsedExpression`` tree.

@@ -137,7 +137,7 @@ public struct FeatureSpec: Sendable {
             do throws(ExpressionError) {
                 return .numeric(f, try CompiledExpression(f.expression, in: environment, boolean: false))
             } catch {
-                throw ExpressionError(position: error.position, message: "feature \(f.name): \(error.message)")
+                throw ExpressionError(position: error.position, message: "feature \(f.name): \(error.message)", hint: error.hint)
             }
         }
     }
