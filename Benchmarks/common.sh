@@ -19,3 +19,12 @@ bench="$(cd "$here" && swift build -c release --show-bin-path)/finrec-bench"
 (cd "$here/.." && swift build -c release --product finrec >&2)
 finrec="$(cd "$here/.." && swift build -c release --show-bin-path)/finrec"
 mkdir -p "$here/results"
+
+# pool_file ROWS: the path of a generated pool of ROWS enterprises, made once with `finrec synth`.
+pool_file() {
+    local file="$here/results/pool-$1.csv"
+    if [ ! -f "$file" ]; then
+        "$finrec" synth --count "$1" --seed 2022 --output "$file" --threads 2 >&2
+    fi
+    echo "$file"
+}

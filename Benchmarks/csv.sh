@@ -5,10 +5,7 @@
 source "$(dirname "$0")/common.sh"
 rows="${1:-1000000}"
 repeats="${2:-5}"
-file="$here/results/pool-$rows.csv"
-if [ ! -f "$file" ]; then
-    "$finrec" synth --count "$rows" --seed 2022 --output "$file" --threads 2 >&2
-fi
+file="$(pool_file "$rows")"
 out="$here/results/csv-$(date +%Y%m%d-%H%M%S).jsonl"
 {
     "$bench" csv --file "$file" --repeats "$repeats"

@@ -67,21 +67,11 @@ public struct EligibilityEvaluator: Sendable {
             return truths[next]
         case .all(_, _, _, let children):
             var result = [Truth](repeating: .pass, count: rows)
-            for child in children {
-                let t = combine(child, truths, &next, rows: rows)
-                for r in 0..<rows where result[r] != .fail {
-                    if t[r] == .fail { result[r] = .fail } else if t[r] == .unknown { result[r] = .unknown }
-                }
-            }
+            for child in children { Truth.combine(&result, combine(child, truths, &next, rows: rows), &&) }
             return result
         case .any(_, _, _, let children):
             var result = [Truth](repeating: .fail, count: rows)
-            for child in children {
-                let t = combine(child, truths, &next, rows: rows)
-                for r in 0..<rows where result[r] != .pass {
-                    if t[r] == .pass { result[r] = .pass } else if t[r] == .unknown { result[r] = .unknown }
-                }
-            }
+            for child in children { Truth.combine(&result, combine(child, truths, &next, rows: rows), ||) }
             return result
         }
     }

@@ -7,6 +7,26 @@ import Darwin
 /// Truth values of three-valued (Kleene) logic, one byte per row.
 public enum Truth: UInt8, Sendable, CaseIterable {
     case fail = 0, pass = 1, unknown = 2
+
+    /// Kleene AND: fail if either fails, pass if both pass, else unknown.
+    @inline(__always)
+    public static func && (a: Truth, b: Truth) -> Truth {
+        a == .fail || b == .fail ? .fail : a == .pass && b == .pass ? .pass : .unknown
+    }
+
+    /// Kleene OR: pass if either passes, fail if both fail, else unknown.
+    @inline(__always)
+    public static func || (a: Truth, b: Truth) -> Truth {
+        a == .pass || b == .pass ? .pass : a == .fail && b == .fail ? .fail : .unknown
+    }
+
+    /// Kleene NOT: unknown stays unknown.
+    public static prefix func ! (a: Truth) -> Truth { a == .pass ? .fail : a == .fail ? .pass : .unknown }
+
+    /// Row-wise `op` of two truth columns of equal length.
+    static func combine(_ a: inout [Truth], _ b: [Truth], _ op: (Truth, Truth) -> Truth) {
+        for r in a.indices { a[r] = op(a[r], b[r]) }
+    }
 }
 
 /// A column of results of an expression over a chunk.
@@ -431,24 +451,14 @@ struct Evaluator {
             return texts(field) { text in prefixes.contains { text.hasPrefix($0) } }
         case .and(let a, let b):
             var ta = truths(a)
-            let tb = truths(b)
-            for r in 0..<n {
-                if ta[r] == .fail || tb[r] == .fail { ta[r] = .fail }
-                else if ta[r] == .pass && tb[r] == .pass { ta[r] = .pass }
-                else { ta[r] = .unknown }
-            }
+            Truth.combine(&ta, truths(b), &&)
             return ta
         case .or(let a, let b):
             var ta = truths(a)
-            let tb = truths(b)
-            for r in 0..<n {
-                if ta[r] == .pass || tb[r] == .pass { ta[r] = .pass }
-                else if ta[r] == .fail && tb[r] == .fail { ta[r] = .fail }
-                else { ta[r] = .unknown }
-            }
+            Truth.combine(&ta, truths(b), ||)
             return ta
         case .not(let a):
-            return truths(a).map { $0 == .pass ? .fail : $0 == .fail ? .pass : .unknown }
+            return truths(a).map { !$0 }
         case .isMissing(let p):
             if case .field(let i) = p, case .text(let c) = chunk.column(i) {
                 return c.values.map { $0 == nil ? .pass : .fail }
