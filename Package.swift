@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(
             name: "FinRecTests",
             dependencies: ["FinRec"],
+            exclude: ["Fixtures"],  // read from the source tree by path
             swiftSettings: strictSettings
         ),
         .testTarget(

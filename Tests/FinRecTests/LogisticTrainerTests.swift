@@ -1,0 +1,126 @@
+import FinRec
+import Foundation
+import Testing
+
+/// The fixture of make_reference.py: 3,000 rows, 6 features, 3 products, a sample weight.
+struct LogisticFixture {
+    let features: Matrix<Double>
+    let labels: Matrix<Double>
+    let weights: [Double]
+    let reference: JSONObject
+
+    static let shared: LogisticFixture = try! LogisticFixture()
+
+    init() throws {
+        let folder = repositoryRoot() + "/Tests/FinRecTests/Fixtures/logistic"
+        let names = (0..<6).map { "x\($0)" } + ["y0", "y1", "y2", "weight"]
+        var options = ReaderOptions()
+        options.detectDuplicateIds = false
+        let schema = RecordSchema.numeric(names, required: false, idField: nil)
+        let chunks = try CSVRecordReader(path: folder + "/data.csv", schema: schema, options: options).readAll()
+        var x: [Double] = [], y: [Double] = [], w: [Double] = []
+        for chunk in chunks {
+            let columns = names.map { chunk.numeric($0) }
+            for r in 0..<chunk.rowCount {
+                for j in 0..<6 { x.append(columns[j][r]!) }
+                for k in 6..<9 { y.append(columns[k][r] ?? .nan) }
+                w.append(columns[9][r]!)
+            }
+        }
+        features = Matrix(rows: w.count, columns: 6, elements: x)
+        labels = Matrix(rows: w.count, columns: 3, elements: y)
+        weights = w
+        guard case .object(let o) = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/reference.json")))) else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        reference = o
+    }
+
+    /// The reference coefficients (then intercept) of fit `name`.
+    func coefficients(_ name: String) -> [Double] {
+        guard case .object(let fits)? = reference["fits"], case .object(let fit)? = fits[name],
+              case .array(let coef)? = fit["coef"], case .number(let b)? = fit["intercept"] else { preconditionFailure("no fit \(name)") }
+        return coef.map { if case .number(let v) = $0 { v } else { .nan } } + [b]
+    }
+}
+
+@Suite("Logistic trainer against scikit-learn")
+struct LogisticTrainerTests {
+    let fixture = LogisticFixture.shared
+
+    func train(classWeights: ClassWeights = .none, sampleWeights: Bool = false, kernel: some LinearAlgebraKernel = BLASKernel()) throws -> TrainingResult {
+        var options = TrainerOptions()
+        options.c = 0.5
+        options.tolerance = 1e-8
+        options.classWeights = classWeights
+        let data = TrainingSet(features: fixture.features, labels: fixture.labels, sampleWeights: sampleWeights ? fixture.weights : nil)
+        return try LogisticTrainer(options: options).fit(data, kernel: kernel)
+    }
+
+    /// ‖ours − reference‖∞ / ‖reference‖∞ over the coefficients and the intercept.
+    func relativeError(_ result: TrainingResult, product k: Int, _ name: String) -> Double {
+        let ours = Array(result.weights.row(k)) + [result.intercepts[k]]
+        let reference = fixture.coefficients(name)
+        let scale = reference.map(abs).max()!
+        return zip(ours, reference).map { abs($0 - $1) }.max()! / scale
+    }
+
+    @Test("All three products match scikit-learn to 1e-4 relative, missing labels left out")
+    func matchesScikitLearn() throws {
+        let result = try train()
+        #expect(result.converged == [true, true, true], "\(result.gradientNorms)")
+        #expect(result.rowsUsed[0] == 3_000 && result.rowsUsed[1] < 2_200 && result.rowsUsed[1] > 1_900)
+        for (k, name) in [(0, "y0"), (1, "y1_missing_labels"), (2, "y2")] {
+            #expect(relativeError(result, product: k, name) < 1e-4, "\(name): \(relativeError(result, product: k, name))")
+        }
+    }
+
+    @Test("Balanced class weights match scikit-learn's class_weight='balanced'")
+    func balanced() throws {
+        let result = try train(classWeights: .balanced)
+        #expect(relativeError(result, product: 2, "y2_balanced") < 1e-4)
+    }
+
+    @Test("Sample weights match scikit-learn's sample_weight")
+    func sampleWeights() throws {
+        let result = try train(sampleWeights: true)
+        #expect(relativeError(result, product: 0, "y0_weighted") < 1e-4)
+    }
+
+    @Test("The reference kernel gives the same fit")
+    func referenceKernel() throws {
+        let result = try train(kernel: ReferenceKernel())
+        #expect(relativeError(result, product: 0, "y0") < 1e-4)
+    }
+
+    @Test("The same data and options give bit-identical coefficients")
+    func reproducible() throws {
+        let a = try train(), b = try train()
+        #expect(a.weights.storage.map(\.bitPattern) == b.weights.storage.map(\.bitPattern))
+        #expect(a.intercepts.map(\.bitPattern) == b.intercepts.map(\.bitPattern))
+    }
+
+    @Test("Bad options and one-class products are refused before any work")
+    func refusals() {
+        var options = TrainerOptions()
+        options.c = 0
+        options.maximumIterations = 0
+        let data = TrainingSet(features: fixture.features, labels: fixture.labels)
+        #expect(throws: LogisticTrainer.TrainingError.invalidOptions(["C must be a positive number, got 0.0", "the iteration cap must be at least 1, got 0"])) {
+            _ = try LogisticTrainer(options: options).fit(data)
+        }
+        let allOnes = TrainingSet(features: Matrix(rows: 2, columns: 1, elements: [1, 2]), labels: Matrix(rows: 2, columns: 1, elements: [1, 1]))
+        #expect(throws: LogisticTrainer.TrainingError.oneClass(product: 0, label: 1)) { _ = try LogisticTrainer().fit(allOnes) }
+        let none = TrainingSet(features: Matrix(rows: 2, columns: 1, elements: [1, 2]), labels: Matrix(rows: 2, columns: 1, elements: [.nan, .nan]))
+        #expect(throws: LogisticTrainer.TrainingError.noData(product: 0)) { _ = try LogisticTrainer().fit(none) }
+    }
+
+    @Test("An iteration cap that is too low is reported as not converged")
+    func iterationCap() throws {
+        var options = TrainerOptions()
+        options.maximumIterations = 2
+        let result = try LogisticTrainer(options: options).fit(TrainingSet(features: fixture.features, labels: fixture.labels))
+        #expect(result.converged.contains(false))
+        #expect(result.iterations.allSatisfy { $0 <= 2 })
+    }
+}
