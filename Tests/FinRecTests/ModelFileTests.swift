@@ -67,11 +67,11 @@ struct ModelFileTests {
     @Test("Another format version is refused with the version it found and what to do")
     func otherVersion() throws {
         var json = ModelFile.encode(sampleModel()).prettyPrinted()
-        json = json.replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 2")
+        json = json.replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 3")
         let error = try #require(readError(json))
         guard case .unsupportedVersion(_, let found) = error else { Issue.record("got \(error)"); return }
-        #expect(found == "2")
-        #expect(error.description.contains("reads version 1"))
+        #expect(found == "3")
+        #expect(error.description.contains("reads versions 1 and 2"))
         #expect(error.description.contains("finrec train"))
     }
 

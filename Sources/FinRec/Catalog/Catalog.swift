@@ -74,6 +74,13 @@ public struct Catalog: Sendable {
 
     public let definitions: [Definition]
     public let offers: [Offer]
+    /// The JSON the catalog was read from, kept so a model file can carry it verbatim.
+    public private(set) var source: JSONValue?
+
+    init(definitions: [Definition], offers: [Offer]) {
+        self.definitions = definitions
+        self.offers = offers
+    }
 
     public func offer(_ id: String) -> Offer? { offers.first { $0.id == id } }
 
@@ -166,7 +173,8 @@ extension Catalog {
             offers.append(Offer(id: id, kind: kind, chineseName: try r.string(o, "name_zh", field), englishName: try r.string(o, "name_en", field),
                                 description: try r.string(o, "description", field), terms: terms, rule: rule))
         }
-        let catalog = Catalog(definitions: definitions, offers: offers)
+        var catalog = Catalog(definitions: definitions, offers: offers)
+        catalog.source = json
         // Compile every condition now, so a catalog that names an unknown column fails on load.
         let environment = catalog.environment(schema: schema)
         for (i, offer) in offers.enumerated() {

@@ -39,6 +39,8 @@ public struct FeatureSpec: Sendable {
 
     public let features: [Feature]
     public let definitions: [String: ParsedExpression]
+    /// The JSON the spec was read from, kept so a model file can carry it verbatim.
+    public private(set) var source: JSONValue?
 
     public init(features: [Feature], definitions: [String: ParsedExpression] = [:]) {
         self.features = features
@@ -116,7 +118,8 @@ public struct FeatureSpec: Sendable {
             }
             features.append(f)
         }
-        let spec = FeatureSpec(features: features, definitions: definitions)
+        var spec = FeatureSpec(features: features, definitions: definitions)
+        spec.source = json
         do { _ = try spec.compile(schema: schema) } catch { throw fail(nil, "\(error)") }
         return spec
     }

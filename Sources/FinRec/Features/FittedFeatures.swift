@@ -13,6 +13,12 @@ public struct FittedFeatures: Sendable {
         public let mean: Double
         /// Sample standard deviation; 1 when there were fewer than two values or no spread.
         public let standardDeviation: Double
+
+        public init(count: Int, mean: Double, standardDeviation: Double) {
+            self.count = count
+            self.mean = mean
+            self.standardDeviation = standardDeviation
+        }
     }
 
     /// One output column.
@@ -66,20 +72,15 @@ public struct FittedFeatures: Sendable {
         }
         var statistics: [NumericStatistics?] = []
         var vocabularies: [[String]?] = []
-        var columns: [OutputColumn] = []
         for (j, feature) in compiled.enumerated() {
             switch feature {
-            case .numeric(let f, _):
+            case .numeric:
                 let m = moments[j]
                 var sd = m.n >= 2 ? (m.m2 / (m.n - 1)).squareRoot() : 1
                 if !(sd > 1e-12) { sd = 1 }
                 statistics.append(NumericStatistics(count: Int(m.n), mean: m.n > 0 ? m.mean : 0, standardDeviation: sd))
                 vocabularies.append(nil)
-                columns.append(OutputColumn(name: f.name, chinese: f.chinese, english: f.english, feature: j))
-                if f.missingIndicator {
-                    columns.append(OutputColumn(name: f.name + "_missing", chinese: f.chinese + "缺失", english: f.english + " missing", feature: j))
-                }
-            case .categorical(let f, let field):
+            case .categorical(let f, _):
                 var vocabulary = f.oneHot ?? []
                 if vocabulary.isEmpty {
                     vocabulary = counts[j].sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
@@ -87,6 +88,29 @@ public struct FittedFeatures: Sendable {
                 }
                 statistics.append(nil)
                 vocabularies.append(vocabulary)
+            }
+        }
+        return try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies)
+    }
+
+    /// Features with statistics and vocabularies already known (read from a model file).
+    /// - Precondition: one entry per spec feature, statistics for numeric and vocabularies for
+    ///   one-hot features.
+    public init(spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
+                statistics: [NumericStatistics?], vocabularies: [[String]?]) throws(ExpressionError) {
+        let compiled = try spec.compile(schema: schema)
+        precondition(statistics.count == compiled.count && vocabularies.count == compiled.count, "one entry per feature")
+        var columns: [OutputColumn] = []
+        for (j, feature) in compiled.enumerated() {
+            switch feature {
+            case .numeric(let f, _):
+                precondition(statistics[j] != nil, "numeric feature \(f.name) needs statistics")
+                columns.append(OutputColumn(name: f.name, chinese: f.chinese, english: f.english, feature: j))
+                if f.missingIndicator {
+                    columns.append(OutputColumn(name: f.name + "_missing", chinese: f.chinese + "缺失", english: f.english + " missing", feature: j))
+                }
+            case .categorical(let f, let field):
+                let vocabulary = vocabularies[j] ?? []
                 for v in vocabulary {
                     columns.append(OutputColumn(name: "\(f.name)=\(v)", chinese: "\(f.chinese)=\(Self.chineseName(of: v, field: field, schema: schema))",
                                                 english: "\(f.english)=\(v)", feature: j))
@@ -94,7 +118,12 @@ public struct FittedFeatures: Sendable {
                 columns.append(OutputColumn(name: "\(f.name)=other", chinese: "\(f.chinese)=其他", english: "\(f.english)=other", feature: j))
             }
         }
-        return FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, columns: columns, compiled: compiled)
+        self.spec = spec
+        self.schema = schema
+        self.statistics = statistics
+        self.vocabularies = vocabularies
+        self.columns = columns
+        self.compiled = compiled
     }
 
     /// The n × d feature matrix of `chunk`.

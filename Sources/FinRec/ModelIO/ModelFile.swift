@@ -12,11 +12,12 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownField(path: String, field: String)
     case invalid(path: String, problems: [ModelProblem])
     case unwritable(FileWriteError)
+    case exists(path: String)
 
     public var path: String {
         switch self {
         case .unreadable(let p, _), .syntax(let p, _), .notAModel(let p, _), .unsupportedVersion(let p, _),
-             .missingField(let p, _), .wrongType(let p, _, _, _), .unknownField(let p, _), .invalid(let p, _):
+             .missingField(let p, _), .wrongType(let p, _, _, _), .unknownField(let p, _), .invalid(let p, _), .exists(let p):
             p
         case .unwritable(let e): e.path
         }
@@ -33,7 +34,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(path): not a FinRec model file (its \"format\" is \(found), expected \"\(ModelFile.formatIdentifier)\")."
         case .unsupportedVersion(let path, let found):
             return "\(path): model format version \(found) is not supported; this FinRec \(FinRecVersion.current) "
-                + "reads version \(ModelFile.formatVersion). Retrain the model with this FinRec (`finrec train`) "
+                + "reads versions \(ModelFile.supportedVersions.map(String.init).joined(separator: " and ")). Retrain the model with this FinRec (`finrec train`) "
                 + "or use the FinRec release that wrote it."
         case .missingField(let path, let field):
             return "\(path): the model file has no \"\(field)\"; the file is incomplete or was not written by FinRec."
@@ -46,6 +47,8 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(path): the model is inconsistent: " + problems.map(\.description).joined(separator: "; ") + "."
         case .unwritable(let e):
             return e.description
+        case .exists(let path):
+            return "\(path): a model file is already there; pass --force to replace it, or choose another --output."
         }
     }
 }
@@ -68,7 +71,10 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
 /// bit-for-bit the model written, on every machine. Writes are atomic.
 public enum ModelFile {
     public static let formatIdentifier = "finrec-model"
+    /// Version 1: weights only (``LinearModel``). Version 2: a trained model (``TrainedModel``):
+    /// weights plus feature spec and statistics, catalog, score scaling, metrics, provenance.
     public static let formatVersion = 1
+    public static let supportedVersions = [1, 2]
 
     /// The model's JSON document.
     public static func encode(_ model: LinearModel) -> JSONValue {
@@ -130,10 +136,11 @@ public enum ModelFile {
             throw .notAModel(path: path, found: format.summary)
         }
         guard let version = root["format_version"] else { throw .missingField(path: path, field: "format_version") }
-        guard case .number(let v) = version, v == Double(formatVersion) else {
+        guard case .number(let v) = version, supportedVersions.contains(where: { Double($0) == v }) else {
             throw .unsupportedVersion(path: path, found: version.summary)
         }
-        let known: Set<String> = ["format", "format_version", "finrec_version", "feature_names", "products"]
+        var known: Set<String> = ["format", "format_version", "finrec_version", "feature_names", "products"]
+        if v == 2 { known.formUnion(TrainedModel.sections) }
         if let unknown = root.keys.first(where: { !known.contains($0) }) {
             throw .unknownField(path: path, field: unknown)
         }

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Trains a ``TrainedModel`` from a labelled enterprise file: reads it, fits the features, takes
+/// each offer's labels from its `label_<id>` column, leaves out rows whose label is empty or whose
+/// eligibility rule fails for that offer, and fits all offers together.
+public struct TrainingPipeline {
+    public var spec: FeatureSpec
+    public var catalog: Catalog
+    public var options = TrainerOptions()
+    /// The assessment date of the eligibility rules (days since 1970-01-01).
+    public var asOf: Int
+    public var scaling = ScoreScaling()
+
+    public init(spec: FeatureSpec, catalog: Catalog, asOf: Int) {
+        self.spec = spec
+        self.catalog = catalog
+        self.asOf = asOf
+    }
+
+    public enum PipelineError: Error, Sendable, CustomStringConvertible {
+        case input(InputFileError)
+        case features(ExpressionError)
+        case training(LogisticTrainer.TrainingError)
+        case noLabels(path: String, expected: [String])
+
+        public var description: String {
+            switch self {
+            case .input(let e): e.description
+            case .features(let e): "the feature spec does not fit this data: \(e)"
+            case .training(let e): e.description
+            case .noLabels(let path, let expected):
+                "\(path): no label columns; add a column label_<offer id> (1 success, 0 failure, empty when not applied) for at least one of " + expected.joined(separator: ", ")
+            }
+        }
+    }
+
+    /// What training saw, for the command's summary.
+    public struct Summary: Sendable {
+        public let rows: Int
+        public let rowsUsed: [String: Int]
+        public let iterations: [String: Int]
+        public let converged: [String: Bool]
+    }
+
+    public func train(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (TrainedModel, Summary) {
+        // Read everything (the feature matrix of 1,000,000 × 100 is 800 MB; see README for the limit).
+        var chunks: [RecordChunk] = []
+        let report: ReadReport
+        do {
+            let reader = try EnterpriseFileReader(path: path, options: reading)
+            while let chunk = try reader.nextChunk() { if chunk.rowCount > 0 { chunks.append(chunk) } }
+            report = try reader.finish()
+        } catch { throw .input(error) }
+        let parameters = ["as_of_date": Double(asOf)]
+        let products = catalog.offers.filter { report.unknownColumns.contains("label_" + $0.id) }
+        guard !products.isEmpty else { throw .noLabels(path: path, expected: catalog.offers.map { "label_\($0.id)" }) }
+        let fitted: FittedFeatures
+        do { fitted = try FittedFeatures.fit(spec, chunks: chunks, parameters: parameters) } catch { throw .features(error) }
+        let evaluator: EligibilityEvaluator
+        do { evaluator = try EligibilityEvaluator(catalog: catalog) } catch { throw .features(error) }
+        let n = chunks.reduce(0) { $0 + $1.rowCount }, d = fitted.columns.count, k = products.count
+        var x: [Double] = []
+        x.reserveCapacity(n * d)
+        var y = [Double](repeating: .nan, count: n * k)
+        var row = 0
+        for chunk in chunks {
+            x.append(contentsOf: fitted.apply(chunk, parameters: parameters).storage)
+            let eligibility = evaluator.evaluate(chunk, asOf: asOf)
+            for (p, offer) in products.enumerated() {
+                let labels = chunk.extra(chunk.extraNames.firstIndex(of: "label_" + offer.id)!)
+                let offerIndex = catalog.offers.firstIndex { $0.id == offer.id }!
+                for r in 0..<chunk.rowCount {
+                    guard let text = labels[r] else { continue }
+                    guard text == "1" || text == "0" else {
+                        throw .input(InputFileError(path: path, line: chunk.lines[r], field: "label_" + offer.id,
+                                                    message: "\"\(text)\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)"))
+                    }
+                    // A row whose rule fails says nothing about suitability.
+                    if eligibility.status(offer: offerIndex, row: r) == .fail { continue }
+                    y[(row + r) * k + p] = text == "1" ? 1 : 0
+                }
+            }
+            row += chunk.rowCount
+        }
+        let data = TrainingSet(features: Matrix(rows: n, columns: d, elements: x), labels: Matrix(rows: n, columns: k, elements: y))
+        let result: TrainingResult
+        do { result = try LogisticTrainer(options: options).fit(data) } catch { throw .training(error) }
+        let names = fitted.columnNames
+        let linear = LinearModel(featureNames: names, products: products.enumerated().map { p, offer in
+            LinearModel.Product(id: offer.id, chineseName: offer.chineseName, englishName: offer.englishName,
+                                intercept: result.intercepts[p], weights: Array(result.weights.row(p)))
+        })
+        // Training-set metrics (cross-validated metrics come with `finrec evaluate` on held-out data).
+        let logits = LinearScorer<Double>(model: linear).logits(for: data.features, threads: options.threads)
+        var metrics = JSONObject()
+        for (p, offer) in products.enumerated() {
+            var probabilities: [Double] = [], outcomes: [Double] = []
+            for i in 0..<n where !data.labels[i, p].isNaN {
+                probabilities.append(Sigmoid.probability(logits[i, p]))
+                outcomes.append(data.labels[i, p])
+            }
+            let m = BinaryMetrics(probabilities: probabilities, labels: outcomes)
+            metrics[offer.id] = .object(JSONObject([
+                ("rows", .number(Double(m.count))), ("positive_rate", .number(m.positiveRate)), ("auc", .number(m.auc)),
+                ("ks", .number(m.ks)), ("log_loss", .number(m.logLoss)), ("brier", .number(m.brier)),
+                ("iterations", .number(Double(result.iterations[p]))), ("converged", .bool(result.converged[p])),
+            ]))
+        }
+        var hyperparameters = JSONObject()
+        hyperparameters["c"] = .number(options.c)
+        hyperparameters["class_weights"] = .string(options.classWeights == .balanced ? "balanced" : "none")
+        hyperparameters["tolerance"] = .number(options.tolerance)
+        hyperparameters["max_iterations"] = .number(Double(options.maximumIterations))
+        hyperparameters["solver"] = .string("L-BFGS (memory \(options.memory)), backtracking Armijo line search")
+        var provenance = JSONObject()
+        provenance["training_file"] = .string((path as NSString).lastPathComponent)
+        provenance["training_file_sha256"] = .string(Self.fingerprint(path))
+        provenance["rows"] = .number(Double(n))
+        provenance["as_of_date"] = .string(CivilDate(daysSinceEpoch: asOf).iso)
+        provenance["finrec_version"] = .string(FinRecVersion.current)
+        let model = TrainedModel(linear: linear, features: fitted, catalog: catalog, scaling: scaling,
+                                 metrics: metrics, hyperparameters: hyperparameters, provenance: provenance)
+        let summary = Summary(rows: n,
+                              rowsUsed: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.rowsUsed[$0]) }),
+                              iterations: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.iterations[$0]) }),
+                              converged: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.converged[$0]) }))
+        return (model, summary)
+    }
+
+    /// SHA-256 of the file, read in 1 MiB pieces.
+    static func fingerprint(_ path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "unreadable" }
+        defer { try? handle.close() }
+        var hash = SHA256()
+        while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty { hash.update(data) }
+        return hash.finalize()
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import FinRec
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train one logistic model per offer from labelled history and write the model file.",
+        discussion: """
+            Labels come from columns label_<offer id> (1 success, 0 failure, empty when the firm did not \
+            apply). Rows whose label is empty, or whose eligibility rule fails for the offer, are left \
+            out of that offer's fit. All offers are fitted together (L-BFGS, gradients by BLAS).
+            """)
+
+    @Option(name: .long, help: "Labelled enterprise file (CSV, JSON or JSON Lines).")
+    var data: String
+
+    @Option(name: .long, help: "Where to write the model.")
+    var output: String
+
+    @Option(name: .long, help: "Feature spec.")
+    var spec = "Models/features.json"
+
+    @Option(name: .long, help: "Offer catalog with the eligibility rules.")
+    var catalog = "Models/catalog.json"
+
+    @Option(name: .customLong("c"), help: "Inverse L2 regularisation strength (scikit-learn's C).")
+    var c = 1.0
+
+    @Option(name: .long, help: "Class weights: none or balanced.")
+    var classWeights: ClassWeightChoice = .none
+
+    @Option(name: .long, help: "Stop when the gradient's largest entry falls below this share of its start.")
+    var tolerance = 1e-6
+
+    @Option(name: .long, help: "Iteration cap.")
+    var maxIterations = 1_000
+
+    @Option(name: .long, help: "Assessment date for the eligibility rules, YYYY-MM-DD (default: 30 June after the data's fiscal year 2025).")
+    var asOf = "2026-06-30"
+
+    @Flag(name: .long, help: "Replace an existing model file.")
+    var force = false
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    enum ClassWeightChoice: String, ExpressibleByArgument, CaseIterable { case none, balanced }
+
+    func validate() throws {
+        guard c > 0 && c.isFinite else { throw ValidationError("Please give --c a positive number.") }
+        guard tolerance > 0 else { throw ValidationError("Please give --tolerance a positive number.") }
+        guard maxIterations >= 1 else { throw ValidationError("Please give --max-iterations a whole number of at least 1.") }
+        guard parsedAsOf != nil else { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
+    }
+
+    var parsedAsOf: Int? {
+        let parts = asOf.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        return CivilDate(year: parts[0], month: parts[1], day: parts[2])?.daysSinceEpoch
+    }
+
+    func run() throws {
+        var pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog), asOf: parsedAsOf!)
+        pipeline.options.c = c
+        pipeline.options.classWeights = classWeights == .balanced ? .balanced : .none
+        pipeline.options.tolerance = tolerance
+        pipeline.options.maximumIterations = maxIterations
+        pipeline.options.threads = runtime.policy
+        let (model, summary) = try pipeline.train(path: data)
+        try model.write(to: output, overwrite: force)
+        var lines = ["trained on \(summary.rows) rows of \(data); wrote \(output)",
+                     "offer                                rows used  iterations  train AUC"]
+        for product in model.linear.products {
+            let auc: String
+            if case .object(let m)? = model.metrics[product.id], case .number(let a)? = m["auc"] { auc = Fixed.format(a, digits: 3) } else { auc = "-" }
+            let warning = summary.converged[product.id] == true ? "" : "  (stopped at the iteration cap: not converged; raise --max-iterations)"
+            lines.append(product.displayName.padded(to: 36) + " " + String(summary.rowsUsed[product.id] ?? 0).padded(to: 10)
+                         + " " + String(summary.iterations[product.id] ?? 0).padded(to: 11) + " " + auc + warning)
+        }
+        printToStandardError(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,88 @@
+import FinRec
+import Foundation
+import Testing
+
+@Suite("Training pipeline: labelled enterprises to a model file")
+struct TrainingPipelineTests {
+    func pipeline() throws -> TrainingPipeline {
+        TrainingPipeline(spec: try FeatureSpec.read(path: repositoryRoot() + "/Models/features.json"),
+                         catalog: shippedCatalog, asOf: assessmentDay)
+    }
+
+    /// A labelled pool of `count` firms from `seed`, with truth columns.
+    func pool(seed: UInt64, count: Int) throws -> String {
+        let path = temporaryFolder() + "/pool-\(seed).csv"
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: seed), withTruth: true).write(count: count, to: path)
+        return path
+    }
+
+    @Test("Training twice gives byte-identical model files, and the file reads back whole")
+    func reproducibleAndReadable() throws {
+        let data = try pool(seed: 31, count: 4_000)
+        let (model, summary) = try pipeline().train(path: data)
+        let a = temporaryFolder() + "/a.json", b = temporaryFolder() + "/b.json"
+        try model.write(to: a, overwrite: false)
+        try pipeline().train(path: data).0.write(to: b, overwrite: false)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+        #expect(summary.rows == 4_000)
+        let back = try TrainedModel.read(from: a)
+        #expect(back.linear == model.linear)
+        #expect(back.features.columnNames == model.features.columnNames)
+        #expect(back.catalog.offers.map(\.id) == WorldModel.productIds)
+        #expect(abs(back.scaling.points(logit: log(50)) - 600) < 1e-9)
+        #expect(throws: ModelFileError.exists(path: a)) { try model.write(to: a, overwrite: false) }
+    }
+
+    @Test("On unseen firms the learnt loans rank nearly as well as the true probabilities")
+    func learnsTheWorld() throws {
+        let (model, _) = try pipeline().train(path: try pool(seed: 41, count: 12_000))
+        // Fresh firms: score them and compare AUC with the oracle's (truth_<id>) on the same labels.
+        let test = try pool(seed: 42, count: 6_000)
+        let reader = try CSVRecordReader(path: test, schema: EnterpriseSchema.schema)
+        var ours = [String: [Double]](), oracle = [String: [Double]](), outcomes = [String: [Double]]()
+        let parameters = ["as_of_date": Double(assessmentDay)]
+        let evaluator = try EligibilityEvaluator(catalog: shippedCatalog)
+        while let chunk = try reader.nextChunk() {
+            let logits = LinearScorer<Double>(model: model.linear).logits(for: model.features.apply(chunk, parameters: parameters))
+            let eligibility = evaluator.evaluate(chunk, asOf: assessmentDay)
+            for (p, product) in model.linear.products.enumerated() {
+                let k = shippedCatalog.offers.firstIndex { $0.id == product.id }!
+                let labels = chunk.extra(chunk.extraNames.firstIndex(of: "label_" + product.id)!)
+                let truth = chunk.extra(chunk.extraNames.firstIndex(of: "truth_" + product.id)!)
+                for r in 0..<chunk.rowCount where labels[r] != nil && eligibility.status(offer: k, row: r) != .fail {
+                    ours[product.id, default: []].append(Sigmoid.probability(logits[r, p]))
+                    oracle[product.id, default: []].append(Double(truth[r]!)!)
+                    outcomes[product.id, default: []].append(Double(labels[r]!)!)
+                }
+            }
+        }
+        for id in ["srdi_loan", "patent_loan", "project_loan", "emergency_loan", "neeq", "regional_board"] {
+            let learnt = BinaryMetrics(probabilities: ours[id]!, labels: outcomes[id]!).auc
+            let best = BinaryMetrics(probabilities: oracle[id]!, labels: outcomes[id]!).auc
+            // A linear model cannot reach the oracle (non-linear world, latent quality) but gets most of
+            // the way: measured 76–91% of the oracle's lift above 0.5 (patent_loan lowest, project_loan highest).
+            #expect(learnt > 0.5 + 0.7 * (best - 0.5), "\(id): learnt AUC \(learnt), oracle \(best)")
+            #expect(learnt <= best + 0.02, "\(id): learnt AUC \(learnt) beats the oracle \(best)?")
+        }
+    }
+
+    @Test("A file without label columns, or with a bad label, is refused with what to do")
+    func badLabels() throws {
+        let unlabelled = writeTemporary(EnterpriseCSV().text([EnterpriseCSV.row(0)])).path
+        do {
+            _ = try pipeline().train(path: unlabelled)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("no label columns; add a column label_<offer id>"))
+        }
+        var labelled = EnterpriseCSV()
+        labelled.columns.append("label_srdi_loan")
+        let bad = writeTemporary(labelled.text([EnterpriseCSV.row(0) + ["1"], EnterpriseCSV.row(1) + ["yes"]])).path
+        do {
+            _ = try pipeline().train(path: bad)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasSuffix(":3 (label_srdi_loan): \"yes\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)"))
+        }
+    }
+}
