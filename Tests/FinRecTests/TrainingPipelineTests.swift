@@ -86,3 +86,16 @@ struct TrainingPipelineTests {
         }
     }
 }
+
+@Suite("The shipped default model")
+struct ShippedModelTests {
+    @Test("Models/default-model.json is what `finrec train` makes from the shipped pool, byte for byte")
+    func shippedModelIsReproducible() throws {
+        let pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: repositoryRoot() + "/Models/features.json"),
+                                        catalog: shippedCatalog, asOf: assessmentDay)
+        let (model, _) = try pipeline.train(path: repositoryRoot() + "/Datasets/shandong-pool.csv")
+        let path = temporaryFolder() + "/model.json"
+        try model.write(to: path, overwrite: false)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: repositoryRoot() + "/Models/default-model.json")))
+    }
+}
