@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Benchmarks for FinRec, kept out of the main package so its build stays lean.
-// Run ./run.sh: it builds this in release mode, runs the numpy peer in the same session
+// Run ./scoring.sh, ./csv.sh or ./features.sh: each builds this in release mode, runs the Python peer in the same session
 // and prints the ratio table (see README.md here).
 
 import Foundation

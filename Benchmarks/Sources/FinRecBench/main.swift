@@ -1,5 +1,5 @@
 // Scoring throughput of LinearScorer: logits = X · Wᵀ + b for N rows, d features, K products.
-// Prints one JSON object per line (consumed by run.sh) for each shape and precision.
+// Prints one JSON object per line (consumed by scoring.sh, csv.sh and features.sh through report.py).
 //
 // usage: finrec-bench scoring [--rows N] [--repeats R] [--threads T]
 //        finrec-bench sweep   [--rows N]      block-size and threading sweep, f32 d=128 K=16
