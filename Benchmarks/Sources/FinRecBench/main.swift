@@ -3,6 +3,8 @@
 //
 // usage: finrec-bench scoring [--rows N] [--repeats R] [--threads T]
 //        finrec-bench sweep   [--rows N]      block-size and threading sweep, f32 d=128 K=16
+//        finrec-bench csv --file F             enterprise CSV reading with full validation
+//        finrec-bench features --file F --spec S --catalog C   feature extraction and eligibility
 
 import Dispatch
 import FinRec

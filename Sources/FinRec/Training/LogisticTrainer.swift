@@ -156,7 +156,7 @@ public struct LogisticTrainer: Sendable {
         let weights = try rowWeights(data)
         let dim = d + 1  // coefficients then intercept
         var theta = [[Double]](repeating: [Double](repeating: 0, count: dim), count: k)
-        var objective = Objective(data: data, rowWeights: weights, c: options.c, threads: options.threads, kernel: kernel)
+        let objective = Objective(data: data, rowWeights: weights, c: options.c, threads: options.threads, kernel: kernel)
         var (f, g) = objective.evaluate(theta)
         let startNorm = g.map { max(1, Self.infinityNorm($0)) }
         var memoryS = [[[Double]]](repeating: [], count: k), memoryY = memoryS
@@ -256,15 +256,19 @@ public struct LogisticTrainer: Sendable {
     }
 }
 
-/// The K objectives and gradients, computed together with two gemm calls.
+/// The K objectives and gradients, computed together: per block of rows, one gemm for the logits
+/// and one for the gradient, blocks spread over the workers.
+///
+/// Every block's partial loss and gradient is kept and the partials are added in block order, so
+/// the result is bit-for-bit the same for any number of workers.
 struct Objective<Kernel: LinearAlgebraKernel> {
     let data: TrainingSet
     let rowWeights: Matrix<Double>
     let c: Double
     let threads: ThreadPolicy
     let kernel: Kernel
-    var logits: Matrix<Double>
-    var residuals: Matrix<Double>
+    /// Rows per block.
+    static var blockRows: Int { 8_192 }
 
     init(data: TrainingSet, rowWeights: Matrix<Double>, c: Double, threads: ThreadPolicy, kernel: Kernel) {
         self.data = data
@@ -272,53 +276,77 @@ struct Objective<Kernel: LinearAlgebraKernel> {
         self.c = c
         self.threads = threads
         self.kernel = kernel
-        logits = Matrix(rows: data.features.rows, columns: data.labels.columns)
-        residuals = logits
     }
 
     /// Objective values and gradients (coefficients then intercept) of every product at `theta`.
-    mutating func evaluate(_ theta: [[Double]]) -> ([Double], [[Double]]) {
+    func evaluate(_ theta: [[Double]]) -> ([Double], [[Double]]) {
+        _ = ThreadPolicy.libraryThreadsPinned
         let n = data.features.rows, d = data.features.columns, k = theta.count
-        let scorer = LinearScorer<Double>(weights: Matrix(rows: k, columns: d, elements: theta.flatMap { $0.prefix(d) }),
-                                          intercepts: theta.map { $0[d] })
-        scorer.logits(for: data.features, into: &logits, kernel: kernel, threads: threads)
-        var loss = [Double](repeating: 0, count: k)
-        var interceptGradient = [Double](repeating: 0, count: k)
-        logits.withUnsafeBufferPointer { zs in
-            rowWeights.withUnsafeBufferPointer { ws in
-                data.labels.withUnsafeBufferPointer { ys in
-                    residuals.withUnsafeMutableBufferPointer { rs in
-                        for i in 0..<(n * k) {
-                            let p = i % k, w = ws[i]
-                            if w == 0 { rs[i] = 0; continue }
-                            let z = zs[i], y = ys[i]
-                            // log(1 + e^(−z)) for y = 1 and log(1 + e^z) for y = 0, without overflow.
-                            let m = y == 1 ? -z : z
-                            loss[p] += w * (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m)))
-                            let r = w * (Sigmoid.probability(z) - y)
-                            rs[i] = r
-                            interceptGradient[p] += r
+        let blocks = (n + Self.blockRows - 1) / Self.blockRows
+        let w = theta.flatMap { $0.prefix(d) }, b = theta.map { $0[d] }
+        // Per block: K losses, K intercept gradients, K × d coefficient gradients.
+        let partialLoss = ParallelResults<[Double]>(count: blocks)
+        let partialIntercept = ParallelResults<[Double]>(count: blocks)
+        let partialGradient = ParallelResults<[Double]>(count: blocks)
+        let kernel = self.kernel, data = self.data, rowWeights = self.rowWeights
+        threads.forEachRange(count: blocks, alignment: 1) { range in
+            var z = [Double](repeating: 0, count: Self.blockRows * k)
+            for block in range {
+                let start = block * Self.blockRows, rows = min(Self.blockRows, n - start)
+                var loss = [Double](repeating: 0, count: k), intercept = [Double](repeating: 0, count: k)
+                var gradient = [Double](repeating: 0, count: k * d)
+                data.features.withUnsafeBufferPointer { xs in
+                    let x = xs.baseAddress! + start * d
+                    w.withUnsafeBufferPointer { wp in
+                        z.withUnsafeMutableBufferPointer { zp in
+                            for i in 0..<rows { for p in 0..<k { zp[i * k + p] = b[p] } }
+                            kernel.gemm(.none, .transposed, m: rows, n: k, k: d, alpha: 1, a: x, lda: d,
+                                        b: wp.baseAddress!, ldb: d, beta: 1, c: zp.baseAddress!, ldc: k)
+                        }
+                    }
+                    rowWeights.withUnsafeBufferPointer { ws in
+                        data.labels.withUnsafeBufferPointer { ys in
+                            z.withUnsafeMutableBufferPointer { zp in
+                                // Turn the logits into residuals in place, summing the losses.
+                                for i in 0..<rows {
+                                    for p in 0..<k {
+                                        let index = (start + i) * k + p
+                                        let weight = ws[index]
+                                        if weight == 0 { zp[i * k + p] = 0; continue }
+                                        let logit = zp[i * k + p], y = ys[index]
+                                        // log(1 + e^(−z)) for y = 1 and log(1 + e^z) for y = 0, without overflow.
+                                        let m = y == 1 ? -logit : logit
+                                        loss[p] += weight * (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m)))
+                                        let r = weight * (Sigmoid.probability(logit) - y)
+                                        zp[i * k + p] = r
+                                        intercept[p] += r
+                                    }
+                                }
+                                // G_block = R_blockᵀ · X_block: K × d.
+                                gradient.withUnsafeMutableBufferPointer { gp in
+                                    kernel.gemm(.transposed, .none, m: k, n: d, k: rows, alpha: 1, a: zp.baseAddress!, lda: k,
+                                                b: x, ldb: d, beta: 0, c: gp.baseAddress!, ldc: d)
+                                }
+                            }
                         }
                     }
                 }
+                partialLoss.set(block, loss)
+                partialIntercept.set(block, intercept)
+                partialGradient.set(block, gradient)
             }
         }
-        // G = Rᵀ·X: K × d, one gemm.
-        var gradient = Matrix<Double>(rows: k, columns: d)
-        residuals.withUnsafeBufferPointer { r in
-            data.features.withUnsafeBufferPointer { x in
-                gradient.withUnsafeMutableBufferPointer { g in
-                    kernel.gemm(.transposed, .none, m: k, n: d, k: n, alpha: 1, a: r.baseAddress!, lda: k,
-                                b: x.baseAddress!, ldb: d, beta: 0, c: g.baseAddress!, ldc: d)
-                }
-            }
+        var loss = [Double](repeating: 0, count: k), intercept = [Double](repeating: 0, count: k)
+        var gradient = [Double](repeating: 0, count: k * d)
+        for (l, (g0, g)) in zip(partialLoss.values, zip(partialIntercept.values, partialGradient.values)) {
+            for p in 0..<k { loss[p] += l[p]; intercept[p] += g0[p] }
+            for j in 0..<(k * d) { gradient[j] += g[j] }
         }
         var values = [Double](repeating: 0, count: k)
         var gradients = [[Double]](repeating: [], count: k)
         for p in 0..<k {
-            let w = theta[p].prefix(d)
-            values[p] = 0.5 * w.reduce(0) { $0 + $1 * $1 } + c * loss[p]
-            gradients[p] = (0..<d).map { j in theta[p][j] + c * gradient[p, j] } + [c * interceptGradient[p]]
+            values[p] = 0.5 * theta[p].prefix(d).reduce(0) { $0 + $1 * $1 } + c * loss[p]
+            gradients[p] = (0..<d).map { j in theta[p][j] + c * gradient[p * d + j] } + [c * intercept[p]]
         }
         return (values, gradients)
     }
