@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How well a trained model does on labelled enterprises: per offer, the binary metrics and pool
+/// ranking quality; per enterprise, how well the offers it is eligible for are ranked.
+public struct ModelEvaluation: Sendable {
+    public struct ProductReport: Sendable {
+        public let id: String
+        public let chineseName: String
+        public let metrics: BinaryMetrics
+        /// The AUC of the true probabilities (`truth_<id>` columns of generated data), if present.
+        public let oracleAUC: Double?
+        /// Share of successes among the `top` highest-scored labelled rows.
+        public let precisionAtTop: Double
+        /// precisionAtTop ÷ the success rate of all labelled rows.
+        public let liftAtTop: Double
+    }
+
+    public let products: [ProductReport]
+    public let top: Int
+    /// Mean NDCG@3 of each enterprise's eligible, labelled offers ranked by probability, over
+    /// enterprises with at least one success among them.
+    public let ndcgAt3: Double
+    /// Share of those enterprises whose top-ranked offer was a success.
+    public let hitAt1: Double
+    public let enterprisesRanked: Int
+    public let rows: Int
+
+    /// Evaluates `model` on the labelled file at `path`. Rows count for an offer when labelled and
+    /// not ruled out by its eligibility rule (as in training).
+    public static func evaluate(model: TrainedModel, path: String, asOf: Int, top: Int = 100,
+                                reading: ReaderOptions = ReaderOptions()) throws(InputFileError) -> ModelEvaluation {
+        let reader = try EnterpriseFileReader(path: path, options: reading)
+        let parameters = ["as_of_date": Double(asOf)]
+        let scorer = LinearScorer<Double>(model: model.linear)
+        let evaluator: EligibilityEvaluator
+        do { evaluator = try EligibilityEvaluator(catalog: model.catalog) } catch {
+            throw InputFileError(path: path, message: "the model's catalog does not compile: \(error)")
+        }
+        let products = model.linear.products
+        var probabilities = [[Double]](repeating: [], count: products.count)
+        var outcomes = probabilities, truths = probabilities
+        var hasTruth = [Bool](repeating: true, count: products.count)
+        var ndcgSum = 0.0, hits = 0, ranked = 0, rows = 0
+        while let chunk = try reader.nextChunk() {
+            rows += chunk.rowCount
+            let logits = scorer.logits(for: model.features.apply(chunk, parameters: parameters))
+            let eligibility = evaluator.evaluate(chunk, asOf: asOf)
+            var labelColumns: [TextColumn?] = []
+            var truthColumns: [TextColumn?] = []
+            var offerIndex: [Int] = []
+            for product in products {
+                labelColumns.append(chunk.extraNames.firstIndex(of: "label_" + product.id).map { chunk.extra($0) })
+                truthColumns.append(chunk.extraNames.firstIndex(of: "truth_" + product.id).map { chunk.extra($0) })
+                offerIndex.append(model.catalog.offers.firstIndex { $0.id == product.id } ?? -1)
+            }
+            for r in 0..<chunk.rowCount {
+                var enterprise: [(p: Double, y: Double)] = []
+                for (p, _) in products.enumerated() {
+                    guard let text = labelColumns[p]?[r], text == "1" || text == "0" else { continue }
+                    let status = offerIndex[p] >= 0 ? eligibility.status(offer: offerIndex[p], row: r) : .unknown
+                    if status == .fail { continue }
+                    let probability = Sigmoid.probability(logits[r, p]), y: Double = text == "1" ? 1 : 0
+                    probabilities[p].append(probability)
+                    outcomes[p].append(y)
+                    if let t = truthColumns[p]?[r], let v = Double(t) { truths[p].append(v) } else { hasTruth[p] = false }
+                    if status == .pass { enterprise.append((probability, y)) }
+                }
+                guard enterprise.contains(where: { $0.y == 1 }) else { continue }
+                enterprise.sort { $0.p > $1.p }
+                let gains = enterprise.map(\.y)
+                func dcg(_ g: [Double]) -> Double {
+                    g.prefix(3).enumerated().reduce(0) { $0 + $1.element / log2(Double($1.offset) + 2) }
+                }
+                ndcgSum += dcg(gains) / dcg(gains.sorted(by: >))
+                if gains[0] == 1 { hits += 1 }
+                ranked += 1
+            }
+        }
+        _ = try reader.finish()
+        let reports = products.enumerated().map { p, product -> ProductReport in
+            let metrics = BinaryMetrics(probabilities: probabilities[p], labels: outcomes[p])
+            let order = probabilities[p].indices.sorted { probabilities[p][$0] > probabilities[p][$1] || (probabilities[p][$0] == probabilities[p][$1] && $0 < $1) }
+            let k = min(top, order.count)
+            let precision = k > 0 ? order.prefix(k).reduce(0) { $0 + outcomes[p][$1] } / Double(k) : .nan
+            let oracle = hasTruth[p] && !truths[p].isEmpty ? BinaryMetrics(probabilities: truths[p], labels: outcomes[p]).auc : nil
+            return ProductReport(id: product.id, chineseName: product.chineseName, metrics: metrics, oracleAUC: oracle,
+                                 precisionAtTop: precision, liftAtTop: precision / metrics.positiveRate)
+        }
+        return ModelEvaluation(products: reports, top: top, ndcgAt3: ranked > 0 ? ndcgSum / Double(ranked) : .nan,
+                               hitAt1: ranked > 0 ? Double(hits) / Double(ranked) : .nan, enterprisesRanked: ranked, rows: rows)
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import FinRec
+@testable import FinRecCLI
+import Foundation
+import Testing
+
+@Suite("finrec evaluate, end to end")
+struct EvaluateCommandTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    func holdout() throws -> String {
+        let dir = NSTemporaryDirectory() + "finrec-eval-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/holdout.csv"
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 99), withTruth: true).write(count: 4_000, to: path)
+        return path
+    }
+
+    @Test("The shipped model on unseen firms: metrics in range, below the oracle, and equal to itself as baseline")
+    func evaluatesShippedModel() throws {
+        let model = try TrainedModel.read(from: root + "/Models/default-model.json")
+        let data = try holdout()
+        let asOf = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
+        let e = try ModelEvaluation.evaluate(model: model, path: data, asOf: asOf, top: 50)
+        #expect(e.rows == 4_000 && e.products.count == 10)
+        let srdi = try #require(e.products.first { $0.id == "srdi_loan" })
+        #expect(srdi.metrics.auc > 0.6 && srdi.metrics.auc <= (srdi.oracleAUC ?? 1) + 0.02, "\(srdi.metrics.auc) vs oracle \(String(describing: srdi.oracleAUC))")
+        #expect(srdi.precisionAtTop > srdi.metrics.positiveRate, "the top 50 should beat the base rate")
+        #expect(e.ndcgAt3 > 0.5 && e.ndcgAt3 <= 1 && e.hitAt1 > 0.5 && e.hitAt1 <= 1)
+        // The table names offers in Chinese and, against itself, shows no difference.
+        let table = EvaluationReport.table(e, e, top: 50)
+        #expect(table.contains("专精特新贷 (srdi_loan)") && table.contains("区域性股权市场专精特新板 (regional_board)"))
+        #expect(table.contains("+0.000"))
+        // The JSON parses back with the same AUC.
+        guard case .object(let o) = try JSONValue.parse(EvaluationReport.json(e, nil)), case .object(let m)? = o["model"],
+              case .array(let products)? = m["products"], case .object(let first)? = products.first, case .number(let auc)? = first["auc"] else {
+            Issue.record("unexpected JSON")
+            return
+        }
+        #expect(abs(auc - e.products[0].metrics.auc) < 1e-12)
+    }
+
+    @Test("A version-1 model is refused by evaluate with what to do")
+    func weightsOnlyModelRefused() throws {
+        var command = try Evaluate.parse(["--model", root + "/Models/example-model.json", "--data", root + "/Datasets/shandong-pool.csv"])
+        do {
+            try command.run()
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("a version-1 file holds weights only; train a model with `finrec train`"))
+        }
+    }
+}
