@@ -25,6 +25,15 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("c"), help: "Inverse L2 regularisation strength (scikit-learn's C).")
     var c = 1.0
 
+    @Option(name: .long, help: "Choose each offer's C by k-fold cross-validation (stratified, seeded) when 2 or more.")
+    var cvFolds = 0
+
+    @Option(name: .long, help: "The C values cross-validation tries, comma-separated.")
+    var cGrid = "0.01,0.1,1,10"
+
+    @Option(name: .long, help: "Seed of the cross-validation folds.")
+    var seed: UInt64 = 2022
+
     @Option(name: .long, help: "Class weights: none or balanced.")
     var classWeights: ClassWeightChoice = .none
 
@@ -46,9 +55,19 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard c > 0 && c.isFinite else { throw ValidationError("Please give --c a positive number.") }
+        guard cvFolds == 0 || cvFolds >= 2 else { throw ValidationError("Please give --cv-folds 0 (no cross-validation) or at least 2.") }
+        guard let grid = parsedGrid, !grid.isEmpty, grid.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw ValidationError("Please give --c-grid as positive numbers separated by commas, e.g. 0.1,1,10.")
+        }
+        _ = grid
         guard tolerance > 0 else { throw ValidationError("Please give --tolerance a positive number.") }
         guard maxIterations >= 1 else { throw ValidationError("Please give --max-iterations a whole number of at least 1.") }
         guard parsedAsOf != nil else { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
+    }
+
+    var parsedGrid: [Double]? {
+        let values = cGrid.split(separator: ",").map { Double(String($0).trimmingSpaces) }
+        return values.contains(where: { $0 == nil }) ? nil : values.map { $0! }
     }
 
     var parsedAsOf: Int? {
@@ -64,6 +83,9 @@ struct Train: ParsableCommand {
         pipeline.options.tolerance = tolerance
         pipeline.options.maximumIterations = maxIterations
         pipeline.options.threads = runtime.policy
+        pipeline.crossValidationFolds = cvFolds
+        pipeline.cGrid = parsedGrid!
+        pipeline.seed = seed
         let (model, summary) = try pipeline.train(path: data)
         try model.write(to: output, overwrite: force)
         var lines = ["trained on \(summary.rows) rows of \(data); wrote \(output)",

@@ -124,3 +124,39 @@ struct LogisticTrainerTests {
         #expect(result.iterations.allSatisfy { $0 <= 2 })
     }
 }
+
+@Suite("Cross-validation")
+struct CrossValidationTests {
+    let fixture = LogisticFixture.shared
+
+    @Test("Folds are stratified per product, seeded, and leave unlabelled rows out")
+    func stratifiedFolds() {
+        let folds = CrossValidation.folds(labels: fixture.labels, k: 5, seed: 3)
+        #expect(folds == CrossValidation.folds(labels: fixture.labels, k: 5, seed: 3))
+        #expect(folds != CrossValidation.folds(labels: fixture.labels, k: 5, seed: 4))
+        for p in 0..<3 {
+            for outcome in [0.0, 1.0] {
+                let counts = (0..<5).map { f in (0..<fixture.labels.rows).filter { fixture.labels[$0, p] == outcome && folds[p][$0] == f }.count }
+                #expect(counts.max()! - counts.min()! <= 1, "product \(p) outcome \(outcome): \(counts)")
+            }
+            let unlabelled = (0..<fixture.labels.rows).filter { fixture.labels[$0, p].isNaN }
+            #expect(unlabelled.allSatisfy { folds[p][$0] == -1 })
+        }
+    }
+
+    @Test("Selection scores every C out of fold and picks the lowest log loss")
+    func selection() throws {
+        var options = TrainerOptions()
+        options.tolerance = 1e-6
+        let data = TrainingSet(features: fixture.features, labels: fixture.labels)
+        let selection = try CrossValidation.select(data, k: 3, grid: [1, 0.0001], seed: 5, options: options)
+        #expect(selection.scores.allSatisfy { $0.map(\.c) == [0.0001, 1] })
+        for p in 0..<3 {
+            let best = selection.scores[p].min { $0.logLoss < $1.logLoss }!
+            #expect(selection.chosen[p] == best.c)
+            // C = 0.0001 all but removes the features: its out-of-fold log loss must be the worse one.
+            #expect(selection.scores[p][0].logLoss > selection.scores[p][1].logLoss)
+            #expect(selection.scores[p][1].auc > 0.7)
+        }
+    }
+}

@@ -628,7 +628,7 @@ public final class CSVRecordReader {
 }
 
 extension String {
-    var trimmingSpaces: String {
+    public var trimmingSpaces: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" || f == "\u{3000}" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\u{3000}" { s.removeLast() }

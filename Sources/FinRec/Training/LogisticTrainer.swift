@@ -47,6 +47,8 @@ public struct TrainerOptions: Sendable {
     /// Inverse regularisation strength, as scikit-learn's C: the objective of each product is
     /// ½‖w‖² + C · Σᵢ weightᵢ · logloss(yᵢ, xᵢ·w + b). The intercept b is not penalised.
     public var c = 1.0
+    /// A C per product, overriding `c` (cross-validation chooses one per product).
+    public var cPerProduct: [Double]?
     public var classWeights = ClassWeights.none
     /// Stop when ‖∇f‖∞ ≤ `tolerance` · max(1, ‖∇f(start)‖∞) for every product. The default
     /// 1e-6 moves coefficients by far less than their statistical error; much below 1e-9 the
@@ -64,6 +66,10 @@ public struct TrainerOptions: Sendable {
     public func problems(products: Int) -> [String] {
         var out: [String] = []
         if !(c > 0 && c.isFinite) { out.append("C must be a positive number, got \(c)") }
+        if let cs = cPerProduct {
+            if cs.count != products { out.append("C is given for \(cs.count) products, the data has \(products)") }
+            if cs.contains(where: { !($0 > 0 && $0.isFinite) }) { out.append("every product's C must be a positive number") }
+        }
         if !(tolerance > 0) { out.append("the tolerance must be positive, got \(tolerance)") }
         if maximumIterations < 1 { out.append("the iteration cap must be at least 1, got \(maximumIterations)") }
         if memory < 1 { out.append("the L-BFGS memory must be at least 1, got \(memory)") }
@@ -156,7 +162,8 @@ public struct LogisticTrainer: Sendable {
         let weights = try rowWeights(data)
         let dim = d + 1  // coefficients then intercept
         var theta = [[Double]](repeating: [Double](repeating: 0, count: dim), count: k)
-        let objective = Objective(data: data, rowWeights: weights, c: options.c, threads: options.threads, kernel: kernel)
+        let objective = Objective(data: data, rowWeights: weights, c: options.cPerProduct ?? Array(repeating: options.c, count: k),
+                                  threads: options.threads, kernel: kernel)
         var (f, g) = objective.evaluate(theta)
         let startNorm = g.map { max(1, Self.infinityNorm($0)) }
         var memoryS = [[[Double]]](repeating: [], count: k), memoryY = memoryS
@@ -264,13 +271,14 @@ public struct LogisticTrainer: Sendable {
 struct Objective<Kernel: LinearAlgebraKernel> {
     let data: TrainingSet
     let rowWeights: Matrix<Double>
-    let c: Double
+    /// C per product.
+    let c: [Double]
     let threads: ThreadPolicy
     let kernel: Kernel
     /// Rows per block.
     static var blockRows: Int { 8_192 }
 
-    init(data: TrainingSet, rowWeights: Matrix<Double>, c: Double, threads: ThreadPolicy, kernel: Kernel) {
+    init(data: TrainingSet, rowWeights: Matrix<Double>, c: [Double], threads: ThreadPolicy, kernel: Kernel) {
         self.data = data
         self.rowWeights = rowWeights
         self.c = c
@@ -345,8 +353,8 @@ struct Objective<Kernel: LinearAlgebraKernel> {
         var values = [Double](repeating: 0, count: k)
         var gradients = [[Double]](repeating: [], count: k)
         for p in 0..<k {
-            values[p] = 0.5 * theta[p].prefix(d).reduce(0) { $0 + $1 * $1 } + c * loss[p]
-            gradients[p] = (0..<d).map { j in theta[p][j] + c * gradient[p * d + j] } + [c * intercept[p]]
+            values[p] = 0.5 * theta[p].prefix(d).reduce(0) { $0 + $1 * $1 } + c[p] * loss[p]
+            gradients[p] = (0..<d).map { j in theta[p][j] + c[p] * gradient[p * d + j] } + [c[p] * intercept[p]]
         }
         return (values, gradients)
     }

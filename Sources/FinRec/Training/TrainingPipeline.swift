@@ -10,6 +10,10 @@ public struct TrainingPipeline {
     /// The assessment date of the eligibility rules (days since 1970-01-01).
     public var asOf: Int
     public var scaling = ScoreScaling()
+    /// With 2 or more folds, C is chosen per product from `cGrid` by cross-validation.
+    public var crossValidationFolds = 0
+    public var cGrid: [Double] = [0.01, 0.1, 1, 10]
+    public var seed: UInt64 = 2022
 
     public init(spec: FeatureSpec, catalog: Catalog, asOf: Int) {
         self.spec = spec
@@ -83,6 +87,14 @@ public struct TrainingPipeline {
             row += chunk.rowCount
         }
         let data = TrainingSet(features: Matrix(rows: n, columns: d, elements: x), labels: Matrix(rows: n, columns: k, elements: y))
+        var options = self.options
+        var selection: CrossValidation.Selection?
+        if crossValidationFolds >= 2 {
+            do { selection = try CrossValidation.select(data, k: crossValidationFolds, grid: cGrid, seed: seed, options: options) } catch {
+                throw .training(error)
+            }
+            options.cPerProduct = selection!.chosen
+        }
         let result: TrainingResult
         do { result = try LogisticTrainer(options: options).fit(data) } catch { throw .training(error) }
         let names = fitted.columnNames
@@ -100,14 +112,26 @@ public struct TrainingPipeline {
                 outcomes.append(data.labels[i, p])
             }
             let m = BinaryMetrics(probabilities: probabilities, labels: outcomes)
-            metrics[offer.id] = .object(JSONObject([
+            var entry = JSONObject([
                 ("rows", .number(Double(m.count))), ("positive_rate", .number(m.positiveRate)), ("auc", .number(m.auc)),
                 ("ks", .number(m.ks)), ("log_loss", .number(m.logLoss)), ("brier", .number(m.brier)),
                 ("iterations", .number(Double(result.iterations[p]))), ("converged", .bool(result.converged[p])),
-            ]))
+            ])
+            if let selection {
+                entry["c"] = .number(selection.chosen[p])
+                entry["cross_validation"] = .array(selection.scores[p].map { score in
+                    .object(JSONObject([("c", .number(score.c)), ("auc", .number(score.auc)), ("log_loss", .number(score.logLoss))]))
+                })
+            }
+            metrics[offer.id] = .object(entry)
         }
         var hyperparameters = JSONObject()
         hyperparameters["c"] = .number(options.c)
+        if crossValidationFolds >= 2 {
+            hyperparameters["cross_validation_folds"] = .number(Double(crossValidationFolds))
+            hyperparameters["c_grid"] = .array(cGrid.sorted().map { .number($0) })
+            hyperparameters["seed"] = .number(Double(seed))
+        }
         hyperparameters["class_weights"] = .string(options.classWeights == .balanced ? "balanced" : "none")
         hyperparameters["tolerance"] = .number(options.tolerance)
         hyperparameters["max_iterations"] = .number(Double(options.maximumIterations))
