@@ -34,11 +34,7 @@ struct Evaluate: ParsableCommand {
         guard parsedAsOf != nil else { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
     }
 
-    var parsedAsOf: Int? {
-        let parts = asOf.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        return CivilDate(year: parts[0], month: parts[1], day: parts[2])?.daysSinceEpoch
-    }
+    var parsedAsOf: Int? { daysSinceEpoch(isoDate: asOf) }
 
     func run() throws {
         let main = try ModelEvaluation.evaluate(model: try TrainedModel.read(from: model), path: data, asOf: parsedAsOf!, top: top)

@@ -31,3 +31,10 @@ struct RuntimeOptions: ParsableArguments {
         threads.map { ThreadPolicy(workers: $0) } ?? .allCores
     }
 }
+
+/// Days since 1970-01-01 of a YYYY-MM-DD date, or nil when it is not a calendar date.
+func daysSinceEpoch(isoDate text: String) -> Int? {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+    guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2] else { return nil }
+    return CivilDate(year: y, month: m, day: d)?.daysSinceEpoch
+}

@@ -70,11 +70,7 @@ struct Train: ParsableCommand {
         return values.contains(where: { $0 == nil }) ? nil : values.map { $0! }
     }
 
-    var parsedAsOf: Int? {
-        let parts = asOf.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        return CivilDate(year: parts[0], month: parts[1], day: parts[2])?.daysSinceEpoch
-    }
+    var parsedAsOf: Int? { daysSinceEpoch(isoDate: asOf) }
 
     func run() throws {
         var pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog), asOf: parsedAsOf!)
