@@ -52,14 +52,15 @@ enum EvaluationReport {
 
     static func table(_ e: ModelEvaluation, _ baseline: ModelEvaluation?, top: Int) -> String {
         var out = "\(e.rows) enterprises; per offer, rows labelled and not ruled out by its eligibility rule\n"
-        var header = "offer".padded(to: 38) + "rows".padded(to: 8) + "pos%".padded(to: 7) + "AUC".padded(to: 7) + "KS".padded(to: 7)
+        let nameWidth = (e.products.map { "\($0.chineseName) (\($0.id))".displayWidth }.max() ?? 0) + 2
+        var header = "offer".padded(to: nameWidth) + "rows".padded(to: 8) + "pos%".padded(to: 7) + "AUC".padded(to: 7) + "KS".padded(to: 7)
             + "logloss".padded(to: 9) + "Brier".padded(to: 7) + "P@\(top)".padded(to: 8) + "lift".padded(to: 7)
         if e.products.contains(where: { $0.oracleAUC != nil }) { header += "oracle AUC".padded(to: 12) }
         if baseline != nil { header += "baseline AUC".padded(to: 14) + "ΔAUC" }
         out += header + "\n"
         for p in e.products {
             let m = p.metrics
-            var line = "\(p.chineseName) (\(p.id))".padded(to: 38) + String(m.count).padded(to: 8) + f(m.positiveRate * 100, 1).padded(to: 7)
+            var line = "\(p.chineseName) (\(p.id))".padded(to: nameWidth) + String(m.count).padded(to: 8) + f(m.positiveRate * 100, 1).padded(to: 7)
                 + f(m.auc).padded(to: 7) + f(m.ks).padded(to: 7) + f(m.logLoss).padded(to: 9) + f(m.brier).padded(to: 7)
                 + f(p.precisionAtTop).padded(to: 8) + f(p.liftAtTop, 2).padded(to: 7)
             if e.products.contains(where: { $0.oracleAUC != nil }) { line += f(p.oracleAUC).padded(to: 12) }

@@ -84,13 +84,14 @@ struct Train: ParsableCommand {
         pipeline.seed = seed
         let (model, summary) = try pipeline.train(path: data)
         try model.write(to: output, overwrite: force)
+        let nameWidth = (model.linear.products.map(\.displayName.displayWidth).max() ?? 0) + 2
         var lines = ["trained on \(summary.rows) rows of \(data); wrote \(output)",
-                     "offer                                rows used  iterations  train AUC"]
+                     "offer".padded(to: nameWidth) + "rows used  iterations  train AUC"]
         for product in model.linear.products {
             let auc: String
             if case .object(let m)? = model.metrics[product.id], case .number(let a)? = m["auc"] { auc = Fixed.format(a, digits: 3) } else { auc = "-" }
             let warning = summary.converged[product.id] == true ? "" : "  (stopped at the iteration cap: not converged; raise --max-iterations)"
-            lines.append(product.displayName.padded(to: 36) + " " + String(summary.rowsUsed[product.id] ?? 0).padded(to: 10)
+            lines.append(product.displayName.padded(to: nameWidth) + String(summary.rowsUsed[product.id] ?? 0).padded(to: 10)
                          + " " + String(summary.iterations[product.id] ?? 0).padded(to: 11) + " " + auc + warning)
         }
         printToStandardError(lines.joined(separator: "\n"))
