@@ -77,7 +77,7 @@ public enum JSONRecordReader {
         } else {
             rejects = nil
         }
-        var seen = Set<String>()
+        var seen = IdSet()
         for (position, (record, line, index)) in records.enumerated() {
             func problem(_ field: String?, _ message: String) throws(InputFileError) {
                 let place = index.map { "record \($0): " } ?? ""
@@ -130,7 +130,7 @@ public enum JSONRecordReader {
                 continue
             }
             if options.detectDuplicateIds, let idField = schema.idField, let idIndex = schema.index(of: idField),
-               case .text(let id) = chunk.pending(idIndex), !seen.insert(id).inserted {
+               case .text(let id) = chunk.pending(idIndex), !seen.insert(id) {
                 try problem(idField, "the id \(id) appears in an earlier record too; each enterprise must appear once")
                 continue
             }

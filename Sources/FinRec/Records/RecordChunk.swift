@@ -180,13 +180,10 @@ public struct RecordChunk: Sendable {
 
     private var pendingLine = 0
 
-    /// Starts row `rowCount`. With `clear`, every cell is reset to missing first; a reader that
-    /// writes every cell of its columns on every row (missing ones included) can skip that, as
-    /// cells of fields it has no column for stay missing from the chunk's creation.
-    mutating func beginRow(line: Int, clear: Bool = true) {
+    /// Starts row `rowCount` with every cell missing.
+    mutating func beginRow(line: Int) {
         if rowCount == capacity { grow() }
         pendingLine = line
-        guard clear else { return }
         let row = rowCount, cap = capacity
         numbers.withUnsafeMutableBufferPointer { n in
             missing.withUnsafeMutableBufferPointer { m in
@@ -249,11 +246,6 @@ public struct RecordChunk: Sendable {
         }
     }
 
-    /// The first problem of row `r` (required field missing, failed row check), or nil.
-    func problem(inRow r: Int) -> (field: String, message: String)? {
-        problem(row: r)
-    }
-
     /// Completes a chunk filled through ``withUnsafeStorage(_:)``: `rows` rows, of which those
     /// with `keeping[r]` false are dropped (the rest move up, in order).
     mutating func finish(rows: Int, lines: [Int], keeping: [Bool]) {
@@ -298,12 +290,6 @@ public struct RecordChunk: Sendable {
         return nil
     }
 
-    /// Sets text field `i` of the row being built (nil: missing).
-    mutating func set(textField i: Int, _ text: String?) {
-        guard case .text(let s) = slots[i] else { preconditionFailure("field \(schema.fields[i].name) is not text") }
-        texts[s * capacity + rowCount] = text
-    }
-
     mutating func set(extra j: Int, _ text: String?) {
         pendingExtras[j] = text
     }
@@ -316,7 +302,8 @@ public struct RecordChunk: Sendable {
         problem(row: rowCount)
     }
 
-    private func problem(row: Int) -> (field: String, message: String)? {
+    /// The first problem of row `row` (required field missing, failed row check), or nil.
+    func problem(row: Int) -> (field: String, message: String)? {
         for i in schema.requiredFields {
             let isMissing: Bool
             switch slots[i] {

@@ -113,7 +113,6 @@ public final class CSVRecordReader {
     private var escaped: [Bool] = []
     private var recordStart = 0
     private var recordLine = 1
-    private var scratch: [UInt8] = []
 
     public init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         self.path = path
@@ -298,14 +297,7 @@ public final class CSVRecordReader {
         var unescaped: [Int: [UInt8]] = [:]
         let base = chunkBase!
         for cell in escapedCells {
-            var bytes: [UInt8] = []
-            var i = base + Int(cellStart[cell])
-            let end = base + Int(cellEnd[cell])
-            while i < end {
-                bytes.append(buffer[i])
-                i += buffer[i] == UInt8(ascii: "\"") ? 2 : 1
-            }
-            unescaped[cell] = bytes
+            unescaped[cell] = unescapedBytes(from: base + Int(cellStart[cell]), to: base + Int(cellEnd[cell]))
         }
 
         // Pass 2: decode column by column.
@@ -416,7 +408,7 @@ public final class CSVRecordReader {
         }
         // Pass 3: required fields and row checks, then duplicates, row by row in file order.
         for r in 0..<rows where problems[r] == nil {
-            if let problem = chunk.problem(inRow: r) {
+            if let problem = chunk.problem(row: r) {
                 problems[r] = RowProblem(column: headerColumn[problem.field], field: problem.field, message: problem.message)
             } else if let idIndex, case .text(let id) = chunk.value(field: idIndex, row: r), !seenIds.insert(id) {
                 problems[r] = RowProblem(column: headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
@@ -476,29 +468,20 @@ public final class CSVRecordReader {
         return report
     }
 
+    /// The bytes of field `c` of the current record, quotes removed and doubled quotes undone.
     private func fieldBytes(_ c: Int) -> [UInt8] {
-        withFieldBytes(c) { Array($0) }
+        escaped[c] ? unescapedBytes(from: starts[c], to: ends[c]) : Array(buffer[starts[c]..<ends[c]])
     }
 
-    /// Calls `body` with the bytes of field `c`, quotes removed and doubled quotes undone.
-    private func withFieldBytes<R, E: Error>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
-        let start = starts[c], end = ends[c]
-        if escaped[c] {
-            scratch.removeAll(keepingCapacity: true)
-            var i = start
-            while i < end {
-                scratch.append(buffer[i])
-                i += buffer[i] == UInt8(ascii: "\"") ? 2 : 1
-            }
-            let result: Result<R, E> = scratch.withUnsafeBufferPointer { b in
-                do throws(E) { return .success(try body(b)) } catch { return .failure(error) }
-            }
-            return try result.get()
+    /// The inside of a quoted field at `buffer[start..<end]` with each doubled quote made single.
+    private func unescapedBytes(from start: Int, to end: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var i = start
+        while i < end {
+            bytes.append(buffer[i])
+            i += buffer[i] == UInt8(ascii: "\"") ? 2 : 1
         }
-        let result: Result<R, E> = buffer.withUnsafeBufferPointer { b in
-            do throws(E) { return .success(try body(UnsafeBufferPointer(rebasing: b[start..<end]))) } catch { return .failure(error) }
-        }
-        return try result.get()
+        return bytes
     }
 
     /// Finds the next record's field boundaries; false at the end of the file.
