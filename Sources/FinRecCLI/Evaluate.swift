@@ -23,22 +23,18 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "How many top-scored rows per offer count for precision and lift.")
     var top = 100
 
-    @Option(name: .long, help: "Assessment date for the eligibility rules, YYYY-MM-DD.")
-    var asOf = "2026-06-30"
+    @OptionGroup var assessment: AssessmentDateOption
 
     @Option(name: .long, help: "Output: table or json.")
     var format: Format = .table
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("Please give --top a whole number of at least 1.") }
-        guard parsedAsOf != nil else { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
     }
 
-    var parsedAsOf: Int? { daysSinceEpoch(isoDate: asOf) }
-
     func run() throws {
-        let main = try ModelEvaluation.evaluate(model: try TrainedModel.read(from: model), path: data, asOf: parsedAsOf!, top: top)
-        let other = try baseline.map { try ModelEvaluation.evaluate(model: try TrainedModel.read(from: $0), path: data, asOf: parsedAsOf!, top: top) }
+        let main = try ModelEvaluation.evaluate(model: try TrainedModel.read(from: model), path: data, asOf: assessment.day, top: top)
+        let other = try baseline.map { try ModelEvaluation.evaluate(model: try TrainedModel.read(from: $0), path: data, asOf: assessment.day, top: top) }
         print(format == .json ? EvaluationReport.json(main, other) : EvaluationReport.table(main, other, top: top), terminator: "")
     }
 }

@@ -32,6 +32,19 @@ struct RuntimeOptions: ParsableArguments {
     }
 }
 
+/// The assessment date of the eligibility rules, shared by the commands that evaluate them.
+struct AssessmentDateOption: ParsableArguments {
+    @Option(name: .long, help: "Assessment date for the eligibility rules, YYYY-MM-DD (default: 30 June after the data's fiscal year 2025).")
+    var asOf = "2026-06-30"
+
+    func validate() throws {
+        guard daysSinceEpoch(isoDate: asOf) != nil else { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
+    }
+
+    /// Days since 1970-01-01; valid after `validate()`.
+    var day: Int { daysSinceEpoch(isoDate: asOf)! }
+}
+
 /// Days since 1970-01-01 of a YYYY-MM-DD date, or nil when it is not a calendar date.
 func daysSinceEpoch(isoDate text: String) -> Int? {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }

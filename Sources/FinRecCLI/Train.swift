@@ -43,8 +43,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Iteration cap.")
     var maxIterations = 1_000
 
-    @Option(name: .long, help: "Assessment date for the eligibility rules, YYYY-MM-DD (default: 30 June after the data's fiscal year 2025).")
-    var asOf = "2026-06-30"
+    @OptionGroup var assessment: AssessmentDateOption
 
     @Flag(name: .long, help: "Replace an existing model file.")
     var force = false
@@ -62,7 +61,6 @@ struct Train: ParsableCommand {
         _ = grid
         guard tolerance > 0 else { throw ValidationError("Please give --tolerance a positive number.") }
         guard maxIterations >= 1 else { throw ValidationError("Please give --max-iterations a whole number of at least 1.") }
-        guard parsedAsOf != nil else { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
     }
 
     var parsedGrid: [Double]? {
@@ -70,10 +68,8 @@ struct Train: ParsableCommand {
         return values.contains(where: { $0 == nil }) ? nil : values.map { $0! }
     }
 
-    var parsedAsOf: Int? { daysSinceEpoch(isoDate: asOf) }
-
     func run() throws {
-        var pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog), asOf: parsedAsOf!)
+        var pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog), asOf: assessment.day)
         pipeline.options.c = c
         pipeline.options.classWeights = classWeights == .balanced ? .balanced : .none
         pipeline.options.tolerance = tolerance
