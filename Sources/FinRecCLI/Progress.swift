@@ -30,6 +30,16 @@ final class Progress {
         FileHandleWriter.writeStandardError("\r\(label): \(done)/\(total) (\(Fixed.format(percent, digits: 1))%), \(Int(rate)) rows/s, \(Int(left.rounded())) s left   ")
     }
 
+    /// Progress through a file of `total` bytes, showing rows and rows/s.
+    func update(bytes: Int, rows: Int) {
+        guard enabled, Date().timeIntervalSince(lastDraw) > 0.2 else { return }
+        lastDraw = Date()
+        let elapsed = max(Date().timeIntervalSince(start), 1e-6)
+        let fraction = total > 0 ? min(1, Double(bytes) / Double(total)) : 1
+        let left = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
+        FileHandleWriter.writeStandardError("\r\(label): \(rows) rows (\(Fixed.format(fraction * 100, digits: 1))%), \(Int(Double(rows) / elapsed)) rows/s, \(Int(left.rounded())) s left   ")
+    }
+
     func finish() {
         if enabled { FileHandleWriter.writeStandardError("\n") }
     }

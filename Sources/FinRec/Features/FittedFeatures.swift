@@ -194,3 +194,28 @@ public struct FittedFeatures: Sendable {
         return code
     }
 }
+
+/// A feature's value for one enterprise as a person reads it: the expression's value before log,
+/// clip and standardisation, or the category.
+public enum FeatureValue: Sendable, Equatable {
+    case missing
+    case number(Double)
+    case category(code: String, chinese: String)
+}
+
+extension FittedFeatures {
+    /// Each spec feature's value for `row` of `chunk`, before transforms.
+    public func displayValues(_ chunk: RecordChunk, row: Int, parameters: [String: Double] = [:]) -> [FeatureValue] {
+        let one = chunk.row(row)
+        return compiled.map { feature in
+            switch feature {
+            case .numeric(_, let expression):
+                guard case .numbers(let values, let missing) = expression.evaluate(one, parameters: parameters), !missing[0] else { return .missing }
+                return .number(values[0])
+            case .categorical(_, let field):
+                guard let code = Self.categoryStrings(one, field)[0] else { return .missing }
+                return .category(code: code, chinese: Self.chineseName(of: code, field: field, schema: schema))
+            }
+        }
+    }
+}

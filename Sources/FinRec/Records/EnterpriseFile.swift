@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Opens an enterprise file by its extension: `.json` and `.jsonl` through ``JSONRecordReader``,
 /// anything else as CSV through ``CSVRecordReader``, and hands out chunks either way.
 public final class EnterpriseFileReader {
@@ -6,9 +10,26 @@ public final class EnterpriseFileReader {
     private var json: (RecordChunk, ReadReport)?
     private var jsonDelivered = false
 
+    /// The name messages give standard input.
+    public static let standardInputName = "(standard input)"
+
+    /// Opens `path`; `-` reads standard input, which is JSON when its first character (after a
+    /// byte-order mark and spaces) is `{` or `[`, and CSV otherwise.
     public init(path: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
-        self.path = path
         let lower = path.lowercased()
+        if path == "-" {
+            self.path = Self.standardInputName
+            let bytes = try Self.readStandardInput()
+            let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            let first = bytes[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                json = try JSONRecordReader.parse(Array(bytes[start...]), path: self.path, schema: schema, options: options)
+            } else {
+                csv = try CSVRecordReader(bytes: bytes, name: self.path, schema: schema, options: options)
+            }
+            return
+        }
+        self.path = path
         if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
             json = try JSONRecordReader.read(path: path, schema: schema, options: options)
         } else {
@@ -24,9 +45,34 @@ public final class EnterpriseFileReader {
         return json?.0
     }
 
+    /// Bytes read so far (for progress against the file's size).
+    public var bytesRead: Int { csv?.report.bytesRead ?? json?.1.bytesRead ?? 0 }
+
     /// Writes the rejects file (if any) and returns what was read.
     public func finish() throws(InputFileError) -> ReadReport {
         if let csv { return try csv.finish() }
         return json?.1 ?? ReadReport()
+    }
+}
+
+extension EnterpriseFileReader {
+    /// All of standard input, refusing more than ``JSONRecordReader/maximumBytes`` (pools that
+    /// large are read from a file, which streams).
+    static func readStandardInput() throws(InputFileError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { block.deallocate() }
+        while true {
+            let n = read(0, block.baseAddress!, block.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputFileError(path: standardInputName, message: "cannot read standard input (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<n]))
+            guard bytes.count <= JSONRecordReader.maximumBytes else {
+                throw InputFileError(path: standardInputName, message: "more than \(JSONRecordReader.maximumBytes >> 20) MiB on standard input; give a file instead, which FinRec streams")
+            }
+        }
     }
 }

@@ -114,22 +114,42 @@ public final class CSVRecordReader {
     private var recordStart = 0
     private var recordLine = 1
 
-    public init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
-        self.path = path
+    public convenience init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+        try self.init(source: .path(path), name: path, schema: schema, options: options)
+    }
+
+    /// Reads CSV text already in memory (e.g. standard input); `name` stands for the file in
+    /// messages.
+    public convenience init(bytes: [UInt8], name: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+        try self.init(source: .bytes(bytes), name: name, schema: schema, options: options)
+    }
+
+    private enum Source { case path(String), bytes([UInt8]) }
+
+    private init(source: Source, name: String, schema: RecordSchema, options: ReaderOptions) throws(InputFileError) {
+        self.path = name
         self.schema = schema
         self.options = options
         self.decoders = schema.fields.map(CellDecoder.init)
-        let opened = open(path, O_RDONLY)
-        guard opened >= 0 else {
-            let reason = String(cString: strerror(errno))
-            block.deallocate()  // deinit does not run for a partly initialised object
-            throw InputFileError(path: path, message: "cannot open the file (\(reason)); check the path")
+        switch source {
+        case .bytes(let bytes):
+            fd = -1
+            buffer = bytes
+            eof = true
+            report.bytesRead = bytes.count
+        case .path(let path):
+            let opened = open(path, O_RDONLY)
+            guard opened >= 0 else {
+                let reason = String(cString: strerror(errno))
+                block.deallocate()  // deinit does not run for a partly initialised object
+                throw InputFileError(path: path, message: "cannot open the file (\(reason)); check the path")
+            }
+            fd = opened
         }
-        fd = opened
         var st = stat()
         // From here on every stored property is set, so a throw runs deinit, which closes the
         // file and frees the block.
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+        if fd >= 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw InputFileError(path: path, message: "is a folder, not a CSV file")
         }
         try refill()

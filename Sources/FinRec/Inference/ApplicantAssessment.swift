@@ -1,0 +1,142 @@
+/// Everything a bank officer sees for one applicant: the enterprise and the figures the decision
+/// rests on, then every offer of the catalog ranked — eligible offers by suitability, then the
+/// undecided ones with the fields that would decide them, then the ineligible ones with the rule
+/// that blocks them.
+public struct ApplicantAssessment: Sendable {
+    public struct KeyFigure: Sendable, Equatable {
+        /// Schema field or catalog definition name.
+        public let name: String
+        public let label: String
+        /// The number, nil when missing or not a number (categories, dates and text are in `text`).
+        public let value: Double?
+        public let text: String
+    }
+
+    public struct Offer: Sendable {
+        public let offer: Catalog.Offer
+        /// 1-based position in the ranking.
+        public let rank: Int
+        public let status: Truth
+        /// Suitability probability, logit and scorecard points; nil for ineligible offers and for
+        /// offers the model has no product for.
+        public let probability: Double?
+        public let logit: Double?
+        public let points: Double?
+        /// Why the offer fails or is undecided; empty when it passes.
+        public let reasons: [EligibilityReason]
+        /// Every feature's contribution, largest push up first; empty when `probability` is nil.
+        public let reasonCodes: [ReasonCode]
+        /// The intercept's share of the points (offset + factor × intercept): with `reasonCodes`
+        /// it sums to `points`.
+        public let basePoints: Double?
+
+        /// The `count` features that raise the score most (positive contributions only).
+        public func topUp(_ count: Int) -> [ReasonCode] { Array(reasonCodes.prefix(count).filter { $0.logit > 0 }) }
+        /// The `count` features that lower the score most (negative contributions only).
+        public func topDown(_ count: Int) -> [ReasonCode] { Array(reasonCodes.reversed().prefix(count).filter { $0.logit < 0 }) }
+    }
+
+    public let enterpriseID: String
+    public let name: String?
+    /// Line of the input the applicant came from (1 for a single JSON object).
+    public let line: Int
+    public let keyFigures: [KeyFigure]
+    /// Per spec feature, the applicant's value (same order as the spec), for reason-code display.
+    public let featureValues: [String: FeatureValue]
+    public let offers: [Offer]
+
+    /// The schema fields shown before the catalog's derived figures.
+    static let keyFields = ["certification_tier", "certification_valid_until", "city", "industry_code", "founding_year",
+                            "revenue_y1", "net_profit_y1", "employees", "invention_patents", "neeq_status"]
+
+    /// Assesses every row of `scored`.
+    public static func assess(_ scored: ScoredChunk, with scorer: OfferScorer, language: Language) -> [ApplicantAssessment] {
+        let chunk = scored.chunk
+        let ids = chunk.ids
+        let schema = scorer.model.features.schema
+        let nameField = schema.index(of: "name")
+        let catalog = scorer.catalog
+        return (0..<chunk.rowCount).map { r in
+            var offers: [(Catalog.Offer, Int, Truth, Double?)] = catalog.offers.enumerated().map { k, offer in
+                (offer, k, scored.status(offer: k, row: r), scored.logit(offer: k, row: r))
+            }
+            func group(_ t: Truth) -> Int { t == .pass ? 0 : t == .unknown ? 1 : 2 }
+            offers.sort { a, b in
+                if group(a.2) != group(b.2) { return group(a.2) < group(b.2) }
+                if a.2 != .fail, a.3 != b.3 {
+                    // Offers with a model come before those without; then by logit, high first.
+                    guard let x = a.3 else { return false }
+                    guard let y = b.3 else { return true }
+                    return x > y
+                }
+                return a.0.id < b.0.id
+            }
+            let ranked = offers.enumerated().map { position, item -> Offer in
+                let (offer, k, status, logit) = item
+                let shown = status == .fail ? nil : logit
+                let scaling = scorer.model.scaling
+                let intercept = scorer.productIndex[k].map { scorer.model.linear.products[$0].intercept }
+                return Offer(offer: offer, rank: position + 1, status: status,
+                             probability: shown.map(Sigmoid.probability), logit: shown, points: shown.map(scaling.points(logit:)),
+                             reasons: scored.eligibility.reasons(offer: k, row: r, language: language),
+                             reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: k, row: r),
+                             basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)))
+            }
+            let values = scorer.model.features.displayValues(chunk, row: r, parameters: scorer.parameters)
+            var byName: [String: FeatureValue] = [:]
+            for (f, feature) in scorer.model.features.spec.features.enumerated() { byName[feature.name] = values[f] }
+            var name: String?
+            if let nameField, case .text(let text) = chunk.value(field: nameField, row: r) { name = text }
+            return ApplicantAssessment(enterpriseID: ids[r], name: name, line: chunk.lines[r],
+                                       keyFigures: keyFigures(chunk, row: r, scorer: scorer, language: language),
+                                       featureValues: byName, offers: ranked)
+        }
+    }
+
+    /// The applicant's tier, certificate, size and the catalog's derived figures (R&D ratios,
+    /// growth, profit), each formatted in its unit.
+    static func keyFigures(_ chunk: RecordChunk, row r: Int, scorer: OfferScorer, language: Language) -> [KeyFigure] {
+        let schema = scorer.model.features.schema
+        let one = chunk.row(r)
+        var out: [KeyFigure] = []
+        for name in keyFields {
+            guard let i = schema.index(of: name) else { continue }
+            let field = schema.fields[i]
+            let label = language == .zh ? field.chineseName : field.name
+            let cell = one.value(field: i, row: 0)
+            guard cell != .missing else {
+                out.append(KeyFigure(name: name, label: label, value: nil, text: language == .zh ? "缺失" : "missing"))
+                continue
+            }
+            switch (field.kind, cell) {
+            case (.category(let options), .number(let v)):
+                let option = options[Int(v)]
+                out.append(KeyFigure(name: name, label: label, value: nil, text: language == .zh ? option.chinese : option.code))
+            case (.date, .number(let v)):
+                out.append(KeyFigure(name: name, label: label, value: nil, text: CivilDate(daysSinceEpoch: Int(v)).iso))
+            case (.number(_, let unit), .number(let v)):
+                let u: Catalog.Unit = unit == "万元" ? .money : unit == "years" ? .years : .number
+                out.append(KeyFigure(name: name, label: label, value: v, text: EligibilityResult.format(v, u, language)))
+            case (.ratio, .number(let v)):
+                out.append(KeyFigure(name: name, label: label, value: v, text: EligibilityResult.format(v, .percent, language)))
+            case (_, .number(let v)):
+                out.append(KeyFigure(name: name, label: label, value: v, text: Fixed.format(v, digits: 0)))
+            case (_, .text(let t)):
+                out.append(KeyFigure(name: name, label: label, value: nil, text: t))
+            case (_, .missing):
+                break
+            }
+        }
+        for definition in scorer.catalog.definitions {
+            let label = language == .zh ? definition.chinese : definition.english
+            guard let compiled = try? CompiledExpression(definition.expression, in: scorer.evaluator.environment, boolean: false),
+                  case .numbers(let values, let missing) = compiled.evaluate(one, parameters: scorer.parameters), !missing[0] else {
+                out.append(KeyFigure(name: definition.name, label: label, value: nil, text: language == .zh ? "缺失" : "missing"))
+                continue
+            }
+            out.append(KeyFigure(name: definition.name, label: label, value: values[0],
+                                 text: EligibilityResult.format(values[0], definition.unit, language)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,221 @@
+/// One enterprise in an offer's top list.
+public struct RankedEnterprise: Sendable, Equatable {
+    public let enterpriseID: String
+    public let name: String?
+    /// Input line of the record.
+    public let line: Int
+    public let logit: Double
+    public var probability: Double { Sigmoid.probability(logit) }
+    public let points: Double
+    /// For eligible enterprises, the features that raise the score most ("近两年研发投入占比 +12.3");
+    /// for undecided ones, the fields that would decide eligibility.
+    public let reasons: [String]
+    /// Position in the input (chunk-independent), the last tie-break.
+    let sequence: Int
+
+    /// The ranking order: higher logit first, then smaller enterprise id, then earlier in the input.
+    static func ranksBefore(_ a: RankedEnterprise, _ b: RankedEnterprise) -> Bool {
+        if a.logit != b.logit { return a.logit > b.logit }
+        if a.enterpriseID != b.enterpriseID { return a.enterpriseID < b.enterpriseID }
+        return a.sequence < b.sequence
+    }
+}
+
+/// The `capacity` best items seen so far under a strict total order, in O(log capacity) per
+/// offer: a binary heap whose root is the worst item kept.
+public struct TopK<Element> {
+    public let capacity: Int
+    private let before: @Sendable (Element, Element) -> Bool
+    private var heap: [Element] = []
+
+    /// - Parameter before: true when the first element ranks before (is better than) the second.
+    public init(capacity: Int, by before: @escaping @Sendable (Element, Element) -> Bool) {
+        precondition(capacity >= 0)
+        self.capacity = capacity
+        self.before = before
+    }
+
+    public var count: Int { heap.count }
+
+    /// Whether an element would be kept (cheap check before building it).
+    public func admits(_ better: (Element) -> Bool) -> Bool {
+        capacity > 0 && (heap.count < capacity || better(heap[0]))
+    }
+
+    public mutating func insert(_ e: Element) {
+        guard capacity > 0 else { return }
+        if heap.count < capacity {
+            heap.append(e)
+            siftUp(heap.count - 1)
+        } else if before(e, heap[0]) {
+            heap[0] = e
+            siftDown(0)
+        }
+    }
+
+    /// The kept elements, best first.
+    public func sorted() -> [Element] { heap.sorted(by: before) }
+
+    // The root is the element that ranks last: a child must never rank after its parent.
+    private mutating func siftUp(_ i: Int) {
+        var i = i
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard before(heap[parent], heap[i]) else { return }
+            heap.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    private mutating func siftDown(_ i: Int) {
+        var i = i
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var worst = i
+            if l < heap.count, before(heap[worst], heap[l]) { worst = l }
+            if r < heap.count, before(heap[worst], heap[r]) { worst = r }
+            if worst == i { return }
+            heap.swapAt(i, worst)
+            i = worst
+        }
+    }
+}
+
+extension TopK: Sendable where Element: Sendable {}
+
+/// Per offer: how many enterprises were eligible, undecided or ruled out, and the distribution
+/// of the eligible ones' probabilities (1,000 bins, so quantiles are exact to 0.001).
+public struct OfferSummary: Sendable, Equatable {
+    public var eligible = 0
+    public var unknown = 0
+    public var ineligible = 0
+    var histogram = [Int](repeating: 0, count: 1000)
+    var sumLogit = 0.0
+
+    /// The q-quantile of the eligible rows' probability (upper edge of its bin), nil when none.
+    public func probabilityQuantile(_ q: Double) -> Double? {
+        guard eligible > 0 else { return nil }
+        let target = max(1, Int((q * Double(eligible)).rounded(.up)))
+        var seen = 0
+        for (b, n) in histogram.enumerated() {
+            seen += n
+            if seen >= target { return Double(b + 1) / 1000 }
+        }
+        return 1
+    }
+
+    public var meanLogit: Double? { eligible > 0 ? sumLogit / Double(eligible) : nil }
+
+    mutating func add(_ other: OfferSummary) {
+        eligible += other.eligible
+        unknown += other.unknown
+        ineligible += other.ineligible
+        for b in histogram.indices { histogram[b] += other.histogram[b] }
+        sumLogit += other.sumLogit
+    }
+}
+
+/// For one enterprise, its best offer: the eligible one with the highest probability, else the
+/// undecided one with the highest, else none.
+public struct BestOffer: Sendable, Equatable {
+    public let enterpriseID: String
+    public let name: String?
+    public let line: Int
+    /// Catalog offer index, nil when every offer is ruled out (or has no model).
+    public let offer: Int?
+    public let status: Truth
+    public let logit: Double?
+    public let eligibleOffers: Int
+    public let unknownOffers: Int
+}
+
+/// Streams scored chunks into per-offer top-K lists (eligible and undecided kept apart), per-offer
+/// summaries and each enterprise's best offer. Memory is O(offers × K), whatever the pool size.
+public struct PoolRanker: Sendable {
+    public let offers: [Int]
+    public let top: Int
+    public let reasonCount: Int
+    public let language: Language
+    /// Per offer, the top eligible and the top undecided enterprises.
+    public private(set) var eligible: [TopK<RankedEnterprise>]
+    public private(set) var unknown: [TopK<RankedEnterprise>]
+    public private(set) var summaries: [OfferSummary]
+    public private(set) var rows = 0
+
+    /// - Parameters:
+    ///   - offers: catalog indices of the offers to rank.
+    ///   - top: K, per offer and per group.
+    ///   - reasonCount: reason codes kept per listed enterprise.
+    public init(offers: [Int], top: Int, reasonCount: Int = 3, language: Language = .zh) {
+        self.offers = offers
+        self.top = top
+        self.reasonCount = reasonCount
+        self.language = language
+        let empty = TopK<RankedEnterprise>(capacity: top, by: RankedEnterprise.ranksBefore)
+        eligible = Array(repeating: empty, count: offers.count)
+        unknown = Array(repeating: empty, count: offers.count)
+        summaries = Array(repeating: OfferSummary(), count: offers.count)
+    }
+
+    /// Adds the rows of `scored` (the chunk that starts at input position `firstSequence`) and
+    /// returns each row's best offer among `offers`.
+    @discardableResult
+    public mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int) -> [BestOffer] {
+        let chunk = scored.chunk
+        let ids = chunk.ids
+        let nameField = chunk.schema.index(of: "name")
+        func name(_ r: Int) -> String? {
+            guard let nameField, case .text(let t) = chunk.value(field: nameField, row: r) else { return nil }
+            return t
+        }
+        var best: [BestOffer] = []
+        best.reserveCapacity(chunk.rowCount)
+        for r in 0..<chunk.rowCount {
+            var bestPass: (Int, Double)?, bestUnknown: (Int, Double)?
+            var passes = 0, unknowns = 0
+            for (i, k) in offers.enumerated() {
+                let status = scored.status(offer: k, row: r)
+                guard let logit = scored.logit(offer: k, row: r) else {
+                    if status == .fail { summaries[i].ineligible += 1 }
+                    continue
+                }
+                let sequence = firstSequence + r
+                func better(_ worst: RankedEnterprise) -> Bool {
+                    logit != worst.logit ? logit > worst.logit : ids[r] != worst.enterpriseID ? ids[r] < worst.enterpriseID : sequence < worst.sequence
+                }
+                switch status {
+                case .pass:
+                    passes += 1
+                    summaries[i].eligible += 1
+                    summaries[i].sumLogit += logit
+                    summaries[i].histogram[min(999, Int(Sigmoid.probability(logit) * 1000))] += 1
+                    if bestPass.map({ logit > $0.1 }) ?? true { bestPass = (k, logit) }
+                    if eligible[i].admits(better) {
+                        let codes = scorer.reasonCodes(scored, offer: k, row: r).prefix(reasonCount).filter { $0.logit > 0 }
+                        let reasons = codes.map { "\($0.label(language)) +\(Fixed.format($0.points, digits: 1))" }
+                        eligible[i].insert(RankedEnterprise(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], logit: logit,
+                                                                 points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
+                    }
+                case .unknown:
+                    unknowns += 1
+                    summaries[i].unknown += 1
+                    if bestUnknown.map({ logit > $0.1 }) ?? true { bestUnknown = (k, logit) }
+                    if unknown[i].admits(better) {
+                        let missing = scored.eligibility.reasons(offer: k, row: r, language: language).flatMap(\.missingFields)
+                        var seen = Set<String>()
+                        let reasons = missing.filter { seen.insert($0).inserted }
+                        unknown[i].insert(RankedEnterprise(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], logit: logit,
+                                                                points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
+                    }
+                case .fail:
+                    summaries[i].ineligible += 1
+                }
+            }
+            let chosen = bestPass.map { ($0, Truth.pass) } ?? bestUnknown.map { ($0, Truth.unknown) }
+            best.append(BestOffer(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], offer: chosen?.0.0,
+                                  status: chosen?.1 ?? .fail, logit: chosen?.0.1, eligibleOffers: passes, unknownOffers: unknowns))
+        }
+        rows += chunk.rowCount
+        return best
+    }
+}

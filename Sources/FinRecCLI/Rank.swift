@@ -1,0 +1,271 @@
+import ArgumentParser
+import Dispatch
+import FinRec
+import Foundation
+
+struct Rank: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rank a pool of enterprises for each offer: the top K eligible (and, apart, the top K undecided) by probability, and each enterprise's best offer.",
+        discussion: """
+            Streams the input in chunks: memory stays flat whatever the pool size (about 40 MB a \
+            chunk in flight, two in flight, plus K entries per offer). Reading and scoring overlap on \
+            two threads; results are identical for any --threads and --chunk-rows. Ties are broken \
+            by enterprise id. Outputs are written atomically: a run that fails leaves no file.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+
+    @Option(name: .long, help: "Model file (default: as for `finrec score`).")
+    var model: String?
+
+    @Option(name: .long, help: "The pool: CSV (streamed) or JSON.")
+    var input: String
+
+    @Option(name: .long, help: "How many enterprises to keep per offer (eligible and undecided each).")
+    var top = 100
+
+    @Option(name: .long, help: "Top lists go here (CSV or JSON, written atomically).")
+    var output: String
+
+    @Option(name: .long, help: "Output format (default: by --output's extension, .json or else CSV).")
+    var format: Format?
+
+    @Option(name: .long, help: "Also write every enterprise's best offer to this CSV (streamed, written atomically).")
+    var best: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Offer ids to rank (default: all the model scores), e.g. --product bse star.")
+    var product: [String] = []
+
+    @Option(name: .long, help: "Language of reasons: zh or en.")
+    var lang: LanguageOption = .zh
+
+    @Option(name: .long, help: "Reason codes kept per listed enterprise.")
+    var reasons = 3
+
+    @Flag(name: .long, help: "No progress bar and no summary.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Replace existing output files.")
+    var force = false
+
+    @OptionGroup var assessment: AssessmentDateOption
+    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("Please give --top a whole number of at least 1.") }
+        guard (0...50).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 50.") }
+        if best == output { throw ValidationError("--best and --output must be different files.") }
+    }
+
+    var resolvedFormat: Format { format ?? (output.lowercased().hasSuffix(".json") ? .json : .csv) }
+
+    func run() throws {
+        for path in [output] + (best.map { [$0] } ?? []) where !force && FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(path) exists; pass --force to replace it.")
+        }
+        let modelPath = try DefaultModel.resolve(model)
+        let trained = try TrainedModel.read(from: modelPath)
+        let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: .singleThreaded)
+        let offers = try selectedOffers(scorer)
+        let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
+        let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
+        let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
+        let pipeline = RankPipeline(scorer: scorer, ranker: PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language),
+                                    best: try best.map { try BestOfferWriter(path: $0, catalog: trained.catalog, scaling: trained.scaling) },
+                                    inFlight: runtime.policy.workers > 1 ? 2 : 0)
+        let started = Date()
+        do {
+            while let chunk = try reader.nextChunk() {
+                try pipeline.submit(chunk)
+                progress.update(bytes: reader.bytesRead, rows: pipeline.submittedRows)
+            }
+            try pipeline.finish()
+        } catch {
+            pipeline.discard()
+            throw error
+        }
+        progress.finish()
+        let report = try reader.finish()
+        let ranker = pipeline.ranker
+        let text = RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf).render(resolvedFormat)
+        try AtomicFileWriter.write(Array(text.utf8), to: output)
+        try pipeline.commitBest()
+        if !quiet {
+            printToStandardError(RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
+                .summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))
+        }
+    }
+
+    /// The catalog indices of the offers to rank: those named by --product, else every offer
+    /// the model has a product for.
+    func selectedOffers(_ scorer: OfferScorer) throws -> [Int] {
+        let catalog = scorer.catalog
+        if product.isEmpty { return catalog.offers.indices.filter { scorer.productIndex[$0] != nil } }
+        return try product.map { id in
+            guard let k = catalog.offers.firstIndex(where: { $0.id == id }) else {
+                throw ValidationError("--product \(id): no such offer; the catalog has " + catalog.offers.map(\.displayName).joined(separator: ", "))
+            }
+            guard scorer.productIndex[k] != nil else {
+                throw ValidationError("--product \(id): the model has no weights for \(catalog.offers[k].displayName); retrain with its label column")
+            }
+            return k
+        }
+    }
+}
+
+/// Overlaps reading with scoring: chunks are scored and ranked on a serial queue, at most
+/// `inFlight` ahead of the reader (0: inline). Order is the input's, so results and the best-offer
+/// file are the same whatever the overlap.
+final class RankPipeline: @unchecked Sendable {
+    // Touched only on `queue` once the pipeline runs (or inline when inFlight is 0).
+    private(set) var ranker: PoolRanker
+    private let best: BestOfferWriter?
+    private var failure: (any Error)?
+    let scorer: OfferScorer
+    private let queue = DispatchQueue(label: "finrec.rank.score")
+    private let slots: DispatchSemaphore?
+    private(set) var submittedRows = 0
+
+    init(scorer: OfferScorer, ranker: PoolRanker, best: BestOfferWriter?, inFlight: Int) {
+        self.scorer = scorer
+        self.ranker = ranker
+        self.best = best
+        slots = inFlight > 0 ? DispatchSemaphore(value: inFlight) : nil
+    }
+
+    private func process(_ chunk: RecordChunk, first: Int) {
+        guard failure == nil else { return }
+        let rows = ranker.add(scorer.score(chunk), scorer: scorer, firstSequence: first)
+        do { try best?.write(rows) } catch { failure = error }
+    }
+
+    func submit(_ chunk: RecordChunk) throws {
+        let first = submittedRows
+        submittedRows += chunk.rowCount
+        guard let slots else {
+            process(chunk, first: first)
+            if let failure { throw failure }
+            return
+        }
+        slots.wait()
+        queue.async {
+            self.process(chunk, first: first)
+            slots.signal()
+        }
+    }
+
+    /// Waits for every chunk; rethrows the first failure.
+    func finish() throws {
+        try queue.sync { if let failure { throw failure } }
+    }
+
+    func commitBest() throws { try best?.commit() }
+
+    func discard() {
+        queue.sync { best?.discard() }
+    }
+}
+
+/// Streams "best offer per enterprise" rows to a temporary file that replaces the target only on
+/// commit.
+final class BestOfferWriter {
+    let writer: AtomicFileWriter
+    let catalog: Catalog
+    let scaling: ScoreScaling
+
+    init(path: String, catalog: Catalog, scaling: ScoreScaling) throws {
+        writer = try AtomicFileWriter(path: path)
+        self.catalog = catalog
+        self.scaling = scaling
+        try writer.write("enterprise_id,name,line,best_offer_id,best_offer_name_zh,status,probability,points,eligible_offers,unknown_offers\n")
+    }
+
+    func write(_ rows: [BestOffer]) throws {
+        var text = ""
+        for b in rows {
+            let offer = b.offer.map { catalog.offers[$0] }
+            let status = offer == nil ? "none" : ScoreReport.statusCode(b.status)
+            var fields: [String] = [b.enterpriseID, b.name ?? "", String(b.line), offer?.id ?? "", offer?.chineseName ?? "", status]
+            fields.append(b.logit.map { "\(Sigmoid.probability($0))" } ?? "")
+            fields.append(b.logit.map { "\(scaling.points(logit: $0))" } ?? "")
+            fields += [String(b.eligibleOffers), String(b.unknownOffers)]
+            text += fields.map(CSVField.escape).joined(separator: ",") + "\n"
+        }
+        try writer.write(text)
+    }
+
+    func commit() throws { try writer.commit() }
+    func discard() { writer.discard() }
+}
+
+/// The top lists as CSV or JSON, and the end-of-run summary.
+struct RankReport {
+    let ranker: PoolRanker
+    let scorer: OfferScorer
+    let modelPath: String
+    let asOf: String
+
+    func render(_ format: Rank.Format) -> String { format == .json ? json() : csv() }
+
+    func csv() -> String {
+        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons\n"
+        for (i, k) in ranker.offers.enumerated() {
+            let offer = scorer.catalog.offers[k]
+            for (group, list) in [("eligible", ranker.eligible[i]), ("unknown", ranker.unknown[i])] {
+                for (position, e) in list.sorted().enumerated() {
+                    var fields: [String] = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue, group]
+                    fields += [String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
+                    fields += ["\(e.probability)", "\(e.points)", e.reasons.joined(separator: "; ")]
+                    out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
+                }
+            }
+        }
+        return out
+    }
+
+    func json() -> String {
+        func list(_ entries: [RankedEnterprise]) -> JSONValue {
+            .array(entries.enumerated().map { position, e in
+                .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(e.enterpriseID)),
+                                    ("name", e.name.map(JSONValue.string) ?? .null), ("line", .number(Double(e.line))),
+                                    ("probability", .number(e.probability)), ("points", .number(e.points)), ("logit", .number(e.logit)),
+                                    ("reasons", .array(e.reasons.map(JSONValue.string)))]))
+            })
+        }
+        let offers: [JSONValue] = ranker.offers.enumerated().map { i, k in
+            let offer = scorer.catalog.offers[k], s = ranker.summaries[i]
+            return .object(JSONObject([
+                ("id", .string(offer.id)), ("name_zh", .string(offer.chineseName)), ("name_en", .string(offer.englishName)),
+                ("kind", .string(offer.kind.rawValue)),
+                ("eligible_count", .number(Double(s.eligible))), ("unknown_count", .number(Double(s.unknown))),
+                ("ineligible_count", .number(Double(s.ineligible))),
+                ("probability_quantiles", .object(JSONObject([0.1, 0.5, 0.9].map { q in
+                    ("p\(Int(q * 100))", s.probabilityQuantile(q).map(JSONValue.number) ?? .null)
+                }))),
+                ("eligible", list(ranker.eligible[i].sorted())), ("unknown", list(ranker.unknown[i].sorted())),
+            ]))
+        }
+        return JSONValue.object(JSONObject([
+            ("format", .string("finrec-rank")), ("format_version", .number(1)), ("finrec_version", .string(FinRecVersion.current)),
+            ("model", .string(modelPath)), ("as_of", .string(asOf)), ("top", .number(Double(ranker.top))),
+            ("rows", .number(Double(ranker.rows))), ("offers", .array(offers)),
+        ])).prettyPrinted()
+    }
+
+    func summary(report: ReadReport, seconds: Double, output: String, best: String?) -> String {
+        let rate = seconds > 0 ? Double(ranker.rows) / seconds : 0
+        var out = "ranked \(ranker.rows) enterprises in \(formatFixed(seconds, digits: 2)) s (\(Int(rate)) rows/s)"
+        if report.rowsRejected > 0 { out += "; \(report.rowsRejected) rows rejected, see \(report.rejectsPath ?? "the rejects file")" }
+        out += "\nwrote \(output)" + (best.map { " and \($0)" } ?? "") + "\n"
+        let width = (ranker.offers.map { scorer.catalog.offers[$0].displayName.displayWidth }.max() ?? 0) + 2
+        out += "offer".padded(to: width) + "eligible".padded(to: 10) + "unknown".padded(to: 10) + "ineligible".padded(to: 12) + "p10 / p50 / p90 probability of the eligible\n"
+        for (i, k) in ranker.offers.enumerated() {
+            let s = ranker.summaries[i]
+            let q = [0.1, 0.5, 0.9].map { s.probabilityQuantile($0).map { formatFixed($0, digits: 3) } ?? "-" }.joined(separator: " / ")
+            out += scorer.catalog.offers[k].displayName.padded(to: width) + String(s.eligible).padded(to: 10) + String(s.unknown).padded(to: 10)
+                + String(s.ineligible).padded(to: 12) + q + "\n"
+        }
+        return out
+    }
+}
