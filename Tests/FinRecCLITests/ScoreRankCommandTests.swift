@@ -1,0 +1,171 @@
+import ArgumentParser
+import FinRec
+@testable import FinRecCLI
+import Foundation
+import Testing
+
+@Suite("finrec score and finrec rank, end to end")
+struct ScoreRankCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let model = root + "/Models/default-model.json"
+    static let pool = root + "/Datasets/shandong-pool.csv"
+
+    static func folder() throws -> String {
+        let dir = NSTemporaryDirectory() + "finrec-rank-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// The score report of one applicant file.
+    static func report(_ file: String, language: Language) throws -> ScoreReport {
+        let scorer = try OfferScorer(model: try TrainedModel.read(from: model), asOf: CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch)
+        let chunk = try #require(try EnterpriseFileReader(path: root + "/Datasets/applicants/" + file).nextChunk())
+        let results = ApplicantAssessment.assess(scorer.score(chunk), with: scorer, language: language)
+        return ScoreReport(results: results, scorer: scorer, language: language, reasons: 3, modelPath: model, asOf: "2026-06-30")
+    }
+
+    @Test("The score JSON contract: every offer with id, Chinese name, status, probability, points and reasons", arguments: Language.allCases)
+    func scoreJSONContract(language: Language) throws {
+        let report = try Self.report("provincial-srdi.json", language: language)
+        guard case .object(let root) = try JSONValue.parse(report.json()), case .array(let enterprises)? = root["enterprises"],
+              case .object(let enterprise)? = enterprises.first, case .array(let offers)? = enterprise["offers"] else {
+            Issue.record("unexpected JSON shape")
+            return
+        }
+        #expect(root["format"] == .string("finrec-score") && root["format_version"] == .number(1))
+        #expect(offers.count == 10)
+        var statuses: [String] = []
+        for (i, item) in offers.enumerated() {
+            guard case .object(let o) = item, case .string(let id)? = o["id"], case .string(let status)? = o["status"],
+                  case .string(let zh)? = o["name_zh"], case .array(let reasons)? = o["reasons"] else {
+                Issue.record("offer \(i) lacks a field")
+                continue
+            }
+            #expect(o["rank"] == .number(Double(i + 1)))
+            #expect(zh.unicodeScalars.contains { $0.properties.isIdeographic }, "\(id): \(zh)")
+            statuses.append(status)
+            switch status {
+            case "pass":
+                guard case .number(let p)? = o["probability"], case .number(let points)? = o["points"] else {
+                    Issue.record("\(id): pass without probability or points")
+                    continue
+                }
+                #expect(p > 0 && p < 1 && reasons.isEmpty)
+                // Points = offset + factor × ln(p / (1 − p)).
+                let expected = report.scorer.model.scaling.points(logit: log(p / (1 - p)))
+                #expect(abs(points - expected) < 1e-6 * abs(expected))
+            case "fail":
+                #expect(o["probability"] == .null && o["points"] == .null && !reasons.isEmpty)
+            case "unknown":
+                #expect(!reasons.isEmpty)
+            default:
+                Issue.record("\(id): status \(status)")
+            }
+        }
+        let order = statuses.map { ["pass": 0, "unknown": 1, "fail": 2][$0]! }
+        #expect(order == order.sorted())
+        #expect(statuses.contains("pass") && statuses.contains("fail"))
+    }
+
+    @Test("Score CSV parses back: one line per offer, the same statuses as JSON")
+    func scoreCSV() throws {
+        let report = try Self.report("little-giant.json", language: .zh)
+        let csv = report.csv()
+        let folder = try Self.folder()
+        try csv.write(toFile: folder + "/score.csv", atomically: true, encoding: .utf8)
+        // Read it back with FinRec's own CSV reader (quoted reasons with commas and semicolons).
+        let schema = RecordSchema(name: "score", fields: [FieldSpec("enterprise_id", "企业", .text(maxLength: 100), required: true, "id")])
+        let chunks = try CSVRecordReader(path: folder + "/score.csv", schema: schema).readAll()
+        #expect(chunks.reduce(0) { $0 + $1.rowCount } == 10)
+        let statusColumn = try #require(chunks[0].extraNames.firstIndex(of: "status"))
+        let statuses = chunks[0].extra(statusColumn).values.compactMap { $0 }
+        #expect(statuses == report.results[0].offers.map { ScoreReport.statusCode($0.status) })
+        let table = report.table()
+        #expect(table.contains("专精特新贷 (srdi_loan)") && table.contains("加分"))
+    }
+
+    @Test("score reads standard-input style names and refuses an empty applicant file with its name")
+    func scoreErrors() throws {
+        let folder = try Self.folder()
+        let empty = folder + "/empty.json"
+        try "[]".write(toFile: empty, atomically: true, encoding: .utf8)
+        var command = try Score.parse([empty, "--model", Self.model])
+        do {
+            try command.run()
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains(empty) && "\(error)".contains("no applicant"))
+        }
+        var missing = try Score.parse([folder + "/nope.json", "--model", Self.model])
+        #expect(throws: (any Error).self) { try missing.run() }
+    }
+
+    static func rank(_ arguments: [String]) throws {
+        var command = try Rank.parse(arguments + ["--model", model, "--quiet"])
+        try command.run()
+    }
+
+    @Test("rank: outputs identical for any thread count and chunk size, and they parse back")
+    func rankDeterministic() throws {
+        let folder = try Self.folder()
+        try Self.rank(["--input", Self.pool, "--top", "20", "--output", folder + "/a.csv", "--best", folder + "/a-best.csv", "--threads", "1"])
+        try Self.rank(["--input", Self.pool, "--top", "20", "--output", folder + "/b.csv", "--best", folder + "/b-best.csv", "--threads", "2", "--chunk-rows", "777"])
+        let a = try Data(contentsOf: URL(fileURLWithPath: folder + "/a.csv")), b = try Data(contentsOf: URL(fileURLWithPath: folder + "/b.csv"))
+        #expect(a == b)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/a-best.csv")) == Data(contentsOf: URL(fileURLWithPath: folder + "/b-best.csv")))
+        let lines = String(decoding: a, as: UTF8.self).split(separator: "\n")
+        // 10 offers × up to 20 eligible and 20 undecided, plus the header.
+        #expect(lines.count > 100 && lines.count <= 1 + 10 * 40)
+        let best = String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder + "/a-best.csv")), as: UTF8.self).split(separator: "\n")
+        #expect(best.count == 20_001)
+
+        try Self.rank(["--input", Self.pool, "--top", "20", "--output", folder + "/c.json", "--product", "bse", "star"])
+        guard case .object(let root) = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/c.json")))),
+              case .array(let offers)? = root["offers"], case .object(let bse)? = offers.first, case .array(let eligible)? = bse["eligible"] else {
+            Issue.record("unexpected JSON")
+            return
+        }
+        #expect(offers.count == 2 && bse["id"] == .string("bse") && bse["name_zh"] == .string("北交所"))
+        #expect(!eligible.isEmpty && eligible.count <= 20)
+        // Listed by probability, highest first.
+        let probabilities = eligible.compactMap { item -> Double? in
+            guard case .object(let e) = item, case .number(let p)? = e["probability"] else { return nil }
+            return p
+        }
+        #expect(probabilities.count == eligible.count && probabilities == probabilities.sorted(by: >))
+        // The same entries as the CSV's 北交所 eligible rows.
+        let csvBSE = lines.filter { $0.hasPrefix("bse,") && $0.contains(",eligible,") }.map { $0.split(separator: ",")[6] }
+        let jsonBSE = eligible.compactMap { item -> Substring? in
+            guard case .object(let e) = item, case .string(let id)? = e["enterprise_id"] else { return nil }
+            return Substring(id)
+        }
+        #expect(csvBSE == jsonBSE)
+    }
+
+    @Test("rank refuses to overwrite without --force, and a failing input leaves no output file")
+    func rankSafety() throws {
+        let folder = try Self.folder()
+        let out = folder + "/out.csv"
+        try "keep me".write(toFile: out, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try Self.rank(["--input", Self.pool, "--output", out]) }
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "keep me")
+
+        // A bad row in the middle: the run fails with the line, and neither output exists.
+        var text = try String(contentsOfFile: Self.pool, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).prefix(3_001).map(String.init)
+        text[2_000] = text[2_000].replacingOccurrences(of: ",2025,", with: ",20x5,")
+        try text.joined(separator: "\n").write(toFile: folder + "/bad.csv", atomically: true, encoding: .utf8)
+        do {
+            try Self.rank(["--input", folder + "/bad.csv", "--output", folder + "/bad-out.csv", "--best", folder + "/bad-best.csv", "--chunk-rows", "500"])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("bad.csv:2001:5 (fiscal_year)"), "\(error)")
+        }
+        #expect(contentsOfFolder(folder) == ["bad.csv", "out.csv"])
+
+        #expect(throws: (any Error).self) { try Self.rank(["--input", Self.pool, "--output", folder + "/x.csv", "--product", "nosuch"]) }
+    }
+}
+
+func contentsOfFolder(_ path: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+}

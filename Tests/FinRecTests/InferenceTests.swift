@@ -1,0 +1,191 @@
+import FinRec
+import Foundation
+import Testing
+
+@Suite("Inference: top-K, reason codes, applicant assessment, pool ranking")
+struct InferenceTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let asOf = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
+
+    static func scorer() throws -> OfferScorer {
+        try OfferScorer(model: try TrainedModel.read(from: root + "/Models/default-model.json"), asOf: asOf, threads: .singleThreaded)
+    }
+
+    /// The first `rows` enterprises of the shipped pool in chunks of `chunkRows`.
+    static func pool(rows: Int, chunkRows: Int) throws -> [RecordChunk] {
+        var options = ReaderOptions()
+        options.chunkRows = chunkRows
+        let reader = try CSVRecordReader(path: root + "/Datasets/shandong-pool.csv", schema: EnterpriseSchema.schema, options: options)
+        var chunks: [RecordChunk] = [], total = 0
+        while total < rows, let chunk = try reader.nextChunk() {
+            chunks.append(chunk)
+            total += chunk.rowCount
+        }
+        return chunks
+    }
+
+    @Test("TopK keeps exactly the first K of a full sort, ties included", arguments: [1, 7, 100, 5_000])
+    func topKEqualsSort(k: Int) {
+        var rng = SplitMix64(seed: UInt64(k))
+        // Few distinct keys force many ties, broken by the second component.
+        let items: [(Int, Int)] = (0..<3_000).map { i in (Int(rng.next() % 50), i) }
+        let before: @Sendable ((Int, Int), (Int, Int)) -> Bool = { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+        var top = TopK<(Int, Int)>(capacity: k, by: before)
+        for item in items { top.insert(item) }
+        let expected = Array(items.sorted(by: before).prefix(k))
+        let got = top.sorted()
+        #expect(got.count == expected.count)
+        #expect(zip(got, expected).allSatisfy { $0 == $1 })
+    }
+
+    @Test("Reason codes plus the intercept add up to the BLAS logit, for every offer and row")
+    func reasonCodesSumToLogit() throws {
+        let scorer = try Self.scorer()
+        let chunk = try #require(try Self.pool(rows: 500, chunkRows: 500).first)
+        let scored = scorer.score(chunk)
+        var checked = 0
+        for k in scorer.catalog.offers.indices {
+            let p = try #require(scorer.productIndex[k])
+            let intercept = scorer.model.linear.products[p].intercept
+            for r in 0..<scored.rowCount {
+                let codes = scorer.reasonCodes(scored, offer: k, row: r)
+                #expect(codes.count == scorer.model.features.spec.features.count)
+                let logit = try #require(scored.logit(offer: k, row: r))
+                let total = codes.reduce(intercept) { $0 + $1.logit }
+                let scale = codes.reduce(abs(intercept)) { $0 + abs($1.logit) }
+                #expect(abs(total - logit) <= 1e-12 * max(1, scale), "offer \(k) row \(r): \(total) vs \(logit)")
+                // Points are the same split: base points + Σ code points = points.
+                let points = scorer.model.scaling.points(logit: intercept) + codes.reduce(0) { $0 + $1.points }
+                #expect(abs(points - scorer.model.scaling.points(logit: logit)) <= 1e-9 * max(1, scale * scorer.model.scaling.factor))
+                // Ordered from the largest push up to the largest push down.
+                #expect(zip(codes, codes.dropFirst()).allSatisfy { $0.logit >= $1.logit })
+                checked += 1
+            }
+        }
+        #expect(checked == 5_000)
+    }
+
+    @Test("An applicant's offers: eligible by probability, then undecided, then ineligible with the rule that blocks them")
+    func applicantOrdering() throws {
+        let scorer = try Self.scorer()
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.root + "/Datasets/applicants").sorted() {
+            let reader = try EnterpriseFileReader(path: Self.root + "/Datasets/applicants/" + file)
+            let chunk = try #require(try reader.nextChunk())
+            for language in Language.allCases {
+                let assessment = try #require(ApplicantAssessment.assess(scorer.score(chunk), with: scorer, language: language).first)
+                let offers = assessment.offers
+                #expect(offers.count == scorer.catalog.offers.count)
+                #expect(offers.map(\.rank) == Array(1...offers.count))
+                let groups = offers.map { $0.status == .pass ? 0 : $0.status == .unknown ? 1 : 2 }
+                #expect(groups == groups.sorted(), "\(file): groups out of order")
+                for (a, b) in zip(offers, offers.dropFirst()) where a.status == b.status && a.status != .fail {
+                    #expect(a.probability! >= b.probability!, "\(file): \(a.offer.id) before \(b.offer.id)")
+                }
+                for o in offers {
+                    switch o.status {
+                    case .pass:
+                        #expect(o.reasons.isEmpty && o.probability != nil && !o.reasonCodes.isEmpty)
+                        let total = o.basePoints! + o.reasonCodes.reduce(0) { $0 + $1.points }
+                        #expect(abs(total - o.points!) < 1e-6)
+                    case .unknown:
+                        #expect(!o.reasons.isEmpty && o.reasons.allSatisfy { !$0.missingFields.isEmpty })
+                    case .fail:
+                        #expect(!o.reasons.isEmpty && o.probability == nil && o.points == nil && o.reasonCodes.isEmpty)
+                        #expect(o.reasons.contains { $0.status == .fail })
+                    }
+                }
+                // Chinese reasons are in Chinese and English ones are not.
+                let texts = offers.flatMap(\.reasons).map(\.text)
+                if language == .en { #expect(texts.allSatisfy { !$0.contains("不满足") && !$0.contains("缺少") }) }
+            }
+        }
+    }
+
+    @Test("The incomplete applicant is undecided for an offer, with the missing field named")
+    func unknownNamesMissingField() throws {
+        let scorer = try Self.scorer()
+        let chunk = try #require(try EnterpriseFileReader(path: Self.root + "/Datasets/applicants/missing-fields.json").nextChunk())
+        let a = try #require(ApplicantAssessment.assess(scorer.score(chunk), with: scorer, language: .zh).first)
+        let undecided = a.offers.filter { $0.status == .unknown }
+        #expect(!undecided.isEmpty)
+        #expect(undecided.allSatisfy { $0.reasons.allSatisfy { $0.text.contains("缺少") } })
+    }
+
+    /// The ranking computed the slow way: every row scored in one piece, then sorted.
+    static func referenceTop(_ scored: ScoredChunk, k: Int, top: Int, status: Truth) -> [String] {
+        let all = scored.chunk
+        let ids = all.ids
+        let candidates = (0..<all.rowCount).filter { scored.status(offer: k, row: $0) == status }
+        let sorted = candidates.sorted { a, b in
+            let x = scored.logit(offer: k, row: a)!, y = scored.logit(offer: k, row: b)!
+            return x != y ? x > y : ids[a] < ids[b]
+        }
+        return sorted.prefix(top).map { ids[$0] }
+    }
+
+    @Test("Pool ranking equals a full sort and does not depend on the chunk size", arguments: [97, 1_000, 4_000])
+    func rankingIndependentOfChunks(chunkRows: Int) throws {
+        let scorer = try Self.scorer()
+        let top = 25
+        var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: top)
+        var sequence = 0, best: [BestOffer] = []
+        for chunk in try Self.pool(rows: 4_000, chunkRows: chunkRows) {
+            best += ranker.add(scorer.score(chunk), scorer: scorer, firstSequence: sequence)
+            sequence += chunk.rowCount
+        }
+        // Whole chunks are read, so the last may go past `rows`.
+        let rows = ranker.rows
+        #expect(rows >= 4_000 && rows < 4_000 + chunkRows && best.count == rows)
+        let all = try Self.pool(rows: rows, chunkRows: rows)[0]
+        let scored = scorer.score(all)
+        for (i, k) in ranker.offers.enumerated() {
+            let eligible = ranker.eligible[i].sorted().map(\.enterpriseID)
+            let unknown = ranker.unknown[i].sorted().map(\.enterpriseID)
+            #expect(eligible == Self.referenceTop(scored, k: k, top: top, status: .pass))
+            #expect(unknown == Self.referenceTop(scored, k: k, top: top, status: .unknown))
+            let s = ranker.summaries[i]
+            #expect(s.eligible + s.unknown + s.ineligible == rows)
+            if let p10 = s.probabilityQuantile(0.1), let p90 = s.probabilityQuantile(0.9) { #expect(0 < p10 && p10 <= p90 && p90 <= 1) }
+        }
+        // Each enterprise's best offer is its highest-probability eligible one.
+        for r in stride(from: 0, to: rows, by: 37) {
+            let passing = scorer.catalog.offers.indices.filter { scored.status(offer: $0, row: r) == .pass }
+            let expected = passing.max { scored.logit(offer: $0, row: r)! < scored.logit(offer: $1, row: r)! }
+            if let expected { #expect(best[r].offer == expected && best[r].status == .pass) }
+            #expect(best[r].eligibleOffers == passing.count)
+        }
+    }
+
+    @Test("CSV from memory (standard input) reads the same as from the file")
+    func csvFromBytes() throws {
+        let path = Self.root + "/Datasets/shandong-pool.csv"
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(200_000))
+        let cut = bytes.lastIndex(of: 0x0A)! + 1
+        let folder = temporaryFolder()
+        try Data(bytes[..<cut]).write(to: URL(fileURLWithPath: folder + "/part.csv"))
+        let fromFile = try CSVRecordReader(path: folder + "/part.csv", schema: EnterpriseSchema.schema).readAll()
+        let fromBytes = try CSVRecordReader(bytes: Array(bytes[..<cut]), name: "(standard input)", schema: EnterpriseSchema.schema).readAll()
+        #expect(fromFile.count == fromBytes.count && fromFile.first?.rowCount == fromBytes.first?.rowCount)
+        #expect(fromFile.first!.rowCount > 100)
+        for (a, b) in zip(fromFile, fromBytes) {
+            for f in EnterpriseSchema.schema.fields.indices {
+                switch (a.column(f), b.column(f)) {
+                case (.numeric(let x), .numeric(let y)):
+                    // Missing cells hold NaN, which is never equal to itself: compare the present ones.
+                    #expect(x.missing == y.missing)
+                    #expect(x.values.indices.allSatisfy { x.missing[$0] || x.values[$0] == y.values[$0] })
+                case (.text(let x), .text(let y)):
+                    #expect(x == y)
+                default:
+                    Issue.record("field \(f): column kinds differ")
+                }
+            }
+        }
+        do {
+            _ = try CSVRecordReader(bytes: Array("name,city\n".utf8), name: "(standard input)", schema: EnterpriseSchema.schema)
+            Issue.record("expected the missing id column to be refused")
+        } catch {
+            #expect(error.description.contains("(standard input)"))
+        }
+    }
+}
