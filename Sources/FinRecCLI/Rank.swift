@@ -7,10 +7,11 @@ struct Rank: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rank a pool of enterprises for each offer: the top K eligible (and, apart, the top K undecided) by probability, and each enterprise's best offer.",
         discussion: """
-            Streams the input in chunks: memory stays flat whatever the pool size (about 40 MB a \
-            chunk in flight, two in flight, plus K entries per offer). Reading and scoring overlap on \
-            two threads; results are identical for any --threads and --chunk-rows. Ties are broken \
-            by enterprise id. Outputs are written atomically: a run that fails leaves no file.
+            Streams the input in chunks: memory stays flat whatever the pool size (at most \
+            threads + 1 chunks in flight, about 70 MB each at the default 32,768 rows, plus K entries \
+            per offer). One thread splits records while the others decode, score and rank chunks; \
+            results are identical for any --threads and --chunk-rows. Ties are broken by enterprise \
+            id. Outputs are written atomically: a run that fails leaves no file.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
@@ -71,26 +72,27 @@ struct Rank: ParsableCommand {
         let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
-        let pipeline = RankPipeline(scorer: scorer, ranker: PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language),
-                                    best: try best.map { try BestOfferWriter(path: $0, catalog: trained.catalog, scaling: trained.scaling) },
-                                    inFlight: runtime.policy.workers > 1 ? 2 : 0)
+        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language)
+        let bestWriter = try best.map { try BestOfferWriter(path: $0, catalog: trained.catalog, scaling: trained.scaling) }
+        let pipeline = ChunkPipeline<ScoredChunkAt>(
+            reader: reader, workers: runtime.policy.workers,
+            transform: { chunk, first in ScoredChunkAt(scored: scorer.score(chunk), first: first) },
+            consume: { item in
+                let best = ranker.add(item.scored, scorer: scorer, firstSequence: item.first)
+                try bestWriter?.write(best)
+            })
         let started = Date()
         do {
-            while let chunk = try reader.nextChunk() {
-                try pipeline.submit(chunk)
-                progress.update(bytes: reader.bytesRead, rows: pipeline.submittedRows)
-            }
-            try pipeline.finish()
+            try pipeline.run { reader, rows in progress.update(bytes: reader.bytesRead, rows: rows) }
         } catch {
-            pipeline.discard()
+            bestWriter?.discard()
             throw error
         }
         progress.finish()
         let report = try reader.finish()
-        let ranker = pipeline.ranker
         let text = RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf).render(resolvedFormat)
         try AtomicFileWriter.write(Array(text.utf8), to: output)
-        try pipeline.commitBest()
+        try bestWriter?.commit()
         if !quiet {
             printToStandardError(RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
                 .summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))
@@ -114,57 +116,10 @@ struct Rank: ParsableCommand {
     }
 }
 
-/// Overlaps reading with scoring: chunks are scored and ranked on a serial queue, at most
-/// `inFlight` ahead of the reader (0: inline). Order is the input's, so results and the best-offer
-/// file are the same whatever the overlap.
-final class RankPipeline: @unchecked Sendable {
-    // Touched only on `queue` once the pipeline runs (or inline when inFlight is 0).
-    private(set) var ranker: PoolRanker
-    private let best: BestOfferWriter?
-    private var failure: (any Error)?
-    let scorer: OfferScorer
-    private let queue = DispatchQueue(label: "finrec.rank.score")
-    private let slots: DispatchSemaphore?
-    private(set) var submittedRows = 0
-
-    init(scorer: OfferScorer, ranker: PoolRanker, best: BestOfferWriter?, inFlight: Int) {
-        self.scorer = scorer
-        self.ranker = ranker
-        self.best = best
-        slots = inFlight > 0 ? DispatchSemaphore(value: inFlight) : nil
-    }
-
-    private func process(_ chunk: RecordChunk, first: Int) {
-        guard failure == nil else { return }
-        let rows = ranker.add(scorer.score(chunk), scorer: scorer, firstSequence: first)
-        do { try best?.write(rows) } catch { failure = error }
-    }
-
-    func submit(_ chunk: RecordChunk) throws {
-        let first = submittedRows
-        submittedRows += chunk.rowCount
-        guard let slots else {
-            process(chunk, first: first)
-            if let failure { throw failure }
-            return
-        }
-        slots.wait()
-        queue.async {
-            self.process(chunk, first: first)
-            slots.signal()
-        }
-    }
-
-    /// Waits for every chunk; rethrows the first failure.
-    func finish() throws {
-        try queue.sync { if let failure { throw failure } }
-    }
-
-    func commitBest() throws { try best?.commit() }
-
-    func discard() {
-        queue.sync { best?.discard() }
-    }
+/// A scored chunk and the input position of its first row.
+struct ScoredChunkAt: Sendable {
+    let scored: ScoredChunk
+    let first: Int
 }
 
 /// Streams "best offer per enterprise" rows to a temporary file that replaces the target only on

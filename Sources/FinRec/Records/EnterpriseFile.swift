@@ -9,6 +9,8 @@ public final class EnterpriseFileReader {
     private var csv: CSVRecordReader?
     private var json: (RecordChunk, ReadReport)?
     private var jsonDelivered = false
+    /// The CSV file's column plan, fixed by its header.
+    private var decoder: ChunkDecoder?
 
     /// The name messages give standard input.
     public static let standardInputName = "(standard input)"
@@ -26,6 +28,7 @@ public final class EnterpriseFileReader {
                 json = try JSONRecordReader.parse(Array(bytes[start...]), path: self.path, schema: schema, options: options)
             } else {
                 csv = try CSVRecordReader(bytes: bytes, name: self.path, schema: schema, options: options)
+                decoder = csv?.decoder
             }
             return
         }
@@ -34,6 +37,7 @@ public final class EnterpriseFileReader {
             json = try JSONRecordReader.read(path: path, schema: schema, options: options)
         } else {
             csv = try CSVRecordReader(path: path, schema: schema, options: options)
+            decoder = csv?.decoder
         }
     }
 
@@ -45,8 +49,38 @@ public final class EnterpriseFileReader {
         return json?.0
     }
 
+    /// A chunk on its way through a pipelined read: scanned (CSV), decoded, or ready (JSON).
+    public enum Pending: Sendable {
+        case scanned(ScannedChunk)
+        case decoded(DecodedChunk)
+        case ready(RecordChunk)
+    }
+
+    /// The pipelined form of ``nextChunk()``, in three steps: `nextPending()` and `finalize(_:)`
+    /// in file order (one at a time), `decode(_:)` on any thread in between. The same rows, checks
+    /// and errors as ``nextChunk()``.
+    public func nextPending() throws(InputFileError) -> Pending? {
+        if let csv { return try csv.scanChunk().map(Pending.scanned) }
+        return try nextChunk().map(Pending.ready)
+    }
+
+    /// Decodes a scanned chunk; thread-safe (uses only what the header fixed).
+    public func decode(_ pending: Pending) -> Pending {
+        guard case .scanned(let scanned) = pending, let decoder else { return pending }
+        return .decoded(decoder.decode(scanned))
+    }
+
+    /// The chunk's rows after the in-order checks (duplicate ids, rejects).
+    public func finalize(_ pending: Pending) throws(InputFileError) -> RecordChunk {
+        switch pending {
+        case .ready(let chunk): return chunk
+        case .decoded(let decoded): return try csv!.finalize(decoded)
+        case .scanned(let scanned): return try csv!.finalize(csv!.decoder.decode(scanned))
+        }
+    }
+
     /// Bytes read so far (for progress against the file's size).
-    public var bytesRead: Int { csv?.report.bytesRead ?? json?.1.bytesRead ?? 0 }
+    public var bytesRead: Int { csv?.bytesRead ?? json?.1.bytesRead ?? 0 }
 
     /// Writes the rejects file (if any) and returns what was read.
     public func finish() throws(InputFileError) -> ReadReport {

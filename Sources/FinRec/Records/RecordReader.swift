@@ -65,14 +65,24 @@ public final class CSVRecordReader {
     public let path: String
     public let schema: RecordSchema
     public let options: ReaderOptions
-    public private(set) var report = ReadReport()
+    /// What was read so far. With a pipelined read (``scanChunk()`` beside ``finalize(_:)`` on
+    /// another thread) read it only once both have stopped; ``bytesRead`` is safe meanwhile.
+    public var report: ReadReport {
+        var r = counts
+        r.bytesRead = bytesRead
+        return r
+    }
+    /// Header facts and row counts (kept by the header reader and ``finalize(_:)``).
+    private var counts = ReadReport()
+    /// Bytes read so far (kept by the scanning side only).
+    public private(set) var bytesRead = 0
     /// The header as written in the file.
     public private(set) var header: [String] = []
 
     private enum Binding { case field(Int), extra(Int), ignored }
     private var bindings: [Binding] = []
     /// How each file column is decoded: plain numbers inline, everything else by its decoder.
-    private enum Plan {
+    enum Plan: Sendable {
         case ignored
         case extra(Int)
         /// An integer, number or ratio field: parsed and range-checked in place.
@@ -136,7 +146,7 @@ public final class CSVRecordReader {
             fd = -1
             buffer = bytes
             eof = true
-            report.bytesRead = bytes.count
+            bytesRead = bytes.count
         case .path(let path):
             let opened = open(path, O_RDONLY)
             guard opened >= 0 else {
@@ -160,7 +170,7 @@ public final class CSVRecordReader {
             } catch {
                 throw InputFileError(path: rejectsPath, message: "cannot write the rejects file: \(error.reason)")
             }
-            report.rejectsPath = rejectsPath
+            counts.rejectsPath = rejectsPath
         }
     }
 
@@ -192,7 +202,7 @@ public final class CSVRecordReader {
             }
             if n == 0 { eof = true }
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<n]))
-            report.bytesRead += n
+            bytesRead += n
             return
         }
     }
@@ -252,10 +262,10 @@ public final class CSVRecordReader {
                 throw InputFileError(path: path, line: recordLine, field: f.name,
                                      message: "the header has no column for \(f.displayName), which is required; name it \(f.name) or \(f.chineseName)")
             }
-            report.absentFields.append(f.name)
+            counts.absentFields.append(f.name)
         }
         extraNames = extras
-        report.unknownColumns = extras
+        counts.unknownColumns = extras
         let layout = RecordChunk(schema: schema, extraNames: [], capacity: 1)
         plans = bindings.map { binding in
             switch binding {
@@ -281,6 +291,14 @@ public final class CSVRecordReader {
     /// Problems are collected per row, leftmost column first; the first bad row in file order is
     /// the one `.fail` reports.
     public func nextChunk() throws(InputFileError) -> RecordChunk? {
+        guard let scanned = try scanChunk() else { return nil }
+        return try finalize(decoder.decode(scanned))
+    }
+
+    /// Pass 1 of ``nextChunk()``: the next chunk's records split into cells, with a copy of their
+    /// bytes, or nil at the end of the file. Call in file order; decode the result on any thread
+    /// with ``decoder`` and hand it to ``finalize(_:)`` in file order.
+    public func scanChunk() throws(InputFileError) -> ScannedChunk? {
         let columns = header.count
         chunkBase = position
         defer { chunkBase = nil }
@@ -312,125 +330,25 @@ public final class CSVRecordReader {
             }
         }
         let rows = lines.count
-        if rows == 0 { return atEnd ? nil : RecordChunk(schema: schema, extraNames: extraNames, capacity: 1) }
+        if rows == 0 && atEnd { return nil }
         // Quoted cells with doubled quotes are decoded from unescaped copies.
         var unescaped: [Int: [UInt8]] = [:]
         let base = chunkBase!
         for cell in escapedCells {
             unescaped[cell] = unescapedBytes(from: base + Int(cellStart[cell]), to: base + Int(cellEnd[cell]))
         }
+        let bytes = Array(buffer[base..<position])
+        return ScannedChunk(bytes: bytes, columns: columns, cellStart: cellStart, cellEnd: cellEnd, unescaped: unescaped,
+                            lines: lines, recordRanges: recordRanges, problems: problems)
+    }
 
-        // Pass 2: decode column by column.
-        var chunk = RecordChunk(schema: schema, extraNames: extraNames, capacity: rows)
-        let plans = self.plans, decoders = self.decoders, header = self.header, schema = self.schema
-        let extraColumns = plans.enumerated().compactMap { c, plan -> (Int, Int)? in
-            if case .extra(let j) = plan { return (c, j) }
-            return nil
-        }
-        // Decode in blocks of rows whose bytes fit in the L2 cache, column by column.
-        for blockStart in stride(from: 0, to: rows, by: Self.decodeBlockRows) {
-            let block = blockStart..<min(rows, blockStart + Self.decodeBlockRows)
-            chunk.withUnsafeStorage { numbers, missing, texts, capacity, textBase in
-                buffer.withUnsafeBufferPointer { b in
-                    let data = UnsafeBufferPointer(rebasing: b[base...])
-                    let anyEscaped = !unescaped.isEmpty
-                    func cell(_ r: Int, _ c: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-                        let k = r * columns + c
-                        if anyEscaped, let bytes = unescaped[k] {
-                            bytes.withUnsafeBufferPointer(body)
-                        } else {
-                            body(UnsafeBufferPointer(rebasing: data[Int(cellStart[k])..<Int(cellEnd[k])]))
-                        }
-                    }
-                    func note(_ r: Int, _ c: Int, _ field: String, _ message: String) {
-                        if problems[r] == nil { problems[r] = RowProblem(column: c, field: field, message: message) }
-                    }
-                    for c in 0..<columns {
-                        switch plans[c] {
-                        case .ignored:
-                            continue
-                        case .number(let i, let slot, let lower, let upper, let integer):
-                            let out = numbers + slot * capacity, gone = missing + slot * capacity
-                            for r in block where problems[r] == nil {
-                                let k = r * columns + c
-                                let start = Int(cellStart[k]), end = Int(cellEnd[k])
-                                if start == end { continue }  // empty: stays missing
-                                if !anyEscaped || unescaped[k] == nil, let x = CellDecoder.parseDecimal(UnsafeBufferPointer(rebasing: data[start..<end])),
-                                   x >= lower, x <= upper, !integer || x == x.rounded() {
-                                    out[r] = x
-                                    gone[r] = false
-                                    continue
-                                }
-                                // Spaces, "12%", or a bad cell: the decoder handles it or says why.
-                                cell(r, c) { bytes in
-                                    do throws(CellError) {
-                                        if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
-                                    } catch {
-                                        note(r, c, schema.fields[i].name, error.message)
-                                    }
-                                }
-                            }
-                        case .numeric(let i, let slot):
-                            let out = numbers + slot * capacity, gone = missing + slot * capacity
-                            for r in block where problems[r] == nil {
-                                cell(r, c) { bytes in
-                                    do throws(CellError) {
-                                        if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
-                                    } catch {
-                                        note(r, c, schema.fields[i].name, error.message)
-                                    }
-                                }
-                            }
-                        case .text(let i):
-                            guard let slot = textBase(i) else { continue }
-                            let out = texts + slot * capacity
-                            for r in block where problems[r] == nil {
-                                cell(r, c) { bytes in
-                                    do throws(CellError) {
-                                        if case .text(let t) = try decoders[i].decode(bytes) { out[r] = t }
-                                    } catch {
-                                        note(r, c, schema.fields[i].name, error.message)
-                                    }
-                                }
-                            }
-                        case .extra:
-                            continue  // below, straight into the chunk's byte arenas
-                        }
-                    }
-                }
-            }
-            // Unknown columns: UTF-8-checked bytes into the chunk's arenas, one cell per row.
-            if !extraColumns.isEmpty {
-                buffer.withUnsafeBufferPointer { b in
-                    let data = UnsafeBufferPointer(rebasing: b[base...])
-                    for (c, j) in extraColumns {
-                        for r in block {
-                            let k = r * columns + c
-                            guard problems[r] == nil else { chunk.appendExtra(j, nil); continue }
-                            func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-                                if CellDecoder.isValidUTF8(bytes) {
-                                    chunk.appendExtra(j, bytes)
-                                } else {
-                                    chunk.appendExtra(j, nil)
-                                    problems[r] = RowProblem(column: c, field: header[c],
-                                                             message: "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
-                                }
-                            }
-                            if let bytes = unescaped[k] {
-                                bytes.withUnsafeBufferPointer(append)
-                            } else {
-                                append(UnsafeBufferPointer(rebasing: data[Int(cellStart[k])..<Int(cellEnd[k])]))
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        // Pass 3: required fields and row checks, then duplicates, row by row in file order.
+    /// Passes 3 and 4, in file order: duplicate ids, then each bad row stops the read (`.fail`) or
+    /// goes to the rejects file (`.skip`); the good rows are kept.
+    public func finalize(_ decoded: DecodedChunk) throws(InputFileError) -> RecordChunk {
+        var chunk = decoded.chunk, problems = decoded.problems
+        let scanned = decoded.scanned, rows = scanned.lines.count, lines = scanned.lines
         for r in 0..<rows where problems[r] == nil {
-            if let problem = chunk.problem(row: r) {
-                problems[r] = RowProblem(column: headerColumn[problem.field], field: problem.field, message: problem.message)
-            } else if let idIndex, case .text(let id) = chunk.value(field: idIndex, row: r), !seenIds.insert(id) {
+            if let idIndex, case .text(let id) = chunk.value(field: idIndex, row: r), !seenIds.insert(id) {
                 problems[r] = RowProblem(column: headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
                                          message: "the id \(id) appears on an earlier line too; each enterprise must appear once")
             }
@@ -444,10 +362,10 @@ public final class CSVRecordReader {
             guard let rejects else {
                 throw InputFileError(path: path, line: lines[r], column: column, field: problem.field, message: problem.message)
             }
-            report.rowsRejected += 1
-            var (start, end) = recordRanges[r]
-            while end > start, buffer[base + end - 1] == 0x0A || buffer[base + end - 1] == 0x0D { end -= 1 }
-            let raw = String(decoding: buffer[(base + start)..<(base + end)], as: UTF8.self)
+            counts.rowsRejected += 1
+            var (start, end) = scanned.recordRanges[r]
+            while end > start, scanned.bytes[end - 1] == 0x0A || scanned.bytes[end - 1] == 0x0D { end -= 1 }
+            let raw = String(decoding: scanned.bytes[start..<end], as: UTF8.self)
             do {
                 try rejects.add(line: lines[r], column: column, field: problem.field, reason: problem.message, record: raw)
             } catch {
@@ -455,11 +373,17 @@ public final class CSVRecordReader {
             }
         }
         chunk.finish(rows: rows, lines: lines, keeping: keep)
-        report.rowsAccepted += chunk.rowCount
+        counts.rowsAccepted += chunk.rowCount
         return chunk
     }
 
-    struct RowProblem {
+
+    /// Decodes scanned chunks: what the reader learnt from the header, immutable.
+    public var decoder: ChunkDecoder {
+        ChunkDecoder(schema: schema, plans: plans, decoders: decoders, header: header, extraNames: extraNames, headerColumn: headerColumn)
+    }
+
+    struct RowProblem: Sendable {
         /// 0-based column of the file, nil for the whole row.
         let column: Int?
         let field: String?
@@ -665,5 +589,153 @@ struct IdSet {
             return Packed(high: high, low: low)
         }
         return result ?? nil
+    }
+}
+
+/// One chunk's records split into cells, with its own copy of their bytes (offsets are into it).
+public struct ScannedChunk: Sendable {
+    let bytes: [UInt8]
+    let columns: Int
+    let cellStart: [Int32], cellEnd: [Int32]
+    /// Quoted cells with doubled quotes, unescaped, by cell index (row × columns + column).
+    let unescaped: [Int: [UInt8]]
+    let lines: [Int]
+    let recordRanges: [(Int, Int)]
+    let problems: [CSVRecordReader.RowProblem?]
+    public var rowCount: Int { lines.count }
+}
+
+/// A decoded chunk before the in-order checks of ``CSVRecordReader/finalize(_:)``.
+public struct DecodedChunk: Sendable {
+    let scanned: ScannedChunk
+    let chunk: RecordChunk
+    let problems: [CSVRecordReader.RowProblem?]
+}
+
+/// The per-column decoding plan of one CSV file (from its header).
+public struct ChunkDecoder: Sendable {
+    let schema: RecordSchema
+    let plans: [CSVRecordReader.Plan]
+    let decoders: [CellDecoder]
+    let header: [String]
+    let extraNames: [String]
+    let headerColumn: [String: Int]
+
+    /// Pass 2 and the row checks: decodes a scanned chunk column by column. Reads nothing of the
+    /// reader, so chunks can be decoded on several threads at once.
+    public func decode(_ scanned: ScannedChunk) -> DecodedChunk {
+        let rows = scanned.lines.count, columns = scanned.columns
+        let cellStart = scanned.cellStart, cellEnd = scanned.cellEnd, unescaped = scanned.unescaped
+        var problems = scanned.problems
+        // Pass 2: decode column by column.
+        var chunk = RecordChunk(schema: schema, extraNames: extraNames, capacity: max(rows, 1))
+        let extraColumns = plans.enumerated().compactMap { c, plan -> (Int, Int)? in
+            if case .extra(let j) = plan { return (c, j) }
+            return nil
+        }
+        // Decode in blocks of rows whose bytes fit in the L2 cache, column by column.
+        for blockStart in stride(from: 0, to: rows, by: CSVRecordReader.decodeBlockRows) {
+            let block = blockStart..<min(rows, blockStart + CSVRecordReader.decodeBlockRows)
+            chunk.withUnsafeStorage { numbers, missing, texts, capacity, textBase in
+                scanned.bytes.withUnsafeBufferPointer { data in
+                    let anyEscaped = !unescaped.isEmpty
+                    func cell(_ r: Int, _ c: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+                        let k = r * columns + c
+                        if anyEscaped, let bytes = unescaped[k] {
+                            bytes.withUnsafeBufferPointer(body)
+                        } else {
+                            body(UnsafeBufferPointer(rebasing: data[Int(cellStart[k])..<Int(cellEnd[k])]))
+                        }
+                    }
+                    func note(_ r: Int, _ c: Int, _ field: String, _ message: String) {
+                        if problems[r] == nil { problems[r] = CSVRecordReader.RowProblem(column: c, field: field, message: message) }
+                    }
+                    for c in 0..<columns {
+                        switch plans[c] {
+                        case .ignored:
+                            continue
+                        case .number(let i, let slot, let lower, let upper, let integer):
+                            let out = numbers + slot * capacity, gone = missing + slot * capacity
+                            for r in block where problems[r] == nil {
+                                let k = r * columns + c
+                                let start = Int(cellStart[k]), end = Int(cellEnd[k])
+                                if start == end { continue }  // empty: stays missing
+                                if !anyEscaped || unescaped[k] == nil, let x = CellDecoder.parseDecimal(UnsafeBufferPointer(rebasing: data[start..<end])),
+                                   x >= lower, x <= upper, !integer || x == x.rounded() {
+                                    out[r] = x
+                                    gone[r] = false
+                                    continue
+                                }
+                                // Spaces, "12%", or a bad cell: the decoder handles it or says why.
+                                cell(r, c) { bytes in
+                                    do throws(CellError) {
+                                        if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
+                                    } catch {
+                                        note(r, c, schema.fields[i].name, error.message)
+                                    }
+                                }
+                            }
+                        case .numeric(let i, let slot):
+                            let out = numbers + slot * capacity, gone = missing + slot * capacity
+                            for r in block where problems[r] == nil {
+                                cell(r, c) { bytes in
+                                    do throws(CellError) {
+                                        if case .number(let x) = try decoders[i].decode(bytes) { out[r] = x; gone[r] = false }
+                                    } catch {
+                                        note(r, c, schema.fields[i].name, error.message)
+                                    }
+                                }
+                            }
+                        case .text(let i):
+                            guard let slot = textBase(i) else { continue }
+                            let out = texts + slot * capacity
+                            for r in block where problems[r] == nil {
+                                cell(r, c) { bytes in
+                                    do throws(CellError) {
+                                        if case .text(let t) = try decoders[i].decode(bytes) { out[r] = t }
+                                    } catch {
+                                        note(r, c, schema.fields[i].name, error.message)
+                                    }
+                                }
+                            }
+                        case .extra:
+                            continue  // below, straight into the chunk's byte arenas
+                        }
+                    }
+                }
+            }
+            // Unknown columns: UTF-8-checked bytes into the chunk's arenas, one cell per row.
+            if !extraColumns.isEmpty {
+                scanned.bytes.withUnsafeBufferPointer { data in
+                    for (c, j) in extraColumns {
+                        for r in block {
+                            let k = r * columns + c
+                            guard problems[r] == nil else { chunk.appendExtra(j, nil); continue }
+                            func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+                                if CellDecoder.isValidUTF8(bytes) {
+                                    chunk.appendExtra(j, bytes)
+                                } else {
+                                    chunk.appendExtra(j, nil)
+                                    problems[r] = CSVRecordReader.RowProblem(column: c, field: header[c],
+                                                             message: "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
+                                }
+                            }
+                            if let bytes = unescaped[k] {
+                                bytes.withUnsafeBufferPointer(append)
+                            } else {
+                                append(UnsafeBufferPointer(rebasing: data[Int(cellStart[k])..<Int(cellEnd[k])]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Required fields and row checks.
+        for r in 0..<rows where problems[r] == nil {
+            if let problem = chunk.problem(row: r) {
+                problems[r] = CSVRecordReader.RowProblem(column: headerColumn[problem.field], field: problem.field, message: problem.message)
+            }
+        }
+        return DecodedChunk(scanned: scanned, chunk: chunk, problems: problems)
     }
 }

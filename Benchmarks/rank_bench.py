@@ -1,0 +1,70 @@
+"""Runs `finrec rank` and the pandas + numpy peer (rank_peer.py) on the same pool in the same
+run, checks that both give the same top lists, and reports wall time, peak memory and the ratio.
+Then times `finrec score` on one applicant, process start to exit, over many runs.
+
+usage: rank_bench.py FINREC POOL.csv MODEL.json TOP REPEATS SCORE_RUNS APPLICANT OUTDIR
+"""
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+finrec, pool, model, top, repeats, score_runs, applicant, outdir = sys.argv[1:9]
+top, repeats, score_runs = int(top), int(repeats), int(score_runs)
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+# finrec first: RUSAGE_CHILDREN's peak is the largest child so far, so the peer must come after.
+finrec_out = os.path.join(outdir, "rank-finrec.csv")
+finrec_times = []
+for _ in range(repeats):
+    start = time.perf_counter()
+    subprocess.run([finrec, "rank", "--model", model, "--input", pool, "--top", str(top), "--output", finrec_out,
+                    "--force", "--quiet"], check=True)
+    finrec_times.append(time.perf_counter() - start)
+finrec_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+peer_out = os.path.join(outdir, "rank-peer.csv")
+peer = []
+for _ in range(repeats):
+    result = subprocess.run([sys.executable, os.path.join(here, "rank_peer.py"), pool, model, peer_out, str(top)],
+                            check=True, capture_output=True, text=True)
+    peer.append(json.loads(result.stdout.strip().splitlines()[-1]))
+peer_seconds = median([p["seconds"] for p in peer])
+peer_peak = max(p["peak_mb"] for p in peer)
+
+
+def lists(path):
+    out = {}
+    for r in csv.DictReader(open(path, encoding="utf-8")):
+        out.setdefault((r["offer_id"], r["group"]), []).append((r["enterprise_id"], float(r["probability"])))
+    return out
+
+
+a, b = lists(finrec_out), lists(peer_out)
+same = sum(1 for k in set(a) | set(b) if [e for e, _ in a.get(k, [])] == [e for e, _ in b.get(k, [])])
+dp = max((abs(x[1] - y[1]) for k in a if k in b for x, y in zip(a[k], b[k])), default=0.0)
+rows = peer[0]["rows"]
+print(f"rank, {rows:,} enterprises, top {top} per offer (median of {repeats})")
+print(f"  finrec rank        {median(finrec_times):8.2f} s  {rows / median(finrec_times):>12,.0f} rows/s  peak {finrec_peak:7.0f} MB  (process, start to exit)")
+print(f"  pandas+numpy       {peer_seconds:8.2f} s  {rows / peer_seconds:>12,.0f} rows/s  peak {peer_peak:7.0f} MB  (in-process, imports not timed)")
+print(f"  finrec speed relative to the pipeline: {peer_seconds / median(finrec_times):.2f}x")
+print(f"  top lists identical: {same} of {len(set(a) | set(b))}; largest probability difference {dp:.1e}")
+
+latencies = []
+for _ in range(score_runs):
+    start = time.perf_counter()
+    subprocess.run([finrec, "score", "--model", model, applicant], check=True, stdout=subprocess.DEVNULL)
+    latencies.append((time.perf_counter() - start) * 1000)
+latencies.sort()
+p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+print(f"finrec score, one applicant, process start to exit, {score_runs} runs: p50 {p(0.5):.1f} ms, p90 {p(0.9):.1f} ms, "
+      f"p99 {p(0.99):.1f} ms, max {latencies[-1]:.1f} ms")
