@@ -211,7 +211,7 @@ struct RankReport {
     func summary(report: ReadReport, seconds: Double, output: String, best: String?) -> String {
         let rate = seconds > 0 ? Double(ranker.rows) / seconds : 0
         var out = "ranked \(ranker.rows) enterprises in \(formatFixed(seconds, digits: 2)) s (\(Int(rate)) rows/s)"
-        if report.rowsRejected > 0 { out += "; \(report.rowsRejected) rows rejected, see \(report.rejectsPath ?? "the rejects file")" }
+        out += report.rowsRejected > 0 ? "; \(report.rowsRejected) rows rejected, see \(report.rejectsPath ?? "the rejects file")" : "; no row rejected"
         out += "\nwrote \(output)" + (best.map { " and \($0)" } ?? "") + "\n"
         let width = (ranker.offers.map { scorer.catalog.offers[$0].displayName.displayWidth }.max() ?? 0) + 2
         out += "offer".padded(to: width) + "eligible".padded(to: 10) + "unknown".padded(to: 10) + "ineligible".padded(to: 12) + "p10 / p50 / p90 probability of the eligible\n"
