@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinRec
+import Foundation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,6 +44,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Iteration cap.")
     var maxIterations = 1_000
 
+    @Option(name: .long, help: "A labelled file kept out of training: the model is measured on it and its metrics are stored in the model file.")
+    var holdout: String?
+
     @OptionGroup var assessment: AssessmentDateOption
 
     @Flag(name: .long, help: "Replace an existing model file.")
@@ -78,17 +82,24 @@ struct Train: ParsableCommand {
         pipeline.crossValidationFolds = cvFolds
         pipeline.cGrid = parsedGrid!
         pipeline.seed = seed
-        let (model, summary) = try pipeline.train(path: data)
+        var (model, summary) = try pipeline.train(path: data)
+        var holdoutAUC: [String: Double] = [:]
+        if let holdout {
+            let evaluation = try ModelEvaluation.evaluate(model: model, path: holdout, asOf: assessment.day)
+            model = model.recordingHoldout(evaluation, file: (holdout as NSString).lastPathComponent, sha256: TrainingPipeline.fingerprint(holdout))
+            for p in evaluation.products { holdoutAUC[p.id] = p.metrics.auc }
+        }
         try model.write(to: output, overwrite: force)
         let nameWidth = (model.linear.products.map(\.displayName.displayWidth).max() ?? 0) + 2
         var lines = ["trained on \(summary.rows) rows of \(data); wrote \(output)",
-                     "offer".padded(to: nameWidth) + "rows used  iterations  train AUC"]
+                     "offer".padded(to: nameWidth) + "rows used  iterations  train AUC" + (holdout == nil ? "" : "  hold-out AUC")]
         for product in model.linear.products {
             let auc: String
             if case .object(let m)? = model.metrics[product.id], case .number(let a)? = m["auc"] { auc = Fixed.format(a, digits: 3) } else { auc = "-" }
             let warning = summary.converged[product.id] == true ? "" : "  (stopped at the iteration cap: not converged; raise --max-iterations)"
             lines.append(product.displayName.padded(to: nameWidth) + String(summary.rowsUsed[product.id] ?? 0).padded(to: 10)
-                         + " " + String(summary.iterations[product.id] ?? 0).padded(to: 11) + " " + auc + warning)
+                         + " " + String(summary.iterations[product.id] ?? 0).padded(to: 11) + " " + auc.padded(to: 10)
+                         + (holdoutAUC[product.id].map { "  " + ($0.isFinite ? Fixed.format($0, digits: 3) : "- (one outcome only)") } ?? "") + warning)
         }
         printToStandardError(lines.joined(separator: "\n"))
     }

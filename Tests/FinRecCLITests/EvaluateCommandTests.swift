@@ -51,3 +51,42 @@ struct EvaluateCommandTests {
         }
     }
 }
+
+@Suite("finrec train --holdout")
+struct TrainHoldoutTests {
+    @Test("The hold-out file's metrics are stored in the model and equal an evaluation of the written model")
+    func holdoutMetricsStored() throws {
+        let dir = NSTemporaryDirectory() + "finrec-holdout-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 7), withTruth: false).write(count: 10_000, to: dir + "/train.csv")
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 8), withTruth: false).write(count: 2_000, to: dir + "/holdout.csv")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        var command = try Train.parse(["--data", dir + "/train.csv", "--output", dir + "/model.json", "--holdout", dir + "/holdout.csv",
+                                       "--spec", root + "/Models/features.json", "--catalog", root + "/Models/catalog.json"])
+        try command.run()
+        let model = try TrainedModel.read(from: dir + "/model.json")
+        let asOf = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
+        let expected = try ModelEvaluation.evaluate(model: model, path: dir + "/holdout.csv", asOf: asOf)
+        guard case .object(let summary)? = model.metrics["holdout"] else {
+            Issue.record("no holdout entry")
+            return
+        }
+        #expect(summary["file"] == .string("holdout.csv") && summary["rows"] == .number(2_000))
+        #expect(summary["sha256"] == .string(TrainingPipeline.fingerprint(dir + "/holdout.csv")))
+        for p in expected.products {
+            guard case .object(let entry)? = model.metrics[p.id], case .object(let h)? = entry["holdout"],
+                  case .number(let rows)? = h["rows"] else {
+                Issue.record("\(p.id): no holdout metrics")
+                continue
+            }
+            #expect(Int(rows) == p.metrics.count)
+            if p.metrics.auc.isFinite {
+                guard case .number(let auc)? = h["auc"] else { Issue.record("\(p.id): AUC missing"); continue }
+                #expect(abs(auc - p.metrics.auc) < 1e-12, "\(p.id)")
+            } else {
+                // Only one outcome among the hold-out rows: no AUC, written as null.
+                #expect(h["auc"] == .null, "\(p.id)")
+            }
+        }
+    }
+}

@@ -152,7 +152,7 @@ public struct TrainingPipeline {
     }
 
     /// SHA-256 of the file, read in 1 MiB pieces.
-    static func fingerprint(_ path: String) -> String {
+    public static func fingerprint(_ path: String) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { return "unreadable" }
         defer { try? handle.close() }
         var hash = SHA256()
