@@ -74,12 +74,17 @@ struct Rank: ParsableCommand {
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
         var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language)
         let bestWriter = try best.map { try BestOfferWriter(path: $0, catalog: trained.catalog, scaling: trained.scaling) }
+        let format = bestWriter.map { BestOfferFormat(catalog: $0.catalog, scaling: $0.scaling) }
         let pipeline = ChunkPipeline<ScoredChunkAt>(
             reader: reader, workers: runtime.policy.workers,
-            transform: { chunk, first in ScoredChunkAt(scored: scorer.score(chunk), first: first) },
+            transform: { chunk, first in
+                // Scoring and the best-offer lines run on the workers; only the top lists are in order.
+                let scored = scorer.score(chunk)
+                return ScoredChunkAt(scored: scored, first: first, bestLines: format?.lines(PoolRanker.bestOffers(scored, offers: offers)))
+            },
             consume: { item in
-                let best = ranker.add(item.scored, scorer: scorer, firstSequence: item.first)
-                try bestWriter?.write(best)
+                ranker.add(item.scored, scorer: scorer, firstSequence: item.first)
+                if let lines = item.bestLines { try bestWriter?.write(lines) }
             })
         let started = Date()
         do {
@@ -116,15 +121,17 @@ struct Rank: ParsableCommand {
     }
 }
 
-/// A scored chunk and the input position of its first row.
+/// A scored chunk, the input position of its first row, and its best-offer lines (with --best).
 struct ScoredChunkAt: Sendable {
     let scored: ScoredChunk
     let first: Int
+    let bestLines: [UInt8]?
 }
 
 /// Streams "best offer per enterprise" rows to a temporary file that replaces the target only on
 /// commit.
 final class BestOfferWriter {
+    static let header = "enterprise_id,name,line,best_offer_id,best_offer_name_zh,status,probability,points,eligible_offers,unknown_offers\n"
     let writer: AtomicFileWriter
     let catalog: Catalog
     let scaling: ScoreScaling
@@ -133,25 +140,31 @@ final class BestOfferWriter {
         writer = try AtomicFileWriter(path: path)
         self.catalog = catalog
         self.scaling = scaling
-        try writer.write("enterprise_id,name,line,best_offer_id,best_offer_name_zh,status,probability,points,eligible_offers,unknown_offers\n")
+        try writer.write(Self.header)
     }
 
-    func write(_ rows: [BestOffer]) throws {
-        var text = ""
-        for b in rows {
-            let offer = b.offer.map { catalog.offers[$0] }
-            let status = offer == nil ? "none" : ScoreReport.statusCode(b.status)
-            var fields: [String] = [b.enterpriseID, b.name ?? "", String(b.line), offer?.id ?? "", offer?.chineseName ?? "", status]
-            fields.append(b.logit.map { "\(Sigmoid.probability($0))" } ?? "")
-            fields.append(b.logit.map { "\(scaling.points(logit: $0))" } ?? "")
-            fields += [String(b.eligibleOffers), String(b.unknownOffers)]
-            text += fields.map(CSVField.escape).joined(separator: ",") + "\n"
-        }
-        try writer.write(text)
-    }
-
+    func write(_ bytes: [UInt8]) throws { try writer.write(bytes) }
     func commit() throws { try writer.commit() }
     func discard() { writer.discard() }
+}
+
+/// Formats best-offer rows as CSV lines (on any thread).
+struct BestOfferFormat: Sendable {
+    let catalog: Catalog
+    let scaling: ScoreScaling
+
+    func lines(_ rows: [BestOffer]) -> [UInt8] {
+        var text = ""
+        text.reserveCapacity(rows.count * 120)
+        for b in rows {
+            let offer = b.offer.map { catalog.offers[$0] }
+            text += CSVField.escape(b.enterpriseID) + "," + CSVField.escape(b.name ?? "") + "," + String(b.line) + ","
+            text += (offer?.id ?? "") + "," + (offer?.chineseName ?? "") + "," + (offer == nil ? "none" : ScoreReport.statusCode(b.status)) + ","
+            if let logit = b.logit { text += "\(Sigmoid.probability(logit)),\(scaling.points(logit: logit))," } else { text += ",," }
+            text += String(b.eligibleOffers) + "," + String(b.unknownOffers) + "\n"
+        }
+        return Array(text.utf8)
+    }
 }
 
 /// The top lists as CSV or JSON, and the end-of-run summary.

@@ -130,7 +130,9 @@ struct InferenceTests {
         var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: top)
         var sequence = 0, best: [BestOffer] = []
         for chunk in try Self.pool(rows: 4_000, chunkRows: chunkRows) {
-            best += ranker.add(scorer.score(chunk), scorer: scorer, firstSequence: sequence)
+            let scored = scorer.score(chunk)
+            ranker.add(scored, scorer: scorer, firstSequence: sequence)
+            best += PoolRanker.bestOffers(scored, offers: ranker.offers)
             sequence += chunk.rowCount
         }
         // Whole chunks are read, so the last may go past `rows`.
@@ -253,5 +255,19 @@ struct ChunkPipelineTests {
         } catch {
             #expect("\(error)".contains(":2501") && "\(error)".contains("appears on an earlier line"), "\(error)")
         }
+    }
+}
+
+@Suite("CSV field escaping")
+struct CSVFieldTests {
+    @Test("Fields with a comma, quote or line break are quoted, CRLF included; others are left alone")
+    func escaping() {
+        #expect(CSVField.escape("济南华泰") == "济南华泰")
+        #expect(CSVField.escape("a,b") == "\"a,b\"")
+        #expect(CSVField.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSVField.escape("a\nb") == "\"a\nb\"")
+        // "\r\n" is one Character in Swift: a Character-wise check misses it.
+        #expect(CSVField.escape("a\r\nb") == "\"a\r\nb\"")
+        #expect(CSVField.escape("") == "")
     }
 }

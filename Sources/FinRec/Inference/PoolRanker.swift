@@ -157,10 +157,9 @@ public struct PoolRanker: Sendable {
         summaries = Array(repeating: OfferSummary(), count: offers.count)
     }
 
-    /// Adds the rows of `scored` (the chunk that starts at input position `firstSequence`) and
-    /// returns each row's best offer among `offers`.
-    @discardableResult
-    public mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int) -> [BestOffer] {
+    /// Adds the rows of `scored` (the chunk that starts at input position `firstSequence`) to the
+    /// top lists and summaries. Runs in file order; ``bestOffers(_:offers:)`` may run anywhere.
+    public mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int) {
         let chunk = scored.chunk
         let ids = chunk.ids
         let nameField = chunk.schema.index(of: "name")
@@ -168,12 +167,8 @@ public struct PoolRanker: Sendable {
             guard let nameField, case .text(let t) = chunk.value(field: nameField, row: r) else { return nil }
             return t
         }
-        var best: [BestOffer] = []
-        best.reserveCapacity(chunk.rowCount)
-        for r in 0..<chunk.rowCount {
-            var bestPass: (Int, Double)?, bestUnknown: (Int, Double)?
-            var passes = 0, unknowns = 0
-            for (i, k) in offers.enumerated() {
+        for (i, k) in offers.enumerated() {
+            for r in 0..<chunk.rowCount {
                 let status = scored.status(offer: k, row: r)
                 guard let logit = scored.logit(offer: k, row: r) else {
                     if status == .fail { summaries[i].ineligible += 1 }
@@ -185,37 +180,59 @@ public struct PoolRanker: Sendable {
                 }
                 switch status {
                 case .pass:
-                    passes += 1
                     summaries[i].eligible += 1
                     summaries[i].sumLogit += logit
                     summaries[i].histogram[min(999, Int(Sigmoid.probability(logit) * 1000))] += 1
-                    if bestPass.map({ logit > $0.1 }) ?? true { bestPass = (k, logit) }
                     if eligible[i].admits(better) {
                         let codes = scorer.reasonCodes(scored, offer: k, row: r).prefix(reasonCount).filter { $0.logit > 0 }
                         let reasons = codes.map { "\($0.label(language)) +\(Fixed.format($0.points, digits: 1))" }
                         eligible[i].insert(RankedEnterprise(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], logit: logit,
-                                                                 points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
+                                                            points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
                     }
                 case .unknown:
-                    unknowns += 1
                     summaries[i].unknown += 1
-                    if bestUnknown.map({ logit > $0.1 }) ?? true { bestUnknown = (k, logit) }
                     if unknown[i].admits(better) {
                         let missing = scored.eligibility.reasons(offer: k, row: r, language: language).flatMap(\.missingFields)
                         var seen = Set<String>()
                         let reasons = missing.filter { seen.insert($0).inserted }
                         unknown[i].insert(RankedEnterprise(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], logit: logit,
-                                                                points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
+                                                           points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
                     }
                 case .fail:
                     summaries[i].ineligible += 1
                 }
             }
-            let chosen = bestPass.map { ($0, Truth.pass) } ?? bestUnknown.map { ($0, Truth.unknown) }
-            best.append(BestOffer(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], offer: chosen?.0.0,
-                                  status: chosen?.1 ?? .fail, logit: chosen?.0.1, eligibleOffers: passes, unknownOffers: unknowns))
         }
         rows += chunk.rowCount
-        return best
+    }
+
+    /// Each row's best offer among `offers` (catalog indices): the eligible one with the highest
+    /// logit, else the undecided one with the highest, else none. Ties go to the earlier offer.
+    public static func bestOffers(_ scored: ScoredChunk, offers: [Int]) -> [BestOffer] {
+        let chunk = scored.chunk
+        let ids = chunk.ids
+        let nameField = chunk.schema.index(of: "name")
+        return (0..<chunk.rowCount).map { r in
+            var bestPass: (Int, Double)?, bestUnknown: (Int, Double)?
+            var passes = 0, unknowns = 0
+            for k in offers {
+                guard let logit = scored.logit(offer: k, row: r) else { continue }
+                switch scored.status(offer: k, row: r) {
+                case .pass:
+                    passes += 1
+                    if bestPass.map({ logit > $0.1 }) ?? true { bestPass = (k, logit) }
+                case .unknown:
+                    unknowns += 1
+                    if bestUnknown.map({ logit > $0.1 }) ?? true { bestUnknown = (k, logit) }
+                case .fail:
+                    break
+                }
+            }
+            var name: String?
+            if let nameField, case .text(let t) = chunk.value(field: nameField, row: r) { name = t }
+            let chosen = bestPass.map { ($0, Truth.pass) } ?? bestUnknown.map { ($0, Truth.unknown) }
+            return BestOffer(enterpriseID: ids[r], name: name, line: chunk.lines[r], offer: chosen?.0.0,
+                             status: chosen?.1 ?? .fail, logit: chosen?.0.1, eligibleOffers: passes, unknownOffers: unknowns)
+        }
     }
 }

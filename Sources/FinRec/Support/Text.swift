@@ -18,7 +18,9 @@ public enum Sigmoid {
 public enum CSVField {
     /// `field`, quoted when it holds a comma, quote, or line break.
     public static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        // Bytes, not Characters: the four are ASCII, which never occurs inside a multi-byte UTF-8
+        // sequence, and scanning bytes skips grapheme breaking.
+        guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
