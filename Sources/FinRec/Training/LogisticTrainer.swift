@@ -56,6 +56,9 @@ public struct TrainerOptions: Sendable {
     /// converged).
     public var tolerance = 1e-6
     public var maximumIterations = 1_000
+    /// Also stop a product once its objective is at or below this value (one per product): for
+    /// time-to-target comparisons with other solvers.
+    public var targetObjectives: [Double]?
     /// L-BFGS memory.
     public var memory = 10
     public var threads = ThreadPolicy.allCores
@@ -73,6 +76,7 @@ public struct TrainerOptions: Sendable {
         if !(tolerance > 0) { out.append("the tolerance must be positive, got \(tolerance)") }
         if maximumIterations < 1 { out.append("the iteration cap must be at least 1, got \(maximumIterations)") }
         if memory < 1 { out.append("the L-BFGS memory must be at least 1, got \(memory)") }
+        if let t = targetObjectives, t.count != products { out.append("target objectives are given for \(t.count) products, the data has \(products)") }
         if case .given(let w) = classWeights {
             if w.count != products { out.append("class weights are given for \(w.count) products, the data has \(products)") }
             if w.contains(where: { !($0.negative > 0 && $0.positive > 0) }) { out.append("class weights must be positive") }
@@ -167,7 +171,8 @@ public struct LogisticTrainer: Sendable {
         var (f, g) = objective.evaluate(theta)
         let startNorm = g.map { max(1, Self.infinityNorm($0)) }
         var memoryS = [[[Double]]](repeating: [], count: k), memoryY = memoryS
-        var active = (0..<k).map { Self.infinityNorm(g[$0]) > options.tolerance * startNorm[$0] }
+        func reachedTarget(_ p: Int) -> Bool { options.targetObjectives.map { f[p] <= $0[p] } ?? false }
+        var active = (0..<k).map { Self.infinityNorm(g[$0]) > options.tolerance * startNorm[$0] && !reachedTarget($0) }
         var iterations = [Int](repeating: 0, count: k)
         var iteration = 0
         while iteration < options.maximumIterations, active.contains(true) {
@@ -226,7 +231,7 @@ public struct LogisticTrainer: Sendable {
                 f[p] = fTrial[p]
                 g[p] = gTrial[p]
                 iterations[p] = iteration
-                if Self.infinityNorm(g[p]) <= options.tolerance * startNorm[p] { active[p] = false }
+                if Self.infinityNorm(g[p]) <= options.tolerance * startNorm[p] || reachedTarget(p) { active[p] = false }
             }
         }
         let finalNorms = g.map(Self.infinityNorm)
@@ -322,10 +327,14 @@ struct Objective<Kernel: LinearAlgebraKernel> {
                                         let weight = ws[index]
                                         if weight == 0 { zp[i * k + p] = 0; continue }
                                         let logit = zp[i * k + p], y = ys[index]
-                                        // log(1 + e^(−z)) for y = 1 and log(1 + e^z) for y = 0, without overflow.
+                                        // log(1 + e^m), m = −z for y = 1 and z for y = 0, as
+                                        // max(m, 0) + log1p(e^(−|m|)) without overflow; the same
+                                        // e^(−|z|) gives the sigmoid: one exp and one log1p.
                                         let m = y == 1 ? -logit : logit
-                                        loss[p] += weight * (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m)))
-                                        let r = weight * (Sigmoid.probability(logit) - y)
+                                        let e = exp(-abs(logit))
+                                        loss[p] += weight * (max(m, 0) + log1p(e))
+                                        let probability = logit >= 0 ? 1 / (1 + e) : e / (1 + e)
+                                        let r = weight * (probability - y)
                                         zp[i * k + p] = r
                                         intercept[p] += r
                                     }
