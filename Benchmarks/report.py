@@ -4,6 +4,24 @@ import sys
 
 rows = [json.loads(line) for line in sys.stdin if line.startswith("{")]
 
+train_rows = [r for r in rows if r.get("task") == "train"]
+if train_rows:
+    sk = next(r for r in train_rows if r["impl"] == "scikit-learn")
+    print(f"training, {sk['rows']:,} rows x 64 features x {len(sk['auc'])} products")
+    print(f"{'':<26}{'seconds':>9}{'speed vs scikit-learn':>23}{'max |dAUC|':>12}{'max rel. objective gap':>24}")
+    print(f"{'scikit-learn (10 fits)':<26}{sk['seconds']:>9.2f}")
+    for r in train_rows:
+        if r["impl"] != "finrec":
+            continue
+        dauc = max(abs(a - b) for a, b in zip(r["auc"], sk["auc"]))
+        gap = max((a - b) / abs(b) for a, b in zip(r["objectives"], sk["objectives"]))
+        print(f"{'finrec, ' + str(r['threads']) + ' thread(s)':<26}{r['seconds']:>9.2f}{sk['seconds'] / r['seconds']:>22.2f}x{dauc:>12.1e}{gap:>24.1e}")
+    print("iterations: scikit-learn " + " ".join(map(str, sk["iterations"])))
+    for r in train_rows:
+        if r["impl"] == "finrec":
+            print(f"            finrec ({r['threads']}) " + " ".join(map(str, r["iterations"])))
+    sys.exit(0)
+
 feature_rows = {r["impl"]: r for r in rows if r.get("task") == "features"}
 if feature_rows:
     f, p = feature_rows.get("finrec"), feature_rows.get("pandas")

@@ -5,6 +5,8 @@
 //        finrec-bench sweep   [--rows N]      block-size and threading sweep, f32 d=128 K=16
 //        finrec-bench csv --file F             enterprise CSV reading with full validation
 //        finrec-bench features --file F --spec S --catalog C   feature extraction and eligibility
+//        finrec-bench train-data --rows N --file P   writes P.x.f64 (N×64) and P.y.f64 (N×10 labels)
+//        finrec-bench train --file P [--targets T.json]   LogisticTrainer on them, to scikit-learn's objectives
 
 import Dispatch
 import FinRec
@@ -18,12 +20,14 @@ struct Options {
     var file = ""
     var spec = ""
     var catalog = ""
+    var targets = ""
 
     init(_ args: [String]) {
         var i = 0
         while i < args.count {
             switch args[i] {
-            case "scoring", "sweep", "csv", "features": mode = args[i]
+            case "scoring", "sweep", "csv", "features", "train-data", "train": mode = args[i]
+            case "--targets": i += 1; targets = args[i]
             case "--spec": i += 1; spec = args[i]
             case "--catalog": i += 1; catalog = args[i]
             case "--file": i += 1; file = args[i]
@@ -161,9 +165,73 @@ func features(_ o: Options) {
     }
 }
 
+/// Training data for the trainer benchmark: d = 64 correlated features (each 0.8·N(0,1) plus
+/// 0.6 × a shared factor, so the problem is not trivially conditioned) and K = 10 products whose
+/// labels follow a logistic model with N(0, 0.3²) weights and intercepts from −1.5 to 1.
+let trainFeatures = 64, trainProducts = 10
+
+func trainData(_ o: Options) {
+    let n = o.rows, d = trainFeatures, k = trainProducts
+    var rng = SplitMix64(seed: 5)
+    let truth = (0..<(k * d)).map { _ in 0.3 * rng.normal() }
+    let intercepts = (0..<k).map { -1.5 + 2.5 * Double($0) / Double(k - 1) }
+    var x = [Double](repeating: 0, count: n * d), y = [Double](repeating: 0, count: n * k)
+    for i in 0..<n {
+        var row = SplitMix64(seed: 6, index: UInt64(i))
+        let factor = row.normal()
+        for j in 0..<d { x[i * d + j] = 0.8 * row.normal() + 0.6 * factor }
+        for p in 0..<k {
+            var z = intercepts[p]
+            for j in 0..<d { z += truth[p * d + j] * x[i * d + j] }
+            y[i * k + p] = row.uniform() < Sigmoid.probability(z) ? 1 : 0
+        }
+    }
+    func write(_ values: [Double], _ path: String) {
+        values.withUnsafeBytes { FileManager.default.createFile(atPath: path, contents: Data($0)) }
+    }
+    write(x, o.file + ".x.f64")
+    write(y, o.file + ".y.f64")
+    print("{\"task\": \"train-data\", \"rows\": \(n), \"features\": \(d), \"products\": \(k)}")
+}
+
+func train(_ o: Options) {
+    func read(_ path: String) -> [Double] {
+        let data = FileManager.default.contents(atPath: path)!
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+    }
+    let x = read(o.file + ".x.f64"), y = read(o.file + ".y.f64")
+    let d = trainFeatures, k = trainProducts, n = x.count / d
+    let set = TrainingSet(features: Matrix(rows: n, columns: d, elements: x), labels: Matrix(rows: n, columns: k, elements: y))
+    var options = TrainerOptions()
+    options.c = 1
+    options.threads = ThreadPolicy(workers: o.threads)
+    options.maximumIterations = 1_000
+    if !o.targets.isEmpty {
+        // Stop each product at scikit-learn's objective (in FinRec's scale); the gradient test
+        // is set tight so the target is what stops it.
+        let object = try! JSONValue.parse(Array(FileManager.default.contents(atPath: o.targets)!))
+        guard case .object(let root) = object, case .array(let list)? = root["objectives"] else { fatalError("bad targets file") }
+        options.targetObjectives = list.map { if case .number(let v) = $0 { return v } else { fatalError("bad target") } }
+        options.tolerance = 1e-12
+    }
+    var result: TrainingResult?
+    let start = DispatchTime.now().uptimeNanoseconds
+    result = try! LogisticTrainer(options: options).fit(set)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let fit = result!
+    let logits = LinearScorer<Double>(weights: fit.weights, intercepts: fit.intercepts).logits(for: set.features)
+    let aucs: [Double] = (0..<k).map { p in
+        BinaryMetrics(probabilities: (0..<n).map { Sigmoid.probability(logits[$0, p]) }, labels: (0..<n).map { y[$0 * k + p] }).auc
+    }
+    print("{\"impl\": \"finrec\", \"task\": \"train\", \"rows\": \(n), \"seconds\": \(seconds), \"threads\": \(o.threads), "
+          + "\"iterations\": \(fit.iterations), \"objectives\": \(fit.objectives), \"auc\": \(aucs)}")
+}
+
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 FileHandle.standardError.write(Data("finrec-bench: \(BLASKernel.libraryDescription)\n".utf8))
 switch options.mode {
+case "train-data": trainData(options)
+case "train": train(options)
 case "sweep": sweep(options)
 case "csv": csv(options)
 case "features": features(options)
