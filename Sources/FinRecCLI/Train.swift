@@ -47,6 +47,12 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "A labelled file kept out of training: the model is measured on it and its metrics are stored in the model file.")
     var holdout: String?
 
+    @Option(name: .long, help: "Keep the feature matrix in memory up to this many GiB; a larger one goes to a memory-mapped temporary file.")
+    var featureMemoryGib = 4.0
+
+    @Option(name: .long, help: "Folder for the temporary feature file (default: the system's temporary folder).")
+    var temporaryFolder: String?
+
     @OptionGroup var assessment: AssessmentDateOption
 
     @Flag(name: .long, help: "Replace an existing model file.")
@@ -63,6 +69,7 @@ struct Train: ParsableCommand {
             throw ValidationError("Please give --c-grid as positive numbers separated by commas, e.g. 0.1,1,10.")
         }
         _ = grid
+        guard featureMemoryGib >= 0 && featureMemoryGib.isFinite else { throw ValidationError("Please give --feature-memory-gib a number of 0 or more.") }
         guard tolerance > 0 else { throw ValidationError("Please give --tolerance a positive number.") }
         guard maxIterations >= 1 else { throw ValidationError("Please give --max-iterations a whole number of at least 1.") }
     }
@@ -82,6 +89,8 @@ struct Train: ParsableCommand {
         pipeline.crossValidationFolds = cvFolds
         pipeline.cGrid = parsedGrid!
         pipeline.seed = seed
+        pipeline.inMemoryFeatureBytes = Int(featureMemoryGib * Double(1 << 30))
+        if let temporaryFolder { pipeline.temporaryFolder = temporaryFolder }
         var (model, summary) = try pipeline.train(path: data)
         var holdoutAUC: [String: Double] = [:]
         if let holdout {

@@ -98,4 +98,47 @@ struct ShippedModelTests {
         try model.write(to: path, overwrite: false)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: repositoryRoot() + "/Models/default-model.json")))
     }
+
+    @Test("Training with the features in a memory-mapped file gives the same model, byte for byte")
+    func mappedFeaturesSameModel() throws {
+        var pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: repositoryRoot() + "/Models/features.json"),
+                                        catalog: shippedCatalog, asOf: assessmentDay)
+        let folder = temporaryFolder()
+        pipeline.inMemoryFeatureBytes = 0
+        pipeline.temporaryFolder = folder
+        let (model, _) = try pipeline.train(path: repositoryRoot() + "/Datasets/shandong-pool.csv")
+        let path = folder + "/model.json"
+        try model.write(to: path, overwrite: false)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: repositoryRoot() + "/Models/default-model.json")))
+        // The temporary feature file was unlinked when made: only the model is in the folder.
+        #expect(contentsOfFolder(folder) == ["model.json"])
+    }
+}
+
+@Suite("FeatureStore")
+struct FeatureStoreTests {
+    @Test("A mapped store holds what is written, like an in-memory one", arguments: [false, true])
+    func roundTrip(mapped: Bool) throws {
+        var rng = SplitMix64(seed: 3)
+        let block = Matrix<Double>(rows: 300, columns: 7, elements: (0..<2_100).map { _ in rng.normal() })
+        let store = mapped ? try FeatureStore(rows: 600, columns: 7, mappedIn: temporaryFolder()) : FeatureStore(rows: 600, columns: 7)
+        #expect(store.isMapped == mapped)
+        store.setRows(300, from: block)
+        for i in 0..<300 {
+            for j in 0..<7 {
+                #expect(store[i, j] == 0)
+                #expect(store[300 + i, j] == block[i, j])
+            }
+        }
+    }
+
+    @Test("A folder that does not exist is refused with its path")
+    func missingFolder() {
+        do {
+            _ = try FeatureStore(rows: 10, columns: 2, mappedIn: "/nonexistent-finrec-folder")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.path == "/nonexistent-finrec-folder")
+        }
+    }
 }

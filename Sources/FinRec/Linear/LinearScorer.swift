@@ -67,34 +67,55 @@ public struct LinearScorer<T: KernelScalar>: Sendable {
                      "LinearScorer: rows have \(x.columns) features, the model expects \(featureCount)")
         precondition(out.rows == x.rows && out.columns == productCount,
                      "LinearScorer: output is \(out.rows)×\(out.columns), expected \(x.rows)×\(productCount)")
-        _ = ThreadPolicy.libraryThreadsPinned
-        let n = x.rows, d = featureCount, k = productCount, block = max(1, blockRows)
-        guard n > 0, k > 0 else { return }
         x.withUnsafeBufferPointer { xs in
-            weights.withUnsafeBufferPointer { ws in
-                intercepts.withUnsafeBufferPointer { bs in
-                    out.withUnsafeMutableBufferPointer { os in
-                        // Pointers into storage that outlives the parallel section; each
-                        // worker writes only its own rows of `os`.
-                        nonisolated(unsafe) let xp = xs.baseAddress!, wp = ws.baseAddress!
-                        nonisolated(unsafe) let bp = bs.baseAddress!, op = os.baseAddress!
-                        threads.forEachRange(count: n, alignment: block) { range in
-                            var start = range.lowerBound
-                            while start < range.upperBound {
-                                let rows = min(block, range.upperBound - start)
-                                let c = op + start * k
-                                for i in 0..<rows { (c + i * k).update(from: bp, count: k) }
-                                if d > 0 {
-                                    kernel.gemm(.none, .transposed, m: rows, n: k, k: d,
-                                                alpha: 1, a: xp + start * d, lda: d,
-                                                b: wp, ldb: d, beta: 1, c: c, ldc: k)
-                                }
-                                start += rows
-                            }
+            out.withUnsafeMutableBufferPointer { os in
+                logits(rows: x.rows, x: xs.baseAddress!, into: os.baseAddress!, kernel: kernel, threads: threads)
+            }
+        }
+    }
+
+    /// The core of the above on raw row-major storage: `rows` × d features in, `rows` × K logits out.
+    func logits<Kernel: LinearAlgebraKernel>(rows n: Int, x: UnsafePointer<T>, into out: UnsafeMutablePointer<T>,
+                                             kernel: Kernel, threads: ThreadPolicy) {
+        _ = ThreadPolicy.libraryThreadsPinned
+        let d = featureCount, k = productCount, block = max(1, blockRows)
+        guard n > 0, k > 0 else { return }
+        weights.withUnsafeBufferPointer { ws in
+            intercepts.withUnsafeBufferPointer { bs in
+                // Pointers into storage that outlives the parallel section; each worker writes
+                // only its own rows of `out`.
+                nonisolated(unsafe) let xp = x, wp = ws.baseAddress!
+                nonisolated(unsafe) let bp = bs.baseAddress!, op = out
+                threads.forEachRange(count: n, alignment: block) { range in
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let rows = min(block, range.upperBound - start)
+                        let c = op + start * k
+                        for i in 0..<rows { (c + i * k).update(from: bp, count: k) }
+                        if d > 0 {
+                            kernel.gemm(.none, .transposed, m: rows, n: k, k: d,
+                                        alpha: 1, a: xp + start * d, lda: d,
+                                        b: wp, ldb: d, beta: 1, c: c, ldc: k)
                         }
+                        start += rows
                     }
                 }
             }
         }
+    }
+}
+
+extension LinearScorer where T == Double {
+    /// The n × K logits of the rows of a training set's feature store.
+    public func logits<Kernel: LinearAlgebraKernel>(for x: FeatureStore, kernel: Kernel = BLASKernel(),
+                                                    threads: ThreadPolicy = .allCores) -> Matrix<Double> {
+        precondition(x.columns == featureCount, "LinearScorer: rows have \(x.columns) features, the model expects \(featureCount)")
+        var out = Matrix<Double>(rows: x.rows, columns: productCount)
+        x.withUnsafeBufferPointer { xs in
+            out.withUnsafeMutableBufferPointer { os in
+                logits(rows: x.rows, x: xs.baseAddress!, into: os.baseAddress!, kernel: kernel, threads: threads)
+            }
+        }
+        return out
     }
 }

@@ -8,14 +8,18 @@ import Darwin
 /// a label per row (1, 0, or NaN when the row says nothing about the product: no label, or the
 /// product's eligibility rule fails).
 public struct TrainingSet: Sendable {
-    /// n × d standardised features.
-    public let features: Matrix<Double>
+    /// n × d standardised features (in memory or memory-mapped).
+    public let features: FeatureStore
     /// n × K labels: 1, 0 or NaN (left out of that product's fit).
     public let labels: Matrix<Double>
     /// Per-row weights (nil: all 1).
     public let sampleWeights: [Double]?
 
     public init(features: Matrix<Double>, labels: Matrix<Double>, sampleWeights: [Double]? = nil) {
+        self.init(features: FeatureStore(features), labels: labels, sampleWeights: sampleWeights)
+    }
+
+    public init(features: FeatureStore, labels: Matrix<Double>, sampleWeights: [Double]? = nil) {
         precondition(features.rows == labels.rows, "features have \(features.rows) rows, labels \(labels.rows)")
         precondition(sampleWeights.map { $0.count == features.rows } ?? true, "one sample weight per row")
         precondition(labels.storage.allSatisfy { $0.isNaN || $0 == 0 || $0 == 1 }, "labels must be 0, 1 or NaN")

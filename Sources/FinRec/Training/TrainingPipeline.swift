@@ -46,47 +46,74 @@ public struct TrainingPipeline {
         public let converged: [String: Bool]
     }
 
+    /// Feature matrices larger than this many bytes go to a memory-mapped temporary file in
+    /// `temporaryFolder` instead of memory (default 4 GiB: 7 million rows of the default spec).
+    public var inMemoryFeatureBytes = 4 << 30
+    public var temporaryFolder = NSTemporaryDirectory()
+
+    /// Reads the file twice, never holding its records: the first pass fits the feature
+    /// statistics and counts rows, the second writes each chunk's features into the feature store
+    /// (memory, or a mapped file beyond ``inMemoryFeatureBytes``) and its labels.
     public func train(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (TrainedModel, Summary) {
-        // Read everything (the feature matrix of 1,000,000 × 100 is 800 MB; see README for the limit).
-        var chunks: [RecordChunk] = []
-        let report: ReadReport
-        do {
-            let reader = try EnterpriseFileReader(path: path, options: reading)
-            while let chunk = try reader.nextChunk() { if chunk.rowCount > 0 { chunks.append(chunk) } }
-            report = try reader.finish()
-        } catch { throw .input(error) }
+        guard path != "-" else {
+            throw .input(InputFileError(path: EnterpriseFileReader.standardInputName, message: "training reads its data twice; give a file, not standard input"))
+        }
         let parameters = ["as_of_date": Double(asOf)]
+        // Pass 1: feature statistics and row count, streamed.
+        let first: ChunkStream
+        do { first = ChunkStream(try EnterpriseFileReader(path: path, options: reading)) } catch { throw .input(error) }
+        let fitted: FittedFeatures
+        do { fitted = try FittedFeatures.fit(spec, chunks: first, parameters: parameters) } catch { throw .features(error) }
+        if let error = first.error { throw .input(error) }
+        let report: ReadReport
+        do { report = try first.reader.finish() } catch { throw .input(error) }
         let products = catalog.offers.filter { report.unknownColumns.contains("label_" + $0.id) }
         guard !products.isEmpty else { throw .noLabels(path: path, expected: catalog.offers.map { "label_\($0.id)" }) }
-        let fitted: FittedFeatures
-        do { fitted = try FittedFeatures.fit(spec, chunks: chunks, parameters: parameters) } catch { throw .features(error) }
         let evaluator: EligibilityEvaluator
         do { evaluator = try EligibilityEvaluator(catalog: catalog) } catch { throw .features(error) }
-        let n = chunks.reduce(0) { $0 + $1.rowCount }, d = fitted.columns.count, k = products.count
-        var x: [Double] = []
-        x.reserveCapacity(n * d)
+        let n = first.rows, d = fitted.columns.count, k = products.count
+        // Pass 2: features and labels. Rejects were written by pass 1; this pass's go nowhere.
+        var secondReading = reading
+        if case .skip = reading.policy {
+            secondReading.policy = .skip(rejectsPath: temporaryFolder + "/finrec-second-pass-rejects-\(UUID().uuidString).csv")
+        }
+        let store: FeatureStore
+        if n * d * MemoryLayout<Double>.stride > inMemoryFeatureBytes {
+            do { store = try FeatureStore(rows: n, columns: d, mappedIn: temporaryFolder) } catch {
+                throw .input(InputFileError(path: error.path, message: "cannot make the temporary feature file (\(error.reason)); free space or choose another folder"))
+            }
+        } else {
+            store = FeatureStore(rows: n, columns: d)
+        }
         var y = [Double](repeating: .nan, count: n * k)
         var row = 0
-        for chunk in chunks {
-            x.append(contentsOf: fitted.apply(chunk, parameters: parameters).storage)
-            let eligibility = evaluator.evaluate(chunk, asOf: asOf)
-            for (p, offer) in products.enumerated() {
-                let labels = chunk.extra(chunk.extraNames.firstIndex(of: "label_" + offer.id)!)
-                let offerIndex = catalog.offers.firstIndex { $0.id == offer.id }!
-                for r in 0..<chunk.rowCount {
-                    guard let text = labels[r] else { continue }
-                    guard text == "1" || text == "0" else {
-                        throw .input(InputFileError(path: path, line: chunk.lines[r], field: "label_" + offer.id,
-                                                    message: "\"\(text)\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)"))
+        do throws(InputFileError) {
+            let reader = try EnterpriseFileReader(path: path, options: secondReading)
+            while let chunk = try reader.nextChunk() {
+                guard row + chunk.rowCount <= n else { break }
+                store.setRows(row, from: fitted.apply(chunk, parameters: parameters))
+                let eligibility = evaluator.evaluate(chunk, asOf: asOf)
+                for (p, offer) in products.enumerated() {
+                    let labels = chunk.extra(chunk.extraNames.firstIndex(of: "label_" + offer.id)!)
+                    let offerIndex = catalog.offers.firstIndex { $0.id == offer.id }!
+                    for r in 0..<chunk.rowCount {
+                        guard let text = labels[r] else { continue }
+                        guard text == "1" || text == "0" else {
+                            throw InputFileError(path: path, line: chunk.lines[r], field: "label_" + offer.id,
+                                                 message: "\"\(text)\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)")
+                        }
+                        // A row whose rule fails says nothing about suitability.
+                        if eligibility.status(offer: offerIndex, row: r) == .fail { continue }
+                        y[(row + r) * k + p] = text == "1" ? 1 : 0
                     }
-                    // A row whose rule fails says nothing about suitability.
-                    if eligibility.status(offer: offerIndex, row: r) == .fail { continue }
-                    y[(row + r) * k + p] = text == "1" ? 1 : 0
                 }
+                row += chunk.rowCount
             }
-            row += chunk.rowCount
+        } catch { throw .input(error) }
+        guard row == n else {
+            throw .input(InputFileError(path: path, message: "the file changed while it was read (\(n) rows, then \(row)); train on a file nothing is writing to"))
         }
-        let data = TrainingSet(features: Matrix(rows: n, columns: d, elements: x), labels: Matrix(rows: n, columns: k, elements: y))
+        let data = TrainingSet(features: store, labels: Matrix(rows: n, columns: k, elements: y))
         var options = self.options
         var selection: CrossValidation.Selection?
         if crossValidationFolds >= 2 {
@@ -158,5 +185,27 @@ public struct TrainingPipeline {
         var hash = SHA256()
         while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty { hash.update(data) }
         return hash.finalize()
+    }
+}
+
+/// The chunks of a reader as a sequence (for streaming `fit`); a read error ends the sequence and
+/// is kept in `error`.
+final class ChunkStream: Sequence, IteratorProtocol {
+    let reader: EnterpriseFileReader
+    private(set) var error: InputFileError?
+    private(set) var rows = 0
+
+    init(_ reader: EnterpriseFileReader) { self.reader = reader }
+
+    func next() -> RecordChunk? {
+        guard error == nil else { return nil }
+        do {
+            guard let chunk = try reader.nextChunk() else { return nil }
+            rows += chunk.rowCount
+            return chunk
+        } catch {
+            self.error = error
+            return nil
+        }
     }
 }
