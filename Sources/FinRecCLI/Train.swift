@@ -20,8 +20,11 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Feature spec.")
     var spec = "Models/features.json"
 
-    @Option(name: .long, help: "Offer catalog with the eligibility rules.")
-    var catalog = "Models/catalog.json"
+    @Option(name: .long, help: "Offer catalog with the eligibility rules (default: Models/catalog.json).")
+    var catalog: String?
+
+    @Option(name: .long, help: "Generic data: a label column (1, 0 or empty) to train a product on; repeat for more. The CSV's other columns become numbers or text as their values show, and the spec names them. No catalog, no eligibility rules.")
+    var label: [String] = []
 
     @Option(name: .customLong("c"), help: "Inverse L2 regularisation strength (scikit-learn's C).")
     var c = 1.0
@@ -70,6 +73,10 @@ struct Train: ParsableCommand {
         }
         _ = grid
         guard featureMemoryGib >= 0 && featureMemoryGib.isFinite else { throw ValidationError("Please give --feature-memory-gib a number of 0 or more.") }
+        if !label.isEmpty {
+            if catalog != nil { throw ValidationError("--catalog goes with enterprise data; a generic model (--label) has no eligibility rules.") }
+            if Set(label).count != label.count { throw ValidationError("Each --label column may be given once.") }
+        }
         guard tolerance > 0 else { throw ValidationError("Please give --tolerance a positive number.") }
         guard maxIterations >= 1 else { throw ValidationError("Please give --max-iterations a whole number of at least 1.") }
     }
@@ -80,7 +87,18 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        var pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog), asOf: assessment.day)
+        var pipeline: TrainingPipeline
+        if label.isEmpty {
+            pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog ?? "Models/catalog.json"),
+                                        asOf: assessment.day)
+        } else {
+            // Generic data: the schema comes from the CSV, each label column is a product.
+            let schema = try GenericSchema.infer(csvPath: data, excluding: Set(label))
+            pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec, schema: schema),
+                                        catalog: try Catalog.generic(products: label, schema: schema), asOf: assessment.day)
+            pipeline.schema = schema
+            pipeline.labelPrefix = ""
+        }
         pipeline.options.c = c
         pipeline.options.classWeights = classWeights == .balanced ? .balanced : .none
         pipeline.options.tolerance = tolerance

@@ -90,3 +90,73 @@ struct TrainHoldoutTests {
         }
     }
 }
+
+@Suite("finrec train --label: generic data")
+struct GenericTrainingTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test("A generic model equals a fit on features computed independently here, and evaluates")
+    func genericMatchesIndependentFeatures() throws {
+        let dir = NSTemporaryDirectory() + "finrec-generic-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let data = Self.root + "/Datasets/generic/loans.csv"
+        var command = try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Datasets/generic/loans-features.json",
+                                       "--output", dir + "/model.json"])
+        try command.run()
+        let model = try TrainedModel.read(from: dir + "/model.json")
+        #expect(model.linear.products.map(\.id) == ["default"] && model.catalog.offers.map(\.kind) == [.product])
+        #expect(model.features.schema.name == GenericSchema.name)
+
+        // The features by hand: log1p, ratio with clip, standardisation with the sample standard
+        // deviation, 0 and an indicator for missing values, one-hot by frequency then name.
+        let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let income = rows.map { Double($0[1]) }, debt = rows.map { Double($0[2])! }, age = rows.map { Double($0[3]) }
+        let logIncome = income.map { $0.map { log1p($0) } }
+        let ratio = zip(income, debt).map { i, d in i.map { min(max(d / $0, 0), 5) } }
+        func standardised(_ v: [Double?]) -> [Double] {
+            let present = v.compactMap { $0 }
+            let mean = present.reduce(0, +) / Double(present.count)
+            let sd = (present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(present.count - 1)).squareRoot()
+            return v.map { $0.map { ($0 - mean) / sd } ?? 0 }
+        }
+        let counts = Dictionary(grouping: rows.map { $0[4] }, by: { $0 }).mapValues(\.count)
+        let vocabulary = counts.keys.sorted { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1 }
+        var columns: [[Double]] = [standardised(logIncome), logIncome.map { $0 == nil ? 1 : 0 }, standardised(ratio),
+                                   standardised(age), age.map { $0 == nil ? 1 : 0 }]
+        for v in vocabulary { columns.append(rows.map { $0[4] == v ? 1 : 0 }) }
+        columns.append(rows.map { vocabulary.contains($0[4]) ? 0 : 1 })
+        #expect(model.linear.featureNames == ["log_income", "log_income_missing", "debt_to_income", "age", "age_missing"]
+                + vocabulary.map { "region=\($0)" } + ["region=other"])
+        let n = rows.count, d = columns.count
+        let x = Matrix<Double>(rows: n, columns: d, elements: (0..<n).flatMap { i in columns.map { $0[i] } })
+        let y = Matrix<Double>(rows: n, columns: 1, elements: rows.map { Double($0[5])! })
+        let reference = try LogisticTrainer().fit(TrainingSet(features: x, labels: y))
+        let product = model.linear.products[0]
+        for j in 0..<d {
+            #expect(abs(product.weights[j] - reference.weights[0, j]) <= 1e-6 * max(1, abs(reference.weights[0, j])), "\(model.linear.featureNames[j])")
+        }
+        #expect(abs(product.intercept - reference.intercepts[0]) <= 1e-6 * max(1, abs(reference.intercepts[0])))
+
+        // It evaluates on its own kind of data, with the label column named as the product.
+        let evaluation = try ModelEvaluation.evaluate(model: model, path: data, asOf: 0)
+        #expect(evaluation.products.count == 1 && evaluation.products[0].metrics.count == n)
+        #expect(evaluation.products[0].metrics.auc > 0.65)
+    }
+
+    @Test("--catalog with --label is refused; a spec naming a column the data lack is refused with the column")
+    func genericErrors() throws {
+        let data = Self.root + "/Datasets/generic/loans.csv"
+        #expect(throws: (any Error).self) {
+            _ = try Train.parse(["--data", data, "--label", "default", "--catalog", "Models/catalog.json", "--output", "/tmp/x.json"])
+        }
+        var command = try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Models/features.json",
+                                       "--output", NSTemporaryDirectory() + "never-\(UUID().uuidString).json"])
+        do {
+            try command.run()
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("rd_expense_y1") || "\(error)".contains("unknown column"), "\(error)")
+        }
+    }
+}

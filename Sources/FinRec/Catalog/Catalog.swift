@@ -6,7 +6,8 @@ import Foundation
 /// A bank changes a threshold or adds an offer by editing that file; conditions whose source could
 /// not be confirmed carry `"status": "unconfirmed"`, and every output that cites them says so.
 public struct Catalog: Sendable {
-    public enum Kind: String, Sendable { case loan, board }
+    /// `product`: a generic model's product (trained with `finrec train --label`), with no rules.
+    public enum Kind: String, Sendable { case loan, board, product }
 
     /// How a value is shown in a reason: 万元 amounts, percentages, years, counts.
     public enum Unit: String, Sendable { case money, percent, years, count, number }
@@ -153,7 +154,7 @@ extension Catalog {
             }
             let kindText = try r.string(o, "kind", field)
             guard let kind = Kind(rawValue: kindText) else {
-                throw CatalogError(path: path, field: "\(field).kind", message: "kind must be loan or board, not '\(kindText)'")
+                throw CatalogError(path: path, field: "\(field).kind", message: "kind must be loan, board or product, not '\(kindText)'")
             }
             var terms: Terms?
             if let t = o["typical"] {
@@ -244,5 +245,27 @@ private struct CatalogReader {
             guard !children.isEmpty else { throw fail("\(field).\(key)", "is empty") }
             return key == "all" ? .all(id: id, chinese: zh, english: en, children) : .any(id: id, chinese: zh, english: en, children)
         }
+    }
+}
+
+extension Catalog {
+    /// The catalog of a generic model: one offer of kind `product` per label column, each open to
+    /// every row (a condition that always holds), named after its column.
+    public static func generic(products: [String], schema: RecordSchema) throws(CatalogError) -> Catalog {
+        let offers: [JSONValue] = products.map { id in
+            .object(JSONObject([
+                ("id", .string(id)), ("kind", .string("product")), ("name_zh", .string(id)), ("name_en", .string(id)),
+                ("description", .string("Generic product trained from the label column \(id).")),
+                ("rule", .object(JSONObject([
+                    ("id", .string("always")), ("zh", .string("无准入条件")), ("en", .string("no eligibility conditions")),
+                    ("expr", .string("1 == 1")), ("source", .string("generic model: no eligibility rules")), ("status", .string("OK-code")),
+                ]))),
+            ]))
+        }
+        let document = JSONValue.object(JSONObject([
+            ("format", .string(formatIdentifier)), ("format_version", .number(Double(formatVersion))),
+            ("description", .string("Generic model: no eligibility rules.")), ("definitions", .array([])), ("offers", .array(offers)),
+        ]))
+        return try decode(Array(document.prettyPrinted().utf8), path: "(generic catalog)", schema: schema)
     }
 }

@@ -31,11 +31,11 @@ public struct ModelEvaluation: Sendable {
     /// not ruled out by its eligibility rule (as in training).
     public static func evaluate(model: TrainedModel, path: String, asOf: Int, top: Int = 100,
                                 reading: ReaderOptions = ReaderOptions()) throws(InputFileError) -> ModelEvaluation {
-        let reader = try EnterpriseFileReader(path: path, options: reading)
+        let reader = try EnterpriseFileReader(path: path, schema: model.features.schema, options: reading)
         let parameters = ["as_of_date": Double(asOf)]
         let scorer = LinearScorer<Double>(model: model.linear)
         let evaluator: EligibilityEvaluator
-        do { evaluator = try EligibilityEvaluator(catalog: model.catalog) } catch {
+        do { evaluator = try EligibilityEvaluator(catalog: model.catalog, schema: model.features.schema) } catch {
             throw InputFileError(path: path, message: "the model's catalog does not compile: \(error)")
         }
         let products = model.linear.products
@@ -51,7 +51,7 @@ public struct ModelEvaluation: Sendable {
             var truthColumns: [TextColumn?] = []
             var offerIndex: [Int] = []
             for product in products {
-                labelColumns.append(chunk.extraNames.firstIndex(of: "label_" + product.id).map { chunk.extra($0) })
+                labelColumns.append(chunk.extraNames.firstIndex(of: model.labelPrefix + product.id).map { chunk.extra($0) })
                 truthColumns.append(chunk.extraNames.firstIndex(of: "truth_" + product.id).map { chunk.extra($0) })
                 offerIndex.append(model.catalog.offers.firstIndex { $0.id == product.id } ?? -1)
             }

@@ -39,7 +39,11 @@ public struct TrainedModel: Sendable {
     public let provenance: JSONObject
 
     /// The top-level sections a version-2 file adds to version 1.
-    static let sections: Set<String> = ["features", "catalog", "scaling", "metrics", "hyperparameters", "provenance"]
+    static let sections: Set<String> = ["features", "catalog", "scaling", "metrics", "hyperparameters", "provenance", "schema"]
+
+    /// Labels are read from `label_<id>` columns for enterprise models and from the column named
+    /// by the product id for generic ones.
+    public var labelPrefix: String { features.schema.name == GenericSchema.name ? "" : "label_" }
 
     public init(linear: LinearModel, features: FittedFeatures, catalog: Catalog, scaling: ScoreScaling,
                 metrics: JSONObject, hyperparameters: JSONObject, provenance: JSONObject) {
@@ -66,6 +70,7 @@ public struct TrainedModel: Sendable {
         })
         features["vocabularies"] = .array(self.features.vocabularies.map { v in v.map { .array($0.map { .string($0) }) } ?? .null })
         root["features"] = .object(features)
+        if self.features.schema.name == GenericSchema.name { root["schema"] = GenericSchema.encode(self.features.schema) }
         root["catalog"] = catalog.source ?? .null
         root["scaling"] = .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor)),
                                              ("formula", .string("points = offset + factor * ln(odds)"))]))
@@ -84,7 +89,9 @@ public struct TrainedModel: Sendable {
     }
 
     /// Reads a version-2 model file.
-    public static func read(from path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
+    /// Reads a version-2 model file. A generic model (trained with `--label`) carries its own
+    /// schema, which then replaces `schema`.
+    public static func read(from path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
         let linear = try ModelFile.read(from: path)
         let bytes: [UInt8]
         do {
@@ -100,6 +107,13 @@ public struct TrainedModel: Sendable {
             guard let v = root[name] else { throw .missingField(path: path, field: name) }
             guard case .object(let o) = v else { throw .wrongType(path: path, field: name, expected: "an object", got: v.typeName) }
             return o
+        }
+        var schema = enterpriseSchema
+        if let schemaJSON = root["schema"] {
+            switch GenericSchema.decode(schemaJSON) {
+            case .success(let s): schema = s
+            case .failure(let e): throw .wrongType(path: path, field: "schema", expected: "a generic schema", got: e.message)
+            }
         }
         let featureSection = try section("features")
         guard let specJSON = featureSection["spec"] else { throw .missingField(path: path, field: "features.spec") }

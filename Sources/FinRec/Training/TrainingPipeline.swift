@@ -15,6 +15,12 @@ public struct TrainingPipeline {
     public var cGrid: [Double] = [0.01, 0.1, 1, 10]
     public var seed: UInt64 = 2022
 
+    /// The records' schema: enterprises, or a ``GenericSchema`` for other data.
+    public var schema = EnterpriseSchema.schema
+    /// Each offer's labels are in the column `labelPrefix + id` ("label_" for enterprises, "" for
+    /// generic data, whose products are named after their label columns).
+    public var labelPrefix = "label_"
+
     public init(spec: FeatureSpec, catalog: Catalog, asOf: Int) {
         self.spec = spec
         self.catalog = catalog
@@ -33,7 +39,7 @@ public struct TrainingPipeline {
             case .features(let e): "the feature spec does not fit this data: \(e)"
             case .training(let e): e.description
             case .noLabels(let path, let expected):
-                "\(path): no label columns; add a column label_<offer id> (1 success, 0 failure, empty when not applied) for at least one of " + expected.joined(separator: ", ")
+                "\(path): no label columns; add a column (1 success, 0 failure, empty when not applied) named one of " + expected.joined(separator: ", ")
             }
         }
     }
@@ -61,16 +67,16 @@ public struct TrainingPipeline {
         let parameters = ["as_of_date": Double(asOf)]
         // Pass 1: feature statistics and row count, streamed.
         let first: ChunkStream
-        do { first = ChunkStream(try EnterpriseFileReader(path: path, options: reading)) } catch { throw .input(error) }
+        do { first = ChunkStream(try EnterpriseFileReader(path: path, schema: schema, options: reading)) } catch { throw .input(error) }
         let fitted: FittedFeatures
-        do { fitted = try FittedFeatures.fit(spec, chunks: first, parameters: parameters) } catch { throw .features(error) }
+        do { fitted = try FittedFeatures.fit(spec, schema: schema, chunks: first, parameters: parameters) } catch { throw .features(error) }
         if let error = first.error { throw .input(error) }
         let report: ReadReport
         do { report = try first.reader.finish() } catch { throw .input(error) }
-        let products = catalog.offers.filter { report.unknownColumns.contains("label_" + $0.id) }
-        guard !products.isEmpty else { throw .noLabels(path: path, expected: catalog.offers.map { "label_\($0.id)" }) }
+        let products = catalog.offers.filter { report.unknownColumns.contains(labelPrefix + $0.id) }
+        guard !products.isEmpty else { throw .noLabels(path: path, expected: catalog.offers.map { labelPrefix + $0.id }) }
         let evaluator: EligibilityEvaluator
-        do { evaluator = try EligibilityEvaluator(catalog: catalog) } catch { throw .features(error) }
+        do { evaluator = try EligibilityEvaluator(catalog: catalog, schema: schema) } catch { throw .features(error) }
         let n = first.rows, d = fitted.columns.count, k = products.count
         // Pass 2: features and labels. Rejects were written by pass 1; this pass's go nowhere.
         var secondReading = reading
@@ -88,18 +94,18 @@ public struct TrainingPipeline {
         var y = [Double](repeating: .nan, count: n * k)
         var row = 0
         do throws(InputFileError) {
-            let reader = try EnterpriseFileReader(path: path, options: secondReading)
+            let reader = try EnterpriseFileReader(path: path, schema: schema, options: secondReading)
             while let chunk = try reader.nextChunk() {
                 guard row + chunk.rowCount <= n else { break }
                 store.setRows(row, from: fitted.apply(chunk, parameters: parameters))
                 let eligibility = evaluator.evaluate(chunk, asOf: asOf)
                 for (p, offer) in products.enumerated() {
-                    let labels = chunk.extra(chunk.extraNames.firstIndex(of: "label_" + offer.id)!)
+                    let labels = chunk.extra(chunk.extraNames.firstIndex(of: labelPrefix + offer.id)!)
                     let offerIndex = catalog.offers.firstIndex { $0.id == offer.id }!
                     for r in 0..<chunk.rowCount {
                         guard let text = labels[r] else { continue }
                         guard text == "1" || text == "0" else {
-                            throw InputFileError(path: path, line: chunk.lines[r], field: "label_" + offer.id,
+                            throw InputFileError(path: path, line: chunk.lines[r], field: labelPrefix + offer.id,
                                                  message: "\"\(text)\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)")
                         }
                         // A row whose rule fails says nothing about suitability.
