@@ -73,7 +73,7 @@ struct TrainingPipelineTests {
             _ = try pipeline().train(path: unlabelled)
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)".contains("no label columns; add a column label_<offer id>"))
+            #expect("\(error)".contains("no label columns; add a column (1 success, 0 failure, empty when not applied) named one of label_srdi_loan"))
         }
         var labelled = EnterpriseCSV()
         labelled.columns.append("label_srdi_loan")
