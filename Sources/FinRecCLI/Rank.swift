@@ -94,6 +94,10 @@ struct Rank: ParsableCommand {
             throw error
         }
         progress.finish()
+        guard ranker.rows > 0 else {
+            bestWriter?.discard()
+            throw InputFileError(path: reader.path, message: "has no enterprises to rank (only a header?); nothing was written")
+        }
         let report = try reader.finish()
         let text = RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf).render(resolvedFormat)
         try AtomicFileWriter.write(Array(text.utf8), to: output)

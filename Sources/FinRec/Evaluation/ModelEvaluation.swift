@@ -79,6 +79,7 @@ public struct ModelEvaluation: Sendable {
             }
         }
         _ = try reader.finish()
+        guard rows > 0 else { throw InputFileError(path: reader.path, message: "has no rows to evaluate on (only a header?)") }
         let reports = products.enumerated().map { p, product -> ProductReport in
             let metrics = BinaryMetrics(probabilities: probabilities[p], labels: outcomes[p])
             let order = probabilities[p].indices.sorted { probabilities[p][$0] > probabilities[p][$1] || (probabilities[p][$0] == probabilities[p][$1] && $0 < $1) }

@@ -78,6 +78,7 @@ public struct TrainingPipeline {
         let evaluator: EligibilityEvaluator
         do { evaluator = try EligibilityEvaluator(catalog: catalog, schema: schema) } catch { throw .features(error) }
         let n = first.rows, d = fitted.columns.count, k = products.count
+        guard n > 0 else { throw .input(InputFileError(path: path, message: "has no rows to train on (only a header?)")) }
         // Pass 2: features and labels. Rejects were written by pass 1; this pass's go nowhere.
         var secondReading = reading
         if case .skip = reading.policy {
