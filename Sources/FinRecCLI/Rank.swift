@@ -87,8 +87,15 @@ struct Rank: ParsableCommand {
                 if let lines = item.bestLines { try bestWriter?.write(lines) }
             })
         let started = Date()
+        let interrupt = InterruptFlag.install()
         do {
-            try pipeline.run { reader, rows in progress.update(bytes: reader.bytesRead, rows: rows) }
+            try pipeline.run(progress: { reader, rows in progress.update(bytes: reader.bytesRead, rows: rows) },
+                             shouldStop: { interrupt.isSet })
+        } catch is Interrupted {
+            bestWriter?.discard()
+            progress.finish()
+            printToStandardError("finrec rank: interrupted after \(pipeline.rowsScanned) rows; nothing was written (\(output) is as it was)")
+            throw ExitCode(130)
         } catch {
             bestWriter?.discard()
             throw error

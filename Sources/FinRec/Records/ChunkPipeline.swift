@@ -38,10 +38,16 @@ public final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
 
     /// Reads the whole file; `progress` is called on the calling thread after each chunk is
     /// scanned. Throws the first error in file order.
-    public func run(progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in }) throws {
+    ///
+    /// `shouldStop` is asked before each chunk is read; when it says yes the read ends with
+    /// ``Interrupted`` once the chunks in flight are done.
+    public func run(progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
+                    shouldStop: () -> Bool = { false }) throws {
         if workers == 1 {
             var first = 0
-            while let chunk = try reader.nextChunk() {
+            while true {
+                if shouldStop() { throw Interrupted() }
+                guard let chunk = try reader.nextChunk() else { break }
                 rowsScanned += chunk.rowCount
                 try consume(transform(chunk, first))
                 first += chunk.rowCount
@@ -55,6 +61,11 @@ public final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
         while true {
             slots.wait()
             if currentFailure() != nil { slots.signal(); break }
+            if shouldStop() {
+                record(index, Interrupted())
+                slots.signal()
+                break
+            }
             let pending: EnterpriseFileReader.Pending?
             do {
                 pending = try reader.nextPending()
@@ -131,5 +142,41 @@ private final class Turn: @unchecked Sendable {
         next += 1
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// A read stopped on request (Ctrl-C).
+public struct Interrupted: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var description: String { "interrupted" }
+}
+
+/// Set once SIGINT or SIGTERM arrives, after ``install()``; the signals no longer kill the
+/// process, so a command can stop cleanly and remove its temporary files.
+public final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    private var sources: [any DispatchSourceSignal] = []
+
+    public var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
+    }
+
+    public static func install() -> InterruptFlag {
+        let flag = InterruptFlag()
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [flag] in
+                flag.lock.lock()
+                flag.raised = true
+                flag.lock.unlock()
+            }
+            source.resume()
+            flag.sources.append(source)
+        }
+        return flag
     }
 }
