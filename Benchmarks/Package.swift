@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Benchmarks for FinRec, kept out of the main package so its build stays lean.
-// Run ./scoring.sh, ./csv.sh or ./features.sh: each builds this in release mode, runs the Python peer in the same session
+// Run ./scoring.sh, ./csv.sh, ./features.sh, ./rank.sh or ./train.sh: each builds this in release mode, runs the Python peer in the same session
 // and prints the ratio table (see README.md here).
 
 import Foundation
@@ -21,6 +21,11 @@ let package = Package(
             name: "finrec-bench",
             dependencies: [.product(name: "FinRec", package: finrecPackage)],
             path: "Sources/FinRecBench"
+        ),
+        .executableTarget(
+            name: "finrec-fuzz",
+            dependencies: [.product(name: "FinRec", package: finrecPackage)],
+            path: "Sources/FinRecFuzz"
         ),
     ]
 )
