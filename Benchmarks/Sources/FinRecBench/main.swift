@@ -187,7 +187,7 @@ func trainData(_ o: Options) {
         }
     }
     func write(_ values: [Double], _ path: String) {
-        values.withUnsafeBytes { FileManager.default.createFile(atPath: path, contents: Data($0)) }
+        _ = values.withUnsafeBytes { FileManager.default.createFile(atPath: path, contents: Data($0)) }
     }
     write(x, o.file + ".x.f64")
     write(y, o.file + ".y.f64")
