@@ -161,6 +161,25 @@ struct HostileModelTests {
         #expect(contentsOfFolder(folder) == ["model.json"])
     }
 
+    /// Found by Benchmarks/fuzz.sh (model target, seed 1): a count beyond Int trapped in the loader.
+    @Test("Fuzz regression: a statistic's count too large for Int, or a max_categories of 1e30, is refused, not a crash",
+          arguments: [("\"count\": 18965,", "\"count\": 189999999999999999999999965,", "features.statistics[6]"),
+                      ("\"one_hot\": [\"innovative\"", "\"max_categories\": 1e30, \"one_hot\": [\"innovative\"", "max_categories")])
+    func fuzzRegression(edit: (String, String, String)) throws {
+        var text = try String(contentsOfFile: Self.root + "/Models/default-model.json", encoding: .utf8)
+        let range = try #require(text.range(of: edit.0))
+        text.replaceSubrange(range, with: edit.1)
+        let folder = NSTemporaryDirectory() + "finrec-fuzzed-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try text.write(toFile: folder + "/model.json", atomically: true, encoding: .utf8)
+        do {
+            _ = try TrainedModel.read(from: folder + "/model.json")
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains(folder + "/model.json") && "\(error)".contains(edit.2), "\(error)")
+        }
+    }
+
     @Test("A model whose feature names were edited is refused")
     func renamedFeature() throws {
         var text = try String(contentsOfFile: Self.root + "/Models/default-model.json", encoding: .utf8)

@@ -114,7 +114,12 @@ public struct FeatureSpec: Sendable {
                     }
                 default: throw fail("\(field).one_hot", "give the vocabulary as an array of strings, or \"learn\"")
                 }
-                if case .number(let n)? = o["max_categories"] { f.maxCategories = Int(n) }
+                if case .number(let n)? = o["max_categories"] {
+                    guard let count = Int(exactly: n), (1...10_000).contains(count) else {
+                        throw fail("\(field).max_categories", "give a whole number from 1 to 10000")
+                    }
+                    f.maxCategories = count
+                }
             }
             features.append(f)
         }

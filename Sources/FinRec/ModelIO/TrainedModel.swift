@@ -126,9 +126,14 @@ public struct TrainedModel: Sendable {
             throw .wrongType(path: path, field: "features.statistics", expected: "one entry per feature in statistics and vocabularies", got: "another shape")
         }
         var statistics: [FittedFeatures.NumericStatistics?] = []
-        for s in statsJSON {
+        for (i, s) in statsJSON.enumerated() {
             if case .object(let o) = s, case .number(let n)? = o["count"], case .number(let m)? = o["mean"], case .number(let sd)? = o["sd"] {
-                statistics.append(.init(count: Int(n), mean: m, standardDeviation: sd))
+                // A count beyond Int, or a spread that is not positive, would trap or divide by zero later.
+                guard let count = Int(exactly: n), count >= 0, m.isFinite, sd.isFinite, sd > 0 else {
+                    throw .wrongType(path: path, field: "features.statistics[\(i)]", expected: "a whole count, a finite mean and a positive sd",
+                                     got: "count \(n), mean \(m), sd \(sd)")
+                }
+                statistics.append(.init(count: count, mean: m, standardDeviation: sd))
             } else {
                 statistics.append(nil)
             }
