@@ -161,9 +161,11 @@ struct HostileModelTests {
         #expect(contentsOfFolder(folder) == ["model.json"])
     }
 
-    /// Found by Benchmarks/fuzz.sh (model target, seed 1): a count beyond Int trapped in the loader.
-    @Test("Fuzz regression: a statistic's count too large for Int, or a max_categories of 1e30, is refused, not a crash",
+    /// Found by Benchmarks/fuzz.sh (model target): with seed 1 a count beyond Int trapped in the
+    /// loader; with seed 2 a statistics entry without its count reached a precondition.
+    @Test("Fuzz regression: a statistic's count too large for Int or missing, or a max_categories of 1e30, is refused, not a crash",
           arguments: [("\"count\": 18965,", "\"count\": 189999999999999999999999965,", "features.statistics[6]"),
+                      ("\"count\": 20000,", "\"coun\": 20000,", "features.statistics[0]"),
                       ("\"one_hot\": [\"innovative\"", "\"max_categories\": 1e30, \"one_hot\": [\"innovative\"", "max_categories")])
     func fuzzRegression(edit: (String, String, String)) throws {
         var text = try String(contentsOfFile: Self.root + "/Models/default-model.json", encoding: .utf8)

@@ -142,6 +142,16 @@ public struct TrainedModel: Sendable {
             guard case .array(let items) = v else { return nil }
             return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         }
+        // Each numeric feature needs its statistics and each one-hot feature its vocabulary;
+        // FittedFeatures takes that as given.
+        for (i, feature) in spec.features.enumerated() {
+            if feature.oneHot == nil, statistics[i] == nil {
+                throw .wrongType(path: path, field: "features.statistics[\(i)]", expected: "count, mean and sd of the numeric feature \(feature.name)", got: statsJSON[i].typeName)
+            }
+            if feature.oneHot != nil, vocabularies[i] == nil {
+                throw .wrongType(path: path, field: "features.vocabularies[\(i)]", expected: "the vocabulary (strings) of the one-hot feature \(feature.name)", got: vocabJSON[i].typeName)
+            }
+        }
         let features: FittedFeatures
         do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies) } catch {
             throw .wrongType(path: path, field: "features", expected: "features that compile", got: error.description)
