@@ -31,7 +31,7 @@ struct Rank: ParsableCommand {
     @Option(name: .long, help: "Output format (default: by --output's extension, .json or else CSV).")
     var format: Format?
 
-    @Option(name: .long, help: "Also write every enterprise's best offer to this CSV (streamed, written atomically).")
+    @Option(name: .long, help: "Also write every enterprise's best offer to this file: CSV, or JSON Lines when it ends in .jsonl (streamed, written atomically).")
     var best: String?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Offer ids to rank (default: all the model scores), e.g. --product bse star.")
@@ -57,6 +57,9 @@ struct Rank: ParsableCommand {
         guard top >= 1 else { throw ValidationError("Please give --top a whole number of at least 1.") }
         guard (0...50).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 50.") }
         if best == output { throw ValidationError("--best and --output must be different files.") }
+        if let best, best.lowercased().hasSuffix(".json") {
+            throw ValidationError("--best writes CSV, or JSON Lines (one object per line) when the name ends in .jsonl; a pool can have millions of rows, so there is no single-document .json form.")
+        }
     }
 
     var resolvedFormat: Format { format ?? (output.lowercased().hasSuffix(".json") ? .json : .csv) }
@@ -74,7 +77,7 @@ struct Rank: ParsableCommand {
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
         var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language)
         let bestWriter = try best.map { try BestOfferWriter(path: $0, catalog: trained.catalog, scaling: trained.scaling) }
-        let format = bestWriter.map { BestOfferFormat(catalog: $0.catalog, scaling: $0.scaling) }
+        let format = bestWriter.map { BestOfferFormat(catalog: $0.catalog, scaling: $0.scaling, jsonLines: $0.jsonLines) }
         let pipeline = ChunkPipeline<ScoredChunkAt>(
             reader: reader, workers: runtime.policy.workers,
             transform: { chunk, first in
@@ -147,11 +150,14 @@ final class BestOfferWriter {
     let catalog: Catalog
     let scaling: ScoreScaling
 
+    let jsonLines: Bool
+
     init(path: String, catalog: Catalog, scaling: ScoreScaling) throws {
         writer = try AtomicFileWriter(path: path)
         self.catalog = catalog
         self.scaling = scaling
-        try writer.write(Self.header)
+        jsonLines = path.lowercased().hasSuffix(".jsonl")
+        if !jsonLines { try writer.write(Self.header) }
     }
 
     func write(_ bytes: [UInt8]) throws { try writer.write(bytes) }
@@ -159,12 +165,14 @@ final class BestOfferWriter {
     func discard() { writer.discard() }
 }
 
-/// Formats best-offer rows as CSV lines (on any thread).
+/// Formats best-offer rows as CSV lines or JSON Lines (on any thread).
 struct BestOfferFormat: Sendable {
     let catalog: Catalog
     let scaling: ScoreScaling
+    let jsonLines: Bool
 
     func lines(_ rows: [BestOffer]) -> [UInt8] {
+        guard !jsonLines else { return json(rows) }
         var text = ""
         text.reserveCapacity(rows.count * 120)
         for b in rows {
@@ -173,6 +181,24 @@ struct BestOfferFormat: Sendable {
             text += (offer?.id ?? "") + "," + (offer?.chineseName ?? "") + "," + (offer == nil ? "none" : ScoreReport.statusCode(b.status)) + ","
             if let logit = b.logit { text += "\(Sigmoid.probability(logit)),\(scaling.points(logit: logit))," } else { text += ",," }
             text += String(b.eligibleOffers) + "," + String(b.unknownOffers) + "\n"
+        }
+        return Array(text.utf8)
+    }
+
+    /// One object per line, with the same fields as the CSV.
+    func json(_ rows: [BestOffer]) -> [UInt8] {
+        var text = ""
+        for b in rows {
+            let offer = b.offer.map { catalog.offers[$0] }
+            let object = JSONObject([
+                ("enterprise_id", .string(b.enterpriseID)), ("name", b.name.map(JSONValue.string) ?? .null), ("line", .number(Double(b.line))),
+                ("best_offer_id", offer.map { .string($0.id) } ?? .null), ("best_offer_name_zh", offer.map { .string($0.chineseName) } ?? .null),
+                ("status", .string(offer == nil ? "none" : ScoreReport.statusCode(b.status))),
+                ("probability", b.logit.map { .number(Sigmoid.probability($0)) } ?? .null),
+                ("points", b.logit.map { .number(scaling.points(logit: $0)) } ?? .null),
+                ("eligible_offers", .number(Double(b.eligibleOffers))), ("unknown_offers", .number(Double(b.unknownOffers))),
+            ])
+            text += JSONValue.object(object).compact() + "\n"
         }
         return Array(text.utf8)
     }

@@ -142,6 +142,27 @@ struct ScoreRankCommandTests {
         #expect(csvBSE == jsonBSE)
     }
 
+    @Test("rank --best as JSON Lines holds the same rows as the CSV form")
+    func bestAsJSONLines() throws {
+        let folder = try Self.folder()
+        try Self.rank(["--input", Self.pool, "--top", "5", "--output", folder + "/a.csv", "--best", folder + "/best.csv"])
+        try Self.rank(["--input", Self.pool, "--top", "5", "--output", folder + "/b.csv", "--best", folder + "/best.jsonl"])
+        let csv = try String(contentsOfFile: folder + "/best.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let json = try String(contentsOfFile: folder + "/best.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 20_000 && json.count == 20_000)
+        for (c, j) in zip(csv, json).prefix(2_000) {
+            guard case .object(let o) = try JSONValue.parse(Array(j.utf8)), case .string(let id)? = o["enterprise_id"] else {
+                Issue.record("bad line \(j)")
+                continue
+            }
+            let fields = c.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            #expect(id == fields[0])
+            #expect(o["best_offer_id"] == (fields[3].isEmpty ? .null : .string(fields[3])))
+            if case .number(let p)? = o["probability"] { #expect(Double(fields[6]) == p) } else { #expect(fields[6].isEmpty) }
+        }
+        #expect(throws: (any Error).self) { _ = try Rank.parse(["--input", Self.pool, "--output", folder + "/c.csv", "--best", folder + "/best.json"]) }
+    }
+
     @Test("rank refuses to overwrite without --force, and a failing input leaves no output file")
     func rankSafety() throws {
         let folder = try Self.folder()

@@ -363,6 +363,37 @@ extension JSONValue {
         return out
     }
 
+    /// JSON on one line, without spaces (for JSON Lines).
+    /// - Precondition: every number is finite.
+    public func compact() -> String {
+        var out = ""
+        writeCompact(to: &out)
+        return out
+    }
+
+    private func writeCompact(to out: inout String) {
+        switch self {
+        case .array(let items):
+            out.append("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(",") }
+                item.writeCompact(to: &out)
+            }
+            out.append("]")
+        case .object(let object):
+            out.append("{")
+            for (i, member) in object.members.enumerated() {
+                if i > 0 { out.append(",") }
+                Self.writeString(member.key, to: &out)
+                out.append(":")
+                member.value.writeCompact(to: &out)
+            }
+            out.append("}")
+        default:
+            write(to: &out, indent: 0)
+        }
+    }
+
     private var isScalar: Bool {
         switch self {
         case .array, .object: false
