@@ -76,8 +76,8 @@ struct Rank: ParsableCommand {
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
         var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language)
-        let bestWriter = try best.map { try BestOfferWriter(path: $0, catalog: trained.catalog, scaling: trained.scaling) }
-        let format = bestWriter.map { BestOfferFormat(catalog: $0.catalog, scaling: $0.scaling, jsonLines: $0.jsonLines) }
+        let bestWriter = try best.map { try BestOfferWriter(path: $0) }
+        let format = bestWriter.map { BestOfferFormat(catalog: trained.catalog, scaling: trained.scaling, jsonLines: $0.jsonLines) }
         let pipeline = ChunkPipeline<ScoredChunkAt>(
             reader: reader, workers: runtime.policy.workers,
             transform: { chunk, first in
@@ -109,12 +109,11 @@ struct Rank: ParsableCommand {
             throw InputFileError(path: reader.path, message: "has no enterprises to rank (only a header?); nothing was written")
         }
         let report = try reader.finish()
-        let text = RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf).render(resolvedFormat)
-        try AtomicFileWriter.write(Array(text.utf8), to: output)
+        let rankReport = RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
+        try AtomicFileWriter.write(Array(rankReport.render(resolvedFormat).utf8), to: output)
         try bestWriter?.commit()
         if !quiet {
-            printToStandardError(RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
-                .summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))
+            printToStandardError(rankReport.summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))
         }
     }
 
@@ -147,15 +146,11 @@ struct ScoredChunkAt: Sendable {
 final class BestOfferWriter {
     static let header = "enterprise_id,name,line,best_offer_id,best_offer_name_zh,status,probability,points,eligible_offers,unknown_offers\n"
     let writer: AtomicFileWriter
-    let catalog: Catalog
-    let scaling: ScoreScaling
-
+    /// JSON Lines for a `.jsonl` name, CSV otherwise.
     let jsonLines: Bool
 
-    init(path: String, catalog: Catalog, scaling: ScoreScaling) throws {
+    init(path: String) throws {
         writer = try AtomicFileWriter(path: path)
-        self.catalog = catalog
-        self.scaling = scaling
         jsonLines = path.lowercased().hasSuffix(".jsonl")
         if !jsonLines { try writer.write(Self.header) }
     }

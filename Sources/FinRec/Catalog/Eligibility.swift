@@ -186,10 +186,10 @@ public struct EligibilityResult: Sendable {
         guard case .column(let name, _) = e else { return .quantity(.number) }
         if let d = evaluator.catalog.definitions.first(where: { $0.name == name }) { return .quantity(d.unit) }
         guard let i = evaluator.schema.index(of: name) else { return nil }
-        switch evaluator.schema.fields[i].kind {
-        case .number(_, let unit): return .quantity(unit == "万元" ? .money : unit == "years" ? .years : .number)
-        case .ratio: return .quantity(.percent)
-        case .integer: return .quantity(.count)
+        let field = evaluator.schema.fields[i]
+        if let unit = Catalog.Unit.of(field) { return .quantity(unit) }
+        switch field.kind {
+        case .number, .ratio, .integer: preconditionFailure("quantities have a unit")
         case .flag: return .flag
         case .category: return .category(i)
         case .date: return .date
@@ -208,6 +208,19 @@ public struct EligibilityResult: Sendable {
         case .percent: return "\(Fixed.format(x * 100, digits: 2))%"
         case .years: return language == .zh ? "\(Fixed.format(x, digits: 1))年" : "\(Fixed.format(x, digits: 1)) years"
         case .count, .number: return Fixed.format(x, digits: 4)
+        }
+    }
+}
+
+extension Catalog.Unit {
+    /// The unit a quantity field is shown in: 万元 amounts as money, years, ratios as percent,
+    /// whole numbers as counts, other numbers plain; nil for fields that are not quantities.
+    static func of(_ field: FieldSpec) -> Catalog.Unit? {
+        switch field.kind {
+        case .number(_, let unit): unit == "万元" ? .money : unit == "years" ? .years : .number
+        case .ratio: .percent
+        case .integer: .count
+        default: nil
         }
     }
 }

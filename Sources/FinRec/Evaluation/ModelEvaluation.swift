@@ -32,34 +32,32 @@ public struct ModelEvaluation: Sendable {
     public static func evaluate(model: TrainedModel, path: String, asOf: Int, top: Int = 100,
                                 reading: ReaderOptions = ReaderOptions()) throws(InputFileError) -> ModelEvaluation {
         let reader = try EnterpriseFileReader(path: path, schema: model.features.schema, options: reading)
-        let parameters = ["as_of_date": Double(asOf)]
-        let scorer = LinearScorer<Double>(model: model.linear)
-        let evaluator: EligibilityEvaluator
-        do { evaluator = try EligibilityEvaluator(catalog: model.catalog, schema: model.features.schema) } catch {
+        let scorer: OfferScorer
+        do { scorer = try OfferScorer(model: model, asOf: asOf) } catch {
             throw InputFileError(path: path, message: "the model's catalog does not compile: \(error)")
         }
         let products = model.linear.products
+        // Each product's catalog offer (rows of a product without one count as undecided).
+        let offerIndex = products.map { product in model.catalog.offers.firstIndex { $0.id == product.id } }
         var probabilities = [[Double]](repeating: [], count: products.count)
         var outcomes = probabilities, truths = probabilities
         var hasTruth = [Bool](repeating: true, count: products.count)
         var ndcgSum = 0.0, hits = 0, ranked = 0, rows = 0
         while let chunk = try reader.nextChunk() {
             rows += chunk.rowCount
-            let logits = scorer.logits(for: model.features.apply(chunk, parameters: parameters))
-            let eligibility = evaluator.evaluate(chunk, asOf: asOf)
+            let scored = scorer.score(chunk)
+            let logits = scored.logits
             var labelColumns: [TextColumn?] = []
             var truthColumns: [TextColumn?] = []
-            var offerIndex: [Int] = []
             for product in products {
                 labelColumns.append(chunk.extraNames.firstIndex(of: model.labelPrefix + product.id).map { chunk.extra($0) })
                 truthColumns.append(chunk.extraNames.firstIndex(of: "truth_" + product.id).map { chunk.extra($0) })
-                offerIndex.append(model.catalog.offers.firstIndex { $0.id == product.id } ?? -1)
             }
             for r in 0..<chunk.rowCount {
                 var enterprise: [(p: Double, y: Double)] = []
                 for (p, _) in products.enumerated() {
                     guard let text = labelColumns[p]?[r], text == "1" || text == "0" else { continue }
-                    let status = offerIndex[p] >= 0 ? eligibility.status(offer: offerIndex[p], row: r) : .unknown
+                    let status = offerIndex[p].map { scored.status(offer: $0, row: r) } ?? .unknown
                     if status == .fail { continue }
                     let probability = Sigmoid.probability(logits[r, p]), y: Double = text == "1" ? 1 : 0
                     probabilities[p].append(probability)

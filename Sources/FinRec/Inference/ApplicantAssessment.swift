@@ -52,10 +52,9 @@ public struct ApplicantAssessment: Sendable {
     /// Assesses every row of `scored`.
     public static func assess(_ scored: ScoredChunk, with scorer: OfferScorer, language: Language) -> [ApplicantAssessment] {
         let chunk = scored.chunk
-        let ids = chunk.ids
-        let schema = scorer.model.features.schema
-        let nameField = schema.index(of: "name")
+        let ids = chunk.ids, names = chunk.names
         let catalog = scorer.catalog
+        let definitions = definitionColumns(chunk, scorer: scorer)
         return (0..<chunk.rowCount).map { r in
             var offers: [(Catalog.Offer, Int, Truth, Double?)] = catalog.offers.enumerated().map { k, offer in
                 (offer, k, scored.status(offer: k, row: r), scored.logit(offer: k, row: r))
@@ -85,57 +84,56 @@ public struct ApplicantAssessment: Sendable {
             let values = scorer.model.features.displayValues(chunk, row: r, parameters: scorer.parameters)
             var byName: [String: FeatureValue] = [:]
             for (f, feature) in scorer.model.features.spec.features.enumerated() { byName[feature.name] = values[f] }
-            var name: String?
-            if let nameField, case .text(let text) = chunk.value(field: nameField, row: r) { name = text }
-            return ApplicantAssessment(enterpriseID: ids[r], name: name, line: chunk.lines[r],
-                                       keyFigures: keyFigures(chunk, row: r, scorer: scorer, language: language),
+            return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r],
+                                       keyFigures: keyFigures(chunk, row: r, definitions: definitions, scorer: scorer, language: language),
                                        featureValues: byName, offers: ranked)
+        }
+    }
+
+    /// Each catalog definition's value for every row of `chunk` (compiled and evaluated once per
+    /// chunk, a column at a time); nil for a definition that does not compile to a number.
+    static func definitionColumns(_ chunk: RecordChunk, scorer: OfferScorer) -> [NumericColumn?] {
+        scorer.catalog.definitions.map { definition in
+            guard let compiled = try? CompiledExpression(definition.expression, in: scorer.evaluator.environment, boolean: false),
+                  case .numbers(let values, let missing) = compiled.evaluate(chunk, parameters: scorer.parameters) else { return nil }
+            return NumericColumn(values: values, missing: missing)
         }
     }
 
     /// The applicant's tier, certificate, size and the catalog's derived figures (R&D ratios,
     /// growth, profit), each formatted in its unit.
-    static func keyFigures(_ chunk: RecordChunk, row r: Int, scorer: OfferScorer, language: Language) -> [KeyFigure] {
+    static func keyFigures(_ chunk: RecordChunk, row r: Int, definitions: [NumericColumn?], scorer: OfferScorer,
+                           language: Language) -> [KeyFigure] {
         let schema = scorer.model.features.schema
-        let one = chunk.row(r)
+        let missingText = language == .zh ? "缺失" : "missing"
         var out: [KeyFigure] = []
         for name in keyFields {
             guard let i = schema.index(of: name) else { continue }
             let field = schema.fields[i]
             let label = language == .zh ? field.chineseName : field.name
-            let cell = one.value(field: i, row: 0)
-            guard cell != .missing else {
-                out.append(KeyFigure(name: name, label: label, value: nil, text: language == .zh ? "缺失" : "missing"))
-                continue
-            }
-            switch (field.kind, cell) {
+            switch (field.kind, chunk.value(field: i, row: r)) {
+            case (_, .missing):
+                out.append(KeyFigure(name: name, label: label, value: nil, text: missingText))
             case (.category(let options), .number(let v)):
                 let option = options[Int(v)]
                 out.append(KeyFigure(name: name, label: label, value: nil, text: language == .zh ? option.chinese : option.code))
             case (.date, .number(let v)):
                 out.append(KeyFigure(name: name, label: label, value: nil, text: CivilDate(daysSinceEpoch: Int(v)).iso))
-            case (.number(_, let unit), .number(let v)):
-                let u: Catalog.Unit = unit == "万元" ? .money : unit == "years" ? .years : .number
-                out.append(KeyFigure(name: name, label: label, value: v, text: EligibilityResult.format(v, u, language)))
-            case (.ratio, .number(let v)):
-                out.append(KeyFigure(name: name, label: label, value: v, text: EligibilityResult.format(v, .percent, language)))
             case (_, .number(let v)):
-                out.append(KeyFigure(name: name, label: label, value: v, text: Fixed.format(v, digits: 0)))
+                // Amounts, ratios and counts in their unit; flags and years as whole numbers.
+                let text = Catalog.Unit.of(field).map { EligibilityResult.format(v, $0, language) } ?? Fixed.format(v, digits: 0)
+                out.append(KeyFigure(name: name, label: label, value: v, text: text))
             case (_, .text(let t)):
                 out.append(KeyFigure(name: name, label: label, value: nil, text: t))
-            case (_, .missing):
-                break
             }
         }
-        for definition in scorer.catalog.definitions {
+        for (definition, column) in zip(scorer.catalog.definitions, definitions) {
             let label = language == .zh ? definition.chinese : definition.english
-            guard let compiled = try? CompiledExpression(definition.expression, in: scorer.evaluator.environment, boolean: false),
-                  case .numbers(let values, let missing) = compiled.evaluate(one, parameters: scorer.parameters), !missing[0] else {
-                out.append(KeyFigure(name: definition.name, label: label, value: nil, text: language == .zh ? "缺失" : "missing"))
+            guard let value = column?[r] else {
+                out.append(KeyFigure(name: definition.name, label: label, value: nil, text: missingText))
                 continue
             }
-            out.append(KeyFigure(name: definition.name, label: label, value: values[0],
-                                 text: EligibilityResult.format(values[0], definition.unit, language)))
+            out.append(KeyFigure(name: definition.name, label: label, value: value, text: EligibilityResult.format(value, definition.unit, language)))
         }
         return out
     }

@@ -15,9 +15,14 @@ public struct RankedEnterprise: Sendable, Equatable {
 
     /// The ranking order: higher logit first, then smaller enterprise id, then earlier in the input.
     static func ranksBefore(_ a: RankedEnterprise, _ b: RankedEnterprise) -> Bool {
-        if a.logit != b.logit { return a.logit > b.logit }
-        if a.enterpriseID != b.enterpriseID { return a.enterpriseID < b.enterpriseID }
-        return a.sequence < b.sequence
+        ranksBefore(logit: a.logit, id: a.enterpriseID, sequence: a.sequence, b)
+    }
+
+    /// The same order for a candidate not built yet (building one costs its reasons).
+    static func ranksBefore(logit: Double, id: String, sequence: Int, _ b: RankedEnterprise) -> Bool {
+        if logit != b.logit { return logit > b.logit }
+        if id != b.enterpriseID { return id < b.enterpriseID }
+        return sequence < b.sequence
     }
 }
 
@@ -161,12 +166,7 @@ public struct PoolRanker: Sendable {
     /// top lists and summaries. Runs in file order; ``bestOffers(_:offers:)`` may run anywhere.
     public mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int) {
         let chunk = scored.chunk
-        let ids = chunk.ids
-        let nameField = chunk.schema.index(of: "name")
-        func name(_ r: Int) -> String? {
-            guard let nameField, case .text(let t) = chunk.value(field: nameField, row: r) else { return nil }
-            return t
-        }
+        let ids = chunk.ids, names = chunk.names
         for (i, k) in offers.enumerated() {
             for r in 0..<chunk.rowCount {
                 let status = scored.status(offer: k, row: r)
@@ -176,7 +176,7 @@ public struct PoolRanker: Sendable {
                 }
                 let sequence = firstSequence + r
                 func better(_ worst: RankedEnterprise) -> Bool {
-                    logit != worst.logit ? logit > worst.logit : ids[r] != worst.enterpriseID ? ids[r] < worst.enterpriseID : sequence < worst.sequence
+                    RankedEnterprise.ranksBefore(logit: logit, id: ids[r], sequence: sequence, worst)
                 }
                 switch status {
                 case .pass:
@@ -186,7 +186,7 @@ public struct PoolRanker: Sendable {
                     if eligible[i].admits(better) {
                         let codes = scorer.reasonCodes(scored, offer: k, row: r).prefix(reasonCount).filter { $0.logit > 0 }
                         let reasons = codes.map { "\($0.label(language)) +\(Fixed.format($0.points, digits: 1))" }
-                        eligible[i].insert(RankedEnterprise(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], logit: logit,
+                        eligible[i].insert(RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: logit,
                                                             points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
                     }
                 case .unknown:
@@ -195,7 +195,7 @@ public struct PoolRanker: Sendable {
                         let missing = scored.eligibility.reasons(offer: k, row: r, language: language).flatMap(\.missingFields)
                         var seen = Set<String>()
                         let reasons = missing.filter { seen.insert($0).inserted }
-                        unknown[i].insert(RankedEnterprise(enterpriseID: ids[r], name: name(r), line: chunk.lines[r], logit: logit,
+                        unknown[i].insert(RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: logit,
                                                            points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
                     }
                 case .fail:
@@ -210,8 +210,7 @@ public struct PoolRanker: Sendable {
     /// logit, else the undecided one with the highest, else none. Ties go to the earlier offer.
     public static func bestOffers(_ scored: ScoredChunk, offers: [Int]) -> [BestOffer] {
         let chunk = scored.chunk
-        let ids = chunk.ids
-        let nameField = chunk.schema.index(of: "name")
+        let ids = chunk.ids, names = chunk.names
         return (0..<chunk.rowCount).map { r in
             var bestPass: (Int, Double)?, bestUnknown: (Int, Double)?
             var passes = 0, unknowns = 0
@@ -228,10 +227,8 @@ public struct PoolRanker: Sendable {
                     break
                 }
             }
-            var name: String?
-            if let nameField, case .text(let t) = chunk.value(field: nameField, row: r) { name = t }
             let chosen = bestPass.map { ($0, Truth.pass) } ?? bestUnknown.map { ($0, Truth.unknown) }
-            return BestOffer(enterpriseID: ids[r], name: name, line: chunk.lines[r], offer: chosen?.0.0,
+            return BestOffer(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], offer: chosen?.0.0,
                              status: chosen?.1 ?? .fail, logit: chosen?.0.1, eligibleOffers: passes, unknownOffers: unknowns)
         }
     }

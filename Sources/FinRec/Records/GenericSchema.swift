@@ -33,10 +33,9 @@ public enum GenericSchema {
         }
         let sample = try reader.nextChunk()
         var numeric: [String] = [], text: [String] = []
-        for (j, column) in reader.header.enumerated() where !column.isEmpty && !excluding.contains(column) {
+        for column in reader.header where !column.isEmpty && !excluding.contains(column) {
             guard let extra = sample?.extraNames.firstIndex(of: column), let cells = sample?.extra(extra).values else {
-                numeric.append(column)
-                _ = j
+                numeric.append(column)  // no rows to tell: numbers, the stricter reading
                 continue
             }
             let isNumber = cells.allSatisfy { cell in

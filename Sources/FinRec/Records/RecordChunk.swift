@@ -172,6 +172,13 @@ public struct RecordChunk: Sendable {
         return (0..<rowCount).map { texts[s * capacity + $0] ?? "line \(lines[$0])" }
     }
 
+    /// The names of the rows, from a text field called `name` (nil each where it is missing or
+    /// the schema has no such field).
+    public var names: [String?] {
+        guard let i = schema.index(of: "name"), case .text(let s) = slots[i] else { return Array(repeating: nil, count: rowCount) }
+        return (0..<rowCount).map { texts[s * capacity + $0] }
+    }
+
     // MARK: Building rows
     //
     // A row is built in place at index `rowCount`: `beginRow` clears it, `set` fills it,

@@ -93,6 +93,7 @@ public struct TrainingPipeline {
             store = FeatureStore(rows: n, columns: d)
         }
         var y = [Double](repeating: .nan, count: n * k)
+        let offerIndices = products.map { offer in catalog.offers.firstIndex { $0.id == offer.id }! }
         var row = 0
         do throws(InputFileError) {
             let reader = try EnterpriseFileReader(path: path, schema: schema, options: secondReading)
@@ -102,7 +103,7 @@ public struct TrainingPipeline {
                 let eligibility = evaluator.evaluate(chunk, asOf: asOf)
                 for (p, offer) in products.enumerated() {
                     let labels = chunk.extra(chunk.extraNames.firstIndex(of: labelPrefix + offer.id)!)
-                    let offerIndex = catalog.offers.firstIndex { $0.id == offer.id }!
+                    let offerIndex = offerIndices[p]
                     for r in 0..<chunk.rowCount {
                         guard let text = labels[r] else { continue }
                         guard text == "1" || text == "0" else {
