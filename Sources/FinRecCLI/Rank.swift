@@ -82,7 +82,7 @@ struct Rank: ParsableCommand {
             reader: reader, workers: runtime.policy.workers,
             transform: { chunk, first in
                 // Scoring and the best-offer lines run on the workers; only the top lists are in order.
-                let scored = scorer.score(chunk)
+                let scored = scorer.score(chunk, firstRow: first)
                 return ScoredChunkAt(scored: scored, first: first, bestLines: format?.lines(PoolRanker.bestOffers(scored, offers: offers)))
             },
             consume: { item in

@@ -45,7 +45,7 @@ struct Score: ParsableCommand {
             guard results.count + chunk.rowCount <= ScoreReport.maximumApplicants else {
                 throw InputFileError(path: reader.path, message: "more than \(ScoreReport.maximumApplicants) applicants; use `finrec rank` for pools")
             }
-            results += ApplicantAssessment.assess(scorer.score(chunk), with: scorer, language: lang.language)
+            results += ApplicantAssessment.assess(scorer.score(chunk, firstRow: results.count), with: scorer, language: lang.language)
         }
         _ = try reader.finish()
         guard !results.isEmpty else {

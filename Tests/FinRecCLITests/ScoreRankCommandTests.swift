@@ -20,7 +20,7 @@ struct ScoreRankCommandTests {
     static func report(_ file: String, language: Language) throws -> ScoreReport {
         let scorer = try OfferScorer(model: try TrainedModel.read(from: model), asOf: CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch)
         let chunk = try #require(try EnterpriseFileReader(path: root + "/Datasets/applicants/" + file).nextChunk())
-        let results = ApplicantAssessment.assess(scorer.score(chunk), with: scorer, language: language)
+        let results = ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: language)
         return ScoreReport(results: results, scorer: scorer, language: language, reasons: 3, modelPath: model, asOf: "2026-06-30")
     }
 

@@ -42,7 +42,7 @@ struct InferenceTests {
     func reasonCodesSumToLogit() throws {
         let scorer = try Self.scorer()
         let chunk = try #require(try Self.pool(rows: 500, chunkRows: 500).first)
-        let scored = scorer.score(chunk)
+        let scored = scorer.score(chunk, firstRow: 0)
         var checked = 0
         for k in scorer.catalog.offers.indices {
             let p = try #require(scorer.productIndex[k])
@@ -72,7 +72,7 @@ struct InferenceTests {
             let reader = try EnterpriseFileReader(path: Self.root + "/Datasets/applicants/" + file)
             let chunk = try #require(try reader.nextChunk())
             for language in Language.allCases {
-                let assessment = try #require(ApplicantAssessment.assess(scorer.score(chunk), with: scorer, language: language).first)
+                let assessment = try #require(ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: language).first)
                 let offers = assessment.offers
                 #expect(offers.count == scorer.catalog.offers.count)
                 #expect(offers.map(\.rank) == Array(1...offers.count))
@@ -105,7 +105,7 @@ struct InferenceTests {
     func unknownNamesMissingField() throws {
         let scorer = try Self.scorer()
         let chunk = try #require(try EnterpriseFileReader(path: Self.root + "/Datasets/applicants/missing-fields.json").nextChunk())
-        let a = try #require(ApplicantAssessment.assess(scorer.score(chunk), with: scorer, language: .zh).first)
+        let a = try #require(ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: .zh).first)
         let undecided = a.offers.filter { $0.status == .unknown }
         #expect(!undecided.isEmpty)
         #expect(undecided.allSatisfy { $0.reasons.allSatisfy { $0.text.contains("缺少") } })
@@ -130,7 +130,7 @@ struct InferenceTests {
         var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: top)
         var sequence = 0, best: [BestOffer] = []
         for chunk in try Self.pool(rows: 4_000, chunkRows: chunkRows) {
-            let scored = scorer.score(chunk)
+            let scored = scorer.score(chunk, firstRow: sequence)
             ranker.add(scored, scorer: scorer, firstSequence: sequence)
             best += PoolRanker.bestOffers(scored, offers: ranker.offers)
             sequence += chunk.rowCount
@@ -139,7 +139,7 @@ struct InferenceTests {
         let rows = ranker.rows
         #expect(rows >= 4_000 && rows < 4_000 + chunkRows && best.count == rows)
         let all = try Self.pool(rows: rows, chunkRows: rows)[0]
-        let scored = scorer.score(all)
+        let scored = scorer.score(all, firstRow: 0)
         for (i, k) in ranker.offers.enumerated() {
             let eligible = ranker.eligible[i].sorted().map(\.enterpriseID)
             let unknown = ranker.unknown[i].sorted().map(\.enterpriseID)
@@ -289,7 +289,7 @@ struct RankingTieTests {
         let scorer = try InferenceTests.scorer()
         var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: 250)
         let chunk = try #require(try EnterpriseFileReader(path: path).nextChunk())
-        let scored = scorer.score(chunk)
+        let scored = scorer.score(chunk, firstRow: 0)
         ranker.add(scored, scorer: scorer, firstSequence: 0)
         let originalID = String(original.prefix { $0 != "," })
         var checked = 0

@@ -87,6 +87,54 @@ struct LinearScorerTests {
         #expect(firstDifference == nil, "logit \(firstDifference ?? -1) differs from the single-threaded run")
     }
 
+    /// The logits of `x` scored in chunks that start at the given row offsets, put back together.
+    static func chunked<T: KernelScalar>(_ scorer: LinearScorer<T>, _ x: Matrix<T>, starts: [Int], threads: ThreadPolicy) -> [T] {
+        var out: [T] = []
+        for (a, b) in zip(starts, starts.dropFirst() + [x.rows]) where a < b {
+            let part = Matrix(rows: b - a, columns: x.columns, elements: Array(x.storage[(a * x.columns)..<(b * x.columns)]))
+            out += scorer.logits(for: part, firstRow: a, threads: threads).storage
+        }
+        return out
+    }
+
+    static func firstBitDifference<T: KernelScalar>(_ a: [T], _ b: [T]) -> Int? {
+        a.count != b.count ? -1 : a.indices.first { a[$0] != b[$0] || a[$0].sign != b[$0].sign }
+    }
+
+    @Test("A row's logits do not depend on the chunk it is scored in (any chunking, BLAS, both precisions)",
+          arguments: [[0], [0, 1], [0, 7, 300, 301], [0, 255, 256, 257, 1_000], Array(stride(from: 0, to: 1_500, by: 97))])
+    func chunkingInvariance(starts: [Int]) {
+        var rng = SplitMix64(seed: 11)
+        let x64: Matrix<Double> = rng.matrix(rows: 1_500, columns: 71)
+        let w64: Matrix<Double> = rng.matrix(rows: 10, columns: 71, scale: 0.3)
+        let b64 = (0..<10).map { _ in rng.normal() }
+        let scorer64 = LinearScorer(weights: w64, intercepts: b64)
+        let whole64 = scorer64.logits(for: x64).storage
+        #expect(Self.firstBitDifference(Self.chunked(scorer64, x64, starts: starts, threads: .singleThreaded), whole64) == nil)
+        #expect(Self.firstBitDifference(Self.chunked(scorer64, x64, starts: starts, threads: ThreadPolicy(workers: 3)), whole64) == nil)
+        let x32 = x64.converted(to: Float.self)
+        let scorer32 = LinearScorer(weights: w64.converted(to: Float.self), intercepts: b64.map { Float($0) })
+        let whole32 = scorer32.logits(for: x32).storage
+        #expect(Self.firstBitDifference(Self.chunked(scorer32, x32, starts: starts, threads: .singleThreaded), whole32) == nil)
+    }
+
+    @Test("Equal rows get equal logits wherever they sit in a chunk")
+    func positionInvariance() {
+        var rng = SplitMix64(seed: 12)
+        let d = 71, k = 10
+        var x: Matrix<Double> = rng.matrix(rows: 700, columns: d)
+        let row = (0..<d).map { _ in rng.normal() * 3 }
+        // The same row at every position of the first block, across the block border and in the tail.
+        let positions = Array(0..<260) + [511, 512, 600, 699]
+        for i in positions { for j in 0..<d { x[i, j] = row[j] } }
+        let scorer = LinearScorer(weights: rng.matrix(rows: k, columns: d, scale: 0.3), intercepts: (0..<k).map { _ in rng.normal() })
+        let z = scorer.logits(for: x)
+        let alone = scorer.logits(for: Matrix(rows: 1, columns: d, elements: row)).storage
+        for i in positions {
+            #expect(Array(z.row(i)) == alone, "row \(i) differs from the row scored alone")
+        }
+    }
+
     @Test("Other block sizes change logits by rounding only", arguments: [1, 77, 1000, 100_000])
     func blockSizeChangesOnlyRounding(block: Int) {
         var rng = SplitMix64(seed: 8)

@@ -44,8 +44,8 @@ public struct ModelEvaluation: Sendable {
         var hasTruth = [Bool](repeating: true, count: products.count)
         var ndcgSum = 0.0, hits = 0, ranked = 0, rows = 0
         while let chunk = try reader.nextChunk() {
+            let scored = scorer.score(chunk, firstRow: rows)
             rows += chunk.rowCount
-            let scored = scorer.score(chunk)
             let logits = scored.logits
             var labelColumns: [TextColumn?] = []
             var truthColumns: [TextColumn?] = []

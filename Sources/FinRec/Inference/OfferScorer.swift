@@ -34,9 +34,12 @@ public struct OfferScorer: Sendable {
     }
 
     /// Features, logits and eligibility of every row of `chunk`.
-    public func score(_ chunk: RecordChunk) -> ScoredChunk {
+    /// - Parameter firstRow: the position of the chunk's first row among the input's rows; it
+    ///   fixes each row's place in the scorer's `gemm` blocks, so that logits are the same
+    ///   whatever the chunk size (see ``LinearScorer``).
+    public func score(_ chunk: RecordChunk, firstRow: Int) -> ScoredChunk {
         let x = model.features.apply(chunk, parameters: parameters)
-        let logits = scorer.logits(for: x, threads: threads)
+        let logits = scorer.logits(for: x, firstRow: firstRow, threads: threads)
         return ScoredChunk(chunk: chunk, features: x, logits: logits, eligibility: evaluator.evaluate(chunk, asOf: asOf), productIndex: productIndex)
     }
 
