@@ -8,7 +8,7 @@ struct Train: ParsableCommand {
         discussion: """
             Labels come from columns label_<offer id> (1 success, 0 failure, empty when the firm did not \
             apply). Rows whose label is empty, or whose eligibility rule fails for the offer, are left \
-            out of that offer's fit. All offers are fitted together (L-BFGS, gradients by BLAS).
+            out of that offer's fit. All offers are fitted together (Newton's method by default, gradients and Hessians by BLAS).
             """)
 
     @Option(name: .long, help: "Labelled enterprise file (CSV, JSON or JSON Lines).")
@@ -41,11 +41,14 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Class weights: none or balanced.")
     var classWeights: ClassWeightChoice = .none
 
-    @Option(name: .long, help: "Stop when the gradient's largest entry falls below this share of its start.")
-    var tolerance = 1e-6
+    @Option(name: .long, help: "Optimiser: newton (exact Hessian; converges to the optimum, so models retrained on any CPU agree) or lbfgs.")
+    var solver: SolverChoice = .newton
 
-    @Option(name: .long, help: "Iteration cap.")
-    var maxIterations = 1_000
+    @Option(name: .long, help: "Stopping tolerance. Newton: stop once a step moves no coefficient by more than this share of the largest (default 1e-10). L-BFGS: stop when the gradient's largest entry falls below this share of its start (default 1e-6).")
+    var tolerance: Double?
+
+    @Option(name: .long, help: "Iteration cap (default: 100 for Newton, 1000 for L-BFGS).")
+    var maxIterations: Int?
 
     @Option(name: .long, help: "A labelled file kept out of training: the model is measured on it and its metrics are stored in the model file.")
     var holdout: String?
@@ -64,6 +67,7 @@ struct Train: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     enum ClassWeightChoice: String, ExpressibleByArgument, CaseIterable { case none, balanced }
+    enum SolverChoice: String, ExpressibleByArgument, CaseIterable { case newton, lbfgs }
 
     func validate() throws {
         guard c > 0 && c.isFinite else { throw ValidationError("Please give --c a positive number.") }
@@ -77,8 +81,8 @@ struct Train: ParsableCommand {
             if catalog != nil { throw ValidationError("--catalog goes with enterprise data; a generic model (--label) has no eligibility rules.") }
             if Set(label).count != label.count { throw ValidationError("Each --label column may be given once.") }
         }
-        guard tolerance > 0 else { throw ValidationError("Please give --tolerance a positive number.") }
-        guard maxIterations >= 1 else { throw ValidationError("Please give --max-iterations a whole number of at least 1.") }
+        if let tolerance { guard tolerance > 0 && tolerance.isFinite else { throw ValidationError("Please give --tolerance a positive number.") } }
+        if let maxIterations { guard maxIterations >= 1 else { throw ValidationError("Please give --max-iterations a whole number of at least 1.") } }
     }
 
     var parsedGrid: [Double]? {
@@ -101,6 +105,7 @@ struct Train: ParsableCommand {
         }
         pipeline.options.c = c
         pipeline.options.classWeights = classWeights == .balanced ? .balanced : .none
+        pipeline.options.solver = solver == .newton ? .newton : .lbfgs
         pipeline.options.tolerance = tolerance
         pipeline.options.maximumIterations = maxIterations
         pipeline.options.threads = runtime.policy

@@ -48,10 +48,12 @@ struct LogisticFixture {
 struct LogisticTrainerTests {
     let fixture = LogisticFixture.shared
 
-    func train(classWeights: ClassWeights = .none, sampleWeights: Bool = false, kernel: some LinearAlgebraKernel = BLASKernel()) throws -> TrainingResult {
+    func train(classWeights: ClassWeights = .none, sampleWeights: Bool = false, solver: TrainerOptions.Solver = .newton,
+               kernel: some LinearAlgebraKernel = BLASKernel()) throws -> TrainingResult {
         var options = TrainerOptions()
         options.c = 0.5
-        options.tolerance = 1e-8
+        options.solver = solver
+        if solver == .lbfgs { options.tolerance = 1e-8 }
         options.classWeights = classWeights
         let data = TrainingSet(features: fixture.features, labels: fixture.labels, sampleWeights: sampleWeights ? fixture.weights : nil)
         return try LogisticTrainer(options: options).fit(data, kernel: kernel)
@@ -65,13 +67,33 @@ struct LogisticTrainerTests {
         return zip(ours, reference).map { abs($0 - $1) }.max()! / scale
     }
 
-    @Test("All three products match scikit-learn to 1e-4 relative, missing labels left out")
-    func matchesScikitLearn() throws {
-        let result = try train()
+    @Test("All three products match scikit-learn (Newton to 1e-6, L-BFGS to 1e-4 relative), missing labels left out",
+          arguments: [TrainerOptions.Solver.newton, .lbfgs])
+    func matchesScikitLearn(solver: TrainerOptions.Solver) throws {
+        let result = try train(solver: solver)
         #expect(result.converged == [true, true, true], "\(result.gradientNorms)")
         #expect(result.rowsUsed[0] == 3_000 && result.rowsUsed[1] < 2_200 && result.rowsUsed[1] > 1_900)
         for (k, name) in [(0, "y0"), (1, "y1_missing_labels"), (2, "y2")] {
-            #expect(relativeError(result, product: k, name) < 1e-4, "\(name): \(relativeError(result, product: k, name))")
+            #expect(relativeError(result, product: k, name) < (solver == .newton ? 1e-6 : 1e-4), "\(name): \(relativeError(result, product: k, name))")
+        }
+        if solver == .newton {
+            // Quadratic convergence: a handful of iterations, and the gradient at rounding level.
+            #expect(result.iterations.allSatisfy { $0 <= 12 }, "\(result.iterations)")
+            #expect(result.gradientNorms.allSatisfy { $0 < 1e-8 }, "\(result.gradientNorms)")
+        }
+    }
+
+    @Test("Newton fits with the BLAS kernel and the pure-Swift reference kernel agree to 1e-10: another order of every sum, as on another CPU")
+    func newtonAgreesAcrossKernels() throws {
+        for (classWeights, sampleWeights) in [(ClassWeights.none, false), (.balanced, true)] {
+            let blas = try train(classWeights: classWeights, sampleWeights: sampleWeights)
+            let reference = try train(classWeights: classWeights, sampleWeights: sampleWeights, kernel: ReferenceKernel())
+            for k in 0..<3 {
+                let a = Array(blas.weights.row(k)) + [blas.intercepts[k]], b = Array(reference.weights.row(k)) + [reference.intercepts[k]]
+                let scale = a.map(abs).max()!
+                let worst = zip(a, b).map { abs($0 - $1) }.max()! / scale
+                #expect(worst < 1e-10, "product \(k): \(worst)")
+            }
         }
     }
 
@@ -87,17 +109,31 @@ struct LogisticTrainerTests {
         #expect(relativeError(result, product: 0, "y0_weighted") < 1e-4)
     }
 
-    @Test("The reference kernel gives the same fit")
+    @Test("The reference kernel gives the same fit with L-BFGS")
     func referenceKernel() throws {
-        let result = try train(kernel: ReferenceKernel())
+        let result = try train(solver: .lbfgs, kernel: ReferenceKernel())
         #expect(relativeError(result, product: 0, "y0") < 1e-4)
     }
 
-    @Test("The same data and options give bit-identical coefficients")
-    func reproducible() throws {
-        let a = try train(), b = try train()
-        #expect(a.weights.storage.map(\.bitPattern) == b.weights.storage.map(\.bitPattern))
-        #expect(a.intercepts.map(\.bitPattern) == b.intercepts.map(\.bitPattern))
+    @Test("The same data and options give bit-identical coefficients, for any worker count", arguments: [TrainerOptions.Solver.newton, .lbfgs])
+    func reproducible(solver: TrainerOptions.Solver) throws {
+        var options = TrainerOptions()
+        options.solver = solver
+        // Four copies of the fixture: 12,000 rows, two blocks of the objective, so the workers split them.
+        let copies = 4
+        let data = TrainingSet(features: Matrix(rows: copies * fixture.features.rows, columns: fixture.features.columns,
+                                                elements: Array([[Double]](repeating: fixture.features.storage, count: copies).joined())),
+                               labels: Matrix(rows: copies * fixture.labels.rows, columns: fixture.labels.columns,
+                                              elements: Array([[Double]](repeating: fixture.labels.storage, count: copies).joined())))
+        var fits: [TrainingResult] = []
+        for workers in [1, 2, 3] {
+            options.threads = ThreadPolicy(workers: workers)
+            fits.append(try LogisticTrainer(options: options).fit(data))
+        }
+        for b in fits.dropFirst() {
+            #expect(fits[0].weights.storage.map(\.bitPattern) == b.weights.storage.map(\.bitPattern))
+            #expect(fits[0].intercepts.map(\.bitPattern) == b.intercepts.map(\.bitPattern))
+        }
     }
 
     @Test("Bad options and one-class products are refused before any work")
@@ -115,9 +151,10 @@ struct LogisticTrainerTests {
         #expect(throws: LogisticTrainer.TrainingError.noData(product: 0)) { _ = try LogisticTrainer().fit(none) }
     }
 
-    @Test("An iteration cap that is too low is reported as not converged")
-    func iterationCap() throws {
+    @Test("An iteration cap that is too low is reported as not converged", arguments: [TrainerOptions.Solver.newton, .lbfgs])
+    func iterationCap(solver: TrainerOptions.Solver) throws {
         var options = TrainerOptions()
+        options.solver = solver
         options.maximumIterations = 2
         let result = try LogisticTrainer(options: options).fit(TrainingSet(features: fixture.features, labels: fixture.labels))
         #expect(result.converged.contains(false))

@@ -52,19 +52,17 @@ public struct FittedFeatures: Sendable {
                 switch feature {
                 case .numeric(let f, let expression):
                     let (values, missing) = Self.transformed(f, expression, chunk, parameters)
-                    // Chan et al.'s parallel update of the running mean and sum of squares.
-                    var n = 0.0, mean = 0.0, m2 = 0.0
+                    // Welford's running mean and sum of squares, one row after the other across
+                    // chunks: the same operations in the same order whatever the chunk size, so
+                    // the statistics (and the model) do not depend on it.
+                    var (n, mean, m2) = moments[j]
                     for r in 0..<chunk.rowCount where !missing[r] {
                         n += 1
                         let delta = values[r] - mean
                         mean += delta / n
                         m2 += delta * (values[r] - mean)
                     }
-                    if n > 0 {
-                        let a = moments[j], total = a.n + n
-                        let delta = mean - a.mean
-                        moments[j] = (total, a.mean + delta * n / total, a.m2 + m2 + delta * delta * a.n * n / total)
-                    }
+                    moments[j] = (n, mean, m2)
                 case .categorical(_, let field):
                     for value in Self.categoryStrings(chunk, field) { if let value { counts[j][value, default: 0] += 1 } }
                 }

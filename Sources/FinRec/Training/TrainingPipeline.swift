@@ -168,9 +168,9 @@ public struct TrainingPipeline {
             hyperparameters["seed"] = .number(Double(seed))
         }
         hyperparameters["class_weights"] = .string(options.classWeights == .balanced ? "balanced" : "none")
-        hyperparameters["tolerance"] = .number(options.tolerance)
-        hyperparameters["max_iterations"] = .number(Double(options.maximumIterations))
-        hyperparameters["solver"] = .string("L-BFGS (memory \(options.memory)), backtracking Armijo line search")
+        hyperparameters["tolerance"] = .number(options.effectiveTolerance)
+        hyperparameters["max_iterations"] = .number(Double(options.effectiveMaximumIterations))
+        hyperparameters["solver"] = .string(options.solver.description)
         var provenance = JSONObject()
         provenance["training_file"] = .string((path as NSString).lastPathComponent)
         provenance["training_file_sha256"] = .string(Self.fingerprint(path))

@@ -1,0 +1,109 @@
+@testable import FinRec
+import Foundation
+import Testing
+
+/// Two problems with known optima: a quadratic ½(θ − a)ᵀA(θ − a) with A symmetric positive
+/// definite and ill-conditioned (condition number 10⁴, like collinear features), and a smooth
+/// non-quadratic Σ log cosh(θᵢ − bᵢ) + ½‖θ − b‖²/100, whose optimum is b and whose curvature
+/// vanishes far from it (a full Newton step from far away overshoots: the line search must act).
+struct KnownOptimum: JointObjective {
+    let a: [Double], matrix: [Double], b: [Double]
+    var problems: Int { 2 }
+    var dimension: Int { a.count }
+
+    init(dimension n: Int, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        a = (0..<n).map { _ in rng.normal() }
+        b = (0..<n).map { _ in 3 * rng.normal() }
+        // A = Q·diag(λ)·Qᵀ with Q from Gram–Schmidt and λ from 1 to 10⁴.
+        var q = (0..<n).map { _ in (0..<n).map { _ in rng.normal() } }
+        for i in 0..<n {
+            for j in 0..<i { let t = Vector.dot(q[i], q[j]); q[i] = Vector.adding(q[i], -t, q[j]) }
+            let norm = Vector.dot(q[i], q[i]).squareRoot()
+            q[i] = q[i].map { $0 / norm }
+        }
+        let lambda = (0..<n).map { pow(10, 4 * Double($0) / Double(max(n - 1, 1))) }
+        var m = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { for l in 0..<n { m[i * n + j] += q[l][i] * lambda[l] * q[l][j] } } }
+        matrix = m
+    }
+
+    func evaluate(_ theta: [[Double]]) -> (values: [Double], gradients: [[Double]]) {
+        let n = dimension
+        let r = (0..<n).map { theta[0][$0] - a[$0] }
+        let ar = (0..<n).map { i in (0..<n).reduce(0.0) { $0 + matrix[i * n + $1] * r[$1] } }
+        let u = (0..<n).map { theta[1][$0] - b[$0] }
+        let value1 = u.reduce(0.0) { $0 + log(cosh($1)) + $1 * $1 / 200 }
+        return ([0.5 * Vector.dot(r, ar), value1], [ar, u.map { tanh($0) + $0 / 100 }])
+    }
+
+    func hessians(_ theta: [[Double]], problems: [Int]) -> [[Double]] {
+        let n = dimension
+        return problems.map { p in
+            if p == 0 { return matrix }
+            var h = [Double](repeating: 0, count: n * n)
+            for i in 0..<n { let t = tanh(theta[1][i] - b[i]); h[i * n + i] = 1 - t * t + 0.01 }
+            return h
+        }
+    }
+
+    var optima: [[Double]] { [a, b] }
+}
+
+@Suite("Solvers on problems with a known optimum")
+struct SolverTests {
+    static func error(_ result: SolverResult, _ problem: KnownOptimum) -> [Double] {
+        (0..<2).map { p in zip(result.theta[p], problem.optima[p]).map { abs($0 - $1) }.max()! }
+    }
+
+    @Test("Newton reaches both optima to 1e-10 in a few iterations from far away", arguments: [1, 5, 30])
+    func newton(dimension: Int) {
+        let problem = KnownOptimum(dimension: dimension, seed: UInt64(dimension))
+        let start = [[Double]](repeating: [Double](repeating: 20, count: dimension), count: 2)
+        let result = NewtonSolver().minimize(problem, from: start)
+        #expect(result.converged == [true, true])
+        #expect(Self.error(result, problem).allSatisfy { $0 < 1e-10 }, "\(Self.error(result, problem))")
+        // The quadratic is solved by its first step (plus the step that confirms it).
+        #expect(result.iterations[0] <= 2, "\(result.iterations)")
+        #expect(result.iterations[1] <= 30, "\(result.iterations)")
+    }
+
+    @Test("L-BFGS reaches both optima to its gradient tolerance")
+    func lbfgs() {
+        let problem = KnownOptimum(dimension: 8, seed: 8)
+        var solver = LBFGSSolver()
+        solver.tolerance = 1e-10
+        let result = solver.minimize(problem, from: [[Double]](repeating: [Double](repeating: 2, count: 8), count: 2))
+        #expect(result.converged == [true, true])
+        // Error ≤ ‖∇f‖ / smallest curvature (1 for the quadratic, 0.01 for the other).
+        let errors = Self.error(result, problem)
+        #expect(errors[0] < 1e-5 && errors[1] < 1e-5, "\(errors)")
+    }
+
+    @Test("Newton stops a problem at its target value")
+    func target() {
+        let problem = KnownOptimum(dimension: 4, seed: 4)
+        var solver = NewtonSolver()
+        solver.targetValues = [1e300, -1]
+        let result = solver.minimize(problem, from: [[Double]](repeating: [Double](repeating: 5, count: 4), count: 2))
+        #expect(result.iterations[0] == 0 && result.converged[0])
+        #expect(result.converged[1] && Self.error(result, problem)[1] < 1e-10)
+    }
+
+    @Test("Cholesky solves a symmetric positive definite system and refuses an indefinite one")
+    func cholesky() throws {
+        let problem = KnownOptimum(dimension: 12, seed: 12)
+        let factor = try #require(Cholesky(problem.matrix, n: 12))
+        let x = factor.solve(problem.a)
+        let ax = (0..<12).map { i in (0..<12).reduce(0.0) { $0 + problem.matrix[i * 12 + $1] * x[$1] } }
+        #expect(zip(ax, problem.a).allSatisfy { abs($0 - $1) < 1e-8 })
+        let inverse = factor.inverse()
+        for i in 0..<12 {
+            for j in 0..<12 {
+                let e = (0..<12).reduce(0.0) { $0 + problem.matrix[i * 12 + $1] * inverse[$1 * 12 + j] }
+                #expect(abs(e - (i == j ? 1 : 0)) < 1e-8)
+            }
+        }
+        #expect(Cholesky([1, 2, 2, 1], n: 2) == nil)
+    }
+}
