@@ -8,18 +8,18 @@ train_rows = [r for r in rows if r.get("task") == "train"]
 if train_rows:
     sk = next(r for r in train_rows if r["impl"] == "scikit-learn")
     print(f"training, {sk['rows']:,} rows x 64 features x {len(sk['auc'])} products")
-    print(f"{'':<26}{'seconds':>9}{'speed vs scikit-learn':>23}{'max |dAUC|':>12}{'max rel. objective gap':>24}")
-    print(f"{'scikit-learn (10 fits)':<26}{sk['seconds']:>9.2f}")
-    for r in train_rows:
-        if r["impl"] != "finrec":
-            continue
+    finrec_rows = [r for r in train_rows if r["impl"].startswith("finrec")]
+    width = max(len(r["impl"]) for r in finrec_rows) + 16 if finrec_rows else 26
+    print(f"{'':<{width}}{'seconds':>9}{'speed vs scikit-learn':>23}{'max |dAUC|':>12}{'max rel. objective gap':>24}")
+    print(f"{'scikit-learn (10 fits)':<{width}}{sk['seconds']:>9.2f}")
+    for r in finrec_rows:
         dauc = max(abs(a - b) for a, b in zip(r["auc"], sk["auc"]))
         gap = max((a - b) / abs(b) for a, b in zip(r["objectives"], sk["objectives"]))
-        print(f"{'finrec, ' + str(r['threads']) + ' thread(s)':<26}{r['seconds']:>9.2f}{sk['seconds'] / r['seconds']:>22.2f}x{dauc:>12.1e}{gap:>24.1e}")
+        name = f"{r['impl']}, {r['threads']} thread(s)"
+        print(f"{name:<{width}}{r['seconds']:>9.2f}{sk['seconds'] / r['seconds']:>22.2f}x{dauc:>12.1e}{gap:>24.1e}")
     print("iterations: scikit-learn " + " ".join(map(str, sk["iterations"])))
-    for r in train_rows:
-        if r["impl"] == "finrec":
-            print(f"            finrec ({r['threads']}) " + " ".join(map(str, r["iterations"])))
+    for r in finrec_rows:
+        print(f"            {r['impl']} ({r['threads']}) " + " ".join(map(str, r["iterations"])))
     sys.exit(0)
 
 feature_rows = {r["impl"]: r for r in rows if r.get("task") == "features"}

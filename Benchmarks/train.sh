@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The trainer against scikit-learn: K = 10 products on ROWS × 64 generated rows. scikit-learn fits
 # the 10 products one after another (LogisticRegression, lbfgs, its default tolerance); FinRec fits
-# all 10 together until each reaches scikit-learn's objective value. Same data, same run.
+# all 10 together, with Newton (the default) and with L-BFGS, until each reaches scikit-learn's
+# objective value, then with each solver to its own stopping rule (Newton: step ≤ 1e-10; L-BFGS
+# tightened to a gradient of 1e-9). Same data, same run.
 # usage: Benchmarks/train.sh [ROWS]       (default: 1000000)
 source "$(dirname "$0")/common.sh"
 rows="${1:-1000000}"
@@ -12,7 +14,11 @@ fi
 out="$here/results/train-$(date +%Y%m%d-%H%M%S).jsonl"
 {
     "$python" "$here/train_peer.py" "$prefix" "$prefix.targets.json"
-    "$bench" train --file "$prefix" --targets "$prefix.targets.json" --threads 2
-    "$bench" train --file "$prefix" --targets "$prefix.targets.json" --threads 1
+    # To scikit-learn's objective values (time to the same fit), then to each solver's own stop.
+    "$bench" train --file "$prefix" --targets "$prefix.targets.json" --threads 2 --solver newton
+    "$bench" train --file "$prefix" --targets "$prefix.targets.json" --threads 2 --solver lbfgs
+    "$bench" train --file "$prefix" --targets "$prefix.targets.json" --threads 1 --solver newton
+    "$bench" train --file "$prefix" --threads 2 --solver newton
+    "$bench" train --file "$prefix" --threads 2 --solver lbfgs --tolerance 1e-9
 } | tee "$out" | "$python" "$here/report.py"
 echo "raw results: $out" >&2

@@ -28,14 +28,27 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Output: table or json.")
     var format: Format = .table
 
+    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var runtime: RuntimeOptions
+
     func validate() throws {
         guard top >= 1 else { throw ValidationError("Please give --top a whole number of at least 1.") }
     }
 
     func run() throws {
-        let main = try ModelEvaluation.evaluate(model: try TrainedModel.read(from: model), path: data, asOf: assessment.day, top: top)
-        let other = try baseline.map { try ModelEvaluation.evaluate(model: try TrainedModel.read(from: $0), path: data, asOf: assessment.day, top: top) }
-        print(format == .json ? EvaluationReport.json(main, other) : EvaluationReport.table(main, other, top: top), terminator: "")
+        print(try render(), terminator: "")
+    }
+
+    /// The report the command prints.
+    func render() throws -> String {
+        let options = reading.readerOptions(for: data)
+        func evaluate(_ path: String) throws -> ModelEvaluation {
+            try ModelEvaluation.evaluate(model: try TrainedModel.read(from: path), path: data, asOf: assessment.day, top: top,
+                                         reading: options, threads: runtime.policy)
+        }
+        let main = try evaluate(model)
+        let other = try baseline.map(evaluate)
+        return format == .json ? EvaluationReport.json(main, other) : EvaluationReport.table(main, other, top: top)
     }
 }
 

@@ -30,16 +30,23 @@ struct Score: ParsableCommand {
     var reasons = 3
 
     @OptionGroup var assessment: AssessmentDateOption
+    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         guard (0...50).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 50.") }
     }
 
     func run() throws {
+        print(try render(), terminator: "")
+    }
+
+    /// The report the command prints.
+    func render() throws -> String {
         let modelPath = try DefaultModel.resolve(model)
         let trained = try TrainedModel.read(from: modelPath)
-        let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: .singleThreaded)
-        let reader = try EnterpriseFileReader(path: applicant)
+        let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: runtime.policy)
+        let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant))
         var results: [ApplicantAssessment] = []
         while let chunk = try reader.nextChunk() {
             guard results.count + chunk.rowCount <= ScoreReport.maximumApplicants else {
@@ -53,9 +60,9 @@ struct Score: ParsableCommand {
         }
         let report = ScoreReport(results: results, scorer: scorer, language: lang.language, reasons: reasons, modelPath: modelPath, asOf: assessment.asOf)
         switch format {
-        case .table: print(report.table(), terminator: "")
-        case .json: print(report.json(), terminator: "")
-        case .csv: print(report.csv(), terminator: "")
+        case .table: return report.table()
+        case .json: return report.json()
+        case .csv: return report.csv()
         }
     }
 }

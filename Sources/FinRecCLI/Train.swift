@@ -64,6 +64,7 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing model file.")
     var force = false
 
+    @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
     enum ClassWeightChoice: String, ExpressibleByArgument, CaseIterable { case none, balanced }
@@ -114,10 +115,10 @@ struct Train: ParsableCommand {
         pipeline.seed = seed
         pipeline.inMemoryFeatureBytes = Int(featureMemoryGib * Double(1 << 30))
         if let temporaryFolder { pipeline.temporaryFolder = temporaryFolder }
-        var (model, summary) = try pipeline.train(path: data)
+        var (model, summary) = try pipeline.train(path: data, reading: reading.readerOptions(for: data))
         var holdoutAUC: [String: Double] = [:]
         if let holdout {
-            let evaluation = try ModelEvaluation.evaluate(model: model, path: holdout, asOf: assessment.day)
+            let evaluation = try ModelEvaluation.evaluate(model: model, path: holdout, asOf: assessment.day, threads: runtime.policy)
             model = model.recordingHoldout(evaluation, file: (holdout as NSString).lastPathComponent, sha256: TrainingPipeline.fingerprint(holdout))
             for p in evaluation.products { holdoutAUC[p.id] = p.metrics.auc }
         }

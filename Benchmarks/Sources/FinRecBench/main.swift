@@ -6,7 +6,9 @@
 //        finrec-bench csv --file F             enterprise CSV reading with full validation
 //        finrec-bench features --file F --spec S --catalog C   feature extraction and eligibility
 //        finrec-bench train-data --rows N --file P   writes P.x.f64 (N×64) and P.y.f64 (N×10 labels)
-//        finrec-bench train --file P [--targets T.json]   LogisticTrainer on them, to scikit-learn's objectives
+//        finrec-bench train --file P [--targets T.json] [--solver newton|lbfgs] [--tolerance E]
+//                                                LogisticTrainer on them, to scikit-learn's objectives
+//                                                (with --targets) or to its own stopping rule
 
 import Dispatch
 import FinRec
@@ -21,6 +23,8 @@ struct Options {
     var spec = ""
     var catalog = ""
     var targets = ""
+    var solver = "newton"
+    var tolerance: Double?
 
     init(_ args: [String]) {
         var i = 0
@@ -28,6 +32,8 @@ struct Options {
             switch args[i] {
             case "scoring", "sweep", "csv", "features", "train-data", "train": mode = args[i]
             case "--targets": i += 1; targets = args[i]
+            case "--solver": i += 1; solver = args[i]
+            case "--tolerance": i += 1; tolerance = Double(args[i])!
             case "--spec": i += 1; spec = args[i]
             case "--catalog": i += 1; catalog = args[i]
             case "--file": i += 1; file = args[i]
@@ -205,14 +211,15 @@ func train(_ o: Options) {
     var options = TrainerOptions()
     options.c = 1
     options.threads = ThreadPolicy(workers: o.threads)
-    options.maximumIterations = 1_000
+    options.solver = TrainerOptions.Solver(rawValue: o.solver)!
+    options.tolerance = o.tolerance
     if !o.targets.isEmpty {
-        // Stop each product at scikit-learn's objective (in FinRec's scale); the gradient test
-        // is set tight so the target is what stops it.
+        // Stop each product at scikit-learn's objective (in FinRec's scale); L-BFGS's gradient
+        // test is set tight so the target is what stops it.
         let object = try! JSONValue.parse(Array(FileManager.default.contents(atPath: o.targets)!))
         guard case .object(let root) = object, case .array(let list)? = root["objectives"] else { fatalError("bad targets file") }
         options.targetObjectives = list.map { if case .number(let v) = $0 { return v } else { fatalError("bad target") } }
-        options.tolerance = 1e-12
+        if options.solver == .lbfgs { options.tolerance = 1e-12; options.maximumIterations = 1_000 }
     }
     var result: TrainingResult?
     let start = DispatchTime.now().uptimeNanoseconds
@@ -223,7 +230,9 @@ func train(_ o: Options) {
     let aucs: [Double] = (0..<k).map { p in
         BinaryMetrics(probabilities: (0..<n).map { Sigmoid.probability(logits[$0, p]) }, labels: (0..<n).map { y[$0 * k + p] }).auc
     }
-    print("{\"impl\": \"finrec\", \"task\": \"train\", \"rows\": \(n), \"seconds\": \(seconds), \"threads\": \(o.threads), "
+    let stop = o.targets.isEmpty ? "converged, tolerance \(options.effectiveTolerance)" : "to scikit-learn's objectives"
+    print("{\"impl\": \"finrec \(o.solver) (\(stop))\", \"task\": \"train\", \"rows\": \(n), \"seconds\": \(seconds), \"threads\": \(o.threads), "
+          + "\"converged\": \(fit.converged), "
           + "\"iterations\": \(fit.iterations), \"objectives\": \(fit.objectives), \"auc\": \(aucs)}")
 }
 

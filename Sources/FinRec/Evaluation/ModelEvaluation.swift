@@ -30,10 +30,10 @@ public struct ModelEvaluation: Sendable {
     /// Evaluates `model` on the labelled file at `path`. Rows count for an offer when labelled and
     /// not ruled out by its eligibility rule (as in training).
     public static func evaluate(model: TrainedModel, path: String, asOf: Int, top: Int = 100,
-                                reading: ReaderOptions = ReaderOptions()) throws(InputFileError) -> ModelEvaluation {
+                                reading: ReaderOptions = ReaderOptions(), threads: ThreadPolicy = .allCores) throws(InputFileError) -> ModelEvaluation {
         let reader = try EnterpriseFileReader(path: path, schema: model.features.schema, options: reading)
         let scorer: OfferScorer
-        do { scorer = try OfferScorer(model: model, asOf: asOf) } catch {
+        do { scorer = try OfferScorer(model: model, asOf: asOf, threads: threads) } catch {
             throw InputFileError(path: path, message: "the model's catalog does not compile: \(error)")
         }
         let products = model.linear.products
