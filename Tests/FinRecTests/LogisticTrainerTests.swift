@@ -109,6 +109,24 @@ struct LogisticTrainerTests {
         #expect(relativeError(result, product: 0, "y0_weighted") < 1e-4)
     }
 
+    @Test("Newton with a sub-sampled Hessian (every 6th row) reaches the exact Hessian's optimum to 1e-10")
+    func subsampledHessian() throws {
+        var options = TrainerOptions()
+        options.c = 0.5
+        let data = TrainingSet(features: fixture.features, labels: fixture.labels, sampleWeights: fixture.weights)
+        let exact = try LogisticTrainer(options: options).fit(data)
+        options.hessianSampleRows = 500
+        let sampled = try LogisticTrainer(options: options).fit(data)
+        #expect(sampled.converged == [true, true, true])
+        for k in 0..<3 {
+            let a = Array(exact.weights.row(k)) + [exact.intercepts[k]], b = Array(sampled.weights.row(k)) + [sampled.intercepts[k]]
+            let worst = zip(a, b).map { abs($0 - $1) }.max()! / a.map(abs).max()!
+            #expect(worst < 1e-10, "product \(k): \(worst)")
+        }
+        // Linear instead of quadratic convergence: more iterations, but not many.
+        #expect(sampled.iterations.max()! > exact.iterations.max()! && sampled.iterations.max()! <= 40, "\(sampled.iterations) against \(exact.iterations)")
+    }
+
     @Test("The reference kernel gives the same fit with L-BFGS")
     func referenceKernel() throws {
         let result = try train(solver: .lbfgs, kernel: ReferenceKernel())

@@ -19,8 +19,42 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     let c: [Double]
     let threads: ThreadPolicy
     let kernel: Kernel
+    /// A product that uses more rows than this gets its Hessian from every s-th of its rows
+    /// (s = rows ÷ this), scaled by s: a sub-sampled Newton method. The gradient stays exact, so
+    /// the solver still converges to the exact optimum, linearly at a rate of about
+    /// √(d / sample) (≈ 0.03 for d = 64) instead of quadratically, while a Hessian costs
+    /// O(sample · d²) instead of O(n · d²). 0 means always exact.
+    let hessianSampleRows: Int
+    /// Per block, per product: the rows the product used in the blocks before (for the sample).
+    private let usedBefore: [[Int]]
+    /// Per product: the Hessian's row stride s (1: exact).
+    let hessianStride: [Int]
     /// Rows per block.
     static var blockRows: Int { 8_192 }
+
+    init(data: TrainingSet, rowWeights: Matrix<Double>, c: [Double], threads: ThreadPolicy, kernel: Kernel,
+         hessianSampleRows: Int = 65_536) {
+        self.data = data
+        self.rowWeights = rowWeights
+        self.c = c
+        self.threads = threads
+        self.kernel = kernel
+        self.hessianSampleRows = hessianSampleRows
+        let n = data.features.rows, k = data.labels.columns
+        let blocks = (n + Self.blockRows - 1) / Self.blockRows
+        var before = [[Int]](repeating: [Int](repeating: 0, count: k), count: blocks)
+        var used = [Int](repeating: 0, count: k)
+        rowWeights.withUnsafeBufferPointer { ws in
+            for block in 0..<blocks {
+                before[block] = used
+                for i in (block * Self.blockRows)..<min(n, (block + 1) * Self.blockRows) {
+                    for p in 0..<k where ws[i * k + p] != 0 { used[p] += 1 }
+                }
+            }
+        }
+        usedBefore = before
+        hessianStride = used.map { hessianSampleRows > 0 ? max(1, $0 / hessianSampleRows) : 1 }
+    }
 
     var problems: Int { data.labels.columns }
     var dimension: Int { data.features.columns + 1 }
@@ -108,7 +142,8 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     /// The Hessians of `problems` at `theta`: I (on the weights) + C · [X 1]ᵀ D [X 1], with
     /// D = diag(vᵢ pᵢ (1 − pᵢ)) over the product's rows. Per block and product, the rows with
     /// D > 0 are gathered scaled by √D (so products that cover few rows cost little) and one
-    /// gemm adds SᵀS.
+    /// gemm adds SᵀS. A product with more rows than ``hessianSampleRows`` uses every s-th of
+    /// its rows (``hessianStride``), each counted s times.
     ///
     /// Blocks are processed in waves of a few per worker, so memory stays at a few Hessians per
     /// worker whatever n; partial sums are still added in block order.
@@ -137,11 +172,15 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
                                 scaled.withUnsafeMutableBufferPointer { sp in
                                     for p in selected {
                                         var used = 0
+                                        let stride = hessianStride[p]
+                                        var ordinal = usedBefore[firstBlock + j][p]
                                         for i in 0..<rows {
                                             let weight = ws[(start + i) * k + p]
                                             if weight == 0 { continue }
+                                            defer { ordinal += 1 }
+                                            if stride > 1 && ordinal % stride != 0 { continue }
                                             let e = exp(-abs(zp[i * k + p]))
-                                            let root = (weight * e).squareRoot() / (1 + e)  // √(v·p(1−p))
+                                            let root = (Double(stride) * weight * e).squareRoot() / (1 + e)  // √(s·v·p(1−p))
                                             let source = xs.baseAddress! + (start + i) * d, target = sp.baseAddress! + used * dim
                                             for jj in 0..<d { target[jj] = root * source[jj] }
                                             target[d] = root

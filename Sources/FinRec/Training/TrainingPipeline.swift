@@ -171,6 +171,7 @@ public struct TrainingPipeline {
         hyperparameters["tolerance"] = .number(options.effectiveTolerance)
         hyperparameters["max_iterations"] = .number(Double(options.effectiveMaximumIterations))
         hyperparameters["solver"] = .string(options.solver.description)
+        if options.solver == .newton { hyperparameters["hessian_sample_rows"] = .number(Double(options.hessianSampleRows)) }
         var provenance = JSONObject()
         provenance["training_file"] = .string((path as NSString).lastPathComponent)
         provenance["training_file_sha256"] = .string(Self.fingerprint(path))
