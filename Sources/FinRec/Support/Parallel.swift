@@ -61,3 +61,24 @@ public struct ThreadPolicy: Sendable, Equatable {
         return start..<(start + base + (part < extra ? 1 : 0))
     }
 }
+
+/// Slots that parallel workers fill, one each, read after they all finish.
+final class ParallelResults<T: Sendable>: @unchecked Sendable {
+    // Raw storage, not an Array property: concurrent writes to distinct elements of an Array
+    // held in a class would overlap exclusive accesses to the property itself. Each slot is
+    // written by exactly one worker and read only after DispatchQueue.concurrentPerform returns.
+    private let slots: UnsafeMutableBufferPointer<T?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ i: Int, _ value: T) { slots[i] = value }
+    var values: [T] { slots.map { $0! } }
+}
