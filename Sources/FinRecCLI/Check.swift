@@ -45,35 +45,3 @@ struct Check: ParsableCommand {
         print(lines.joined(separator: "\n"))
     }
 }
-
-/// Flags for commands that read enterprise files.
-struct ReadingOptions: ParsableArguments {
-    enum Policy: String, ExpressibleByArgument, CaseIterable { case fail, skip }
-
-    @Option(name: .long, help: "On a bad row: fail (stop with its file, line and column) or skip (write it to --rejects and go on).")
-    var onError: Policy = .fail
-
-    @Option(name: .long, help: "Where --on-error skip writes rejected rows with their reasons (default: INPUT.rejects.csv).")
-    var rejects: String?
-
-    @Option(name: .long, help: "Rows per chunk.")
-    var chunkRows: Int = 32_768
-
-    @Flag(name: .long, help: "Do not check that each enterprise id appears once (the check keeps about 27 bytes per row in memory).")
-    var noDuplicateCheck = false
-
-    func validate() throws {
-        guard chunkRows >= 1 else { throw ValidationError("Please give --chunk-rows a whole number of at least 1.") }
-        if rejects != nil && onError == .fail {
-            throw ValidationError("--rejects goes with --on-error skip.")
-        }
-    }
-
-    func readerOptions(for input: String) -> ReaderOptions {
-        var options = ReaderOptions()
-        options.chunkRows = chunkRows
-        options.detectDuplicateIds = !noDuplicateCheck
-        if onError == .skip { options.policy = .skip(rejectsPath: rejects ?? input + ".rejects.csv") }
-        return options
-    }
-}

@@ -12,6 +12,7 @@ struct Predict: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, csv, json
+        var document: PredictionDocument.Format { PredictionDocument.Format(rawValue: rawValue)! }
     }
 
     enum Precision: String, ExpressibleByArgument, CaseIterable {
@@ -62,7 +63,7 @@ struct Predict: ParsableCommand {
                 .logits(for: table.rows.converted(to: Float.self), threads: runtime.policy)
                 .converted(to: Double.self)
         }
-        let text = PredictionWriter(model: loaded, ids: table.ids, logits: logits).render(resolvedFormat)
+        let text = PredictionDocument(model: loaded, ids: table.ids, logits: logits).render(resolvedFormat.document)
         if let output {
             try AtomicFileWriter.write(Array(text.utf8), to: output)
             printToStandardError("wrote \(table.ids.count) rows × \(loaded.products.count) products to \(output)")
@@ -73,81 +74,3 @@ struct Predict: ParsableCommand {
 }
 
 /// Renders predictions as a terminal table, CSV or JSON.
-struct PredictionWriter {
-    let model: LinearModel
-    let ids: [String]
-    let logits: Matrix<Double>
-
-    func render(_ format: Predict.Format) -> String {
-        switch format {
-        case .table: table()
-        case .csv: csv()
-        case .json: json()
-        }
-    }
-
-    func table() -> String {
-        var out = "probability of success per product (logit in brackets)\n"
-        let columns = model.products.map(\.displayName)
-        let idWidth = max(2, ids.map(\.displayWidth).max() ?? 0)
-        let widths = columns.map { max($0.displayWidth, 16) }
-        out += "id".padded(to: idWidth) + "  " + zip(columns, widths).map { $0.padded(to: $1) }.joined(separator: "  ") + "\n"
-        for (i, id) in ids.enumerated() {
-            let cells = (0..<model.products.count).map { k in
-                let z = logits[i, k]
-                return "\(formatFixed(Sigmoid.probability(z), digits: 4)) [\(formatFixed(z, digits: 3))]"
-            }
-            out += id.padded(to: idWidth) + "  " + zip(cells, widths).map { $0.padded(to: $1) }.joined(separator: "  ") + "\n"
-        }
-        return out
-    }
-
-    func csv() -> String {
-        var out = "id," + model.products.map { "\($0.id)_logit,\($0.id)_probability" }.joined(separator: ",") + "\n"
-        for (i, id) in ids.enumerated() {
-            out += CSVField.escape(id)
-            for k in 0..<model.products.count {
-                let z = logits[i, k]
-                out += ",\(z),\(Sigmoid.probability(z))"
-            }
-            out += "\n"
-        }
-        return out
-    }
-
-    func json() -> String {
-        let products: [JSONValue] = model.products.map { p in
-            .object(JSONObject([("id", .string(p.id)), ("name_zh", .string(p.chineseName)), ("name_en", .string(p.englishName))]))
-        }
-        let rows: [JSONValue] = ids.enumerated().map { i, id in
-            let scores: [JSONValue] = model.products.enumerated().map { k, p in
-                .object(JSONObject([("id", .string(p.id)), ("logit", .number(logits[i, k])),
-                                    ("probability", .number(Sigmoid.probability(logits[i, k])))]))
-            }
-            return .object(JSONObject([("id", .string(id)), ("scores", .array(scores))]))
-        }
-        return JSONValue.object(JSONObject([("products", .array(products)), ("rows", .array(rows))])).prettyPrinted()
-    }
-}
-
-extension String {
-    /// Terminal columns: CJK characters take two.
-    var displayWidth: Int {
-        unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) }
-    }
-
-    func padded(to width: Int) -> String {
-        self + String(repeating: " ", count: max(0, width - displayWidth))
-    }
-}
-
-func printToStandardError(_ message: String) {
-    var stderr = StandardError()
-    print(message, to: &stderr)
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FileHandleWriter.writeStandardError(string)
-    }
-}

@@ -14,7 +14,10 @@ struct Rank: ParsableCommand {
             id. Outputs are written atomically: a run that fails leaves no file.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, json
+        var document: RankDocument.Format { RankDocument.Format(rawValue: rawValue)! }
+    }
 
     @Option(name: .long, help: "Model file (default: as for `finrec score`).")
     var model: String?
@@ -76,8 +79,8 @@ struct Rank: ParsableCommand {
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
         var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language)
-        let bestWriter = try best.map { try BestOfferWriter(path: $0) }
-        let format = bestWriter.map { BestOfferFormat(catalog: trained.catalog, scaling: trained.scaling, jsonLines: $0.jsonLines) }
+        let bestWriter = try best.map { try BestOfferFile(path: $0) }
+        let format = bestWriter.map { BestOfferLines(catalog: trained.catalog, scaling: trained.scaling, jsonLines: $0.jsonLines) }
         let pipeline = ChunkPipeline<ScoredChunkAt>(
             reader: reader, workers: runtime.policy.workers,
             transform: { chunk, first in
@@ -109,8 +112,8 @@ struct Rank: ParsableCommand {
             throw InputFileError(path: reader.path, message: "has no enterprises to rank (only a header?); nothing was written")
         }
         let report = try reader.finish()
-        let rankReport = RankReport(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
-        try AtomicFileWriter.write(Array(rankReport.render(resolvedFormat).utf8), to: output)
+        let rankReport = RankDocument(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
+        try AtomicFileWriter.write(Array(rankReport.render(resolvedFormat.document).utf8), to: output)
         try bestWriter?.commit()
         if !quiet {
             printToStandardError(rankReport.summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))
@@ -139,133 +142,4 @@ struct ScoredChunkAt: Sendable {
     let scored: ScoredChunk
     let first: Int
     let bestLines: [UInt8]?
-}
-
-/// Streams "best offer per enterprise" rows to a temporary file that replaces the target only on
-/// commit.
-final class BestOfferWriter {
-    static let header = "enterprise_id,name,line,best_offer_id,best_offer_name_zh,status,probability,points,eligible_offers,unknown_offers\n"
-    let writer: AtomicFileWriter
-    /// JSON Lines for a `.jsonl` name, CSV otherwise.
-    let jsonLines: Bool
-
-    init(path: String) throws {
-        writer = try AtomicFileWriter(path: path)
-        jsonLines = path.lowercased().hasSuffix(".jsonl")
-        if !jsonLines { try writer.write(Self.header) }
-    }
-
-    func write(_ bytes: [UInt8]) throws { try writer.write(bytes) }
-    func commit() throws { try writer.commit() }
-    func discard() { writer.discard() }
-}
-
-/// Formats best-offer rows as CSV lines or JSON Lines (on any thread).
-struct BestOfferFormat: Sendable {
-    let catalog: Catalog
-    let scaling: ScoreScaling
-    let jsonLines: Bool
-
-    func lines(_ rows: [BestOffer]) -> [UInt8] {
-        guard !jsonLines else { return json(rows) }
-        var text = ""
-        text.reserveCapacity(rows.count * 120)
-        for b in rows {
-            let offer = b.offer.map { catalog.offers[$0] }
-            text += CSVField.escape(b.enterpriseID) + "," + CSVField.escape(b.name ?? "") + "," + String(b.line) + ","
-            text += (offer?.id ?? "") + "," + (offer?.chineseName ?? "") + "," + (offer == nil ? "none" : ScoreReport.statusCode(b.status)) + ","
-            if let logit = b.logit { text += "\(Sigmoid.probability(logit)),\(scaling.points(logit: logit))," } else { text += ",," }
-            text += String(b.eligibleOffers) + "," + String(b.unknownOffers) + "\n"
-        }
-        return Array(text.utf8)
-    }
-
-    /// One object per line, with the same fields as the CSV.
-    func json(_ rows: [BestOffer]) -> [UInt8] {
-        var text = ""
-        for b in rows {
-            let offer = b.offer.map { catalog.offers[$0] }
-            let object = JSONObject([
-                ("enterprise_id", .string(b.enterpriseID)), ("name", b.name.map(JSONValue.string) ?? .null), ("line", .number(Double(b.line))),
-                ("best_offer_id", offer.map { .string($0.id) } ?? .null), ("best_offer_name_zh", offer.map { .string($0.chineseName) } ?? .null),
-                ("status", .string(offer == nil ? "none" : ScoreReport.statusCode(b.status))),
-                ("probability", b.logit.map { .number(Sigmoid.probability($0)) } ?? .null),
-                ("points", b.logit.map { .number(scaling.points(logit: $0)) } ?? .null),
-                ("eligible_offers", .number(Double(b.eligibleOffers))), ("unknown_offers", .number(Double(b.unknownOffers))),
-            ])
-            text += JSONValue.object(object).compact() + "\n"
-        }
-        return Array(text.utf8)
-    }
-}
-
-/// The top lists as CSV or JSON, and the end-of-run summary.
-struct RankReport {
-    let ranker: PoolRanker
-    let scorer: OfferScorer
-    let modelPath: String
-    let asOf: String
-
-    func render(_ format: Rank.Format) -> String { format == .json ? json() : csv() }
-
-    func csv() -> String {
-        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons\n"
-        for (i, k) in ranker.offers.enumerated() {
-            let offer = scorer.catalog.offers[k]
-            for (group, list) in [("eligible", ranker.eligible[i]), ("unknown", ranker.unknown[i])] {
-                for (position, e) in list.sorted().enumerated() {
-                    var fields: [String] = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue, group]
-                    fields += [String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
-                    fields += ["\(e.probability)", "\(e.points)", e.reasons.joined(separator: "; ")]
-                    out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
-                }
-            }
-        }
-        return out
-    }
-
-    func json() -> String {
-        func list(_ entries: [RankedEnterprise]) -> JSONValue {
-            .array(entries.enumerated().map { position, e in
-                .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(e.enterpriseID)),
-                                    ("name", e.name.map(JSONValue.string) ?? .null), ("line", .number(Double(e.line))),
-                                    ("probability", .number(e.probability)), ("points", .number(e.points)), ("logit", .number(e.logit)),
-                                    ("reasons", .array(e.reasons.map(JSONValue.string)))]))
-            })
-        }
-        let offers: [JSONValue] = ranker.offers.enumerated().map { i, k in
-            let offer = scorer.catalog.offers[k], s = ranker.summaries[i]
-            return .object(JSONObject([
-                ("id", .string(offer.id)), ("name_zh", .string(offer.chineseName)), ("name_en", .string(offer.englishName)),
-                ("kind", .string(offer.kind.rawValue)),
-                ("eligible_count", .number(Double(s.eligible))), ("unknown_count", .number(Double(s.unknown))),
-                ("ineligible_count", .number(Double(s.ineligible))),
-                ("probability_quantiles", .object(JSONObject([0.1, 0.5, 0.9].map { q in
-                    ("p\(Int(q * 100))", s.probabilityQuantile(q).map(JSONValue.number) ?? .null)
-                }))),
-                ("eligible", list(ranker.eligible[i].sorted())), ("unknown", list(ranker.unknown[i].sorted())),
-            ]))
-        }
-        return JSONValue.object(JSONObject([
-            ("format", .string("finrec-rank")), ("format_version", .number(1)), ("finrec_version", .string(FinRecVersion.current)),
-            ("model", .string(modelPath)), ("as_of", .string(asOf)), ("top", .number(Double(ranker.top))),
-            ("rows", .number(Double(ranker.rows))), ("offers", .array(offers)),
-        ])).prettyPrinted()
-    }
-
-    func summary(report: ReadReport, seconds: Double, output: String, best: String?) -> String {
-        let rate = seconds > 0 ? Double(ranker.rows) / seconds : 0
-        var out = "ranked \(ranker.rows) enterprises in \(formatFixed(seconds, digits: 2)) s (\(Int(rate)) rows/s)"
-        out += report.rowsRejected > 0 ? "; \(report.rowsRejected) rows rejected, see \(report.rejectsPath ?? "the rejects file")" : "; no row rejected"
-        out += "\nwrote \(output)" + (best.map { " and \($0)" } ?? "") + "\n"
-        let width = (ranker.offers.map { scorer.catalog.offers[$0].displayName.displayWidth }.max() ?? 0) + 2
-        out += "offer".padded(to: width) + "eligible".padded(to: 10) + "unknown".padded(to: 10) + "ineligible".padded(to: 12) + "p10 / p50 / p90 probability of the eligible\n"
-        for (i, k) in ranker.offers.enumerated() {
-            let s = ranker.summaries[i]
-            let q = [0.1, 0.5, 0.9].map { s.probabilityQuantile($0).map { formatFixed($0, digits: 3) } ?? "-" }.joined(separator: " / ")
-            out += scorer.catalog.offers[k].displayName.padded(to: width) + String(s.eligible).padded(to: 10) + String(s.unknown).padded(to: 10)
-                + String(s.ineligible).padded(to: 12) + q + "\n"
-        }
-        return out
-    }
 }

@@ -28,11 +28,11 @@ struct EvaluateCommandTests {
         #expect(srdi.precisionAtTop > srdi.metrics.positiveRate, "the top 50 should beat the base rate")
         #expect(e.ndcgAt3 > 0.5 && e.ndcgAt3 <= 1 && e.hitAt1 > 0.5 && e.hitAt1 <= 1)
         // The table names offers in Chinese and, against itself, shows no difference.
-        let table = EvaluationReport.table(e, e, top: 50)
+        let table = EvaluationDocument(evaluation: e, baseline: e).table()
         #expect(table.contains("专精特新贷 (srdi_loan)") && table.contains("区域性股权市场专精特新板 (regional_board)"))
         #expect(table.contains("+0.000"))
         // The JSON parses back with the same AUC.
-        guard case .object(let o) = try JSONValue.parse(EvaluationReport.json(e, nil)), case .object(let m)? = o["model"],
+        guard case .object(let o) = try JSONValue.parse(EvaluationDocument(evaluation: e).json()), case .object(let m)? = o["model"],
               case .array(let products)? = m["products"], case .object(let first)? = products.first, case .number(let auc)? = first["auc"] else {
             Issue.record("unexpected JSON")
             return

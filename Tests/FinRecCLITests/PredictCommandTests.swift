@@ -64,7 +64,7 @@ struct PredictCommandTests {
     @Test("The terminal table shows Chinese product names")
     func tableNamesProductsInChinese() throws {
         let model = try ModelFile.read(from: modelPath)
-        let text = PredictionWriter(model: model, ids: ["a"], logits: Matrix(rows: 1, columns: 3, elements: [0, 1, -1])).table()
+        let text = PredictionDocument(model: model, ids: ["a"], logits: Matrix(rows: 1, columns: 3, elements: [0, 1, -1])).table()
         #expect(text.contains("专精特新贷 (srdi_loan)") && text.contains("北交所 (bse)"))
         #expect(text.contains("0.5000 [0.000]"))
     }

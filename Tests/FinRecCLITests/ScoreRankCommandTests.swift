@@ -17,11 +17,11 @@ struct ScoreRankCommandTests {
     }
 
     /// The score report of one applicant file.
-    static func report(_ file: String, language: Language) throws -> ScoreReport {
+    static func report(_ file: String, language: Language) throws -> ScoreDocument {
         let scorer = try OfferScorer(model: try TrainedModel.read(from: model), asOf: CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch)
         let chunk = try #require(try EnterpriseFileReader(path: root + "/Datasets/applicants/" + file).nextChunk())
         let results = ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: language)
-        return ScoreReport(results: results, scorer: scorer, language: language, reasons: 3, modelPath: model, asOf: "2026-06-30")
+        return ScoreDocument(results: results, scorer: scorer, language: language, reasons: 3, modelPath: model, asOf: "2026-06-30")
     }
 
     @Test("The score JSON contract: every offer with id, Chinese name, status, probability, points and reasons", arguments: Language.allCases)
@@ -79,7 +79,7 @@ struct ScoreRankCommandTests {
         #expect(chunks.reduce(0) { $0 + $1.rowCount } == 10)
         let statusColumn = try #require(chunks[0].extraNames.firstIndex(of: "status"))
         let statuses = chunks[0].extra(statusColumn).values.compactMap { $0 }
-        #expect(statuses == report.results[0].offers.map { ScoreReport.statusCode($0.status) })
+        #expect(statuses == report.results[0].offers.map { $0.status.code })
         let table = report.table()
         #expect(table.contains("专精特新贷 (srdi_loan)") && table.contains("加分"))
     }

@@ -1,0 +1,84 @@
+/// A pool's top lists per offer (`finrec rank`) as CSV or JSON (`finrec-rank`, format version 1),
+/// and the end-of-run summary.
+public struct RankDocument {
+    public enum Format: String, Sendable, CaseIterable { case csv, json }
+
+    /// The version of the JSON contract.
+    public static let formatVersion = 1
+    public let ranker: PoolRanker
+    public let scorer: OfferScorer
+    public let modelPath: String
+    public let asOf: String
+
+    public init(ranker: PoolRanker, scorer: OfferScorer, modelPath: String, asOf: String) {
+        self.ranker = ranker
+        self.scorer = scorer
+        self.modelPath = modelPath
+        self.asOf = asOf
+    }
+
+    public func render(_ format: Format) -> String { format == .json ? json() : csv() }
+
+    public func csv() -> String {
+        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons\n"
+        for (i, k) in ranker.offers.enumerated() {
+            let offer = scorer.catalog.offers[k]
+            for (group, list) in [("eligible", ranker.eligible[i]), ("unknown", ranker.unknown[i])] {
+                for (position, e) in list.sorted().enumerated() {
+                    var fields: [String] = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue, group]
+                    fields += [String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
+                    fields += ["\(e.probability)", "\(e.points)", e.reasons.joined(separator: "; ")]
+                    out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
+                }
+            }
+        }
+        return out
+    }
+
+    public func json() -> String {
+        func list(_ entries: [RankedEnterprise]) -> JSONValue {
+            .array(entries.enumerated().map { position, e in
+                .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(e.enterpriseID)),
+                                    ("name", e.name.map(JSONValue.string) ?? .null), ("line", .number(Double(e.line))),
+                                    ("probability", .number(e.probability)), ("points", .number(e.points)), ("logit", .number(e.logit)),
+                                    ("reasons", .array(e.reasons.map(JSONValue.string)))]))
+            })
+        }
+        let offers: [JSONValue] = ranker.offers.enumerated().map { i, k in
+            let offer = scorer.catalog.offers[k], s = ranker.summaries[i]
+            return .object(JSONObject([
+                ("id", .string(offer.id)), ("name_zh", .string(offer.chineseName)), ("name_en", .string(offer.englishName)),
+                ("kind", .string(offer.kind.rawValue)),
+                ("eligible_count", .number(Double(s.eligible))), ("unknown_count", .number(Double(s.unknown))),
+                ("ineligible_count", .number(Double(s.ineligible))),
+                ("probability_quantiles", .object(JSONObject([0.1, 0.5, 0.9].map { q in
+                    ("p\(Int(q * 100))", s.probabilityQuantile(q).map(JSONValue.number) ?? .null)
+                }))),
+                ("eligible", list(ranker.eligible[i].sorted())), ("unknown", list(ranker.unknown[i].sorted())),
+            ]))
+        }
+        return JSONValue.object(JSONObject([
+            ("format", .string("finrec-rank")), ("format_version", .number(Double(Self.formatVersion))), ("finrec_version", .string(FinRecVersion.current)),
+            ("model", .string(modelPath)), ("as_of", .string(asOf)), ("top", .number(Double(ranker.top))),
+            ("rows", .number(Double(ranker.rows))), ("offers", .array(offers)),
+        ])).prettyPrinted()
+    }
+
+    /// What the run did, for the terminal: rows, rejects, files written, per offer the counts and
+    /// probability quantiles.
+    public func summary(report: ReadReport, seconds: Double, output: String, best: String?) -> String {
+        let rate = seconds > 0 ? Double(ranker.rows) / seconds : 0
+        var out = "ranked \(ranker.rows) enterprises in \(Fixed.exact(seconds, digits: 2)) s (\(Int(rate)) rows/s)"
+        out += report.rowsRejected > 0 ? "; \(report.rowsRejected) rows rejected, see \(report.rejectsPath ?? "the rejects file")" : "; no row rejected"
+        out += "\nwrote \(output)" + (best.map { " and \($0)" } ?? "") + "\n"
+        let width = (ranker.offers.map { scorer.catalog.offers[$0].displayName.displayWidth }.max() ?? 0) + 2
+        out += "offer".padded(to: width) + "eligible".padded(to: 10) + "unknown".padded(to: 10) + "ineligible".padded(to: 12) + "p10 / p50 / p90 probability of the eligible\n"
+        for (i, k) in ranker.offers.enumerated() {
+            let s = ranker.summaries[i]
+            let q = [0.1, 0.5, 0.9].map { s.probabilityQuantile($0).map { Fixed.exact($0, digits: 3) } ?? "-" }.joined(separator: " / ")
+            out += scorer.catalog.offers[k].displayName.padded(to: width) + String(s.eligible).padded(to: 10) + String(s.unknown).padded(to: 10)
+                + String(s.ineligible).padded(to: 12) + q + "\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,172 @@
+/// The assessments of one or more applicants (`finrec score`, and the service's `POST /v1/score`):
+/// a terminal table, the JSON contract (`finrec-score`, ``formatVersion``; fields are only ever
+/// added) or CSV (one line per applicant × offer).
+public struct ScoreDocument: Sendable {
+    public enum Format: String, Sendable, CaseIterable { case table, json, csv }
+
+    /// The version of the JSON contract.
+    public static let formatVersion = 1
+    /// The most applicants one document holds; pools go to ``PoolRanker``.
+    public static let maximumApplicants = 10_000
+    /// Reasons shown per ineligible offer in the table (JSON and CSV carry them all).
+    public static let tableReasons = 4
+    public let results: [ApplicantAssessment]
+    public let scorer: OfferScorer
+    public let language: Language
+    /// Reason codes shown per direction and offer.
+    public let reasons: Int
+    /// The model file, as named to the user.
+    public let modelPath: String
+    /// The assessment date, YYYY-MM-DD.
+    public let asOf: String
+
+    public init(results: [ApplicantAssessment], scorer: OfferScorer, language: Language, reasons: Int, modelPath: String, asOf: String) {
+        self.results = results
+        self.scorer = scorer
+        self.language = language
+        self.reasons = reasons
+        self.modelPath = modelPath
+        self.asOf = asOf
+    }
+
+    public func render(_ format: Format) -> String {
+        switch format {
+        case .table: table()
+        case .json: json()
+        case .csv: csv()
+        }
+    }
+
+    var zh: Bool { language == .zh }
+
+    func statusText(_ status: Truth) -> String {
+        switch status {
+        case .pass: zh ? "符合" : "eligible"
+        case .unknown: zh ? "待定" : "unknown"
+        case .fail: zh ? "不符合" : "ineligible"
+        }
+    }
+
+    func offerName(_ offer: Catalog.Offer) -> String {
+        zh ? "\(offer.chineseName) (\(offer.id))" : "\(offer.chineseName) \(offer.englishName) (\(offer.id))"
+    }
+
+    func signedPoints(_ x: Double) -> String { (x >= 0 ? "+" : "") + Fixed.exact(x, digits: 1) }
+
+    func valueText(_ value: FeatureValue?) -> String? {
+        switch value {
+        case .number(let v): Fixed.format(v, digits: abs(v) >= 100 ? 0 : 4)
+        case .category(let code, let chinese): zh ? chinese : code
+        case .missing: zh ? "缺失" : "missing"
+        case nil: nil
+        }
+    }
+
+    func codeText(_ code: ReasonCode, _ a: ApplicantAssessment) -> String {
+        let value = valueText(a.featureValues[code.feature]).map { " = \($0)" } ?? ""
+        return "\(code.label(language))\(value) \(signedPoints(code.points))" + (zh ? "分" : " pts")
+    }
+
+    // MARK: Table
+
+    public func table() -> String {
+        var out = ""
+        for a in results {
+            let who = a.name.map { "\($0)（\(a.enterpriseID)）" } ?? a.enterpriseID
+            out += (zh ? "企业 \(who)  评估日 \(asOf)\n" : "Enterprise \(who)  assessed as of \(asOf)\n")
+            let figures = a.keyFigures.map { "\($0.label) \($0.text)" }
+            for start in stride(from: 0, to: figures.count, by: 4) {
+                out += "  " + figures[start..<min(start + 4, figures.count)].joined(separator: " · ") + "\n"
+            }
+            out += "\n"
+            let nameWidth = (a.offers.map { offerName($0.offer).displayWidth }.max() ?? 0) + 2
+            out += (zh ? "排名" : "rank").padded(to: 6) + (zh ? "产品/板块" : "offer").padded(to: nameWidth)
+                + (zh ? "状态" : "status").padded(to: 12) + (zh ? "概率" : "prob.").padded(to: 8) + (zh ? "分数" : "points") + "\n"
+            for o in a.offers {
+                out += String(o.rank).padded(to: 6) + offerName(o.offer).padded(to: nameWidth) + statusText(o.status).padded(to: 12)
+                    + (o.probability.map { Fixed.exact($0, digits: 3) } ?? "-").padded(to: 8)
+                    + (o.points.map { Fixed.exact($0, digits: 0) } ?? "-") + "\n"
+                let shown = o.status == .fail ? Self.tableReasons : o.reasons.count
+                for reason in o.reasons.prefix(shown) { out += "      · \(reason.text)\n" }
+                if o.reasons.count > shown {
+                    out += "      " + (zh ? "（另有 \(o.reasons.count - shown) 条，见 --format json）" : "(\(o.reasons.count - shown) more: see --format json)") + "\n"
+                }
+                let up = o.topUp(reasons), down = o.topDown(reasons)
+                if !up.isEmpty { out += "      " + (zh ? "加分：" : "up: ") + up.map { codeText($0, a) }.joined(separator: "；") + "\n" }
+                if !down.isEmpty { out += "      " + (zh ? "减分：" : "down: ") + down.map { codeText($0, a) }.joined(separator: "；") + "\n" }
+                if let terms = o.offer.terms, o.status != .fail {
+                    out += "      " + (zh ? "额度 \(terms.amountChinese)；期限 \(terms.termChinese)；利率 \(terms.rateChinese)"
+                                         : "amount \(terms.amountEnglish); term \(terms.termEnglish); rate \(terms.rateEnglish)") + "\n"
+                }
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    // MARK: JSON
+
+    public func json() -> String {
+        func number(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .number($0) : .null } ?? .null }
+        func codes(_ list: [ReasonCode], _ a: ApplicantAssessment) -> JSONValue {
+            .array(list.map { c in
+                .object(JSONObject([("feature", .string(c.feature)), ("label", .string(c.label(language))),
+                                    ("value", valueText(a.featureValues[c.feature]).map(JSONValue.string) ?? .null),
+                                    ("points", .number(c.points)), ("logit", .number(c.logit))]))
+            })
+        }
+        let enterprises: [JSONValue] = results.map { a in
+            let figures: [JSONValue] = a.keyFigures.map { f in
+                .object(JSONObject([("name", .string(f.name)), ("label", .string(f.label)), ("value", number(f.value)), ("text", .string(f.text))]))
+            }
+            let offers: [JSONValue] = a.offers.map { o in
+                var object = JSONObject([
+                    ("rank", .number(Double(o.rank))), ("id", .string(o.offer.id)), ("kind", .string(o.offer.kind.rawValue)),
+                    ("name_zh", .string(o.offer.chineseName)), ("name_en", .string(o.offer.englishName)),
+                    ("status", .string(o.status.code)), ("probability", number(o.probability)),
+                    ("points", number(o.points)), ("logit", number(o.logit)), ("base_points", number(o.basePoints)),
+                ])
+                object["reasons"] = .array(o.reasons.map { r in
+                    .object(JSONObject([("condition", .string(r.conditionID)), ("status", .string(r.status.code)),
+                                        ("text", .string(r.text)), ("missing_fields", .array(r.missingFields.map(JSONValue.string))),
+                                        ("unconfirmed", .bool(r.unconfirmed)), ("source", .string(r.source))]))
+                })
+                object["reason_codes_up"] = codes(o.topUp(reasons), a)
+                object["reason_codes_down"] = codes(o.topDown(reasons), a)
+                object["terms"] = o.offer.terms.map { t in
+                    .object(JSONObject([("amount", .string(zh ? t.amountChinese : t.amountEnglish)), ("term", .string(zh ? t.termChinese : t.termEnglish)),
+                                        ("rate", .string(zh ? t.rateChinese : t.rateEnglish)), ("source", .string(t.source))]))
+                } ?? .null
+                return .object(object)
+            }
+            return .object(JSONObject([("enterprise_id", .string(a.enterpriseID)), ("name", a.name.map(JSONValue.string) ?? .null),
+                                       ("line", .number(Double(a.line))), ("key_figures", .array(figures)), ("offers", .array(offers))]))
+        }
+        let scaling = scorer.model.scaling
+        return JSONValue.object(JSONObject([
+            ("format", .string("finrec-score")), ("format_version", .number(Double(Self.formatVersion))), ("finrec_version", .string(FinRecVersion.current)),
+            ("model", .string(modelPath)), ("as_of", .string(asOf)), ("language", .string(language.rawValue)),
+            ("scaling", .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor))]))),
+            ("enterprises", .array(enterprises)),
+        ])).prettyPrinted()
+    }
+
+    // MARK: CSV
+
+    public func csv() -> String {
+        var out = "enterprise_id,name,rank,offer_id,offer_name_zh,kind,status,probability,points,reasons,reason_codes_up,reason_codes_down\n"
+        for a in results {
+            for o in a.offers {
+                let fields = [
+                    a.enterpriseID, a.name ?? "", String(o.rank), o.offer.id, o.offer.chineseName, o.offer.kind.rawValue, o.status.code,
+                    o.probability.map { "\($0)" } ?? "", o.points.map { "\($0)" } ?? "",
+                    o.reasons.map(\.text).joined(separator: "; "),
+                    o.topUp(reasons).map { codeText($0, a) }.joined(separator: "; "),
+                    o.topDown(reasons).map { codeText($0, a) }.joined(separator: "; "),
+                ]
+                out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+}
