@@ -48,17 +48,19 @@ struct DataCommandTests {
         #expect(rejects.hasPrefix("line,column,field,reason,record\n3,"))
     }
 
-    @Test("Reading flags are validated before any work", arguments: [
-        ["x.csv", "--rejects", "r.csv"],
-        ["x.csv", "--chunk-rows", "0"],
-        ["x.csv", "--on-error", "ignore"],
+    @Test("Reading flags are validated before any work, saying what to give", arguments: [
+        (["x.csv", "--rejects", "r.csv"], "--rejects goes with --on-error skip."),
+        (["x.csv", "--chunk-rows", "0"], "Please give --chunk-rows a whole number of at least 1."),
+        (["x.csv", "--on-error", "ignore"], "The value 'ignore' is invalid for '--on-error <on-error>'. Please provide one of 'fail' and 'skip'."),
     ])
-    func invalidReadingFlags(arguments: [String]) {
-        #expect(throws: (any Error).self) { _ = try Check.parse(arguments) }
+    func invalidReadingFlags(arguments: [String], message: String) {
+        let text = failureMessage(Check.self) { _ = try Check.parse(arguments) }
+        #expect(text == message, "\(text ?? "no error")")
     }
 
     @Test("synth refuses a count below 1")
     func synthCount() {
-        #expect(throws: (any Error).self) { _ = try Synth.parse(["--count", "0", "--output", "x.csv"]) }
+        let text = failureMessage(Synth.self) { _ = try Synth.parse(["--count", "0", "--output", "x.csv"]) }
+        #expect(text == "Please give --count a whole number of at least 1.", "\(text ?? "no error")")
     }
 }

@@ -97,15 +97,14 @@ struct PredictCommandTests {
         #expect(contentsOf(dir) == ["old.json"])
     }
 
-    @Test("Invalid flags are refused before any work", arguments: [
-        ["--threads", "0"],
-        ["--format", "table", "--output", "x.csv"],
-        ["--precision", "f16"],
+    @Test("Invalid flags are refused before any work, saying what to give", arguments: [
+        (["--threads", "0"], "Please give --threads a whole number of at least 1"),
+        (["--format", "table", "--output", "x.csv"], "--format table is for the terminal; write csv or json to --output."),
+        (["--precision", "f16"], "The value 'f16' is invalid for '--precision <precision>'. Please provide one of 'f64' and 'f32'."),
     ])
-    func invalidFlags(extra: [String]) {
-        #expect(throws: (any Error).self) {
-            _ = try Predict.parse(["--model", "m.json", "--input", "x.csv"] + extra)
-        }
+    func invalidFlags(extra: [String], message: String) {
+        let text = failureMessage(Predict.self) { _ = try Predict.parse(["--model", "m.json", "--input", "x.csv"] + extra) }
+        #expect(text?.contains(message) == true, "\(text ?? "no error")")
     }
 
     @Test("--version prints the FinRec version")

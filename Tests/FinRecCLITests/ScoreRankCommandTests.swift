@@ -97,7 +97,8 @@ struct ScoreRankCommandTests {
             #expect("\(error)".contains(empty) && "\(error)".contains("no applicant"))
         }
         var missing = try Score.parse([folder + "/nope.json", "--model", Self.model])
-        #expect(throws: (any Error).self) { try missing.run() }
+        let text = failureMessage(Score.self) { try missing.run() }
+        #expect(text?.hasPrefix(folder + "/nope.json: cannot read the file") == true && text?.hasSuffix("; check the path") == true, "\(text ?? "no error")")
     }
 
     static func rank(_ arguments: [String]) throws {
@@ -160,7 +161,8 @@ struct ScoreRankCommandTests {
             #expect(o["best_offer_id"] == (fields[3].isEmpty ? .null : .string(fields[3])))
             if case .number(let p)? = o["probability"] { #expect(Double(fields[6]) == p) } else { #expect(fields[6].isEmpty) }
         }
-        #expect(throws: (any Error).self) { _ = try Rank.parse(["--input", Self.pool, "--output", folder + "/c.csv", "--best", folder + "/best.json"]) }
+        let text = failureMessage(Rank.self) { _ = try Rank.parse(["--input", Self.pool, "--output", folder + "/c.csv", "--best", folder + "/best.json"]) }
+        #expect(text?.hasPrefix("--best writes CSV, or JSON Lines (one object per line) when the name ends in .jsonl") == true, "\(text ?? "no error")")
     }
 
     @Test("rank refuses to overwrite without --force, and a failing input leaves no output file")
@@ -168,7 +170,8 @@ struct ScoreRankCommandTests {
         let folder = try Self.folder()
         let out = folder + "/out.csv"
         try "keep me".write(toFile: out, atomically: true, encoding: .utf8)
-        #expect(throws: (any Error).self) { try Self.rank(["--input", Self.pool, "--output", out]) }
+        let exists = failureMessage(Rank.self) { try Self.rank(["--input", Self.pool, "--output", out]) }
+        #expect(exists == "\(out) exists; pass --force to replace it.", "\(exists ?? "no error")")
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "keep me")
 
         // A bad row in the middle: the run fails with the line, and neither output exists.
@@ -183,7 +186,8 @@ struct ScoreRankCommandTests {
         }
         #expect(contentsOfFolder(folder) == ["bad.csv", "out.csv"])
 
-        #expect(throws: (any Error).self) { try Self.rank(["--input", Self.pool, "--output", folder + "/x.csv", "--product", "nosuch"]) }
+        let unknown = failureMessage(Rank.self) { try Self.rank(["--input", Self.pool, "--output", folder + "/x.csv", "--product", "nosuch"]) }
+        #expect(unknown?.hasPrefix("--product nosuch: no such offer; the catalog has 专精特新贷 (srdi_loan), ") == true, "\(unknown ?? "no error")")
     }
 }
 

@@ -39,9 +39,28 @@ struct CreditCodeTests {
         #expect(problem.description.contains(message), "\(problem)")
     }
 
-    @Test("Every generated enterprise has a valid code")
+    /// The check character by the standard's own recipe, written out here independently of
+    /// ``CreditCode``: weight 3^(i−1) mod 31, check = 31 − (Σ cᵢwᵢ mod 31), 31 written as 0.
+    static func standardCheckCharacter(_ first17: String) -> Character? {
+        let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+        var sum = 0, weight = 1
+        for c in first17 {
+            guard let value = alphabet.firstIndex(of: c) else { return nil }
+            sum += value * weight
+            weight = weight * 3 % 31
+        }
+        return alphabet[(31 - sum % 31) % 31]
+    }
+
+    @Test("Every generated enterprise has a code whose check character follows GB 32100-2015, computed independently")
     func generatedCodesValid() {
         let generator = EnterpriseGenerator(seed: 9)
-        for i in 0..<2_000 { #expect(CreditCode.isValid(generator.firm(i).id)) }
+        for i in 0..<2_000 {
+            let id = generator.firm(i).id
+            #expect(id.count == 18 && id.dropFirst(2).prefix(6).allSatisfy(\.isNumber), "\(id)")
+            #expect(Self.standardCheckCharacter(String(id.prefix(17))) == id.last, "\(id)")
+        }
+        // Published example codes (from the standard's own check rule) agree too.
+        #expect(Self.standardCheckCharacter("91370100MA3C5YQ12") == "D")
     }
 }

@@ -1,4 +1,5 @@
 import FinRec
+import Foundation
 import Testing
 
 @Suite("BLAS kernel surface against the reference kernel")
@@ -105,13 +106,15 @@ struct KernelTests {
         }
     }
 
-    @Test("OpenBLAS reports its configuration and the thread count FinRec sets")
-    func threadControl() {
-        BLASKernel.setLibraryThreads(2)
-        #expect(BLASKernel.libraryThreads == 2)
-        // Back to FinRec's policy (one OpenBLAS thread per worker), which other tests rely on.
-        BLASKernel.setLibraryThreads(1)
-        #expect(BLASKernel.libraryThreads == 1)
-        #expect(BLASKernel.libraryDescription.contains("OpenBLAS"))
+    @Test("OpenBLAS reports its configuration and the thread count FinRec sets (in a process of its own)")
+    func threadControl() async {
+        // OpenBLAS's thread count is process-wide and the other tests run beside this one, so
+        // the change is made in a child process (an exit test), never in the test runner's.
+        await #expect(processExitsWith: .success) {
+            BLASKernel.setLibraryThreads(2)
+            guard BLASKernel.libraryThreads == 2 else { exit(1) }
+            BLASKernel.setLibraryThreads(1)
+            guard BLASKernel.libraryThreads == 1, BLASKernel.libraryDescription.contains("OpenBLAS") else { exit(2) }
+        }
     }
 }
