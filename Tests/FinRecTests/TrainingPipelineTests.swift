@@ -84,5 +84,13 @@ struct TrainingPipelineTests {
         } catch {
             #expect("\(error)".hasSuffix(":3 (label_srdi_loan): \"yes\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)"))
         }
+        // Evaluation reads labels with the same parser: the label training refuses is refused, not skipped.
+        let model = try TrainedModel.read(from: repositoryRoot() + "/Models/default-model.json")
+        do {
+            _ = try ModelEvaluation.evaluate(model: model, path: bad, asOf: assessmentDay)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasSuffix(":3 (label_srdi_loan): \"yes\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)"), "\(error)")
+        }
     }
 }

@@ -121,6 +121,11 @@ extension Catalog {
         do { json = try JSONValue.parse(bytes) } catch {
             throw CatalogError(path: path, field: nil, message: "not valid JSON: \(error)")
         }
+        return try decode(json, path: path, schema: schema)
+    }
+
+    /// Decodes a parsed catalog (a catalog file, or the `catalog` section of a model file).
+    public static func decode(_ json: JSONValue, path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
         let r = CatalogReader(path: path)
         let root = try r.object(json, "(top level)")
         guard case .string(formatIdentifier)? = root["format"] else {

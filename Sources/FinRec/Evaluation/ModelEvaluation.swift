@@ -55,11 +55,12 @@ public struct ModelEvaluation: Sendable {
             }
             for r in 0..<chunk.rowCount {
                 var enterprise: [(p: Double, y: Double)] = []
-                for (p, _) in products.enumerated() {
-                    guard let text = labelColumns[p]?[r], text == "1" || text == "0" else { continue }
+                for (p, product) in products.enumerated() {
+                    guard let y = try OutcomeLabel.parse(labelColumns[p]?[r], path: path, line: chunk.lines[r],
+                                                         field: model.labelPrefix + product.id) else { continue }
                     let status = offerIndex[p].map { scored.status(offer: $0, row: r) } ?? .unknown
                     if status == .fail { continue }
-                    let probability = Sigmoid.probability(logits[r, p]), y: Double = text == "1" ? 1 : 0
+                    let probability = Sigmoid.probability(logits[r, p])
                     probabilities[p].append(probability)
                     outcomes[p].append(y)
                     if let t = truthColumns[p]?[r], let v = Double(t) { truths[p].append(v) } else { hasTruth[p] = false }

@@ -108,6 +108,12 @@ public enum ModelFile {
 
     /// Reads the model at `path`.
     public static func read(from path: String) throws(ModelFileError) -> LinearModel {
+        try decode(try document(at: path), path: path)
+    }
+
+    /// The parsed JSON document of the model file at `path` (read and parsed once; the weights
+    /// and the version-2 sections are decoded from it).
+    static func document(at path: String) throws(ModelFileError) -> JSONValue {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -115,7 +121,11 @@ public enum ModelFile {
             let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
             throw .unreadable(path: path, reason: reason)
         }
-        return try decode(data, path: path)
+        do {
+            return try JSONValue.parse(data)
+        } catch {
+            throw .syntax(path: path, error)
+        }
     }
 
     /// Decodes a model from the bytes of a model file; `path` is used in errors.
@@ -126,6 +136,11 @@ public enum ModelFile {
         } catch {
             throw .syntax(path: path, error)
         }
+        return try decode(document, path: path)
+    }
+
+    /// Decodes a model from a parsed model file; `path` is used in errors.
+    public static func decode(_ document: JSONValue, path: String) throws(ModelFileError) -> LinearModel {
         guard case .object(let root) = document else {
             throw .wrongType(path: path, field: "(top level)", expected: "an object", got: document.typeName)
         }

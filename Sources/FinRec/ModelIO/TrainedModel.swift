@@ -92,14 +92,10 @@ public struct TrainedModel: Sendable {
     /// Reads a version-2 model file. A generic model (trained with `--label`) carries its own
     /// schema, which then replaces `schema`.
     public static func read(from path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
-        let linear = try ModelFile.read(from: path)
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw .unreadable(path: path, reason: "\(error)")
-        }
-        guard case .object(let root) = try? JSONValue.parse(bytes) else { throw .wrongType(path: path, field: "(top level)", expected: "an object", got: "other") }
+        // One read and one parse: the weights and every section come from the same document.
+        let document = try ModelFile.document(at: path)
+        let linear = try ModelFile.decode(document, path: path)
+        guard case .object(let root) = document else { throw .wrongType(path: path, field: "(top level)", expected: "an object", got: document.typeName) }
         guard case .number(2)? = root["format_version"] else {
             throw .missingField(path: path, field: "features (a version-1 file holds weights only; train a model with `finrec train`)")
         }
@@ -161,7 +157,7 @@ public struct TrainedModel: Sendable {
         }
         guard let catalogJSON = root["catalog"] else { throw .missingField(path: path, field: "catalog") }
         let catalog: Catalog
-        do { catalog = try Catalog.decode(Array(catalogJSON.prettyPrinted().utf8), path: path + " (catalog)", schema: schema) } catch {
+        do { catalog = try Catalog.decode(catalogJSON, path: path + " (catalog)", schema: schema) } catch {
             throw .wrongType(path: path, field: "catalog", expected: "a valid catalog", got: error.description)
         }
         let scalingJSON = try section("scaling")

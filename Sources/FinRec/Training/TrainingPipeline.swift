@@ -105,14 +105,10 @@ public struct TrainingPipeline {
                     let labels = chunk.extra(chunk.extraNames.firstIndex(of: labelPrefix + offer.id)!)
                     let offerIndex = offerIndices[p]
                     for r in 0..<chunk.rowCount {
-                        guard let text = labels[r] else { continue }
-                        guard text == "1" || text == "0" else {
-                            throw InputFileError(path: path, line: chunk.lines[r], field: labelPrefix + offer.id,
-                                                 message: "\"\(text)\" is not a label; write 1 (success), 0 (failure) or leave it empty (did not apply)")
-                        }
+                        guard let label = try OutcomeLabel.parse(labels[r], path: path, line: chunk.lines[r], field: labelPrefix + offer.id) else { continue }
                         // A row whose rule fails says nothing about suitability.
                         if eligibility.status(offer: offerIndex, row: r) == .fail { continue }
-                        y[(row + r) * k + p] = text == "1" ? 1 : 0
+                        y[(row + r) * k + p] = label
                     }
                 }
                 row += chunk.rowCount
