@@ -94,7 +94,7 @@ public struct CompiledExpression: Sendable {
         case not(Plan)
         case isMissing(Plan)
         case ifThenElse(Plan, Plan, Plan)
-        case function(String, [Plan])
+        case function(NumericFunction, [Plan])
     }
 
     enum Kind: Equatable { case number, truth, text(field: Int), string(String), category(field: Int) }
@@ -224,14 +224,17 @@ struct ExpressionCompiler {
                 throw ExpressionError(position: position, message: "\(name) takes \(wanted) arguments, got \(args.count)")
             }
         }
-        var numbers: [CompiledExpression.Plan] = []
+        if let function = NumericFunction(rawValue: name) {
+            try arity(function.arity)
+            var numbers: [CompiledExpression.Plan] = []
+            for a in args {
+                let (p, k) = try compile(a, expanding: expanding)
+                try expect(k, .number, a, "\(name) needs numbers")
+                numbers.append(p)
+            }
+            return (.function(function, numbers), .number)
+        }
         switch name {
-        case "log1p", "abs", "sqrt":
-            try arity(1...1)
-        case "min", "max":
-            try arity(2...Int.max)
-        case "clip":
-            try arity(3...3)
         case "if":
             try arity(3...3)
             let (c, kc) = try compile(args[0], expanding: expanding)
@@ -270,16 +273,10 @@ struct ExpressionCompiler {
                 throw ExpressionError(position: position, message: "\(name) needs a text\(name == "in" ? " or category" : "") column as its first argument")
             }
         default:
-            let known = ["log1p", "sqrt", "min", "max", "clip", "abs", "if", "is_missing", "in", "starts_with"]
+            let known = NumericFunction.allCases.map(\.rawValue) + NumericFunction.specialForms
             throw ExpressionError(position: position, message: "unknown function '\(name)'",
                                   hint: Self.closest(to: name, in: known).map { "did you mean '\($0)'?" })
         }
-        for a in args {
-            let (p, k) = try compile(a, expanding: expanding)
-            try expect(k, .number, a, "\(name) needs numbers")
-            numbers.append(p)
-        }
-        return (.function(name, numbers), .number)
     }
 
     func categoryIndex(_ field: Int, _ value: String, _ at: ParsedExpression) throws(ExpressionError) -> Double {
@@ -396,25 +393,12 @@ struct Evaluator {
                 }
             }
             return (v, m)
-        case .function(let name, let args):
+        case .function(let function, let args):
             let values = args.map(numbers)
             var v = values[0].0, m = values[0].1
             for r in 0..<n {
                 if m[r] { continue }
-                var y = v[r]
-                switch name {
-                case "log1p": y = y > -1 ? log1p(y) : .nan
-                case "sqrt": y = y >= 0 ? y.squareRoot() : .nan
-                case "abs": y = abs(y)
-                case "min", "max":
-                    for (vv, mm) in values.dropFirst() {
-                        if mm[r] { y = .nan; break }
-                        y = name == "min" ? Swift.min(y, vv[r]) : Swift.max(y, vv[r])
-                    }
-                case "clip":
-                    if values[1].1[r] || values[2].1[r] { y = .nan } else { y = Swift.min(Swift.max(y, values[1].0[r]), values[2].0[r]) }
-                default: preconditionFailure("unknown function \(name)")
-                }
+                let y = function.apply(v[r], values, row: r)
                 if y.isFinite { v[r] = y } else { v[r] = .nan; m[r] = true }
             }
             return (v, m)
@@ -477,3 +461,48 @@ struct Evaluator {
         return c.values.map { $0.map { test($0) ? .pass : .fail } ?? .unknown }
     }
 }
+
+/// The numeric functions of the expression language, in one place: name, arity and value. The
+/// parser accepts any call; the compiler checks a function's name and arity here, and the
+/// evaluator computes it here. `if`, `is_missing`, `in` and `starts_with` take conditions or
+/// strings and are compiled into plans of their own (``specialForms``).
+enum NumericFunction: String, CaseIterable, Sendable {
+    case log1p, sqrt, abs, min, max, clip
+
+    /// The functions that are not numeric: compiled by ``ExpressionCompiler`` itself.
+    static let specialForms = ["if", "is_missing", "in", "starts_with"]
+
+    var arity: ClosedRange<Int> {
+        switch self {
+        case .log1p, .sqrt, .abs: 1...1
+        case .min, .max: 2...Int.max
+        case .clip: 3...3
+        }
+    }
+
+    /// The value at row `r` given the first argument's value `x` there (not missing) and every
+    /// argument's values and missing flags; NaN where the function is undefined or another
+    /// argument is missing (the caller turns NaN into missing).
+    @inline(__always)
+    func apply(_ x: Double, _ arguments: [([Double], [Bool])], row r: Int) -> Double {
+        switch self {
+        case .log1p: return x > -1 ? logOnePlus(x) : .nan
+        case .sqrt: return x >= 0 ? x.squareRoot() : .nan
+        case .abs: return Swift.abs(x)
+        case .min, .max:
+            var y = x
+            for (values, missing) in arguments.dropFirst() {
+                if missing[r] { return .nan }
+                y = self == .min ? Swift.min(y, values[r]) : Swift.max(y, values[r])
+            }
+            return y
+        case .clip:
+            let (low, lowMissing) = arguments[1], (high, highMissing) = arguments[2]
+            return lowMissing[r] || highMissing[r] ? .nan : Swift.min(Swift.max(x, low[r]), high[r])
+        }
+    }
+}
+
+/// The C library's log1p, under a name that ``NumericFunction/log1p`` does not hide.
+@inline(__always)
+private func logOnePlus(_ x: Double) -> Double { log1p(x) }
