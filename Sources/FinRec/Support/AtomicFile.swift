@@ -16,7 +16,7 @@ public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertibl
         "\(path): cannot \(operation): \(reason). Check that the folder exists, is writable and has free space."
     }
 
-    static func errno(_ path: String, _ operation: String, _ code: Int32 = Glibc.errno) -> FileWriteError {
+    static func errno(_ path: String, _ operation: String, _ code: Int32 = currentErrno()) -> FileWriteError {
         FileWriteError(path: path, operation: operation, reason: String(cString: strerror(code)))
     }
 }
@@ -50,7 +50,7 @@ public final class AtomicFileWriter {
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
         guard fd >= 0 else { throw .errno(path, "create a temporary file beside it") }
         descriptor = fd
-        temporaryPath = String(cString: template)
+        temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // mkstemp creates 0600; outputs are ordinary files, so apply the usual 0666 & ~umask.
         let mask = umask(0)
         umask(mask)
@@ -77,7 +77,7 @@ public final class AtomicFileWriter {
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -131,3 +131,8 @@ public final class AtomicFileWriter {
         try file.commit()
     }
 }
+
+// The C library's errno and write(2) under names that FileWriteError.errno and
+// AtomicFileWriter.write do not hide, whichever C module (Glibc, Musl, Darwin) provides them.
+private func currentErrno() -> Int32 { errno }
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(descriptor, bytes, count) }
