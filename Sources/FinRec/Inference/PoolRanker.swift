@@ -28,7 +28,7 @@ public struct RankedEnterprise: Sendable, Equatable {
 
 /// The `capacity` best items seen so far under a strict total order, in O(log capacity) per
 /// offer: a binary heap whose root is the worst item kept.
-public struct TopK<Element> {
+package struct TopK<Element> {
     public let capacity: Int
     private let before: @Sendable (Element, Element) -> Bool
     private var heap: [Element] = []
@@ -142,8 +142,13 @@ public struct PoolRanker: Sendable {
     public let reasonCount: Int
     public let language: Language
     /// Per offer, the top eligible and the top undecided enterprises.
-    public private(set) var eligible: [TopK<RankedEnterprise>]
-    public private(set) var unknown: [TopK<RankedEnterprise>]
+    package private(set) var eligible: [TopK<RankedEnterprise>]
+    package private(set) var unknown: [TopK<RankedEnterprise>]
+
+    /// The top eligible enterprises of the `i`-th ranked offer (``offers``[i]), best first.
+    public func topEligible(_ i: Int) -> [RankedEnterprise] { eligible[i].sorted() }
+    /// The top undecided enterprises of the `i`-th ranked offer, best first.
+    public func topUndecided(_ i: Int) -> [RankedEnterprise] { unknown[i].sorted() }
     public private(set) var summaries: [OfferSummary]
     public private(set) var rows = 0
 

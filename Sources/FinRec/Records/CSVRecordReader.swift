@@ -252,7 +252,7 @@ public final class CSVRecordReader {
     /// Pass 1 of ``nextChunk()``: the next chunk's records split into cells, with a copy of their
     /// bytes, or nil at the end of the file. Call in file order; decode the result on any thread
     /// with ``decoder`` and hand it to ``finalize(_:)`` in file order.
-    public func scanChunk() throws(InputFileError) -> ScannedChunk? {
+    package func scanChunk() throws(InputFileError) -> ScannedChunk? {
         let columns = header.count
         chunkBase = position
         defer { chunkBase = nil }
@@ -298,7 +298,7 @@ public final class CSVRecordReader {
 
     /// Passes 3 and 4, in file order: duplicate ids, then each bad row stops the read (`.fail`) or
     /// goes to the rejects file (`.skip`); the good rows are kept.
-    public func finalize(_ decoded: DecodedChunk) throws(InputFileError) -> RecordChunk {
+    package func finalize(_ decoded: DecodedChunk) throws(InputFileError) -> RecordChunk {
         var chunk = decoded.chunk, problems = decoded.problems
         let scanned = decoded.scanned, rows = scanned.lines.count, lines = scanned.lines
         for r in 0..<rows where problems[r] == nil {
@@ -333,7 +333,7 @@ public final class CSVRecordReader {
 
 
     /// Decodes scanned chunks: what the reader learnt from the header, immutable.
-    public var decoder: ChunkDecoder {
+    package var decoder: ChunkDecoder {
         ChunkDecoder(schema: schema, plans: plans, decoders: decoders, header: header, extraNames: extraNames, headerColumn: headerColumn)
     }
 

@@ -6,7 +6,7 @@ import Darwin
 
 /// A cell that does not hold what its field expects: the message says what was found and what
 /// form is expected.
-public struct CellError: Error, Sendable, Equatable {
+package struct CellError: Error, Sendable, Equatable {
     public let message: String
 }
 
@@ -42,7 +42,7 @@ public final class CellDecoder: Sendable {
     }
 
     /// Decodes `bytes` (the cell without surrounding quotes). Empty or all-blank cells are missing.
-    public func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(CellError) -> CellValue {
+    package func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(CellError) -> CellValue {
         var start = 0, end = bytes.count
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
@@ -109,7 +109,7 @@ public final class CellDecoder: Sendable {
 
     /// Decodes a JSON value for this field: numbers are range-checked, strings are decoded as a
     /// CSV cell would be, booleans are flags, null is missing.
-    public func decode(json value: JSONValue) throws(CellError) -> CellValue {
+    package func decode(json value: JSONValue) throws(CellError) -> CellValue {
         switch value {
         case .null: return .missing
         case .string(let s):

@@ -1,5 +1,5 @@
 /// One chunk's records split into cells, with its own copy of their bytes (offsets are into it).
-public struct ScannedChunk: Sendable {
+package struct ScannedChunk: Sendable {
     let bytes: [UInt8]
     let columns: Int
     let cellStart: [Int32], cellEnd: [Int32]
@@ -12,14 +12,14 @@ public struct ScannedChunk: Sendable {
 }
 
 /// A decoded chunk before the in-order checks of ``CSVRecordReader/finalize(_:)``.
-public struct DecodedChunk: Sendable {
+package struct DecodedChunk: Sendable {
     let scanned: ScannedChunk
     let chunk: RecordChunk
     let problems: [CSVRecordReader.RowProblem?]
 }
 
 /// The per-column decoding plan of one CSV file (from its header).
-public struct ChunkDecoder: Sendable {
+package struct ChunkDecoder: Sendable {
     let schema: RecordSchema
     let plans: [CSVRecordReader.Plan]
     let decoders: [CellDecoder]

@@ -50,7 +50,7 @@ public final class EnterpriseFileReader {
     }
 
     /// A chunk on its way through a pipelined read: scanned (CSV), decoded, or ready (JSON).
-    public enum Pending: Sendable {
+    package enum Pending: Sendable {
         case scanned(ScannedChunk)
         case decoded(DecodedChunk)
         case ready(RecordChunk)
@@ -59,19 +59,19 @@ public final class EnterpriseFileReader {
     /// The pipelined form of ``nextChunk()``, in three steps: `nextPending()` and `finalize(_:)`
     /// in file order (one at a time), `decode(_:)` on any thread in between. The same rows, checks
     /// and errors as ``nextChunk()``.
-    public func nextPending() throws(InputFileError) -> Pending? {
+    package func nextPending() throws(InputFileError) -> Pending? {
         if let csv { return try csv.scanChunk().map(Pending.scanned) }
         return try nextChunk().map(Pending.ready)
     }
 
     /// Decodes a scanned chunk; thread-safe (uses only what the header fixed).
-    public func decode(_ pending: Pending) -> Pending {
+    package func decode(_ pending: Pending) -> Pending {
         guard case .scanned(let scanned) = pending, let decoder else { return pending }
         return .decoded(decoder.decode(scanned))
     }
 
     /// The chunk's rows after the in-order checks (duplicate ids, rejects).
-    public func finalize(_ pending: Pending) throws(InputFileError) -> RecordChunk {
+    package func finalize(_ pending: Pending) throws(InputFileError) -> RecordChunk {
         switch pending {
         case .ready(let chunk): return chunk
         case .decoded(let decoded): return try csv!.finalize(decoded)

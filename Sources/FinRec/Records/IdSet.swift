@@ -28,7 +28,7 @@ struct IdSet {
 }
 
 extension String {
-    public var trimmingSpaces: String {
+    package var trimmingSpaces: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" || f == "\u{3000}" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\u{3000}" { s.removeLast() }

@@ -32,7 +32,7 @@ public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertibl
 /// try file.write("id,score\n")
 /// try file.commit()
 /// ```
-public final class AtomicFileWriter {
+package final class AtomicFileWriter {
     public let path: String
     private let temporaryPath: String
     private var descriptor: Int32

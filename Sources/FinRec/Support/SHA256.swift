@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), for the training-file fingerprint in a model's provenance. Small and
 /// dependency-free; fed in pieces so a file of any size is hashed in bounded memory.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var state: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
