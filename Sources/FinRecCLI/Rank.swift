@@ -71,6 +71,9 @@ struct Rank: ParsableCommand {
         for path in [output] + (best.map { [$0] } ?? []) where !force && FileManager.default.fileExists(atPath: path) {
             throw ValidationError("\(path) exists; pass --force to replace it.")
         }
+        // From here on Ctrl-C (or SIGTERM) stops the run cleanly, at any point before the outputs
+        // are renamed into place: during start-up, the read, or the final rendering.
+        let interrupt = InterruptFlag.install()
         let modelPath = try DefaultModel.resolve(model)
         let trained = try TrainedModel.read(from: modelPath)
         let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: .singleThreaded)
@@ -93,15 +96,17 @@ struct Rank: ParsableCommand {
                 if let lines = item.bestLines { try bestWriter?.write(lines) }
             })
         let started = Date()
-        let interrupt = InterruptFlag.install()
+        func stopInterrupted() -> ExitCode {
+            bestWriter?.discard()
+            progress.finish()
+            printToStandardError("finrec rank: interrupted after \(pipeline.rowsScanned) rows; nothing was written (\(output) is as it was)")
+            return ExitCode(130)
+        }
         do {
             try pipeline.run(progress: { reader, rows in progress.update(bytes: reader.bytesRead, rows: rows) },
                              shouldStop: { interrupt.isSet })
         } catch is Interrupted {
-            bestWriter?.discard()
-            progress.finish()
-            printToStandardError("finrec rank: interrupted after \(pipeline.rowsScanned) rows; nothing was written (\(output) is as it was)")
-            throw ExitCode(130)
+            throw stopInterrupted()
         } catch {
             bestWriter?.discard()
             throw error
@@ -113,7 +118,10 @@ struct Rank: ParsableCommand {
         }
         let report = try reader.finish()
         let rankReport = RankDocument(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
-        try AtomicFileWriter.write(Array(rankReport.render(resolvedFormat.document).utf8), to: output)
+        let document = Array(rankReport.render(resolvedFormat.document).utf8)
+        // A signal that came after the last chunk was read still stops the run before any rename.
+        if interrupt.isSet { throw stopInterrupted() }
+        try AtomicFileWriter.write(document, to: output)
         try bestWriter?.commit()
         if !quiet {
             printToStandardError(rankReport.summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))

@@ -79,14 +79,3 @@ struct ReproducibilityTests {
         #expect(outputs.allSatisfy { $0 == outputs[0] })
     }
 }
-
-/// What `command` tells the user when `body` throws (ArgumentParser's text for flag errors, the
-/// error's description otherwise); nil when `body` does not throw.
-func failureMessage<Command: ParsableCommand>(_ command: Command.Type, _ body: () throws -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return Command.message(for: error)
-    }
-}
