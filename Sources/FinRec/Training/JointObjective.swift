@@ -28,6 +28,46 @@ package struct SolverResult {
     package var converged: [Bool]
 }
 
+/// Where a joint backtracking line search left each problem it searched for.
+struct LineSearch {
+    /// θ + step·direction for the problems that accepted a step (θ elsewhere).
+    var trial: [[Double]]
+    /// Values and gradients at `trial` for the problems that accepted a step.
+    var values: [Double]
+    var gradients: [[Double]]
+    /// The step each problem ended with.
+    var steps: [Double]
+    /// Problems for which no step was accepted within the halvings.
+    var failed: [Bool]
+}
+
+extension JointObjective {
+    /// Backtracking line search for the problems marked in `searching`, all at once: each tries
+    /// θ + step·direction from its start step, halving it until `accept(p, value, gradient, step)`
+    /// says yes or `maximumHalvings` trials are spent. One joint evaluation serves every problem
+    /// still searching, so a trial costs one pass over the data whatever K.
+    func backtrack(from theta: [[Double]], values f: [Double], gradients g: [[Double]], directions: [[Double]],
+                   steps: [Double], searching: [Bool], maximumHalvings: Int,
+                   accept: (_ p: Int, _ value: Double, _ gradient: [Double], _ step: Double) -> Bool) -> LineSearch {
+        var result = LineSearch(trial: theta, values: f, gradients: g, steps: steps, failed: searching)
+        let problems = searching.indices.filter { searching[$0] }
+        for _ in 0..<maximumHalvings where result.failed.contains(true) {
+            for p in problems where result.failed[p] { result.trial[p] = Vector.adding(theta[p], result.steps[p], directions[p]) }
+            let (fNew, gNew) = evaluate(result.trial)
+            for p in problems where result.failed[p] {
+                if accept(p, fNew[p], gNew[p], result.steps[p]) {
+                    result.failed[p] = false
+                    result.values[p] = fNew[p]
+                    result.gradients[p] = gNew[p]
+                } else {
+                    result.steps[p] /= 2
+                }
+            }
+        }
+        return result
+    }
+}
+
 /// Small vector helpers for the solvers (the dimension is d + 1, at most a few thousand).
 enum Vector {
     static func dot(_ a: [Double], _ b: [Double]) -> Double {

@@ -48,29 +48,20 @@ package struct LBFGSSolver {
             for p in 0..<k where active[p] && memoryS[p].isEmpty {
                 step[p] = min(1, 1 / max(Vector.infinityNorm(direction[p]), 1e-300))
             }
-            var pending = active
-            var trial = theta, fTrial = f, gTrial = g
-            for _ in 0..<Self.maximumHalvings where pending.contains(true) {
-                for p in 0..<k where pending[p] { trial[p] = Vector.adding(theta[p], step[p], direction[p]) }
-                let (fNew, gNew) = objective.evaluate(trial)
-                for p in 0..<k where pending[p] {
-                    if fNew[p] <= f[p] + Self.sufficientDecrease * step[p] * Vector.dot(g[p], direction[p]) {
-                        pending[p] = false
-                        fTrial[p] = fNew[p]
-                        gTrial[p] = gNew[p]
-                    } else {
-                        step[p] /= 2
-                    }
-                }
+            let search = objective.backtrack(
+                from: theta, values: f, gradients: g, directions: direction, steps: step,
+                searching: active, maximumHalvings: Self.maximumHalvings
+            ) { p, value, _, step in
+                value <= f[p] + Self.sufficientDecrease * step * Vector.dot(g[p], direction[p])
             }
             for p in 0..<k where active[p] {
-                if pending[p] {
+                if search.failed[p] {
                     // No step decreases the objective: the optimum to machine precision, or stuck.
                     active[p] = false
                     continue
                 }
-                let s = zip(trial[p], theta[p]).map { $0 - $1 }
-                let y = zip(gTrial[p], g[p]).map { $0 - $1 }
+                let s = zip(search.trial[p], theta[p]).map { $0 - $1 }
+                let y = zip(search.gradients[p], g[p]).map { $0 - $1 }
                 if Vector.dot(s, y) > Self.minimumCurvature {
                     memoryS[p].append(s)
                     memoryY[p].append(y)
@@ -79,15 +70,15 @@ package struct LBFGSSolver {
                         memoryY[p].removeFirst()
                     }
                 }
-                theta[p] = trial[p]
-                f[p] = fTrial[p]
-                g[p] = gTrial[p]
+                theta[p] = search.trial[p]
+                f[p] = search.values[p]
+                g[p] = search.gradients[p]
                 iterations[p] = iteration
                 if done(p) { active[p] = false }
             }
         }
         return SolverResult(theta: theta, iterations: iterations, values: f, gradientNorms: g.map(Vector.infinityNorm),
-                            converged: (0..<k).map { Vector.infinityNorm(g[$0]) <= tolerance * startNorm[$0] || reachedTarget($0) })
+                            converged: (0..<k).map(done))
     }
 
     /// L-BFGS two-loop recursion: the quasi-Newton direction −H·g.

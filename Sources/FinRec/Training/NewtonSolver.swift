@@ -50,38 +50,26 @@ package struct NewtonSolver {
             let hessians = objective.hessians(theta, problems: moving)
             var direction = [[Double]](repeating: [], count: k)
             for (q, p) in moving.enumerated() { direction[p] = Self.newtonStep(hessians[q], g[p], n: n) }
-            var step = [Double](repeating: 1, count: k)
-            var pending = active
-            var trial = theta, fTrial = f, gTrial = g
-            for _ in 0..<Self.maximumHalvings where pending.contains(true) {
-                for p in moving where pending[p] { trial[p] = Vector.adding(theta[p], step[p], direction[p]) }
-                let (fNew, gNew) = objective.evaluate(trial)
-                for p in moving where pending[p] {
-                    let slope = Vector.dot(g[p], direction[p])
-                    let armijo = fNew[p] <= f[p] + Self.sufficientDecrease * step[p] * slope
-                    let withinNoise = fNew[p] <= f[p] + Self.valueNoise * abs(f[p])
-                        && Vector.infinityNorm(gNew[p]) < Vector.infinityNorm(g[p])
-                    if fNew[p].isFinite && (armijo || withinNoise) {
-                        pending[p] = false
-                        fTrial[p] = fNew[p]
-                        gTrial[p] = gNew[p]
-                    } else {
-                        step[p] /= 2
-                    }
-                }
+            let search = objective.backtrack(
+                from: theta, values: f, gradients: g, directions: direction, steps: [Double](repeating: 1, count: k),
+                searching: active, maximumHalvings: Self.maximumHalvings
+            ) { p, value, gradient, step in
+                let armijo = value <= f[p] + Self.sufficientDecrease * step * Vector.dot(g[p], direction[p])
+                let withinNoise = value <= f[p] + Self.valueNoise * abs(f[p]) && Vector.infinityNorm(gradient) < Vector.infinityNorm(g[p])
+                return value.isFinite && (armijo || withinNoise)
             }
             for p in moving {
                 let scale = max(1, Vector.infinityNorm(theta[p]))
-                let moved = step[p] * Vector.infinityNorm(direction[p])
-                if pending[p] {
+                let moved = search.steps[p] * Vector.infinityNorm(direction[p])
+                if search.failed[p] {
                     // No step lowers the objective: stuck at rounding level, or a real failure.
                     active[p] = false
                     converged[p] = Vector.infinityNorm(direction[p]) <= Self.floorTolerance * scale
                     continue
                 }
-                theta[p] = trial[p]
-                f[p] = fTrial[p]
-                g[p] = gTrial[p]
+                theta[p] = search.trial[p]
+                f[p] = search.values[p]
+                g[p] = search.gradients[p]
                 iterations[p] = iteration
                 if moved <= tolerance * scale || reachedTarget(p) || Vector.infinityNorm(g[p]) == 0 {
                     active[p] = false
