@@ -18,7 +18,7 @@ struct Cholesky {
             guard pivot > 0, pivot.isFinite else { return nil }
             let root = pivot.squareRoot()
             l[j * n + j] = root
-            for i in (j + 1)..<max(j + 1, n) {
+            for i in (j + 1)..<n {
                 var s = a[i * n + j]
                 for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
                 l[i * n + j] = s / root
@@ -39,21 +39,9 @@ struct Cholesky {
         }
         for i in stride(from: n - 1, through: 0, by: -1) {
             var s = y[i]
-            for k in (i + 1)..<max(i + 1, n) { s -= lower[k * n + i] * y[k] }
+            for k in (i + 1)..<n { s -= lower[k * n + i] * y[k] }
             y[i] = s / lower[i * n + i]
         }
         return y
-    }
-
-    /// A⁻¹, column by column (for the covariance of a fit).
-    func inverse() -> [Double] {
-        var out = [Double](repeating: 0, count: n * n)
-        for j in 0..<n {
-            var e = [Double](repeating: 0, count: n)
-            e[j] = 1
-            let column = solve(e)
-            for i in 0..<n { out[i * n + j] = column[i] }
-        }
-        return out
     }
 }

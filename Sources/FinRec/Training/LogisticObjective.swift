@@ -19,12 +19,6 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     let c: [Double]
     let threads: ThreadPolicy
     let kernel: Kernel
-    /// A product that uses more rows than this gets its Hessian from every s-th of its rows
-    /// (s = rows ÷ this), scaled by s: a sub-sampled Newton method. The gradient stays exact, so
-    /// the solver still converges to the exact optimum, linearly at a rate of about
-    /// √(d / sample) (≈ 0.03 for d = 64) instead of quadratically, while a Hessian costs
-    /// O(sample · d²) instead of O(n · d²). 0 means always exact.
-    let hessianSampleRows: Int
     /// Per block, per product: the rows the product used in the blocks before (for the sample).
     private let usedBefore: [[Int]]
     /// Per product: the Hessian's row stride s (1: exact).
@@ -32,6 +26,12 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     /// Rows per block.
     static var blockRows: Int { 8_192 }
 
+    /// - Parameter hessianSampleRows: a product that uses more rows than this gets its Hessian
+    ///   from every s-th of its rows (s = rows ÷ this), scaled by s: a sub-sampled Newton
+    ///   method. The gradient stays exact, so the solver still converges to the exact optimum,
+    ///   linearly at a rate of about √(d / sample) (≈ 0.03 for d = 64) instead of
+    ///   quadratically, while a Hessian costs O(sample · d²) instead of O(n · d²). 0 means
+    ///   always exact.
     init(data: TrainingSet, rowWeights: Matrix<Double>, c: [Double], threads: ThreadPolicy, kernel: Kernel,
          hessianSampleRows: Int = 65_536) {
         self.data = data
@@ -39,7 +39,6 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
         self.c = c
         self.threads = threads
         self.kernel = kernel
-        self.hessianSampleRows = hessianSampleRows
         let n = data.features.rows, k = data.labels.columns
         let blocks = (n + Self.blockRows - 1) / Self.blockRows
         var before = [[Int]](repeating: [Int](repeating: 0, count: k), count: blocks)
@@ -58,6 +57,8 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
 
     var problems: Int { data.labels.columns }
     var dimension: Int { data.features.columns + 1 }
+    /// Blocks of ``blockRows`` rows (the last may be shorter).
+    private var blocks: Int { usedBefore.count }
 
     /// The logits X·Wᵀ + b of rows `start..<start+rows` into `z` (rows × K).
     private func logits(_ xs: UnsafeBufferPointer<Double>, start: Int, rows: Int, w: [Double], b: [Double],
@@ -73,8 +74,7 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     /// Objective values and gradients (coefficients then intercept) of every product at `theta`.
     func evaluate(_ theta: [[Double]]) -> (values: [Double], gradients: [[Double]]) {
         _ = ThreadPolicy.libraryThreadsPinned
-        let n = data.features.rows, d = data.features.columns, k = theta.count
-        let blocks = (n + Self.blockRows - 1) / Self.blockRows
+        let n = data.features.rows, d = data.features.columns, k = theta.count, blocks = self.blocks
         let w = theta.flatMap { $0.prefix(d) }, b = theta.map { $0[d] }
         // Per block: K losses, K intercept gradients, K × d coefficient gradients.
         let partialLoss = ParallelResults<[Double]>(count: blocks)
@@ -150,8 +150,7 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     /// - Complexity: O(Σₚ nₚ · (d + 1)²) flops, nₚ the rows product p uses.
     func hessians(_ theta: [[Double]], problems selected: [Int]) -> [[Double]] {
         _ = ThreadPolicy.libraryThreadsPinned
-        let n = data.features.rows, d = data.features.columns, k = theta.count, dim = d + 1
-        let blocks = (n + Self.blockRows - 1) / Self.blockRows
+        let n = data.features.rows, d = data.features.columns, k = theta.count, dim = d + 1, blocks = self.blocks
         let w = theta.flatMap { $0.prefix(d) }, b = theta.map { $0[d] }
         var total = [[Double]](repeating: [Double](repeating: 0, count: dim * dim), count: selected.count)
         let wave = 2 * threads.workers
