@@ -16,6 +16,18 @@
 /// the input only: byte-identical for any chunk size and thread count. Across CPUs, where
 /// OpenBLAS picks another kernel, logits agree to rounding (the bound below).
 ///
+/// ```swift
+/// let scorer = LinearScorer<Float>(model: model)
+/// let logits = scorer.logits(for: chunk, firstRow: rowsBefore)   // n × K
+/// ```
+///
+/// ## Precision
+/// `LinearScorer<Double>` is the reference. `LinearScorer<Float>` rounds X, W and b to
+/// Float32 and accumulates in Float32. Each logit then obeys the a-priori bound
+/// |ẑ − z| ≤ γ₍d+2₎ · (Σⱼ|xⱼwⱼ| + |b|) with γₙ = n·u/(1 − n·u), u = 2⁻²⁴, which the tests
+/// check. On standardised features (d = 128, |w| ≈ 0.1) the measured worst case over
+/// 1,000,000 rows is about 1e-5 in the logit (Benchmarks/README.md), far below any
+/// difference that changes a ranking decision; ties closer than that may swap order.
 public struct LinearScorer<T: KernelScalar>: Sendable {
     /// K × d, one row of weights per product.
     public let weights: Matrix<T>

@@ -13,14 +13,14 @@ public struct EvaluationDocument: Sendable {
 
     public func render(_ format: Format) -> String { format == .json ? json() : table() }
 
-    static func f(_ x: Double?, _ digits: Int = 3) -> String {
+    /// A metric with `digits` decimals, "-" when missing or not finite.
+    private func f(_ x: Double?, _ digits: Int = 3) -> String {
         guard let x, x.isFinite else { return "-" }
         return Fixed.exact(x, digits: digits)
     }
 
     public func table() -> String {
         let e = evaluation, top = evaluation.top
-        func f(_ x: Double?, _ digits: Int = 3) -> String { Self.f(x, digits) }
         var out = "\(e.rows) enterprises; per offer, rows labelled and not ruled out by its eligibility rule\n"
         let nameWidth = (e.products.map { "\($0.chineseName) (\($0.id))".displayWidth }.max() ?? 0) + 2
         var header = "offer".padded(to: nameWidth) + "rows".padded(to: 8) + "pos%".padded(to: 7) + "AUC".padded(to: 7) + "KS".padded(to: 7)
