@@ -81,7 +81,7 @@ struct Rank: ParsableCommand {
         let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
-        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons, language: lang.language)
+        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons)
         let bestWriter = try best.map { try BestOfferFile(path: $0) }
         let format = bestWriter.map { BestOfferLines(catalog: trained.catalog, scaling: trained.scaling, jsonLines: $0.jsonLines) }
         let pipeline = ChunkPipeline<ScoredChunkAt>(
@@ -117,7 +117,7 @@ struct Rank: ParsableCommand {
             throw InputFileError(path: reader.path, message: "has no enterprises to rank (only a header?); nothing was written")
         }
         let report = try reader.finish()
-        let rankReport = RankDocument(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf)
+        let rankReport = RankDocument(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf, language: lang.language)
         let document = Array(rankReport.render(resolvedFormat.document).utf8)
         // A signal that came after the last chunk was read still stops the run before any rename.
         if interrupt.isSet { throw stopInterrupted() }

@@ -72,17 +72,17 @@ struct HostileInputTests {
         do {
             switch command {
             case .score:
-                var c = try Score.parse([input, "--model", model])
+                let c = try Score.parse([input, "--model", model])
                 try c.run()
             case .rank:
-                var c = try Rank.parse(["--input", input, "--model", model, "--output", folder + "/out.csv", "--best", folder + "/best.csv", "--quiet"])
+                let c = try Rank.parse(["--input", input, "--model", model, "--output", folder + "/out.csv", "--best", folder + "/best.csv", "--quiet"])
                 try c.run()
             case .train:
-                var c = try Train.parse(["--data", input, "--output", folder + "/model.json", "--spec", HostileCorpus.root + "/Models/features.json",
+                let c = try Train.parse(["--data", input, "--output", folder + "/model.json", "--spec", HostileCorpus.root + "/Models/features.json",
                                          "--catalog", HostileCorpus.root + "/Models/catalog.json"])
                 try c.run()
             case .evaluate:
-                var c = try Evaluate.parse(["--model", model, "--data", input])
+                let c = try Evaluate.parse(["--model", model, "--data", input])
                 try c.run()
             }
         } catch {
@@ -95,7 +95,7 @@ struct HostileInputTests {
         let folder = NSTemporaryDirectory() + "finrec-hostile-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return (folder, path)
     }
 
@@ -125,7 +125,7 @@ struct HostileInputTests {
     func skipWritesRejects() throws {
         let rows = [HostileCorpus.lines[1], HostileCorpus.row("revenue_y1", "1,234", in: 1), HostileCorpus.lines[3]]
         let (folder, path) = try Self.write("mixed.csv", HostileCorpus.text(HostileCorpus.header + "\n" + rows.joined(separator: "\n") + "\n"))
-        var c = try Rank.parse(["--input", path, "--model", Self.model, "--output", folder + "/out.csv", "--on-error", "skip", "--quiet"])
+        let c = try Rank.parse(["--input", path, "--model", Self.model, "--output", folder + "/out.csv", "--on-error", "skip", "--quiet"])
         try c.run()
         let rejects = try String(contentsOfFile: path + ".rejects.csv", encoding: .utf8)
         #expect(rejects.split(separator: "\n").count == 2 && rejects.contains("the row has \(HostileCorpus.columns.count + 1) fields but the header has \(HostileCorpus.columns.count)"))
@@ -146,10 +146,10 @@ struct HostileModelTests {
         let folder = NSTemporaryDirectory() + "finrec-truncated-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let model = folder + "/model.json"
-        FileManager.default.createFile(atPath: model, contents: Data(bytes.prefix(bytes.count * tenths / 10)))
-        var score = try Score.parse([Self.applicant, "--model", model])
-        var rank = try Rank.parse(["--input", Self.root + "/Datasets/shandong-pool.csv", "--model", model, "--output", folder + "/out.csv", "--quiet"])
-        var evaluate = try Evaluate.parse(["--model", model, "--data", Self.root + "/Datasets/shandong-pool.csv"])
+        _ = FileManager.default.createFile(atPath: model, contents: Data(bytes.prefix(bytes.count * tenths / 10)))
+        let score = try Score.parse([Self.applicant, "--model", model])
+        let rank = try Rank.parse(["--input", Self.root + "/Datasets/shandong-pool.csv", "--model", model, "--output", folder + "/out.csv", "--quiet"])
+        let evaluate = try Evaluate.parse(["--model", model, "--data", Self.root + "/Datasets/shandong-pool.csv"])
         for run in [{ try score.run() }, { try rank.run() }, { try evaluate.run() }] as [() throws -> Void] {
             do {
                 try run()
@@ -190,7 +190,7 @@ struct HostileModelTests {
         let folder = NSTemporaryDirectory() + "finrec-renamed-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try text.write(toFile: folder + "/model.json", atomically: true, encoding: .utf8)
-        var score = try Score.parse([Self.applicant, "--model", folder + "/model.json"])
+        let score = try Score.parse([Self.applicant, "--model", folder + "/model.json"])
         do {
             try score.run()
             Issue.record("accepted")
@@ -207,7 +207,7 @@ struct HostileModelTests {
         let folder = NSTemporaryDirectory() + "finrec-catalog-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try text.write(toFile: folder + "/catalog.json", atomically: true, encoding: .utf8)
-        var train = try Train.parse(["--data", Self.root + "/Datasets/shandong-pool.csv", "--output", folder + "/model.json",
+        let train = try Train.parse(["--data", Self.root + "/Datasets/shandong-pool.csv", "--output", folder + "/model.json",
                                      "--spec", Self.root + "/Models/features.json", "--catalog", folder + "/catalog.json"])
         do {
             try train.run()

@@ -111,6 +111,35 @@ struct InferenceTests {
         #expect(undecided.allSatisfy { $0.reasons.allSatisfy { $0.text.contains("缺少") } })
     }
 
+    @Test("Ranked entries carry reasons as data: the top positive reason codes, or the fields that are missing")
+    func rankedReasonsAreData() throws {
+        let scorer = try Self.scorer()
+        let chunk = try Self.pool(rows: 3_000, chunkRows: 3_000)[0]
+        let scored = scorer.score(chunk, firstRow: 0)
+        var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: 20, reasonCount: 2)
+        ranker.add(scored, scorer: scorer, firstSequence: 0)
+        let document = RankDocument(ranker: ranker, scorer: scorer, modelPath: "m", asOf: "2026-06-30", language: .en)
+        var undecidedSeen = 0
+        for (i, k) in ranker.offers.enumerated() {
+            for e in ranker.topEligible(i) {
+                let r = e.line - 2  // header on line 1
+                let expected = scorer.reasonCodes(scored, offer: k, row: r).prefix(2).filter { $0.logit > 0 }
+                #expect(e.reasonCodes == Array(expected) && e.missingFields.isEmpty)
+            }
+            for e in ranker.topUndecided(i) {
+                undecidedSeen += 1
+                let r = e.line - 2
+                // Independently: each missing field is empty in the record and read by an undecided condition.
+                let fromReasons = scored.eligibility.reasons(offer: k, row: r, language: .en).flatMap(\.missingFields)
+                let names = e.missingFields.map { scorer.evaluator.schema.fields[$0].name }
+                #expect(!names.isEmpty && Set(names) == Set(fromReasons) && names.count == Set(names).count)
+                #expect(e.missingFields.allSatisfy { chunk.value(scorer.evaluator.schema.fields[$0].name, row: r) == .missing })
+                #expect(e.reasonCodes.isEmpty && document.reasons(e) == names)
+            }
+        }
+        #expect(undecidedSeen > 0)
+    }
+
     /// The ranking computed the slow way: every row scored in one piece, then sorted.
     static func referenceTop(_ scored: ScoredChunk, k: Int, top: Int, status: Truth) -> [String] {
         let all = scored.chunk

@@ -92,33 +92,51 @@ public struct EligibilityResult: Sendable {
     /// Why offer `k` is not a pass for row `r`: the failed conditions (for `.fail`) or the
     /// undecided ones with their missing fields (for `.unknown`); empty for `.pass`.
     public func reasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+        explainingConditions(offer: k, row: r).map { i, context in
+            explain(offer: k, index: i, row: r, status: statuses[k][r], context: context.map { language == .zh ? $0.zh : $0.en },
+                    language: language)
+        }
+    }
+
+    /// For an undecided offer: the schema fields (indices) whose absence leaves it undecided, in
+    /// the order of the rule, each once; empty unless the status is `.unknown`.
+    public func missingFields(offer k: Int, row r: Int) -> [Int] {
+        guard statuses[k][r] == .unknown else { return [] }
+        var seen = Set<Int>()
+        return explainingConditions(offer: k, row: r).flatMap { i, _ in missing(offer: k, index: i, row: r) }
+            .filter { seen.insert($0).inserted }
+    }
+
+    /// The conditions (depth-first indices) that make offer `k`'s status for row `r` what it is,
+    /// each with the alternative of an "any" it belongs to (its Chinese and English labels).
+    private func explainingConditions(offer k: Int, row r: Int) -> [(index: Int, context: (zh: String, en: String)?)] {
         let target = statuses[k][r]
         guard target != .pass else { return [] }
-        var out: [EligibilityReason] = []
+        var out: [(index: Int, context: (zh: String, en: String)?)] = []
         var next = 0
-        collect(evaluator.catalog.offers[k].rule, offer: k, row: r, want: target, context: nil, language: language, into: &out, next: &next)
+        collect(evaluator.catalog.offers[k].rule, offer: k, row: r, want: target, context: nil, into: &out, next: &next)
         return out
     }
 
-    /// Walks the rule and explains the children that make the node's value `want`.
-    private func collect(_ rule: Catalog.Rule, offer k: Int, row r: Int, want: Truth, context: String?, language: Language,
-                         into out: inout [EligibilityReason], next: inout Int) {
+    /// Walks the rule and collects the children that make the node's value `want`.
+    private func collect(_ rule: Catalog.Rule, offer k: Int, row r: Int, want: Truth, context: (zh: String, en: String)?,
+                         into out: inout [(index: Int, context: (zh: String, en: String)?)], next: inout Int) {
         switch rule {
-        case .condition(let c):
+        case .condition:
             let i = next
             next += 1
-            if conditionTruths[k][i][r] == want { out.append(explain(c, offer: k, index: i, row: r, status: want, context: context, language: language)) }
+            if conditionTruths[k][i][r] == want { out.append((i, context)) }
         case .all(_, _, _, let children), .any(_, _, _, let children):
             let isAny: Bool
             if case .any = rule { isAny = true } else { isAny = false }
             for child in children {
                 // The children of an "any" are alternatives: name them in the reasons below them.
                 var childContext = context
-                if isAny, context == nil, case .all(_, let zh, let en, _) = child { childContext = language == .zh ? zh : en }
+                if isAny, context == nil, case .all(_, let zh, let en, _) = child { childContext = (zh, en) }
                 var probe = next
                 let value = EligibilityEvaluator.combine(child, conditionTruths[k].map { [$0[r]] }, &probe, rows: 1)[0]
                 if value == want {
-                    collect(child, offer: k, row: r, want: want, context: childContext, language: language, into: &out, next: &next)
+                    collect(child, offer: k, row: r, want: want, context: childContext, into: &out, next: &next)
                 } else {
                     next = probe
                 }
@@ -126,17 +144,19 @@ public struct EligibilityResult: Sendable {
         }
     }
 
-    private func explain(_ c: Catalog.Condition, offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
+    /// The fields condition `i` of offer `k` reads that row `r` lacks.
+    private func missing(offer k: Int, index i: Int, row r: Int) -> [Int] {
+        evaluator.conditions[k][i].compiled.fieldsRead.filter { chunk.value(field: $0, row: r) == .missing }
+    }
+
+    private func explain(offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
                          language: Language) -> EligibilityReason {
-        let compiled = evaluator.conditions[k][i].compiled
+        let c = evaluator.conditions[k][i].condition
         let label = language == .zh ? c.chinese : c.english
         var text: String
         var missing: [String] = []
         if status == .unknown {
-            missing = compiled.fieldsRead.filter { chunk.value(field: $0, row: r) == .missing }.map {
-                let f = evaluator.schema.fields[$0]
-                return language == .zh ? "\(f.chineseName)（\(f.name)）" : f.name
-            }
+            missing = self.missing(offer: k, index: i, row: r).map { evaluator.schema.fields[$0].label(language) }
             let fields = missing.joined(separator: language == .zh ? "、" : ", ")
             text = language == .zh ? "\(label)：无法判断，缺少 \(fields)" : "\(label): cannot tell, missing \(fields)"
         } else {

@@ -7,9 +7,11 @@ public struct RankedEnterprise: Sendable, Equatable {
     public let logit: Double
     public var probability: Double { Sigmoid.probability(logit) }
     public let points: Double
-    /// For eligible enterprises, the features that raise the score most ("近两年研发投入占比 +12.3");
-    /// for undecided ones, the fields that would decide eligibility.
-    public let reasons: [String]
+    /// For an eligible enterprise: the features that raise its score most, largest first (only
+    /// those that raise it, at most the ranker's `reasonCount`).
+    public let reasonCodes: [ReasonCode]
+    /// For an undecided enterprise: the schema fields (indices) that would decide its eligibility.
+    public let missingFields: [Int]
     /// Position in the input (chunk-independent), the last tie-break.
     let sequence: Int
 
@@ -140,7 +142,6 @@ public struct PoolRanker: Sendable {
     public let offers: [Int]
     public let top: Int
     public let reasonCount: Int
-    public let language: Language
     /// Per offer, the top eligible and the top undecided enterprises.
     package private(set) var eligible: [TopK<RankedEnterprise>]
     package private(set) var unknown: [TopK<RankedEnterprise>]
@@ -156,11 +157,10 @@ public struct PoolRanker: Sendable {
     ///   - offers: catalog indices of the offers to rank.
     ///   - top: K, per offer and per group.
     ///   - reasonCount: reason codes kept per listed enterprise.
-    public init(offers: [Int], top: Int, reasonCount: Int = 3, language: Language = .zh) {
+    public init(offers: [Int], top: Int, reasonCount: Int = 3) {
         self.offers = offers
         self.top = top
         self.reasonCount = reasonCount
-        self.language = language
         let empty = TopK<RankedEnterprise>(capacity: top, by: RankedEnterprise.ranksBefore)
         eligible = Array(repeating: empty, count: offers.count)
         unknown = Array(repeating: empty, count: offers.count)
@@ -190,18 +190,16 @@ public struct PoolRanker: Sendable {
                     summaries[i].histogram[min(999, Int(Sigmoid.probability(logit) * 1000))] += 1
                     if eligible[i].admits(better) {
                         let codes = scorer.reasonCodes(scored, offer: k, row: r).prefix(reasonCount).filter { $0.logit > 0 }
-                        let reasons = codes.map { "\($0.label(language)) +\(Fixed.format($0.points, digits: 1))" }
                         eligible[i].insert(RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: logit,
-                                                            points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
+                                                            points: scorer.model.scaling.points(logit: logit), reasonCodes: Array(codes),
+                                                            missingFields: [], sequence: sequence))
                     }
                 case .unknown:
                     summaries[i].unknown += 1
                     if unknown[i].admits(better) {
-                        let missing = scored.eligibility.reasons(offer: k, row: r, language: language).flatMap(\.missingFields)
-                        var seen = Set<String>()
-                        let reasons = missing.filter { seen.insert($0).inserted }
                         unknown[i].insert(RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: logit,
-                                                           points: scorer.model.scaling.points(logit: logit), reasons: reasons, sequence: sequence))
+                                                           points: scorer.model.scaling.points(logit: logit), reasonCodes: [],
+                                                           missingFields: scored.eligibility.missingFields(offer: k, row: r), sequence: sequence))
                     }
                 case .fail:
                     summaries[i].ineligible += 1

@@ -101,6 +101,9 @@ public struct FieldSpec: Sendable, Equatable {
 
     /// "revenue_y1 (营业收入（最近一年）)": how messages name the field.
     public var displayName: String { "\(name) (\(chineseName))" }
+
+    /// How reasons name the field: "营业收入（最近一年）（revenue_y1）" in Chinese, the column name in English.
+    public func label(_ language: Language) -> String { language == .zh ? "\(chineseName)（\(name)）" : name }
 }
 
 /// A list of fields with header lookup by English name, Chinese name or alias, and the

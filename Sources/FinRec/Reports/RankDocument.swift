@@ -9,12 +9,22 @@ public struct RankDocument {
     public let scorer: OfferScorer
     public let modelPath: String
     public let asOf: String
+    /// The language of the reasons.
+    public let language: Language
 
-    public init(ranker: PoolRanker, scorer: OfferScorer, modelPath: String, asOf: String) {
+    public init(ranker: PoolRanker, scorer: OfferScorer, modelPath: String, asOf: String, language: Language = .zh) {
         self.ranker = ranker
         self.scorer = scorer
         self.modelPath = modelPath
         self.asOf = asOf
+        self.language = language
+    }
+
+    /// An entry's reasons as shown: "近两年研发投入占比 +12.3" per reason code of an eligible
+    /// enterprise, the missing fields' labels for an undecided one.
+    public func reasons(_ e: RankedEnterprise) -> [String] {
+        e.reasonCodes.map { "\($0.label(language)) +\(Fixed.format($0.points, digits: 1))" }
+            + e.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }
     }
 
     public func render(_ format: Format) -> String { format == .json ? json() : csv() }
@@ -27,7 +37,7 @@ public struct RankDocument {
                 for (position, e) in list.sorted().enumerated() {
                     var fields: [String] = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue, group]
                     fields += [String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
-                    fields += ["\(e.probability)", "\(e.points)", e.reasons.joined(separator: "; ")]
+                    fields += ["\(e.probability)", "\(e.points)", reasons(e).joined(separator: "; ")]
                     out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
                 }
             }
@@ -41,7 +51,7 @@ public struct RankDocument {
                 .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(e.enterpriseID)),
                                     ("name", e.name.map(JSONValue.string) ?? .null), ("line", .number(Double(e.line))),
                                     ("probability", .number(e.probability)), ("points", .number(e.points)), ("logit", .number(e.logit)),
-                                    ("reasons", .array(e.reasons.map(JSONValue.string)))]))
+                                    ("reasons", .array(reasons(e).map(JSONValue.string)))]))
             })
         }
         let offers: [JSONValue] = ranker.offers.enumerated().map { i, k in
