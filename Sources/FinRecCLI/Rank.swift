@@ -81,51 +81,41 @@ struct Rank: ParsableCommand {
         let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
-        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasons)
-        let bestWriter = try best.map { try BestOfferFile(path: $0) }
-        let format = bestWriter.map { BestOfferLines(catalog: trained.catalog, scaling: trained.scaling, jsonLines: $0.jsonLines) }
-        let pipeline = ChunkPipeline<ScoredChunkAt>(
-            reader: reader, workers: runtime.policy.workers,
-            transform: { chunk, first in
-                // Scoring and the best-offer lines run on the workers; only the top lists are in order.
-                let scored = scorer.score(chunk, firstRow: first)
-                return ScoredChunkAt(scored: scored, first: first, bestLines: format?.lines(PoolRanker.bestOffers(scored, offers: offers)))
-            },
-            consume: { item in
-                ranker.add(item.scored, scorer: scorer, firstSequence: item.first)
-                if let lines = item.bestLines { try bestWriter?.write(lines) }
-            })
+        let ranking = PoolRanking(scorer: scorer, offers: offers, top: top, reasonCount: reasons, workers: runtime.policy.workers)
+        let bestFile = try best.map { try BestOfferFile(path: $0) }
+        defer { bestFile?.discard() }  // after an error or interruption: no file (a no-op once committed)
         let started = Date()
-        func stopInterrupted() -> ExitCode {
-            bestWriter?.discard()
-            progress.finish()
-            printToStandardError("finrec rank: interrupted after \(pipeline.rowsScanned) rows; nothing was written (\(output) is as it was)")
-            return ExitCode(130)
-        }
+        var rowsScanned = 0
+        let ranker: PoolRanker
         do {
-            try pipeline.run(progress: { reader, rows in progress.update(bytes: reader.bytesRead, rows: rows) },
-                             shouldStop: { interrupt.isSet })
-        } catch is Interrupted {
-            throw stopInterrupted()
+            ranker = try ranking.run(reader, best: bestFile,
+                                     progress: { reader, rows in
+                                         rowsScanned = rows
+                                         progress.update(bytes: reader.bytesRead, rows: rows)
+                                     },
+                                     shouldStop: { interrupt.isSet })
         } catch {
-            bestWriter?.discard()
+            progress.finish()
+            if error is Interrupted { throw interrupted(after: rowsScanned) }
             throw error
         }
         progress.finish()
-        guard ranker.rows > 0 else {
-            bestWriter?.discard()
-            throw InputFileError(path: reader.path, message: "has no enterprises to rank (only a header?); nothing was written")
-        }
         let report = try reader.finish()
         let rankReport = RankDocument(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf, language: lang.language)
         let document = Array(rankReport.render(resolvedFormat.document).utf8)
         // A signal that came after the last chunk was read still stops the run before any rename.
-        if interrupt.isSet { throw stopInterrupted() }
+        if interrupt.isSet { throw interrupted(after: ranker.rows) }
         try AtomicFileWriter.write(document, to: output)
-        try bestWriter?.commit()
+        try bestFile?.commit()
         if !quiet {
             printToStandardError(rankReport.summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))
         }
+    }
+
+    /// Ctrl-C or SIGTERM: nothing was written.
+    func interrupted(after rows: Int) -> ExitCode {
+        printToStandardError("finrec rank: interrupted after \(rows) rows; nothing was written (\(output) is as it was)")
+        return ExitCode(130)
     }
 
     /// The catalog indices of the offers to rank: those named by --product, else every offer
@@ -143,11 +133,4 @@ struct Rank: ParsableCommand {
             return k
         }
     }
-}
-
-/// A scored chunk, the input position of its first row, and its best-offer lines (with --best).
-struct ScoredChunkAt: Sendable {
-    let scored: ScoredChunk
-    let first: Int
-    let bestLines: [UInt8]?
 }

@@ -16,7 +16,7 @@ struct DataCommandTests {
     func synthIsDeterministic() throws {
         let dir = folder()
         for (name, seed) in [("a", "7"), ("b", "7"), ("c", "8")] {
-            var command = try Synth.parse(["--count", "300", "--seed", seed, "--output", "\(dir)/\(name).csv", "--threads", "2"])
+            let command = try Synth.parse(["--count", "300", "--seed", seed, "--output", "\(dir)/\(name).csv", "--threads", "2"])
             try command.run()
         }
         let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/a.csv"))
@@ -32,7 +32,7 @@ struct DataCommandTests {
     func checkSkips() throws {
         let dir = folder()
         let input = dir + "/pool.csv"
-        var synth = try Synth.parse(["--count", "50", "--output", input])
+        let synth = try Synth.parse(["--count", "50", "--output", input])
         try synth.run()
         // Break line 3's revenue.
         var lines = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -40,9 +40,9 @@ struct DataCommandTests {
         cells[9] = "12,5"
         lines[2] = cells.joined(separator: ",")
         try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
-        var failing = try Check.parse([input])
+        let failing = try Check.parse([input])
         #expect(throws: InputFileError.self) { try failing.run() }
-        var skipping = try Check.parse([input, "--on-error", "skip"])
+        let skipping = try Check.parse([input, "--on-error", "skip"])
         try skipping.run()
         let rejects = try String(contentsOfFile: input + ".rejects.csv", encoding: .utf8)
         #expect(rejects.hasPrefix("line,column,field,reason,record\n3,"))

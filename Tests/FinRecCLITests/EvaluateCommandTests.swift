@@ -42,7 +42,7 @@ struct EvaluateCommandTests {
 
     @Test("A version-1 model is refused by evaluate with what to do")
     func weightsOnlyModelRefused() throws {
-        var command = try Evaluate.parse(["--model", root + "/Models/example-model.json", "--data", root + "/Datasets/shandong-pool.csv"])
+        let command = try Evaluate.parse(["--model", root + "/Models/example-model.json", "--data", root + "/Datasets/shandong-pool.csv"])
         do {
             try command.run()
             Issue.record("expected an error")
@@ -61,7 +61,7 @@ struct TrainHoldoutTests {
         try SyntheticDataset(generator: EnterpriseGenerator(seed: 7), withTruth: false).write(count: 10_000, to: dir + "/train.csv")
         try SyntheticDataset(generator: EnterpriseGenerator(seed: 8), withTruth: false).write(count: 2_000, to: dir + "/holdout.csv")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        var command = try Train.parse(["--data", dir + "/train.csv", "--output", dir + "/model.json", "--holdout", dir + "/holdout.csv",
+        let command = try Train.parse(["--data", dir + "/train.csv", "--output", dir + "/model.json", "--holdout", dir + "/holdout.csv",
                                        "--spec", root + "/Models/features.json", "--catalog", root + "/Models/catalog.json"])
         try command.run()
         let model = try TrainedModel.read(from: dir + "/model.json")
@@ -100,7 +100,7 @@ struct GenericTrainingTests {
         let dir = NSTemporaryDirectory() + "finrec-generic-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let data = Self.root + "/Datasets/generic/loans.csv"
-        var command = try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Datasets/generic/loans-features.json",
+        let command = try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Datasets/generic/loans-features.json",
                                        "--output", dir + "/model.json"])
         try command.run()
         let model = try TrainedModel.read(from: dir + "/model.json")
@@ -151,7 +151,7 @@ struct GenericTrainingTests {
             _ = try Train.parse(["--data", data, "--label", "default", "--catalog", "Models/catalog.json", "--output", "/tmp/x.json"])
         }
         #expect(text == "--catalog goes with enterprise data; a generic model (--label) has no eligibility rules.", "\(text ?? "no error")")
-        var command = try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Models/features.json",
+        let command = try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Models/features.json",
                                        "--output", NSTemporaryDirectory() + "never-\(UUID().uuidString).json"])
         do {
             try command.run()

@@ -20,7 +20,7 @@ struct PredictCommandTests {
           arguments: ["f64", "f32"])
     func csvOutputMatchesHandComputedLogits(precision: String) throws {
         let out = folder() + "/scores.csv"
-        var command = try Predict.parse(["--model", modelPath, "--input", featuresPath, "--output", out,
+        let command = try Predict.parse(["--model", modelPath, "--input", featuresPath, "--output", out,
                                          "--precision", precision, "--threads", "2"])
         try command.run()
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -46,7 +46,7 @@ struct PredictCommandTests {
     @Test("JSON output parses back and names every product in Chinese")
     func jsonOutput() throws {
         let out = folder() + "/scores.json"
-        var command = try Predict.parse(["--model", modelPath, "--input", featuresPath, "--output", out])
+        let command = try Predict.parse(["--model", modelPath, "--input", featuresPath, "--output", out])
         try command.run()
         let json = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out))))
         guard case .object(let o) = json, case .array(let products)? = o["products"], case .array(let rows)? = o["rows"] else {
@@ -75,7 +75,7 @@ struct PredictCommandTests {
         let input = dir + "/bad.csv"
         try "id,rd_ratio_1y_z,log_revenue_z,debt_ratio_z,invention_patents_z\nx,1,2,3,4\ny,1,abc,3,4\n"
             .write(toFile: input, atomically: true, encoding: .utf8)
-        var command = try Predict.parse(["--model", modelPath, "--input", input, "--output", dir + "/out.csv"])
+        let command = try Predict.parse(["--model", modelPath, "--input", input, "--output", dir + "/out.csv"])
         do {
             try command.run()
             Issue.record("expected failure")
@@ -92,7 +92,7 @@ struct PredictCommandTests {
         try String(contentsOfFile: modelPath, encoding: .utf8)
             .replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 7")
             .write(toFile: model, atomically: true, encoding: .utf8)
-        var command = try Predict.parse(["--model", model, "--input", featuresPath, "--output", dir + "/o.csv"])
+        let command = try Predict.parse(["--model", model, "--input", featuresPath, "--output", dir + "/o.csv"])
         #expect(throws: ModelFileError.self) { try command.run() }
         #expect(contentsOf(dir) == ["old.json"])
     }

@@ -52,7 +52,7 @@ struct ReproducibilityTests {
         var models: [Data] = []
         for (i, variant) in Self.variants.enumerated() {
             let out = folder + "/model-\(i).json"
-            var command = try Train.parse(["--data", data, "--output", out, "--spec", Self.root + "/Models/features.json",
+            let command = try Train.parse(["--data", data, "--output", out, "--spec", Self.root + "/Models/features.json",
                                            "--catalog", Self.root + "/Models/catalog.json"] + variant)
             try command.run()
             models.append(try Data(contentsOf: URL(fileURLWithPath: out)))
@@ -71,7 +71,7 @@ struct ReproducibilityTests {
         var outputs: [Data] = []
         for threads in ["1", "2", "3"] {
             let out = folder + "/scores-\(threads).csv"
-            var command = try Predict.parse(["--model", Self.root + "/Models/example-model.json", "--input", input, "--output", out,
+            let command = try Predict.parse(["--model", Self.root + "/Models/example-model.json", "--input", input, "--output", out,
                                              "--precision", precision, "--threads", threads])
             try command.run()
             outputs.append(try Data(contentsOf: URL(fileURLWithPath: out)))

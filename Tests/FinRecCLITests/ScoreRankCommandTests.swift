@@ -89,20 +89,20 @@ struct ScoreRankCommandTests {
         let folder = try Self.folder()
         let empty = folder + "/empty.json"
         try "[]".write(toFile: empty, atomically: true, encoding: .utf8)
-        var command = try Score.parse([empty, "--model", Self.model])
+        let command = try Score.parse([empty, "--model", Self.model])
         do {
             try command.run()
             Issue.record("expected an error")
         } catch {
             #expect("\(error)".contains(empty) && "\(error)".contains("no applicant"))
         }
-        var missing = try Score.parse([folder + "/nope.json", "--model", Self.model])
+        let missing = try Score.parse([folder + "/nope.json", "--model", Self.model])
         let text = failureMessage(Score.self) { try missing.run() }
         #expect(text?.hasPrefix(folder + "/nope.json: cannot read the file") == true && text?.hasSuffix("; check the path") == true, "\(text ?? "no error")")
     }
 
     static func rank(_ arguments: [String]) throws {
-        var command = try Rank.parse(arguments + ["--model", model, "--quiet"])
+        let command = try Rank.parse(arguments + ["--model", model, "--quiet"])
         try command.run()
     }
 

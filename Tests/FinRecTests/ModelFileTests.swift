@@ -7,7 +7,7 @@ struct ModelFileTests {
     func sampleModel(seed: UInt64 = 1, features: Int = 6, products: Int = 4) -> LinearModel {
         var rng = SplitMix64(seed: seed)
         // Values that stress shortest round-trip printing: tiny, huge, subnormal, negative zero.
-        let awkward: [Double] = [0.1, -0.0, 5e-324, 1e-310, 1.7976931348623157e308, 123456789.12345679, 1e-5, 1e16, -2.5]
+        let awkward: [Double] = [0.1, -0.0, .leastNonzeroMagnitude, Double("1e-310")!, 1.7976931348623157e308, 123456789.12345679, 1e-5, 1e16, -2.5]
         let names = (0..<features).map { "f\($0)_特征" }
         let ids = ["srdi_loan", "little_giant_loan", "patent_loan", "bse", "star", "neeq"]
         return LinearModel(featureNames: names, products: (0..<products).map { k in
@@ -22,7 +22,7 @@ struct ModelFileTests {
 
     func write(_ text: String) -> String {
         let path = temporaryFolder() + "/model.json"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 

@@ -28,7 +28,7 @@ func writeTemporary(_ text: String, name: String = "in.csv") -> (folder: String,
 func writeTemporary(_ bytes: [UInt8], name: String = "in.csv") -> (folder: String, path: String) {
     let folder = temporaryFolder()
     let path = folder + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return (folder, path)
 }
 

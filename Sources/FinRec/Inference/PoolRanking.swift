@@ -1,0 +1,63 @@
+/// One ranking of a whole pool (`finrec rank`): reads the file on several threads, scores each
+/// chunk, feeds the top lists in file order and, optionally, streams every enterprise's best offer.
+///
+/// ```swift
+/// let scorer = try OfferScorer(model: try TrainedModel.read(from: "Models/default-model.json"), asOf: day)
+/// let ranking = PoolRanking(scorer: scorer, offers: [0, 1], top: 100)
+/// let ranker = try ranking.run(try EnterpriseFileReader(path: "pool.csv"))
+/// let document = RankDocument(ranker: ranker, scorer: scorer, modelPath: "…", asOf: "2026-06-30")
+/// ```
+public struct PoolRanking: Sendable {
+    public let scorer: OfferScorer
+    /// Catalog indices of the offers ranked.
+    public let offers: [Int]
+    public let top: Int
+    public let reasonCount: Int
+    /// Threads that decode and score (one more splits records).
+    public let workers: Int
+
+    public init(scorer: OfferScorer, offers: [Int], top: Int, reasonCount: Int = 3, workers: Int = 1) {
+        self.scorer = scorer
+        self.offers = offers
+        self.top = top
+        self.reasonCount = reasonCount
+        self.workers = workers
+    }
+
+    /// Ranks every enterprise `reader` yields. With `best`, each chunk's best-offer lines are
+    /// formatted on the workers and appended in file order (the caller commits or discards the
+    /// file). `progress` and `shouldStop` are as for ``ChunkPipeline/run(progress:shouldStop:)``;
+    /// a stop throws ``Interrupted``. Throws when the input has no enterprise.
+    ///
+    /// Results are identical for any `workers` and chunk size.
+    public func run(_ reader: EnterpriseFileReader, best: BestOfferFile? = nil,
+                    progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
+                    shouldStop: () -> Bool = { false }) throws -> PoolRanker {
+        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasonCount)
+        let scorer = self.scorer, offers = self.offers
+        let lines = best.map { BestOfferLines(catalog: scorer.catalog, scaling: scorer.model.scaling, jsonLines: $0.jsonLines) }
+        let pipeline = ChunkPipeline<Scored>(
+            reader: reader, workers: workers,
+            transform: { chunk, first in
+                // Scoring and the best-offer lines run on the workers; only the top lists are in order.
+                let scored = scorer.score(chunk, firstRow: first)
+                return Scored(chunk: scored, first: first, bestLines: lines?.lines(PoolRanker.bestOffers(scored, offers: offers)))
+            },
+            consume: { item in
+                ranker.add(item.chunk, scorer: scorer, firstSequence: item.first)
+                if let bytes = item.bestLines { try best?.write(bytes) }
+            })
+        try pipeline.run(progress: progress, shouldStop: shouldStop)
+        guard ranker.rows > 0 else {
+            throw InputFileError(path: reader.path, message: "has no enterprises to rank (only a header?); nothing was written")
+        }
+        return ranker
+    }
+
+    /// A scored chunk, the input position of its first row, and its best-offer lines.
+    private struct Scored: Sendable {
+        let chunk: ScoredChunk
+        let first: Int
+        let bestLines: [UInt8]?
+    }
+}
