@@ -127,8 +127,7 @@ struct Train: ParsableCommand {
         var lines = ["trained on \(summary.rows) rows of \(data); wrote \(output)",
                      "offer".padded(to: nameWidth) + "rows used  iterations  train AUC" + (holdout == nil ? "" : "  hold-out AUC")]
         for product in model.linear.products {
-            let auc: String
-            if case .object(let m)? = model.metrics[product.id], case .number(let a)? = m["auc"] { auc = Fixed.format(a, digits: 3) } else { auc = "-" }
+            let auc = model.metrics[product.id].map { Fixed.format($0.auc, digits: 3) } ?? "-"
             let warning = summary.converged[product.id] == true ? "" : "  (stopped at the iteration cap: not converged; raise --max-iterations)"
             lines.append(product.displayName.padded(to: nameWidth) + String(summary.rowsUsed[product.id] ?? 0).padded(to: 10)
                          + " " + String(summary.iterations[product.id] ?? 0).padded(to: 11) + " " + auc.padded(to: 10)

@@ -67,27 +67,23 @@ struct TrainHoldoutTests {
         let model = try TrainedModel.read(from: dir + "/model.json")
         let asOf = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
         let expected = try ModelEvaluation.evaluate(model: model, path: dir + "/holdout.csv", asOf: asOf)
-        guard case .object(let summary)? = model.metrics["holdout"] else {
-            Issue.record("no holdout entry")
-            return
-        }
-        #expect(summary["file"] == .string("holdout.csv") && summary["rows"] == .number(2_000))
-        #expect(summary["sha256"] == .string(TrainingPipeline.fingerprint(dir + "/holdout.csv")))
+        let summary = try #require(model.metrics.holdout)
+        #expect(summary.file == "holdout.csv" && summary.rows == 2_000)
+        #expect(summary.sha256 == TrainingPipeline.fingerprint(dir + "/holdout.csv"))
         for p in expected.products {
-            guard case .object(let entry)? = model.metrics[p.id], case .object(let h)? = entry["holdout"],
-                  case .number(let rows)? = h["rows"] else {
-                Issue.record("\(p.id): no holdout metrics")
-                continue
-            }
-            #expect(Int(rows) == p.metrics.count)
+            let h = try #require(model.metrics[p.id]?.holdout, "\(p.id): no holdout metrics")
+            #expect(h.rows == p.metrics.count)
             if p.metrics.auc.isFinite {
-                guard case .number(let auc)? = h["auc"] else { Issue.record("\(p.id): AUC missing"); continue }
+                let auc = try #require(h.auc, "\(p.id): AUC missing")
                 #expect(abs(auc - p.metrics.auc) < 1e-12, "\(p.id)")
             } else {
                 // Only one outcome among the hold-out rows: no AUC, written as null.
-                #expect(h["auc"] == .null, "\(p.id)")
+                #expect(h.auc == nil, "\(p.id)")
             }
         }
+        // The typed sections read back write the same file.
+        let text = try String(contentsOfFile: dir + "/model.json", encoding: .utf8)
+        #expect(model.encode().prettyPrinted() == text)
     }
 }
 

@@ -103,18 +103,59 @@ struct ModelFileTests {
     @Test("Each malformed field gets its own message", arguments: [
         ("{\"format\": \"other\", \"format_version\": 1}", "not a FinRec model file"),
         ("[1, 2]", "should be an object"),
-        ("{\"format_version\": 1}", "has no \"format\""),
-        ("{\"format\": \"finrec-model\"}", "has no \"format_version\""),
-        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\"]}", "has no \"products\""),
-        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": \"a\", \"products\": []}", "\"feature_names\" should be an array but is a string"),
-        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\"], \"products\": [{\"id\": \"x\", \"name_zh\": \"甲\", \"name_en\": \"X\", \"intercept\": \"1\", \"weights\": [1]}]}", "\"products[0].intercept\" should be a number but is a string"),
-        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\"], \"products\": [{\"id\": \"x\", \"name_zh\": \"甲\", \"name_en\": \"X\", \"intercept\": 1, \"weights\": [1], \"bias\": 2}]}", "unknown field \"products[0].bias\""),
+        ("{\"format_version\": 1}", "model.json: format: missing."),
+        ("{\"format\": \"finrec-model\"}", "model.json: format_version: missing."),
+        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\"]}", "model.json: products: missing."),
+        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": \"a\", \"products\": []}", "feature_names: should be an array, is a string"),
+        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\"], \"products\": [{\"id\": \"x\", \"name_zh\": \"甲\", \"name_en\": \"X\", \"intercept\": \"1\", \"weights\": [1]}]}", "products[0].intercept: should be a number, is a string"),
+        ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\"], \"products\": [{\"id\": \"x\", \"name_zh\": \"甲\", \"name_en\": \"X\", \"intercept\": 1, \"weights\": [1], \"bias\": 2}]}", "products[0].bias: unknown field"),
         ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\", \"a\"], \"products\": [{\"id\": \"x\", \"name_zh\": \"甲\", \"name_en\": \"X\", \"intercept\": 1, \"weights\": [1, 2]}]}", "repeats the feature name \"a\""),
         ("{\"format\": \"finrec-model\", \"format_version\": 1, \"finrec_version\": \"0.1.0\", \"feature_names\": [\"a\"], \"products\": [{\"id\": \"x\", \"name_zh\": \"甲\", \"name_en\": \"X\", \"intercept\": 1e999, \"weights\": [1]}]}", "outside the range of a 64-bit float"),
     ])
     func malformed(json: String, expected: String) throws {
         let error = try #require(readError(json))
         #expect(error.description.contains(expected), "\(error.description)")
+    }
+
+    /// `value` with the member at `path` (keys and array indices) replaced by `replacement`.
+    static func replacing(_ path: ArraySlice<String>, in value: JSONValue, with replacement: JSONValue) -> JSONValue {
+        guard let step = path.first else { return replacement }
+        switch value {
+        case .object(var o):
+            o[step] = replacing(path.dropFirst(), in: o[step] ?? .null, with: replacement)
+            return .object(o)
+        case .array(var a):
+            let i = Int(step)!
+            a[i] = replacing(path.dropFirst(), in: a[i], with: replacement)
+            return .array(a)
+        default:
+            preconditionFailure("no member \(step) in \(value)")
+        }
+    }
+
+    @Test("A damaged section of a trained model names the field by its full key path", arguments: [
+        ("features/statistics/6/count", JSONValue.number(3.5), "features.statistics[6].count: should be a whole number"),
+        ("features/statistics/6/sd", .number(0), "features.statistics[6].sd: should be positive"),
+        ("features/spec/features/1/clip", .array([.number(1)]), "features.spec.features[1].clip:"),
+        ("catalog/offers/2/rule/all/0/status", .string("maybe"), "catalog.offers[2].rule.all[0].status:"),
+        ("catalog/offers/0/kind", .string("grant"), "catalog.offers[0].kind:"),
+        ("hyperparameters/tolerance", .string("tight"), "hyperparameters.tolerance: should be a number, is a string"),
+        ("metrics/srdi_loan/auc", .null, "metrics.srdi_loan.auc: should be a number, is null"),
+        ("metrics/grant", .number(1), "metrics.grant: not a product of this model"),
+        ("provenance/rows", .number(-1), "provenance.rows: should be a whole number"),
+        ("scaling/factor", .string("20"), "scaling.factor: should be a number, is a string"),
+    ])
+    func trainedSectionKeyPaths(path: String, replacement: JSONValue, expected: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let original = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: root + "/Models/default-model.json")))
+        let damaged = Self.replacing(path.split(separator: "/").map(String.init)[...], in: original, with: replacement)
+        let file = write(damaged.prettyPrinted())
+        do {
+            _ = try TrainedModel.read(from: file)
+            Issue.record("read a damaged model (\(path))")
+        } catch {
+            #expect(error.description.hasPrefix(file + ": " + expected), "\(error.description)")
+        }
     }
 
     @Test("A missing file names the path")

@@ -100,6 +100,9 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         "\(path)\(field.map { ": \($0)" } ?? ""): \(message)"
     }
+
+    /// The same problem as a field of a document that embeds the catalog or spec.
+    var fieldError: JSONFieldError { JSONFieldError(keyPath: field ?? "(top level)", message: message) }
 }
 
 extension Catalog {
@@ -126,129 +129,110 @@ extension Catalog {
 
     /// Decodes a parsed catalog (a catalog file, or the `catalog` section of a model file).
     public static func decode(_ json: JSONValue, path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
-        let r = CatalogReader(path: path)
-        let root = try r.object(json, "(top level)")
-        guard case .string(formatIdentifier)? = root["format"] else {
-            throw CatalogError(path: path, field: "format", message: "not a FinRec catalog (expected \"format\": \"\(formatIdentifier)\")")
+        do {
+            return try decodeFields(JSONField(json), schema: schema)
+        } catch {
+            throw CatalogError(path: path, field: error.keyPath, message: error.message)
         }
-        guard case .number(Double(formatVersion))? = root["format_version"] else {
-            throw CatalogError(path: path, field: "format_version", message: "this FinRec reads catalog format version \(formatVersion)")
+    }
+
+    private static func decodeFields(_ root: JSONField, schema: RecordSchema) throws(JSONFieldError) -> Catalog {
+        let format = try root.required("format")
+        guard case .string(formatIdentifier) = format.value else {
+            throw format.error("not a FinRec catalog (expected \"format\": \"\(formatIdentifier)\")")
         }
+        let version = try root.required("format_version")
+        guard case .number(Double(formatVersion)) = version.value else { throw version.error("this FinRec reads catalog format version \(formatVersion)") }
         var definitions: [Definition] = []
-        for (i, item) in try r.array(root, "definitions", "definitions").enumerated() {
-            let field = "definitions[\(i)]"
-            let o = try r.object(item, field)
-            let name = try r.string(o, "name", field)
+        for o in try root.required("definitions").items() {
+            let nameField = try o.required("name")
+            let name = try nameField.nonEmptyString()
             guard schema.index(of: name) == nil, !definitions.contains(where: { $0.name == name }) else {
-                throw CatalogError(path: path, field: "\(field).name", message: "'\(name)' is already a column or definition; choose another name")
+                throw nameField.error("'\(name)' is already a column or definition; choose another name")
             }
-            let unitText = try r.string(o, "unit", field)
-            guard let unit = Unit(rawValue: unitText) else {
-                throw CatalogError(path: path, field: "\(field).unit", message: "unknown unit '\(unitText)'; use money, percent, years, count or number")
+            let unitField = try o.required("unit")
+            guard let unit = Unit(rawValue: try unitField.string()) else {
+                throw unitField.error("unknown unit \(unitField.value.summary); use money, percent, years, count or number")
             }
-            definitions.append(Definition(name: name, chinese: try r.string(o, "zh", field), english: try r.string(o, "en", field),
-                                          unit: unit, expression: try r.expression(o, field)))
+            definitions.append(Definition(name: name, chinese: try o.required("zh").nonEmptyString(), english: try o.required("en").nonEmptyString(),
+                                          unit: unit, expression: try expression(o)))
         }
         var offers: [Offer] = []
-        for (i, item) in try r.array(root, "offers", "offers").enumerated() {
-            let field = "offers[\(i)]"
-            let o = try r.object(item, field)
-            let id = try r.string(o, "id", field)
-            guard !offers.contains(where: { $0.id == id }) else {
-                throw CatalogError(path: path, field: "\(field).id", message: "offer id '\(id)' appears twice")
-            }
-            let kindText = try r.string(o, "kind", field)
-            guard let kind = Kind(rawValue: kindText) else {
-                throw CatalogError(path: path, field: "\(field).kind", message: "kind must be loan, board or product, not '\(kindText)'")
+        for o in try root.required("offers").items() {
+            let idField = try o.required("id")
+            let id = try idField.nonEmptyString()
+            guard !offers.contains(where: { $0.id == id }) else { throw idField.error("offer id '\(id)' appears twice") }
+            let kindField = try o.required("kind")
+            guard let kind = Kind(rawValue: try kindField.string()) else {
+                throw kindField.error("kind must be loan, board or product, not \(kindField.value.summary)")
             }
             var terms: Terms?
-            if let t = o["typical"] {
-                let tf = "\(field).typical"
-                let to = try r.object(t, tf)
-                terms = Terms(amountChinese: try r.string(to, "amount_zh", tf), amountEnglish: try r.string(to, "amount_en", tf),
-                              termChinese: try r.string(to, "term_zh", tf), termEnglish: try r.string(to, "term_en", tf),
-                              rateChinese: try r.string(to, "rate_zh", tf), rateEnglish: try r.string(to, "rate_en", tf),
-                              source: try r.string(to, "source", tf), status: try r.string(to, "status", tf))
+            if let t = try o.optional("typical") {
+                func text(_ key: String) throws(JSONFieldError) -> String { try t.required(key).nonEmptyString() }
+                terms = Terms(amountChinese: try text("amount_zh"), amountEnglish: try text("amount_en"),
+                              termChinese: try text("term_zh"), termEnglish: try text("term_en"),
+                              rateChinese: try text("rate_zh"), rateEnglish: try text("rate_en"),
+                              source: try text("source"), status: try text("status"))
             }
-            guard let ruleJSON = o["rule"] else { throw CatalogError(path: path, field: "\(field).rule", message: "missing; every offer needs a rule") }
-            let rule = try r.rule(ruleJSON, "\(field).rule")
+            let ruleField = try o.required("rule")
+            let rule = try Self.rule(ruleField)
             var seen = Set<String>()
             for c in rule.conditions where !seen.insert(c.id).inserted {
-                throw CatalogError(path: path, field: "\(field).rule", message: "condition id '\(c.id)' appears twice in offer '\(id)'")
+                throw ruleField.error("condition id '\(c.id)' appears twice in offer '\(id)'")
             }
-            offers.append(Offer(id: id, kind: kind, chineseName: try r.string(o, "name_zh", field), englishName: try r.string(o, "name_en", field),
-                                description: try r.string(o, "description", field), terms: terms, rule: rule))
+            offers.append(Offer(id: id, kind: kind, chineseName: try o.required("name_zh").nonEmptyString(),
+                                englishName: try o.required("name_en").nonEmptyString(),
+                                description: try o.required("description").nonEmptyString(), terms: terms, rule: rule))
         }
         var catalog = Catalog(definitions: definitions, offers: offers)
-        catalog.source = json
+        catalog.source = root.value
         // Compile every condition now, so a catalog that names an unknown column fails on load.
         let environment = catalog.environment(schema: schema)
         for (i, offer) in offers.enumerated() {
             for c in offer.rule.conditions {
                 do { _ = try CompiledExpression(c.expression, in: environment, boolean: true) } catch {
-                    throw CatalogError(path: path, field: "offers[\(i)] (\(offer.id)) condition \(c.id)", message: "\(c.text): \(error)")
+                    throw JSONFieldError(keyPath: "offers[\(i)] (\(offer.id)) condition \(c.id)", message: "\(c.text): \(error)")
                 }
             }
         }
-        for d in definitions {
+        for (i, d) in definitions.enumerated() {
             do { _ = try CompiledExpression(d.expression, in: environment, boolean: false) } catch {
-                throw CatalogError(path: path, field: "definition \(d.name)", message: "\(error)")
+                throw JSONFieldError(keyPath: "definitions[\(i)].expr", message: "\(d.name): \(error)")
             }
         }
         return catalog
     }
-}
 
-private struct CatalogReader {
-    let path: String
+    /// The statuses a condition's source may have: confirmed by the published rule or news of it,
+    /// by a secondary source, by the code of the rule, or not confirmed.
+    static let conditionStatuses = ["OK-news", "OK-2nd", "OK-code", "unconfirmed"]
 
-    func fail(_ field: String, _ message: String) -> CatalogError { CatalogError(path: path, field: field, message: message) }
-
-    func object(_ v: JSONValue, _ field: String) throws(CatalogError) -> JSONObject {
-        guard case .object(let o) = v else { throw fail(field, "should be an object, is \(v.typeName)") }
-        return o
+    private static func expression(_ o: JSONField) throws(JSONFieldError) -> ParsedExpression {
+        let field = try o.required("expr")
+        let text = try field.nonEmptyString()
+        do { return try ExpressionParser.parse(text) } catch { throw field.error("\"\(text)\": \(error)") }
     }
 
-    func array(_ o: JSONObject, _ key: String, _ field: String) throws(CatalogError) -> [JSONValue] {
-        guard let v = o[key] else { throw fail(field, "missing") }
-        guard case .array(let items) = v else { throw fail(field, "should be an array, is \(v.typeName)") }
-        return items
-    }
-
-    func string(_ o: JSONObject, _ key: String, _ parent: String) throws(CatalogError) -> String {
-        guard let v = o[key] else { throw fail("\(parent).\(key)", "missing") }
-        guard case .string(let s) = v, !s.isEmpty else { throw fail("\(parent).\(key)", "should be a non-empty string") }
-        return s
-    }
-
-    func expression(_ o: JSONObject, _ parent: String) throws(CatalogError) -> ParsedExpression {
-        let text = try string(o, "expr", parent)
-        do { return try ExpressionParser.parse(text) } catch {
-            throw fail("\(parent).expr", "\"\(text)\": \(error)")
-        }
-    }
-
-    func rule(_ v: JSONValue, _ field: String) throws(CatalogError) -> Catalog.Rule {
-        let o = try object(v, field)
-        let id = try string(o, "id", field)
-        let zh = try string(o, "zh", field), en = try string(o, "en", field)
-        let kinds = ["expr", "all", "any"].filter { o[$0] != nil }
-        guard kinds.count == 1 else { throw fail(field, "needs exactly one of \"expr\", \"all\" or \"any\"") }
+    private static func rule(_ o: JSONField) throws(JSONFieldError) -> Catalog.Rule {
+        let id = try o.required("id").nonEmptyString()
+        let zh = try o.required("zh").nonEmptyString(), en = try o.required("en").nonEmptyString()
+        let members = try o.object()
+        let kinds = ["expr", "all", "any"].filter { members[$0] != nil }
+        guard kinds.count == 1 else { throw o.error("needs exactly one of \"expr\", \"all\" or \"any\"") }
         switch kinds[0] {
         case "expr":
-            let status = try string(o, "status", field)
-            guard ["OK-news", "OK-2nd", "OK-code", "unconfirmed"].contains(status) else {
-                throw fail("\(field).status", "'\(status)' is not a DOMAIN-RULES status (OK-news, OK-2nd, OK-code, unconfirmed)")
+            let statusField = try o.required("status")
+            let status = try statusField.string()
+            guard conditionStatuses.contains(status) else {
+                throw statusField.error("'\(status)' is not a rule status (\(conditionStatuses.joined(separator: ", ")))")
             }
-            return .condition(Catalog.Condition(id: id, chinese: zh, english: en, text: try string(o, "expr", field),
-                                                expression: try expression(o, field), source: try string(o, "source", field), status: status))
+            return .condition(Catalog.Condition(id: id, chinese: zh, english: en, text: try o.required("expr").nonEmptyString(),
+                                                expression: try expression(o), source: try o.required("source").nonEmptyString(), status: status))
         default:
-            let key = kinds[0]
-            let children = try array(o, key, "\(field).\(key)").enumerated().map { (i, child) throws(CatalogError) in
-                try rule(child, "\(field).\(key)[\(i)]")
-            }
-            guard !children.isEmpty else { throw fail("\(field).\(key)", "is empty") }
-            return key == "all" ? .all(id: id, chinese: zh, english: en, children) : .any(id: id, chinese: zh, english: en, children)
+            let list = try o.required(kinds[0])
+            let children = try list.items().map { (child) throws(JSONFieldError) in try rule(child) }
+            guard !children.isEmpty else { throw list.error("is empty") }
+            return kinds[0] == "all" ? .all(id: id, chinese: zh, english: en, children) : .any(id: id, chinese: zh, english: en, children)
         }
     }
 }
@@ -271,6 +255,6 @@ extension Catalog {
             ("format", .string(formatIdentifier)), ("format_version", .number(Double(formatVersion))),
             ("description", .string("Generic model: no eligibility rules.")), ("definitions", .array([])), ("offers", .array(offers)),
         ]))
-        return try decode(Array(document.prettyPrinted().utf8), path: "(generic catalog)", schema: schema)
+        return try decode(document, path: "(generic catalog)", schema: schema)
     }
 }

@@ -98,22 +98,16 @@ extension TrainedModel {
     /// its metrics: per offer under `holdout`, and the file, its SHA-256 and the per-enterprise
     /// figures under the top-level `holdout` entry.
     public func recordingHoldout(_ evaluation: ModelEvaluation, file: String, sha256: String) -> TrainedModel {
-        func n(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+        func n(_ x: Double) -> Double? { x.isFinite ? x : nil }
         var metrics = self.metrics
         for p in evaluation.products {
-            guard case .object(var entry)? = metrics[p.id] else { continue }
             let m = p.metrics
-            entry["holdout"] = .object(JSONObject([
-                ("rows", .number(Double(m.count))), ("positive_rate", n(m.positiveRate)), ("auc", n(m.auc)), ("ks", n(m.ks)),
-                ("log_loss", n(m.logLoss)), ("brier", n(m.brier)),
-                ("precision_at_top", n(p.precisionAtTop)), ("lift_at_top", n(p.liftAtTop)),
-            ]))
-            metrics[p.id] = .object(entry)
+            metrics[p.id]?.holdout = HoldoutMetrics(rows: m.count, positiveRate: n(m.positiveRate), auc: n(m.auc), ks: n(m.ks),
+                                                    logLoss: n(m.logLoss), brier: n(m.brier),
+                                                    precisionAtTop: n(p.precisionAtTop), liftAtTop: n(p.liftAtTop))
         }
-        metrics["holdout"] = .object(JSONObject([
-            ("file", .string(file)), ("sha256", .string(sha256)), ("rows", .number(Double(evaluation.rows))),
-            ("top", .number(Double(evaluation.top))), ("ndcg_at_3", n(evaluation.ndcgAt3)), ("hit_at_1", n(evaluation.hitAt1)),
-        ]))
+        metrics.holdout = HoldoutSummary(file: file, sha256: sha256, rows: evaluation.rows, top: evaluation.top,
+                                         ndcgAt3: n(evaluation.ndcgAt3), hitAt1: n(evaluation.hitAt1))
         return TrainedModel(linear: linear, features: features, catalog: catalog, scaling: scaling,
                             metrics: metrics, hyperparameters: hyperparameters, provenance: provenance)
     }

@@ -63,70 +63,71 @@ public struct FeatureSpec: Sendable {
         return try decode(json, path: path, schema: schema)
     }
 
+    /// Decodes a parsed feature spec (a spec file, or the `features.spec` section of a model file).
     public static func decode(_ json: JSONValue, path: String, schema: RecordSchema) throws(CatalogError) -> FeatureSpec {
-        func fail(_ field: String?, _ message: String) -> CatalogError { CatalogError(path: path, field: field, message: message) }
-        guard case .object(let root) = json else { throw fail(nil, "should be a JSON object") }
-        guard case .string(formatIdentifier)? = root["format"] else { throw fail("format", "not a FinRec feature spec (expected \"format\": \"\(formatIdentifier)\")") }
-        guard case .number(Double(formatVersion))? = root["format_version"] else { throw fail("format_version", "this FinRec reads feature spec version \(formatVersion)") }
-        var definitions: [String: ParsedExpression] = [:]
-        if case .array(let items)? = root["definitions"] {
-            for (i, item) in items.enumerated() {
-                guard case .object(let o) = item, case .string(let name)? = o["name"], case .string(let text)? = o["expr"] else {
-                    throw fail("definitions[\(i)]", "needs \"name\" and \"expr\" strings")
-                }
-                do { definitions[name] = try ExpressionParser.parse(text) } catch { throw fail("definitions[\(i)].expr", "\"\(text)\": \(error)") }
-            }
+        do {
+            return try decodeFields(JSONField(json), schema: schema)
+        } catch {
+            throw CatalogError(path: path, field: error.keyPath == "(top level)" ? nil : error.keyPath, message: error.message)
         }
-        guard case .array(let items)? = root["features"], !items.isEmpty else { throw fail("features", "needs a non-empty array of features") }
+    }
+
+    /// The transforms a feature may declare besides its name, labels and expression.
+    static let featureKeys: Set<String> = ["name", "zh", "en", "expr", "log", "signed_log", "clip", "standardise", "missing_indicator", "one_hot", "max_categories"]
+
+    private static func decodeFields(_ root: JSONField, schema: RecordSchema) throws(JSONFieldError) -> FeatureSpec {
+        _ = try root.object()
+        let format = try root.required("format")
+        guard case .string(formatIdentifier) = format.value else { throw format.error("not a FinRec feature spec (expected \"format\": \"\(formatIdentifier)\")") }
+        let version = try root.required("format_version")
+        guard case .number(Double(formatVersion)) = version.value else { throw version.error("this FinRec reads feature spec version \(formatVersion)") }
+        var definitions: [String: ParsedExpression] = [:]
+        for o in try root.optional("definitions")?.items() ?? [] {
+            let name = try o.required("name").nonEmptyString()
+            definitions[name] = try parse(try o.required("expr"))
+        }
+        let list = try root.required("features")
+        let items = try list.items()
+        guard !items.isEmpty else { throw list.error("needs a non-empty array of features") }
         var features: [Feature] = []
-        for (i, item) in items.enumerated() {
-            let field = "features[\(i)]"
-            guard case .object(let o) = item else { throw fail(field, "should be an object") }
-            func string(_ key: String) throws(CatalogError) -> String {
-                guard case .string(let s)? = o[key], !s.isEmpty else { throw fail("\(field).\(key)", "needs a non-empty string") }
-                return s
-            }
-            let name = try string("name")
-            guard !features.contains(where: { $0.name == name }) else { throw fail("\(field).name", "feature '\(name)' appears twice") }
-            let text = try string("expr")
-            let expression: ParsedExpression
-            do { expression = try ExpressionParser.parse(text) } catch { throw fail("\(field).expr", "\"\(text)\": \(error)") }
-            var f = Feature(name: name, chinese: try string("zh"), english: try string("en"), text: text, expression: expression)
-            let known: Set<String> = ["name", "zh", "en", "expr", "log", "signed_log", "clip", "standardise", "missing_indicator", "one_hot", "max_categories"]
-            if let unknown = o.keys.first(where: { !known.contains($0) }) { throw fail("\(field).\(unknown)", "unknown transform; use one of \(known.sorted().joined(separator: ", "))") }
-            if case .bool(let b)? = o["log"] { f.log = b }
-            if case .bool(let b)? = o["signed_log"] { f.signedLog = b }
-            if case .bool(let b)? = o["standardise"] { f.standardise = b }
-            if case .bool(let b)? = o["missing_indicator"] { f.missingIndicator = b }
-            if let c = o["clip"] {
-                guard case .array(let bounds) = c, bounds.count == 2, case .number(let lo) = bounds[0], case .number(let hi) = bounds[1], lo <= hi else {
-                    throw fail("\(field).clip", "needs [low, high] with low ≤ high")
-                }
+        for o in items {
+            try o.rejectUnknownKeys(featureKeys, hint: "unknown transform; use one of \(featureKeys.sorted().joined(separator: ", "))")
+            let nameField = try o.required("name")
+            let name = try nameField.nonEmptyString()
+            guard !features.contains(where: { $0.name == name }) else { throw nameField.error("feature '\(name)' appears twice") }
+            let exprField = try o.required("expr")
+            var f = Feature(name: name, chinese: try o.required("zh").nonEmptyString(), english: try o.required("en").nonEmptyString(),
+                            text: try exprField.nonEmptyString(), expression: try parse(exprField))
+            if let b = try o.optional("log")?.bool() { f.log = b }
+            if let b = try o.optional("signed_log")?.bool() { f.signedLog = b }
+            if let b = try o.optional("standardise")?.bool() { f.standardise = b }
+            if let b = try o.optional("missing_indicator")?.bool() { f.missingIndicator = b }
+            if let c = try o.optional("clip") {
+                let bounds = try c.items()
+                guard bounds.count == 2 else { throw c.error("needs [low, high] with low ≤ high") }
+                let lo = try bounds[0].finiteNumber(), hi = try bounds[1].finiteNumber()
+                guard lo <= hi else { throw c.error("needs [low, high] with low ≤ high, is [\(lo), \(hi)]") }
                 f.clip = lo...hi
             }
-            if let v = o["one_hot"] {
-                switch v {
+            if let v = try o.optional("one_hot") {
+                switch v.value {
                 case .string("learn"): f.oneHot = []
-                case .array(let values):
-                    f.oneHot = try values.map { (value) throws(CatalogError) -> String in
-                        guard case .string(let s) = value else { throw fail("\(field).one_hot", "values must be strings") }
-                        return s
-                    }
-                default: throw fail("\(field).one_hot", "give the vocabulary as an array of strings, or \"learn\"")
+                case .array: f.oneHot = try v.items().map { (value) throws(JSONFieldError) in try value.string() }
+                default: throw v.error("give the vocabulary as an array of strings, or \"learn\"")
                 }
-                if case .number(let n)? = o["max_categories"] {
-                    guard let count = Int(exactly: n), (1...10_000).contains(count) else {
-                        throw fail("\(field).max_categories", "give a whole number from 1 to 10000")
-                    }
-                    f.maxCategories = count
-                }
+                if let m = try o.optional("max_categories") { f.maxCategories = try m.wholeNumber(in: 1...10_000) }
             }
             features.append(f)
         }
         var spec = FeatureSpec(features: features, definitions: definitions)
-        spec.source = json
-        do { _ = try spec.compile(schema: schema) } catch { throw fail(nil, "\(error)") }
+        spec.source = root.value
+        do { _ = try spec.compile(schema: schema) } catch { throw root.error("\(error)") }
         return spec
+    }
+
+    private static func parse(_ field: JSONField) throws(JSONFieldError) -> ParsedExpression {
+        let text = try field.nonEmptyString()
+        do { return try ExpressionParser.parse(text) } catch { throw field.error("\"\(text)\": \(error)") }
     }
 
     /// Compiles every feature; one-hot features must read a category or text column.

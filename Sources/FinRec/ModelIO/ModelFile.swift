@@ -7,9 +7,8 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
     case syntax(path: String, JSONSyntaxError)
     case notAModel(path: String, found: String)
     case unsupportedVersion(path: String, found: String)
-    case missingField(path: String, field: String)
-    case wrongType(path: String, field: String, expected: String, got: String)
-    case unknownField(path: String, field: String)
+    /// A field that is missing or malformed, with its key path (`features.statistics[6].count`).
+    case field(path: String, JSONFieldError)
     case invalid(path: String, problems: [ModelProblem])
     case unwritable(FileWriteError)
     case exists(path: String)
@@ -17,7 +16,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
     public var path: String {
         switch self {
         case .unreadable(let p, _), .syntax(let p, _), .notAModel(let p, _), .unsupportedVersion(let p, _),
-             .missingField(let p, _), .wrongType(let p, _, _, _), .unknownField(let p, _), .invalid(let p, _), .exists(let p):
+             .field(let p, _), .invalid(let p, _), .exists(let p):
             p
         case .unwritable(let e): e.path
         }
@@ -36,13 +35,9 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(path): model format version \(found) is not supported; this FinRec \(FinRecVersion.current) "
                 + "reads versions \(ModelFile.supportedVersions.map(String.init).joined(separator: " and ")). Retrain the model with this FinRec (`finrec train`) "
                 + "or use the FinRec release that wrote it."
-        case .missingField(let path, let field):
-            return "\(path): the model file has no \"\(field)\"; the file is incomplete or was not written by FinRec."
-        case .wrongType(let path, let field, let expected, let got):
-            return "\(path): \"\(field)\" should be \(expected) but is \(got)."
-        case .unknownField(let path, let field):
-            return "\(path): unknown field \"\(field)\" for model format version \(ModelFile.formatVersion); "
-                + "the file was written by another FinRec version or edited by hand."
+        case .field(let path, let e):
+            return "\(path): \(e.keyPath): \(e.message). The model file is incomplete, was written by another FinRec version "
+                + "or was edited by hand; restore the original or retrain it with `finrec train`."
         case .invalid(let path, let problems):
             return "\(path): the model is inconsistent: " + problems.map(\.description).joined(separator: "; ") + "."
         case .unwritable(let e):
@@ -141,86 +136,42 @@ public enum ModelFile {
 
     /// Decodes a model from a parsed model file; `path` is used in errors.
     public static func decode(_ document: JSONValue, path: String) throws(ModelFileError) -> LinearModel {
-        guard case .object(let root) = document else {
-            throw .wrongType(path: path, field: "(top level)", expected: "an object", got: document.typeName)
+        do {
+            return try decode(JSONField(document), path: path)
+        } catch let error as JSONFieldError {
+            throw .field(path: path, error)
+        } catch let error as ModelFileError {
+            throw error
+        } catch {
+            preconditionFailure("decode throws only model-file and field errors")
         }
-        let reader = FieldReader(path: path)
+    }
+
+    private static func decode(_ root: JSONField, path: String) throws -> LinearModel {
         // Format and version come first: a file of another version may differ in every other field.
-        guard let format = root["format"] else { throw .missingField(path: path, field: "format") }
-        guard case .string(let formatName) = format, formatName == formatIdentifier else {
-            throw .notAModel(path: path, found: format.summary)
-        }
-        guard let version = root["format_version"] else { throw .missingField(path: path, field: "format_version") }
-        guard case .number(let v) = version, supportedVersions.contains(where: { Double($0) == v }) else {
-            throw .unsupportedVersion(path: path, found: version.summary)
+        let format = try root.required("format")
+        guard case .string(formatIdentifier) = format.value else { throw ModelFileError.notAModel(path: path, found: format.value.summary) }
+        let version = try root.required("format_version")
+        guard case .number(let v) = version.value, supportedVersions.contains(where: { Double($0) == v }) else {
+            throw ModelFileError.unsupportedVersion(path: path, found: version.value.summary)
         }
         var known: Set<String> = ["format", "format_version", "finrec_version", "feature_names", "products"]
         if v == 2 { known.formUnion(TrainedModel.sections) }
-        if let unknown = root.keys.first(where: { !known.contains($0) }) {
-            throw .unknownField(path: path, field: unknown)
-        }
-        _ = try reader.string(root, "finrec_version")
-        let featureNames = try reader.array(root, "feature_names").enumerated().map { (j, v) throws(ModelFileError) in
-            try reader.string(v, field: "feature_names[\(j)]")
-        }
-        let products = try reader.array(root, "products").enumerated().map { (k, v) throws(ModelFileError) -> LinearModel.Product in
-            let field = "products[\(k)]"
-            guard case .object(let o) = v else {
-                throw .wrongType(path: path, field: field, expected: "an object", got: v.typeName)
-            }
-            if let unknown = o.keys.first(where: { !["id", "name_zh", "name_en", "intercept", "weights"].contains($0) }) {
-                throw .unknownField(path: path, field: "\(field).\(unknown)")
-            }
-            let weights = try reader.array(o, "weights", in: field).enumerated().map { (j, w) throws(ModelFileError) in
-                try reader.number(w, field: "\(field).weights[\(j)]")
-            }
-            return LinearModel.Product(id: try reader.string(o, "id", in: field),
-                                       chineseName: try reader.string(o, "name_zh", in: field),
-                                       englishName: try reader.string(o, "name_en", in: field),
-                                       intercept: try reader.number(o, "intercept", in: field),
-                                       weights: weights)
+        try root.rejectUnknownKeys(known, hint: "unknown field for model format version \(Int(v))")
+        _ = try root.required("finrec_version").string()
+        let featureNames = try root.required("feature_names").items().map { (f) throws(JSONFieldError) in try f.string() }
+        let products = try root.required("products").items().map { (o) throws(JSONFieldError) -> LinearModel.Product in
+            try o.rejectUnknownKeys(["id", "name_zh", "name_en", "intercept", "weights"])
+            return LinearModel.Product(id: try o.required("id").string(),
+                                       chineseName: try o.required("name_zh").string(),
+                                       englishName: try o.required("name_en").string(),
+                                       intercept: try o.required("intercept").number(),
+                                       weights: try o.required("weights").items().map { (w) throws(JSONFieldError) in try w.number() })
         }
         let model = LinearModel(featureNames: featureNames, products: products)
         let problems = model.problems()
-        guard problems.isEmpty else { throw .invalid(path: path, problems: problems) }
+        guard problems.isEmpty else { throw ModelFileError.invalid(path: path, problems: problems) }
         return model
-    }
-}
-
-/// Typed access to model-file fields with errors that name the field.
-private struct FieldReader {
-    let path: String
-
-    func value(_ o: JSONObject, _ key: String, in parent: String?) throws(ModelFileError) -> (JSONValue, String) {
-        let field = parent.map { "\($0).\(key)" } ?? key
-        guard let v = o[key] else { throw .missingField(path: path, field: field) }
-        return (v, field)
-    }
-
-    func string(_ o: JSONObject, _ key: String, in parent: String? = nil) throws(ModelFileError) -> String {
-        let (v, field) = try value(o, key, in: parent)
-        return try string(v, field: field)
-    }
-
-    func string(_ v: JSONValue, field: String) throws(ModelFileError) -> String {
-        guard case .string(let s) = v else { throw .wrongType(path: path, field: field, expected: "a string", got: v.typeName) }
-        return s
-    }
-
-    func number(_ o: JSONObject, _ key: String, in parent: String? = nil) throws(ModelFileError) -> Double {
-        let (v, field) = try value(o, key, in: parent)
-        return try number(v, field: field)
-    }
-
-    func number(_ v: JSONValue, field: String) throws(ModelFileError) -> Double {
-        guard case .number(let x) = v else { throw .wrongType(path: path, field: field, expected: "a number", got: v.typeName) }
-        return x
-    }
-
-    func array(_ o: JSONObject, _ key: String, in parent: String? = nil) throws(ModelFileError) -> [JSONValue] {
-        let (v, field) = try value(o, key, in: parent)
-        guard case .array(let items) = v else { throw .wrongType(path: path, field: field, expected: "an array", got: v.typeName) }
-        return items
     }
 }
 

@@ -33,10 +33,9 @@ public struct TrainedModel: Sendable {
     public let features: FittedFeatures
     public let catalog: Catalog
     public let scaling: ScoreScaling
-    /// Per product id: metric name → value (auc, ks, log_loss, brier, positive_rate, rows).
-    public let metrics: JSONObject
-    public let hyperparameters: JSONObject
-    public let provenance: JSONObject
+    public let metrics: ModelMetrics
+    public let hyperparameters: Hyperparameters
+    public let provenance: Provenance
 
     /// The top-level sections a version-2 file adds to version 1.
     static let sections: Set<String> = ["features", "catalog", "scaling", "metrics", "hyperparameters", "provenance", "schema"]
@@ -46,7 +45,7 @@ public struct TrainedModel: Sendable {
     public var labelPrefix: String { features.schema.name == GenericSchema.name ? "" : "label_" }
 
     public init(linear: LinearModel, features: FittedFeatures, catalog: Catalog, scaling: ScoreScaling,
-                metrics: JSONObject, hyperparameters: JSONObject, provenance: JSONObject) {
+                metrics: ModelMetrics, hyperparameters: Hyperparameters, provenance: Provenance) {
         precondition(linear.featureNames == features.columnNames, "the weights must be over the fitted feature columns")
         self.linear = linear
         self.features = features
@@ -74,9 +73,9 @@ public struct TrainedModel: Sendable {
         root["catalog"] = catalog.source ?? .null
         root["scaling"] = .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor)),
                                              ("formula", .string("points = offset + factor * ln(odds)"))]))
-        root["metrics"] = .object(metrics)
-        root["hyperparameters"] = .object(hyperparameters)
-        root["provenance"] = .object(provenance)
+        root["metrics"] = metrics.encode()
+        root["hyperparameters"] = hyperparameters.encode()
+        root["provenance"] = provenance.encode()
         return .object(root)
     }
 
@@ -88,83 +87,82 @@ public struct TrainedModel: Sendable {
         do { try AtomicFileWriter.write(Array(encode().prettyPrinted().utf8), to: path) } catch { throw .unwritable(error) }
     }
 
-    /// Reads a version-2 model file.
     /// Reads a version-2 model file. A generic model (trained with `--label`) carries its own
     /// schema, which then replaces `schema`.
     public static func read(from path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
         // One read and one parse: the weights and every section come from the same document.
         let document = try ModelFile.document(at: path)
         let linear = try ModelFile.decode(document, path: path)
-        guard case .object(let root) = document else { throw .wrongType(path: path, field: "(top level)", expected: "an object", got: document.typeName) }
-        guard case .number(2)? = root["format_version"] else {
-            throw .missingField(path: path, field: "features (a version-1 file holds weights only; train a model with `finrec train`)")
+        do {
+            return try decode(JSONField(document), linear: linear, path: path, schema: enterpriseSchema)
+        } catch let error as JSONFieldError {
+            throw .field(path: path, error)
+        } catch let error as ModelFileError {
+            throw error
+        } catch {
+            preconditionFailure("decode throws only model-file and field errors")
         }
-        func section(_ name: String) throws(ModelFileError) -> JSONObject {
-            guard let v = root[name] else { throw .missingField(path: path, field: name) }
-            guard case .object(let o) = v else { throw .wrongType(path: path, field: name, expected: "an object", got: v.typeName) }
-            return o
+    }
+
+    /// The version-2 sections of a model file whose weights are `linear`.
+    private static func decode(_ root: JSONField, linear: LinearModel, path: String, schema enterpriseSchema: RecordSchema) throws -> TrainedModel {
+        guard case .number(2) = try root.required("format_version").value else {
+            throw root.error("a version-1 file holds weights only; train a model with `finrec train`")
         }
         var schema = enterpriseSchema
-        if let schemaJSON = root["schema"] {
-            switch GenericSchema.decode(schemaJSON) {
+        if let schemaJSON = try root.optional("schema") {
+            switch GenericSchema.decode(schemaJSON.value) {
             case .success(let s): schema = s
-            case .failure(let e): throw .wrongType(path: path, field: "schema", expected: "a generic schema", got: e.message)
+            case .failure(let e): throw schemaJSON.error(e.message)
             }
         }
-        let featureSection = try section("features")
-        guard let specJSON = featureSection["spec"] else { throw .missingField(path: path, field: "features.spec") }
+        let featureSection = try root.required("features")
+        try featureSection.rejectUnknownKeys(["spec", "statistics", "vocabularies"])
+        let specField = try featureSection.required("spec")
         let spec: FeatureSpec
-        do { spec = try FeatureSpec.decode(specJSON, path: path + " (features.spec)", schema: schema) } catch {
-            throw .wrongType(path: path, field: "features.spec", expected: "a valid feature spec", got: error.description)
-        }
-        guard case .array(let statsJSON)? = featureSection["statistics"], statsJSON.count == spec.features.count,
-              case .array(let vocabJSON)? = featureSection["vocabularies"], vocabJSON.count == spec.features.count else {
-            throw .wrongType(path: path, field: "features.statistics", expected: "one entry per feature in statistics and vocabularies", got: "another shape")
+        do { spec = try FeatureSpec.decode(specField.value, path: path, schema: schema) } catch { throw error.fieldError.nested(in: specField.keyPath) }
+        let statsField = try featureSection.required("statistics").items()
+        let vocabField = try featureSection.required("vocabularies").items()
+        for list in [statsField, vocabField] where list.count != spec.features.count {
+            throw featureSection.error("statistics and vocabularies need one entry per feature of the spec (\(spec.features.count)), "
+                                       + "have \(statsField.count) and \(vocabField.count)")
         }
         var statistics: [FittedFeatures.NumericStatistics?] = []
-        for (i, s) in statsJSON.enumerated() {
-            if case .object(let o) = s, case .number(let n)? = o["count"], case .number(let m)? = o["mean"], case .number(let sd)? = o["sd"] {
-                // A count beyond Int, or a spread that is not positive, would trap or divide by zero later.
-                guard let count = Int(exactly: n), count >= 0, m.isFinite, sd.isFinite, sd > 0 else {
-                    throw .wrongType(path: path, field: "features.statistics[\(i)]", expected: "a whole count, a finite mean and a positive sd",
-                                     got: "count \(n), mean \(m), sd \(sd)")
-                }
-                statistics.append(.init(count: count, mean: m, standardDeviation: sd))
-            } else {
-                statistics.append(nil)
-            }
-        }
-        let vocabularies: [[String]?] = vocabJSON.map { v in
-            guard case .array(let items) = v else { return nil }
-            return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
-        }
+        var vocabularies: [[String]?] = []
         // Each numeric feature needs its statistics and each one-hot feature its vocabulary;
         // FittedFeatures takes that as given.
         for (i, feature) in spec.features.enumerated() {
-            if feature.oneHot == nil, statistics[i] == nil {
-                throw .wrongType(path: path, field: "features.statistics[\(i)]", expected: "count, mean and sd of the numeric feature \(feature.name)", got: statsJSON[i].typeName)
-            }
-            if feature.oneHot != nil, vocabularies[i] == nil {
-                throw .wrongType(path: path, field: "features.vocabularies[\(i)]", expected: "the vocabulary (strings) of the one-hot feature \(feature.name)", got: vocabJSON[i].typeName)
+            let s = statsField[i], v = vocabField[i]
+            if feature.oneHot == nil {
+                try s.rejectUnknownKeys(["feature", "count", "mean", "sd"])
+                // A count beyond Int, or a spread that is not positive, would trap or divide by zero later.
+                let sd = try s.required("sd").finiteNumber()
+                guard sd > 0 else { throw try s.required("sd").error("should be positive (the feature's standard deviation), is \(sd)") }
+                statistics.append(.init(count: try s.required("count").wholeNumber(), mean: try s.required("mean").finiteNumber(), standardDeviation: sd))
+                guard v.isNull else { throw v.error("should be null: \(feature.name) is numeric") }
+                vocabularies.append(nil)
+            } else {
+                guard s.isNull else { throw s.error("should be null: \(feature.name) is one-hot") }
+                statistics.append(nil)
+                vocabularies.append(try v.items().map { (x) throws(JSONFieldError) in try x.string() })
             }
         }
         let features: FittedFeatures
         do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies) } catch {
-            throw .wrongType(path: path, field: "features", expected: "features that compile", got: error.description)
+            throw featureSection.error("the features do not compile: \(error.description)")
         }
         guard features.columnNames == linear.featureNames else {
-            throw .invalid(path: path, problems: [ModelProblem(field: "feature_names", message: "do not match the columns of features.spec (\(features.columnNames.count) columns)")])
+            throw ModelFileError.invalid(path: path, problems: [ModelProblem(field: "feature_names", message: "do not match the columns of features.spec (\(features.columnNames.count) columns)")])
         }
-        guard let catalogJSON = root["catalog"] else { throw .missingField(path: path, field: "catalog") }
+        let catalogField = try root.required("catalog")
         let catalog: Catalog
-        do { catalog = try Catalog.decode(catalogJSON, path: path + " (catalog)", schema: schema) } catch {
-            throw .wrongType(path: path, field: "catalog", expected: "a valid catalog", got: error.description)
-        }
-        let scalingJSON = try section("scaling")
-        guard case .number(let offset)? = scalingJSON["offset"], case .number(let factor)? = scalingJSON["factor"] else {
-            throw .missingField(path: path, field: "scaling.offset and scaling.factor")
-        }
-        return TrainedModel(linear: linear, features: features, catalog: catalog, scaling: ScoreScaling(offset: offset, factor: factor),
-                            metrics: try section("metrics"), hyperparameters: try section("hyperparameters"), provenance: try section("provenance"))
+        do { catalog = try Catalog.decode(catalogField.value, path: path, schema: schema) } catch { throw error.fieldError.nested(in: catalogField.keyPath) }
+        let scalingField = try root.required("scaling")
+        try scalingField.rejectUnknownKeys(["offset", "factor", "formula"])
+        let scaling = ScoreScaling(offset: try scalingField.required("offset").finiteNumber(), factor: try scalingField.required("factor").finiteNumber())
+        return TrainedModel(linear: linear, features: features, catalog: catalog, scaling: scaling,
+                            metrics: try ModelMetrics.decode(try root.required("metrics"), products: linear.products.map(\.id)),
+                            hyperparameters: try Hyperparameters.decode(try root.required("hyperparameters")),
+                            provenance: try Provenance.decode(try root.required("provenance")))
     }
 }

@@ -135,7 +135,7 @@ public struct TrainingPipeline {
         })
         // Training-set metrics (cross-validated metrics come with `finrec evaluate` on held-out data).
         let logits = LinearScorer<Double>(model: linear).logits(for: data.features, threads: options.threads)
-        var metrics = JSONObject()
+        var metrics = ModelMetrics(products: [])
         for (p, offer) in products.enumerated() {
             var probabilities: [Double] = [], outcomes: [Double] = []
             for i in 0..<n where !data.labels[i, p].isNaN {
@@ -143,37 +143,19 @@ public struct TrainingPipeline {
                 outcomes.append(data.labels[i, p])
             }
             let m = BinaryMetrics(probabilities: probabilities, labels: outcomes)
-            var entry = JSONObject([
-                ("rows", .number(Double(m.count))), ("positive_rate", .number(m.positiveRate)), ("auc", .number(m.auc)),
-                ("ks", .number(m.ks)), ("log_loss", .number(m.logLoss)), ("brier", .number(m.brier)),
-                ("iterations", .number(Double(result.iterations[p]))), ("converged", .bool(result.converged[p])),
-            ])
-            if let selection {
-                entry["c"] = .number(selection.chosen[p])
-                entry["cross_validation"] = .array(selection.scores[p].map { score in
-                    .object(JSONObject([("c", .number(score.c)), ("auc", .number(score.auc)), ("log_loss", .number(score.logLoss))]))
-                })
-            }
-            metrics[offer.id] = .object(entry)
+            metrics.products.append((offer.id, ProductMetrics(
+                rows: m.count, positiveRate: m.positiveRate, auc: m.auc, ks: m.ks, logLoss: m.logLoss, brier: m.brier,
+                iterations: result.iterations[p], converged: result.converged[p],
+                c: selection?.chosen[p], crossValidation: selection?.scores[p] ?? [])))
         }
-        var hyperparameters = JSONObject()
-        hyperparameters["c"] = .number(options.c)
-        if crossValidationFolds >= 2 {
-            hyperparameters["cross_validation_folds"] = .number(Double(crossValidationFolds))
-            hyperparameters["c_grid"] = .array(cGrid.sorted().map { .number($0) })
-            hyperparameters["seed"] = .number(Double(seed))
-        }
-        hyperparameters["class_weights"] = .string(options.classWeights == .balanced ? "balanced" : "none")
-        hyperparameters["tolerance"] = .number(options.effectiveTolerance)
-        hyperparameters["max_iterations"] = .number(Double(options.effectiveMaximumIterations))
-        hyperparameters["solver"] = .string(options.solver.description)
-        if options.solver == .newton { hyperparameters["hessian_sample_rows"] = .number(Double(options.hessianSampleRows)) }
-        var provenance = JSONObject()
-        provenance["training_file"] = .string((path as NSString).lastPathComponent)
-        provenance["training_file_sha256"] = .string(Self.fingerprint(path))
-        provenance["rows"] = .number(Double(n))
-        provenance["as_of_date"] = .string(CivilDate(daysSinceEpoch: asOf).iso)
-        provenance["finrec_version"] = .string(FinRecVersion.current)
+        let hyperparameters = Hyperparameters(
+            c: options.c,
+            crossValidation: crossValidationFolds >= 2 ? (crossValidationFolds, cGrid.sorted(), seed) : nil,
+            classWeights: options.classWeights == .balanced ? "balanced" : "none",
+            tolerance: options.effectiveTolerance, maxIterations: options.effectiveMaximumIterations,
+            solver: options.solver.description, hessianSampleRows: options.solver == .newton ? options.hessianSampleRows : nil)
+        let provenance = Provenance(trainingFile: (path as NSString).lastPathComponent, trainingFileSHA256: Self.fingerprint(path),
+                                    rows: n, asOfDate: CivilDate(daysSinceEpoch: asOf).iso, finrecVersion: FinRecVersion.current)
         let model = TrainedModel(linear: linear, features: fitted, catalog: catalog, scaling: scaling,
                                  metrics: metrics, hyperparameters: hyperparameters, provenance: provenance)
         let summary = Summary(rows: n,
