@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 //
 // FinRec: financing recommendations for 专精特新 (SRDI) SMEs.
-// See README.md for the two set-up commands and ../shared/ARCHITECTURE.md for the design.
+// See README.md for the two set-up commands and "How the code is organised".
 
 import PackageDescription
 
