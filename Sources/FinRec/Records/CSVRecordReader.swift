@@ -33,25 +33,10 @@ public final class CSVRecordReader {
     /// The header as written in the file.
     public private(set) var header: [String] = []
 
-    private enum Binding { case field(Int), extra(Int), ignored }
-    private var bindings: [Binding] = []
-    /// How each file column is decoded: plain numbers inline, everything else by its decoder.
-    enum Plan: Sendable {
-        case ignored
-        case extra(Int)
-        /// An integer, number or ratio field: parsed and range-checked in place.
-        case number(field: Int, slot: Int, lower: Double, upper: Double, integer: Bool)
-        case numeric(field: Int, slot: Int)
-        case text(field: Int)
-    }
-    private var plans: [Plan] = []
+    /// How the header's columns map onto the schema (set once the header is read).
+    private var binding = HeaderBinding.empty
     private let decoders: [CellDecoder]
-    private var extraNames: [String] = []
     private var seenIds = IdSet()
-    /// The schema index of the id field when duplicates are checked.
-    private var idIndex: Int?
-    /// For each schema field name, its column in the file.
-    private var headerColumn: [String: Int] = [:]
     private var rejects: RejectsWriter?
 
     private let fd: Int32
@@ -186,54 +171,10 @@ public final class CSVRecordReader {
             let delimiter = header[0].contains(";") ? "semicolons" : header[0].contains("\t") ? "tabs" : "full-width commas (，)"
             throw InputFileError(path: path, line: recordLine, message: "the header is one column with \(delimiter) in it; FinRec reads comma-separated files: save as CSV with commas")
         }
-        var seen: [Int: Int] = [:]
-        var extras: [String] = []
-        for (c, name) in header.enumerated() {
-            if let i = schema.fieldIndex(forHeader: name) {
-                if let first = seen[i] {
-                    throw InputFileError(path: path, line: recordLine, column: c + 1, field: schema.fields[i].name,
-                                         message: "columns \(first + 1) (\"\(header[first])\") and \(c + 1) (\"\(name)\") both name \(schema.fields[i].displayName); remove one")
-                }
-                seen[i] = c
-                bindings.append(.field(i))
-            } else if name.isEmpty {
-                bindings.append(.ignored)
-            } else {
-                if extras.contains(name) {
-                    throw InputFileError(path: path, line: recordLine, column: c + 1, field: name,
-                                         message: "the column \"\(name)\" appears twice in the header; remove one")
-                }
-                bindings.append(.extra(extras.count))
-                extras.append(name)
-            }
-        }
-        for (i, c) in seen { headerColumn[schema.fields[i].name] = c }
-        if options.detectDuplicateIds, let idField = schema.idField, let i = schema.index(of: idField), !schema.fields[i].kind.isNumeric {
-            idIndex = i
-        }
-        for (i, f) in schema.fields.enumerated() where seen[i] == nil {
-            if f.required {
-                throw InputFileError(path: path, line: recordLine, field: f.name,
-                                     message: "the header has no column for \(f.displayName), which is required; name it \(f.name) or \(f.chineseName)")
-            }
-            counts.absentFields.append(f.name)
-        }
-        extraNames = extras
-        counts.unknownColumns = extras
-        let layout = RecordChunk(schema: schema, extraNames: [], capacity: 1)
-        plans = bindings.map { binding in
-            switch binding {
-            case .ignored: return .ignored
-            case .extra(let j): return .extra(j)
-            case .field(let i):
-                guard let slot = layout.numericSlot(i) else { return .text(field: i) }
-                switch schema.fields[i].kind {
-                case .integer(let r): return .number(field: i, slot: slot, lower: r.lowerBound, upper: r.upperBound, integer: true)
-                case .number(let r, _), .ratio(let r): return .number(field: i, slot: slot, lower: r.lowerBound, upper: r.upperBound, integer: false)
-                default: return .numeric(field: i, slot: slot)
-                }
-            }
-        }
+        binding = try HeaderBinding(header: header, schema: schema, path: path, line: recordLine,
+                                    detectDuplicateIds: options.detectDuplicateIds)
+        counts.absentFields = binding.absentFields
+        counts.unknownColumns = binding.extraNames
     }
 
     // MARK: Records
@@ -302,8 +243,8 @@ public final class CSVRecordReader {
         var chunk = decoded.chunk, problems = decoded.problems
         let scanned = decoded.scanned, rows = scanned.lines.count, lines = scanned.lines
         for r in 0..<rows where problems[r] == nil {
-            if let idIndex, case .text(let id) = chunk.value(field: idIndex, row: r), !seenIds.insert(id) {
-                problems[r] = RowProblem(column: headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
+            if let idIndex = binding.idIndex, case .text(let id) = chunk.value(field: idIndex, row: r), !seenIds.insert(id) {
+                problems[r] = RowProblem(column: binding.headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
                                          message: "the id \(id) appears on an earlier line too; each enterprise must appear once")
             }
         }
@@ -334,7 +275,8 @@ public final class CSVRecordReader {
 
     /// Decodes scanned chunks: what the reader learnt from the header, immutable.
     package var decoder: ChunkDecoder {
-        ChunkDecoder(schema: schema, plans: plans, decoders: decoders, header: header, extraNames: extraNames, headerColumn: headerColumn)
+        ChunkDecoder(schema: schema, plans: binding.plans, decoders: decoders, header: header, extraNames: binding.extraNames,
+                     headerColumn: binding.headerColumn)
     }
 
     struct RowProblem: Sendable {

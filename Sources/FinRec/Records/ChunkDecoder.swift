@@ -21,7 +21,7 @@ package struct DecodedChunk: Sendable {
 /// The per-column decoding plan of one CSV file (from its header).
 package struct ChunkDecoder: Sendable {
     let schema: RecordSchema
-    let plans: [CSVRecordReader.Plan]
+    let plans: [HeaderBinding.Plan]
     let decoders: [CellDecoder]
     let header: [String]
     let extraNames: [String]
