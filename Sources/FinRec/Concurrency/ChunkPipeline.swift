@@ -8,7 +8,7 @@ import Foundation
 /// checks (duplicate ids, rejects) and the caller's `consume`. At most `workers + 1` chunks are in
 /// flight, so memory is bounded by the chunk size whatever the file size. Results equal a
 /// one-thread read: every order-dependent step runs in file order.
-public final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
+package final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
     // @unchecked: `reader` is touched by the calling thread (nextPending) and, in file order, by
     // one worker at a time (finalize), which touch disjoint state; `consume` and the counters run
     // under the turn locks.

@@ -9,7 +9,7 @@ public struct Interrupted: Error, Sendable, CustomStringConvertible {
 
 /// Set once SIGINT or SIGTERM arrives, after ``install()``; the signals no longer kill the
 /// process, so a command can stop cleanly and remove its temporary files.
-public final class InterruptFlag: @unchecked Sendable {
+package final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
     private var sources: [any DispatchSourceSignal] = []

@@ -19,7 +19,7 @@ public enum CellValue: Sendable, Equatable {
 
 /// Decodes cells of one field from raw UTF-8 bytes, fast: numbers are parsed in place without
 /// building a String, categories are matched by a precomputed table.
-public final class CellDecoder: Sendable {
+package final class CellDecoder: Sendable {
     public let field: FieldSpec
     private let categoryIndex: [String: Int]
     /// The exact UTF-8 bytes of each category value's code and Chinese name, tried before the

@@ -1,6 +1,6 @@
 /// Fixed-decimal formatting without locale or exponent, e.g. 1234.50 → "1234.5" with digits 2
 /// keeps trailing zeros trimmed.
-public enum Fixed {
+package enum Fixed {
     /// `x` rounded to `digits` decimals, trailing zeros removed ("12.5", "3", "-0.0042").
     public static func format(_ x: Double, digits: Int) -> String {
         precondition(x.isFinite, "cannot format \(x)")

@@ -15,7 +15,7 @@ public enum Sigmoid {
 }
 
 /// CSV field quoting (RFC 4180).
-public enum CSVField {
+package enum CSVField {
     /// `field`, quoted when it holds a comma, quote, or line break.
     public static func escape(_ field: String) -> String {
         // Bytes, not Characters: the four are ASCII, which never occurs inside a multi-byte UTF-8
@@ -26,7 +26,7 @@ public enum CSVField {
 }
 
 /// Unbuffered writes to standard error.
-public enum FileHandleWriter {
+package enum FileHandleWriter {
     public static func writeStandardError(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
