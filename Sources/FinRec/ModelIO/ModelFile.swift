@@ -136,14 +136,20 @@ public enum ModelFile {
 
     /// Decodes a model from a parsed model file; `path` is used in errors.
     public static func decode(_ document: JSONValue, path: String) throws(ModelFileError) -> LinearModel {
+        try decoding(path: path) { try decode(JSONField(document), path: path) }
+    }
+
+    /// Runs a decoder that throws model-file errors and field errors, the latter as
+    /// ``ModelFileError/field(path:_:)`` of `path`.
+    static func decoding<T>(path: String, _ decode: () throws -> T) throws(ModelFileError) -> T {
         do {
-            return try decode(JSONField(document), path: path)
+            return try decode()
         } catch let error as JSONFieldError {
             throw .field(path: path, error)
         } catch let error as ModelFileError {
             throw error
         } catch {
-            preconditionFailure("decode throws only model-file and field errors")
+            preconditionFailure("model decoders throw only model-file and field errors, not \(error)")
         }
     }
 

@@ -93,14 +93,8 @@ public struct TrainedModel: Sendable {
         // One read and one parse: the weights and every section come from the same document.
         let document = try ModelFile.document(at: path)
         let linear = try ModelFile.decode(document, path: path)
-        do {
-            return try decode(JSONField(document), linear: linear, path: path, schema: enterpriseSchema)
-        } catch let error as JSONFieldError {
-            throw .field(path: path, error)
-        } catch let error as ModelFileError {
-            throw error
-        } catch {
-            preconditionFailure("decode throws only model-file and field errors")
+        return try ModelFile.decoding(path: path) {
+            try decode(JSONField(document), linear: linear, path: path, schema: enterpriseSchema)
         }
     }
 
