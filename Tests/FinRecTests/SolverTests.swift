@@ -68,6 +68,45 @@ struct SolverTests {
         #expect(result.iterations[1] <= 30, "\(result.iterations)")
     }
 
+    @Test("Projected Newton meets the bounds: the separable problem at the clipped optimum, the ill-conditioned quadratic at a KKT point",
+          arguments: [2, 7, 30])
+    func boundedNewton(dimension n: Int) {
+        let problem = KnownOptimum(dimension: n, seed: UInt64(100 + n))
+        var rng = SplitMix64(seed: UInt64(n))
+        // Per coordinate: free, ≥ 0, ≤ 0 or a finite box, as monotone and range constraints are.
+        var lower = [[Double]](repeating: [], count: 2), upper = lower
+        for p in 0..<2 {
+            for _ in 0..<n {
+                switch rng.next() % 4 {
+                case 0: lower[p].append(-.infinity); upper[p].append(.infinity)
+                case 1: lower[p].append(0); upper[p].append(.infinity)
+                case 2: lower[p].append(-.infinity); upper[p].append(0)
+                default: let c = rng.normal(); lower[p].append(c - 0.5); upper[p].append(c + 0.5)
+                }
+            }
+        }
+        var solver = NewtonSolver()
+        solver.lower = lower
+        solver.upper = upper
+        let result = solver.minimize(problem, from: [[Double]](repeating: [Double](repeating: 20, count: n), count: 2))
+        #expect(result.converged == [true, true], "\(result.iterations)")
+        for p in 0..<2 { #expect((0..<n).allSatisfy { lower[p][$0] <= result.theta[p][$0] && result.theta[p][$0] <= upper[p][$0] }) }
+        // Separable and convex per coordinate: the optimum is b clipped to the box.
+        let clipped = (0..<n).map { min(max(problem.b[$0], lower[1][$0]), upper[1][$0]) }
+        #expect(zip(result.theta[1], clipped).allSatisfy { abs($0 - $1) < 1e-9 }, "\(result.theta[1]) vs \(clipped)")
+        // KKT, an independent certificate for a convex problem: zero gradient where free, a
+        // gradient pointing into the box where at a bound.
+        let g = problem.evaluate(result.theta).gradients[0]
+        let theta = result.theta[0]
+        for j in 0..<n {
+            let atLower = theta[j] == lower[0][j], atUpper = theta[j] == upper[0][j]
+            if atLower { #expect(g[j] >= -1e-7, "coordinate \(j) at its lower bound, gradient \(g[j])") }
+            if atUpper { #expect(g[j] <= 1e-7, "coordinate \(j) at its upper bound, gradient \(g[j])") }
+            if !atLower && !atUpper { #expect(abs(g[j]) < 1e-7, "free coordinate \(j), gradient \(g[j])") }
+        }
+        #expect((0..<n).contains { theta[$0] == lower[0][$0] || theta[$0] == upper[0][$0] } || n < 5, "some bound is active")
+    }
+
     @Test("L-BFGS reaches both optima to its gradient tolerance")
     func lbfgs() {
         let problem = KnownOptimum(dimension: 8, seed: 8)

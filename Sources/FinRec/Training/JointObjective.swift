@@ -43,19 +43,23 @@ struct LineSearch {
 
 extension JointObjective {
     /// Backtracking line search for the problems marked in `searching`, all at once: each tries
-    /// θ + step·direction from its start step, halving it until `accept(p, value, gradient, step)`
-    /// says yes or `maximumHalvings` trials are spent. One joint evaluation serves every problem
-    /// still searching, so a trial costs one pass over the data whatever K.
+    /// θ + step·direction from its start step (mapped by `project` when given, e.g. onto bounds),
+    /// halving it until `accept(p, value, gradient, step, trial)` says yes or `maximumHalvings`
+    /// trials are spent. One joint evaluation serves every problem still searching, so a trial
+    /// costs one pass over the data whatever K.
     func backtrack(from theta: [[Double]], values f: [Double], gradients g: [[Double]], directions: [[Double]],
-                   steps: [Double], searching: [Bool], maximumHalvings: Int,
-                   accept: (_ p: Int, _ value: Double, _ gradient: [Double], _ step: Double) -> Bool) -> LineSearch {
+                   steps: [Double], searching: [Bool], maximumHalvings: Int, project: ((_ p: Int, _ theta: [Double]) -> [Double])? = nil,
+                   accept: (_ p: Int, _ value: Double, _ gradient: [Double], _ step: Double, _ trial: [Double]) -> Bool) -> LineSearch {
         var result = LineSearch(trial: theta, values: f, gradients: g, steps: steps, failed: searching)
         let problems = searching.indices.filter { searching[$0] }
         for _ in 0..<maximumHalvings where result.failed.contains(true) {
-            for p in problems where result.failed[p] { result.trial[p] = Vector.adding(theta[p], result.steps[p], directions[p]) }
+            for p in problems where result.failed[p] {
+                let moved = Vector.adding(theta[p], result.steps[p], directions[p])
+                result.trial[p] = project.map { $0(p, moved) } ?? moved
+            }
             let (fNew, gNew) = evaluate(result.trial)
             for p in problems where result.failed[p] {
-                if accept(p, fNew[p], gNew[p], result.steps[p]) {
+                if accept(p, fNew[p], gNew[p], result.steps[p], result.trial[p]) {
                     result.failed[p] = false
                     result.values[p] = fNew[p]
                     result.gradients[p] = gNew[p]

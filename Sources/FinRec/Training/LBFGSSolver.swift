@@ -51,7 +51,7 @@ package struct LBFGSSolver {
             let search = objective.backtrack(
                 from: theta, values: f, gradients: g, directions: direction, steps: step,
                 searching: active, maximumHalvings: Self.maximumHalvings
-            ) { p, value, _, step in
+            ) { p, value, _, step, _ in
                 value <= f[p] + Self.sufficientDecrease * step * Vector.dot(g[p], direction[p])
             }
             for p in 0..<k where active[p] {
