@@ -103,34 +103,49 @@ struct GenericTrainingTests {
         #expect(model.linear.products.map(\.id) == ["default"] && model.catalog.offers.map(\.kind) == [.product])
         #expect(model.features.schema.name == GenericSchema.name)
 
-        // The features by hand: log1p, ratio with clip, standardisation with the sample standard
-        // deviation, 0 and an indicator for missing values, one-hot by frequency then name.
+        // The features by hand: log1p, ratio with clip, values clipped to the training range
+        // (0.5th to 99.5th percentile, nearest rank), standardisation with the sample mean and
+        // standard deviation of the unclipped values, 0 and a missing column for every numeric
+        // feature, one-hot by frequency then name with "other" and "missing" columns.
         let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").dropFirst()
         let rows = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let income = rows.map { Double($0[1]) }, debt = rows.map { Double($0[2])! }, age = rows.map { Double($0[3]) }
         let logIncome = income.map { $0.map { log1p($0) } }
         let ratio = zip(income, debt).map { i, d in i.map { min(max(d / $0, 0), 5) } }
+        var ranges: [(low: Double, high: Double, scale: Double)] = []
         func standardised(_ v: [Double?]) -> [Double] {
-            let present = v.compactMap { $0 }
+            let present = v.compactMap { $0 }, sorted = present.sorted()
             let mean = present.reduce(0, +) / Double(present.count)
             let sd = (present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(present.count - 1)).squareRoot()
-            return v.map { $0.map { ($0 - mean) / sd } ?? 0 }
+            let low = sorted[Int((0.005 * Double(sorted.count - 1)).rounded())], high = sorted[Int((0.995 * Double(sorted.count - 1)).rounded())]
+            ranges.append(((low - mean) / sd, (high - mean) / sd, sd))
+            return v.map { $0.map { (min(max($0, low), high) - mean) / sd } ?? 0 }
         }
         let counts = Dictionary(grouping: rows.map { $0[4] }, by: { $0 }).mapValues(\.count)
         let vocabulary = counts.keys.sorted { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1 }
-        var columns: [[Double]] = [standardised(logIncome), logIncome.map { $0 == nil ? 1 : 0 }, standardised(ratio),
+        var columns: [[Double]] = [standardised(logIncome), logIncome.map { $0 == nil ? 1 : 0 }, standardised(ratio), ratio.map { $0 == nil ? 1 : 0 },
                                    standardised(age), age.map { $0 == nil ? 1 : 0 }]
         for v in vocabulary { columns.append(rows.map { $0[4] == v ? 1 : 0 }) }
-        columns.append(rows.map { vocabulary.contains($0[4]) ? 0 : 1 })
-        #expect(model.linear.featureNames == ["log_income", "log_income_missing", "debt_to_income", "age", "age_missing"]
-                + vocabulary.map { "region=\($0)" } + ["region=other"])
+        columns.append(rows.map { vocabulary.contains($0[4]) || $0[4].isEmpty ? 0 : 1 })
+        columns.append(rows.map { $0[4].isEmpty ? 1 : 0 })
+        #expect(model.linear.featureNames == ["log_income", "log_income_missing", "debt_to_income", "debt_to_income_missing", "age", "age_missing"]
+                + vocabulary.map { "region=\($0)" } + ["region=other", "region=missing"])
         let n = rows.count, d = columns.count
         let x = Matrix<Double>(rows: n, columns: d, elements: (0..<n).flatMap { i in columns.map { $0[i] } })
         let y = Matrix<Double>(rows: n, columns: 1, elements: rows.map { Double($0[5])! })
-        let reference = try LogisticTrainer().fit(TrainingSet(features: x, labels: y))
+        var options = TrainerOptions()
+        options.weightSigns = [(0..<d).map { [1, 3, 5].contains($0) ? .nonPositive : .free }]  // missing columns
+        let reference = try LogisticTrainer(options: options).fit(TrainingSet(features: x, labels: y))
+        var expected = Array(reference.weights.row(0))
+        // Missing never scores above the least favourable value in range; a missing region never
+        // above the least favourable region.
+        for (f, (value, missing)) in [(0, 1), (2, 3), (4, 5)].enumerated() {
+            expected[missing] = min(expected[missing], expected[value] * ranges[f].low, expected[value] * ranges[f].high)
+        }
+        expected[d - 1] = min(expected[d - 1], expected[6...(d - 2)].min()!)
         let product = model.linear.products[0]
         for j in 0..<d {
-            #expect(abs(product.weights[j] - reference.weights[0, j]) <= 1e-6 * max(1, abs(reference.weights[0, j])), "\(model.linear.featureNames[j])")
+            #expect(abs(product.weights[j] - expected[j]) <= 1e-6 * max(1, abs(expected[j])), "\(model.linear.featureNames[j])")
         }
         #expect(abs(product.intercept - reference.intercepts[0]) <= 1e-6 * max(1, abs(reference.intercepts[0])))
 

@@ -166,7 +166,7 @@ struct HostileModelTests {
     @Test("Fuzz regression: a statistic's count too large for Int or missing, or a max_categories of 1e30, is refused, not a crash",
           arguments: [("\"count\": 18965,", "\"count\": 189999999999999999999999965,", "features.statistics[6]"),
                       ("\"count\": 20000,", "\"coun\": 20000,", "features.statistics[0]"),
-                      ("\"one_hot\": [\"innovative\"", "\"max_categories\": 1e30, \"one_hot\": [\"innovative\"", "max_categories")])
+                      ("\"name\": \"tier_level\",", "\"name\": \"tier_level\", \"one_hot\": [\"innovative\"], \"max_categories\": 1e30,", "max_categories")])
     func fuzzRegression(edit: (String, String, String)) throws {
         var text = try String(contentsOfFile: Self.root + "/Models/default-model.json", encoding: .utf8)
         let range = try #require(text.range(of: edit.0))

@@ -67,11 +67,11 @@ struct ModelFileTests {
     @Test("Another format version is refused with the version it found and what to do")
     func otherVersion() throws {
         var json = ModelFile.encode(sampleModel()).prettyPrinted()
-        json = json.replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 3")
+        json = json.replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 4")
         let error = try #require(readError(json))
         guard case .unsupportedVersion(_, let found) = error else { Issue.record("got \(error)"); return }
-        #expect(found == "3")
-        #expect(error.description.contains("reads versions 1 and 2"))
+        #expect(found == "4")
+        #expect(error.description.contains("reads versions 1, 2 and 3"))
         #expect(error.description.contains("finrec train"))
     }
 

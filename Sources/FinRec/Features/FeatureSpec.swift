@@ -32,6 +32,23 @@ public struct FeatureSpec: Sendable {
         /// One-hot: nil for a numeric feature; an explicit vocabulary; or empty to learn one.
         public var oneHot: [String]?
         public var maxCategories = 20
+        /// The direction a domain expert expects (a monotone constraint on the feature's weight);
+        /// nil: free for every offer.
+        public var direction: Direction?
+    }
+
+    /// How a score may move with a numeric feature: for all offers, per offer kind (loan, board,
+    /// product) and per offer id, the most specific entry winning; with a one-line reason.
+    public struct Direction: Sendable, Equatable {
+        public var all: WeightSign = .free
+        public var byKind: [String: WeightSign] = [:]
+        public var byOffer: [String: WeightSign] = [:]
+        public var why: String
+
+        /// The sign for one offer.
+        public func sign(offer id: String, kind: String) -> WeightSign { byOffer[id] ?? byKind[kind] ?? all }
+
+        static let kinds: Set<String> = ["loan", "board", "product"]
     }
 
     public static let formatIdentifier = "finrec-features"
@@ -73,7 +90,8 @@ public struct FeatureSpec: Sendable {
     }
 
     /// The transforms a feature may declare besides its name, labels and expression.
-    static let featureKeys: Set<String> = ["name", "zh", "en", "expr", "log", "signed_log", "clip", "standardise", "missing_indicator", "one_hot", "max_categories"]
+    static let featureKeys: Set<String> = ["name", "zh", "en", "expr", "log", "signed_log", "clip", "standardise", "missing_indicator",
+                                           "one_hot", "max_categories", "direction"]
 
     private static func decodeFields(_ root: JSONField, schema: RecordSchema) throws(JSONFieldError) -> FeatureSpec {
         _ = try root.object()
@@ -117,12 +135,30 @@ public struct FeatureSpec: Sendable {
                 }
                 if let m = try o.optional("max_categories") { f.maxCategories = try m.wholeNumber(in: 1...10_000) }
             }
+            if let d = try o.optional("direction") {
+                guard f.oneHot == nil else { throw d.error("one-hot features have no direction; express an order as a numeric feature") }
+                f.direction = try decodeDirection(d)
+            }
             features.append(f)
         }
         var spec = FeatureSpec(features: features, definitions: definitions)
         spec.source = root.value
         do { _ = try spec.compile(schema: schema) } catch { throw root.error("\(error)") }
         return spec
+    }
+
+    /// `{"all": "+", "loan": "-", "bse": "free", "why": "…"}`: keys all, loan, board, product or
+    /// an offer id (checked against the catalog when training); a reason is required.
+    private static func decodeDirection(_ d: JSONField) throws(JSONFieldError) -> Direction {
+        var direction = Direction(why: try d.required("why").nonEmptyString())
+        for key in try d.object().keys where key != "why" {
+            let field = try d.required(key)
+            guard let sign = WeightSign(rawValue: try field.string()) else {
+                throw field.error("a direction is \"+\" (the score may only rise with the feature), \"-\" (only fall) or \"free\", not \(field.value.summary)")
+            }
+            if key == "all" { direction.all = sign } else if Direction.kinds.contains(key) { direction.byKind[key] = sign } else { direction.byOffer[key] = sign }
+        }
+        return direction
     }
 
     private static func parse(_ field: JSONField) throws(JSONFieldError) -> ParsedExpression {

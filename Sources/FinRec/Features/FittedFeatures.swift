@@ -5,29 +5,64 @@ import Darwin
 #endif
 
 /// A ``FeatureSpec`` with what `fit` learnt: each numeric feature's mean and standard deviation
-/// (after log and clip) and each one-hot feature's vocabulary. ``apply(_:parameters:)`` turns a
-/// chunk into the n × d row-major matrix of model inputs, d = ``columnNames``.count.
+/// (after log and clip) and training range, and each one-hot feature's vocabulary.
+/// ``apply(_:parameters:)`` turns a chunk into the n × d row-major matrix of model inputs,
+/// d = ``columnNames``.count.
+///
+/// Missing data and extrapolation (``Layout/conservative``, model files from version 3): every
+/// numeric feature has a missing column and every one-hot feature a missing category, whose
+/// weights ``cappingMissingWeights(_:)`` caps at the least favourable contribution seen in
+/// training, and values are clipped to the training range (0.5th to 99.5th percentile) — so
+/// deleting a field never raises a score and no single feature contributes more than it did
+/// anywhere in the training data.
 public struct FittedFeatures: Sendable {
     public struct NumericStatistics: Sendable, Equatable {
         public let count: Int
         public let mean: Double
         /// Sample standard deviation; 1 when there were fewer than two values or no spread.
         public let standardDeviation: Double
+        /// The training range values are clipped to (after log and the spec's clip), ±∞ in
+        /// version-2 models.
+        public let low: Double
+        public let high: Double
 
-        public init(count: Int, mean: Double, standardDeviation: Double) {
+        public init(count: Int, mean: Double, standardDeviation: Double, low: Double = -.infinity, high: Double = .infinity) {
             self.count = count
             self.mean = mean
             self.standardDeviation = standardDeviation
+            self.low = low
+            self.high = high
         }
+    }
+
+    /// How columns are laid out and missing values encoded.
+    public enum Layout: Sendable, Equatable {
+        /// Model format 2: missing columns only where the spec asks, a missing category counts as
+        /// "other", no range clipping.
+        case declared
+        /// Model format 3: a missing column for every numeric feature, a missing category for
+        /// every one-hot feature, values clipped to the training range.
+        case conservative
     }
 
     /// One output column.
     public struct OutputColumn: Sendable, Equatable {
+        public enum Role: Sendable, Equatable {
+            /// The numeric feature's (standardised) value.
+            case value
+            /// 1 when the feature is missing.
+            case missing
+            /// One-hot: a category of the vocabulary, any other category, or a missing one.
+            case category(String)
+            case other
+            case missingCategory
+        }
         public let name: String
         public let chinese: String
         public let english: String
         /// Index of the spec feature it comes from.
         public let feature: Int
+        public let role: Role
     }
 
     public let spec: FeatureSpec
@@ -37,15 +72,27 @@ public struct FittedFeatures: Sendable {
     /// Per spec feature: the vocabulary of one-hot features, nil for numeric ones.
     public let vocabularies: [[String]?]
     public let columns: [OutputColumn]
+    public let layout: Layout
     let compiled: [FeatureSpec.CompiledFeature]
+    /// Per spec feature, its first output column.
+    let firstColumn: [Int]
+
+    /// The share of training values below the clipping range, and above it.
+    public static let rangeTail = 0.005
+    /// Values kept per feature to find the range: exact below this many rows, a uniform sample
+    /// (reservoir, fixed seed, row order) above.
+    static let rangeSample = 100_000
 
     public var columnNames: [String] { columns.map(\.name) }
 
     /// Learns statistics and vocabularies from `chunks` (streamed: pass them one at a time).
     public static func fit(_ spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
-                           chunks: some Sequence<RecordChunk>, parameters: [String: Double] = [:]) throws(ExpressionError) -> FittedFeatures {
+                           chunks: some Sequence<RecordChunk>, parameters: [String: Double] = [:],
+                           layout: Layout = .conservative) throws(ExpressionError) -> FittedFeatures {
         let compiled = try spec.compile(schema: schema)
         var moments = [(n: Double, mean: Double, m2: Double)](repeating: (0, 0, 0), count: compiled.count)
+        var samples = [[Double]](repeating: [], count: compiled.count)
+        var rng = SplitMix64(seed: 0x5EED)
         var counts = [[String: Int]](repeating: [:], count: compiled.count)
         for chunk in chunks {
             for (j, feature) in compiled.enumerated() {
@@ -61,6 +108,13 @@ public struct FittedFeatures: Sendable {
                         let delta = values[r] - mean
                         mean += delta / n
                         m2 += delta * (values[r] - mean)
+                        // Reservoir sampling (algorithm R), in row order: chunk-independent.
+                        if samples[j].count < rangeSample {
+                            samples[j].append(values[r])
+                        } else {
+                            let slot = Int(rng.next() % UInt64(n))
+                            if slot < rangeSample { samples[j][slot] = values[r] }
+                        }
                     }
                     moments[j] = (n, mean, m2)
                 case .categorical(_, let field):
@@ -76,7 +130,10 @@ public struct FittedFeatures: Sendable {
                 let m = moments[j]
                 var sd = m.n >= 2 ? (m.m2 / (m.n - 1)).squareRoot() : 1
                 if !(sd > 1e-12) { sd = 1 }
-                statistics.append(NumericStatistics(count: Int(m.n), mean: m.n > 0 ? m.mean : 0, standardDeviation: sd))
+                let sorted = samples[j].sorted()
+                let (low, high) = layout == .declared || sorted.isEmpty ? (-Double.infinity, Double.infinity)
+                    : (sorted[Int((rangeTail * Double(sorted.count - 1)).rounded())], sorted[Int(((1 - rangeTail) * Double(sorted.count - 1)).rounded())])
+                statistics.append(NumericStatistics(count: Int(m.n), mean: m.n > 0 ? m.mean : 0, standardDeviation: sd, low: low, high: high))
                 vocabularies.append(nil)
             case .categorical(let f, _):
                 var vocabulary = f.oneHot ?? []
@@ -88,32 +145,38 @@ public struct FittedFeatures: Sendable {
                 vocabularies.append(vocabulary)
             }
         }
-        return try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies)
+        return try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, layout: layout)
     }
 
     /// Features with statistics and vocabularies already known (read from a model file).
     /// - Precondition: one entry per spec feature, statistics for numeric and vocabularies for
     ///   one-hot features.
     public init(spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
-                statistics: [NumericStatistics?], vocabularies: [[String]?]) throws(ExpressionError) {
+                statistics: [NumericStatistics?], vocabularies: [[String]?], layout: Layout = .conservative) throws(ExpressionError) {
         let compiled = try spec.compile(schema: schema)
         precondition(statistics.count == compiled.count && vocabularies.count == compiled.count, "one entry per feature")
         var columns: [OutputColumn] = []
+        var firstColumn: [Int] = []
         for (j, feature) in compiled.enumerated() {
+            firstColumn.append(columns.count)
             switch feature {
             case .numeric(let f, _):
                 precondition(statistics[j] != nil, "numeric feature \(f.name) needs statistics")
-                columns.append(OutputColumn(name: f.name, chinese: f.chinese, english: f.english, feature: j))
-                if f.missingIndicator {
-                    columns.append(OutputColumn(name: f.name + "_missing", chinese: f.chinese + "缺失", english: f.english + " missing", feature: j))
+                columns.append(OutputColumn(name: f.name, chinese: f.chinese, english: f.english, feature: j, role: .value))
+                if f.missingIndicator || layout == .conservative {
+                    columns.append(OutputColumn(name: f.name + "_missing", chinese: f.chinese + "缺失", english: f.english + " missing", feature: j, role: .missing))
                 }
             case .categorical(let f, let field):
                 let vocabulary = vocabularies[j] ?? []
                 for v in vocabulary {
                     columns.append(OutputColumn(name: "\(f.name)=\(v)", chinese: "\(f.chinese)=\(Self.chineseName(of: v, field: field, schema: schema))",
-                                                english: "\(f.english)=\(v)", feature: j))
+                                                english: "\(f.english)=\(v)", feature: j, role: .category(v)))
                 }
-                columns.append(OutputColumn(name: "\(f.name)=other", chinese: "\(f.chinese)=其他", english: "\(f.english)=other", feature: j))
+                columns.append(OutputColumn(name: "\(f.name)=other", chinese: "\(f.chinese)=其他", english: "\(f.english)=other", feature: j, role: .other))
+                if layout == .conservative {
+                    columns.append(OutputColumn(name: "\(f.name)=missing", chinese: "\(f.chinese)缺失", english: "\(f.english) missing", feature: j,
+                                                role: .missingCategory))
+                }
             }
         }
         self.spec = spec
@@ -121,7 +184,9 @@ public struct FittedFeatures: Sendable {
         self.statistics = statistics
         self.vocabularies = vocabularies
         self.columns = columns
+        self.layout = layout
         self.compiled = compiled
+        self.firstColumn = firstColumn
     }
 
     /// The n × d feature matrix of `chunk`.
@@ -135,26 +200,70 @@ public struct FittedFeatures: Sendable {
                 case .numeric(let f, let expression):
                     let (values, missing) = Self.transformed(f, expression, chunk, parameters)
                     let stats = statistics[j]!
+                    let hasMissingColumn = f.missingIndicator || layout == .conservative
                     for r in 0..<n {
-                        let v: Double
-                        if missing[r] { v = f.standardise ? 0 : stats.mean }
-                        else { v = f.standardise ? (values[r] - stats.mean) / stats.standardDeviation : values[r] }
-                        x[r * d + column] = v
-                        if f.missingIndicator { x[r * d + column + 1] = missing[r] ? 1 : 0 }
+                        x[r * d + column] = missing[r] ? imputed(f, stats) : input(f, stats, values[r])
+                        if hasMissingColumn { x[r * d + column + 1] = missing[r] ? 1 : 0 }
                     }
-                    column += f.missingIndicator ? 2 : 1
+                    column += hasMissingColumn ? 2 : 1
                 case .categorical(_, let field):
                     let vocabulary = vocabularies[j]!
                     let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
+                    let conservative = layout == .conservative
                     for (r, value) in Self.categoryStrings(chunk, field).enumerated() {
-                        let k = value.flatMap { index[$0] } ?? vocabulary.count
+                        // Columns: the vocabulary, "other", then (conservative) "missing".
+                        let k = value.map { index[$0] ?? vocabulary.count } ?? (conservative ? vocabulary.count + 1 : vocabulary.count)
                         x[r * d + column + k] = 1
                     }
-                    column += vocabulary.count + 1
+                    column += vocabulary.count + (conservative ? 2 : 1)
                 }
             }
         }
         return out
+    }
+
+    /// The model input of a present value: clipped to the training range, then standardised.
+    func input(_ f: FeatureSpec.Feature, _ stats: NumericStatistics, _ value: Double) -> Double {
+        let v = min(max(value, stats.low), stats.high)
+        return f.standardise ? (v - stats.mean) / stats.standardDeviation : v
+    }
+
+    /// The model input of a missing value (its missing column says it is missing).
+    func imputed(_ f: FeatureSpec.Feature, _ stats: NumericStatistics) -> Double { f.standardise ? 0 : stats.mean }
+
+    /// One product's weights (over ``columns``) with each missing column's weight capped at the
+    /// least favourable contribution a present value had in training: for a numeric feature
+    /// min(w_missing, w·(low − imputed), w·(high − imputed)) in input units, for a one-hot
+    /// feature the smallest weight of its categories. Returns the capped weights and how many
+    /// caps changed a weight.
+    public func cappingMissingWeights(_ weights: [Double]) -> (weights: [Double], capped: Int) {
+        precondition(weights.count == columns.count, "one weight per column")
+        var w = weights, capped = 0
+        for (j, feature) in compiled.enumerated() {
+            let first = firstColumn[j]
+            let floor: Double
+            let missingColumn: Int
+            switch feature {
+            case .numeric(let f, _):
+                guard columns.indices.contains(first + 1), columns[first + 1].role == .missing else { continue }
+                let stats = statistics[j]!
+                let imputed = imputed(f, stats)
+                let ends = [stats.low, stats.high].filter(\.isFinite).map { input(f, stats, $0) - imputed }
+                guard !ends.isEmpty else { continue }
+                floor = ends.map { w[first] * $0 }.min()!
+                missingColumn = first + 1
+            case .categorical:
+                let count = vocabularies[j]!.count
+                guard layout == .conservative else { continue }
+                floor = w[first...(first + count)].min()!
+                missingColumn = first + count + 1
+            }
+            if w[missingColumn] > floor {
+                w[missingColumn] = floor
+                capped += 1
+            }
+        }
+        return (w, capped)
     }
 
     /// The feature's values after log and clip, with the missing mask.

@@ -33,7 +33,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(path): not a FinRec model file (its \"format\" is \(found), expected \"\(ModelFile.formatIdentifier)\")."
         case .unsupportedVersion(let path, let found):
             return "\(path): model format version \(found) is not supported; this FinRec \(FinRecVersion.current) "
-                + "reads versions \(ModelFile.supportedVersions.map(String.init).joined(separator: " and ")). Retrain the model with this FinRec (`finrec train`) "
+                + "reads versions \(ModelFile.supportedVersions.dropLast().map(String.init).joined(separator: ", ")) and \(ModelFile.supportedVersions.last!). Retrain the model with this FinRec (`finrec train`) "
                 + "or use the FinRec release that wrote it."
         case .field(let path, let e):
             return "\(path): \(e.keyPath): \(e.message). The model file is incomplete, was written by another FinRec version "
@@ -68,8 +68,10 @@ public enum ModelFile {
     public static let formatIdentifier = "finrec-model"
     /// Version 1: weights only (``LinearModel``). Version 2: a trained model (``TrainedModel``):
     /// weights plus feature spec and statistics, catalog, score scaling, metrics, provenance.
+    /// Version 3: as 2, with training ranges and missing columns for every feature
+    /// (``FittedFeatures/Layout/conservative``).
     public static let formatVersion = 1
-    public static let supportedVersions = [1, 2]
+    public static let supportedVersions = [1, 2, 3]
 
     /// The model's JSON document.
     public static func encode(_ model: LinearModel) -> JSONValue {
@@ -162,7 +164,7 @@ public enum ModelFile {
             throw ModelFileError.unsupportedVersion(path: path, found: version.value.summary)
         }
         var known: Set<String> = ["format", "format_version", "finrec_version", "feature_names", "products"]
-        if v == 2 { known.formUnion(TrainedModel.sections) }
+        if v >= 2 { known.formUnion(TrainedModel.sections) }
         try root.rejectUnknownKeys(known, hint: "unknown field for model format version \(Int(v))")
         _ = try root.required("finrec_version").string()
         let featureNames = try root.required("feature_names").items().map { (f) throws(JSONFieldError) in try f.string() }

@@ -37,10 +37,15 @@ public struct ProductMetrics: Sendable, Equatable {
     /// With cross-validation: the C chosen and every candidate's mean out-of-fold figures.
     public var c: Double?
     public var crossValidation: [CrossValidation.Score]
+    /// Missing-data weights lowered to the least favourable in-range contribution (model format 3).
+    public var cappedMissingWeights: Int?
     public var holdout: HoldoutMetrics?
 
+    /// Successes the product learnt from.
+    public var successes: Int { Int((positiveRate * Double(rows)).rounded()) }
+
     public init(rows: Int, positiveRate: Double, auc: Double, ks: Double, logLoss: Double, brier: Double, iterations: Int, converged: Bool,
-                c: Double? = nil, crossValidation: [CrossValidation.Score] = [], holdout: HoldoutMetrics? = nil) {
+                c: Double? = nil, crossValidation: [CrossValidation.Score] = [], cappedMissingWeights: Int? = nil, holdout: HoldoutMetrics? = nil) {
         self.rows = rows
         self.positiveRate = positiveRate
         self.auc = auc
@@ -51,6 +56,7 @@ public struct ProductMetrics: Sendable, Equatable {
         self.converged = converged
         self.c = c
         self.crossValidation = crossValidation
+        self.cappedMissingWeights = cappedMissingWeights
         self.holdout = holdout
     }
 }
@@ -85,11 +91,14 @@ public struct Hyperparameters: Sendable, Equatable {
     public var solver: String
     /// Newton: rows of the sub-sampled Hessian.
     public var hessianSampleRows: Int?
+    /// Weights held to a sign by monotone constraints (over all products); nil: none.
+    public var signConstrainedWeights: Int?
 
     public static func == (a: Hyperparameters, b: Hyperparameters) -> Bool {
         a.c == b.c && a.crossValidation?.folds == b.crossValidation?.folds && a.crossValidation?.grid == b.crossValidation?.grid
             && a.crossValidation?.seed == b.crossValidation?.seed && a.classWeights == b.classWeights && a.tolerance == b.tolerance
             && a.maxIterations == b.maxIterations && a.solver == b.solver && a.hessianSampleRows == b.hessianSampleRows
+            && a.signConstrainedWeights == b.signConstrainedWeights
     }
 }
 
@@ -147,6 +156,7 @@ extension ProductMetrics {
                 .object(JSONObject([("c", .number(s.c)), ("auc", .number(s.auc)), ("log_loss", .number(s.logLoss))]))
             })
         }
+        if let cappedMissingWeights { o["capped_missing_weights"] = .number(Double(cappedMissingWeights)) }
         if let h = holdout {
             o["holdout"] = .object(JSONObject([
                 ("rows", .number(Double(h.rows))), ("positive_rate", .optional(h.positiveRate)), ("auc", .optional(h.auc)),
@@ -158,7 +168,8 @@ extension ProductMetrics {
     }
 
     static func decode(_ f: JSONField) throws(JSONFieldError) -> ProductMetrics {
-        try f.rejectUnknownKeys(["rows", "positive_rate", "auc", "ks", "log_loss", "brier", "iterations", "converged", "c", "cross_validation", "holdout"])
+        try f.rejectUnknownKeys(["rows", "positive_rate", "auc", "ks", "log_loss", "brier", "iterations", "converged", "c", "cross_validation",
+                                "capped_missing_weights", "holdout"])
         var m = ProductMetrics(rows: try f.required("rows").wholeNumber(), positiveRate: try f.required("positive_rate").number(),
                                auc: try f.required("auc").number(), ks: try f.required("ks").number(),
                                logLoss: try f.required("log_loss").number(), brier: try f.required("brier").number(),
@@ -169,6 +180,7 @@ extension ProductMetrics {
                 CrossValidation.Score(c: try s.required("c").number(), auc: try s.required("auc").number(), logLoss: try s.required("log_loss").number())
             }
         }
+        m.cappedMissingWeights = try f.optional("capped_missing_weights")?.wholeNumber()
         if let h = try f.optional("holdout") {
             func n(_ key: String) throws(JSONFieldError) -> Double? { try h.required(key).optionalNumber() }
             m.holdout = HoldoutMetrics(rows: try h.required("rows").wholeNumber(), positiveRate: try n("positive_rate"), auc: try n("auc"),
@@ -193,11 +205,13 @@ extension Hyperparameters {
         o["max_iterations"] = .number(Double(maxIterations))
         o["solver"] = .string(solver)
         if let hessianSampleRows { o["hessian_sample_rows"] = .number(Double(hessianSampleRows)) }
+        if let signConstrainedWeights { o["sign_constrained_weights"] = .number(Double(signConstrainedWeights)) }
         return .object(o)
     }
 
     static func decode(_ f: JSONField) throws(JSONFieldError) -> Hyperparameters {
-        try f.rejectUnknownKeys(["c", "cross_validation_folds", "c_grid", "seed", "class_weights", "tolerance", "max_iterations", "solver", "hessian_sample_rows"])
+        try f.rejectUnknownKeys(["c", "cross_validation_folds", "c_grid", "seed", "class_weights", "tolerance", "max_iterations", "solver", "hessian_sample_rows",
+                                "sign_constrained_weights"])
         var crossValidation: (folds: Int, grid: [Double], seed: UInt64)?
         if let folds = try f.optional("cross_validation_folds") {
             crossValidation = (try folds.wholeNumber(in: 2...1_000),
@@ -210,7 +224,8 @@ extension Hyperparameters {
                                tolerance: try f.required("tolerance").finiteNumber(),
                                maxIterations: try f.required("max_iterations").wholeNumber(),
                                solver: try f.required("solver").string(),
-                               hessianSampleRows: try f.optional("hessian_sample_rows")?.wholeNumber())
+                               hessianSampleRows: try f.optional("hessian_sample_rows")?.wholeNumber(),
+                               signConstrainedWeights: try f.optional("sign_constrained_weights")?.wholeNumber())
     }
 }
 

@@ -59,13 +59,18 @@ public struct TrainedModel: Sendable {
     /// The model's JSON document (format version 2).
     public func encode() -> JSONValue {
         guard case .object(var root) = ModelFile.encode(linear) else { preconditionFailure("a model encodes to an object") }
-        root["format_version"] = .number(2)
+        root["format_version"] = .number(self.features.layout == .conservative ? 3 : 2)
         var features = JSONObject()
         features["spec"] = self.features.spec.source ?? .null
         features["statistics"] = .array(self.features.statistics.enumerated().map { j, s in
             guard let s else { return .null }
-            return .object(JSONObject([("feature", .string(self.features.spec.features[j].name)), ("count", .number(Double(s.count))),
-                                       ("mean", .number(s.mean)), ("sd", .number(s.standardDeviation))]))
+            var o = JSONObject([("feature", .string(self.features.spec.features[j].name)), ("count", .number(Double(s.count))),
+                                ("mean", .number(s.mean)), ("sd", .number(s.standardDeviation))])
+            if s.low.isFinite, s.high.isFinite {
+                o["low"] = .number(s.low)
+                o["high"] = .number(s.high)
+            }
+            return .object(o)
         })
         features["vocabularies"] = .array(self.features.vocabularies.map { v in v.map { .array($0.map { .string($0) }) } ?? .null })
         root["features"] = .object(features)
@@ -100,8 +105,11 @@ public struct TrainedModel: Sendable {
 
     /// The version-2 sections of a model file whose weights are `linear`.
     private static func decode(_ root: JSONField, linear: LinearModel, path: String, schema enterpriseSchema: RecordSchema) throws -> TrainedModel {
-        guard case .number(2) = try root.required("format_version").value else {
-            throw root.error("a version-1 file holds weights only; train a model with `finrec train`")
+        let layout: FittedFeatures.Layout
+        switch try root.required("format_version").value {
+        case .number(2): layout = .declared
+        case .number(3): layout = .conservative
+        default: throw try root.required("format_version").error("a version-1 file holds weights only; train a model with `finrec train`")
         }
         var schema = enterpriseSchema
         if let schemaJSON = try root.optional("schema") {
@@ -128,11 +136,18 @@ public struct TrainedModel: Sendable {
         for (i, feature) in spec.features.enumerated() {
             let s = statsField[i], v = vocabField[i]
             if feature.oneHot == nil {
-                try s.rejectUnknownKeys(["feature", "count", "mean", "sd"])
+                try s.rejectUnknownKeys(["feature", "count", "mean", "sd", "low", "high"])
                 // A count beyond Int, or a spread that is not positive, would trap or divide by zero later.
                 let sd = try s.required("sd").finiteNumber()
                 guard sd > 0 else { throw try s.required("sd").error("should be positive (the feature's standard deviation), is \(sd)") }
-                statistics.append(.init(count: try s.required("count").wholeNumber(), mean: try s.required("mean").finiteNumber(), standardDeviation: sd))
+                var low = -Double.infinity, high = Double.infinity
+                if layout == .conservative {
+                    low = try s.required("low").finiteNumber()
+                    high = try s.required("high").finiteNumber()
+                    guard low <= high else { throw s.error("low (\(low)) is above high (\(high))") }
+                }
+                statistics.append(.init(count: try s.required("count").wholeNumber(), mean: try s.required("mean").finiteNumber(),
+                                        standardDeviation: sd, low: low, high: high))
                 guard v.isNull else { throw v.error("should be null: \(feature.name) is numeric") }
                 vocabularies.append(nil)
             } else {
@@ -142,7 +157,7 @@ public struct TrainedModel: Sendable {
             }
         }
         let features: FittedFeatures
-        do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies) } catch {
+        do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, layout: layout) } catch {
             throw featureSection.error("the features do not compile: \(error.description)")
         }
         guard features.columnNames == linear.featureNames else {

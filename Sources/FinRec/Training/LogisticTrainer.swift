@@ -74,6 +74,9 @@ public struct TrainerOptions: Sendable {
     /// L-BFGS memory.
     public var memory = 10
     public var threads = ThreadPolicy.allCores
+    /// Per product and feature column (K × d): the sign a weight must have (monotone
+    /// constraints); nil: all free. Needs the Newton solver. The intercept is always free.
+    public var weightSigns: [[WeightSign]]?
 
     public init() {}
 
@@ -86,7 +89,7 @@ public struct TrainerOptions: Sendable {
         /// How the model file names it.
         public var description: String {
             switch self {
-            case .newton: "Newton (exact Hessian, Cholesky, backtracking Armijo line search)"
+            case .newton: "Newton (Cholesky; exact Hessian up to hessian_sample_rows labelled rows, a regular sample beyond; projected onto sign constraints; backtracking Armijo line search)"
             case .lbfgs: "L-BFGS (memory \(LBFGSSolver().memory)), backtracking Armijo line search"
             }
         }
@@ -111,6 +114,12 @@ public struct TrainerOptions: Sendable {
         if let maximumIterations, maximumIterations < 1 { out.append("the iteration cap must be at least 1, got \(maximumIterations)") }
         if hessianSampleRows < 0 { out.append("the Hessian sample must be 0 (exact) or a positive number of rows, got \(hessianSampleRows)") }
         if memory < 1 { out.append("the L-BFGS memory must be at least 1, got \(memory)") }
+        if let signs = weightSigns {
+            if signs.count != products { out.append("weight signs are given for \(signs.count) products, the data has \(products)") }
+            if solver != .newton, signs.joined().contains(where: { $0 != .free }) {
+                out.append("sign (monotone) constraints need the Newton solver; L-BFGS has no bounds")
+            }
+        }
         if let t = targetObjectives, t.count != products { out.append("target objectives are given for \(t.count) products, the data has \(products)") }
         if case .given(let w) = classWeights {
             if w.count != products { out.append("class weights are given for \(w.count) products, the data has \(products)") }
@@ -118,6 +127,15 @@ public struct TrainerOptions: Sendable {
         }
         return out
     }
+}
+
+/// The sign a weight may take: a monotone constraint on its feature column.
+public enum WeightSign: String, Sendable, Equatable, CaseIterable {
+    case free
+    /// The score may only rise with the feature ("+").
+    case nonNegative = "+"
+    /// The score may only fall with the feature ("-").
+    case nonPositive = "-"
 }
 
 /// The fitted coefficients of K products and how the fit went.
@@ -214,6 +232,13 @@ public struct LogisticTrainer: Sendable {
             solver.tolerance = options.effectiveTolerance
             solver.maximumIterations = options.effectiveMaximumIterations
             solver.targetValues = options.targetObjectives
+            if let signs = options.weightSigns {
+                guard signs.allSatisfy({ $0.count == d }) else {
+                    throw .invalidOptions(["weight signs are given for \(signs.map(\.count).max() ?? 0) columns, the data has \(d)"])
+                }
+                solver.lower = signs.map { $0.map { $0 == .nonNegative ? 0 : -.infinity } + [-.infinity] }
+                solver.upper = signs.map { $0.map { $0 == .nonPositive ? 0 : .infinity } + [.infinity] }
+            }
             result = solver.minimize(objective, from: start)
         case .lbfgs:
             var solver = LBFGSSolver()

@@ -57,6 +57,28 @@ public struct TrainingPipeline {
     public var inMemoryFeatureBytes = 4 << 30
     public var temporaryFolder = NSTemporaryDirectory()
 
+    /// Per product and feature column, the sign its weight must have: a numeric feature's value
+    /// column follows the spec's direction for the offer, a missing column is never positive,
+    /// one-hot columns are free. Throws when a direction names an offer the catalog lacks.
+    static func weightSigns(_ fitted: FittedFeatures, products: [Catalog.Offer]) throws(PipelineError) -> [[WeightSign]] {
+        let ids = Set(products.map(\.id))
+        for f in fitted.spec.features {
+            if let unknown = f.direction?.byOffer.keys.sorted().first(where: { !ids.contains($0) }) {
+                throw .features(ExpressionError(position: f.expression.firstPosition,
+                                                message: "feature \(f.name): its direction names '\(unknown)', which is not an offer being trained (\(ids.sorted().joined(separator: ", ")))"))
+            }
+        }
+        return products.map { offer in
+            fitted.columns.map { column in
+                switch column.role {
+                case .value: fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free
+                case .missing: .nonPositive
+                case .category, .other, .missingCategory: .free
+                }
+            }
+        }
+    }
+
     /// Reads the file twice, never holding its records: the first pass fits the feature
     /// statistics and counts rows, the second writes each chunk's features into the feature store
     /// (memory, or a mapped file beyond ``inMemoryFeatureBytes``) and its labels.
@@ -119,6 +141,8 @@ public struct TrainingPipeline {
         }
         let data = TrainingSet(features: store, labels: Matrix(rows: n, columns: k, elements: y))
         var options = self.options
+        let signs = try Self.weightSigns(fitted, products: products)
+        if signs.joined().contains(where: { $0 != .free }) { options.weightSigns = signs }
         var selection: CrossValidation.Selection?
         if crossValidationFolds >= 2 {
             do { selection = try CrossValidation.select(data, k: crossValidationFolds, grid: cGrid, seed: seed, options: options) } catch {
@@ -129,9 +153,11 @@ public struct TrainingPipeline {
         let result: TrainingResult
         do { result = try LogisticTrainer(options: options).fit(data) } catch { throw .training(error) }
         let names = fitted.columnNames
+        // Missing data never scores better than the least favourable value seen in training.
+        let capped = (0..<k).map { fitted.cappingMissingWeights(Array(result.weights.row($0))) }
         let linear = LinearModel(featureNames: names, products: products.enumerated().map { p, offer in
             LinearModel.Product(id: offer.id, chineseName: offer.chineseName, englishName: offer.englishName,
-                                intercept: result.intercepts[p], weights: Array(result.weights.row(p)))
+                                intercept: result.intercepts[p], weights: capped[p].weights)
         })
         // Training-set metrics (cross-validated metrics come with `finrec evaluate` on held-out data).
         let logits = LinearScorer<Double>(model: linear).logits(for: data.features, threads: options.threads)
@@ -146,14 +172,16 @@ public struct TrainingPipeline {
             metrics.products.append((offer.id, ProductMetrics(
                 rows: m.count, positiveRate: m.positiveRate, auc: m.auc, ks: m.ks, logLoss: m.logLoss, brier: m.brier,
                 iterations: result.iterations[p], converged: result.converged[p],
-                c: selection?.chosen[p], crossValidation: selection?.scores[p] ?? [])))
+                c: selection?.chosen[p], crossValidation: selection?.scores[p] ?? [],
+                cappedMissingWeights: fitted.layout == .conservative ? capped[p].capped : nil)))
         }
         let hyperparameters = Hyperparameters(
             c: options.c,
             crossValidation: crossValidationFolds >= 2 ? (crossValidationFolds, cGrid.sorted(), seed) : nil,
             classWeights: options.classWeights == .balanced ? "balanced" : "none",
             tolerance: options.effectiveTolerance, maxIterations: options.effectiveMaximumIterations,
-            solver: options.solver.description, hessianSampleRows: options.solver == .newton ? options.hessianSampleRows : nil)
+            solver: options.solver.description, hessianSampleRows: options.solver == .newton ? options.hessianSampleRows : nil,
+            signConstrainedWeights: options.weightSigns.map { $0.joined().filter { $0 != .free }.count })
         let provenance = Provenance(trainingFile: (path as NSString).lastPathComponent, trainingFileSHA256: Self.fingerprint(path),
                                     rows: n, asOfDate: CivilDate(daysSinceEpoch: asOf).iso, finrecVersion: FinRecVersion.current)
         let model = TrainedModel(linear: linear, features: fitted, catalog: catalog, scaling: scaling,

@@ -1,0 +1,101 @@
+import FinRec
+import Foundation
+import Testing
+
+@Suite("Scores an officer can sign: missing data never helps, no extrapolation, expected directions")
+struct ConservativeScoringTests {
+    static let model = try! TrainedModel.read(from: repositoryRoot() + "/Models/default-model.json")
+
+    /// Every product's logit for the applicant in `object` (an applicant file's JSON object).
+    static func logits(_ object: JSONObject, scorer: OfferScorer, folder: String) throws -> [Double] {
+        let path = folder + "/applicant-\(UUID().uuidString).json"
+        try Data(JSONValue.object(object).prettyPrinted().utf8).write(to: URL(fileURLWithPath: path))
+        let chunk = try #require(try EnterpriseFileReader(path: path).nextChunk())
+        let scored = scorer.score(chunk, firstRow: 0)
+        return (0..<scored.logits.columns).map { scored.logits[0, $0] }
+    }
+
+    @Test("Deleting any one field of any example applicant never raises any offer's probability")
+    func deletionNeverHelps() throws {
+        let scorer = try OfferScorer(model: Self.model, asOf: assessmentDay, threads: .singleThreaded)
+        let folder = temporaryFolder()
+        let applicants = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot() + "/Datasets/applicants").filter { $0.hasSuffix(".json") }
+        #expect(applicants.count == 7)
+        var trials = 0, raised: [String] = []
+        for file in applicants.sorted() {
+            let document = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: repositoryRoot() + "/Datasets/applicants/" + file)))
+            guard case .object(let applicant) = document else { Issue.record("\(file): not one applicant"); continue }
+            let before = try Self.logits(applicant, scorer: scorer, folder: folder)
+            for key in applicant.keys {
+                let field = EnterpriseSchema.schema.fieldIndex(forHeader: key).map { EnterpriseSchema.schema.fields[$0] }
+                // The id and the fiscal year identify the record; every other field may be left out.
+                if field == nil || field!.required || field!.name == "fiscal_year" { continue }
+                var without = applicant
+                without[key] = nil
+                let after = try Self.logits(without, scorer: scorer, folder: folder)
+                for (p, product) in Self.model.linear.products.enumerated() {
+                    trials += 1
+                    if after[p] > before[p] + 1e-12 {
+                        raised.append("\(file) without \(key): \(product.id) \(Sigmoid.probability(before[p])) → \(Sigmoid.probability(after[p]))")
+                    }
+                }
+            }
+        }
+        #expect(trials > 1_000, "\(trials) trials")
+        #expect(raised.isEmpty, "\(raised.count) of \(trials): \(raised.prefix(5))")
+    }
+
+    @Test("Every numeric input lies in its training range, whatever the record says (no extrapolation)")
+    func inputsBounded() throws {
+        let features = Self.model.features
+        // An applicant far outside the training data: a loss-making biotech with R&D 16 times revenue.
+        let csv = """
+            enterprise_id,fiscal_year,founding_year,revenue_y1,revenue_y2,rd_expense_y1,rd_expense_y2,net_profit_y1,total_assets,total_liabilities,employees,invention_patents,overdue_24m
+            91370100MA00000010,2025,2024,600,1,9800,9000,-9000,100000000,1,100000,100000,1000
+            """
+        let chunk = try #require(try CSVRecordReader(bytes: Array(csv.utf8), name: "extreme.csv", schema: EnterpriseSchema.schema).nextChunk())
+        let x = features.apply(chunk, parameters: ["as_of_date": Double(assessmentDay)])
+        for (c, column) in features.columns.enumerated() where column.role == .value {
+            let s = try #require(features.statistics[column.feature])
+            let f = features.spec.features[column.feature]
+            let (low, high) = f.standardise ? ((s.low - s.mean) / s.standardDeviation, (s.high - s.mean) / s.standardDeviation) : (s.low, s.high)
+            #expect(low - 1e-12 <= x[0, c] && x[0, c] <= high + 1e-12, "\(column.name): \(x[0, c]) outside [\(low), \(high)]")
+        }
+        // The 1st-year R&D ratio (16.3, clipped to 1 by the spec) sits at its training maximum.
+        let rd = try #require(features.columns.firstIndex { $0.name == "rd_ratio_1y" })
+        let s = try #require(features.statistics[features.columns[rd].feature])
+        #expect(abs(x[0, rd] - (s.high - s.mean) / s.standardDeviation) < 1e-12 && s.high < 1)
+    }
+
+    @Test("Signed features follow the spec's directions in the shipped model, and missing columns are never positive")
+    func directionsHold() throws {
+        let features = Self.model.features
+        var checked = 0
+        for (p, product) in Self.model.linear.products.enumerated() {
+            let offer = try #require(Self.model.catalog.offers.first { $0.id == product.id })
+            for (c, column) in features.columns.enumerated() {
+                let w = Self.model.linear.products[p].weights[c]
+                switch column.role {
+                case .value:
+                    switch features.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free {
+                    case .nonNegative: #expect(w >= 0, "\(product.id) \(column.name) \(w)"); checked += 1
+                    case .nonPositive: #expect(w <= 0, "\(product.id) \(column.name) \(w)"); checked += 1
+                    case .free: break
+                    }
+                case .missing:
+                    #expect(w <= 0, "\(product.id) \(column.name) \(w)")
+                    checked += 1
+                default: break
+                }
+            }
+        }
+        #expect(checked > 500)
+        // The issue's cases: overdue repayments never raise 科创板, pledgeable patents never lower 专利创新贷.
+        func weight(_ product: String, _ column: String) throws -> Double {
+            let p = try #require(Self.model.linear.products.firstIndex { $0.id == product })
+            return Self.model.linear.products[p].weights[try #require(features.columns.firstIndex { $0.name == column })]
+        }
+        #expect(try weight("star", "overdue_24m") <= 0 && weight("patent_loan", "log_pledgeable_patents") >= 0)
+        #expect(try weight("bse", "high_tech_enterprise") >= 0 && weight("bse", "debt_ratio") <= 0 && weight("chinext", "debt_ratio") <= 0)
+    }
+}
