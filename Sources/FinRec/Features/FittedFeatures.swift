@@ -235,10 +235,12 @@ public struct FittedFeatures: Sendable {
     /// least favourable contribution a present value had in training: for a numeric feature
     /// min(w_missing, w·(low − imputed), w·(high − imputed)) in input units, for a one-hot
     /// feature the smallest weight of its categories. Returns the capped weights and how many
-    /// caps changed a weight.
+    /// caps lowered a weight by more than rounding (1e-9 of the largest weight): a count that
+    /// does not depend on the CPU's kernel.
     public func cappingMissingWeights(_ weights: [Double]) -> (weights: [Double], capped: Int) {
         precondition(weights.count == columns.count, "one weight per column")
         var w = weights, capped = 0
+        let rounding = 1e-9 * max(1, weights.map(abs).max() ?? 0)
         for (j, feature) in compiled.enumerated() {
             let first = firstColumn[j]
             let floor: Double
@@ -259,8 +261,8 @@ public struct FittedFeatures: Sendable {
                 missingColumn = first + count + 1
             }
             if w[missingColumn] > floor {
+                if w[missingColumn] - floor > rounding { capped += 1 }
                 w[missingColumn] = floor
-                capped += 1
             }
         }
         return (w, capped)
