@@ -32,18 +32,21 @@ struct ScoreRankCommandTests {
             Issue.record("unexpected JSON shape")
             return
         }
-        #expect(root["format"] == .string("finrec-score") && root["format_version"] == .number(1))
+        #expect(root["format"] == .string("finrec-score") && root["format_version"] == .number(2))
         #expect(offers.count == 10)
-        var statuses: [String] = []
+        var statuses: [String: [String]] = [:]
         for (i, item) in offers.enumerated() {
             guard case .object(let o) = item, case .string(let id)? = o["id"], case .string(let status)? = o["status"],
-                  case .string(let zh)? = o["name_zh"], case .array(let reasons)? = o["reasons"] else {
+                  case .string(let zh)? = o["name_zh"], case .array(let reasons)? = o["reasons"], case .string(let list)? = o["list"],
+                  case .string(let kind)? = o["kind"] else {
                 Issue.record("offer \(i) lacks a field")
                 continue
             }
-            #expect(o["rank"] == .number(Double(i + 1)))
+            // Two lists, loans first, each ranked from 1.
+            #expect(list == (kind == "board" ? "listing" : "loans"))
+            #expect(o["rank"] == .number(Double(statuses[list, default: []].count + 1)))
             #expect(zh.unicodeScalars.contains { $0.properties.isIdeographic }, "\(id): \(zh)")
-            statuses.append(status)
+            statuses[list, default: []].append(status)
             switch status {
             case "pass":
                 guard case .number(let p)? = o["probability"], case .number(let points)? = o["points"] else {
@@ -51,6 +54,12 @@ struct ScoreRankCommandTests {
                     continue
                 }
                 #expect(p > 0 && p < 1 && reasons.isEmpty)
+                guard case .array(let interval)? = o["probability_interval"], case .number(let low) = interval.first,
+                      case .number(let high) = interval.last, case .number(let n)? = o["successes"], case .bool(let indicative)? = o["indicative"] else {
+                    Issue.record("\(id): pass without interval, successes or indicative flag")
+                    continue
+                }
+                #expect(low <= p && p <= high && indicative == (n < 200))
                 // Points = offset + factor × ln(p / (1 − p)).
                 let expected = report.scorer.model.scaling.points(logit: log(p / (1 - p)))
                 #expect(abs(points - expected) < 1e-6 * abs(expected))
@@ -62,9 +71,12 @@ struct ScoreRankCommandTests {
                 Issue.record("\(id): status \(status)")
             }
         }
-        let order = statuses.map { ["pass": 0, "unknown": 1, "fail": 2][$0]! }
-        #expect(order == order.sorted())
-        #expect(statuses.contains("pass") && statuses.contains("fail"))
+        #expect(offers.prefix(statuses["loans", default: []].count).allSatisfy { if case .object(let o) = $0 { o["list"] == .string("loans") } else { false } })
+        for list in statuses.values {
+            let order = list.map { ["pass": 0, "unknown": 1, "fail": 2][$0]! }
+            #expect(order == order.sorted())
+        }
+        #expect(statuses.values.joined().contains("pass") && statuses.values.joined().contains("fail"))
     }
 
     @Test("Score CSV parses back: one line per offer, the same statuses as JSON")

@@ -65,7 +65,7 @@ struct InferenceTests {
         #expect(checked == 5_000)
     }
 
-    @Test("An applicant's offers: eligible by probability, then undecided, then ineligible with the rule that blocks them")
+    @Test("An applicant's offers in two lists (loans, listing paths), each: eligible by ranking probability, then undecided, then ineligible with the rule that blocks them")
     func applicantOrdering() throws {
         let scorer = try Self.scorer()
         for file in try FileManager.default.contentsOfDirectory(atPath: Self.root + "/Datasets/applicants").sorted() {
@@ -75,11 +75,27 @@ struct InferenceTests {
                 let assessment = try #require(ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: language).first)
                 let offers = assessment.offers
                 #expect(offers.count == scorer.catalog.offers.count)
-                #expect(offers.map(\.rank) == Array(1...offers.count))
-                let groups = offers.map { $0.status == .pass ? 0 : $0.status == .unknown ? 1 : 2 }
-                #expect(groups == groups.sorted(), "\(file): groups out of order")
-                for (a, b) in zip(offers, offers.dropFirst()) where a.status == b.status && a.status != .fail {
-                    #expect(a.probability! >= b.probability!, "\(file): \(a.offer.id) before \(b.offer.id)")
+                let lists = offers.map { $0.list == .loans ? 0 : 1 }
+                #expect(lists == lists.sorted(), "\(file): loans first")
+                #expect(offers.allSatisfy { $0.list == ($0.offer.kind == .board ? .listing : .loans) })
+                for list in ApplicantAssessment.List.allCases {
+                    let ranked = offers.filter { $0.list == list }
+                    #expect(ranked.map(\.rank) == Array(1...ranked.count))
+                    let groups = ranked.map { $0.status == .pass ? 0 : $0.status == .unknown ? 1 : 2 }
+                    #expect(groups == groups.sorted(), "\(file): groups out of order")
+                    for (a, b) in zip(ranked, ranked.dropFirst()) where a.status == b.status && a.status != .fail {
+                        #expect(a.rankingProbability! >= b.rankingProbability!, "\(file): \(a.offer.id) before \(b.offer.id)")
+                    }
+                }
+                for o in offers where o.probability != nil {
+                    // The 95% interval holds the probability; an indicative offer is ranked by its
+                    // moderated probability, a supported one by its own.
+                    let interval = try #require(o.interval)
+                    #expect(interval.contains(o.probability!) && o.standardError! > 0)
+                    let n = try #require(o.successes)
+                    #expect(o.indicative == (n < OfferScorer.minimumSuccesses))
+                    let expected = o.indicative ? LogitUncertainty.moderatedProbability(logit: o.logit!, standardError: o.standardError!) : o.probability!
+                    #expect(abs(o.rankingProbability! - expected) < 1e-15)
                 }
                 for o in offers {
                     switch o.status {

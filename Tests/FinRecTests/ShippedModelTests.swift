@@ -28,7 +28,7 @@ enum RetrainedDefaultModel {
         }
         hyperparameters.crossValidation = shipped.hyperparameters.crossValidation
         return TrainedModel(linear: retrained.linear, features: retrained.features, catalog: retrained.catalog, scaling: retrained.scaling,
-                            metrics: metrics, hyperparameters: hyperparameters, provenance: retrained.provenance)
+                            metrics: metrics, hyperparameters: hyperparameters, provenance: retrained.provenance, uncertainty: retrained.uncertainty)
     }()
 }
 
@@ -65,8 +65,23 @@ struct ShippedModelTests {
             } else {
                 #expect(u == v, "\(path): \(u) against \(v)")
             }
+        case (.string(let u), .string(let v)) where path.hasPrefix(".uncertainty.products"):
+            // Float32 Cholesky factors: the Hessians of two kernels round differently, so compare
+            // values to 1e-5 of the factor's largest, not bytes.
+            let x = floats(u), y = floats(v)
+            let scale = max(x.map { abs($0) }.max() ?? 1, 1e-30)
+            #expect(x.count == y.count && zip(x, y).allSatisfy { abs($0 - $1) <= 1e-5 * scale }, "\(path): factors differ")
         default:
             #expect(a == b, "\(path): \(a) against \(b)")
+        }
+    }
+
+    /// The Float32 values of a base64 little-endian string.
+    static func floats(_ text: String) -> [Double] {
+        guard let data = Data(base64Encoded: text) else { return [] }
+        let bytes = [UInt8](data)
+        return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+            Double(Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24))
         }
     }
 

@@ -139,3 +139,68 @@ struct SolverTests {
         #expect(Cholesky([1, 2, 2, 1], n: 2) == nil)
     }
 }
+
+@Suite("Laplace uncertainty of a logit")
+struct UncertaintyTests {
+    /// (A)⁻¹·b by Gauss–Jordan elimination with partial pivoting: the brute-force definition.
+    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double] {
+        let n = b.count
+        var m = (0..<n).map { a[$0] + [b[$0]] }
+        for c in 0..<n {
+            let pivot = (c..<n).max { abs(m[$0][c]) < abs(m[$1][c]) }!
+            m.swapAt(c, pivot)
+            for r in 0..<n where r != c {
+                let f = m[r][c] / m[c][c]
+                for j in c...n { m[r][j] -= f * m[c][j] }
+            }
+        }
+        return (0..<n).map { m[$0][n] / m[$0][$0] }
+    }
+
+    @Test("The stored factor gives the standard error x̃ᵀ(H/C)⁻¹x̃ of the fitted model, H formed here by its definition", arguments: [0.05, 1.0, 20.0])
+    func matchesDefinition(c: Double) throws {
+        var rng = SplitMix64(seed: UInt64(c * 100))
+        let n = 400, d = 5
+        let x = (0..<n).map { _ in (0..<d).map { _ in rng.normal() } }
+        let truth = (0..<d).map { _ in rng.normal() }
+        var y: [Double] = []
+        for row in x {
+            let z = zip(row, truth).reduce(0.3) { $0 + $1.0 * $1.1 }
+            y.append(rng.uniform() < Sigmoid.probability(z) ? 1 : 0)
+        }
+        var options = TrainerOptions()
+        options.c = c
+        let fit = try LogisticTrainer(options: options).fit(TrainingSet(features: Matrix(rows: n, columns: d, elements: x.flatMap { $0 }),
+                                                                        labels: Matrix(rows: n, columns: 1, elements: y)))
+        let w = Array(fit.weights.row(0)), b = fit.intercepts[0]
+        // H = diag(1, …, 1, 0) + C·Σ p(1−p)·x̃x̃ᵀ; the posterior precision is H/C.
+        var h = (0..<(d + 1)).map { i in (0..<(d + 1)).map { j in i == j && i < d ? 1.0 : 0 } }
+        for row in x {
+            let z: Double = zip(row, w).reduce(b) { $0 + $1.0 * $1.1 }
+            let p = Sigmoid.probability(z)
+            let xt = row + [1]
+            for i in 0...d { for j in 0...d { h[i][j] += c * p * (1 - p) * xt[i] * xt[j] } }
+        }
+        let precision = h.map { $0.map { $0 / c } }
+        let u = try #require(LogitUncertainty(hessian: fit.hessians[0], c: fit.c[0], dimension: d + 1))
+        for _ in 0..<20 {
+            let q = (0..<d).map { _ in 2 * rng.normal() }
+            let solved = Self.solve(precision, q + [1])
+            let variance: Double = zip(q + [1], solved).reduce(0) { $0 + $1.0 * $1.1 }
+            let expected = variance.squareRoot()
+            // Float32 storage: about 1e-6 relative.
+            #expect(abs(u.standardError(q) - expected) <= 1e-5 * expected, "\(u.standardError(q)) against \(expected)")
+        }
+    }
+
+    @Test("The 95% interval and the moderated probability behave as their definitions say")
+    func intervalAndModeration() {
+        let interval = LogitUncertainty.probabilityInterval(logit: 1, standardError: 0.5)
+        #expect(abs(interval.lowerBound - Sigmoid.probability(1 - 1.959963984540054 * 0.5)) < 1e-15)
+        #expect(abs(interval.upperBound - Sigmoid.probability(1 + 1.959963984540054 * 0.5)) < 1e-15)
+        // No uncertainty: the probability itself; more uncertainty: closer to ½, never across it.
+        #expect(LogitUncertainty.moderatedProbability(logit: 2, standardError: 0) == Sigmoid.probability(2))
+        let shrunk = [0.5, 1, 2, 4].map { LogitUncertainty.moderatedProbability(logit: 2, standardError: $0) }
+        #expect(zip(shrunk, shrunk.dropFirst()).allSatisfy { $0 > $1 } && shrunk.allSatisfy { $0 > 0.5 })
+    }
+}

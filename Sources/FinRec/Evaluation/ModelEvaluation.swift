@@ -109,6 +109,6 @@ extension TrainedModel {
         metrics.holdout = HoldoutSummary(file: file, sha256: sha256, rows: evaluation.rows, top: evaluation.top,
                                          ndcgAt3: n(evaluation.ndcgAt3), hitAt1: n(evaluation.hitAt1))
         return TrainedModel(linear: linear, features: features, catalog: catalog, scaling: scaling,
-                            metrics: metrics, hyperparameters: hyperparameters, provenance: provenance)
+                            metrics: metrics, hyperparameters: hyperparameters, provenance: provenance, uncertainty: uncertainty)
     }
 }

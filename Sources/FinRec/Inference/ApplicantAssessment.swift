@@ -12,9 +12,29 @@ public struct ApplicantAssessment: Sendable {
         public let text: String
     }
 
+    /// Loans and listing paths are different events with different base rates: each is ranked
+    /// in its own list.
+    public enum List: String, Sendable, CaseIterable {
+        /// 贷款产品: loans and other products.
+        case loans
+        /// 上市路径: the boards.
+        case listing
+
+        public init(_ kind: Catalog.Kind) { self = kind == .board ? .listing : .loans }
+
+        public func title(_ language: Language) -> String {
+            switch self {
+            case .loans: language == .zh ? "贷款产品" : "Loans"
+            case .listing: language == .zh ? "上市路径" : "Listing paths"
+            }
+        }
+    }
+
     public struct Offer: Sendable {
         public let offer: Catalog.Offer
-        /// 1-based position in the ranking.
+        /// The list the offer is ranked in.
+        public let list: List
+        /// 1-based position in its list.
         public let rank: Int
         public let status: Truth
         /// Suitability probability, logit and scorecard points; nil for ineligible offers and for
@@ -29,6 +49,17 @@ public struct ApplicantAssessment: Sendable {
         /// The intercept's share of the points (offset + factor × intercept): with `reasonCodes`
         /// it sums to `points`.
         public let basePoints: Double?
+        /// The logit's standard error and the probability's 95% interval (Laplace), nil when
+        /// `probability` is nil or the model carries no uncertainty.
+        public let standardError: Double?
+        public let interval: ClosedRange<Double>?
+        /// Successes the offer's model learnt from; below ``OfferScorer/minimumSuccesses`` the
+        /// probability is indicative (参考).
+        public let successes: Int?
+        public var indicative: Bool { successes.map { $0 < OfferScorer.minimumSuccesses } ?? false }
+        /// The probability the offer is ranked by: the model's for well-supported offers, the
+        /// moderated (shrunk) one for indicative offers.
+        public let rankingProbability: Double?
 
         /// The `count` features that raise the score most (positive contributions only).
         public func topUp(_ count: Int) -> [ReasonCode] { Array(reasonCodes.prefix(count).filter { $0.logit > 0 }) }
@@ -56,30 +87,46 @@ public struct ApplicantAssessment: Sendable {
         let catalog = scorer.catalog
         let definitions = definitionColumns(chunk, scorer: scorer)
         return (0..<chunk.rowCount).map { r in
+            // Each offer with its ranking probability: an indicative offer's is shrunk by its uncertainty.
             var offers: [(Catalog.Offer, Int, Truth, Double?)] = catalog.offers.enumerated().map { k, offer in
-                (offer, k, scored.status(offer: k, row: r), scored.logit(offer: k, row: r))
+                let logit = scored.logit(offer: k, row: r)
+                var key = logit.map(Sigmoid.probability)
+                if let z = logit, let se = scorer.standardError(scored, offer: k, row: r),
+                   let n = scorer.successes(offer: k), n < OfferScorer.minimumSuccesses {
+                    key = LogitUncertainty.moderatedProbability(logit: z, standardError: se)
+                }
+                return (offer, k, scored.status(offer: k, row: r), key)
             }
             func group(_ t: Truth) -> Int { t == .pass ? 0 : t == .unknown ? 1 : 2 }
+            func list(_ o: Catalog.Offer) -> Int { List(o.kind) == .loans ? 0 : 1 }
             offers.sort { a, b in
+                if list(a.0) != list(b.0) { return list(a.0) < list(b.0) }
                 if group(a.2) != group(b.2) { return group(a.2) < group(b.2) }
                 if a.2 != .fail, a.3 != b.3 {
-                    // Offers with a model come before those without; then by logit, high first.
+                    // Offers with a model come before those without; then by ranking probability, high first.
                     guard let x = a.3 else { return false }
                     guard let y = b.3 else { return true }
                     return x > y
                 }
                 return a.0.id < b.0.id
             }
-            let ranked = offers.enumerated().map { position, item -> Offer in
-                let (offer, k, status, logit) = item
-                let shown = status == .fail ? nil : logit
+            var positions: [List: Int] = [:]
+            let ranked = offers.map { item -> Offer in
+                let (offer, k, status, key) = item
+                let list = List(offer.kind)
+                positions[list, default: 0] += 1
+                let shown = status == .fail ? nil : scored.logit(offer: k, row: r)
+                let se = shown == nil ? nil : scorer.standardError(scored, offer: k, row: r)
                 let scaling = scorer.model.scaling
                 let intercept = scorer.productIndex[k].map { scorer.model.linear.products[$0].intercept }
-                return Offer(offer: offer, rank: position + 1, status: status,
+                return Offer(offer: offer, list: list, rank: positions[list]!, status: status,
                              probability: shown.map(Sigmoid.probability), logit: shown, points: shown.map(scaling.points(logit:)),
                              reasons: scored.eligibility.reasons(offer: k, row: r, language: language),
                              reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: k, row: r),
-                             basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)))
+                             basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)),
+                             standardError: se,
+                             interval: zip2(shown, se).map { LogitUncertainty.probabilityInterval(logit: $0, standardError: $1) },
+                             successes: scorer.successes(offer: k), rankingProbability: shown == nil ? nil : key)
             }
             let values = scorer.model.features.displayValues(chunk, row: r, parameters: scorer.parameters)
             var byName: [String: FeatureValue] = [:]
@@ -88,6 +135,12 @@ public struct ApplicantAssessment: Sendable {
                                        keyFigures: keyFigures(chunk, row: r, definitions: definitions, scorer: scorer, language: language),
                                        featureValues: byName, offers: ranked)
         }
+    }
+
+    /// Both values, or nil.
+    static func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+        guard let a, let b else { return nil }
+        return (a, b)
     }
 
     /// Each catalog definition's value for every row of `chunk` (compiled and evaluated once per

@@ -43,6 +43,22 @@ public struct OfferScorer: Sendable {
         return ScoredChunk(chunk: chunk, features: x, logits: logits, eligibility: evaluator.evaluate(chunk, asOf: asOf), productIndex: productIndex)
     }
 
+    /// The standard error of the logit of catalog offer `k` for `row` (Laplace approximation),
+    /// nil when the model carries no uncertainty for it.
+    public func standardError(_ scored: ScoredChunk, offer k: Int, row: Int) -> Double? {
+        guard let p = productIndex[k], model.uncertainty.indices.contains(p), let u = model.uncertainty[p] else { return nil }
+        return u.standardError(scored.features.row(row))
+    }
+
+    /// How many successes catalog offer `k`'s product learnt from, nil without a product.
+    public func successes(offer k: Int) -> Int? {
+        productIndex[k].flatMap { model.metrics[model.linear.products[$0].id]?.successes }
+    }
+
+    /// Offers learnt from fewer successes than this are shown as indicative (参考) and ranked by
+    /// their moderated probability.
+    public static let minimumSuccesses = 200
+
     /// What each spec feature adds to the logit of catalog offer `k` for `row` of `scored`:
     /// weight × standardised value summed over the feature's columns. With the intercept they sum
     /// to the logit; `points` is the same in scorecard points (factor × logit contribution).

@@ -36,17 +36,23 @@ public struct TrainedModel: Sendable {
     public let metrics: ModelMetrics
     public let hyperparameters: Hyperparameters
     public let provenance: Provenance
+    /// Per product (in ``linear`` order), the logit's uncertainty; empty for models without it
+    /// (version 2), nil for a product whose curvature was degenerate.
+    public let uncertainty: [LogitUncertainty?]
 
-    /// The top-level sections a version-2 file adds to version 1.
-    static let sections: Set<String> = ["features", "catalog", "scaling", "metrics", "hyperparameters", "provenance", "schema"]
+    /// The top-level sections a version-2 file adds to version 1 (and version 3 to 2).
+    static let sections: Set<String> = ["features", "catalog", "scaling", "metrics", "hyperparameters", "provenance", "schema", "uncertainty"]
 
     /// Labels are read from `label_<id>` columns for enterprise models and from the column named
     /// by the product id for generic ones.
     public var labelPrefix: String { features.schema.name == GenericSchema.name ? "" : "label_" }
 
     public init(linear: LinearModel, features: FittedFeatures, catalog: Catalog, scaling: ScoreScaling,
-                metrics: ModelMetrics, hyperparameters: Hyperparameters, provenance: Provenance) {
+                metrics: ModelMetrics, hyperparameters: Hyperparameters, provenance: Provenance, uncertainty: [LogitUncertainty?] = []) {
         precondition(linear.featureNames == features.columnNames, "the weights must be over the fitted feature columns")
+        precondition(uncertainty.isEmpty || uncertainty.count == linear.products.count, "one uncertainty per product")
+        precondition(uncertainty.allSatisfy { $0.map { $0.dimension == linear.featureNames.count + 1 } ?? true }, "uncertainty over the features and intercept")
+        self.uncertainty = uncertainty
         self.linear = linear
         self.features = features
         self.catalog = catalog
@@ -81,8 +87,16 @@ public struct TrainedModel: Sendable {
         root["metrics"] = metrics.encode()
         root["hyperparameters"] = hyperparameters.encode()
         root["provenance"] = provenance.encode()
+        if !uncertainty.isEmpty {
+            root["uncertainty"] = .object(JSONObject([
+                ("method", .string(Self.uncertaintyMethod)),
+                ("products", .object(JSONObject(zip(linear.products, uncertainty).map { ($0.id, $1.map { .string($0.base64) } ?? .null) }))),
+            ]))
+        }
         return .object(root)
     }
+
+    static let uncertaintyMethod = "Laplace: Cholesky factor L of the posterior precision H/C (lower triangle, row-major, Float32 little-endian, base64); var(logit) = ||L^-1 (x, 1)||^2"
 
     /// Writes the model atomically; refuses to replace an existing file unless `overwrite`.
     public func write(to path: String, overwrite: Bool) throws(ModelFileError) {
@@ -169,9 +183,24 @@ public struct TrainedModel: Sendable {
         let scalingField = try root.required("scaling")
         try scalingField.rejectUnknownKeys(["offset", "factor", "formula"])
         let scaling = ScoreScaling(offset: try scalingField.required("offset").finiteNumber(), factor: try scalingField.required("factor").finiteNumber())
+        var uncertainty: [LogitUncertainty?] = []
+        if let u = try root.optional("uncertainty") {
+            try u.rejectUnknownKeys(["method", "products"])
+            _ = try u.required("method").string()
+            let products = try u.required("products")
+            try products.rejectUnknownKeys(Set(linear.products.map(\.id)), hint: "not a product of this model")
+            uncertainty = try linear.products.map { (product) throws(JSONFieldError) -> LogitUncertainty? in
+                let field = try products.required(product.id)
+                if field.isNull { return nil }
+                guard let factor = LogitUncertainty(base64: try field.string(), dimension: linear.featureNames.count + 1) else {
+                    throw field.error("should be the base64 of \((linear.featureNames.count + 1) * (linear.featureNames.count + 2) / 2) Float32 values with a positive diagonal")
+                }
+                return factor
+            }
+        }
         return TrainedModel(linear: linear, features: features, catalog: catalog, scaling: scaling,
                             metrics: try ModelMetrics.decode(try root.required("metrics"), products: linear.products.map(\.id)),
                             hyperparameters: try Hyperparameters.decode(try root.required("hyperparameters")),
-                            provenance: try Provenance.decode(try root.required("provenance")))
+                            provenance: try Provenance.decode(try root.required("provenance")), uncertainty: uncertainty)
     }
 }

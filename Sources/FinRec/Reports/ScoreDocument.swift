@@ -5,7 +5,7 @@ public struct ScoreDocument: Sendable {
     public enum Format: String, Sendable, CaseIterable { case table, json, csv }
 
     /// The version of the JSON contract.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     /// The most applicants one document holds; pools go to ``PoolRanker``.
     public static let maximumApplicants = 10_000
     /// Reasons shown per ineligible offer in the table (JSON and CSV carry them all).
@@ -80,12 +80,22 @@ public struct ScoreDocument: Sendable {
             }
             out += "\n"
             let nameWidth = (a.offers.map { offerName($0.offer).displayWidth }.max() ?? 0) + 2
-            out += (zh ? "排名" : "rank").padded(to: 6) + (zh ? "产品/板块" : "offer").padded(to: nameWidth)
-                + (zh ? "状态" : "status").padded(to: 12) + (zh ? "概率" : "prob.").padded(to: 8) + (zh ? "分数" : "points") + "\n"
             for o in a.offers {
+                if o.rank == 1 {
+                    if o.list != .loans { out += "\n" }
+                    out += "【\(o.list.title(language))】\n"
+                    out += (zh ? "排名" : "rank").padded(to: 6) + (zh ? "产品/板块" : "offer").padded(to: nameWidth)
+                        + (zh ? "状态" : "status").padded(to: 12) + (zh ? "概率" : "prob.").padded(to: 8)
+                        + (zh ? "95%区间" : "95% interval").padded(to: 14) + (zh ? "分数" : "points") + "\n"
+                }
                 out += String(o.rank).padded(to: 6) + offerName(o.offer).padded(to: nameWidth) + statusText(o.status).padded(to: 12)
                     + (o.probability.map { Fixed.exact($0, digits: 3) } ?? "-").padded(to: 8)
+                    + (o.interval.map { Fixed.exact($0.lowerBound, digits: 2) + "–" + Fixed.exact($0.upperBound, digits: 2) } ?? "-").padded(to: 14)
                     + (o.points.map { Fixed.exact($0, digits: 0) } ?? "-") + "\n"
+                if o.indicative, o.probability != nil, let n = o.successes, let ranking = o.rankingProbability {
+                    out += "      " + (zh ? "参考：模型仅学自 \(n) 个成功案例（少于 \(OfferScorer.minimumSuccesses)），按收缩估计 \(Fixed.exact(ranking, digits: 3)) 排序"
+                                         : "indicative: learnt from \(n) successes only (fewer than \(OfferScorer.minimumSuccesses)); ranked by the shrunk estimate \(Fixed.exact(ranking, digits: 3))") + "\n"
+                }
                 let shown = o.status == .fail ? Self.tableReasons : o.reasons.count
                 for reason in o.reasons.prefix(shown) { out += "      · \(reason.text)\n" }
                 if o.reasons.count > shown {
@@ -125,6 +135,10 @@ public struct ScoreDocument: Sendable {
                     ("name_zh", .string(o.offer.chineseName)), ("name_en", .string(o.offer.englishName)),
                     ("status", .string(o.status.code)), ("probability", number(o.probability)),
                     ("points", number(o.points)), ("logit", number(o.logit)), ("base_points", number(o.basePoints)),
+                    ("list", .string(o.list.rawValue)),
+                    ("probability_interval", o.interval.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
+                    ("logit_standard_error", number(o.standardError)), ("successes", o.successes.map { .number(Double($0)) } ?? .null),
+                    ("indicative", .bool(o.indicative)), ("ranking_probability", number(o.rankingProbability)),
                 ])
                 object["reasons"] = .array(o.reasons.map { r in
                     .object(JSONObject([("condition", .string(r.conditionID)), ("status", .string(r.status.code)),
@@ -154,12 +168,14 @@ public struct ScoreDocument: Sendable {
     // MARK: CSV
 
     public func csv() -> String {
-        var out = "enterprise_id,name,rank,offer_id,offer_name_zh,kind,status,probability,points,reasons,reason_codes_up,reason_codes_down\n"
+        var out = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,reasons,reason_codes_up,reason_codes_down\n"
         for a in results {
             for o in a.offers {
-                let fields = [
-                    a.enterpriseID, a.name ?? "", String(o.rank), o.offer.id, o.offer.chineseName, o.offer.kind.rawValue, o.status.code,
-                    o.probability.map { "\($0)" } ?? "", o.points.map { "\($0)" } ?? "",
+                func text(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+                let fields: [String] = [
+                    a.enterpriseID, a.name ?? "", o.list.rawValue, String(o.rank), o.offer.id, o.offer.chineseName, o.offer.kind.rawValue,
+                    o.status.code, text(o.probability), text(o.interval?.lowerBound), text(o.interval?.upperBound), o.indicative ? "1" : "0",
+                    text(o.points),
                     o.reasons.map(\.text).joined(separator: "; "),
                     o.topUp(reasons).map { codeText($0, a) }.joined(separator: "; "),
                     o.topDown(reasons).map { codeText($0, a) }.joined(separator: "; "),

@@ -45,6 +45,7 @@ public enum CrossValidation {
             var trial = options
             trial.c = c
             trial.cPerProduct = nil
+            trial.curvature = false  // out-of-fold fits need no uncertainty
             var outOfFold = [Double](repeating: .nan, count: n * products)
             for f in 0..<k {
                 var labels = data.labels

@@ -77,6 +77,9 @@ public struct TrainerOptions: Sendable {
     /// Per product and feature column (K × d): the sign a weight must have (monotone
     /// constraints); nil: all free. Needs the Newton solver. The intercept is always free.
     public var weightSigns: [[WeightSign]]?
+    /// Whether the fit also returns each product's Hessian at the optimum (one more pass over
+    /// the data), for the uncertainty of predictions.
+    public var curvature = true
 
     public init() {}
 
@@ -151,6 +154,12 @@ public struct TrainingResult: Sendable {
     public let converged: [Bool]
     /// Rows used per product (labelled and weighted).
     public let rowsUsed: [Int]
+    /// Per product, the Hessian of its objective at the fit, (d + 1)² row-major (intercept last):
+    /// divided by C it is the precision of the Laplace approximation of the coefficients. Empty
+    /// when the options ask for no curvature.
+    public let hessians: [[Double]]
+    /// Per product, the C it was fitted with.
+    public let c: [Double]
 }
 
 /// Fits one L2-regularised logistic regression per product, all K together.
@@ -249,11 +258,14 @@ public struct LogisticTrainer: Sendable {
             result = solver.minimize(objective, from: start)
         }
         let theta = result.theta
+        // One more pass: the curvature at the fit, for the uncertainty of each prediction.
+        let hessians = options.curvature ? objective.hessians(theta, problems: Array(0..<k)) : []
         return TrainingResult(
             weights: Matrix(rows: k, columns: d, elements: theta.flatMap { $0.prefix(d) }),
             intercepts: theta.map { $0[d] },
             iterations: result.iterations, objectives: result.values, gradientNorms: result.gradientNorms,
             converged: result.converged,
-            rowsUsed: (0..<k).map { p in (0..<n).filter { weights[$0, p] > 0 }.count })
+            rowsUsed: (0..<k).map { p in (0..<n).filter { weights[$0, p] > 0 }.count },
+            hessians: hessians, c: options.cPerProduct ?? Array(repeating: options.c, count: k))
     }
 }

@@ -184,8 +184,9 @@ public struct TrainingPipeline {
             signConstrainedWeights: options.weightSigns.map { $0.joined().filter { $0 != .free }.count })
         let provenance = Provenance(trainingFile: (path as NSString).lastPathComponent, trainingFileSHA256: Self.fingerprint(path),
                                     rows: n, asOfDate: CivilDate(daysSinceEpoch: asOf).iso, finrecVersion: FinRecVersion.current)
+        let uncertainty = result.hessians.isEmpty ? [] : (0..<k).map { LogitUncertainty(hessian: result.hessians[$0], c: result.c[$0], dimension: d + 1) }
         let model = TrainedModel(linear: linear, features: fitted, catalog: catalog, scaling: scaling,
-                                 metrics: metrics, hyperparameters: hyperparameters, provenance: provenance)
+                                 metrics: metrics, hyperparameters: hyperparameters, provenance: provenance, uncertainty: uncertainty)
         let summary = Summary(rows: n,
                               rowsUsed: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.rowsUsed[$0]) }),
                               iterations: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.iterations[$0]) }),
