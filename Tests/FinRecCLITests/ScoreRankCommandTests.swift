@@ -170,8 +170,10 @@ struct ScoreRankCommandTests {
             }
             let fields = c.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             #expect(id == fields[0])
-            #expect(o["best_offer_id"] == (fields[3].isEmpty ? .null : .string(fields[3])))
-            if case .number(let p)? = o["probability"] { #expect(Double(fields[6]) == p) } else { #expect(fields[6].isEmpty) }
+            #expect(o["best_loan_id"] == (fields[3].isEmpty ? .null : .string(fields[3])))
+            #expect(o["best_listing_id"] == (fields[8].isEmpty ? .null : .string(fields[8])))
+            if case .number(let p)? = o["best_loan_probability"] { #expect(Double(fields[6]) == p) } else { #expect(fields[6].isEmpty) }
+            if case .number(let p)? = o["best_listing_probability"] { #expect(Double(fields[11]) == p) } else { #expect(fields[11].isEmpty) }
         }
         let text = failureMessage(Rank.self) { _ = try Rank.parse(["--input", Self.pool, "--output", folder + "/c.csv", "--best", folder + "/best.json"]) }
         #expect(text?.hasPrefix("--best writes CSV, or JSON Lines (one object per line) when the name ends in .jsonl") == true, "\(text ?? "no error")")

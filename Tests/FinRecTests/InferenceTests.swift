@@ -177,7 +177,7 @@ struct InferenceTests {
         for chunk in try Self.pool(rows: 4_000, chunkRows: chunkRows) {
             let scored = scorer.score(chunk, firstRow: sequence)
             ranker.add(scored, scorer: scorer, firstSequence: sequence)
-            best += PoolRanker.bestOffers(scored, offers: ranker.offers)
+            best += PoolRanker.bestOffers(scored, offers: ranker.offers, scorer: scorer)
             sequence += chunk.rowCount
         }
         // Whole chunks are read, so the last may go past `rows`.
@@ -194,11 +194,17 @@ struct InferenceTests {
             #expect(s.eligible + s.unknown + s.ineligible == rows)
             if let p10 = s.probabilityQuantile(0.1), let p90 = s.probabilityQuantile(0.9) { #expect(0 < p10 && p10 <= p90 && p90 <= 1) }
         }
-        // Each enterprise's best offer is its highest-probability eligible one.
-        for r in stride(from: 0, to: rows, by: 37) {
-            let passing = scorer.catalog.offers.indices.filter { scored.status(offer: $0, row: r) == .pass }
-            let expected = passing.max { scored.logit(offer: $0, row: r)! < scored.logit(offer: $1, row: r)! }
-            if let expected { #expect(best[r].offer == expected && best[r].status == .pass) }
+        // Each enterprise's best loan and best listing path are the top of `score`'s two lists.
+        for r in stride(from: 0, to: rows, by: 97) {
+            let one = scorer.score(all.row(r), firstRow: r)
+            let assessment = try #require(ApplicantAssessment.assess(one, with: scorer, language: .zh).first)
+            for list in ApplicantAssessment.List.allCases {
+                let top = assessment.offers.first { $0.list == list && $0.status != .fail && $0.probability != nil }
+                let chosen = list == .loans ? best[r].loan : best[r].listing
+                #expect(chosen.map { scorer.catalog.offers[$0.offer].id } == top?.offer.id, "row \(r) \(list)")
+                #expect(chosen?.status == top?.status)
+            }
+            let passing = scorer.catalog.offers.indices.filter { scored.status(offer: $0, row: r) == .pass && scored.logit(offer: $0, row: r) != nil }
             #expect(best[r].eligibleOffers == passing.count)
         }
     }

@@ -122,16 +122,26 @@ public struct OfferSummary: Sendable, Equatable {
     }
 }
 
-/// For one enterprise, its best offer: the eligible one with the highest probability, else the
-/// undecided one with the highest, else none.
+/// For one enterprise, its best loan and its best listing path (the two lists of `score`): in
+/// each, the eligible offer with the highest ranking probability, else the undecided one with the
+/// highest, else none.
 public struct BestOffer: Sendable, Equatable {
+    /// One list's choice.
+    public struct Choice: Sendable, Equatable {
+        /// Catalog offer index.
+        public let offer: Int
+        public let status: Truth
+        public let logit: Double
+        /// The probability it was chosen by: its own, or moderated by its uncertainty when its
+        /// model learnt from fewer than ``OfferScorer/minimumSuccesses`` successes.
+        public let rankingProbability: Double
+    }
+
     public let enterpriseID: String
     public let name: String?
     public let line: Int
-    /// Catalog offer index, nil when every offer is ruled out (or has no model).
-    public let offer: Int?
-    public let status: Truth
-    public let logit: Double?
+    public let loan: Choice?
+    public let listing: Choice?
     public let eligibleOffers: Int
     public let unknownOffers: Int
 }
@@ -209,30 +219,33 @@ public struct PoolRanker: Sendable {
         rows += chunk.rowCount
     }
 
-    /// Each row's best offer among `offers` (catalog indices): the eligible one with the highest
-    /// logit, else the undecided one with the highest, else none. Ties go to the earlier offer.
-    public static func bestOffers(_ scored: ScoredChunk, offers: [Int]) -> [BestOffer] {
+    /// Each row's best loan and best listing path among `offers` (catalog indices): per list, the
+    /// eligible offer with the highest ranking probability (as `score` ranks), else the undecided
+    /// one with the highest, else none. Ties go to the earlier offer.
+    public static func bestOffers(_ scored: ScoredChunk, offers: [Int], scorer: OfferScorer) -> [BestOffer] {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
+        let indicative = offers.map { k in scorer.successes(offer: k).map { $0 < OfferScorer.minimumSuccesses } ?? false }
+        let listing = offers.map { scorer.catalog.offers[$0].kind == .board }
         return (0..<chunk.rowCount).map { r in
-            var bestPass: (Int, Double)?, bestUnknown: (Int, Double)?
+            var best: [Truth: [Bool: BestOffer.Choice]] = [:]
             var passes = 0, unknowns = 0
-            for k in offers {
+            for (i, k) in offers.enumerated() {
                 guard let logit = scored.logit(offer: k, row: r) else { continue }
-                switch scored.status(offer: k, row: r) {
-                case .pass:
-                    passes += 1
-                    if bestPass.map({ logit > $0.1 }) ?? true { bestPass = (k, logit) }
-                case .unknown:
-                    unknowns += 1
-                    if bestUnknown.map({ logit > $0.1 }) ?? true { bestUnknown = (k, logit) }
-                case .fail:
-                    break
+                let status = scored.status(offer: k, row: r)
+                if status == .fail { continue }
+                if status == .pass { passes += 1 } else { unknowns += 1 }
+                var key = Sigmoid.probability(logit)
+                if indicative[i], let se = scorer.standardError(scored, offer: k, row: r) {
+                    key = LogitUncertainty.moderatedProbability(logit: logit, standardError: se)
+                }
+                if best[status]?[listing[i]].map({ key > $0.rankingProbability }) ?? true {
+                    best[status, default: [:]][listing[i]] = BestOffer.Choice(offer: k, status: status, logit: logit, rankingProbability: key)
                 }
             }
-            let chosen = bestPass.map { ($0, Truth.pass) } ?? bestUnknown.map { ($0, Truth.unknown) }
-            return BestOffer(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], offer: chosen?.0.0,
-                             status: chosen?.1 ?? .fail, logit: chosen?.0.1, eligibleOffers: passes, unknownOffers: unknowns)
+            func choice(_ isListing: Bool) -> BestOffer.Choice? { best[.pass]?[isListing] ?? best[.unknown]?[isListing] }
+            return BestOffer(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], loan: choice(false), listing: choice(true),
+                             eligibleOffers: passes, unknownOffers: unknowns)
         }
     }
 }

@@ -41,7 +41,7 @@ public struct PoolRanking: Sendable {
             transform: { chunk, first in
                 // Scoring and the best-offer lines run on the workers; only the top lists are in order.
                 let scored = scorer.score(chunk, firstRow: first)
-                return Scored(chunk: scored, first: first, bestLines: lines?.lines(PoolRanker.bestOffers(scored, offers: offers)))
+                return Scored(chunk: scored, first: first, bestLines: lines?.lines(PoolRanker.bestOffers(scored, offers: offers, scorer: scorer)))
             },
             consume: { item in
                 ranker.add(item.chunk, scorer: scorer, firstSequence: item.first)

@@ -3,7 +3,10 @@ import Foundation
 /// Streams "best offer per enterprise" rows to a temporary file that replaces the target only on
 /// commit (`finrec rank --best`).
 public final class BestOfferFile {
-    public static let header = "enterprise_id,name,line,best_offer_id,best_offer_name_zh,status,probability,points,eligible_offers,unknown_offers\n"
+    public static let header = "enterprise_id,name,line,"
+        + "best_loan_id,best_loan_name_zh,best_loan_status,best_loan_probability,best_loan_points,"
+        + "best_listing_id,best_listing_name_zh,best_listing_status,best_listing_probability,best_listing_points,"
+        + "eligible_offers,unknown_offers\n"
     let writer: AtomicFileWriter
     /// JSON Lines for a `.jsonl` name, CSV otherwise.
     public let jsonLines: Bool
@@ -34,12 +37,14 @@ public struct BestOfferLines: Sendable {
     public func lines(_ rows: [BestOffer]) -> [UInt8] {
         guard !jsonLines else { return json(rows) }
         var text = ""
-        text.reserveCapacity(rows.count * 120)
+        text.reserveCapacity(rows.count * 180)
         for b in rows {
-            let offer = b.offer.map { catalog.offers[$0] }
             text += CSVField.escape(b.enterpriseID) + "," + CSVField.escape(b.name ?? "") + "," + String(b.line) + ","
-            text += (offer?.id ?? "") + "," + (offer?.chineseName ?? "") + "," + (offer == nil ? "none" : b.status.code) + ","
-            if let logit = b.logit { text += "\(Sigmoid.probability(logit)),\(scaling.points(logit: logit))," } else { text += ",," }
+            for choice in [b.loan, b.listing] {
+                let offer = choice.map { catalog.offers[$0.offer] }
+                text += (offer?.id ?? "") + "," + (offer?.chineseName ?? "") + "," + (choice?.status.code ?? "none") + ","
+                if let logit = choice?.logit { text += "\(Sigmoid.probability(logit)),\(scaling.points(logit: logit))," } else { text += ",," }
+            }
             text += String(b.eligibleOffers) + "," + String(b.unknownOffers) + "\n"
         }
         return Array(text.utf8)
@@ -49,16 +54,20 @@ public struct BestOfferLines: Sendable {
     public func json(_ rows: [BestOffer]) -> [UInt8] {
         var text = ""
         for b in rows {
-            let offer = b.offer.map { catalog.offers[$0] }
-            let object = JSONObject([
+            var members: [(String, JSONValue)] = [
                 ("enterprise_id", .string(b.enterpriseID)), ("name", b.name.map(JSONValue.string) ?? .null), ("line", .number(Double(b.line))),
-                ("best_offer_id", offer.map { .string($0.id) } ?? .null), ("best_offer_name_zh", offer.map { .string($0.chineseName) } ?? .null),
-                ("status", .string(offer == nil ? "none" : b.status.code)),
-                ("probability", b.logit.map { .number(Sigmoid.probability($0)) } ?? .null),
-                ("points", b.logit.map { .number(scaling.points(logit: $0)) } ?? .null),
-                ("eligible_offers", .number(Double(b.eligibleOffers))), ("unknown_offers", .number(Double(b.unknownOffers))),
-            ])
-            text += JSONValue.object(object).compact() + "\n"
+            ]
+            for (prefix, choice) in [("best_loan", b.loan), ("best_listing", b.listing)] {
+                let offer = choice.map { catalog.offers[$0.offer] }
+                members += [
+                    ("\(prefix)_id", offer.map { .string($0.id) } ?? .null), ("\(prefix)_name_zh", offer.map { .string($0.chineseName) } ?? .null),
+                    ("\(prefix)_status", .string(choice?.status.code ?? "none")),
+                    ("\(prefix)_probability", choice.map { .number(Sigmoid.probability($0.logit)) } ?? .null),
+                    ("\(prefix)_points", choice.map { .number(scaling.points(logit: $0.logit)) } ?? .null),
+                ]
+            }
+            members += [("eligible_offers", .number(Double(b.eligibleOffers))), ("unknown_offers", .number(Double(b.unknownOffers)))]
+            text += JSONValue.object(JSONObject(members)).compact() + "\n"
         }
         return Array(text.utf8)
     }
