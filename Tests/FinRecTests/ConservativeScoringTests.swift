@@ -99,3 +99,53 @@ struct ConservativeScoringTests {
         #expect(try weight("bse", "high_tech_enterprise") >= 0 && weight("bse", "debt_ratio") <= 0 && weight("chinext", "debt_ratio") <= 0)
     }
 }
+
+@Suite("What the officer is told: values beyond the training range, missing data worth supplying")
+struct OfficerNotesTests {
+    static func assess(_ json: String) throws -> (ApplicantAssessment, OfferScorer) {
+        let scorer = try OfferScorer(model: ConservativeScoringTests.model, asOf: assessmentDay, threads: .singleThreaded)
+        let path = temporaryFolder() + "/applicant.json"
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        let chunk = try #require(try EnterpriseFileReader(path: path).nextChunk())
+        return (try #require(ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: .zh).first), scorer)
+    }
+
+    @Test("A value beyond the training range is named with the end it is scored as")
+    func rangeNotes() throws {
+        let (a, scorer) = try Self.assess("""
+            {"enterprise_id": "91370100MA00000010", "fiscal_year": 2025, "revenue_y1": 600, "rd_expense_y1": 9800, "employees": 120}
+            """)
+        let features = scorer.model.features
+        let j = try #require(features.spec.features.firstIndex { $0.name == "rd_ratio_1y" })
+        let note = try #require(a.rangeNotes.first { $0.feature == j })
+        #expect(note.above && abs(note.value - 9800.0 / 600) < 1e-12 && note.bound == features.statistics[j]!.high)
+        // A value inside the range gets no note.
+        let (inside, _) = try Self.assess("""
+            {"enterprise_id": "91370100MA00000010", "fiscal_year": 2025, "revenue_y1": 6000, "rd_expense_y1": 300, "employees": 120}
+            """)
+        #expect(!inside.rangeNotes.contains { $0.feature == j })
+    }
+
+    @Test("补充资料 lists missing features only, each with the largest gain an offer's points could get, largest first")
+    func supplements() throws {
+        let json = try String(contentsOfFile: repositoryRoot() + "/Datasets/applicants/missing-fields.json", encoding: .utf8)
+        let (a, scorer) = try Self.assess(json)
+        #expect(!a.supplements.isEmpty)
+        #expect(a.supplements.allSatisfy { a.featureValues[$0.name] == .missing && $0.maximumPoints > 0.5 })
+        #expect(a.supplements.map(\.maximumPoints) == a.supplements.map(\.maximumPoints).sorted(by: >))
+        // Brute force over the model's inputs: the best in-range value of the feature, against
+        // the missing value, in the named offer's points.
+        for s in a.supplements {
+            let p = try #require(scorer.model.linear.products.firstIndex { $0.id == s.offer })
+            let weights = scorer.model.linear.products[p].weights
+            let columns = scorer.model.features.columns.indices.filter { scorer.model.features.columns[$0].feature == s.feature }
+            let stats = scorer.model.features.statistics[s.feature]
+            let f = scorer.model.features.spec.features[s.feature]
+            guard let stats else { continue }
+            func input(_ v: Double) -> Double { f.standardise ? (v - stats.mean) / stats.standardDeviation : v }
+            let best = [stats.low, stats.high].map { weights[columns[0]] * input($0) }.max()!
+            let missing = weights[columns[0]] * (f.standardise ? 0 : stats.mean) + weights[columns[1]]
+            #expect(abs(s.maximumPoints - scorer.model.scaling.factor * (best - missing)) < 1e-9, "\(s.name)")
+        }
+    }
+}

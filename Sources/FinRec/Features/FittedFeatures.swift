@@ -268,6 +268,54 @@ public struct FittedFeatures: Sendable {
         return (w, capped)
     }
 
+    /// The best and the worst contribution a present value of spec feature `j` can make to a
+    /// logit with `weights` (over ``columns``), and the contribution of a missing value.
+    public func contributionRange(feature j: Int, weights: [Double]) -> (worst: Double, best: Double, missing: Double) {
+        let first = firstColumn[j]
+        switch compiled[j] {
+        case .numeric(let f, _):
+            let stats = statistics[j]!
+            let hasMissing = columns.indices.contains(first + 1) && columns[first + 1].role == .missing
+            let imputed = imputed(f, stats)
+            let missing = weights[first] * imputed + (hasMissing ? weights[first + 1] : 0)
+            let ends = [stats.low, stats.high].filter(\.isFinite).map { weights[first] * input(f, stats, $0) }
+            return (ends.min() ?? missing, ends.max() ?? missing, missing)
+        case .categorical:
+            let count = vocabularies[j]!.count
+            let present = weights[first...(first + count)]
+            let missing = layout == .conservative ? weights[first + count + 1] : weights[first + count]
+            return (present.min()!, present.max()!, missing)
+        }
+    }
+
+    /// A value of a numeric feature beyond its training range, which is scored as the range's end.
+    public struct RangeNote: Sendable, Equatable {
+        /// Spec feature index.
+        public let feature: Int
+        /// The value before transforms, and the range's end in the same units.
+        public let value: Double
+        public let bound: Double
+        public let above: Bool
+    }
+
+    /// The numeric features of `row` whose values lie beyond the training range.
+    public func rangeNotes(_ chunk: RecordChunk, row: Int, parameters: [String: Double] = [:]) -> [RangeNote] {
+        let one = chunk.row(row)
+        var notes: [RangeNote] = []
+        for (j, feature) in compiled.enumerated() {
+            guard case .numeric(let f, let expression) = feature, let stats = statistics[j], stats.low.isFinite else { continue }
+            let (values, missing) = Self.transformed(f, expression, one, parameters)
+            guard !missing[0], values[0] < stats.low || values[0] > stats.high,
+                  case .numbers(let raw, _) = expression.evaluate(one, parameters: parameters) else { continue }
+            let above = values[0] > stats.high
+            // The range's end in the units of the raw value: undo the log transforms.
+            var bound = above ? stats.high : stats.low
+            if f.log { bound = expm1(bound) } else if f.signedLog { bound = bound < 0 ? -expm1(-bound) : expm1(bound) }
+            notes.append(RangeNote(feature: j, value: raw[0], bound: bound, above: above))
+        }
+        return notes
+    }
+
     /// The feature's values after log and clip, with the missing mask.
     static func transformed(_ f: FeatureSpec.Feature, _ expression: CompiledExpression, _ chunk: RecordChunk,
                             _ parameters: [String: Double]) -> ([Double], [Bool]) {

@@ -67,6 +67,18 @@ public struct ApplicantAssessment: Sendable {
         public func topDown(_ count: Int) -> [ReasonCode] { Array(reasonCodes.reversed().prefix(count).filter { $0.logit < 0 }) }
     }
 
+    /// A missing feature worth supplying (补充资料): the most an offer's points could rise if the
+    /// value were given (from the missing value's contribution to the best one in range).
+    public struct Supplement: Sendable, Equatable {
+        /// Spec feature index and name.
+        public let feature: Int
+        public let name: String
+        public let label: String
+        /// Scorecard points, and the id of the offer where the gain is largest.
+        public let maximumPoints: Double
+        public let offer: String
+    }
+
     public let enterpriseID: String
     public let name: String?
     /// Line of the input the applicant came from (1 for a single JSON object).
@@ -75,6 +87,10 @@ public struct ApplicantAssessment: Sendable {
     /// Per spec feature, the applicant's value (same order as the spec), for reason-code display.
     public let featureValues: [String: FeatureValue]
     public let offers: [Offer]
+    /// Missing features that matter, largest possible gain first.
+    public let supplements: [Supplement]
+    /// Values beyond the training range, scored as the range's end.
+    public let rangeNotes: [FittedFeatures.RangeNote]
 
     /// The schema fields shown before the catalog's derived figures.
     static let keyFields = ["certification_tier", "certification_valid_until", "city", "industry_code", "founding_year",
@@ -133,8 +149,30 @@ public struct ApplicantAssessment: Sendable {
             for (f, feature) in scorer.model.features.spec.features.enumerated() { byName[feature.name] = values[f] }
             return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r],
                                        keyFigures: keyFigures(chunk, row: r, definitions: definitions, scorer: scorer, language: language),
-                                       featureValues: byName, offers: ranked)
+                                       featureValues: byName, offers: ranked,
+                                       supplements: supplements(values, offers: ranked, scorer: scorer, language: language),
+                                       rangeNotes: scorer.model.features.rangeNotes(chunk, row: r, parameters: scorer.parameters))
         }
+    }
+
+    /// The missing features whose value could raise some scored offer's points by at least half a
+    /// point, each with its largest gain, largest first.
+    static func supplements(_ values: [FeatureValue], offers: [Offer], scorer: OfferScorer, language: Language) -> [Supplement] {
+        let features = scorer.model.features
+        var out: [Supplement] = []
+        for (j, value) in values.enumerated() where value == .missing {
+            var best: (points: Double, offer: String)?
+            for o in offers where o.probability != nil {
+                guard let p = scorer.model.linear.products.firstIndex(where: { $0.id == o.offer.id }) else { continue }
+                let range = features.contributionRange(feature: j, weights: scorer.model.linear.products[p].weights)
+                let points = scorer.model.scaling.factor * (range.best - range.missing)
+                if points > (best?.points ?? 0.5) { best = (points, o.offer.id) }
+            }
+            guard let best else { continue }
+            let f = features.spec.features[j]
+            out.append(Supplement(feature: j, name: f.name, label: language == .zh ? f.chinese : f.english, maximumPoints: best.points, offer: best.offer))
+        }
+        return out.sorted { $0.maximumPoints != $1.maximumPoints ? $0.maximumPoints > $1.maximumPoints : $0.feature < $1.feature }
     }
 
     /// Both values, or nil.

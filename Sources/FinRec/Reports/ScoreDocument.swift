@@ -62,6 +62,23 @@ public struct ScoreDocument: Sendable {
         }
     }
 
+    /// Missing features listed under 补充资料 in the table (JSON carries them all).
+    public static let tableSupplements = 5
+
+    /// "最近一年研发投入占比 16.33 超出训练范围（上限 0.31），按 0.31 计分".
+    func rangeText(_ note: FittedFeatures.RangeNote) -> String {
+        let f = scorer.model.features.spec.features[note.feature]
+        let value = Fixed.format(note.value, digits: 2), bound = Fixed.format(note.bound, digits: 2)
+        return zh ? "注意：\(f.chinese) \(value) 超出训练范围（\(note.above ? "上限" : "下限") \(bound)），按 \(bound) 计分"
+            : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound)"
+    }
+
+    /// "近24个月逾期次数（最多 +48.7分，专精特新贷）".
+    func supplementText(_ s: ApplicantAssessment.Supplement) -> String {
+        let offer = scorer.catalog.offers.first { $0.id == s.offer }.map(\.chineseName) ?? s.offer
+        return zh ? "\(s.label)（最多 \(signedPoints(s.maximumPoints))分，\(offer)）" : "\(s.label) (up to \(signedPoints(s.maximumPoints)) pts, \(offer))"
+    }
+
     func codeText(_ code: ReasonCode, _ a: ApplicantAssessment) -> String {
         let value = valueText(a.featureValues[code.feature]).map { " = \($0)" } ?? ""
         return "\(code.label(language))\(value) \(signedPoints(code.points))" + (zh ? "分" : " pts")
@@ -77,6 +94,11 @@ public struct ScoreDocument: Sendable {
             let figures = a.keyFigures.map { "\($0.label) \($0.text)" }
             for start in stride(from: 0, to: figures.count, by: 4) {
                 out += "  " + figures[start..<min(start + 4, figures.count)].joined(separator: " · ") + "\n"
+            }
+            for note in a.rangeNotes { out += "  " + rangeText(note) + "\n" }
+            if !a.supplements.isEmpty {
+                out += "  " + (zh ? "补充资料：" : "worth supplying: ")
+                    + a.supplements.prefix(Self.tableSupplements).map(supplementText).joined(separator: zh ? "；" : "; ") + "\n"
             }
             out += "\n"
             let nameWidth = (a.offers.map { offerName($0.offer).displayWidth }.max() ?? 0) + 2
@@ -153,8 +175,18 @@ public struct ScoreDocument: Sendable {
                 } ?? .null
                 return .object(object)
             }
+            let supplements: [JSONValue] = a.supplements.map { x in
+                .object(JSONObject([("feature", .string(x.name)), ("label", .string(x.label)), ("max_points", .number(x.maximumPoints)),
+                                    ("offer_id", .string(x.offer))]))
+            }
+            let notes: [JSONValue] = a.rangeNotes.map { n in
+                let f = scorer.model.features.spec.features[n.feature]
+                return .object(JSONObject([("feature", .string(f.name)), ("label", .string(zh ? f.chinese : f.english)), ("value", .number(n.value)),
+                                           ("scored_as", .number(n.bound)), ("above", .bool(n.above)), ("text", .string(rangeText(n)))]))
+            }
             return .object(JSONObject([("enterprise_id", .string(a.enterpriseID)), ("name", a.name.map(JSONValue.string) ?? .null),
-                                       ("line", .number(Double(a.line))), ("key_figures", .array(figures)), ("offers", .array(offers))]))
+                                       ("line", .number(Double(a.line))), ("key_figures", .array(figures)),
+                                       ("range_notes", .array(notes)), ("supplements", .array(supplements)), ("offers", .array(offers))]))
         }
         let scaling = scorer.model.scaling
         return JSONValue.object(JSONObject([
