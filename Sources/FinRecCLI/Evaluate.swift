@@ -31,6 +31,9 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Output: table or json.")
     var format: Format = .table
 
+    @Flag(name: .long, help: "Also print each offer's reliability table (calibration deciles) in the table.")
+    var reliability = false
+
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -51,6 +54,6 @@ struct Evaluate: ParsableCommand {
         }
         let main = try evaluate(model)
         let other = try baseline.map(evaluate)
-        return EvaluationDocument(evaluation: main, baseline: other).render(format.document)
+        return EvaluationDocument(evaluation: main, baseline: other, showsReliability: reliability).render(format.document)
     }
 }

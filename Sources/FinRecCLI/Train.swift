@@ -64,6 +64,9 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing model file.")
     var force = false
 
+    @Flag(name: .long, help: "Ignore the spec's directions (monotone constraints), e.g. to measure what they cost with `finrec evaluate --baseline`.")
+    var noDirections = false
+
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -113,6 +116,7 @@ struct Train: ParsableCommand {
         pipeline.crossValidationFolds = cvFolds
         pipeline.cGrid = parsedGrid!
         pipeline.seed = seed
+        pipeline.ignoresDirections = noDirections
         pipeline.inMemoryFeatureBytes = Int(featureMemoryGib * Double(1 << 30))
         if let temporaryFolder { pipeline.temporaryFolder = temporaryFolder }
         var (model, summary) = try pipeline.train(path: data, reading: reading.readerOptions(for: data))

@@ -27,6 +27,12 @@ public struct BinaryMetrics: Sendable, Equatable {
     /// Mean squared error of the probabilities.
     public let brier: Double
     public let calibration: [CalibrationBin]
+    /// Expected calibration error over the calibration deciles: Σ (count/n)·|mean predicted −
+    /// observed rate|; NaN without rows.
+    public var expectedCalibrationError: Double {
+        guard count > 0 else { return .nan }
+        return calibration.reduce(0) { $0 + Double($1.count) / Double(count) * abs($1.meanPredicted - $1.observedRate) }
+    }
 
     /// Metrics of `probabilities` against `labels` (0 or 1); rows whose label is NaN are skipped.
     /// - Complexity: O(n log n).

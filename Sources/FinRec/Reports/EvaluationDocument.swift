@@ -5,10 +5,13 @@ public struct EvaluationDocument: Sendable {
 
     public let evaluation: ModelEvaluation
     public let baseline: ModelEvaluation?
+    /// The table also shows each offer's reliability table (JSON always carries it).
+    public let showsReliability: Bool
 
-    public init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil) {
+    public init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil, showsReliability: Bool = false) {
         self.evaluation = evaluation
         self.baseline = baseline
+        self.showsReliability = showsReliability
     }
 
     public func render(_ format: Format) -> String { format == .json ? json() : table() }
@@ -24,7 +27,7 @@ public struct EvaluationDocument: Sendable {
         var out = "\(e.rows) enterprises; per offer, rows labelled and not ruled out by its eligibility rule\n"
         let nameWidth = (e.products.map { "\($0.chineseName) (\($0.id))".displayWidth }.max() ?? 0) + 2
         var header = "offer".padded(to: nameWidth) + "rows".padded(to: 8) + "pos%".padded(to: 7) + "AUC".padded(to: 7) + "KS".padded(to: 7)
-            + "logloss".padded(to: 9) + "Brier".padded(to: 7) + "P@\(top)".padded(to: 8) + "lift".padded(to: 7)
+            + "logloss".padded(to: 9) + "Brier".padded(to: 7) + "ECE".padded(to: 7) + "P@\(top)".padded(to: 8) + "lift".padded(to: 7)
         if e.products.contains(where: { $0.oracleAUC != nil }) { header += "oracle AUC".padded(to: 12) }
         if baseline != nil { header += "baseline AUC".padded(to: 14) + "ΔAUC" }
         out += header + "\n"
@@ -32,7 +35,7 @@ public struct EvaluationDocument: Sendable {
             let m = p.metrics
             var line = "\(p.chineseName) (\(p.id))".padded(to: nameWidth) + String(m.count).padded(to: 8) + f(m.positiveRate * 100, 1).padded(to: 7)
                 + f(m.auc).padded(to: 7) + f(m.ks).padded(to: 7) + f(m.logLoss).padded(to: 9) + f(m.brier).padded(to: 7)
-                + f(p.precisionAtTop).padded(to: 8) + f(p.liftAtTop, 2).padded(to: 7)
+                + f(m.expectedCalibrationError).padded(to: 7) + f(p.precisionAtTop).padded(to: 8) + f(p.liftAtTop, 2).padded(to: 7)
             if e.products.contains(where: { $0.oracleAUC != nil }) { line += f(p.oracleAUC).padded(to: 12) }
             if let baseline {
                 let b = baseline.products.first { $0.id == p.id }
@@ -42,7 +45,15 @@ public struct EvaluationDocument: Sendable {
         }
         out += "per enterprise (\(e.enterprisesRanked) with a success among their eligible offers): NDCG@3 \(f(e.ndcgAt3)), hit@1 \(f(e.hitAt1))"
         if let baseline { out += "; baseline NDCG@3 \(f(baseline.ndcgAt3)), hit@1 \(f(baseline.hitAt1))" }
-        return out + "\n"
+        out += "\n"
+        if showsReliability {
+            out += "\nreliability (deciles of predicted probability: mean predicted / observed rate)\n"
+            for p in e.products {
+                out += "\(p.chineseName) (\(p.id))".padded(to: nameWidth)
+                    + p.metrics.calibration.map { "\(f($0.meanPredicted, 2))/\(f($0.observedRate, 2))" }.joined(separator: " ") + "\n"
+            }
+        }
+        return out
     }
 
     public func json() -> String {
@@ -53,7 +64,8 @@ public struct EvaluationDocument: Sendable {
                 .object(JSONObject([
                     ("id", .string(p.id)), ("name_zh", .string(p.chineseName)), ("rows", .number(Double(p.metrics.count))),
                     ("positive_rate", n(p.metrics.positiveRate)), ("auc", n(p.metrics.auc)), ("ks", n(p.metrics.ks)),
-                    ("log_loss", n(p.metrics.logLoss)), ("brier", n(p.metrics.brier)), ("precision_at_top", n(p.precisionAtTop)),
+                    ("log_loss", n(p.metrics.logLoss)), ("brier", n(p.metrics.brier)), ("ece", n(p.metrics.expectedCalibrationError)),
+                    ("precision_at_top", n(p.precisionAtTop)),
                     ("lift_at_top", n(p.liftAtTop)), ("oracle_auc", n(p.oracleAUC)),
                     ("calibration", .array(p.metrics.calibration.map { b in
                         .object(JSONObject([("count", .number(Double(b.count))), ("mean_predicted", n(b.meanPredicted)), ("observed_rate", n(b.observedRate))]))

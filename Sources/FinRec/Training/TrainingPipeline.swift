@@ -14,6 +14,9 @@ public struct TrainingPipeline {
     public var crossValidationFolds = 0
     public var cGrid: [Double] = [0.01, 0.1, 1, 10]
     public var seed: UInt64 = 2022
+    /// Train without the spec's directions (to measure what the monotone constraints cost);
+    /// missing columns stay never positive.
+    public var ignoresDirections = false
 
     /// The records' schema: enterprises, or a ``GenericSchema`` for other data.
     public var schema = EnterpriseSchema.schema
@@ -60,7 +63,7 @@ public struct TrainingPipeline {
     /// Per product and feature column, the sign its weight must have: a numeric feature's value
     /// column follows the spec's direction for the offer, a missing column is never positive,
     /// one-hot columns are free. Throws when a direction names an offer the catalog lacks.
-    static func weightSigns(_ fitted: FittedFeatures, products: [Catalog.Offer]) throws(PipelineError) -> [[WeightSign]] {
+    static func weightSigns(_ fitted: FittedFeatures, products: [Catalog.Offer], ignoringDirections: Bool = false) throws(PipelineError) -> [[WeightSign]] {
         let ids = Set(products.map(\.id))
         for f in fitted.spec.features {
             if let unknown = f.direction?.byOffer.keys.sorted().first(where: { !ids.contains($0) }) {
@@ -71,7 +74,7 @@ public struct TrainingPipeline {
         return products.map { offer in
             fitted.columns.map { column in
                 switch column.role {
-                case .value: fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free
+                case .value: ignoringDirections ? .free : fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free
                 case .missing: .nonPositive
                 case .category, .other, .missingCategory: .free
                 }
@@ -141,7 +144,7 @@ public struct TrainingPipeline {
         }
         let data = TrainingSet(features: store, labels: Matrix(rows: n, columns: k, elements: y))
         var options = self.options
-        let signs = try Self.weightSigns(fitted, products: products)
+        let signs = try Self.weightSigns(fitted, products: products, ignoringDirections: ignoresDirections)
         if signs.joined().contains(where: { $0 != .free }) { options.weightSigns = signs }
         var selection: CrossValidation.Selection?
         if crossValidationFolds >= 2 {
