@@ -172,3 +172,37 @@ struct GenericTrainingTests {
         }
     }
 }
+
+@Suite("German credit: FinRec against scikit-learn on the same folds")
+struct GermanCreditTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test("5-fold AUC (row i in fold i % 5, no directions) within 0.005 of scikit-learn's LogisticRegression(C=1) on the same features")
+    func matchesScikitLearn() throws {
+        let folder = Self.root + "/Datasets/german-credit"
+        let lines = try String(contentsOfFile: folder + "/german-credit.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0], rows = Array(lines.dropFirst())
+        #expect(rows.count == 1_000)
+        let dir = NSTemporaryDirectory() + "finrec-german-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var aucs: [Double] = []
+        for k in 0..<5 {
+            let train = rows.indices.filter { $0 % 5 != k }.map { rows[$0] }, test = rows.indices.filter { $0 % 5 == k }.map { rows[$0] }
+            try ([header] + train).joined(separator: "\n").appending("\n").write(toFile: dir + "/train\(k).csv", atomically: true, encoding: .utf8)
+            try ([header] + test).joined(separator: "\n").appending("\n").write(toFile: dir + "/test\(k).csv", atomically: true, encoding: .utf8)
+            let command = try Train.parse(["--data", dir + "/train\(k).csv", "--label", "bad", "--spec", folder + "/german-features.json",
+                                           "--output", dir + "/model\(k).json", "--c", "1"])
+            try command.run()
+            let model = try TrainedModel.read(from: dir + "/model\(k).json")
+            let evaluation = try ModelEvaluation.evaluate(model: model, path: dir + "/test\(k).csv", asOf: 0)
+            aucs.append(evaluation.products[0].metrics.auc)
+        }
+        guard case .object(let reference) = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: folder + "/reference-auc.json"))),
+              case .number(let sklearn)? = reference["mean_auc"] else {
+            Issue.record("reference-auc.json unreadable")
+            return
+        }
+        let mean = aucs.reduce(0, +) / 5
+        #expect(abs(mean - sklearn) <= 0.005, "FinRec \(aucs) mean \(mean) against scikit-learn \(sklearn)")
+    }
+}
