@@ -231,41 +231,37 @@ public struct FittedFeatures: Sendable {
     /// The model input of a missing value (its missing column says it is missing).
     func imputed(_ f: FeatureSpec.Feature, _ stats: NumericStatistics) -> Double { f.standardise ? 0 : stats.mean }
 
-    /// One product's weights (over ``columns``) with each missing column's weight capped at the
-    /// least favourable contribution a present value had in training: for a numeric feature
-    /// min(w_missing, w·(low − imputed), w·(high − imputed)) in input units, for a one-hot
-    /// feature the smallest weight of its categories. Returns the capped weights and how many
+    /// One product's weights (over ``columns``) with each missing column's weight lowered until a
+    /// missing value contributes no more than the least favourable present value seen in training
+    /// (``contributionRange(feature:weights:)``): for a numeric feature its range's worst end, for
+    /// a one-hot feature its least favourable category. Returns the capped weights and how many
     /// caps lowered a weight by more than rounding (1e-9 of the largest weight): a count that
     /// does not depend on the CPU's kernel.
     public func cappingMissingWeights(_ weights: [Double]) -> (weights: [Double], capped: Int) {
         precondition(weights.count == columns.count, "one weight per column")
         var w = weights, capped = 0
         let rounding = 1e-9 * max(1, weights.map(abs).max() ?? 0)
-        for (j, feature) in compiled.enumerated() {
-            let first = firstColumn[j]
-            let floor: Double
-            let missingColumn: Int
-            switch feature {
-            case .numeric(let f, _):
-                guard columns.indices.contains(first + 1), columns[first + 1].role == .missing else { continue }
-                let stats = statistics[j]!
-                let imputed = imputed(f, stats)
-                let ends = [stats.low, stats.high].filter(\.isFinite).map { input(f, stats, $0) - imputed }
-                guard !ends.isEmpty else { continue }
-                floor = ends.map { w[first] * $0 }.min()!
-                missingColumn = first + 1
-            case .categorical:
-                let count = vocabularies[j]!.count
-                guard layout == .conservative else { continue }
-                floor = w[first...(first + count)].min()!
-                missingColumn = first + count + 1
-            }
-            if w[missingColumn] > floor {
-                if w[missingColumn] - floor > rounding { capped += 1 }
-                w[missingColumn] = floor
+        for j in compiled.indices {
+            guard let column = missingColumn(feature: j) else { continue }
+            let range = contributionRange(feature: j, weights: w)
+            let excess = range.missing - range.worst
+            if excess > 0 {
+                if excess > rounding { capped += 1 }
+                w[column] -= excess
             }
         }
         return (w, capped)
+    }
+
+    /// The column that says spec feature `j` is missing, nil when it has none (version-2 layout:
+    /// a numeric feature without a missing indicator; a one-hot feature, whose missing values
+    /// count as "other").
+    func missingColumn(feature j: Int) -> Int? {
+        let first = firstColumn[j]
+        switch compiled[j] {
+        case .numeric: return columns.indices.contains(first + 1) && columns[first + 1].role == .missing ? first + 1 : nil
+        case .categorical: return layout == .conservative ? first + vocabularies[j]!.count + 1 : nil
+        }
     }
 
     /// The best and the worst contribution a present value of spec feature `j` can make to a
@@ -275,16 +271,14 @@ public struct FittedFeatures: Sendable {
         switch compiled[j] {
         case .numeric(let f, _):
             let stats = statistics[j]!
-            let hasMissing = columns.indices.contains(first + 1) && columns[first + 1].role == .missing
-            let imputed = imputed(f, stats)
-            let missing = weights[first] * imputed + (hasMissing ? weights[first + 1] : 0)
+            let missing = weights[first] * imputed(f, stats) + (missingColumn(feature: j).map { weights[$0] } ?? 0)
             let ends = [stats.low, stats.high].filter(\.isFinite).map { weights[first] * input(f, stats, $0) }
             return (ends.min() ?? missing, ends.max() ?? missing, missing)
         case .categorical:
             let count = vocabularies[j]!.count
             let present = weights[first...(first + count)]
-            let missing = layout == .conservative ? weights[first + count + 1] : weights[first + count]
-            return (present.min()!, present.max()!, missing)
+            // Without a missing category a missing value counts as "other", the last present column.
+            return (present.min()!, present.max()!, weights[missingColumn(feature: j) ?? first + count])
         }
     }
 

@@ -56,7 +56,7 @@ public struct ApplicantAssessment: Sendable {
         /// Successes the offer's model learnt from; below ``OfferScorer/minimumSuccesses`` the
         /// probability is indicative (参考).
         public let successes: Int?
-        public var indicative: Bool { successes.map { $0 < OfferScorer.minimumSuccesses } ?? false }
+        public var indicative: Bool { successes.map(OfferScorer.isIndicative(successes:)) ?? false }
         /// The probability the offer is ranked by: the model's for well-supported offers, the
         /// moderated (shrunk) one for indicative offers.
         public let rankingProbability: Double?
@@ -103,46 +103,43 @@ public struct ApplicantAssessment: Sendable {
         let catalog = scorer.catalog
         let definitions = definitionColumns(chunk, scorer: scorer)
         return (0..<chunk.rowCount).map { r in
-            // Each offer with its ranking probability: an indicative offer's is shrunk by its uncertainty.
-            var offers: [(Catalog.Offer, Int, Truth, Double?)] = catalog.offers.enumerated().map { k, offer in
-                let logit = scored.logit(offer: k, row: r)
-                var key = logit.map(Sigmoid.probability)
-                if let z = logit, let se = scorer.standardError(scored, offer: k, row: r),
-                   let n = scorer.successes(offer: k), n < OfferScorer.minimumSuccesses {
-                    key = LogitUncertainty.moderatedProbability(logit: z, standardError: se)
+            // Each offer with its logit, the logit's standard error and its ranking probability.
+            var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?)] =
+                catalog.offers.enumerated().map { k, offer in
+                    let logit = scored.logit(offer: k, row: r)
+                    let se = logit == nil ? nil : scorer.standardError(scored, offer: k, row: r)
+                    return (offer, k, scored.status(offer: k, row: r), logit, se,
+                            logit.map { scorer.rankingProbability(offer: k, logit: $0, standardError: se) })
                 }
-                return (offer, k, scored.status(offer: k, row: r), key)
-            }
             func group(_ t: Truth) -> Int { t == .pass ? 0 : t == .unknown ? 1 : 2 }
             func list(_ o: Catalog.Offer) -> Int { List(o.kind) == .loans ? 0 : 1 }
             offers.sort { a, b in
-                if list(a.0) != list(b.0) { return list(a.0) < list(b.0) }
-                if group(a.2) != group(b.2) { return group(a.2) < group(b.2) }
-                if a.2 != .fail, a.3 != b.3 {
+                if list(a.offer) != list(b.offer) { return list(a.offer) < list(b.offer) }
+                if group(a.status) != group(b.status) { return group(a.status) < group(b.status) }
+                if a.status != .fail, a.key != b.key {
                     // Offers with a model come before those without; then by ranking probability, high first.
-                    guard let x = a.3 else { return false }
-                    guard let y = b.3 else { return true }
+                    guard let x = a.key else { return false }
+                    guard let y = b.key else { return true }
                     return x > y
                 }
-                return a.0.id < b.0.id
+                return a.offer.id < b.offer.id
             }
             var positions: [List: Int] = [:]
+            let scaling = scorer.model.scaling
             let ranked = offers.map { item -> Offer in
-                let (offer, k, status, key) = item
-                let list = List(offer.kind)
+                let list = List(item.offer.kind)
                 positions[list, default: 0] += 1
-                let shown = status == .fail ? nil : scored.logit(offer: k, row: r)
-                let se = shown == nil ? nil : scorer.standardError(scored, offer: k, row: r)
-                let scaling = scorer.model.scaling
-                let intercept = scorer.productIndex[k].map { scorer.model.linear.products[$0].intercept }
-                return Offer(offer: offer, list: list, rank: positions[list]!, status: status,
+                let shown = item.status == .fail ? nil : item.logit
+                let se = shown == nil ? nil : item.se
+                let intercept = scorer.productIndex[item.k].map { scorer.model.linear.products[$0].intercept }
+                return Offer(offer: item.offer, list: list, rank: positions[list]!, status: item.status,
                              probability: shown.map(Sigmoid.probability), logit: shown, points: shown.map(scaling.points(logit:)),
-                             reasons: scored.eligibility.reasons(offer: k, row: r, language: language),
-                             reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: k, row: r),
+                             reasons: scored.eligibility.reasons(offer: item.k, row: r, language: language),
+                             reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: item.k, row: r),
                              basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)),
                              standardError: se,
                              interval: zip2(shown, se).map { LogitUncertainty.probabilityInterval(logit: $0, standardError: $1) },
-                             successes: scorer.successes(offer: k), rankingProbability: shown == nil ? nil : key)
+                             successes: scorer.successes(offer: item.k), rankingProbability: shown == nil ? nil : item.key)
             }
             let values = scorer.model.features.displayValues(chunk, row: r, parameters: scorer.parameters)
             var byName: [String: FeatureValue] = [:]

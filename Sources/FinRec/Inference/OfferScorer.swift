@@ -16,6 +16,8 @@ public struct OfferScorer: Sendable {
     /// For each spec feature, the feature-matrix columns it produced (one-hot levels and
     /// missing indicators belong to their feature).
     let featureColumns: [[Int]]
+    /// For each catalog offer, the successes its product learnt from (nil without a product).
+    let productSuccesses: [Int?]
 
     public var catalog: Catalog { model.catalog }
     public var parameters: [String: Double] { ["as_of_date": Double(asOf)] }
@@ -31,6 +33,7 @@ public struct OfferScorer: Sendable {
         var groups = [[Int]](repeating: [], count: model.features.spec.features.count)
         for (j, column) in model.features.columns.enumerated() { groups[column.feature].append(j) }
         featureColumns = groups
+        productSuccesses = productIndex.map { $0.flatMap { model.metrics[model.linear.products[$0].id]?.successes } }
     }
 
     /// Features, logits and eligibility of every row of `chunk`.
@@ -51,13 +54,25 @@ public struct OfferScorer: Sendable {
     }
 
     /// How many successes catalog offer `k`'s product learnt from, nil without a product.
-    public func successes(offer k: Int) -> Int? {
-        productIndex[k].flatMap { model.metrics[model.linear.products[$0].id]?.successes }
-    }
+    public func successes(offer k: Int) -> Int? { productSuccesses[k] }
 
     /// Offers learnt from fewer successes than this are shown as indicative (参考) and ranked by
     /// their moderated probability.
     public static let minimumSuccesses = 200
+
+    /// Whether a model learnt from `successes` gives indicative (参考) probabilities.
+    public static func isIndicative(successes: Int) -> Bool { successes < minimumSuccesses }
+
+    /// The probability catalog offer `k` is ranked by for `row` (as `score` ranks and `rank --best`
+    /// chooses), given its logit and, when known, its standard error: the probability itself, or
+    /// for an indicative offer MacKay's moderated probability.
+    public func rankingProbability(offer k: Int, logit: Double, standardError se: Double?) -> Double {
+        guard let se, let n = productSuccesses[k], Self.isIndicative(successes: n) else { return Sigmoid.probability(logit) }
+        return LogitUncertainty.moderatedProbability(logit: logit, standardError: se)
+    }
+
+    /// Whether catalog offer `k` is indicative: its product learnt from too few successes.
+    public func isIndicative(offer k: Int) -> Bool { productSuccesses[k].map(Self.isIndicative(successes:)) ?? false }
 
     /// What each spec feature adds to the logit of catalog offer `k` for `row` of `scored`:
     /// weight × standardised value summed over the feature's columns. With the intercept they sum

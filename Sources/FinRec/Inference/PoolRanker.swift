@@ -225,7 +225,7 @@ public struct PoolRanker: Sendable {
     public static func bestOffers(_ scored: ScoredChunk, offers: [Int], scorer: OfferScorer) -> [BestOffer] {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
-        let indicative = offers.map { k in scorer.successes(offer: k).map { $0 < OfferScorer.minimumSuccesses } ?? false }
+        let indicative = offers.map(scorer.isIndicative(offer:))
         let listing = offers.map { scorer.catalog.offers[$0].kind == .board }
         return (0..<chunk.rowCount).map { r in
             var best: [Truth: [Bool: BestOffer.Choice]] = [:]
@@ -235,10 +235,9 @@ public struct PoolRanker: Sendable {
                 let status = scored.status(offer: k, row: r)
                 if status == .fail { continue }
                 if status == .pass { passes += 1 } else { unknowns += 1 }
-                var key = Sigmoid.probability(logit)
-                if indicative[i], let se = scorer.standardError(scored, offer: k, row: r) {
-                    key = LogitUncertainty.moderatedProbability(logit: logit, standardError: se)
-                }
+                // The standard error (O(d²)) only where it changes the key: indicative offers.
+                let key = scorer.rankingProbability(offer: k, logit: logit,
+                                                    standardError: indicative[i] ? scorer.standardError(scored, offer: k, row: r) : nil)
                 if best[status]?[listing[i]].map({ key > $0.rankingProbability }) ?? true {
                     best[status, default: [:]][listing[i]] = BestOffer.Choice(offer: k, status: status, logit: logit, rankingProbability: key)
                 }
