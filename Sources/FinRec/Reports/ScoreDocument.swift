@@ -1,4 +1,4 @@
-/// The assessments of one or more applicants (`finrec score`, and the service's `POST /v1/score`):
+/// The assessments of one or more applicants (`finrec score`):
 /// a terminal table, the JSON contract (`finrec-score`, ``formatVersion``; fields are only ever
 /// added) or CSV (one line per applicant × offer).
 public struct ScoreDocument: Sendable {
