@@ -12,6 +12,11 @@ public enum Sigmoid {
     public static func probability(_ z: Double) -> Double {
         z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
     }
+
+    /// log(1 + e^z) without overflow: max(z, 0) + log1p(e^(−|z|)).
+    public static func softplus(_ z: Double) -> Double {
+        max(z, 0) + log1p(exp(-abs(z)))
+    }
 }
 
 /// CSV field quoting (RFC 4180).
