@@ -67,15 +67,22 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Ignore the spec's directions (monotone constraints), e.g. to measure what they cost with `finrec evaluate --baseline`.")
     var noDirections = false
 
+    @Option(name: .long, help: "Probability calibration: platt (fitted on cross-validation's out-of-fold logits and folded into the weights), none, or auto (platt with --cv-folds, otherwise none).")
+    var calibration: CalibrationChoice = .auto
+
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
+    enum CalibrationChoice: String, ExpressibleByArgument, CaseIterable { case auto, platt, none }
     enum ClassWeightChoice: String, ExpressibleByArgument, CaseIterable { case none, balanced }
     enum SolverChoice: String, ExpressibleByArgument, CaseIterable { case newton, lbfgs }
 
     func validate() throws {
         guard c > 0 && c.isFinite else { throw ValidationError("Please give --c a positive number.") }
         guard cvFolds == 0 || cvFolds >= 2 else { throw ValidationError("Please give --cv-folds 0 (no cross-validation) or at least 2.") }
+        if calibration == .platt && cvFolds < 2 {
+            throw ValidationError("--calibration platt is fitted on cross-validation's out-of-fold logits: add --cv-folds 5, or give --calibration none.")
+        }
         guard let grid = parsedGrid, !grid.isEmpty, grid.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw ValidationError("Please give --c-grid as positive numbers separated by commas, e.g. 0.1,1,10.")
         }
@@ -117,6 +124,7 @@ struct Train: ParsableCommand {
         pipeline.cGrid = parsedGrid!
         pipeline.seed = seed
         pipeline.ignoresDirections = noDirections
+        pipeline.calibration = calibration == .platt || (calibration == .auto && cvFolds >= 2) ? .platt : .none
         pipeline.inMemoryFeatureBytes = Int(featureMemoryGib * Double(1 << 30))
         if let temporaryFolder { pipeline.temporaryFolder = temporaryFolder }
         var (model, summary) = try pipeline.train(path: data, reading: reading.readerOptions(for: data))
@@ -129,14 +137,23 @@ struct Train: ParsableCommand {
         try model.write(to: output, overwrite: force)
         let nameWidth = (model.linear.products.map(\.displayName.displayWidth).max() ?? 0) + 2
         var lines = ["trained on \(summary.rows) rows of \(data); wrote \(output)",
-                     "offer".padded(to: nameWidth) + "rows used  iterations  train AUC" + (holdout == nil ? "" : "  hold-out AUC")]
+                     "offer".padded(to: nameWidth) + "rows used  iterations  train AUC" + (holdout == nil ? "" : "  hold-out AUC")
+                        + (cvFolds >= 2 ? "  calibration (out-of-fold ECE before → after)" : "")]
         for product in model.linear.products {
             let auc = model.metrics[product.id].map { Fixed.format($0.auc, digits: 3) } ?? "-"
             let warning = summary.converged[product.id] == true ? "" : "  (stopped at the iteration cap: not converged; raise --max-iterations)"
             lines.append(product.displayName.padded(to: nameWidth) + String(summary.rowsUsed[product.id] ?? 0).padded(to: 10)
                          + " " + String(summary.iterations[product.id] ?? 0).padded(to: 11) + " " + auc.padded(to: 10)
-                         + (holdoutAUC[product.id].map { "  " + ($0.isFinite ? Fixed.format($0, digits: 3) : "- (one outcome only)") } ?? "") + warning)
+                         + (holdoutAUC[product.id].map { "  " + ($0.isFinite ? Fixed.format($0, digits: 3) : "- (one outcome only)") } ?? "")
+                         + calibrationText(model.metrics[product.id]?.calibration, uncalibrated: summary.uncalibrated[product.id]) + warning)
         }
         printToStandardError(lines.joined(separator: "\n"))
+    }
+
+    func calibrationText(_ record: CalibrationRecord?, uncalibrated reason: String?) -> String {
+        if let reason { return "  none: \(reason)" }
+        guard let r = record else { return "" }
+        return "  σ(\(Fixed.format(r.scaling.slope, digits: 3))·z \(r.scaling.intercept < 0 ? "−" : "+") \(Fixed.format(abs(r.scaling.intercept), digits: 3)))"
+            + "  \(Fixed.format(r.eceBefore, digits: 3)) → \(Fixed.format(r.eceAfter, digits: 3))"
     }
 }

@@ -4,8 +4,9 @@ import Testing
 
 /// The default model retrained on this machine, once for the suite: on its training history
 /// (`finrec synth --count 150000 --seed 2023`, regenerated here: the generator is deterministic),
-/// with each offer's C as the shipped model's cross-validation chose it (the selection itself,
-/// 35 fits, is outside the suite's budget; its out-of-fold figures are carried over).
+/// with each offer's C and Platt calibration as the shipped model's cross-validation chose and
+/// fitted them (the selection itself, 35 fits, is outside the suite's budget; its out-of-fold
+/// figures are carried over; PlattScalingTests checks the calibration's fit and folding).
 enum RetrainedDefaultModel {
     static let shipped = try! TrainedModel.read(from: repositoryRoot() + "/Models/default-model.json")
 
@@ -13,6 +14,7 @@ enum RetrainedDefaultModel {
         var pipeline = TrainingPipeline(spec: try! FeatureSpec.read(path: repositoryRoot() + "/Models/features.json"), catalog: shippedCatalog,
                                         asOf: assessmentDay)
         pipeline.options.cPerProduct = shipped.metrics.products.map { $0.metrics.c! }
+        pipeline.calibration = .given(Dictionary(uniqueKeysWithValues: shipped.metrics.products.compactMap { id, m in m.calibration.map { (id, $0) } }))
         return pipeline
     }
 

@@ -39,13 +39,16 @@ public struct ProductMetrics: Sendable, Equatable {
     public var crossValidation: [CrossValidation.Score]
     /// Missing-data weights lowered to the least favourable in-range contribution (model format 3).
     public var cappedMissingWeights: Int?
+    /// The Platt calibration folded into the product's weights, when one was fitted.
+    public var calibration: CalibrationRecord?
     public var holdout: HoldoutMetrics?
 
     /// Successes the product learnt from.
     public var successes: Int { Int((positiveRate * Double(rows)).rounded()) }
 
     public init(rows: Int, positiveRate: Double, auc: Double, ks: Double, logLoss: Double, brier: Double, iterations: Int, converged: Bool,
-                c: Double? = nil, crossValidation: [CrossValidation.Score] = [], cappedMissingWeights: Int? = nil, holdout: HoldoutMetrics? = nil) {
+                c: Double? = nil, crossValidation: [CrossValidation.Score] = [], cappedMissingWeights: Int? = nil,
+                calibration: CalibrationRecord? = nil, holdout: HoldoutMetrics? = nil) {
         self.rows = rows
         self.positiveRate = positiveRate
         self.auc = auc
@@ -57,7 +60,26 @@ public struct ProductMetrics: Sendable, Equatable {
         self.c = c
         self.crossValidation = crossValidation
         self.cappedMissingWeights = cappedMissingWeights
+        self.calibration = calibration
         self.holdout = holdout
+    }
+}
+
+/// A Platt calibration as fitted on the cross-validation's out-of-fold logits, and the expected
+/// calibration error (by deciles) of those logits before and after it. The product's stored
+/// weights and intercept already include it (w·a, b₀·a + b).
+public struct CalibrationRecord: Sendable, Equatable {
+    public var scaling: PlattScaling
+    /// Out-of-fold rows it was fitted on.
+    public var rows: Int
+    public var eceBefore: Double
+    public var eceAfter: Double
+
+    public init(scaling: PlattScaling, rows: Int, eceBefore: Double, eceAfter: Double) {
+        self.scaling = scaling
+        self.rows = rows
+        self.eceBefore = eceBefore
+        self.eceAfter = eceAfter
     }
 }
 
@@ -157,6 +179,13 @@ extension ProductMetrics {
             })
         }
         if let cappedMissingWeights { o["capped_missing_weights"] = .number(Double(cappedMissingWeights)) }
+        if let r = calibration {
+            o["calibration"] = .object(JSONObject([
+                ("method", .string("platt")), ("slope", .number(r.scaling.slope)), ("intercept", .number(r.scaling.intercept)),
+                ("out_of_fold_rows", .number(Double(r.rows))), ("out_of_fold_ece_before", .number(r.eceBefore)),
+                ("out_of_fold_ece_after", .number(r.eceAfter)),
+            ]))
+        }
         if let h = holdout {
             o["holdout"] = .object(JSONObject([
                 ("rows", .number(Double(h.rows))), ("positive_rate", .optional(h.positiveRate)), ("auc", .optional(h.auc)),
@@ -169,7 +198,7 @@ extension ProductMetrics {
 
     static func decode(_ f: JSONField) throws(JSONFieldError) -> ProductMetrics {
         try f.rejectUnknownKeys(["rows", "positive_rate", "auc", "ks", "log_loss", "brier", "iterations", "converged", "c", "cross_validation",
-                                "capped_missing_weights", "holdout"])
+                                "capped_missing_weights", "calibration", "holdout"])
         var m = ProductMetrics(rows: try f.required("rows").wholeNumber(), positiveRate: try f.required("positive_rate").number(),
                                auc: try f.required("auc").number(), ks: try f.required("ks").number(),
                                logLoss: try f.required("log_loss").number(), brier: try f.required("brier").number(),
@@ -181,6 +210,18 @@ extension ProductMetrics {
             }
         }
         m.cappedMissingWeights = try f.optional("capped_missing_weights")?.wholeNumber()
+        if let r = try f.optional("calibration") {
+            try r.rejectUnknownKeys(["method", "slope", "intercept", "out_of_fold_rows", "out_of_fold_ece_before", "out_of_fold_ece_after"])
+            guard try r.required("method").string() == "platt" else {
+                throw try r.required("method").error("should be \"platt\", the only calibration FinRec fits")
+            }
+            let slope = try r.required("slope").finiteNumber()
+            guard slope > 0 else { throw try r.required("slope").error("should be positive: a calibration keeps the model's order") }
+            m.calibration = CalibrationRecord(scaling: PlattScaling(slope: slope, intercept: try r.required("intercept").finiteNumber()),
+                                              rows: try r.required("out_of_fold_rows").wholeNumber(),
+                                              eceBefore: try r.required("out_of_fold_ece_before").number(),
+                                              eceAfter: try r.required("out_of_fold_ece_after").number())
+        }
         if let h = try f.optional("holdout") {
             func n(_ key: String) throws(JSONFieldError) -> Double? { try h.required(key).optionalNumber() }
             m.holdout = HoldoutMetrics(rows: try h.required("rows").wholeNumber(), positiveRate: try n("positive_rate"), auc: try n("auc"),

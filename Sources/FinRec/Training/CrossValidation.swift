@@ -18,6 +18,9 @@ public enum CrossValidation {
         public let chosen: [Double]
         /// Per product, the score of every C in the grid.
         public let scores: [[Score]]
+        /// Per product, each row's out-of-fold logit at the chosen C (NaN where the row has no
+        /// label for the product): what a calibration is fitted to.
+        public let outOfFoldLogits: [[Double]]
     }
 
     /// For each product, each row's fold (0 ..< k), or −1 when the row has no label for it.
@@ -36,11 +39,14 @@ public enum CrossValidation {
     }
 
     /// Scores every C of `grid` by `k`-fold cross-validation and picks one per product.
-    public static func select(_ data: TrainingSet, k: Int, grid: [Double], seed: UInt64,
-                              options: TrainerOptions) throws(LogisticTrainer.TrainingError) -> Selection {
+    /// `adjust` turns a product's fitted weights into the weights the model would ship (the
+    /// missing-data cap), so that out-of-fold figures measure the model as it scores.
+    public static func select(_ data: TrainingSet, k: Int, grid: [Double], seed: UInt64, options: TrainerOptions,
+                              adjust: (_ product: Int, _ weights: [Double]) -> [Double] = { $1 }) throws(LogisticTrainer.TrainingError) -> Selection {
         let n = data.labels.rows, products = data.labels.columns
         let assignment = folds(labels: data.labels, k: k, seed: seed)
         var scores = [[Score]](repeating: [], count: products)
+        var best = [[Double]](repeating: [], count: products)
         for c in grid.sorted() {
             var trial = options
             trial.c = c
@@ -51,20 +57,25 @@ public enum CrossValidation {
                 var labels = data.labels
                 for p in 0..<products { for i in 0..<n where assignment[p][i] == f { labels[i, p] = .nan } }
                 let fit = try LogisticTrainer(options: trial).fit(TrainingSet(features: data.features, labels: labels, sampleWeights: data.sampleWeights))
-                let logits = LinearScorer<Double>(weights: fit.weights, intercepts: fit.intercepts).logits(for: data.features, threads: options.threads)
-                for p in 0..<products { for i in 0..<n where assignment[p][i] == f { outOfFold[i * products + p] = Sigmoid.probability(logits[i, p]) } }
+                let weights = Matrix(rowArrays: (0..<products).map { adjust($0, Array(fit.weights.row($0))) }, columns: fit.weights.columns)
+                let logits = LinearScorer<Double>(weights: weights, intercepts: fit.intercepts).logits(for: data.features, threads: options.threads)
+                for p in 0..<products { for i in 0..<n where assignment[p][i] == f { outOfFold[i * products + p] = logits[i, p] } }
             }
             for p in 0..<products {
                 var probabilities: [Double] = [], outcomes: [Double] = []
                 for i in 0..<n where assignment[p][i] >= 0 {
-                    probabilities.append(outOfFold[i * products + p])
+                    probabilities.append(Sigmoid.probability(outOfFold[i * products + p]))
                     outcomes.append(data.labels[i, p])
                 }
                 let m = BinaryMetrics(probabilities: probabilities, labels: outcomes)
+                // Grid in ascending order: a later C replaces the best only when strictly better.
+                if scores[p].allSatisfy({ m.logLoss < $0.logLoss }) {
+                    best[p] = (0..<n).map { assignment[p][$0] >= 0 ? outOfFold[$0 * products + p] : .nan }
+                }
                 scores[p].append(Score(c: c, auc: m.auc, logLoss: m.logLoss))
             }
         }
         let chosen = scores.map { s in s.min { $0.logLoss < $1.logLoss || ($0.logLoss == $1.logLoss && $0.c < $1.c) }!.c }
-        return Selection(chosen: chosen, scores: scores)
+        return Selection(chosen: chosen, scores: scores, outOfFoldLogits: best)
     }
 }

@@ -14,6 +14,17 @@ public struct TrainingPipeline {
     public var crossValidationFolds = 0
     public var cGrid: [Double] = [0.01, 0.1, 1, 10]
     public var seed: UInt64 = 2022
+    /// How each product's probabilities are calibrated after the fit.
+    public enum Calibration: Sendable {
+        /// The fitted logits as they are.
+        case none
+        /// Platt scaling fitted on the cross-validation's out-of-fold logits (needs 2 or more folds).
+        case platt
+        /// Given calibrations by offer id (e.g. to refit a model whose calibration is known).
+        case given([String: CalibrationRecord])
+    }
+    public var calibration = Calibration.none
+
     /// Train without the spec's directions (to measure what the monotone constraints cost);
     /// missing columns stay never positive.
     public var ignoresDirections = false
@@ -35,6 +46,7 @@ public struct TrainingPipeline {
         case features(ExpressionError)
         case training(LogisticTrainer.TrainingError)
         case noLabels(path: String, expected: [String])
+        case calibrationNeedsFolds
 
         public var description: String {
             switch self {
@@ -43,6 +55,8 @@ public struct TrainingPipeline {
             case .training(let e): e.description
             case .noLabels(let path, let expected):
                 "\(path): no label columns; add a column (1 success, 0 failure, empty when not applied) named one of " + expected.joined(separator: ", ")
+            case .calibrationNeedsFolds:
+                "Platt calibration is fitted on cross-validation's out-of-fold scores: add --cv-folds 5, or give --calibration none"
             }
         }
     }
@@ -53,6 +67,8 @@ public struct TrainingPipeline {
         public let rowsUsed: [String: Int]
         public let iterations: [String: Int]
         public let converged: [String: Bool]
+        /// Offers left uncalibrated under `.platt`, and why.
+        public let uncalibrated: [String: String]
     }
 
     /// Feature matrices larger than this many bytes go to a memory-mapped temporary file in
@@ -86,6 +102,7 @@ public struct TrainingPipeline {
     /// statistics and counts rows, the second writes each chunk's features into the feature store
     /// (memory, or a mapped file beyond ``inMemoryFeatureBytes``) and its labels.
     public func train(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (TrainedModel, Summary) {
+        if case .platt = calibration, crossValidationFolds < 2 { throw .calibrationNeedsFolds }
         guard path != "-" else {
             throw .input(InputFileError(path: EnterpriseFileReader.standardInputName, message: "training reads its data twice; give a file, not standard input"))
         }
@@ -148,7 +165,9 @@ public struct TrainingPipeline {
         if signs.joined().contains(where: { $0 != .free }) { options.weightSigns = signs }
         var selection: CrossValidation.Selection?
         if crossValidationFolds >= 2 {
-            do { selection = try CrossValidation.select(data, k: crossValidationFolds, grid: cGrid, seed: seed, options: options) } catch {
+            do {
+                selection = try CrossValidation.select(data, k: crossValidationFolds, grid: cGrid, seed: seed, options: options) { fitted.cappingMissingWeights($1).weights }
+            } catch {
                 throw .training(error)
             }
             options.cPerProduct = selection!.chosen
@@ -158,9 +177,26 @@ public struct TrainingPipeline {
         let names = fitted.columnNames
         // Missing data never scores better than the least favourable value seen in training.
         let capped = (0..<k).map { fitted.cappingMissingWeights(Array(result.weights.row($0))) }
+        var uncalibrated: [String: String] = [:]
+        let calibrations: [CalibrationRecord?]
+        switch calibration {
+        case .none: calibrations = Array(repeating: nil, count: k)
+        case .given(let records): calibrations = products.map { records[$0.id] }
+        case .platt:
+            calibrations = products.indices.map { p in
+                do throws(PlattScaling.FitError) {
+                    return try Self.fitCalibration(outOfFold: selection!.outOfFoldLogits[p], labels: data.labels, product: p, sampleWeights: data.sampleWeights)
+                } catch {
+                    uncalibrated[products[p].id] = error.description
+                    return nil
+                }
+            }
+        }
+        // The calibration folds into the linear model: σ(a·(w·x + b₀) + b) = σ((a·w)·x + (a·b₀ + b)).
         let linear = LinearModel(featureNames: names, products: products.enumerated().map { p, offer in
-            LinearModel.Product(id: offer.id, chineseName: offer.chineseName, englishName: offer.englishName,
-                                intercept: result.intercepts[p], weights: capped[p].weights)
+            let scaling = calibrations[p]?.scaling ?? .identity
+            return LinearModel.Product(id: offer.id, chineseName: offer.chineseName, englishName: offer.englishName,
+                                       intercept: scaling.logit(result.intercepts[p]), weights: capped[p].weights.map { $0 * scaling.slope })
         })
         // Training-set metrics (cross-validated metrics come with `finrec evaluate` on held-out data).
         let logits = LinearScorer<Double>(model: linear).logits(for: data.features, threads: options.threads)
@@ -176,7 +212,7 @@ public struct TrainingPipeline {
                 rows: m.count, positiveRate: m.positiveRate, auc: m.auc, ks: m.ks, logLoss: m.logLoss, brier: m.brier,
                 iterations: result.iterations[p], converged: result.converged[p],
                 c: selection?.chosen[p], crossValidation: selection?.scores[p] ?? [],
-                cappedMissingWeights: fitted.layout == .conservative ? capped[p].capped : nil)))
+                cappedMissingWeights: fitted.layout == .conservative ? capped[p].capped : nil, calibration: calibrations[p])))
         }
         let hyperparameters = Hyperparameters(
             c: options.c,
@@ -187,14 +223,34 @@ public struct TrainingPipeline {
             signConstrainedWeights: options.weightSigns.map { $0.joined().filter { $0 != .free }.count })
         let provenance = Provenance(trainingFile: (path as NSString).lastPathComponent, trainingFileSHA256: Self.fingerprint(path),
                                     rows: n, asOfDate: CivilDate(daysSinceEpoch: asOf).iso, finrecVersion: FinRecVersion.current)
-        let uncertainty = result.hessians.isEmpty ? [] : (0..<k).map { LogitUncertainty(hessian: result.hessians[$0], c: result.c[$0], dimension: d + 1) }
+        // A logit scaled by a has a times the standard error: the precision H/C becomes H/(C·a²).
+        let uncertainty = result.hessians.isEmpty ? [] : (0..<k).map { p in
+            LogitUncertainty(hessian: result.hessians[p], c: result.c[p] * pow(calibrations[p]?.scaling.slope ?? 1, 2), dimension: d + 1)
+        }
         let model = TrainedModel(linear: linear, features: fitted, catalog: catalog, scaling: scaling,
                                  metrics: metrics, hyperparameters: hyperparameters, provenance: provenance, uncertainty: uncertainty)
         let summary = Summary(rows: n,
                               rowsUsed: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.rowsUsed[$0]) }),
                               iterations: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.iterations[$0]) }),
-                              converged: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.converged[$0]) }))
+                              converged: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.converged[$0]) }),
+                              uncalibrated: uncalibrated)
         return (model, summary)
+    }
+
+    /// Platt scaling of one product fitted on its out-of-fold logits (rows without a label for it
+    /// are NaN), with the out-of-fold calibration error before and after.
+    static func fitCalibration(outOfFold: [Double], labels: Matrix<Double>, product p: Int, sampleWeights: [Double]?) throws(PlattScaling.FitError) -> CalibrationRecord {
+        var z: [Double] = [], y: [Double] = [], w: [Double] = []
+        for i in outOfFold.indices where !outOfFold[i].isNaN {
+            z.append(outOfFold[i])
+            y.append(labels[i, p])
+            if let sampleWeights { w.append(sampleWeights[i]) }
+        }
+        guard !z.isEmpty else { throw .oneOutcome }
+        let scaling = try PlattScaling.fit(logits: z, labels: y, weights: sampleWeights == nil ? nil : w)
+        let before = BinaryMetrics(probabilities: z.map(Sigmoid.probability), labels: y)
+        let after = BinaryMetrics(probabilities: z.map { Sigmoid.probability(scaling.logit($0)) }, labels: y)
+        return CalibrationRecord(scaling: scaling, rows: z.count, eceBefore: before.expectedCalibrationError, eceAfter: after.expectedCalibrationError)
     }
 
     /// SHA-256 of the file, read in 1 MiB pieces.
