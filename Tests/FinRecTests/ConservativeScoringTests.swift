@@ -124,6 +124,17 @@ struct OfficerNotesTests {
             {"enterprise_id": "91370100MA00000010", "fiscal_year": 2025, "revenue_y1": 6000, "rd_expense_y1": 300, "employees": 120}
             """)
         #expect(!inside.rangeNotes.contains { $0.feature == j })
+        // The table prints the value and the bound with enough decimals to tell them apart.
+        let share = try #require(features.spec.features.firstIndex { $0.name == "main_business_share" })
+        let high = try #require(features.statistics[share]?.high)
+        let (whole, _) = try Self.assess("""
+            {"enterprise_id": "91370100MA00000010", "fiscal_year": 2025, "revenue_y1": 6000, "main_business_revenue_y1": 6000, "employees": 120}
+            """)
+        #expect(whole.rangeNotes.contains { $0.feature == share && $0.value == 1 })
+        let table = ScoreDocument(results: [whole], scorer: scorer, language: .zh, reasons: 3, modelPath: "m", asOf: "2026-06-30").table()
+        let line = try #require(table.split(separator: "\n").first { $0.contains("主营业务收入占比") && $0.contains("超出训练范围") })
+        let printed = line.split(whereSeparator: { $0 == " " || $0 == "（" || $0 == "）" }).compactMap { Double(String($0)) }
+        #expect(printed.count == 3 && printed[0] == 1 && printed[1] != 1 && abs(printed[1] - high) < 1e-3 && printed[1] == printed[2], "\(line)")
     }
 
     @Test("补充资料 lists missing features only, each with the largest gain an offer's points could get, largest first")

@@ -68,7 +68,9 @@ public struct ScoreDocument: Sendable {
     /// "最近一年研发投入占比 16.33 超出训练范围（上限 0.31），按 0.31 计分".
     func rangeText(_ note: FittedFeatures.RangeNote) -> String {
         let f = scorer.model.features.spec.features[note.feature]
-        let value = Fixed.format(note.value, digits: 2), bound = Fixed.format(note.bound, digits: 2)
+        // Two decimals, more when they would print the value and its bound alike (1 against 0.9983).
+        let digits = (2...6).first { Fixed.format(note.value, digits: $0) != Fixed.format(note.bound, digits: $0) } ?? 6
+        let value = Fixed.format(note.value, digits: digits), bound = Fixed.format(note.bound, digits: digits)
         return zh ? "注意：\(f.chinese) \(value) 超出训练范围（\(note.above ? "上限" : "下限") \(bound)），按 \(bound) 计分"
             : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound)"
     }
