@@ -28,9 +28,15 @@ public struct Catalog: Sendable {
         public let text: String
         public let expression: ParsedExpression
         public let source: String
-        /// The DOMAIN-RULES status tag: OK-news, OK-2nd, OK-code or unconfirmed.
+        /// How well the rule is sourced: OK-news, OK-2nd, OK-code or unconfirmed.
         public let status: String
         public var unconfirmed: Bool { status == "unconfirmed" }
+        /// When the condition fails, the offer is not ruled out but left to a person (a rule that
+        /// says "in principle not supported", with exceptions): the condition is undecided.
+        public let review: Bool
+        /// A qualitative requirement no field records (e.g. 科创板 standard 5's approvals): always
+        /// undecided, for a person to judge.
+        public let manual: Bool
     }
 
     public indirect enum Rule: Sendable {
@@ -217,17 +223,30 @@ extension Catalog {
         let id = try o.required("id").nonEmptyString()
         let zh = try o.required("zh").nonEmptyString(), en = try o.required("en").nonEmptyString()
         let members = try o.object()
-        let kinds = ["expr", "all", "any"].filter { members[$0] != nil }
-        guard kinds.count == 1 else { throw o.error("needs exactly one of \"expr\", \"all\" or \"any\"") }
+        let kinds = ["expr", "manual", "all", "any"].filter { members[$0] != nil }
+        guard kinds.count == 1 else { throw o.error("needs exactly one of \"expr\", \"manual\", \"all\" or \"any\"") }
         switch kinds[0] {
-        case "expr":
+        case "expr", "manual":
             let statusField = try o.required("status")
             let status = try statusField.string()
             guard conditionStatuses.contains(status) else {
                 throw statusField.error("'\(status)' is not a rule status (\(conditionStatuses.joined(separator: ", ")))")
             }
+            var review = false
+            if let onFail = try o.optional("on_fail") {
+                guard try onFail.string() == "review" else { throw onFail.error("the only choice is \"review\" (a failure leaves the offer to a person)") }
+                review = true
+            }
+            let source = try o.required("source").nonEmptyString()
+            if kinds[0] == "manual" {
+                // No field decides it: a condition that never holds, left to a person.
+                guard try o.required("manual").bool() else { throw try o.required("manual").error("should be true (or leave it out and give \"expr\")") }
+                guard !review else { throw try o.required("on_fail").error("a manual condition is always left to a person; leave \"on_fail\" out") }
+                return .condition(Catalog.Condition(id: id, chinese: zh, english: en, text: "manual", expression: .binary(.greater, .number(0), .number(1)),
+                                                    source: source, status: status, review: true, manual: true))
+            }
             return .condition(Catalog.Condition(id: id, chinese: zh, english: en, text: try o.required("expr").nonEmptyString(),
-                                                expression: try expression(o), source: try o.required("source").nonEmptyString(), status: status))
+                                                expression: try expression(o), source: source, status: status, review: review, manual: false))
         default:
             let list = try o.required(kinds[0])
             let children = try list.items().map { (child) throws(JSONFieldError) in try rule(child) }

@@ -13,6 +13,8 @@ public struct EligibilityReason: Sendable, Equatable {
     public let missingFields: [String]
     public let unconfirmed: Bool
     public let source: String
+    /// Undecided because the rule leaves it to a person (not for want of data).
+    public let review: Bool
 }
 
 /// Evaluates every offer's rule over chunks of enterprises, column-at-a-time, and explains the
@@ -46,9 +48,11 @@ public struct EligibilityEvaluator: Sendable {
         var statuses: [[Truth]] = []
         for (k, offer) in catalog.offers.enumerated() {
             let perCondition: [[Truth]] = conditions[k].map { item in
-                guard case .truths(let t) = item.compiled.evaluate(chunk, parameters: parameters) else {
+                guard case .truths(var t) = item.compiled.evaluate(chunk, parameters: parameters) else {
                     preconditionFailure("conditions compile to truths")
                 }
+                // A review condition's failure leaves the offer to a person: undecided.
+                if item.condition.review { for r in t.indices where t[r] == .fail { t[r] = .unknown } }
                 return t
             }
             var next = 0
@@ -107,6 +111,14 @@ public struct EligibilityResult: Sendable {
             .filter { seen.insert($0).inserted }
     }
 
+    /// For an undecided offer: the review conditions (depth-first indices) that leave it to a
+    /// person rather than to missing data; empty unless the status is `.unknown`.
+    public func reviewConditions(offer k: Int, row r: Int) -> [Int] {
+        guard statuses[k][r] == .unknown else { return [] }
+        return explainingConditions(offer: k, row: r).map(\.index)
+            .filter { evaluator.conditions[k][$0].condition.review && missing(offer: k, index: $0, row: r).isEmpty }
+    }
+
     /// The conditions (depth-first indices) that make offer `k`'s status for row `r` what it is,
     /// each with the alternative of an "any" it belongs to (its Chinese and English labels).
     private func explainingConditions(offer k: Int, row r: Int) -> [(index: Int, context: (zh: String, en: String)?)] {
@@ -155,8 +167,14 @@ public struct EligibilityResult: Sendable {
         let label = language == .zh ? c.chinese : c.english
         var text: String
         var missing: [String] = []
-        if status == .unknown {
-            missing = self.missing(offer: k, index: i, row: r).map { evaluator.schema.fields[$0].label(language) }
+        let absent = status == .unknown ? self.missing(offer: k, index: i, row: r) : []
+        let review = status == .unknown && c.review && absent.isEmpty
+        if review {
+            text = c.manual ? label : failureSentence(c, label: label, row: r, language: language,
+                                                      showingFields: evaluator.conditions[k][i].compiled.fieldsRead)
+            text += language == .zh ? "：需人工判断" : ": for a person to judge"
+        } else if status == .unknown {
+            missing = absent.map { evaluator.schema.fields[$0].label(language) }
             let fields = missing.joined(separator: language == .zh ? "、" : ", ")
             text = language == .zh ? "\(label)：无法判断，缺少 \(fields)" : "\(label): cannot tell, missing \(fields)"
         } else {
@@ -164,13 +182,20 @@ public struct EligibilityResult: Sendable {
         }
         if let context { text += language == .zh ? "（\(context)）" : " (\(context))" }
         if c.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
-        return EligibilityReason(conditionID: c.id, status: status, text: text, missingFields: missing, unconfirmed: c.unconfirmed, source: c.source)
+        return EligibilityReason(conditionID: c.id, status: status, text: text, missingFields: missing, unconfirmed: c.unconfirmed, source: c.source,
+                                 review: review)
     }
 
     /// "近两年研发投入占比 5.3% < 8%" for a comparison of a quantity with a number; the label alone
-    /// ("…：不满足") where the condition is not such a comparison.
-    private func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language) -> String {
-        let notMet = language == .zh ? "\(label)：不满足" : "\(label): not met"
+    /// ("…：不满足") where the condition is not such a comparison, or with `showingFields` the label
+    /// and the values of the fields it reads ("不属于原则上不支持的行业（行业代码 C15）").
+    private func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language, showingFields fields: [Int] = []) -> String {
+        let values = fields.map { field in
+            "\(language == .zh ? evaluator.schema.fields[field].chineseName : evaluator.schema.fields[field].name) \(display(field: field, row: r, language))"
+        }
+        let notMet = !values.isEmpty
+            ? label + (language == .zh ? "（\(values.joined(separator: "，"))）" : " (\(values.joined(separator: ", ")))")
+            : language == .zh ? "\(label)：不满足" : "\(label): not met"
         guard case .binary(let op, let lhs, let rhs) = c.expression, op.isComparison else { return notMet }
         guard let unit = unit(of: lhs) else { return notMet }
         guard let quantity = try? CompiledExpression(lhs, in: evaluator.environment, boolean: false),
@@ -197,6 +222,19 @@ public struct EligibilityResult: Sendable {
             return "\(label) \(Self.format(value, u, language)) \(op.negated.rawValue) \(Self.format(rv[0], u, language))"
         default:
             return notMet
+        }
+    }
+
+    /// A field's value in row `r` as a person reads it: a category's name, a quantity in its unit.
+    private func display(field i: Int, row r: Int, _ language: Language) -> String {
+        let spec = evaluator.schema.fields[i]
+        switch chunk.value(field: i, row: r) {
+        case .missing: return language == .zh ? "缺失" : "missing"
+        case .text(let t): return t
+        case .number(let x):
+            if case .category(let options) = spec.kind, Int(x) < options.count { return language == .zh ? options[Int(x)].chinese : options[Int(x)].code }
+            if case .date = spec.kind { return CivilDate(daysSinceEpoch: Int(x)).iso }
+            return Catalog.Unit.of(spec).map { Self.format(x, $0, language) } ?? Fixed.format(x, digits: 4)
         }
     }
 

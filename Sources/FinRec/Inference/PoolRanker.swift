@@ -12,6 +12,9 @@ public struct RankedEnterprise: Sendable, Equatable {
     public let reasonCodes: [ReasonCode]
     /// For an undecided enterprise: the schema fields (indices) that would decide its eligibility.
     public let missingFields: [Int]
+    /// For an undecided enterprise: the review conditions (indices into the offer's conditions,
+    /// depth first) that leave it to a person, e.g. 创业板's industry list.
+    public var reviewConditions: [Int] = []
     /// Position in the input (chunk-independent), the last tie-break.
     let sequence: Int
 
@@ -209,7 +212,8 @@ public struct PoolRanker: Sendable {
                     if unknown[i].admits(better) {
                         unknown[i].insert(RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: logit,
                                                            points: scorer.model.scaling.points(logit: logit), reasonCodes: [],
-                                                           missingFields: scored.eligibility.missingFields(offer: k, row: r), sequence: sequence))
+                                                           missingFields: scored.eligibility.missingFields(offer: k, row: r),
+                                                           reviewConditions: scored.eligibility.reviewConditions(offer: k, row: r), sequence: sequence))
                     }
                 case .fail:
                     summaries[i].ineligible += 1

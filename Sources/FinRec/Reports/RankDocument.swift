@@ -21,10 +21,15 @@ public struct RankDocument {
     }
 
     /// An entry's reasons as shown: "近两年研发投入占比 +12.3" per reason code of an eligible
-    /// enterprise, the missing fields' labels for an undecided one.
-    public func reasons(_ e: RankedEnterprise) -> [String] {
+    /// enterprise; for an undecided one the missing fields' labels and the conditions left to a
+    /// person ("…：需人工判断"). `k` is the entry's catalog offer.
+    public func reasons(_ e: RankedEnterprise, offer k: Int) -> [String] {
         e.reasonCodes.map { "\($0.label(language)) +\(Fixed.format($0.points, digits: 1))" }
             + e.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }
+            + e.reviewConditions.map { i in
+                let c = scorer.evaluator.conditions[k][i].condition
+                return (language == .zh ? c.chinese : c.english) + (language == .zh ? "：需人工判断" : ": for a person to judge")
+            }
     }
 
     public func render(_ format: Format) -> String { format == .json ? json() : csv() }
@@ -37,7 +42,7 @@ public struct RankDocument {
                 for (position, e) in list.sorted().enumerated() {
                     var fields: [String] = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue, group]
                     fields += [String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
-                    fields += ["\(e.probability)", "\(e.points)", reasons(e).joined(separator: "; ")]
+                    fields += ["\(e.probability)", "\(e.points)", reasons(e, offer: k).joined(separator: "; ")]
                     out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
                 }
             }
@@ -46,12 +51,12 @@ public struct RankDocument {
     }
 
     public func json() -> String {
-        func list(_ entries: [RankedEnterprise]) -> JSONValue {
+        func list(_ entries: [RankedEnterprise], offer k: Int) -> JSONValue {
             .array(entries.enumerated().map { position, e in
                 .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(e.enterpriseID)),
                                     ("name", e.name.map(JSONValue.string) ?? .null), ("line", .number(Double(e.line))),
                                     ("probability", .number(e.probability)), ("points", .number(e.points)), ("logit", .number(e.logit)),
-                                    ("reasons", .array(reasons(e).map(JSONValue.string)))]))
+                                    ("reasons", .array(reasons(e, offer: k).map(JSONValue.string)))]))
             })
         }
         let offers: [JSONValue] = ranker.offers.enumerated().map { i, k in
@@ -64,7 +69,7 @@ public struct RankDocument {
                 ("probability_quantiles", .object(JSONObject([0.1, 0.5, 0.9].map { q in
                     ("p\(Int(q * 100))", s.probabilityQuantile(q).map(JSONValue.number) ?? .null)
                 }))),
-                ("eligible", list(ranker.eligible[i].sorted())), ("unknown", list(ranker.unknown[i].sorted())),
+                ("eligible", list(ranker.eligible[i].sorted(), offer: k)), ("unknown", list(ranker.unknown[i].sorted(), offer: k)),
             ]))
         }
         return JSONValue.object(JSONObject([

@@ -167,7 +167,7 @@ public struct ScoreDocument: Sendable {
                 object["reasons"] = .array(o.reasons.map { r in
                     .object(JSONObject([("condition", .string(r.conditionID)), ("status", .string(r.status.code)),
                                         ("text", .string(r.text)), ("missing_fields", .array(r.missingFields.map(JSONValue.string))),
-                                        ("unconfirmed", .bool(r.unconfirmed)), ("source", .string(r.source))]))
+                                        ("unconfirmed", .bool(r.unconfirmed)), ("review", .bool(r.review)), ("source", .string(r.source))]))
                 })
                 object["reason_codes_up"] = codes(o.topUp(reasons), a)
                 object["reason_codes_down"] = codes(o.topDown(reasons), a)
