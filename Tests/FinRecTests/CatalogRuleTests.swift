@@ -35,14 +35,14 @@ enum Field: Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, Ex
 let cleanFirm: [String: Field] = [
     "founding_year": 2010, "certification_tier": "little_giant", "certification_valid_until": "2027-12-31",
     "industry_code": "C35", "special_mention_loans": 0, "abnormal_or_dishonest": 0, "overdue_24m": 0, "major_accident_3y": 0,
-    "neeq_status": "not_quoted", "neeq_months": 0,
+    "neeq_status": "not_quoted", "neeq_months": 0, "company_form": "joint_stock", "regional_equity_listed": 0,
 ]
 
 func with(_ base: [String: Field], _ changes: [String: Field]) -> [String: Field] {
     base.merging(changes) { _, new in new }
 }
 
-/// Thresholds worked out by hand from DOMAIN-RULES: each case sets one field to a value at,
+/// Thresholds worked out by hand from the published rules (Models/RULES.md): each case sets one field to a value at,
 /// just past or just short of the threshold (or removes it) and says what the offer must be.
 @Suite("Catalog rules at their thresholds")
 struct CatalogRuleTests {
@@ -51,7 +51,7 @@ struct CatalogRuleTests {
     // MARK: Loans
 
     static let loanBase = with(cleanFirm, ["total_assets": 10_000, "total_liabilities": 5_000, "net_assets": 5_000,
-                                           "pledgeable_patents": 3, "patent_remaining_years": 8])
+                                           "pledgeable_patents": 3, "patent_remaining_years": 8, "maturing_loan": 500, "renewal_commitment": 1])
 
     @Test("专精特新贷: tier, certificate validity and credit screens", arguments: [
         ("provincial SRDI passes", ["certification_tier": "provincial_srdi"], .pass),
@@ -104,6 +104,10 @@ struct CatalogRuleTests {
         ("project: liabilities missing is unknown", "project_loan", ["total_liabilities": nil], .unknown),
         ("emergency: 69.99% debt passes", "emergency_loan", ["total_liabilities": 6_999, "net_assets": 3_001], .pass),
         ("emergency: 70% debt fails", "emergency_loan", ["total_liabilities": 7_000, "net_assets": 3_000], .fail),
+        ("emergency: a loan of 0.01万 falling due passes", "emergency_loan", ["maturing_loan": 0.01], .pass),
+        ("emergency: no loan falling due fails", "emergency_loan", ["maturing_loan": 0], .fail),
+        ("emergency: without the bank's renewal commitment fails", "emergency_loan", ["renewal_commitment": 0], .fail),
+        ("emergency: commitment not known is unknown", "emergency_loan", ["renewal_commitment": nil], .unknown),
     ] as [(String, String, [String: Field], Truth)])
     func debtRatio(name: String, offer: String, changes: [String: Field], expected: Truth) throws {
         #expect(try eligibility(with(Self.loanBase, changes), offer: offer).status == expected, "\(name)")
@@ -201,6 +205,11 @@ struct CatalogRuleTests {
         ("loss-making last year fails standard 1", ["net_profit_y1": -1], .fail),
         ("market value 9.99亿 fails", ["expected_market_value": 99_999], .fail),
         ("founded 2023 (2 years) fails", ["founding_year": 2023], .fail),
+        ("a limited company fails (股改 first)", ["company_form": "limited"], .fail),
+        ("company form not known is unknown", ["company_form": nil], .unknown),
+        ("real estate (K70) fails", ["industry_code": "K70"], .fail),
+        ("finance (J66) fails", ["industry_code": "J66"], .fail),
+        ("leasing and business services (L72) passes", ["industry_code": "L72"], .pass),
     ] as [Case])
     func star(name: String, changes: [String: Field], expected: Truth) throws {
         #expect(try eligibility(with(Self.starBase, changes), offer: "star").status == expected, "\(name)")
@@ -208,6 +217,27 @@ struct CatalogRuleTests {
 
     /// Fails STAR standard 1 (loss-making) so standards 2–4 decide; 科创属性 still met.
     static let starNoProfit = with(starBase, ["net_profit_y1": -100])
+
+    /// Changes to `starNoProfit` that leave only standard 5: MV 40亿, revenue 2.9亿 (short of
+    /// standards 3 and 4, CAGR exactly 25%), 3-year R&D 6.4% (科创属性 met, standard 2 not).
+    static let starStandard5: [String: Field] = ["expected_market_value": 400_000, "revenue_y1": 29_000, "revenue_y2": 23_200, "revenue_y3": 18_560,
+                                                 "rd_expense_y1": 1_500, "rd_expense_y2": 1_500, "rd_expense_y3": 1_500]
+
+    @Test("Review conditions say a person must judge and why: 创业板's industry list, 科创板 standard 5")
+    func reviewReasons() throws {
+        let chinext = try eligibility(with(Self.chinextBase, ["industry_code": "C15"]), offer: "chinext")
+        #expect(chinext.status == .unknown)
+        let industry = try #require(chinext.reasons.first)
+        #expect(chinext.reasons.count == 1 && industry.review && industry.missingFields.isEmpty && industry.conditionID == "industry_allowed")
+        #expect(industry.text.contains("行业代码 C15") && industry.text.contains("需人工判断"), "\(industry.text)")
+        let star = try eligibility(with(Self.starNoProfit, Self.starStandard5), offer: "star", language: .en)
+        #expect(star.status == .unknown)
+        #expect(star.reasons.map(\.conditionID) == ["qualitative_5"] && star.reasons.allSatisfy(\.review), "\(star.reasons.map(\.text))")
+        #expect(star.reasons.first?.text.contains("for a person to judge") == true)
+        // A field that is missing is not a review: the reason names the field.
+        let missing = try eligibility(with(Self.chinextBase, ["industry_code": nil]), offer: "chinext")
+        #expect(missing.status == .unknown && missing.reasons.allSatisfy { !$0.review && !$0.missingFields.isEmpty })
+    }
 
     @Test("科创板 standards 2, 3 and 4", arguments: [
         ("standard 1 fails without profit", [:], .fail),
@@ -223,6 +253,9 @@ struct CatalogRuleTests {
         ("S4: MV 30亿 and revenue 3亿", ["expected_market_value": 300_000, "revenue_y1": 30_000], .pass),
         ("S4: MV 29.99亿 fails (and S3 by cash flow)", ["expected_market_value": 299_900, "revenue_y1": 30_000,
                                                       "operating_cash_flow_y1": 100, "operating_cash_flow_y2": 100, "operating_cash_flow_y3": 100], .fail),
+        // Standard 5: MV 40亿 and qualitative conditions no field records; revenue 2.9亿 fails 2–4.
+        ("S5: MV 40亿 alone is for a person to judge", Self.starStandard5, .unknown),
+        ("S5: MV 39.99亿 fails", with(Self.starStandard5, ["expected_market_value": 399_900]), .fail),
     ] as [Case])
     func starOtherStandards(name: String, changes: [String: Field], expected: Truth) throws {
         #expect(try eligibility(with(Self.starNoProfit, changes), offer: "star").status == expected, "\(name)")
@@ -238,9 +271,10 @@ struct CatalogRuleTests {
         "net_profit_y1": -10, "net_profit_y2": -10, "operating_cash_flow_y1": -1, "operating_cash_flow_y2": -1, "equity_financing_2y": 0,
     ])
 
-    @Test("新三板 (all thresholds unconfirmed in DOMAIN-RULES)", arguments: [
+    @Test("新三板 (all thresholds unconfirmed)", arguments: [
         ("base passes", [:], .pass),
         ("already on the basic tier fails", ["neeq_status": "basic", "neeq_months": 3], .fail),
+        ("a limited company fails (股改 first)", ["company_form": "limited"], .fail),
         ("share capital 499.99万 fails", ["share_capital": 499.99], .fail),
         ("net assets below share capital fails", ["total_liabilities": 500.01, "net_assets": 499.99], .fail),
         ("founded 2024 (1 year) fails", ["founding_year": 2024], .fail),
@@ -266,8 +300,18 @@ struct CatalogRuleTests {
         ("base passes", [:], .pass),
         ("net profit 5999.99万 fails", ["net_profit_y1": 5_999.99, "net_profit_y2": 4_000.01], .fail),
         ("two years 9999.99万 fails", ["net_profit_y2": 3_999.99], .fail),
-        ("agriculture fails", ["industry_code": "A01"], .fail),
-        ("food manufacturing fails", ["industry_code": "C14"], .fail),
+        ("agriculture (A01) is for a person to judge", ["industry_code": "A01"], .unknown),
+        ("beverages (C15) is for a person to judge", ["industry_code": "C15"], .unknown),
+        ("textiles (C17) is for a person to judge", ["industry_code": "C17"], .unknown),
+        ("ferrous metals (C31) is for a person to judge", ["industry_code": "C31"], .unknown),
+        ("residential services (O80) is for a person to judge", ["industry_code": "O80"], .unknown),
+        ("repair and other services (O82) is for a person to judge", ["industry_code": "O82"], .unknown),
+        ("agricultural food processing (C13, dropped from the final list) passes", ["industry_code": "C13"], .pass),
+        ("food manufacturing (C14, dropped) passes", ["industry_code": "C14"], .pass),
+        ("apparel (C18, dropped) passes", ["industry_code": "C18"], .pass),
+        ("non-ferrous metals (C32) passes", ["industry_code": "C32"], .pass),
+        ("a limited company fails (股改 first)", ["company_form": "limited"], .fail),
+        ("a listed industry and a failed standard fail", ["industry_code": "C15", "net_profit_y1": 5_999.99, "net_profit_y2": 4_000.01], .fail),
         ("MV 15亿, profitable, revenue 4亿 passes standard 2", ["net_profit_y1": 1, "expected_market_value": 150_000, "revenue_y1": 40_000], .pass),
         ("revenue 3.9999亿 fails standard 2", ["net_profit_y1": 1, "expected_market_value": 150_000, "revenue_y1": 39_999.99], .fail),
         ("S3: MV 50亿 and revenue 3亿 pass", ["net_profit_y1": -1, "expected_market_value": 500_000], .pass),
@@ -288,6 +332,7 @@ struct CatalogRuleTests {
         ("innovative SME passes", ["certification_tier": "innovative"], .pass),
         ("no tier fails", ["certification_tier": "none"], .fail),
         ("quoted on NEEQ fails", ["neeq_status": "basic", "neeq_months": 5], .fail),
+        ("already on the regional equity market fails", ["certification_tier": "innovative", "regional_equity_listed": 1], .fail),
     ] as [Case])
     func regional(name: String, changes: [String: Field], expected: Truth) throws {
         let result = try eligibility(with(cleanFirm, changes), offer: "regional_board")

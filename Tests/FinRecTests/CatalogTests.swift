@@ -16,7 +16,7 @@ struct CatalogTests {
                                                               "北交所", "科创板", "新三板", "创业板", "区域性股权市场专精特新板"])
         #expect(shippedCatalog.offers.prefix(5).allSatisfy { $0.kind == .loan && $0.terms != nil })
         #expect(shippedCatalog.offers.suffix(5).allSatisfy { $0.kind == .board })
-        // Every NEEQ and regional-board condition is unconfirmed in DOMAIN-RULES, and flagged so.
+        // Every NEEQ and regional-board condition is unconfirmed (Models/RULES.md), and flagged so.
         let regional = shippedCatalog.offer("regional_board")!.rule.conditions
         #expect(regional.allSatisfy { $0.unconfirmed })
         let confirmedNEEQ = shippedCatalog.offer("neeq")!.rule.conditions.filter { !$0.unconfirmed }.map(\.id)

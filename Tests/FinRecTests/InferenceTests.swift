@@ -104,7 +104,8 @@ struct InferenceTests {
                         let total = o.basePoints! + o.reasonCodes.reduce(0) { $0 + $1.points }
                         #expect(abs(total - o.points!) < 1e-6)
                     case .unknown:
-                        #expect(!o.reasons.isEmpty && o.reasons.allSatisfy { !$0.missingFields.isEmpty })
+                        // Undecided for want of data (the fields are named) or left to a person.
+                        #expect(!o.reasons.isEmpty && o.reasons.allSatisfy { $0.review != !$0.missingFields.isEmpty })
                     case .fail:
                         #expect(!o.reasons.isEmpty && o.probability == nil && o.points == nil && o.reasonCodes.isEmpty)
                         #expect(o.reasons.contains { $0.status == .fail })
@@ -124,7 +125,8 @@ struct InferenceTests {
         let a = try #require(ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: .zh).first)
         let undecided = a.offers.filter { $0.status == .unknown }
         #expect(!undecided.isEmpty)
-        #expect(undecided.allSatisfy { $0.reasons.allSatisfy { $0.text.contains("缺少") } })
+        #expect(undecided.allSatisfy { $0.reasons.allSatisfy { $0.text.contains("缺少") || ($0.review && $0.text.contains("需人工判断")) } })
+        #expect(undecided.contains { $0.reasons.contains { $0.text.contains("缺少") } })
     }
 
     @Test("Ranked entries carry reasons as data: the top positive reason codes, or the fields that are missing")
@@ -146,11 +148,15 @@ struct InferenceTests {
                 undecidedSeen += 1
                 let r = e.line - 2
                 // Independently: each missing field is empty in the record and read by an undecided condition.
-                let fromReasons = scored.eligibility.reasons(offer: k, row: r, language: .en).flatMap(\.missingFields)
+                let explained = scored.eligibility.reasons(offer: k, row: r, language: .en)
+                let fromReasons = explained.flatMap(\.missingFields)
                 let names = e.missingFields.map { scorer.evaluator.schema.fields[$0].name }
-                #expect(!names.isEmpty && Set(names) == Set(fromReasons) && names.count == Set(names).count)
+                let reviews = e.reviewConditions.map { scorer.catalog.offers[k].rule.conditions[$0].id }
+                #expect(Set(names) == Set(fromReasons) && names.count == Set(names).count)
+                #expect(reviews == explained.filter(\.review).map(\.conditionID) && !(names.isEmpty && reviews.isEmpty))
                 #expect(e.missingFields.allSatisfy { chunk.value(scorer.evaluator.schema.fields[$0].name, row: r) == .missing })
-                #expect(e.reasonCodes.isEmpty && document.reasons(e) == names)
+                let shown = document.reasons(e, offer: k)
+                #expect(e.reasonCodes.isEmpty && Array(shown.prefix(names.count)) == names && shown.count == names.count + reviews.count)
             }
         }
         #expect(undecidedSeen > 0)

@@ -1,4 +1,4 @@
-/// The enterprise record: every field the eligibility rules and lenders use (DOMAIN-RULES §8).
+/// The enterprise record: every field the eligibility rules and lenders use (Models/RULES.md, "Fields").
 ///
 /// Money is in 万元 (10,000 CNY), as Chinese filings report it. Year suffixes count back from the
 /// latest fiscal year: `_y1` is the latest (`fiscal_year`), `_y2` the one before, `_y3` the one
@@ -15,6 +15,13 @@ public enum EnterpriseSchema {
         CategoryValue("not_quoted", "未挂牌", aliases: ["无", "否"]),
         CategoryValue("basic", "基础层"),
         CategoryValue("innovation", "创新层"),
+    ]
+
+    /// 公司类型: listing and NEEQ quotation need a joint-stock company (股份有限公司); a limited
+    /// liability company converts first (股改).
+    public static let companyForms: [CategoryValue] = [
+        CategoryValue("limited", "有限责任公司", aliases: ["有限公司"]),
+        CategoryValue("joint_stock", "股份有限公司", aliases: ["股份公司"]),
     ]
 
     public static let rdInstitutionLevels: [CategoryValue] = [
@@ -48,6 +55,8 @@ public enum EnterpriseSchema {
                   "GB/T 4754 division: section letter and two digits, e.g. C35 (special equipment), I65 (software)."),
         FieldSpec("fiscal_year", "最近会计年度", .integer(1990...2100), aliases: ["会计年度"], "The latest fiscal year, which _y1 refers to."),
         FieldSpec("founding_year", "成立年份", .integer(1949...2100), aliases: ["成立年度"], "Year of incorporation."),
+        FieldSpec("company_form", "公司类型", .category(companyForms), aliases: ["企业类型", "公司形式"],
+                  "Limited liability (有限责任公司) or joint-stock (股份有限公司); NEEQ and the exchanges take joint-stock companies only."),
         FieldSpec("certification_tier", "资质等级", .category(tiers), aliases: ["梯度培育层级", "tier"],
                   "MIIT quality-SME tier: none, innovative SME, provincial SRDI SME, national little giant."),
         FieldSpec("certification_valid_until", "资质有效期至", .date, aliases: ["有效期至"],
@@ -120,6 +129,10 @@ public enum EnterpriseSchema {
                   "Overdue repayments in the last 24 months (firm and actual controller)."),
         FieldSpec("special_mention_loans", "关注或不良贷款", .flag, aliases: ["关注类贷款", "不良贷款"],
                   "Has loans classed special-mention (关注) or non-performing (不良) outstanding."),
+        FieldSpec("maturing_loan", "30日内到期流动资金贷款", .number(nonNegativeMoney, unit: "万元"), aliases: ["到期贷款"],
+                  "Bank working-capital loans maturing within 30 days (0 when none): what a bridge fund (应急转贷) repays."),
+        FieldSpec("renewal_commitment", "银行续贷承诺", .flag, aliases: ["续贷承诺"],
+                  "The lending bank has agreed in writing to renew the maturing loan (续贷承诺), which bridge funds require."),
         FieldSpec("abnormal_or_dishonest", "经营异常或失信", .flag, aliases: ["失信"],
                   "On the abnormal-operation list (经营异常名录) or the serious-dishonesty list (严重失信主体名单)."),
         FieldSpec("major_accident_3y", "近三年重大事故", .flag, aliases: ["重大事故"],
@@ -160,6 +173,10 @@ public enum EnterpriseSchema {
                 return ("class1_ip_self_filed", "self-filed Class-I IP \(Int(s)) exceeds Class-I IP \(Int(c1))")
             }
             return nil
+        },
+        RowCheck("NEEQ quotation only as a joint-stock company", fields: ["neeq_status", "company_form"]) { v in
+            guard let status = v[0], status > 0, let form = v[1], form == 0 else { return nil }
+            return ("company_form", "quoted on NEEQ, which only joint-stock companies (股份有限公司) are, but company_form is limited")
         },
         RowCheck("NEEQ months only when quoted", fields: ["neeq_status", "neeq_months"]) { v in
             guard let status = v[0], status == 0, let months = v[1], months > 0 else { return nil }

@@ -51,6 +51,11 @@ public struct Firm: Sendable {
     public var neeqStatus = 0
     public var neeqMonths = 0
     public var regionalEquity = false
+    /// A joint-stock company (股份有限公司), not a limited one.
+    public var jointStock = false
+    /// Working-capital loans maturing within 30 days (万元), and whether the bank committed to renew.
+    public var maturingLoan = 0.0
+    public var renewalCommitment = false
     public var reservePool = false
     public var marketValue = 0.0
     public var equityFinancing = 0.0

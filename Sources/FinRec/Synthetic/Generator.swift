@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Generates synthetic Shandong enterprises calibrated to DOMAIN-RULES §7 and the 2022 Shandong
+/// Generates synthetic Shandong enterprises calibrated to the population figures of Models/RULES.md and the 2022 Shandong
 /// plan, with outcome labels from ``WorldModel``.
 ///
 /// Each enterprise is generated from its own random stream (seed, index), so any count streams in
@@ -79,7 +79,7 @@ public struct EnterpriseGenerator: Sendable {
         let mainShare = [r.uniform(0.55, 1), r.uniform(0.72, 1), r.uniform(0.86, 1)][t]
         f.mainRevenue = [f.revenue[0] * mainShare, f.revenue[1] * min(1, mainShare * r.uniform(0.95, 1.05))]
 
-        // R&D intensity: little giants average about 7% (DOMAIN-RULES §7.1), SRDI about 5.5%.
+        // R&D intensity: little giants average about 7% (MIIT figures, Models/RULES.md), SRDI about 5.5%.
         var intensity = r.logNormal(median: [0.032, 0.05, 0.062][t], sigma: 0.42) * exp(0.1 * q)
         if t >= 1 { intensity = max(intensity, 0.031 + 0.01 * r.uniform()) }
         if t == 2 && revenue < 10_000 { intensity = max(intensity, 0.061 + 0.01 * r.uniform()) }
@@ -146,6 +146,18 @@ public struct EnterpriseGenerator: Sendable {
         f.specialMention = r.bernoulli([0.03, 0.02, 0.012][t])
         f.abnormal = r.bernoulli([0.015, 0.008, 0.004][t])
         f.accident = r.bernoulli(0.006)
+
+        // Drawn from a stream of their own, so adding them left every other field as it was.
+        var x = SplitMix64(seed: seed ^ 0xC0_F0_12_3A, index: UInt64(index))
+        // Every NEEQ-quoted firm is joint-stock; of the others, reserve-pool firms mostly (they
+        // prepare to list), larger and higher-tier ones more often.
+        f.jointStock = quoted || x.bernoulli(f.reservePool ? 0.8 : WorldModel.sigmoid(-2.2 + 0.5 * Double(t) + 0.6 * size))
+        // About one firm in five has a working-capital loan falling due within 30 days; most of
+        // their banks have agreed to renew it.
+        if x.bernoulli(0.2) {
+            f.maturingLoan = min(f.revenue[0] * 0.3, x.logNormal(median: 300, sigma: 0.8))
+            f.renewalCommitment = x.bernoulli(0.7)
+        }
         return Self.roundedAsFiled(f)
     }
 
@@ -168,6 +180,7 @@ public struct EnterpriseGenerator: Sendable {
         f.shareCapital = r2(f.shareCapital)
         f.patentRemainingYears = r2(f.patentRemainingYears)
         f.nicheYears = r2(f.nicheYears)
+        f.maturingLoan = r2(f.maturingLoan)
         f.nicheShare = r4(f.nicheShare)
         f.marketValue = r2(f.marketValue)
         f.equityFinancing = r2(f.equityFinancing)

@@ -38,6 +38,7 @@ public struct SyntheticDataset: Sendable {
         let young = f.age < 3  // no third year of accounts
         var cells: [String] = [
             f.id, f.name, f.city, f.industry, String(f.fiscalYear), String(f.foundingYear),
+            EnterpriseSchema.companyForms[f.jointStock ? 1 : 0].code,
             EnterpriseSchema.tiers[f.tier.rawValue].code,
             f.certificateValidUntil.map { CivilDate(daysSinceEpoch: $0).iso } ?? "",
             flag(f.highTech),
@@ -60,7 +61,9 @@ public struct SyntheticDataset: Sendable {
             flag(f.regionalEquity), flag(f.reservePool),
             money(f.marketValue, hide: f.neeqStatus > 0 || f.reservePool ? 0.05 : 0.4),
             money(f.equityFinancing, hide: 0.05),
-            int(f.overdue), flag(f.specialMention), flag(f.abnormal), flag(f.accident, hide: 0.02),
+            int(f.overdue), flag(f.specialMention),
+            money(f.maturingLoan), f.maturingLoan > 0 ? flag(f.renewalCommitment, hide: 0.05) : "",
+            flag(f.abnormal), flag(f.accident, hide: 0.02),
         ]
         precondition(cells.count == EnterpriseSchema.fields.count, "synthetic row does not match the schema")
         var l = SplitMix64(seed: generator.seed ^ 0x1ABE_15, index: UInt64(index))

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// The hidden world behind the synthetic outcome labels: the real eligibility rules of the ten
-/// offers (DOMAIN-RULES; thresholds as there), evaluated on a firm's true values, and a success
+/// offers (Models/RULES.md; thresholds as there), evaluated on a firm's true values, and a success
 /// probability among eligible firms that depends on the fields through non-linear effects and
 /// interactions, plus the firm's unobserved quality. A linear model on the observed fields can
 /// learn much of it, not all.
@@ -61,7 +61,7 @@ public enum WorldModel {
         return regular || exception
     }
 
-    /// NEEQ 2023 financial alternatives (i)–(iv) (DOMAIN-RULES §4: unconfirmed).
+    /// NEEQ 2023 financial alternatives (i)–(iv) (Models/RULES.md: unconfirmed).
     static func neeqFinancial(_ f: Firm) -> Bool {
         let np = f.netProfit, rev = f.revenue
         let i = (np[0] > 0 && np[1] > 0 && np[0] + np[1] >= 800) || np[0] >= 600
@@ -72,14 +72,16 @@ public enum WorldModel {
         return i || ii || iii || iv
     }
 
-    /// ChiNext "in principle not supported" industries (GB/T 4754 divisions).
+    /// ChiNext "in principle not supported" industries (GB/T 4754 divisions), as the final 2020
+    /// rule lists them. The rule admits exceptions (firms deeply merged with new technology); the
+    /// world treats such firms as not listing, the catalog leaves them to a person.
     static let chinextExcluded: Set<String> = {
         var s = Set<String>()
         for d in 1...5 { s.insert(String(format2("A", d))) }
         for d in 6...12 { s.insert(String(format2("B", d))) }
-        for c in ["C13", "C14", "C15", "C17", "C18", "C31", "D44", "D45", "D46", "E47", "E48", "E49", "E50",
+        for c in ["C15", "C17", "C31", "D44", "D45", "D46", "E47", "E48", "E49", "E50",
                   "G53", "G54", "G55", "G56", "G57", "G58", "G59", "G60", "H61", "H62",
-                  "J66", "J67", "J68", "J69", "K70", "O80", "O81"] { s.insert(c) }
+                  "J66", "J67", "J68", "J69", "K70", "O80", "O81", "O82"] { s.insert(c) }
         return s
     }()
 
@@ -110,18 +112,19 @@ public enum WorldModel {
         case "project_loan":
             return f.age >= 3 && f.debtRatio <= 0.70 && f.netAssets > 0 && creditClean(f)
         case "emergency_loan":
-            return f.debtRatio < 0.70 && creditClean(f)
+            return f.maturingLoan > 0 && f.renewalCommitment && f.debtRatio < 0.70 && creditClean(f)
         case "bse":
             let industryOK = !f.industry.hasPrefix("J") && !f.industry.hasPrefix("K")
             return f.neeqStatus == 2 && f.neeqMonths >= 12 && f.netAssets >= 5000 && industryOK && boardClean && bseStandard(f)
         case "star":
-            return f.age >= 3 && boardClean && starStandard(f) && sciTechAttribute(f)
+            let industryOK = !f.industry.hasPrefix("J") && !f.industry.hasPrefix("K")
+            return f.jointStock && f.age >= 3 && industryOK && boardClean && starStandard(f) && sciTechAttribute(f)
         case "neeq":
-            return f.neeqStatus == 0 && f.age >= 2 && f.shareCapital >= 500 && f.netAssets >= f.shareCapital && boardClean && neeqFinancial(f)
+            return f.jointStock && f.neeqStatus == 0 && f.age >= 2 && f.shareCapital >= 500 && f.netAssets >= f.shareCapital && boardClean && neeqFinancial(f)
         case "chinext":
-            return f.age >= 3 && !chinextExcluded.contains(f.industry) && boardClean && chinextStandard(f)
+            return f.jointStock && f.age >= 3 && !chinextExcluded.contains(f.industry) && boardClean && chinextStandard(f)
         case "regional_board":
-            return f.tier != .none && f.certificateValid && f.neeqStatus == 0 && !f.abnormal
+            return f.tier != .none && f.certificateValid && f.neeqStatus == 0 && !f.regionalEquity && !f.abnormal
         default:
             preconditionFailure("unknown product \(productIds[k])")
         }
