@@ -43,6 +43,12 @@ struct Rank: ParsableCommand {
     @Option(name: .long, help: "Language of reasons: zh or en.")
     var lang: LanguageOption = .zh
 
+    @Option(name: .long, help: "Also list, per offer, the N enterprises that do not pass but are closest to it (by the gap of their nearest standard), with each shortfall.")
+    var nearMiss = 0
+
+    @Option(name: .customLong("where"), help: "Rank only the enterprises for which this condition holds, in the rule language, e.g. \"city == '济南' && certification_tier >= 'provincial_srdi'\".")
+    var condition: String?
+
     @Option(name: .long, help: "Reason codes kept per listed enterprise.")
     var reasons = 3
 
@@ -59,6 +65,7 @@ struct Rank: ParsableCommand {
     func validate() throws {
         guard top >= 1 else { throw ValidationError("Please give --top a whole number of at least 1.") }
         guard (0...50).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 50.") }
+        guard nearMiss >= 0 else { throw ValidationError("Please give --near-miss a whole number of 0 or more.") }
         if best == output { throw ValidationError("--best and --output must be different files.") }
         if let best, best.lowercased().hasSuffix(".json") {
             throw ValidationError("--best writes CSV, or JSON Lines (one object per line) when the name ends in .jsonl; a pool can have millions of rows, so there is no single-document .json form.")
@@ -81,7 +88,14 @@ struct Rank: ParsableCommand {
         let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
-        let ranking = PoolRanking(scorer: scorer, offers: offers, top: top, reasonCount: reasons, workers: runtime.policy.workers)
+        var ranking = PoolRanking(scorer: scorer, offers: offers, top: top, reasonCount: reasons, workers: runtime.policy.workers)
+        ranking.nearMisses = nearMiss
+        ranking.language = lang.language
+        if let condition {
+            do { ranking.filter = try PoolRanking.filter(condition, scorer: scorer) } catch {
+                throw ValidationError("--where \"\(condition)\": \(error)")
+            }
+        }
         let bestFile = try best.map { try BestOfferFile(path: $0) }
         defer { bestFile?.discard() }  // after an error or interruption: no file (a no-op once committed)
         let started = Date()

@@ -81,6 +81,29 @@ public struct EligibilityEvaluator: Sendable {
     }
 }
 
+/// What a condition compares: a quantity in its unit, a category (schema field index), a flag or a date.
+enum ConditionValueKind { case quantity(Catalog.Unit), category(Int), flag, date }
+
+extension EligibilityEvaluator {
+
+    /// What the left side of a comparison is: a quantity in a unit, a category, a flag or a date.
+    func quantityKind(of e: ParsedExpression) -> ConditionValueKind? {
+        guard case .column(let name, _) = e else { return .quantity(.number) }
+        if let d = catalog.definitions.first(where: { $0.name == name }) { return .quantity(d.unit) }
+        guard let i = schema.index(of: name) else { return nil }
+        let field = schema.fields[i]
+        if let unit = Catalog.Unit.of(field) { return .quantity(unit) }
+        switch field.kind {
+        case .number, .ratio, .integer: preconditionFailure("quantities have a unit")
+        case .flag: return .flag
+        case .category: return .category(i)
+        case .date: return .date
+        case .text, .creditCode: return nil
+        }
+    }
+
+}
+
 /// The outcome of every offer for every row of one chunk.
 public struct EligibilityResult: Sendable {
     let evaluator: EligibilityEvaluator
@@ -157,11 +180,11 @@ public struct EligibilityResult: Sendable {
     }
 
     /// The fields condition `i` of offer `k` reads that row `r` lacks.
-    private func missing(offer k: Int, index i: Int, row r: Int) -> [Int] {
+    func missing(offer k: Int, index i: Int, row r: Int) -> [Int] {
         evaluator.conditions[k][i].compiled.fieldsRead.filter { chunk.value(field: $0, row: r) == .missing }
     }
 
-    private func explain(offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
+    func explain(offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
                          language: Language) -> EligibilityReason {
         let c = evaluator.conditions[k][i].condition
         let label = language == .zh ? c.chinese : c.english
@@ -189,7 +212,7 @@ public struct EligibilityResult: Sendable {
     /// "近两年研发投入占比 5.3% < 8%" for a comparison of a quantity with a number; the label alone
     /// ("…：不满足") where the condition is not such a comparison, or with `showingFields` the label
     /// and the values of the fields it reads ("不属于原则上不支持的行业（行业代码 C15）").
-    private func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language, showingFields fields: [Int] = []) -> String {
+    func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language, showingFields fields: [Int] = []) -> String {
         let values = fields.map { field in
             "\(language == .zh ? evaluator.schema.fields[field].chineseName : evaluator.schema.fields[field].name) \(display(field: field, row: r, language))"
         }
@@ -238,22 +261,7 @@ public struct EligibilityResult: Sendable {
         }
     }
 
-    private enum ValueKind { case quantity(Catalog.Unit), category(Int), flag, date }
-
-    private func unit(of e: ParsedExpression) -> ValueKind? {
-        guard case .column(let name, _) = e else { return .quantity(.number) }
-        if let d = evaluator.catalog.definitions.first(where: { $0.name == name }) { return .quantity(d.unit) }
-        guard let i = evaluator.schema.index(of: name) else { return nil }
-        let field = evaluator.schema.fields[i]
-        if let unit = Catalog.Unit.of(field) { return .quantity(unit) }
-        switch field.kind {
-        case .number, .ratio, .integer: preconditionFailure("quantities have a unit")
-        case .flag: return .flag
-        case .category: return .category(i)
-        case .date: return .date
-        case .text, .creditCode: return nil
-        }
-    }
+    func unit(of e: ParsedExpression) -> ConditionValueKind? { evaluator.quantityKind(of: e) }
 
     private func oneRow(_ r: Int) -> RecordChunk { chunk.row(r) }
 

@@ -44,6 +44,9 @@ public struct ApplicantAssessment: Sendable {
         public let points: Double?
         /// Why the offer fails or is undecided; empty when it passes.
         public let reasons: [EligibilityReason]
+        /// For an offer that fails or is undecided: the nearest way to pass (closest standard and
+        /// each shortfall); nil when it passes.
+        public let gap: EligibilityGap?
         /// Every feature's contribution, largest push up first; empty when `probability` is nil.
         public let reasonCodes: [ReasonCode]
         /// The intercept's share of the points (offset + factor × intercept): with `reasonCodes`
@@ -135,6 +138,7 @@ public struct ApplicantAssessment: Sendable {
                 return Offer(offer: item.offer, list: list, rank: positions[list]!, status: item.status,
                              probability: shown.map(Sigmoid.probability), logit: shown, points: shown.map(scaling.points(logit:)),
                              reasons: scored.eligibility.reasons(offer: item.k, row: r, language: language),
+                             gap: scorer.gaps.gap(scored.eligibility, offer: item.k, row: r, language: language),
                              reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: item.k, row: r),
                              basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)),
                              standardError: se,

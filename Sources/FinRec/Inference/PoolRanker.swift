@@ -15,6 +15,9 @@ public struct RankedEnterprise: Sendable, Equatable {
     /// For an undecided enterprise: the review conditions (indices into the offer's conditions,
     /// depth first) that leave it to a person, e.g. 创业板's industry list.
     public var reviewConditions: [Int] = []
+    /// The enterprise's city and certification tier code (nil when missing).
+    public var city: String?
+    public var tier: String?
     /// Position in the input (chunk-independent), the last tie-break.
     let sequence: Int
 
@@ -26,6 +29,31 @@ public struct RankedEnterprise: Sendable, Equatable {
     /// The same order for a candidate not built yet (building one costs its reasons).
     static func ranksBefore(logit: Double, id: String, sequence: Int, _ b: RankedEnterprise) -> Bool {
         if logit != b.logit { return logit > b.logit }
+        if id != b.enterpriseID { return id < b.enterpriseID }
+        return sequence < b.sequence
+    }
+}
+
+/// An enterprise that fails or is undecided for an offer, with how far it is from passing.
+public struct NearMiss: Sendable, Equatable {
+    public let enterpriseID: String
+    public let name: String?
+    public let line: Int
+    public let city: String?
+    /// The certification tier's code, nil when missing.
+    public let tier: String?
+    public let status: Truth
+    /// The nearest way to pass: distance, standard and shortfalls (in the ranker's language).
+    public let gap: EligibilityGap
+    let sequence: Int
+
+    /// Nearest first, then smaller enterprise id, then earlier in the input.
+    static func ranksBefore(_ a: NearMiss, _ b: NearMiss) -> Bool {
+        ranksBefore(distance: a.gap.distance, id: a.enterpriseID, sequence: a.sequence, b)
+    }
+
+    static func ranksBefore(distance: Double, id: String, sequence: Int, _ b: NearMiss) -> Bool {
+        if distance != b.gap.distance { return distance < b.gap.distance }
         if id != b.enterpriseID { return id < b.enterpriseID }
         return sequence < b.sequence
     }
@@ -165,15 +193,28 @@ public struct PoolRanker: Sendable {
     public func topUndecided(_ i: Int) -> [RankedEnterprise] { unknown[i].sorted() }
     public private(set) var summaries: [OfferSummary]
     public private(set) var rows = 0
+    /// Rows left out by a filter (`finrec rank --where`).
+    public private(set) var filteredOut = 0
+    /// Near-misses kept per offer (0: none), and the language their gaps are worded in.
+    public let nearMissCount: Int
+    public let language: Language
+    package private(set) var nearMisses: [TopK<NearMiss>]
+
+    /// The enterprises of the `i`-th ranked offer that fail or are undecided, nearest first.
+    public func topNearMisses(_ i: Int) -> [NearMiss] { nearMisses[i].sorted() }
 
     /// - Parameters:
     ///   - offers: catalog indices of the offers to rank.
     ///   - top: K, per offer and per group.
     ///   - reasonCount: reason codes kept per listed enterprise.
-    public init(offers: [Int], top: Int, reasonCount: Int = 3) {
+    ///   - nearMisses: per offer, how many enterprises that do not pass to keep by their gap.
+    public init(offers: [Int], top: Int, reasonCount: Int = 3, nearMisses: Int = 0, language: Language = .zh) {
         self.offers = offers
         self.top = top
         self.reasonCount = reasonCount
+        nearMissCount = nearMisses
+        self.language = language
+        self.nearMisses = Array(repeating: TopK(capacity: nearMisses, by: NearMiss.ranksBefore), count: offers.count)
         let empty = TopK<RankedEnterprise>(capacity: top, by: RankedEnterprise.ranksBefore)
         eligible = Array(repeating: empty, count: offers.count)
         unknown = Array(repeating: empty, count: offers.count)
@@ -182,12 +223,24 @@ public struct PoolRanker: Sendable {
 
     /// Adds the rows of `scored` (the chunk that starts at input position `firstSequence`) to the
     /// top lists and summaries. Runs in file order; ``bestOffers(_:offers:)`` may run anywhere.
-    public mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int) {
+    /// - Parameters:
+    ///   - selected: the rows a filter keeps (nil: all).
+    ///   - distances: per ranked offer, each row's gap distance (``GapFinder/distances(_:offer:)``),
+    ///     when near-misses are kept.
+    public mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int, selected: [Bool]? = nil, distances: [[Double]]? = nil) {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
+        if let selected { filteredOut += selected.lazy.filter { !$0 }.count }
         for (i, k) in offers.enumerated() {
-            for r in 0..<chunk.rowCount {
+            for r in 0..<chunk.rowCount where selected?[r] ?? true {
                 let status = scored.status(offer: k, row: r)
+                if status != .pass, let distance = distances?[i][r],
+                   nearMisses[i].admits({ NearMiss.ranksBefore(distance: distance, id: ids[r], sequence: firstSequence + r, $0) }),
+                   let gap = scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language) {
+                    nearMisses[i].insert(NearMiss(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], city: Self.text(chunk, "city", r),
+                                                  tier: Self.category(chunk, "certification_tier", r), status: status, gap: gap,
+                                                  sequence: firstSequence + r))
+                }
                 guard let logit = scored.logit(offer: k, row: r) else {
                     if status == .fail { summaries[i].ineligible += 1 }
                     continue
@@ -205,7 +258,8 @@ public struct PoolRanker: Sendable {
                         let codes = scorer.reasonCodes(scored, offer: k, row: r).prefix(reasonCount).filter { $0.logit > 0 }
                         eligible[i].insert(RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: logit,
                                                             points: scorer.model.scaling.points(logit: logit), reasonCodes: Array(codes),
-                                                            missingFields: [], sequence: sequence))
+                                                            missingFields: [], city: Self.text(chunk, "city", r),
+                                                            tier: Self.category(chunk, "certification_tier", r), sequence: sequence))
                     }
                 case .unknown:
                     summaries[i].unknown += 1
@@ -213,14 +267,27 @@ public struct PoolRanker: Sendable {
                         unknown[i].insert(RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: logit,
                                                            points: scorer.model.scaling.points(logit: logit), reasonCodes: [],
                                                            missingFields: scored.eligibility.missingFields(offer: k, row: r),
-                                                           reviewConditions: scored.eligibility.reviewConditions(offer: k, row: r), sequence: sequence))
+                                                           reviewConditions: scored.eligibility.reviewConditions(offer: k, row: r),
+                                                           city: Self.text(chunk, "city", r), tier: Self.category(chunk, "certification_tier", r),
+                                                           sequence: sequence))
                     }
                 case .fail:
                     summaries[i].ineligible += 1
                 }
             }
         }
-        rows += chunk.rowCount
+        rows += chunk.rowCount - (selected?.lazy.filter { !$0 }.count ?? 0)
+    }
+
+    static func text(_ chunk: RecordChunk, _ field: String, _ r: Int) -> String? {
+        guard chunk.schema.index(of: field) != nil, case .text(let t) = chunk.value(field, row: r) else { return nil }
+        return t
+    }
+
+    static func category(_ chunk: RecordChunk, _ field: String, _ r: Int) -> String? {
+        guard let i = chunk.schema.index(of: field), case .category(let options) = chunk.schema.fields[i].kind,
+              case .number(let x) = chunk.value(field, row: r), Int(x) < options.count else { return nil }
+        return options[Int(x)].code
     }
 
     /// Each row's best loan and best listing path among `offers` (catalog indices): per list, the

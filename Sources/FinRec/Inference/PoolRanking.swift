@@ -15,6 +15,12 @@ public struct PoolRanking: Sendable {
     public let reasonCount: Int
     /// Threads that decode and score (one more splits records).
     public let workers: Int
+    /// Per offer, how many enterprises that do not pass to keep, nearest first (0: none).
+    public var nearMisses = 0
+    /// The language of the near-misses' gaps.
+    public var language = Language.zh
+    /// Only rows for which this condition holds are ranked (`--where`); nil ranks every row.
+    public var filter: CompiledExpression?
 
     public init(scorer: OfferScorer, offers: [Int], top: Int, reasonCount: Int = 3, workers: Int = 1) {
         self.scorer = scorer
@@ -22,6 +28,11 @@ public struct PoolRanking: Sendable {
         self.top = top
         self.reasonCount = reasonCount
         self.workers = workers
+    }
+
+    /// Compiles a `--where` condition over the enterprise fields and the catalog's definitions.
+    public static func filter(_ text: String, scorer: OfferScorer) throws(ExpressionError) -> CompiledExpression {
+        try CompiledExpression(try ExpressionParser.parse(text), in: scorer.catalog.environment(schema: scorer.model.features.schema), boolean: true)
     }
 
     /// Ranks every enterprise `reader` yields. With `best`, each chunk's best-offer lines are
@@ -33,22 +44,30 @@ public struct PoolRanking: Sendable {
     public func run(_ reader: EnterpriseFileReader, best: BestOfferFile? = nil,
                     progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
                     shouldStop: () -> Bool = { false }) throws -> PoolRanker {
-        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasonCount)
-        let scorer = self.scorer, offers = self.offers
+        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasonCount, nearMisses: nearMisses, language: language)
+        let scorer = self.scorer, offers = self.offers, filter = self.filter, nearMisses = self.nearMisses
         let lines = best.map { BestOfferLines(catalog: scorer.catalog, scaling: scorer.model.scaling, jsonLines: $0.jsonLines) }
         let pipeline = ChunkPipeline<Scored>(
             reader: reader, workers: workers,
             transform: { chunk, first in
                 // Scoring and the best-offer lines run on the workers; only the top lists are in order.
                 let scored = scorer.score(chunk, firstRow: first)
-                return Scored(chunk: scored, first: first, bestLines: lines?.lines(PoolRanker.bestOffers(scored, offers: offers, scorer: scorer)))
+                var selected: [Bool]?
+                if let filter, case .truths(let t) = filter.evaluate(chunk, parameters: scorer.parameters) { selected = t.map { $0 == .pass } }
+                var best = lines.map { _ in PoolRanker.bestOffers(scored, offers: offers, scorer: scorer) }
+                if let selected, let all = best { best = zip(all, selected).filter(\.1).map(\.0) }
+                let distances = nearMisses > 0 ? offers.map { scorer.gaps.distances(scored.eligibility, offer: $0) } : nil
+                return Scored(chunk: scored, first: first, bestLines: best.flatMap { lines?.lines($0) }, selected: selected, distances: distances)
             },
             consume: { item in
-                ranker.add(item.chunk, scorer: scorer, firstSequence: item.first)
+                ranker.add(item.chunk, scorer: scorer, firstSequence: item.first, selected: item.selected, distances: item.distances)
                 if let bytes = item.bestLines { try best?.write(bytes) }
             })
         try pipeline.run(progress: progress, shouldStop: shouldStop)
         guard ranker.rows > 0 else {
+            if ranker.filteredOut > 0 {
+                throw InputFileError(path: reader.path, message: "no enterprise meets the --where condition (\(ranker.filteredOut) left out); nothing was written")
+            }
             throw InputFileError(path: reader.path, message: "has no enterprises to rank (only a header?); nothing was written")
         }
         return ranker
@@ -59,5 +78,7 @@ public struct PoolRanking: Sendable {
         let chunk: ScoredChunk
         let first: Int
         let bestLines: [UInt8]?
+        let selected: [Bool]?
+        let distances: [[Double]]?
     }
 }

@@ -35,16 +35,23 @@ public struct RankDocument {
     public func render(_ format: Format) -> String { format == .json ? json() : csv() }
 
     public func csv() -> String {
-        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons\n"
+        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons,city,tier,gap_distance,nearest\n"
         for (i, k) in ranker.offers.enumerated() {
             let offer = scorer.catalog.offers[k]
+            let head = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue]
             for (group, list) in [("eligible", ranker.eligible[i]), ("unknown", ranker.unknown[i])] {
                 for (position, e) in list.sorted().enumerated() {
-                    var fields: [String] = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue, group]
-                    fields += [String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
-                    fields += ["\(e.probability)", "\(e.points)", reasons(e, offer: k).joined(separator: "; ")]
+                    var fields: [String] = head + [group, String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
+                    fields += ["\(e.probability)", "\(e.points)", reasons(e, offer: k).joined(separator: "; "), e.city ?? "", e.tier ?? "", "", ""]
                     out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
                 }
+            }
+            // Near-misses: no probability (the offer is not open to them); their shortfalls as reasons.
+            for (position, m) in ranker.topNearMisses(i).enumerated() {
+                var fields: [String] = head + ["near_miss", String(position + 1), m.enterpriseID, m.name ?? "", String(m.line), "", ""]
+                fields += [m.gap.items.map(\.text).joined(separator: "; "), m.city ?? "", m.tier ?? "", Fixed.exact(m.gap.distance, digits: 4),
+                           m.gap.standards.joined(separator: " · ")]
+                out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
             }
         }
         return out
@@ -56,7 +63,18 @@ public struct RankDocument {
                 .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(e.enterpriseID)),
                                     ("name", e.name.map(JSONValue.string) ?? .null), ("line", .number(Double(e.line))),
                                     ("probability", .number(e.probability)), ("points", .number(e.points)), ("logit", .number(e.logit)),
-                                    ("reasons", .array(reasons(e, offer: k).map(JSONValue.string)))]))
+                                    ("reasons", .array(reasons(e, offer: k).map(JSONValue.string))),
+                                    ("city", e.city.map(JSONValue.string) ?? .null), ("tier", e.tier.map(JSONValue.string) ?? .null)]))
+            })
+        }
+        func nearMisses(_ i: Int) -> JSONValue {
+            .array(ranker.topNearMisses(i).enumerated().map { position, m in
+                .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(m.enterpriseID)),
+                                    ("name", m.name.map(JSONValue.string) ?? .null), ("line", .number(Double(m.line))),
+                                    ("city", m.city.map(JSONValue.string) ?? .null), ("tier", m.tier.map(JSONValue.string) ?? .null),
+                                    ("status", .string(m.status.code)), ("gap_distance", .number(m.gap.distance)),
+                                    ("nearest", .array(m.gap.standards.map(JSONValue.string))),
+                                    ("shortfalls", .array(m.gap.items.map(\.json)))]))
             })
         }
         let offers: [JSONValue] = ranker.offers.enumerated().map { i, k in
@@ -70,6 +88,7 @@ public struct RankDocument {
                     ("p\(Int(q * 100))", s.probabilityQuantile(q).map(JSONValue.number) ?? .null)
                 }))),
                 ("eligible", list(ranker.eligible[i].sorted(), offer: k)), ("unknown", list(ranker.unknown[i].sorted(), offer: k)),
+                ("near_miss", nearMisses(i)),
             ]))
         }
         return JSONValue.object(JSONObject([
@@ -84,6 +103,7 @@ public struct RankDocument {
     public func summary(report: ReadReport, seconds: Double, output: String, best: String?) -> String {
         let rate = seconds > 0 ? Double(ranker.rows) / seconds : 0
         var out = "ranked \(ranker.rows) enterprises in \(Fixed.exact(seconds, digits: 2)) s (\(Int(rate)) rows/s)"
+        if ranker.filteredOut > 0 { out += "; \(ranker.filteredOut) left out by --where" }
         out += report.rowsRejected > 0 ? "; \(report.rowsRejected) rows rejected, see \(report.rejectsPath ?? "the rejects file")" : "; no row rejected"
         out += "\nwrote \(output)" + (best.map { " and \($0)" } ?? "") + "\n"
         let width = (ranker.offers.map { scorer.catalog.offers[$0].displayName.displayWidth }.max() ?? 0) + 2

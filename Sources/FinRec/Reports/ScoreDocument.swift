@@ -8,8 +8,6 @@ public struct ScoreDocument: Sendable {
     public static let formatVersion = 2
     /// The most applicants one document holds; pools go to ``PoolRanker``.
     public static let maximumApplicants = 10_000
-    /// Reasons shown per ineligible offer in the table (JSON and CSV carry them all).
-    public static let tableReasons = 4
     public let results: [ApplicantAssessment]
     public let scorer: OfferScorer
     public let language: Language
@@ -75,6 +73,14 @@ public struct ScoreDocument: Sendable {
             : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound)"
     }
 
+    /// "最接近：创业板标准二（差距 0.27）" / "nearest: ChiNext standard 2 (distance 0.27)".
+    func gapHeading(_ gap: EligibilityGap) -> String {
+        let distance = Fixed.exact(gap.distance, digits: 2)
+        if gap.standards.isEmpty { return zh ? "差距 \(distance)，需满足：" : "distance \(distance); to meet:" }
+        let way = gap.standards.joined(separator: zh ? " · " : " · ")
+        return zh ? "最接近：\(way)（差距 \(distance)）" : "nearest: \(way) (distance \(distance))"
+    }
+
     /// "近24个月逾期次数（最多 +48.7分，专精特新贷）".
     func supplementText(_ s: ApplicantAssessment.Supplement) -> String {
         let offer = scorer.catalog.offers.first { $0.id == s.offer }.map(\.chineseName) ?? s.offer
@@ -120,10 +126,12 @@ public struct ScoreDocument: Sendable {
                     out += "      " + (zh ? "参考：模型仅学自 \(n) 个成功案例（少于 \(OfferScorer.minimumSuccesses)），按收缩估计 \(Fixed.exact(ranking, digits: 3)) 排序"
                                          : "indicative: learnt from \(n) successes only (fewer than \(OfferScorer.minimumSuccesses)); ranked by the shrunk estimate \(Fixed.exact(ranking, digits: 3))") + "\n"
                 }
-                let shown = o.status == .fail ? Self.tableReasons : o.reasons.count
-                for reason in o.reasons.prefix(shown) { out += "      · \(reason.text)\n" }
-                if o.reasons.count > shown {
-                    out += "      " + (zh ? "（另有 \(o.reasons.count - shown) 条，见 --format json）" : "(\(o.reasons.count - shown) more: see --format json)") + "\n"
+                if o.status == .fail, let gap = o.gap {
+                    // The nearest way to pass, each shortfall on it; every failed condition is in the JSON.
+                    out += "      " + gapHeading(gap) + "\n"
+                    for item in gap.items { out += "      · \(item.text)\n" }
+                } else {
+                    for reason in o.reasons { out += "      · \(reason.text)\n" }
                 }
                 let up = o.topUp(reasons), down = o.topDown(reasons)
                 if !up.isEmpty { out += "      " + (zh ? "加分：" : "up: ") + up.map { codeText($0, a) }.joined(separator: "；") + "\n" }
@@ -169,6 +177,7 @@ public struct ScoreDocument: Sendable {
                                         ("text", .string(r.text)), ("missing_fields", .array(r.missingFields.map(JSONValue.string))),
                                         ("unconfirmed", .bool(r.unconfirmed)), ("review", .bool(r.review)), ("source", .string(r.source))]))
                 })
+                object["gap"] = o.gap?.json ?? .null
                 object["reason_codes_up"] = codes(o.topUp(reasons), a)
                 object["reason_codes_down"] = codes(o.topDown(reasons), a)
                 object["terms"] = o.offer.terms.map { t in
@@ -202,7 +211,7 @@ public struct ScoreDocument: Sendable {
     // MARK: CSV
 
     public func csv() -> String {
-        var out = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,reasons,reason_codes_up,reason_codes_down\n"
+        var out = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls\n"
         for a in results {
             for o in a.offers {
                 func text(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
@@ -213,6 +222,7 @@ public struct ScoreDocument: Sendable {
                     o.reasons.map(\.text).joined(separator: "; "),
                     o.topUp(reasons).map { codeText($0, a) }.joined(separator: "; "),
                     o.topDown(reasons).map { codeText($0, a) }.joined(separator: "; "),
+                    text(o.gap?.distance), o.gap?.standards.joined(separator: " · ") ?? "", o.gap?.items.map(\.text).joined(separator: "; ") ?? "",
                 ]
                 out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
             }

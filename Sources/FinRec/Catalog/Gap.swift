@@ -1,0 +1,210 @@
+/// How far an enterprise is from passing an offer, read off the rule expressions: each failed
+/// comparison of a quantity with a threshold has a shortfall in the quantity's unit; an "all"
+/// adds its children's distances, an "any" takes its nearest alternative (e.g. the closest listing
+/// standard). Nothing here is written per board: a new offer or standard in the catalog gets its
+/// gaps from its expressions.
+///
+/// The distance is a sum of condition costs: 0 for a condition met; for a failed comparison of a
+/// quantity its shortfall relative to the larger of the threshold and the value (at least 0.01,
+/// at most 1: 差 100万 of 1,500万 costs 0.067); 1 for any other failed condition (a step: a
+/// certificate, a company form, a tier); 0.5 for an undecided one (missing data or a person's
+/// judgement).
+public struct EligibilityGap: Sendable, Equatable {
+    public struct Item: Sendable, Equatable {
+        public let conditionID: String
+        /// `.fail`, or `.unknown` (missing data, or a review left to a person).
+        public let status: Truth
+        /// For a failed comparison of a quantity: its value, the threshold, and how far the value
+        /// must move (positive), in the quantity's unit (万元, a fraction, years …).
+        public let value: Double?
+        public let threshold: Double?
+        public let shortfall: Double?
+        public let cost: Double
+        /// E.g. "最近一年净利润 1400万元，需 ≥1500万元，差 100万元（北交所标准一）".
+        public let text: String
+    }
+
+    /// 0 when the offer passes.
+    public let distance: Double
+    /// The alternatives taken at each "any" on the nearest way, outermost first ("北交所标准一").
+    public let standards: [String]
+    /// The conditions left on that way, in rule order.
+    public let items: [Item]
+
+    /// Cost of an undecided condition.
+    public static let unknownCost = 0.5
+    /// Cost of a failed condition that is not a comparison of a quantity.
+    public static let stepCost = 1.0
+}
+
+/// The comparisons of quantities in an evaluator's conditions, compiled once, to measure gaps.
+public struct GapFinder: Sendable {
+    public let evaluator: EligibilityEvaluator
+    struct Comparison: Sendable {
+        let op: ParsedExpression.BinaryOperator
+        let lhs: CompiledExpression
+        let rhs: CompiledExpression
+        let unit: Catalog.Unit
+    }
+    /// Per offer, per condition (depth first): the comparison, or nil for other conditions.
+    let comparisons: [[Comparison?]]
+
+    public init(evaluator: EligibilityEvaluator) {
+        self.evaluator = evaluator
+        comparisons = evaluator.conditions.map { offer in
+            offer.map { item -> Comparison? in
+                guard !item.condition.manual, case .binary(let op, let lhs, let rhs) = item.condition.expression,
+                      [.less, .lessOrEqual, .greater, .greaterOrEqual].contains(op),
+                      case .quantity(let unit)? = evaluator.quantityKind(of: lhs),
+                      let l = try? CompiledExpression(lhs, in: evaluator.environment, boolean: false),
+                      let r = try? CompiledExpression(rhs, in: evaluator.environment, boolean: false) else { return nil }
+                return Comparison(op: op, lhs: l, rhs: r, unit: unit)
+            }
+        }
+    }
+
+    /// Each row's distance from offer `k` (0 where it passes), for the whole chunk at once.
+    public func distances(_ result: EligibilityResult, offer k: Int) -> [Double] {
+        let rows = result.chunk.rowCount
+        let costs = (0..<comparisons[k].count).map { i in leafCosts(result, offer: k, index: i, rows: rows) }
+        var next = 0
+        return Self.combine(evaluator.catalog.offers[k].rule, costs, &next, rows: rows)
+    }
+
+    /// Each row's cost of condition `i` of offer `k`.
+    func leafCosts(_ result: EligibilityResult, offer k: Int, index i: Int, rows: Int) -> [Double] {
+        let truths = result.conditionTruths[k][i]
+        var costs = [Double](repeating: 0, count: rows)
+        var anyFailed = false
+        for r in 0..<rows {
+            switch truths[r] {
+            case .pass: costs[r] = 0
+            case .unknown: costs[r] = EligibilityGap.unknownCost
+            case .fail: costs[r] = EligibilityGap.stepCost; anyFailed = true
+            }
+        }
+        guard anyFailed, let c = comparisons[k][i],
+              case .numbers(let lhs, let lhsMissing) = c.lhs.evaluate(result.chunk, parameters: result.parameters),
+              case .numbers(let rhs, let rhsMissing) = c.rhs.evaluate(result.chunk, parameters: result.parameters) else { return costs }
+        for r in 0..<rows where truths[r] == .fail && !lhsMissing[r] && !rhsMissing[r] {
+            costs[r] = Self.relativeCost(shortfall: Self.shortfall(c.op, value: lhs[r], threshold: rhs[r]), value: lhs[r], threshold: rhs[r])
+        }
+        return costs
+    }
+
+    /// How far `value` must move to meet `value op threshold` (0 for a strict bound it sits on).
+    static func shortfall(_ op: ParsedExpression.BinaryOperator, value: Double, threshold: Double) -> Double {
+        switch op {
+        case .greater, .greaterOrEqual: max(0, threshold - value)
+        case .less, .lessOrEqual: max(0, value - threshold)
+        default: 0
+        }
+    }
+
+    static func relativeCost(shortfall: Double, value: Double, threshold: Double) -> Double {
+        let scale = max(abs(threshold), abs(value))
+        guard scale > 0, shortfall.isFinite else { return EligibilityGap.stepCost }
+        return min(EligibilityGap.stepCost, max(0.01, shortfall / scale))
+    }
+
+    /// "all" sums, "any" takes the smallest, over rows.
+    static func combine(_ rule: Catalog.Rule, _ costs: [[Double]], _ next: inout Int, rows: Int) -> [Double] {
+        switch rule {
+        case .condition:
+            defer { next += 1 }
+            return costs[next]
+        case .all(_, _, _, let children):
+            var total = [Double](repeating: 0, count: rows)
+            for child in children {
+                let c = combine(child, costs, &next, rows: rows)
+                for r in 0..<rows { total[r] += c[r] }
+            }
+            return total
+        case .any(_, _, _, let children):
+            var best = [Double](repeating: .infinity, count: rows)
+            for child in children {
+                let c = combine(child, costs, &next, rows: rows)
+                for r in 0..<rows { best[r] = min(best[r], c[r]) }
+            }
+            return best
+        }
+    }
+
+    /// The nearest way for row `r` to pass offer `k`, with each condition left on it; nil when
+    /// the offer passes.
+    public func gap(_ result: EligibilityResult, offer k: Int, row r: Int, language: Language) -> EligibilityGap? {
+        guard result.status(offer: k, row: r) != .pass else { return nil }
+        let one = result.chunk.row(r)
+        let single = EligibilityResult(evaluator: evaluator, chunk: one, parameters: result.parameters, statuses: result.statuses.map { [$0[r]] },
+                                       conditionTruths: result.conditionTruths.map { $0.map { [$0[r]] } })
+        let costs = (0..<comparisons[k].count).map { leafCosts(single, offer: k, index: $0, rows: 1)[0] }
+        var next = 0
+        let way = walk(evaluator.catalog.offers[k].rule, costs: costs, next: &next, context: nil)
+        let items = way.leaves.map { i, context in item(single, offer: k, index: i, cost: costs[i], context: context, language: language) }
+        return EligibilityGap(distance: way.cost, standards: way.standards.map { language == .zh ? $0.zh : $0.en }, items: items)
+    }
+
+    private struct Way {
+        var cost = 0.0
+        var standards: [(zh: String, en: String)] = []
+        var leaves: [(index: Int, context: (zh: String, en: String)?)] = []
+    }
+
+    /// The nearest way through `rule`: all children of an "all", the cheapest child of an "any"
+    /// (the first among equals), and the conditions not met on it.
+    private func walk(_ rule: Catalog.Rule, costs: [Double], next: inout Int, context: (zh: String, en: String)?) -> Way {
+        switch rule {
+        case .condition:
+            defer { next += 1 }
+            return Way(cost: costs[next], leaves: costs[next] > 0 ? [(next, context)] : [])
+        case .all(_, _, _, let children):
+            var way = Way()
+            for child in children {
+                let w = walk(child, costs: costs, next: &next, context: context)
+                way.cost += w.cost
+                way.standards += w.standards
+                way.leaves += w.leaves
+            }
+            return way
+        case .any(_, _, _, let children):
+            var best: Way?
+            for child in children {
+                var label: (zh: String, en: String)?
+                if case .all(_, let zh, let en, _) = child { label = (zh, en) }
+                var w = walk(child, costs: costs, next: &next, context: context ?? label)
+                // An alternative already met is named as such: "创新层标准一（已满足）".
+                if let label { w.standards.insert(w.cost == 0 ? (label.zh + "（已满足）", label.en + " (met)") : label, at: 0) }
+                if best == nil || w.cost < best!.cost { best = w }
+            }
+            return best!
+        }
+    }
+
+    private func item(_ one: EligibilityResult, offer k: Int, index i: Int, cost: Double, context: (zh: String, en: String)?,
+                      language: Language) -> EligibilityGap.Item {
+        let condition = evaluator.conditions[k][i].condition
+        let status = one.conditionTruths[k][i][0]
+        let contextText = context.map { language == .zh ? $0.zh : $0.en }
+        guard status == .fail, let c = comparisons[k][i],
+              case .numbers(let lhs, let lm) = c.lhs.evaluate(one.chunk, parameters: one.parameters), !lm[0],
+              case .numbers(let rhs, let rm) = c.rhs.evaluate(one.chunk, parameters: one.parameters), !rm[0] else {
+            let reason = one.explain(offer: k, index: i, row: 0, status: status, context: contextText, language: language)
+            return EligibilityGap.Item(conditionID: condition.id, status: status, value: nil, threshold: nil, shortfall: nil, cost: cost, text: reason.text)
+        }
+        let value = lhs[0], threshold = rhs[0], shortfall = Self.shortfall(c.op, value: value, threshold: threshold)
+        let label = language == .zh ? condition.chinese : condition.english
+        let upper = c.op == .less || c.op == .lessOrEqual
+        func show(_ x: Double) -> String { EligibilityResult.format(x, c.unit, language) }
+        let amount = c.unit == .percent
+            ? Fixed.format(shortfall * 100, digits: 2) + (language == .zh ? "个百分点" : " percentage points")
+            : show(shortfall)
+        let sign = [.less: "<", .lessOrEqual: "≤", .greater: ">", .greaterOrEqual: "≥"][c.op] ?? c.op.rawValue
+        var text = language == .zh
+            ? "\(label) \(show(value))，需 \(sign)\(show(threshold))，\(upper ? "超" : "差") \(amount)"
+            : "\(label) \(show(value)), needs \(sign) \(show(threshold)): \(amount) \(upper ? "over" : "short")"
+        if let contextText { text += language == .zh ? "（\(contextText)）" : " (\(contextText))" }
+        if condition.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
+        return EligibilityGap.Item(conditionID: condition.id, status: status, value: value, threshold: threshold, shortfall: shortfall,
+                                   cost: cost, text: text)
+    }
+}

@@ -1,0 +1,157 @@
+@testable import FinRec
+import Foundation
+import Testing
+
+@Suite("Gaps: how far an enterprise is from each offer, and the pool's near-misses")
+struct GapTests {
+    static let scorer = try! OfferScorer(model: try! TrainedModel.read(from: repositoryRoot() + "/Models/default-model.json"),
+                                         asOf: assessmentDay, threads: .singleThreaded)
+
+    /// The gap of `offer` for one applicant built like the catalog rule tests' firms.
+    func gapOf(_ fields: [String: Field], offer: String, language: Language = .zh) throws -> (Truth, EligibilityGap?) {
+        var object = JSONObject([("enterprise_id", .string("91370100MA3C5YQ12D")), ("fiscal_year", .number(2025))])
+        for (k, v) in fields.sorted(by: { $0.key < $1.key }) { object[k] = v.json }
+        let (chunk, _) = try JSONRecordReader.parse(Array(JSONValue.object(object).prettyPrinted().utf8), path: "applicant.json", schema: EnterpriseSchema.schema)
+        let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
+        let k = try #require(shippedCatalog.offers.firstIndex { $0.id == offer })
+        return (result.status(offer: k, row: 0), Self.scorer.gaps.gap(result, offer: k, row: 0, language: language))
+    }
+
+    @Test("A shortfall is stated in the user's units against the nearest standard")
+    func shortfallText() throws {
+        // 北交所 standard 1(a) needs 1500万 in each of two years: 1400万 is 100万 short (cost 100/1500);
+        // 1(b) would need 2500万 (cost 1100/2500), standards 2–4 are further.
+        let (status, gap) = try gapOf(with(CatalogRuleTests.bseBase, ["net_profit_y1": 1_400]), offer: "bse")
+        let g = try #require(gap)
+        #expect(status == .fail)
+        #expect(g.items.map(\.text) == ["最近一年净利润 1400万元，需 ≥1500万元，差 100万元（北交所标准一）"])
+        #expect(g.standards.first == "北交所标准一")
+        #expect(abs(g.distance - 100.0 / 1_500) < 1e-12)
+        let item = try #require(g.items.first)
+        #expect(item.value == 1_400 && item.threshold == 1_500 && item.shortfall == 100)
+        // English, and a ratio in percentage points.
+        let (_, roe) = try gapOf(with(CatalogRuleTests.bseBase, ["weighted_roe_y1": 0.07, "weighted_roe_y2": 0.07, "net_profit_y1": 2_600]),
+                               offer: "bse", language: .en)
+        let texts = try #require(roe).items.map(\.text)
+        #expect(texts.count == 1 && texts[0].contains("7%") && texts[0].contains("1 percentage points short"), "\(texts)")
+        // A passing offer has no gap; a step (company form) costs 1.
+        #expect(try gapOf(CatalogRuleTests.bseBase, offer: "bse").1 == nil)
+        let (_, form) = try gapOf(with(CatalogRuleTests.chinextBase, ["company_form": "limited"]), offer: "chinext")
+        #expect(form?.distance == EligibilityGap.stepCost && form?.items.map(\.conditionID) == ["joint_stock"])
+    }
+
+    @Test("The vectorised distances equal each row's explained gap, for every offer of the shipped pool")
+    func distancesAgree() throws {
+        var options = ReaderOptions()
+        options.chunkRows = 1_000
+        let reader = try EnterpriseFileReader(path: repositoryRoot() + "/Datasets/shandong-pool.csv", options: options)
+        var rows = 0, compared = 0
+        while let chunk = try reader.nextChunk(), rows < 2_000 {
+            let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
+            for k in shippedCatalog.offers.indices {
+                let distances = Self.scorer.gaps.distances(result, offer: k)
+                for r in 0..<chunk.rowCount {
+                    let gap = Self.scorer.gaps.gap(result, offer: k, row: r, language: .zh)
+                    #expect((gap?.distance ?? 0) == distances[r], "row \(rows + r) offer \(shippedCatalog.offers[k].id)")
+                    if let gap {
+                        compared += 1
+                        #expect(abs(gap.items.reduce(0) { $0 + $1.cost } - gap.distance) < 1e-9 && !gap.items.isEmpty)
+                    }
+                }
+            }
+            rows += chunk.rowCount
+        }
+        #expect(compared > 5_000)
+    }
+
+    /// Fields that cross-field checks tie to others: moving one alone would make the record invalid.
+    static let tiedFields: Set<String> = ["rd_staff", "employees", "main_business_revenue_y1", "revenue_y1", "total_assets", "total_liabilities",
+                                          "net_assets", "founding_year", "fiscal_year", "invention_patents", "class1_ip", "pledgeable_patents",
+                                          "class1_ip_self_filed", "neeq_status", "neeq_months", "company_form"]
+
+    @Test("Closing every shortfall of the nearest way makes the offer pass (generated firms, every offer)")
+    func closingTheGapPasses() throws {
+        let dataset = SyntheticDataset(generator: EnterpriseGenerator(seed: 77), withTruth: false)
+        let header = dataset.header
+        let folder = temporaryFolder()
+        let original = folder + "/firms.csv"
+        try dataset.write(count: 4_000, to: original)
+        let chunk = try #require(try EnterpriseFileReader(path: original, options: { var o = ReaderOptions(); o.chunkRows = 4_000; return o }()).nextChunk())
+        let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
+        var fixed: [String] = [], expected: [(row: Int, offer: Int)] = []
+        for k in shippedCatalog.offers.indices {
+            let conditions = Dictionary(uniqueKeysWithValues: shippedCatalog.offers[k].rule.conditions.map { ($0.id, $0) })
+            for r in 0..<chunk.rowCount where result.status(offer: k, row: r) == .fail {
+                let gap = try #require(Self.scorer.gaps.gap(result, offer: k, row: r, language: .en))
+                var cells = dataset.row(r)
+                var closable = true
+                for item in gap.items {
+                    guard item.status == .fail, let shortfall = item.shortfall, let value = item.value,
+                          case .binary(let op, .column(let name, _), .number(_))? = conditions[item.conditionID]?.expression,
+                          !Self.tiedFields.contains(name), let column = header.firstIndex(of: name),
+                          let field = EnterpriseSchema.schema.index(of: name).map({ EnterpriseSchema.schema.fields[$0] }) else { closable = false; break }
+                    // The smallest step of the field's precision beyond a strict bound.
+                    let step: Double = if case .integer = field.kind { 1 } else if case .ratio = field.kind { 0.0001 } else { 0.01 }
+                    let up = op == .greater || op == .greaterOrEqual
+                    let strict = op == .greater || op == .less
+                    let target = up ? value + shortfall + (strict ? step : 0) : value - shortfall - (strict ? step : 0)
+                    if case .integer = field.kind { cells[column] = String(Int(target.rounded(up ? .up : .down))) } else {
+                        cells[column] = Fixed.format(target, digits: 4)
+                    }
+                }
+                guard closable else { continue }
+                // Each line needs an id of its own: valid codes from another generator.
+                cells[header.firstIndex(of: "enterprise_id")!] = EnterpriseGenerator(seed: 78).firm(fixed.count).id
+                fixed.append(cells.map(CSVField.escape).joined(separator: ","))
+                expected.append((r, k))
+            }
+        }
+        #expect(expected.count > 300, "only \(expected.count) gaps closable by moving single fields")
+        let path = folder + "/fixed.csv"
+        try (header.joined(separator: ",") + "\n" + fixed.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var options = ReaderOptions()
+        options.chunkRows = max(1, fixed.count)
+        let after = try #require(try EnterpriseFileReader(path: path, options: options).nextChunk())
+        let evaluated = Self.scorer.evaluator.evaluate(after, asOf: assessmentDay)
+        for (i, e) in expected.enumerated() {
+            #expect(evaluated.status(offer: e.offer, row: i) == .pass,
+                    "firm \(e.row) offer \(shippedCatalog.offers[e.offer].id): \(evaluated.reasons(offer: e.offer, row: i, language: .en).map(\.text))")
+        }
+    }
+
+    @Test("rank --near-miss keeps, per offer, the enterprises nearest to passing, as a brute-force sort finds them; --where filters")
+    func nearMisses() throws {
+        let path = repositoryRoot() + "/Datasets/shandong-pool.csv"
+        let offers = ["bse", "star", "neeq"].map { id in shippedCatalog.offers.firstIndex { $0.id == id }! }
+        var ranking = PoolRanking(scorer: Self.scorer, offers: offers, top: 5, workers: 2)
+        ranking.nearMisses = 25
+        ranking.filter = try PoolRanking.filter("city == '济南' || certification_tier == 'little_giant'", scorer: Self.scorer)
+        var options = ReaderOptions()
+        options.chunkRows = 3_000
+        let ranker = try ranking.run(try EnterpriseFileReader(path: path, options: options))
+        // Brute force: every row that meets the filter and does not pass, sorted by (distance, id, position).
+        let reader = try EnterpriseFileReader(path: path)
+        var candidates = [[(distance: Double, id: String, position: Int)]](repeating: [], count: offers.count)
+        var position = 0, kept = 0
+        while let chunk = try reader.nextChunk() {
+            let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
+            let ids = chunk.ids
+            for r in 0..<chunk.rowCount {
+                defer { position += 1 }
+                guard chunk.value("city", row: r) == .text("济南") || chunk.value("certification_tier", row: r) == .number(3) else { continue }
+                kept += 1
+                for (i, k) in offers.enumerated() where result.status(offer: k, row: r) != .pass {
+                    candidates[i].append((Self.scorer.gaps.gap(result, offer: k, row: r, language: .zh)!.distance, ids[r], position))
+                }
+            }
+        }
+        #expect(ranker.rows == kept && ranker.filteredOut == 20_000 - kept && kept > 1_000)
+        for i in offers.indices {
+            let expected = candidates[i].sorted { ($0.distance, $0.id, $0.position) < ($1.distance, $1.id, $1.position) }.prefix(25)
+            let listed = ranker.topNearMisses(i)
+            #expect(listed.map(\.enterpriseID) == expected.map(\.id))
+            #expect(listed.map(\.gap.distance) == expected.map(\.distance))
+            #expect(listed.allSatisfy { $0.city == "济南" || $0.tier == "little_giant" })
+        }
+    }
+}
