@@ -141,8 +141,8 @@ struct Rank: ParsableCommand {
             guard let k = catalog.offers.firstIndex(where: { $0.id == id }) else {
                 throw ValidationError("--product \(id): no such offer; the catalog has " + catalog.offers.map(\.displayName).joined(separator: ", "))
             }
-            guard scorer.productIndex[k] != nil else {
-                throw ValidationError("--product \(id): the model has no weights for \(catalog.offers[k].displayName); retrain with its label column")
+            guard scorer.productIndex[k] != nil || nearMiss > 0 else {
+                throw ValidationError("--product \(id): the model has no weights for \(catalog.offers[k].displayName), so it has no top list; add --near-miss N for the enterprises closest to it, or retrain with its label column")
             }
             return k
         }

@@ -4,6 +4,9 @@ import FinRec
 import Foundation
 import Testing
 
+/// Offers in Models/catalog.json: 10 loans and boards with a model, 新三板创新层 and three MIIT tiers.
+let shippedCatalogOfferCount = 14
+
 @Suite("finrec score and finrec rank, end to end")
 struct ScoreRankCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -33,7 +36,9 @@ struct ScoreRankCommandTests {
             return
         }
         #expect(root["format"] == .string("finrec-score") && root["format_version"] == .number(2))
-        #expect(offers.count == 10)
+        // Every catalog offer but the tiers the firm holds (a provincial 专精特新 SME: 创新型 and 专精特新).
+        #expect(offers.count == shippedCatalogOfferCount - 2)
+        #expect(enterprise["held"] == .array([.string("innovative_sme"), .string("srdi_sme")]))
         var statuses: [String: [String]] = [:]
         for (i, item) in offers.enumerated() {
             guard case .object(let o) = item, case .string(let id)? = o["id"], case .string(let status)? = o["status"],
@@ -42,8 +47,8 @@ struct ScoreRankCommandTests {
                 Issue.record("offer \(i) lacks a field")
                 continue
             }
-            // Two lists, loans first, each ranked from 1.
-            #expect(list == (kind == "board" ? "listing" : "loans"))
+            // Three lists, loans first, then listing paths and tier upgrades, each ranked from 1.
+            #expect(list == (kind == "board" ? "listing" : kind == "tier" ? "tiers" : "loans"))
             #expect(o["rank"] == .number(Double(statuses[list, default: []].count + 1)))
             #expect(zh.unicodeScalars.contains { $0.properties.isIdeographic }, "\(id): \(zh)")
             statuses[list, default: []].append(status)
@@ -88,7 +93,8 @@ struct ScoreRankCommandTests {
         // Read it back with FinRec's own CSV reader (quoted reasons with commas and semicolons).
         let schema = RecordSchema(name: "score", fields: [FieldSpec("enterprise_id", "企业", .text(maxLength: 100), required: true, "id")])
         let chunks = try CSVRecordReader(path: folder + "/score.csv", schema: schema).readAll()
-        #expect(chunks.reduce(0) { $0 + $1.rowCount } == 10)
+        // A little giant holds all three tiers: every other offer has a line.
+        #expect(chunks.reduce(0) { $0 + $1.rowCount } == shippedCatalogOfferCount - 3)
         let statusColumn = try #require(chunks[0].extraNames.firstIndex(of: "status"))
         let statuses = chunks[0].extra(statusColumn).values.compactMap { $0 }
         #expect(statuses == report.results[0].offers.map { $0.status.code })

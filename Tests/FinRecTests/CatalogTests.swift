@@ -7,15 +7,18 @@ let shippedCatalog: Catalog = try! Catalog.read(path: repositoryRoot() + "/Model
 /// 2026-06-30: the assessment date the synthetic world uses for fiscal year 2025.
 let assessmentDay = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
 
-@Suite("Catalog: the ten offers and their rules")
+@Suite("Catalog: the offers and their rules")
 struct CatalogTests {
-    @Test("The shipped catalog has the ten offers with their stable ids and Chinese names")
-    func tenOffers() {
-        #expect(shippedCatalog.offers.map(\.id) == WorldModel.productIds)
+    @Test("The shipped catalog has the ten modelled offers, 新三板创新层 and three MIIT tiers, with stable ids and Chinese names")
+    func offers() {
+        #expect(Array(shippedCatalog.offers.map(\.id).prefix(10)) == WorldModel.productIds)
         #expect(shippedCatalog.offers.map(\.chineseName) == ["专精特新贷", "小巨人贷", "专利创新贷", "中长期项目贷", "信用应急贷",
-                                                              "北交所", "科创板", "新三板", "创业板", "区域性股权市场专精特新板"])
+                                                              "北交所", "科创板", "新三板", "创业板", "区域性股权市场专精特新板",
+                                                              "新三板创新层", "创新型中小企业评价", "专精特新中小企业认定", "专精特新“小巨人”认定"])
         #expect(shippedCatalog.offers.prefix(5).allSatisfy { $0.kind == .loan && $0.terms != nil })
-        #expect(shippedCatalog.offers.suffix(5).allSatisfy { $0.kind == .board })
+        #expect(shippedCatalog.offers[5..<11].allSatisfy { $0.kind == .board })
+        #expect(shippedCatalog.offers.suffix(3).allSatisfy { $0.kind == .tier && $0.held != nil })
+        #expect(shippedCatalog.offers.suffix(2).allSatisfy { !$0.path.isEmpty })
         // Every NEEQ and regional-board condition is unconfirmed (Models/RULES.md), and flagged so.
         let regional = shippedCatalog.offer("regional_board")!.rule.conditions
         #expect(regional.allSatisfy { $0.unconfirmed })

@@ -44,7 +44,7 @@ struct InferenceTests {
         let chunk = try #require(try Self.pool(rows: 500, chunkRows: 500).first)
         let scored = scorer.score(chunk, firstRow: 0)
         var checked = 0
-        for k in scorer.catalog.offers.indices {
+        for k in scorer.catalog.offers.indices where scorer.catalog.offers[k].kind != .tier && scorer.catalog.offers[k].id != "neeq_innovation" {
             let p = try #require(scorer.productIndex[k])
             let intercept = scorer.model.linear.products[p].intercept
             for r in 0..<scored.rowCount {
@@ -65,7 +65,7 @@ struct InferenceTests {
         #expect(checked == 5_000)
     }
 
-    @Test("An applicant's offers in two lists (loans, listing paths), each: eligible by ranking probability, then undecided, then ineligible with the rule that blocks them")
+    @Test("An applicant's offers in three lists (loans, listing paths, tier upgrades), each: eligible by ranking probability, then undecided, then ineligible nearest first with the rule that blocks them")
     func applicantOrdering() throws {
         let scorer = try Self.scorer()
         for file in try FileManager.default.contentsOfDirectory(atPath: Self.root + "/Datasets/applicants").sorted() {
@@ -74,17 +74,26 @@ struct InferenceTests {
             for language in Language.allCases {
                 let assessment = try #require(ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: language).first)
                 let offers = assessment.offers
-                #expect(offers.count == scorer.catalog.offers.count)
-                let lists = offers.map { $0.list == .loans ? 0 : 1 }
-                #expect(lists == lists.sorted(), "\(file): loans first")
-                #expect(offers.allSatisfy { $0.list == ($0.offer.kind == .board ? .listing : .loans) })
+                // Every offer but the tiers the firm holds, each held one once.
+                #expect(offers.count + assessment.held.count == scorer.catalog.offers.count)
+                #expect(assessment.held.allSatisfy { held in held.kind == .tier && !offers.contains { $0.offer.id == held.id } })
+                let lists = offers.map { ApplicantAssessment.List.allCases.firstIndex(of: $0.list)! }
+                #expect(lists == lists.sorted(), "\(file): loans, then listing paths, then tiers")
+                #expect(offers.allSatisfy { $0.list == ($0.offer.kind == .board ? .listing : $0.offer.kind == .tier ? .tiers : .loans) })
                 for list in ApplicantAssessment.List.allCases {
                     let ranked = offers.filter { $0.list == list }
-                    #expect(ranked.map(\.rank) == Array(1...ranked.count))
+                    #expect(ranked.map(\.rank) == Array(stride(from: 1, through: ranked.count, by: 1)))
                     let groups = ranked.map { $0.status == .pass ? 0 : $0.status == .unknown ? 1 : 2 }
                     #expect(groups == groups.sorted(), "\(file): groups out of order")
-                    for (a, b) in zip(ranked, ranked.dropFirst()) where a.status == b.status && a.status != .fail {
-                        #expect(a.rankingProbability! >= b.rankingProbability!, "\(file): \(a.offer.id) before \(b.offer.id)")
+                    for (a, b) in zip(ranked, ranked.dropFirst()) where a.status == b.status {
+                        if a.status == .fail {
+                            #expect(a.gap!.distance <= b.gap!.distance, "\(file): \(a.offer.id) before \(b.offer.id), nearest first")
+                        } else if let x = a.rankingProbability, let y = b.rankingProbability {
+                            #expect(x >= y, "\(file): \(a.offer.id) before \(b.offer.id)")
+                        } else {
+                            // Offers with a model first.
+                            #expect(a.rankingProbability != nil || b.rankingProbability == nil, "\(file): \(a.offer.id) before \(b.offer.id)")
+                        }
                     }
                 }
                 for o in offers where o.probability != nil {
@@ -134,7 +143,7 @@ struct InferenceTests {
         let scorer = try Self.scorer()
         let chunk = try Self.pool(rows: 3_000, chunkRows: 3_000)[0]
         let scored = scorer.score(chunk, firstRow: 0)
-        var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: 20, reasonCount: 2)
+        var ranker = PoolRanker(offers: scorer.catalog.offers.indices.filter { scorer.productIndex[$0] != nil }, top: 20, reasonCount: 2)
         ranker.add(scored, scorer: scorer, firstSequence: 0)
         let document = RankDocument(ranker: ranker, scorer: scorer, modelPath: "m", asOf: "2026-06-30", language: .en)
         var undecidedSeen = 0
@@ -178,7 +187,7 @@ struct InferenceTests {
     func rankingIndependentOfChunks(chunkRows: Int) throws {
         let scorer = try Self.scorer()
         let top = 25
-        var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: top)
+        var ranker = PoolRanker(offers: scorer.catalog.offers.indices.filter { scorer.productIndex[$0] != nil }, top: top)
         var sequence = 0, best: [BestOffer] = []
         for chunk in try Self.pool(rows: 4_000, chunkRows: chunkRows) {
             let scored = scorer.score(chunk, firstRow: sequence)
@@ -204,7 +213,7 @@ struct InferenceTests {
         for r in stride(from: 0, to: rows, by: 97) {
             let one = scorer.score(all.row(r), firstRow: r)
             let assessment = try #require(ApplicantAssessment.assess(one, with: scorer, language: .zh).first)
-            for list in ApplicantAssessment.List.allCases {
+            for list in [ApplicantAssessment.List.loans, .listing] {
                 let top = assessment.offers.first { $0.list == list && $0.status != .fail && $0.probability != nil }
                 let chosen = list == .loans ? best[r].loan : best[r].listing
                 #expect(chosen.map { scorer.catalog.offers[$0.offer].id } == top?.offer.id, "row \(r) \(list)")

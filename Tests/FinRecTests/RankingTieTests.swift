@@ -17,7 +17,8 @@ struct RankingTieTests {
         let path = temporaryFolder() + "/ties.csv"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let scorer = try InferenceTests.scorer()
-        var ranker = PoolRanker(offers: Array(scorer.catalog.offers.indices), top: 250)
+        // The offers with a model (rule-only offers have no probability to rank by).
+        var ranker = PoolRanker(offers: scorer.catalog.offers.indices.filter { scorer.productIndex[$0] != nil }, top: 250)
         let chunk = try #require(try EnterpriseFileReader(path: path).nextChunk())
         let scored = scorer.score(chunk, firstRow: 0)
         ranker.add(scored, scorer: scorer, firstSequence: 0)

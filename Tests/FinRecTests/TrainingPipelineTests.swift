@@ -28,7 +28,8 @@ struct TrainingPipelineTests {
         let back = try TrainedModel.read(from: a)
         #expect(back.linear == model.linear)
         #expect(back.features.columnNames == model.features.columnNames)
-        #expect(back.catalog.offers.map(\.id) == WorldModel.productIds)
+        #expect(back.catalog.offers.map(\.id) == shippedCatalog.offers.map(\.id))
+        #expect(back.linear.products.map(\.id) == WorldModel.productIds)
         #expect(abs(back.scaling.points(logit: log(50)) - 600) < 1e-9)
         #expect(throws: ModelFileError.exists(path: a)) { try model.write(to: a, overwrite: false) }
     }

@@ -6,8 +6,9 @@ import Foundation
 /// A bank changes a threshold or adds an offer by editing that file; conditions whose source could
 /// not be confirmed carry `"status": "unconfirmed"`, and every output that cites them says so.
 public struct Catalog: Sendable {
-    /// `product`: a generic model's product (trained with `finrec train --label`), with no rules.
-    public enum Kind: String, Sendable { case loan, board, product }
+    /// `tier`: an MIIT tier upgrade (创新型, 专精特新, 小巨人). `product`: a generic model's product
+    /// (trained with `finrec train --label`), with no rules.
+    public enum Kind: String, Sendable { case loan, board, tier, product }
 
     /// How a value is shown in a reason: 万元 amounts, percentages, years, counts.
     public enum Unit: String, Sendable { case money, percent, years, count, number }
@@ -37,6 +38,22 @@ public struct Catalog: Sendable {
         /// A qualitative requirement no field records (e.g. 科创板 standard 5's approvals): always
         /// undecided, for a person to judge.
         public let manual: Bool
+        /// A condition the enterprise cannot change (which rules apply on the assessment date): a
+        /// way through it that fails is no way to pass.
+        public var fixed = false
+    }
+
+    /// One step before an offer (股改, quotation, the innovation tier, months quoted, a lower tier).
+    public struct PathStep: Sendable {
+        public let id: String
+        public let chinese: String
+        public let english: String
+        /// Holds when the step is done.
+        public let done: ParsedExpression
+        /// The offer whose rule takes the enterprise through this step, if any.
+        public let offer: String?
+        /// For a waiting step (`field >= N` months): the field that counts the months so far.
+        public let monthsField: String?
     }
 
     public indirect enum Rule: Sendable {
@@ -71,6 +88,10 @@ public struct Catalog: Sendable {
         public let description: String
         public let terms: Terms?
         public let rule: Rule
+        /// The steps before the offer, in order (empty for most loans).
+        public var path: [PathStep] = []
+        /// For a tier: holds when the enterprise already has it (the offer is then not offered).
+        public var held: ParsedExpression?
 
         /// "北交所 (bse)": how every user-facing text names the offer.
         public var displayName: String { "\(chineseName) (\(id))" }
@@ -170,7 +191,7 @@ extension Catalog {
             guard !offers.contains(where: { $0.id == id }) else { throw idField.error("offer id '\(id)' appears twice") }
             let kindField = try o.required("kind")
             guard let kind = Kind(rawValue: try kindField.string()) else {
-                throw kindField.error("kind must be loan, board or product, not \(kindField.value.summary)")
+                throw kindField.error("kind must be loan, board, tier or product, not \(kindField.value.summary)")
             }
             var terms: Terms?
             if let t = try o.optional("typical") {
@@ -186,9 +207,36 @@ extension Catalog {
             for c in rule.conditions where !seen.insert(c.id).inserted {
                 throw ruleField.error("condition id '\(c.id)' appears twice in offer '\(id)'")
             }
-            offers.append(Offer(id: id, kind: kind, chineseName: try o.required("name_zh").nonEmptyString(),
-                                englishName: try o.required("name_en").nonEmptyString(),
-                                description: try o.required("description").nonEmptyString(), terms: terms, rule: rule))
+            var offer = Offer(id: id, kind: kind, chineseName: try o.required("name_zh").nonEmptyString(),
+                              englishName: try o.required("name_en").nonEmptyString(),
+                              description: try o.required("description").nonEmptyString(), terms: terms, rule: rule)
+            if let held = try o.optional("held") {
+                let text = try held.nonEmptyString()
+                do { offer.held = try ExpressionParser.parse(text) } catch { throw held.error("\"\(text)\": \(error)") }
+            }
+            if let path = try o.optional("path") {
+                offer.path = try path.items().map { (step) throws(JSONFieldError) in
+                    try step.rejectUnknownKeys(["id", "zh", "en", "done", "offer", "months"])
+                    let done = try step.required("done")
+                    let text = try done.nonEmptyString()
+                    let parsed: ParsedExpression
+                    do { parsed = try ExpressionParser.parse(text) } catch { throw done.error("\"\(text)\": \(error)") }
+                    return PathStep(id: try step.required("id").nonEmptyString(), chinese: try step.required("zh").nonEmptyString(),
+                                    english: try step.required("en").nonEmptyString(), done: parsed,
+                                    offer: try step.optional("offer")?.nonEmptyString(), monthsField: try step.optional("months")?.nonEmptyString())
+                }
+            }
+            offers.append(offer)
+        }
+        for (i, offer) in offers.enumerated() {
+            for (j, step) in offer.path.enumerated() {
+                if let target = step.offer, !offers.contains(where: { $0.id == target }) {
+                    throw JSONFieldError(keyPath: "offers[\(i)].path[\(j)].offer", message: "'\(target)' is not an offer of this catalog")
+                }
+                if let field = step.monthsField, schema.index(of: field) == nil {
+                    throw JSONFieldError(keyPath: "offers[\(i)].path[\(j)].months", message: "'\(field)' is not a field")
+                }
+            }
         }
         var catalog = Catalog(definitions: definitions, offers: offers)
         catalog.source = root.value
@@ -198,6 +246,16 @@ extension Catalog {
             for c in offer.rule.conditions {
                 do { _ = try CompiledExpression(c.expression, in: environment, boolean: true) } catch {
                     throw JSONFieldError(keyPath: "offers[\(i)] (\(offer.id)) condition \(c.id)", message: "\(c.text): \(error)")
+                }
+            }
+            if let held = offer.held {
+                do { _ = try CompiledExpression(held, in: environment, boolean: true) } catch {
+                    throw JSONFieldError(keyPath: "offers[\(i)].held", message: "\(error)")
+                }
+            }
+            for (j, step) in offer.path.enumerated() {
+                do { _ = try CompiledExpression(step.done, in: environment, boolean: true) } catch {
+                    throw JSONFieldError(keyPath: "offers[\(i)].path[\(j)].done", message: "\(error)")
                 }
             }
         }
@@ -238,6 +296,7 @@ extension Catalog {
                 review = true
             }
             let source = try o.required("source").nonEmptyString()
+            let fixed = try o.optional("fixed")?.bool() ?? false
             if kinds[0] == "manual" {
                 // No field decides it: a condition that never holds, left to a person.
                 guard try o.required("manual").bool() else { throw try o.required("manual").error("should be true (or leave it out and give \"expr\")") }
@@ -245,8 +304,10 @@ extension Catalog {
                 return .condition(Catalog.Condition(id: id, chinese: zh, english: en, text: "manual", expression: .binary(.greater, .number(0), .number(1)),
                                                     source: source, status: status, review: true, manual: true))
             }
-            return .condition(Catalog.Condition(id: id, chinese: zh, english: en, text: try o.required("expr").nonEmptyString(),
-                                                expression: try expression(o), source: source, status: status, review: review, manual: false))
+            var condition = Catalog.Condition(id: id, chinese: zh, english: en, text: try o.required("expr").nonEmptyString(),
+                                              expression: try expression(o), source: source, status: status, review: review, manual: false)
+            condition.fixed = fixed
+            return .condition(condition)
         default:
             let list = try o.required(kinds[0])
             let children = try list.items().map { (child) throws(JSONFieldError) in try rule(child) }

@@ -8,7 +8,8 @@
 /// quantity its shortfall relative to the larger of the threshold and the value (at least 0.01,
 /// at most 1: 差 100万 of 1,500万 costs 0.067); 1 for any other failed condition (a step: a
 /// certificate, a company form, a tier); 0.5 for an undecided one (missing data or a person's
-/// judgement).
+/// judgement); infinite for a failed condition the enterprise cannot change (which rules apply on
+/// the assessment date), so such a way is never the nearest and an offer behind one is out of reach.
 public struct EligibilityGap: Sendable, Equatable {
     public struct Item: Sendable, Equatable {
         public let conditionID: String
@@ -24,8 +25,9 @@ public struct EligibilityGap: Sendable, Equatable {
         public let text: String
     }
 
-    /// 0 when the offer passes.
+    /// 0 when the offer passes; infinite when no way is open.
     public let distance: Double
+    public var reachable: Bool { distance.isFinite }
     /// The alternatives taken at each "any" on the nearest way, outermost first ("北交所标准一").
     public let standards: [String]
     /// The conditions left on that way, in rule order.
@@ -82,6 +84,11 @@ public struct GapFinder: Sendable {
             case .unknown: costs[r] = EligibilityGap.unknownCost
             case .fail: costs[r] = EligibilityGap.stepCost; anyFailed = true
             }
+        }
+        if anyFailed, evaluator.conditions[k][i].condition.fixed {
+            // No way through a condition the enterprise cannot change.
+            for r in 0..<rows where truths[r] == .fail { costs[r] = .infinity }
+            return costs
         }
         guard anyFailed, let c = comparisons[k][i],
               case .numbers(let lhs, let lhsMissing) = c.lhs.evaluate(result.chunk, parameters: result.parameters),

@@ -19,13 +19,22 @@ public struct ApplicantAssessment: Sendable {
         case loans
         /// 上市路径: the boards.
         case listing
+        /// 资质升级: the MIIT tiers the enterprise could move up to.
+        case tiers
 
-        public init(_ kind: Catalog.Kind) { self = kind == .board ? .listing : .loans }
+        public init(_ kind: Catalog.Kind) {
+            switch kind {
+            case .board: self = .listing
+            case .tier: self = .tiers
+            case .loan, .product: self = .loans
+            }
+        }
 
         public func title(_ language: Language) -> String {
             switch self {
             case .loans: language == .zh ? "贷款产品" : "Loans"
             case .listing: language == .zh ? "上市路径" : "Listing paths"
+            case .tiers: language == .zh ? "资质升级" : "Tier upgrades"
             }
         }
     }
@@ -47,6 +56,9 @@ public struct ApplicantAssessment: Sendable {
         /// For an offer that fails or is undecided: the nearest way to pass (closest standard and
         /// each shortfall); nil when it passes.
         public let gap: EligibilityGap?
+        /// For an offer with steps before it (a board, a higher tier) that does not pass: where
+        /// the enterprise stands on them.
+        public let path: OfferPath?
         /// Every feature's contribution, largest push up first; empty when `probability` is nil.
         public let reasonCodes: [ReasonCode]
         /// The intercept's share of the points (offset + factor × intercept): with `reasonCodes`
@@ -90,6 +102,8 @@ public struct ApplicantAssessment: Sendable {
     /// Per spec feature, the applicant's value (same order as the spec), for reason-code display.
     public let featureValues: [String: FeatureValue]
     public let offers: [Offer]
+    /// Tiers the enterprise already holds (not in `offers`).
+    public let held: [Catalog.Offer]
     /// Missing features that matter, largest possible gain first.
     public let supplements: [Supplement]
     /// Values beyond the training range, scored as the range's end.
@@ -107,15 +121,18 @@ public struct ApplicantAssessment: Sendable {
         let definitions = definitionColumns(chunk, scorer: scorer)
         return (0..<chunk.rowCount).map { r in
             // Each offer with its logit, the logit's standard error and its ranking probability.
-            var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?)] =
-                catalog.offers.enumerated().map { k, offer in
+            // Tiers the enterprise already holds are not offered.
+            let held = catalog.offers.indices.filter { scorer.paths.isHeld(scored.eligibility, offer: $0, row: r) }
+            var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?, gap: EligibilityGap?)] =
+                catalog.offers.enumerated().filter { !held.contains($0.offset) }.map { k, offer in
                     let logit = scored.logit(offer: k, row: r)
                     let se = logit == nil ? nil : scorer.standardError(scored, offer: k, row: r)
                     return (offer, k, scored.status(offer: k, row: r), logit, se,
-                            logit.map { scorer.rankingProbability(offer: k, logit: $0, standardError: se) })
+                            logit.map { scorer.rankingProbability(offer: k, logit: $0, standardError: se) },
+                            scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language))
                 }
             func group(_ t: Truth) -> Int { t == .pass ? 0 : t == .unknown ? 1 : 2 }
-            func list(_ o: Catalog.Offer) -> Int { List(o.kind) == .loans ? 0 : 1 }
+            func list(_ o: Catalog.Offer) -> Int { List.allCases.firstIndex(of: List(o.kind))! }
             offers.sort { a, b in
                 if list(a.offer) != list(b.offer) { return list(a.offer) < list(b.offer) }
                 if group(a.status) != group(b.status) { return group(a.status) < group(b.status) }
@@ -125,6 +142,8 @@ public struct ApplicantAssessment: Sendable {
                     guard let y = b.key else { return true }
                     return x > y
                 }
+                // Offers not open to the enterprise: the nearest first.
+                if a.status == .fail, let x = a.gap?.distance, let y = b.gap?.distance, x != y { return x < y }
                 return a.offer.id < b.offer.id
             }
             var positions: [List: Int] = [:]
@@ -138,7 +157,8 @@ public struct ApplicantAssessment: Sendable {
                 return Offer(offer: item.offer, list: list, rank: positions[list]!, status: item.status,
                              probability: shown.map(Sigmoid.probability), logit: shown, points: shown.map(scaling.points(logit:)),
                              reasons: scored.eligibility.reasons(offer: item.k, row: r, language: language),
-                             gap: scorer.gaps.gap(scored.eligibility, offer: item.k, row: r, language: language),
+                             gap: item.gap,
+                             path: scorer.paths.path(scored.eligibility, offer: item.k, row: r, asOf: scorer.asOf, language: language),
                              reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: item.k, row: r),
                              basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)),
                              standardError: se,
@@ -150,7 +170,7 @@ public struct ApplicantAssessment: Sendable {
             for (f, feature) in scorer.model.features.spec.features.enumerated() { byName[feature.name] = values[f] }
             return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r],
                                        keyFigures: keyFigures(chunk, row: r, definitions: definitions, scorer: scorer, language: language),
-                                       featureValues: byName, offers: ranked,
+                                       featureValues: byName, offers: ranked, held: held.map { catalog.offers[$0] },
                                        supplements: supplements(values, offers: ranked, scorer: scorer, language: language),
                                        rangeNotes: scorer.model.features.rangeNotes(chunk, row: r, parameters: scorer.parameters))
         }

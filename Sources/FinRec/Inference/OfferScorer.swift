@@ -10,6 +10,8 @@ public struct OfferScorer: Sendable {
     public let evaluator: EligibilityEvaluator
     /// Measures how far an enterprise is from the offers it does not pass.
     public let gaps: GapFinder
+    /// Assesses the steps before an offer (股改, quotation, a lower tier …).
+    public let paths: PathFinder
     let scorer: LinearScorer<Double>
     let threads: ThreadPolicy
     /// For each catalog offer, its product's column in the logits, or nil when the model has no
@@ -31,6 +33,7 @@ public struct OfferScorer: Sendable {
         self.threads = threads
         evaluator = try EligibilityEvaluator(catalog: model.catalog, schema: model.features.schema)
         gaps = GapFinder(evaluator: evaluator)
+        paths = PathFinder(gaps: gaps)
         scorer = LinearScorer<Double>(model: model.linear)
         productIndex = model.catalog.offers.map { offer in model.linear.products.firstIndex { $0.id == offer.id } }
         var groups = [[Int]](repeating: [], count: model.features.spec.features.count)

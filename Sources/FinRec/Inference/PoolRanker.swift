@@ -132,7 +132,8 @@ public struct OfferSummary: Sendable, Equatable {
 
     /// The q-quantile of the eligible rows' probability (upper edge of its bin), nil when none.
     public func probabilityQuantile(_ q: Double) -> Double? {
-        guard eligible > 0 else { return nil }
+        // Rule-only offers count eligible rows but have no probabilities.
+        guard eligible > 0, histogram.contains(where: { $0 > 0 }) else { return nil }
         let target = max(1, Int((q * Double(eligible)).rounded(.up)))
         var seen = 0
         for (b, n) in histogram.enumerated() {
@@ -234,7 +235,7 @@ public struct PoolRanker: Sendable {
         for (i, k) in offers.enumerated() {
             for r in 0..<chunk.rowCount where selected?[r] ?? true {
                 let status = scored.status(offer: k, row: r)
-                if status != .pass, let distance = distances?[i][r],
+                if status != .pass, let distance = distances?[i][r], distance.isFinite,
                    nearMisses[i].admits({ NearMiss.ranksBefore(distance: distance, id: ids[r], sequence: firstSequence + r, $0) }),
                    let gap = scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language) {
                     nearMisses[i].insert(NearMiss(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], city: Self.text(chunk, "city", r),
@@ -242,7 +243,12 @@ public struct PoolRanker: Sendable {
                                                   sequence: firstSequence + r))
                 }
                 guard let logit = scored.logit(offer: k, row: r) else {
-                    if status == .fail { summaries[i].ineligible += 1 }
+                    // A rule-only offer (a tier, or a board without a model): counted, not ranked.
+                    switch status {
+                    case .pass: summaries[i].eligible += 1
+                    case .unknown: summaries[i].unknown += 1
+                    case .fail: summaries[i].ineligible += 1
+                    }
                     continue
                 }
                 let sequence = firstSequence + r
@@ -298,10 +304,11 @@ public struct PoolRanker: Sendable {
         let ids = chunk.ids, names = chunk.names
         let indicative = offers.map(scorer.isIndicative(offer:))
         let listing = offers.map { scorer.catalog.offers[$0].kind == .board }
+        let counted = offers.map { scorer.catalog.offers[$0].kind != .tier }
         return (0..<chunk.rowCount).map { r in
             var best: [Truth: [Bool: BestOffer.Choice]] = [:]
             var passes = 0, unknowns = 0
-            for (i, k) in offers.enumerated() {
+            for (i, k) in offers.enumerated() where counted[i] {
                 guard let logit = scored.logit(offer: k, row: r) else { continue }
                 let status = scored.status(offer: k, row: r)
                 if status == .fail { continue }

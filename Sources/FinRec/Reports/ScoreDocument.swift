@@ -75,6 +75,7 @@ public struct ScoreDocument: Sendable {
 
     /// "最接近：创业板标准二（差距 0.27）" / "nearest: ChiNext standard 2 (distance 0.27)".
     func gapHeading(_ gap: EligibilityGap) -> String {
+        guard gap.reachable else { return zh ? "无法通过（适用规则或条件不可改变）：" : "out of reach (the rules that apply, or conditions that cannot change):" }
         let distance = Fixed.exact(gap.distance, digits: 2)
         if gap.standards.isEmpty { return zh ? "差距 \(distance)，需满足：" : "distance \(distance); to meet:" }
         let way = gap.standards.joined(separator: zh ? " · " : " · ")
@@ -126,6 +127,7 @@ public struct ScoreDocument: Sendable {
                     out += "      " + (zh ? "参考：模型仅学自 \(n) 个成功案例（少于 \(OfferScorer.minimumSuccesses)），按收缩估计 \(Fixed.exact(ranking, digits: 3)) 排序"
                                          : "indicative: learnt from \(n) successes only (fewer than \(OfferScorer.minimumSuccesses)); ranked by the shrunk estimate \(Fixed.exact(ranking, digits: 3))") + "\n"
                 }
+                if let path = o.path { out += "      " + (zh ? "路径：" : "path: ") + path.text + "\n" }
                 if o.status == .fail, let gap = o.gap {
                     // The nearest way to pass, each shortfall on it; every failed condition is in the JSON.
                     out += "      " + gapHeading(gap) + "\n"
@@ -140,6 +142,9 @@ public struct ScoreDocument: Sendable {
                     out += "      " + (zh ? "额度 \(terms.amountChinese)；期限 \(terms.termChinese)；利率 \(terms.rateChinese)"
                                          : "amount \(terms.amountEnglish); term \(terms.termEnglish); rate \(terms.rateEnglish)") + "\n"
                 }
+            }
+            if !a.held.isEmpty {
+                out += "\n" + (zh ? "已获得资质：" : "tiers held: ") + a.held.map(\.chineseName).joined(separator: zh ? "、" : ", ") + "\n"
             }
             out += "\n"
         }
@@ -178,6 +183,7 @@ public struct ScoreDocument: Sendable {
                                         ("unconfirmed", .bool(r.unconfirmed)), ("review", .bool(r.review)), ("source", .string(r.source))]))
                 })
                 object["gap"] = o.gap?.json ?? .null
+                object["path"] = o.path?.json ?? .null
                 object["reason_codes_up"] = codes(o.topUp(reasons), a)
                 object["reason_codes_down"] = codes(o.topDown(reasons), a)
                 object["terms"] = o.offer.terms.map { t in
@@ -197,7 +203,8 @@ public struct ScoreDocument: Sendable {
             }
             return .object(JSONObject([("enterprise_id", .string(a.enterpriseID)), ("name", a.name.map(JSONValue.string) ?? .null),
                                        ("line", .number(Double(a.line))), ("key_figures", .array(figures)),
-                                       ("range_notes", .array(notes)), ("supplements", .array(supplements)), ("offers", .array(offers))]))
+                                       ("range_notes", .array(notes)), ("supplements", .array(supplements)), ("held", .array(a.held.map { .string($0.id) })),
+                                       ("offers", .array(offers))]))
         }
         let scaling = scorer.model.scaling
         return JSONValue.object(JSONObject([
@@ -211,7 +218,7 @@ public struct ScoreDocument: Sendable {
     // MARK: CSV
 
     public func csv() -> String {
-        var out = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls\n"
+        var out = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls,path\n"
         for a in results {
             for o in a.offers {
                 func text(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
@@ -222,7 +229,8 @@ public struct ScoreDocument: Sendable {
                     o.reasons.map(\.text).joined(separator: "; "),
                     o.topUp(reasons).map { codeText($0, a) }.joined(separator: "; "),
                     o.topDown(reasons).map { codeText($0, a) }.joined(separator: "; "),
-                    text(o.gap?.distance), o.gap?.standards.joined(separator: " · ") ?? "", o.gap?.items.map(\.text).joined(separator: "; ") ?? "",
+                    o.gap.map { $0.reachable ? "\($0.distance)" : "unreachable" } ?? "", o.gap?.standards.joined(separator: " · ") ?? "", o.gap?.items.map(\.text).joined(separator: "; ") ?? "",
+                    o.path?.text ?? "",
                 ]
                 out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
             }
