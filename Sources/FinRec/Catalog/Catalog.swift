@@ -90,7 +90,7 @@ public struct Catalog: Sendable {
         public let rule: Rule
         /// The steps before the offer, in order (empty for most loans).
         public var path: [PathStep] = []
-        /// For a tier: holds when the enterprise already has it (the offer is then not offered).
+        /// Holds when the enterprise already has the offer (a tier, a quotation): it is then not offered.
         public var held: ParsedExpression?
 
         /// "北交所 (bse)": how every user-facing text names the offer.

@@ -142,8 +142,10 @@ public struct GapFinder: Sendable {
     public func gap(_ result: EligibilityResult, offer k: Int, row r: Int, language: Language) -> EligibilityGap? {
         guard result.status(offer: k, row: r) != .pass else { return nil }
         let one = result.chunk.row(r)
-        let single = EligibilityResult(evaluator: evaluator, chunk: one, parameters: result.parameters, statuses: result.statuses.map { [$0[r]] },
-                                       conditionTruths: result.conditionTruths.map { $0.map { [$0[r]] } })
+        // Only offer k's truths are read below: the others stay empty.
+        let single = EligibilityResult(evaluator: evaluator, chunk: one, parameters: result.parameters,
+                                       statuses: result.statuses.indices.map { $0 == k ? [result.statuses[k][r]] : [] },
+                                       conditionTruths: result.conditionTruths.indices.map { $0 == k ? result.conditionTruths[k].map { [$0[r]] } : [] })
         let costs = (0..<comparisons[k].count).map { leafCosts(single, offer: k, index: $0, rows: 1)[0] }
         var next = 0
         let way = walk(evaluator.catalog.offers[k].rule, costs: costs, next: &next, context: nil)

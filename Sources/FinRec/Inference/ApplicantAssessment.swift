@@ -102,7 +102,7 @@ public struct ApplicantAssessment: Sendable {
     /// Per spec feature, the applicant's value (same order as the spec), for reason-code display.
     public let featureValues: [String: FeatureValue]
     public let offers: [Offer]
-    /// Tiers the enterprise already holds (not in `offers`).
+    /// Offers the enterprise already holds, tiers and quotations (not in `offers`).
     public let held: [Catalog.Offer]
     /// Missing features that matter, largest possible gain first.
     public let supplements: [Supplement]
@@ -121,7 +121,7 @@ public struct ApplicantAssessment: Sendable {
         let definitions = definitionColumns(chunk, scorer: scorer)
         return (0..<chunk.rowCount).map { r in
             // Each offer with its logit, the logit's standard error and its ranking probability.
-            // Tiers the enterprise already holds are not offered.
+            // What the enterprise already holds (a tier, a quotation) is not offered.
             let held = catalog.offers.indices.filter { scorer.paths.isHeld(scored.eligibility, offer: $0, row: r) }
             var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?, gap: EligibilityGap?)] =
                 catalog.offers.enumerated().filter { !held.contains($0.offset) }.map { k, offer in

@@ -144,7 +144,7 @@ public struct ScoreDocument: Sendable {
                 }
             }
             if !a.held.isEmpty {
-                out += "\n" + (zh ? "已获得资质：" : "tiers held: ") + a.held.map(\.chineseName).joined(separator: zh ? "、" : ", ") + "\n"
+                out += "\n" + (zh ? "已具备：" : "already held: ") + a.held.map(\.chineseName).joined(separator: zh ? "、" : ", ") + "\n"
             }
             out += "\n"
         }
