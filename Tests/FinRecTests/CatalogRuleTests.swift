@@ -72,6 +72,27 @@ struct CatalogRuleTests {
         #expect(try eligibility(with(Self.loanBase, changes), offer: "srdi_loan").status == expected, "\(name)")
     }
 
+    @Test("A certificate expiring within the 1-year loan term warns; one expired fails", arguments: [
+        ("valid a year and a day: no warning", "2027-07-01", Truth.pass, false),
+        ("valid exactly a year (as_of + 365): no warning", "2027-06-30", .pass, false),
+        ("a day short of the term: open, with a warning", "2027-06-29", .pass, true),
+        ("valid on the assessment day only: open, with a warning", "2026-06-30", .pass, true),
+        ("expired: fails, no warning", "2026-06-29", .fail, false),
+    ])
+    func certificateWarning(name: String, until: String, expected: Truth, warns: Bool) throws {
+        for offer in ["srdi_loan", "little_giant_loan"] {
+            var object = JSONObject([("enterprise_id", .string("91370100MA3C5YQ12D")), ("fiscal_year", .number(2025))])
+            for (k, v) in with(Self.loanBase, ["certification_valid_until": .text(until)]).sorted(by: { $0.key < $1.key }) { object[k] = v.json }
+            let (chunk, _) = try JSONRecordReader.parse(Array(JSONValue.object(object).prettyPrinted().utf8), path: "a.json", schema: EnterpriseSchema.schema)
+            let result = try EligibilityEvaluator(catalog: shippedCatalog).evaluate(chunk, asOf: assessmentDay)
+            let k = try #require(shippedCatalog.offers.firstIndex { $0.id == offer })
+            #expect(result.status(offer: k, row: 0) == expected, "\(offer) \(name)")
+            let warnings = result.warnings(offer: k, row: 0, language: .zh)
+            #expect(warnings.isEmpty != warns, "\(offer) \(name): \(warnings.map(\.text))")
+            if warns { #expect(warnings.first?.text.contains("资质有效期至 " + until) == true, "\(warnings.map(\.text))") }
+        }
+    }
+
     @Test("小巨人贷: little giants only", arguments: [
         ("little giant passes", [:], .pass),
         ("provincial SRDI fails", ["certification_tier": "provincial_srdi"], .fail),

@@ -38,6 +38,9 @@ public struct Catalog: Sendable {
         /// A qualitative requirement no field records (e.g. 科创板 standard 5's approvals): always
         /// undecided, for a person to judge.
         public let manual: Bool
+        /// When the condition fails, the offer stays open but carries a warning (a certificate that
+        /// expires within the loan's term).
+        public var warn = false
         /// A condition the enterprise cannot change (which rules apply on the assessment date): a
         /// way through it that fails is no way to pass.
         public var fixed = false
@@ -290,10 +293,13 @@ extension Catalog {
             guard conditionStatuses.contains(status) else {
                 throw statusField.error("'\(status)' is not a rule status (\(conditionStatuses.joined(separator: ", ")))")
             }
-            var review = false
+            var review = false, warn = false
             if let onFail = try o.optional("on_fail") {
-                guard try onFail.string() == "review" else { throw onFail.error("the only choice is \"review\" (a failure leaves the offer to a person)") }
-                review = true
+                switch try onFail.string() {
+                case "review": review = true
+                case "warn": warn = true
+                default: throw onFail.error("should be \"review\" (a failure leaves the offer to a person) or \"warn\" (the offer stays open with a warning)")
+                }
             }
             let source = try o.required("source").nonEmptyString()
             let fixed = try o.optional("fixed")?.bool() ?? false
@@ -307,6 +313,7 @@ extension Catalog {
             var condition = Catalog.Condition(id: id, chinese: zh, english: en, text: try o.required("expr").nonEmptyString(),
                                               expression: try expression(o), source: source, status: status, review: review, manual: false)
             condition.fixed = fixed
+            condition.warn = warn
             return .condition(condition)
         default:
             let list = try o.required(kinds[0])

@@ -51,8 +51,10 @@ public struct EligibilityEvaluator: Sendable {
                 guard case .truths(var t) = item.compiled.evaluate(chunk, parameters: parameters) else {
                     preconditionFailure("conditions compile to truths")
                 }
-                // A review condition's failure leaves the offer to a person: undecided.
+                // A review condition's failure leaves the offer to a person: undecided; a warning
+                // never closes the offer (its failures are kept apart, in `warnings`).
                 if item.condition.review { for r in t.indices where t[r] == .fail { t[r] = .unknown } }
+                if item.condition.warn { for r in t.indices where t[r] != .pass { t[r] = .pass } }
                 return t
             }
             var next = 0
@@ -132,6 +134,20 @@ public struct EligibilityResult: Sendable {
         var seen = Set<Int>()
         return explainingConditions(offer: k, row: r).flatMap { i, _ in missing(offer: k, index: i, row: r) }
             .filter { seen.insert($0).inserted }
+    }
+
+    /// The warnings of offer `k` for row `r`: its warn conditions that do not hold (a certificate
+    /// expiring within the loan's term), each with the values it read; empty when the offer fails.
+    public func warnings(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+        guard statuses[k][r] != .fail else { return [] }
+        let one = chunk.row(r)
+        return evaluator.conditions[k].enumerated().compactMap { i, item -> EligibilityReason? in
+            guard item.condition.warn, case .truths(let t) = item.compiled.evaluate(one, parameters: parameters), t[0] != .pass else { return nil }
+            let label = language == .zh ? "未满足「\(item.condition.chinese)」" : "not met: \(item.condition.english)"
+            let text = failureSentence(item.condition, label: label, row: r, language: language, showingFields: item.compiled.fieldsRead)
+            return EligibilityReason(conditionID: item.condition.id, status: t[0], text: text, missingFields: [],
+                                     unconfirmed: item.condition.unconfirmed, source: item.condition.source, review: false)
+        }
     }
 
     /// For an undecided offer: the review conditions (depth-first indices) that leave it to a

@@ -56,6 +56,8 @@ public struct ApplicantAssessment: Sendable {
         /// For an offer that fails or is undecided: the nearest way to pass (closest standard and
         /// each shortfall); nil when it passes.
         public let gap: EligibilityGap?
+        /// Warnings on an offer that is open or undecided (a certificate expiring within the term).
+        public let warnings: [EligibilityReason]
         /// For an offer with steps before it (a board, a higher tier) that does not pass: where
         /// the enterprise stands on them.
         public let path: OfferPath?
@@ -158,6 +160,7 @@ public struct ApplicantAssessment: Sendable {
                              probability: shown.map(Sigmoid.probability), logit: shown, points: shown.map(scaling.points(logit:)),
                              reasons: scored.eligibility.reasons(offer: item.k, row: r, language: language),
                              gap: item.gap,
+                             warnings: scored.eligibility.warnings(offer: item.k, row: r, language: language),
                              path: scorer.paths.path(scored.eligibility, offer: item.k, row: r, asOf: scorer.asOf, language: language),
                              reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: item.k, row: r),
                              basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)),

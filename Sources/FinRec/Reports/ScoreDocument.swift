@@ -127,6 +127,7 @@ public struct ScoreDocument: Sendable {
                     out += "      " + (zh ? "参考：模型仅学自 \(n) 个成功案例（少于 \(OfferScorer.minimumSuccesses)），按收缩估计 \(Fixed.exact(ranking, digits: 3)) 排序"
                                          : "indicative: learnt from \(n) successes only (fewer than \(OfferScorer.minimumSuccesses)); ranked by the shrunk estimate \(Fixed.exact(ranking, digits: 3))") + "\n"
                 }
+                for w in o.warnings { out += "      " + (zh ? "注意：" : "warning: ") + w.text + "\n" }
                 if let path = o.path { out += "      " + (zh ? "路径：" : "path: ") + path.text + "\n" }
                 if o.status == .fail, let gap = o.gap {
                     // The nearest way to pass, each shortfall on it; every failed condition is in the JSON.
@@ -181,6 +182,9 @@ public struct ScoreDocument: Sendable {
                     .object(JSONObject([("condition", .string(r.conditionID)), ("status", .string(r.status.code)),
                                         ("text", .string(r.text)), ("missing_fields", .array(r.missingFields.map(JSONValue.string))),
                                         ("unconfirmed", .bool(r.unconfirmed)), ("review", .bool(r.review)), ("source", .string(r.source))]))
+                })
+                object["warnings"] = .array(o.warnings.map { w in
+                    .object(JSONObject([("condition", .string(w.conditionID)), ("text", .string(w.text)), ("source", .string(w.source))]))
                 })
                 object["gap"] = o.gap?.json ?? .null
                 object["path"] = o.path?.json ?? .null
