@@ -67,19 +67,7 @@ public struct EligibilityEvaluator: Sendable {
     /// Kleene AND / OR of a rule's children, vectorised over rows. `next` walks the conditions in
     /// depth-first order.
     static func combine(_ rule: Catalog.Rule, _ truths: [[Truth]], _ next: inout Int, rows: Int) -> [Truth] {
-        switch rule {
-        case .condition:
-            defer { next += 1 }
-            return truths[next]
-        case .all(_, _, _, let children):
-            var result = [Truth](repeating: .pass, count: rows)
-            for child in children { Truth.combine(&result, combine(child, truths, &next, rows: rows), &&) }
-            return result
-        case .any(_, _, _, let children):
-            var result = [Truth](repeating: .fail, count: rows)
-            for child in children { Truth.combine(&result, combine(child, truths, &next, rows: rows), ||) }
-            return result
-        }
+        rule.fold(truths, &next, rows: rows, all: .init(identity: .pass, combine: { $0 && $1 }), any: .init(identity: .fail, combine: { $0 || $1 }))
     }
 }
 
@@ -139,7 +127,8 @@ public struct EligibilityResult: Sendable {
     /// The warnings of offer `k` for row `r`: its warn conditions that do not hold (a certificate
     /// expiring within the loan's term), each with the values it read; empty when the offer fails.
     public func warnings(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
-        guard statuses[k][r] != .fail else { return [] }
+        // Most offers have no warn condition: no one-row copy for them.
+        guard statuses[k][r] != .fail, evaluator.conditions[k].contains(where: { $0.condition.warn }) else { return [] }
         let one = chunk.row(r)
         return evaluator.conditions[k].enumerated().compactMap { i, item -> EligibilityReason? in
             guard item.condition.warn, case .truths(let t) = item.compiled.evaluate(one, parameters: parameters), t[0] != .pass else { return nil }

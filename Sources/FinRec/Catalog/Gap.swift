@@ -116,25 +116,7 @@ public struct GapFinder: Sendable {
 
     /// "all" sums, "any" takes the smallest, over rows.
     static func combine(_ rule: Catalog.Rule, _ costs: [[Double]], _ next: inout Int, rows: Int) -> [Double] {
-        switch rule {
-        case .condition:
-            defer { next += 1 }
-            return costs[next]
-        case .all(_, _, _, let children):
-            var total = [Double](repeating: 0, count: rows)
-            for child in children {
-                let c = combine(child, costs, &next, rows: rows)
-                for r in 0..<rows { total[r] += c[r] }
-            }
-            return total
-        case .any(_, _, _, let children):
-            var best = [Double](repeating: .infinity, count: rows)
-            for child in children {
-                let c = combine(child, costs, &next, rows: rows)
-                for r in 0..<rows { best[r] = min(best[r], c[r]) }
-            }
-            return best
-        }
+        rule.fold(costs, &next, rows: rows, all: .init(identity: 0, combine: +), any: .init(identity: .infinity, combine: min))
     }
 
     /// The nearest way for row `r` to pass offer `k`, with each condition left on it; nil when
