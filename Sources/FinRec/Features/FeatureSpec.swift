@@ -17,6 +17,13 @@ import Foundation
 /// column per vocabulary value plus `NAME=other` for anything else, missing included. The
 /// vocabulary is given explicitly, or learnt by `fit` (the most frequent values, up to
 /// `max_categories`).
+///
+/// A binned numeric feature (`binning`, see ``BinningSpec``) is cut into bins fitted on the
+/// training labels (or manual cut points) and enters the model as one 0/1 column per bin step
+/// ("value ≥ cut k", a cumulative code), one per special value and one for missing: the points
+/// of a bin are the sum of its steps' weights, shared by all products in one matrix, and a trend
+/// is a sign on the step weights, which the trainer enforces. WOE columns would need one column
+/// per product (WOE depends on the product's outcomes) and leave the points' order to the fit.
 public struct FeatureSpec: Sendable {
     public struct Feature: Sendable {
         public let name: String
@@ -35,6 +42,8 @@ public struct FeatureSpec: Sendable {
         /// The direction a domain expert expects (a monotone constraint on the feature's weight);
         /// nil: free for every offer.
         public var direction: Direction?
+        /// Bins instead of a linear term (see ``BinningSpec``).
+        public var binning: BinningSpec?
     }
 
     /// How a score may move with a numeric feature: for all offers, per offer kind (loan, board,
@@ -91,7 +100,7 @@ public struct FeatureSpec: Sendable {
 
     /// The transforms a feature may declare besides its name, labels and expression.
     static let featureKeys: Set<String> = ["name", "zh", "en", "expr", "log", "signed_log", "clip", "standardise", "missing_indicator",
-                                           "one_hot", "max_categories", "direction"]
+                                           "one_hot", "max_categories", "direction", "binning"]
 
     private static func decodeFields(_ root: JSONField, schema: RecordSchema) throws(JSONFieldError) -> FeatureSpec {
         _ = try root.object()
@@ -139,6 +148,14 @@ public struct FeatureSpec: Sendable {
                 guard f.oneHot == nil else { throw d.error("one-hot features have no direction; express an order as a numeric feature") }
                 f.direction = try decodeDirection(d)
             }
+            if let b = try o.optional("binning") {
+                guard f.oneHot == nil else { throw b.error("one-hot features are categories already; binning is for numeric features") }
+                for key in ["log", "signed_log", "clip", "missing_indicator"] where try o.optional(key) != nil {
+                    throw b.error("a binned feature takes its bins from the raw value (missing and special values have their own bins); remove \"\(key)\"")
+                }
+                f.binning = try BinningSpec.decode(b)
+                f.standardise = false
+            }
             features.append(f)
         }
         var spec = FeatureSpec(features: features, definitions: definitions)
@@ -180,7 +197,8 @@ public struct FeatureSpec: Sendable {
                 }
             }
             do throws(ExpressionError) {
-                return .numeric(f, try CompiledExpression(f.expression, in: environment, boolean: false))
+                let expression = try CompiledExpression(f.expression, in: environment, boolean: false)
+                return f.binning == nil ? .numeric(f, expression) : .binned(f, expression)
             } catch {
                 throw ExpressionError(position: error.position, message: "feature \(f.name): \(error.message)", hint: error.hint)
             }
@@ -189,6 +207,7 @@ public struct FeatureSpec: Sendable {
 
     enum CompiledFeature: Sendable {
         case numeric(Feature, CompiledExpression)
+        case binned(Feature, CompiledExpression)
         case categorical(Feature, field: Int)
     }
 }

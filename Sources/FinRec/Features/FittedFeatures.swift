@@ -56,6 +56,12 @@ public struct FittedFeatures: Sendable {
             case category(String)
             case other
             case missingCategory
+            /// Binned: 1 when the value lies in ordinary bin `k` or above (k ≥ 1), so the points of
+            /// bin k are the sum of the weights of steps 1…k (a cumulative, "thermometer" code:
+            /// a trend is a sign on each step's weight).
+            case binStep(Int)
+            /// Binned: 1 when the value is the feature's special value number `s`.
+            case special(Int)
         }
         public let name: String
         public let chinese: String
@@ -71,6 +77,9 @@ public struct FittedFeatures: Sendable {
     public let statistics: [NumericStatistics?]
     /// Per spec feature: the vocabulary of one-hot features, nil for numeric ones.
     public let vocabularies: [[String]?]
+    /// Per spec feature: the bins of binned features, nil for the others. Before the labels are
+    /// seen (``fit``) these are the pre-bins; ``replacingBins(_:)`` puts in the fitted ones.
+    public let bins: [FittedBins?]
     public let columns: [OutputColumn]
     public let layout: Layout
     let compiled: [FeatureSpec.CompiledFeature]
@@ -97,8 +106,12 @@ public struct FittedFeatures: Sendable {
         for chunk in chunks {
             for (j, feature) in compiled.enumerated() {
                 switch feature {
-                case .numeric(let f, let expression):
-                    let (values, missing) = Self.transformed(f, expression, chunk, parameters)
+                case .numeric(let f, let expression), .binned(let f, let expression):
+                    var (values, missing) = Self.transformed(f, expression, chunk, parameters)
+                    // A binned feature's special values have their own bins: not in the statistics.
+                    if let special = f.binning?.special, !special.isEmpty {
+                        for r in values.indices where !missing[r] && special.contains(values[r]) { missing[r] = true }
+                    }
                     // Welford's running mean and sum of squares, one row after the other across
                     // chunks: the same operations in the same order whatever the chunk size, so
                     // the statistics (and the model) do not depend on it.
@@ -124,9 +137,16 @@ public struct FittedFeatures: Sendable {
         }
         var statistics: [NumericStatistics?] = []
         var vocabularies: [[String]?] = []
+        var bins: [FittedBins?] = []
         for (j, feature) in compiled.enumerated() {
+            if case .binned(let f, _) = feature, let b = f.binning {
+                // Manual cuts as given; otherwise quantile pre-bins, merged once labels are counted.
+                bins.append(FittedBins(cuts: b.cuts ?? OptimalBinning.quantileCuts(sorted: samples[j].sorted(), count: b.prebins), special: b.special))
+            } else {
+                bins.append(nil)
+            }
             switch feature {
-            case .numeric:
+            case .numeric, .binned:
                 let m = moments[j]
                 var sd = m.n >= 2 ? (m.m2 / (m.n - 1)).squareRoot() : 1
                 if !(sd > 1e-12) { sd = 1 }
@@ -145,16 +165,34 @@ public struct FittedFeatures: Sendable {
                 vocabularies.append(vocabulary)
             }
         }
-        return try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, layout: layout)
+        return try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, bins: bins, layout: layout)
+    }
+
+    /// The same features with these bins (nil entries keep the current ones); the columns of
+    /// binned features change with their number of bins.
+    public func replacingBins(_ replacement: [FittedBins?]) -> FittedFeatures {
+        precondition(replacement.count == bins.count, "one entry per feature")
+        // The spec compiled before, so it compiles again.
+        return try! FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies,
+                                   bins: zip(bins, replacement).map { $1 ?? $0 }, layout: layout)
+    }
+
+    /// Each row's bin slot for binned feature `j` (see ``FittedBins``).
+    public func slots(_ chunk: RecordChunk, feature j: Int, parameters: [String: Double] = [:]) -> [Int] {
+        guard case .binned(let f, let expression) = compiled[j], let b = bins[j] else { preconditionFailure("feature \(j) is not binned") }
+        let (values, missing) = Self.transformed(f, expression, chunk, parameters)
+        return values.indices.map { missing[$0] ? b.missingSlot : b.slot(values[$0]) }
     }
 
     /// Features with statistics and vocabularies already known (read from a model file).
     /// - Precondition: one entry per spec feature, statistics for numeric and vocabularies for
     ///   one-hot features.
     public init(spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
-                statistics: [NumericStatistics?], vocabularies: [[String]?], layout: Layout = .conservative) throws(ExpressionError) {
+                statistics: [NumericStatistics?], vocabularies: [[String]?], bins: [FittedBins?]? = nil,
+                layout: Layout = .conservative) throws(ExpressionError) {
         let compiled = try spec.compile(schema: schema)
-        precondition(statistics.count == compiled.count && vocabularies.count == compiled.count, "one entry per feature")
+        let bins = bins ?? Array(repeating: nil, count: compiled.count)
+        precondition(statistics.count == compiled.count && vocabularies.count == compiled.count && bins.count == compiled.count, "one entry per feature")
         var columns: [OutputColumn] = []
         var firstColumn: [Int] = []
         for (j, feature) in compiled.enumerated() {
@@ -166,6 +204,17 @@ public struct FittedFeatures: Sendable {
                 if f.missingIndicator || layout == .conservative {
                     columns.append(OutputColumn(name: f.name + "_missing", chinese: f.chinese + "缺失", english: f.english + " missing", feature: j, role: .missing))
                 }
+            case .binned(let f, _):
+                guard let b = bins[j] else { preconditionFailure("binned feature \(f.name) needs bins") }
+                for (k, cut) in b.cuts.enumerated() {
+                    let c = Fixed.format(cut, digits: 4)
+                    columns.append(OutputColumn(name: "\(f.name)>=\(c)", chinese: "\(f.chinese)≥\(c)", english: "\(f.english) ≥ \(c)", feature: j, role: .binStep(k + 1)))
+                }
+                for (s, value) in b.special.enumerated() {
+                    let v = Fixed.format(value, digits: 4)
+                    columns.append(OutputColumn(name: "\(f.name)==\(v)", chinese: "\(f.chinese)=\(v)", english: "\(f.english) = \(v)", feature: j, role: .special(s)))
+                }
+                columns.append(OutputColumn(name: f.name + "_missing", chinese: f.chinese + "缺失", english: f.english + " missing", feature: j, role: .missing))
             case .categorical(let f, let field):
                 let vocabulary = vocabularies[j] ?? []
                 for v in vocabulary {
@@ -183,6 +232,7 @@ public struct FittedFeatures: Sendable {
         self.schema = schema
         self.statistics = statistics
         self.vocabularies = vocabularies
+        self.bins = bins
         self.columns = columns
         self.layout = layout
         self.compiled = compiled
@@ -206,6 +256,20 @@ public struct FittedFeatures: Sendable {
                         if hasMissingColumn { x[r * d + column + 1] = missing[r] ? 1 : 0 }
                     }
                     column += hasMissingColumn ? 2 : 1
+                case .binned(let f, let expression):
+                    let b = bins[j]!
+                    let (values, missing) = Self.transformed(f, expression, chunk, parameters)
+                    let steps = b.cuts.count
+                    for r in 0..<n {
+                        let slot = missing[r] ? b.missingSlot : b.slot(values[r])
+                        let base = r * d + column
+                        if slot < b.ordinaryBins {
+                            for k in 0..<slot { x[base + k] = 1 }
+                        } else {
+                            x[base + steps + (slot - b.ordinaryBins)] = 1  // special values, then missing
+                        }
+                    }
+                    column += b.slotCount - 1
                 case .categorical(_, let field):
                     let vocabulary = vocabularies[j]!
                     let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
@@ -260,6 +324,7 @@ public struct FittedFeatures: Sendable {
         let first = firstColumn[j]
         switch compiled[j] {
         case .numeric: return columns.indices.contains(first + 1) && columns[first + 1].role == .missing ? first + 1 : nil
+        case .binned: return first + bins[j]!.slotCount - 2
         case .categorical: return layout == .conservative ? first + vocabularies[j]!.count + 1 : nil
         }
     }
@@ -274,12 +339,25 @@ public struct FittedFeatures: Sendable {
             let missing = weights[first] * imputed(f, stats) + (missingColumn(feature: j).map { weights[$0] } ?? 0)
             let ends = [stats.low, stats.high].filter(\.isFinite).map { weights[first] * input(f, stats, $0) }
             return (ends.min() ?? missing, ends.max() ?? missing, missing)
+        case .binned:
+            let present = slotContributions(feature: j, weights: weights).dropLast()
+            return (present.min()!, present.max()!, weights[missingColumn(feature: j)!])
         case .categorical:
             let count = vocabularies[j]!.count
             let present = weights[first...(first + count)]
             // Without a missing category a missing value counts as "other", the last present column.
             return (present.min()!, present.max()!, weights[missingColumn(feature: j) ?? first + count])
         }
+    }
+
+    /// A binned feature's contribution to a logit in each of its slots (ordinary bins, special
+    /// values, missing): the scorecard's points of the feature, before the score's factor.
+    public func slotContributions(feature j: Int, weights: [Double]) -> [Double] {
+        let b = bins[j]!, first = firstColumn[j], steps = b.cuts.count
+        var out = [0.0]
+        for k in 0..<steps { out.append(out[k] + weights[first + k]) }
+        for s in 0..<(b.special.count + 1) { out.append(weights[first + steps + s]) }
+        return out
     }
 
     /// A value of a numeric feature beyond its training range, which is scored as the range's end.
@@ -360,7 +438,7 @@ extension FittedFeatures {
         let one = chunk.row(row)
         return compiled.map { feature in
             switch feature {
-            case .numeric(_, let expression):
+            case .numeric(_, let expression), .binned(_, let expression):
                 guard case .numbers(let values, let missing) = expression.evaluate(one, parameters: parameters), !missing[0] else { return .missing }
                 return .number(values[0])
             case .categorical(_, let field):

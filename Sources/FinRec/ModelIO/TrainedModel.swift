@@ -79,6 +79,23 @@ public struct TrainedModel: Sendable {
             return .object(o)
         })
         features["vocabularies"] = .array(self.features.vocabularies.map { v in v.map { .array($0.map { .string($0) }) } ?? .null })
+        if self.features.bins.contains(where: { $0 != nil }) {
+            let ids = linear.products.map(\.id)
+            features["bins"] = .array(self.features.bins.enumerated().map { j, b in
+                guard let b else { return .null }
+                var o = JSONObject([("feature", .string(self.features.spec.features[j].name)), ("cuts", .array(b.cuts.map(JSONValue.number))),
+                                    ("special", .array(b.special.map(JSONValue.number))),
+                                    ("trends", .object(JSONObject(zip(ids, b.trends).map { ($0, .string($1.rawValue)) })))])
+                if let c = b.counts {
+                    o["counts"] = .object(JSONObject([
+                        ("rows", .array(c.rows.map(JSONValue.number))),
+                        ("events", .object(JSONObject(zip(ids, c.events).map { ($0, .array($1.map(JSONValue.number))) }))),
+                        ("non_events", .object(JSONObject(zip(ids, c.nonEvents).map { ($0, .array($1.map(JSONValue.number))) }))),
+                    ]))
+                }
+                return .object(o)
+            })
+        }
         root["features"] = .object(features)
         if self.features.schema.name == GenericSchema.name { root["schema"] = GenericSchema.encode(self.features.schema) }
         root["catalog"] = catalog.source ?? .null
@@ -94,6 +111,53 @@ public struct TrainedModel: Sendable {
             ]))
         }
         return .object(root)
+    }
+
+    /// `features.bins`: one entry per spec feature, an object for each binned feature (its cuts,
+    /// special values, per-product trends and training counts), null for the others.
+    static func decodeBins(_ section: JSONField, spec: FeatureSpec, products ids: [String]) throws(JSONFieldError) -> [FittedBins?] {
+        guard spec.features.contains(where: { $0.binning != nil }) else {
+            if let b = try section.optional("bins") { throw b.error("the spec has no binned feature; remove bins") }
+            return Array(repeating: nil, count: spec.features.count)
+        }
+        let list = try section.required("bins")
+        let items = try list.items()
+        guard items.count == spec.features.count else { throw list.error("needs one entry per feature of the spec (\(spec.features.count)), has \(items.count)") }
+        func numbers(_ f: JSONField) throws(JSONFieldError) -> [Double] { try f.items().map { (x) throws(JSONFieldError) in try x.finiteNumber() } }
+        func perProduct<T>(_ f: JSONField, _ read: (JSONField) throws(JSONFieldError) -> T) throws(JSONFieldError) -> [T] {
+            let keys = Set(try f.object().keys)
+            guard keys == Set(ids) else { throw f.error("needs one entry per product (\(ids.joined(separator: ", "))), has \(keys.sorted().joined(separator: ", "))") }
+            return try ids.map { (id) throws(JSONFieldError) in try read(try f.required(id)) }
+        }
+        var bins: [FittedBins?] = []
+        for (j, feature) in spec.features.enumerated() {
+            let b = items[j]
+            guard feature.binning != nil else {
+                guard b.isNull else { throw b.error("should be null: \(feature.name) is not binned") }
+                bins.append(nil)
+                continue
+            }
+            try b.rejectUnknownKeys(["feature", "cuts", "special", "trends", "counts"])
+            let cutsField = try b.required("cuts")
+            let cuts = try numbers(cutsField)
+            guard zip(cuts, cuts.dropFirst()).allSatisfy({ $0 < $1 }) else { throw cutsField.error("cut points must be strictly increasing") }
+            let trends = try perProduct(try b.required("trends")) { (t) throws(JSONFieldError) -> WeightSign in
+                guard let sign = WeightSign(rawValue: try t.string()) else { throw t.error("a trend is \"+\", \"-\" or \"free\"") }
+                return sign
+            }
+            var fitted = FittedBins(cuts: cuts, special: try numbers(try b.required("special")), trends: trends)
+            if let c = try b.optional("counts") {
+                try c.rejectUnknownKeys(["rows", "events", "non_events"])
+                let counts = BinCounts(rows: try numbers(try c.required("rows")), events: try perProduct(try c.required("events"), numbers),
+                                       nonEvents: try perProduct(try c.required("non_events"), numbers))
+                guard ([counts.rows] + counts.events + counts.nonEvents).allSatisfy({ $0.count == fitted.slotCount }) else {
+                    throw c.error("needs \(fitted.slotCount) counts per list (bins, special values, missing)")
+                }
+                fitted.counts = counts
+            }
+            bins.append(fitted)
+        }
+        return bins
     }
 
     static let uncertaintyMethod = "Laplace: Cholesky factor L of the posterior precision H/C (lower triangle, row-major, Float32 little-endian, base64); var(logit) = ||L^-1 (x, 1)||^2"
@@ -133,7 +197,7 @@ public struct TrainedModel: Sendable {
             }
         }
         let featureSection = try root.required("features")
-        try featureSection.rejectUnknownKeys(["spec", "statistics", "vocabularies"])
+        try featureSection.rejectUnknownKeys(["spec", "statistics", "vocabularies", "bins"])
         let specField = try featureSection.required("spec")
         let spec: FeatureSpec
         do { spec = try FeatureSpec.decode(specField.value, path: path, schema: schema) } catch { throw error.fieldError.nested(in: specField.keyPath) }
@@ -170,8 +234,9 @@ public struct TrainedModel: Sendable {
                 vocabularies.append(try v.items().map { (x) throws(JSONFieldError) in try x.string() })
             }
         }
+        let bins = try decodeBins(featureSection, spec: spec, products: linear.products.map(\.id))
         let features: FittedFeatures
-        do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, layout: layout) } catch {
+        do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, bins: bins, layout: layout) } catch {
             throw featureSection.error("the features do not compile: \(error.description)")
         }
         guard features.columnNames == linear.featureNames else {

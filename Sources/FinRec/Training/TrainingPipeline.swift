@@ -87,12 +87,14 @@ public struct TrainingPipeline {
                                                 message: "feature \(f.name): its direction names '\(unknown)', which is not an offer being trained (\(ids.sorted().joined(separator: ", ")))"))
             }
         }
-        return products.map { offer in
+        return products.enumerated().map { p, offer in
             fitted.columns.map { column in
                 switch column.role {
                 case .value: ignoringDirections ? .free : fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free
                 case .missing: .nonPositive
-                case .category, .other, .missingCategory: .free
+                // A bin step's weight follows the bins' trend (which the direction, if any, set).
+                case .binStep: fitted.bins[column.feature]?.trends[p] ?? .free
+                case .category, .other, .missingCategory, .special: .free
                 }
             }
         }
@@ -110,7 +112,7 @@ public struct TrainingPipeline {
         // Pass 1: feature statistics and row count, streamed.
         let first: ChunkStream
         do { first = ChunkStream(try EnterpriseFileReader(path: path, schema: schema, options: reading)) } catch { throw .input(error) }
-        let fitted: FittedFeatures
+        var fitted: FittedFeatures
         do { fitted = try FittedFeatures.fit(spec, schema: schema, chunks: first, parameters: parameters) } catch { throw .features(error) }
         if let error = first.error { throw .input(error) }
         let report: ReadReport
@@ -119,13 +121,21 @@ public struct TrainingPipeline {
         guard !products.isEmpty else { throw .noLabels(path: path, expected: catalog.offers.map { labelPrefix + $0.id }) }
         let evaluator: EligibilityEvaluator
         do { evaluator = try EligibilityEvaluator(catalog: catalog, schema: schema) } catch { throw .features(error) }
-        let n = first.rows, d = fitted.columns.count, k = products.count
+        let n = first.rows, k = products.count
         guard n > 0 else { throw .input(InputFileError(path: path, message: "has no rows to train on (only a header?)")) }
-        // Pass 2: features and labels. Rejects were written by pass 1; this pass's go nowhere.
+        // Later passes: rejects were written by pass 1; these passes' go nowhere.
         var secondReading = reading
         if case .skip = reading.policy {
             secondReading.policy = .skip(rejectsPath: temporaryFolder + "/finrec-second-pass-rejects-\(UUID().uuidString).csv")
         }
+        let labelling = Labelling(evaluator: evaluator, products: products, offerIndices: products.map { offer in catalog.offers.firstIndex { $0.id == offer.id }! },
+                                  labelPrefix: labelPrefix, asOf: asOf, path: path)
+        // Binned features: count each product's outcomes per pre-bin (one more pass), then merge.
+        if fitted.bins.contains(where: { $0 != nil }) {
+            fitted = try Self.fitBins(fitted, path: path, reading: secondReading, labelling: labelling, parameters: parameters, ignoringDirections: ignoresDirections)
+        }
+        let d = fitted.columns.count
+        // Pass 2: features and labels.
         let store: FeatureStore
         if n * d * MemoryLayout<Double>.stride > inMemoryFeatureBytes {
             do { store = try FeatureStore(rows: n, columns: d, mappedIn: temporaryFolder) } catch {
@@ -135,23 +145,15 @@ public struct TrainingPipeline {
             store = FeatureStore(rows: n, columns: d)
         }
         var y = [Double](repeating: .nan, count: n * k)
-        let offerIndices = products.map { offer in catalog.offers.firstIndex { $0.id == offer.id }! }
         var row = 0
         do throws(InputFileError) {
             let reader = try EnterpriseFileReader(path: path, schema: schema, options: secondReading)
             while let chunk = try reader.nextChunk() {
                 guard row + chunk.rowCount <= n else { break }
                 store.setRows(row, from: fitted.apply(chunk, parameters: parameters))
-                let eligibility = evaluator.evaluate(chunk, asOf: asOf)
-                for (p, offer) in products.enumerated() {
-                    let labels = chunk.extra(chunk.extraNames.firstIndex(of: labelPrefix + offer.id)!)
-                    let offerIndex = offerIndices[p]
-                    for r in 0..<chunk.rowCount {
-                        guard let label = try OutcomeLabel.parse(labels[r], path: path, line: chunk.lines[r], field: labelPrefix + offer.id) else { continue }
-                        // A row whose rule fails says nothing about suitability.
-                        if eligibility.status(offer: offerIndex, row: r) == .fail { continue }
-                        y[(row + r) * k + p] = label
-                    }
+                let labels = try labelling.labels(chunk)
+                y.withUnsafeMutableBufferPointer { y in
+                    for i in labels.indices { y[row * k + i] = labels[i] }
                 }
                 row += chunk.rowCount
             }
@@ -235,6 +237,96 @@ public struct TrainingPipeline {
                               converged: Dictionary(uniqueKeysWithValues: products.enumerated().map { ($1.id, result.converged[$0]) }),
                               uncalibrated: uncalibrated)
         return (model, summary)
+    }
+
+    /// Each product's training labels of a chunk: NaN where the label is empty or the offer's
+    /// rule fails (a row whose rule fails says nothing about suitability).
+    struct Labelling {
+        let evaluator: EligibilityEvaluator
+        let products: [Catalog.Offer]
+        let offerIndices: [Int]
+        let labelPrefix: String
+        let asOf: Int
+        let path: String
+
+        /// rows × products, row-major.
+        func labels(_ chunk: RecordChunk) throws(InputFileError) -> [Double] {
+            let k = products.count
+            var y = [Double](repeating: .nan, count: chunk.rowCount * k)
+            let eligibility = evaluator.evaluate(chunk, asOf: asOf)
+            for (p, offer) in products.enumerated() {
+                let labels = chunk.extra(chunk.extraNames.firstIndex(of: labelPrefix + offer.id)!)
+                for r in 0..<chunk.rowCount {
+                    guard let label = try OutcomeLabel.parse(labels[r], path: path, line: chunk.lines[r], field: labelPrefix + offer.id) else { continue }
+                    if eligibility.status(offer: offerIndices[p], row: r) == .fail { continue }
+                    y[r * k + p] = label
+                }
+            }
+            return y
+        }
+    }
+
+    /// Reads the file once more to count, per binned feature, pre-bin slot and product, the rows,
+    /// successes and failures; then fixes each product's trend (the feature's direction for the
+    /// offer, else the spec's `monotone`, `auto` choosing the direction with the larger
+    /// information value) and merges the pre-bins optimally (``OptimalBinning/merge``).
+    static func fitBins(_ fitted: FittedFeatures, path: String, reading: ReaderOptions, labelling: Labelling,
+                        parameters: [String: Double], ignoringDirections: Bool) throws(PipelineError) -> FittedFeatures {
+        let binned = fitted.bins.indices.filter { fitted.bins[$0] != nil }
+        let k = labelling.products.count
+        var counts = binned.map { BinCounts(slots: fitted.bins[$0]!.slotCount, products: k) }
+        do throws(InputFileError) {
+            let reader = try EnterpriseFileReader(path: path, schema: fitted.schema, options: reading)
+            while let chunk = try reader.nextChunk() {
+                let y = try labelling.labels(chunk)
+                for (b, j) in binned.enumerated() {
+                    for (r, slot) in fitted.slots(chunk, feature: j, parameters: parameters).enumerated() {
+                        counts[b].rows[slot] += 1
+                        for p in 0..<k where !y[r * k + p].isNaN {
+                            if y[r * k + p] == 1 { counts[b].events[p][slot] += 1 } else { counts[b].nonEvents[p][slot] += 1 }
+                        }
+                    }
+                }
+            }
+        } catch { throw .input(error) }
+        var replacement = [FittedBins?](repeating: nil, count: fitted.bins.count)
+        for (b, j) in binned.enumerated() {
+            let feature = fitted.spec.features[j]
+            replacement[j] = fitBins(feature, prebins: fitted.bins[j]!, counts: counts[b], products: labelling.products,
+                                     direction: ignoringDirections ? nil : feature.direction)
+        }
+        return fitted.replacingBins(replacement)
+    }
+
+    /// One feature's bins from its pre-bin counts.
+    static func fitBins(_ feature: FeatureSpec.Feature, prebins: FittedBins, counts: BinCounts, products: [Catalog.Offer],
+                        direction: FeatureSpec.Direction?) -> FittedBins {
+        let spec = feature.binning ?? BinningSpec()
+        let ordinary = prebins.ordinaryBins
+        let rows = Array(counts.rows[0..<ordinary])
+        let events = counts.events.map { Array($0[0..<ordinary]) }, nonEvents = counts.nonEvents.map { Array($0[0..<ordinary]) }
+        let minRows = spec.minBinShare * counts.rows.reduce(0, +)
+        let trends: [WeightSign] = products.enumerated().map { p, offer in
+            if let sign = direction?.sign(offer: offer.id, kind: offer.kind.rawValue), sign != .free { return sign }
+            switch spec.monotone {
+            case .increasing: return .nonNegative
+            case .decreasing: return .nonPositive
+            case .none: return .free
+            case .auto: return OptimalBinning.bestTrend(rows: rows, events: events[p], nonEvents: nonEvents[p], maxBins: spec.maxBins, minRows: minRows)
+            }
+        }
+        var groups: [Range<Int>]
+        var cuts = prebins.cuts
+        if spec.cuts == nil {
+            let starts = OptimalBinning.merge(rows: rows, events: events, nonEvents: nonEvents, trends: trends, maxBins: spec.maxBins, minRows: minRows).starts
+            let bounds = [0] + starts + [ordinary]
+            groups = zip(bounds, bounds.dropFirst()).map { $0..<$1 }
+            cuts = starts.map { prebins.cuts[$0 - 1] }
+        } else {
+            groups = (0..<ordinary).map { $0..<($0 + 1) }
+        }
+        groups += (ordinary..<counts.rows.count).map { $0..<($0 + 1) }  // special values and missing stay apart
+        return FittedBins(cuts: cuts, special: prebins.special, trends: trends, counts: counts.grouped(groups))
     }
 
     /// Platt scaling of one product fitted on its out-of-fold logits (rows without a label for it
