@@ -102,18 +102,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        var pipeline: TrainingPipeline
-        if label.isEmpty {
-            pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog ?? "Models/catalog.json"),
-                                        asOf: assessment.day)
-        } else {
-            // Generic data: the schema comes from the CSV, each label column is a product.
-            let schema = try GenericSchema.infer(csvPath: data, excluding: Set(label))
-            pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec, schema: schema),
-                                        catalog: try Catalog.generic(products: label, schema: schema), asOf: assessment.day)
-            pipeline.schema = schema
-            pipeline.labelPrefix = ""
-        }
+        var pipeline = try makePipeline(data: data, spec: spec, catalog: catalog, labels: label, asOf: assessment.day)
         pipeline.options.c = c
         pipeline.options.classWeights = classWeights == .balanced ? .balanced : .none
         pipeline.options.solver = solver == .newton ? .newton : .lbfgs
@@ -156,4 +145,18 @@ struct Train: ParsableCommand {
         return "  σ(\(Fixed.format(r.scaling.slope, digits: 3))·z \(r.scaling.intercept < 0 ? "−" : "+") \(Fixed.format(abs(r.scaling.intercept), digits: 3)))"
             + "  \(Fixed.format(r.eceBefore, digits: 3)) → \(Fixed.format(r.eceAfter, digits: 3))"
     }
+}
+
+/// The training pipeline for enterprise data (spec and catalog), or for generic data whose
+/// `labels` columns are the products (the schema inferred from the CSV, no eligibility rules).
+func makePipeline(data: String, spec: String, catalog: String?, labels: [String], asOf day: Int) throws -> TrainingPipeline {
+    guard !labels.isEmpty else {
+        return TrainingPipeline(spec: try FeatureSpec.read(path: spec), catalog: try Catalog.read(path: catalog ?? "Models/catalog.json"), asOf: day)
+    }
+    let schema = try GenericSchema.infer(csvPath: data, excluding: Set(labels))
+    var pipeline = TrainingPipeline(spec: try FeatureSpec.read(path: spec, schema: schema),
+                                    catalog: try Catalog.generic(products: labels, schema: schema), asOf: day)
+    pipeline.schema = schema
+    pipeline.labelPrefix = ""
+    return pipeline
 }

@@ -73,6 +73,23 @@ public struct FeatureSpec: Sendable {
         self.definitions = definitions
     }
 
+    /// The spec with every numeric feature binned: binned ones as they are, the others by the
+    /// default optimal binning of their raw value (log, clip and missing indicator dropped: bins
+    /// do not need them). For information-value screening; one-hot features stay.
+    public func binningEveryNumericFeature() -> FeatureSpec {
+        FeatureSpec(features: features.map { f in
+            guard f.oneHot == nil, f.binning == nil else { return f }
+            var binned = f
+            binned.binning = BinningSpec()
+            binned.log = false
+            binned.signedLog = false
+            binned.clip = nil
+            binned.missingIndicator = false
+            binned.standardise = false
+            return binned
+        }, definitions: definitions)
+    }
+
     /// The environment the features are compiled in.
     public func environment(schema: RecordSchema) -> ExpressionEnvironment {
         ExpressionEnvironment(schema: schema, definitions: definitions)

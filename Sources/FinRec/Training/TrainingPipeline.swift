@@ -100,16 +100,24 @@ public struct TrainingPipeline {
         }
     }
 
-    /// Reads the file twice, never holding its records: the first pass fits the feature
-    /// statistics and counts rows, the second writes each chunk's features into the feature store
-    /// (memory, or a mapped file beyond ``inMemoryFeatureBytes``) and its labels.
-    public func train(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (TrainedModel, Summary) {
-        if case .platt = calibration, crossValidationFolds < 2 { throw .calibrationNeedsFolds }
+    /// What the passes before the feature matrix learn: the fitted features (binned ones with
+    /// their fitted bins), the products with labels, the row count, and how to read labels.
+    struct Prepared {
+        let fitted: FittedFeatures
+        let products: [Catalog.Offer]
+        let rows: Int
+        let labelling: Labelling
+        /// Reader options for passes after the first (whose rejects were already written).
+        let laterReading: ReaderOptions
+    }
+
+    /// Pass 1 (feature statistics and row count, streamed) and, with binned features, the pass
+    /// that counts outcomes per pre-bin and merges them.
+    func prepare(path: String, reading: ReaderOptions) throws(PipelineError) -> Prepared {
         guard path != "-" else {
             throw .input(InputFileError(path: EnterpriseFileReader.standardInputName, message: "training reads its data twice; give a file, not standard input"))
         }
         let parameters = ["as_of_date": Double(asOf)]
-        // Pass 1: feature statistics and row count, streamed.
         let first: ChunkStream
         do { first = ChunkStream(try EnterpriseFileReader(path: path, schema: schema, options: reading)) } catch { throw .input(error) }
         var fitted: FittedFeatures
@@ -121,19 +129,39 @@ public struct TrainingPipeline {
         guard !products.isEmpty else { throw .noLabels(path: path, expected: catalog.offers.map { labelPrefix + $0.id }) }
         let evaluator: EligibilityEvaluator
         do { evaluator = try EligibilityEvaluator(catalog: catalog, schema: schema) } catch { throw .features(error) }
-        let n = first.rows, k = products.count
-        guard n > 0 else { throw .input(InputFileError(path: path, message: "has no rows to train on (only a header?)")) }
+        guard first.rows > 0 else { throw .input(InputFileError(path: path, message: "has no rows to train on (only a header?)")) }
         // Later passes: rejects were written by pass 1; these passes' go nowhere.
-        var secondReading = reading
+        var laterReading = reading
         if case .skip = reading.policy {
-            secondReading.policy = .skip(rejectsPath: temporaryFolder + "/finrec-second-pass-rejects-\(UUID().uuidString).csv")
+            laterReading.policy = .skip(rejectsPath: temporaryFolder + "/finrec-second-pass-rejects-\(UUID().uuidString).csv")
         }
         let labelling = Labelling(evaluator: evaluator, products: products, offerIndices: products.map { offer in catalog.offers.firstIndex { $0.id == offer.id }! },
                                   labelPrefix: labelPrefix, asOf: asOf, path: path)
-        // Binned features: count each product's outcomes per pre-bin (one more pass), then merge.
         if fitted.bins.contains(where: { $0 != nil }) {
-            fitted = try Self.fitBins(fitted, path: path, reading: secondReading, labelling: labelling, parameters: parameters, ignoringDirections: ignoresDirections)
+            fitted = try Self.fitBins(fitted, path: path, reading: laterReading, labelling: labelling, parameters: parameters, ignoringDirections: ignoresDirections)
         }
+        return Prepared(fitted: fitted, products: products, rows: first.rows, labelling: labelling, laterReading: laterReading)
+    }
+
+    /// Information-value screening: every numeric feature of the spec binned (its own binning,
+    /// or the default optimal binning of its raw value) on the labelled file, without training.
+    public func binningAnalysis(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (features: FittedFeatures, products: [Catalog.Offer]) {
+        var screening = self
+        screening.spec = spec.binningEveryNumericFeature()
+        let prepared = try screening.prepare(path: path, reading: reading)
+        return (prepared.fitted, prepared.products)
+    }
+
+    /// Reads the file two or three times, never holding its records: the first pass fits the
+    /// feature statistics and counts rows, a pass for binned features fits their bins, the last
+    /// writes each chunk's features into the feature store (memory, or a mapped file beyond
+    /// ``inMemoryFeatureBytes``) and its labels.
+    public func train(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (TrainedModel, Summary) {
+        if case .platt = calibration, crossValidationFolds < 2 { throw .calibrationNeedsFolds }
+        let parameters = ["as_of_date": Double(asOf)]
+        let prepared = try prepare(path: path, reading: reading)
+        let fitted = prepared.fitted, products = prepared.products, labelling = prepared.labelling, secondReading = prepared.laterReading
+        let n = prepared.rows, k = products.count
         let d = fitted.columns.count
         // Pass 2: features and labels.
         let store: FeatureStore
