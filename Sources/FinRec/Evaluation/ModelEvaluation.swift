@@ -15,6 +15,9 @@ public struct ModelEvaluation: Sendable {
         public let precisionAtTop: Double
         /// precisionAtTop ÷ the success rate of all labelled rows.
         public let liftAtTop: Double
+        /// Each counted row's logit and outcome (for gains tables, curves and reports).
+        public let logits: [Double]
+        public let outcomes: [Double]
     }
 
     public let products: [ProductReport]
@@ -26,6 +29,13 @@ public struct ModelEvaluation: Sendable {
     public let hitAt1: Double
     public let enterprisesRanked: Int
     public let rows: Int
+    /// The model's points scale.
+    public let scaling: ScoreScaling
+
+    /// Per product, the gains table of its points over the counted rows.
+    public func gains(bands: Int) -> [GainsTable] {
+        products.map { GainsTable(points: $0.logits.map(scaling.points(logit:)), outcomes: $0.outcomes, bands: bands) }
+    }
 
     /// Evaluates `model` on the labelled file at `path`. Rows count for an offer when labelled and
     /// not ruled out by its eligibility rule (as in training).
@@ -40,7 +50,7 @@ public struct ModelEvaluation: Sendable {
         // Each product's catalog offer (rows of a product without one count as undecided).
         let offerIndex = products.map { product in model.catalog.offers.firstIndex { $0.id == product.id } }
         var probabilities = [[Double]](repeating: [], count: products.count)
-        var outcomes = probabilities, truths = probabilities
+        var outcomes = probabilities, truths = probabilities, productLogits = probabilities
         var hasTruth = [Bool](repeating: true, count: products.count)
         var ndcgSum = 0.0, hits = 0, ranked = 0, rows = 0
         while let chunk = try reader.nextChunk() {
@@ -62,6 +72,7 @@ public struct ModelEvaluation: Sendable {
                     if status == .fail { continue }
                     let probability = Sigmoid.probability(logits[r, p])
                     probabilities[p].append(probability)
+                    productLogits[p].append(logits[r, p])
                     outcomes[p].append(y)
                     if let t = truthColumns[p]?[r], let v = Double(t) { truths[p].append(v) } else { hasTruth[p] = false }
                     if status == .pass { enterprise.append((probability, y)) }
@@ -86,10 +97,11 @@ public struct ModelEvaluation: Sendable {
             let precision = k > 0 ? order.prefix(k).reduce(0) { $0 + outcomes[p][$1] } / Double(k) : .nan
             let oracle = hasTruth[p] && !truths[p].isEmpty ? BinaryMetrics(probabilities: truths[p], labels: outcomes[p]).auc : nil
             return ProductReport(id: product.id, chineseName: product.chineseName, metrics: metrics, oracleAUC: oracle,
-                                 precisionAtTop: precision, liftAtTop: precision / metrics.positiveRate)
+                                 precisionAtTop: precision, liftAtTop: precision / metrics.positiveRate, logits: productLogits[p], outcomes: outcomes[p])
         }
         return ModelEvaluation(products: reports, top: top, ndcgAt3: ranked > 0 ? ndcgSum / Double(ranked) : .nan,
-                               hitAt1: ranked > 0 ? Double(hits) / Double(ranked) : .nan, enterprisesRanked: ranked, rows: rows)
+                               hitAt1: ranked > 0 ? Double(hits) / Double(ranked) : .nan, enterprisesRanked: ranked, rows: rows,
+                               scaling: model.scaling)
     }
 }
 

@@ -7,11 +7,45 @@ public struct EvaluationDocument: Sendable {
     public let baseline: ModelEvaluation?
     /// The table also shows each offer's reliability table (JSON always carries it).
     public let showsReliability: Bool
+    /// With a number of bands: each offer's gains (strategy) table, in the table and the JSON.
+    public let gainsBands: Int?
 
-    public init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil, showsReliability: Bool = false) {
+    public init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil, showsReliability: Bool = false, gainsBands: Int? = nil) {
         self.evaluation = evaluation
         self.baseline = baseline
         self.showsReliability = showsReliability
+        self.gainsBands = gainsBands
+    }
+
+    /// The gains tables as text, one per offer.
+    public static func gainsText(_ evaluation: ModelEvaluation, bands: Int) -> String {
+        func f(_ x: Double, _ digits: Int) -> String { x.isFinite ? Fixed.exact(x, digits: digits) : "-" }
+        func pct(_ x: Double) -> String { x.isFinite ? Fixed.exact(100 * x, digits: 1) + "%" : "-" }
+        var out = "\ngains tables (score bands from the top; cumulative columns: approving every band down to this one)\n"
+        for (p, table) in zip(evaluation.products, evaluation.gains(bands: bands)) {
+            out += "\n\(p.chineseName) (\(p.id)): \(table.rows) rows, success rate \(pct(table.successRate))\n"
+            out += "points".padded(to: 14) + "rows".padded(to: 9) + "success".padded(to: 9) + "rate".padded(to: 8) + "lift".padded(to: 7)
+                + "approve".padded(to: 9) + "cum.rate".padded(to: 10) + "succ.cap".padded(to: 10) + "fail.cap".padded(to: 10) + "KS\n"
+            for b in table.bands {
+                out += GainsTable.label(b).padded(to: 14) + String(b.rows).padded(to: 9) + f(b.successes, 0).padded(to: 9) + pct(b.successRate).padded(to: 8)
+                    + f(b.lift, 2).padded(to: 7) + pct(b.approvalRate).padded(to: 9) + pct(b.cumulativeSuccessRate).padded(to: 10)
+                    + pct(b.successesCaptured).padded(to: 10) + pct(b.failuresCaptured).padded(to: 10) + f(b.ks, 3) + "\n"
+            }
+        }
+        return out
+    }
+
+    static func gainsJSON(_ table: GainsTable) -> JSONValue {
+        func n(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+        return .array(table.bands.map { b in
+            .object(JSONObject([
+                ("band", .string(GainsTable.label(b))), ("lower", n(b.lower)), ("upper", n(b.upper)), ("rows", .number(Double(b.rows))),
+                ("successes", .number(b.successes)), ("failures", .number(b.failures)), ("success_rate", n(b.successRate)), ("lift", n(b.lift)),
+                ("cumulative_rows", .number(Double(b.cumulativeRows))), ("approval_rate", n(b.approvalRate)),
+                ("cumulative_success_rate", n(b.cumulativeSuccessRate)), ("successes_captured", n(b.successesCaptured)),
+                ("failures_captured", n(b.failuresCaptured)), ("ks", n(b.ks)),
+            ]))
+        })
     }
 
     public func render(_ format: Format) -> String { format == .json ? json() : table() }
@@ -53,15 +87,18 @@ public struct EvaluationDocument: Sendable {
                     + p.metrics.calibration.map { "\(f($0.meanPredicted, 2))/\(f($0.observedRate, 2))" }.joined(separator: " ") + "\n"
             }
         }
+        if let gainsBands { out += Self.gainsText(e, bands: gainsBands) }
         return out
     }
 
     public func json() -> String {
         let e = evaluation
+        let gainsBands = self.gainsBands
         func encode(_ e: ModelEvaluation) -> JSONValue {
             func n(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .number($0) : .null } ?? .null }
-            let products: [JSONValue] = e.products.map { p in
-                .object(JSONObject([
+            let gains = gainsBands.map { e.gains(bands: $0) }
+            let products: [JSONValue] = e.products.enumerated().map { i, p in
+                var o = JSONObject([
                     ("id", .string(p.id)), ("name_zh", .string(p.chineseName)), ("rows", .number(Double(p.metrics.count))),
                     ("positive_rate", n(p.metrics.positiveRate)), ("auc", n(p.metrics.auc)), ("ks", n(p.metrics.ks)),
                     ("log_loss", n(p.metrics.logLoss)), ("brier", n(p.metrics.brier)), ("ece", n(p.metrics.expectedCalibrationError)),
@@ -70,7 +107,9 @@ public struct EvaluationDocument: Sendable {
                     ("calibration", .array(p.metrics.calibration.map { b in
                         .object(JSONObject([("count", .number(Double(b.count))), ("mean_predicted", n(b.meanPredicted)), ("observed_rate", n(b.observedRate))]))
                     })),
-                ]))
+                ])
+                if let gains { o["gains"] = Self.gainsJSON(gains[i]) }
+                return .object(o)
             }
             return .object(JSONObject([("rows", .number(Double(e.rows))), ("top", .number(Double(e.top))), ("products", .array(products)),
                                        ("ndcg_at_3", n(e.ndcgAt3)), ("hit_at_1", n(e.hitAt1)), ("enterprises_ranked", .number(Double(e.enterprisesRanked)))]))
