@@ -23,6 +23,15 @@ struct Synth: ParsableCommand {
     @Flag(name: .long, help: "Also write the true success probabilities (truth_<id> columns).")
     var withTruth = false
 
+    @Option(name: .long, help: "Population shift: add this to every firm's latest net margin (-0.04: 4 points weaker profits), e.g. to test `finrec monitor`.")
+    var marginShift = 0.0
+
+    @Option(name: .long, help: "Population shift: add this to every firm's latest revenue growth (-0.1: 10 points slower).")
+    var growthShift = 0.0
+
+    @Option(name: .long, help: "Population shift: add this to every firm's debt ratio (0.05: 5 points more debt).")
+    var debtShift = 0.0
+
     @Option(name: .long, help: "The CSV file to write (atomically).")
     var output: String
 
@@ -31,13 +40,19 @@ struct Synth: ParsableCommand {
     func validate() throws {
         guard count >= 1 else { throw ValidationError("Please give --count a whole number of at least 1.") }
         guard (2000...2100).contains(fiscalYear) else { throw ValidationError("Please give --fiscal-year a year from 2000 to 2100.") }
+        for (name, value) in [("--margin-shift", marginShift), ("--growth-shift", growthShift), ("--debt-shift", debtShift)] {
+            guard value.isFinite && abs(value) <= 0.5 else { throw ValidationError("Please give \(name) a number from -0.5 to 0.5 (a change of a ratio: 0.04 is 4 points).") }
+        }
     }
 
     func run() throws {
-        let dataset = SyntheticDataset(generator: EnterpriseGenerator(seed: seed, fiscalYear: fiscalYear), withTruth: withTruth)
+        var generator = EnterpriseGenerator(seed: seed, fiscalYear: fiscalYear)
+        generator.shift = .init(netMargin: marginShift, revenueGrowth: growthShift, debtRatio: debtShift)
+        let dataset = SyntheticDataset(generator: generator, withTruth: withTruth)
         let progress = Progress(total: count, label: "synth")
         try dataset.write(count: count, to: output, threads: runtime.policy) { progress.update($0) }
         progress.finish()
-        printToStandardError("wrote \(count) enterprises to \(output) (seed \(seed), fiscal year \(fiscalYear))")
+        let shifted = generator.shift.isNone ? "" : "; shifted: net margin \(marginShift), revenue growth \(growthShift), debt ratio \(debtShift)"
+        printToStandardError("wrote \(count) enterprises to \(output) (seed \(seed), fiscal year \(fiscalYear)\(shifted))")
     }
 }

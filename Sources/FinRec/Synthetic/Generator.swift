@@ -13,6 +13,23 @@ import Darwin
 public struct EnterpriseGenerator: Sendable {
     public let seed: UInt64
     public let fiscalYear: Int
+    /// A change of the whole population (e.g. a downturn year), to test drift monitoring.
+    public var shift = PopulationShift()
+
+    /// Shifts applied to every firm without drawing other random numbers, so each firm is the
+    /// same firm with weaker (or stronger) accounts: the latest year's net margin, the latest
+    /// year's revenue growth and the debt ratio move by these amounts (0.04 = 4 percentage points).
+    public struct PopulationShift: Sendable, Equatable {
+        public var netMargin = 0.0
+        public var revenueGrowth = 0.0
+        public var debtRatio = 0.0
+        public init(netMargin: Double = 0, revenueGrowth: Double = 0, debtRatio: Double = 0) {
+            self.netMargin = netMargin
+            self.revenueGrowth = revenueGrowth
+            self.debtRatio = debtRatio
+        }
+        public var isNone: Bool { self == PopulationShift() }
+    }
 
     /// Tier mix of the Shandong cultivation pool: 20,000 innovative SMEs, of which 10,000
     /// provincial 专精特新 SMEs, of which 750 national little giants.
@@ -73,7 +90,7 @@ public struct EnterpriseGenerator: Sendable {
         var revenue = revenueMedian * exp([0.9, 0.8, 0.65][t] * size)
         let floors = [200.0, 1_000, 5_000]
         if revenue < floors[t] { revenue = floors[t] * r.uniform(1, 1.6) }
-        let g1 = max(-0.5, 0.10 + 0.05 * q + 0.14 * r.normal())
+        let g1 = max(-0.5, 0.10 + 0.05 * q + 0.14 * r.normal() + shift.revenueGrowth)
         let g2 = max(-0.5, 0.10 + 0.05 * q + 0.14 * r.normal())
         f.revenue = [revenue, revenue / (1 + g1), revenue / (1 + g1) / (1 + g2)]
         let mainShare = [r.uniform(0.55, 1), r.uniform(0.72, 1), r.uniform(0.86, 1)][t]
@@ -88,10 +105,10 @@ public struct EnterpriseGenerator: Sendable {
         if t >= 1 { f.rd = f.rd.enumerated().map { y, v in y < 2 ? max(v, 100, f.revenue[y] * 0.0301) : v } }
 
         let margin = 0.07 + 0.035 * q + 0.06 * r.normal()
-        f.netProfit = (0..<3).map { y in f.revenue[y] * (margin + 0.02 * r.normal()) }
+        f.netProfit = (0..<3).map { y in f.revenue[y] * (margin + 0.02 * r.normal() + (y == 0 ? shift.netMargin : 0)) }
         f.cashFlow = (0..<3).map { y in f.netProfit[y] * r.uniform(0.5, 1.5) + f.revenue[y] * 0.04 * r.normal() }
         f.totalAssets = f.revenue[0] * exp(0.2 + 0.3 * r.normal())
-        var debt = 0.42 + 0.13 * r.normal() - 0.03 * q
+        var debt = 0.42 + 0.13 * r.normal() - 0.03 * q + shift.debtRatio
         debt = min(max(debt, 0.05), 0.97)
         if t == 2 { debt = min(debt, 0.69) }
         f.totalLiabilities = f.totalAssets * debt

@@ -1,0 +1,59 @@
+import ArgumentParser
+import FinRec
+
+struct Monitor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Population drift: PSI of each offer's points and CSI of each feature, new data against a baseline.",
+        discussion: """
+            Bins are fixed on the baseline: points in bands of about equal population, binned features in their model \
+            bins, other numeric features in deciles plus missing, categories by category. PSI = Σ (new share − base share) \
+            × ln(new share / base share); below 0.1 stable (稳定), 0.1–0.25 watch (关注), above 0.25 act (需处理). Points \
+            count on the rows each offer's rule does not rule out.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+        var document: MonitorDocument.Format { MonitorDocument.Format(rawValue: rawValue)! }
+    }
+
+    @Option(name: .long, help: "The model (default: Models/default-model.json).")
+    var model: String?
+
+    @Option(name: .long, help: "The reference population (e.g. the training or last quarter's applicants), a file.")
+    var baseline: String
+
+    @Option(name: .long, help: "The new population, a file.")
+    var data: String
+
+    @Option(name: .long, help: "Score bands (about equal baseline population).")
+    var bands = 10
+
+    @Flag(name: .long, help: "Also list every bin with both populations' shares.")
+    var detail = false
+
+    @Option(name: .long, help: "Output: table or json (default: json for an --output ending in .json, else table).")
+    var format: Format?
+
+    @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @OptionGroup var assessment: AssessmentDateOption
+    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        guard (2...100).contains(bands) else { throw ValidationError("Please give --bands a whole number from 2 to 100.") }
+    }
+
+    func run() throws {
+        let loaded = try TrainedModel.read(from: try DefaultModel.resolve(model))
+        let stability = try PopulationStability.measure(model: loaded, baseline: baseline, data: data, asOf: assessment.day, bands: bands,
+                                                        reading: reading.readerOptions(for: data), threads: runtime.policy)
+        let text = MonitorDocument(stability: stability, showsBins: detail).render(format?.document ?? (output?.hasSuffix(".json") == true ? .json : .table))
+        if let output {
+            try AtomicFileWriter.write(Array(text.utf8), to: output)
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}
