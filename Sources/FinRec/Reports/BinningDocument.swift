@@ -34,6 +34,8 @@ public struct BinningDocument: Sendable {
         public let bins: FittedBins
         public let rows: [Row]
         public var informationValue: Double { rows.reduce(0) { $0 + $1.iv } }
+        /// Rows with a label for the product.
+        public var labelled: Double { rows.reduce(0) { $0 + $1.events + $1.nonEvents } }
         /// "营业收入 (log_revenue)", or the name alone when it is its own label.
         public var title: String { chinese == name ? name : "\(chinese) (\(name))" }
     }
@@ -85,6 +87,13 @@ public struct BinningDocument: Sendable {
         return BinningDocument(products: kept.map { products[$0] }, tables: kept.map { tables[$0] }, source: source)
     }
 
+    /// Below this many labelled rows an offer's IVs run high: bins of 5% of all rows hold only a
+    /// few labelled ones, whose WOE swings widely.
+    public static let fewLabels = 1_000.0
+
+    /// The rows labelled for product `p`.
+    public func labelled(_ p: Int) -> Double { tables[p].map(\.labelled).max() ?? 0 }
+
     /// The usual reading of an information value (Siddiqi): below 0.02 not predictive, to 0.1
     /// weak, to 0.3 medium, to 0.5 strong, above: suspiciously strong (check for leakage).
     public static func strength(_ iv: Double) -> (zh: String, en: String) {
@@ -104,7 +113,8 @@ public struct BinningDocument: Sendable {
     public func table() -> String {
         var out = "bins fitted on \(source); WOE = ln(share of successes / share of failures), IV = Σ (success share − failure share) × WOE\n"
         for (p, product) in products.enumerated() {
-            out += "\n\(product.chineseName) (\(product.id)): information value by feature\n"
+            out += "\n\(product.chineseName) (\(product.id)): information value by feature, \(Fixed.exact(labelled(p), digits: 0)) labelled rows"
+                + (labelled(p) < Self.fewLabels ? " (few labels: IVs run high 样本少，IV 偏高)" : "") + "\n"
             let width = (tables[p].map { $0.title.displayWidth }.max() ?? 10) + 2
             out += "feature".padded(to: width) + "IV".padded(to: 8) + "strength".padded(to: 24) + "trend".padded(to: 7) + "bins\n"
             for t in tables[p] {
@@ -133,6 +143,7 @@ public struct BinningDocument: Sendable {
         let products: [JSONValue] = products.enumerated().map { p, product in
             .object(JSONObject([
                 ("id", .string(product.id)), ("name_zh", .string(product.chineseName)), ("name_en", .string(product.englishName)),
+                ("labelled_rows", .number(labelled(p))),
                 ("features", .array(tables[p].map { t in
                     .object(JSONObject([
                         ("name", .string(t.name)), ("zh", .string(t.chinese)), ("en", .string(t.english)),

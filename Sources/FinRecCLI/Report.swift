@@ -1,0 +1,65 @@
+import ArgumentParser
+import FinRec
+import Foundation
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write one self-contained HTML report for a risk committee: per offer ROC and KS curves, calibration, points distributions, the gains table and IV ranking; with --baseline, population stability.",
+        discussion: """
+            The file has its charts as inline SVG and loads nothing (no script, font or request); open or print it in \
+            any browser. IV: every numeric feature of the model's spec binned on --data's labels.
+            """)
+
+    @Option(name: .long, help: "The model (default: Models/default-model.json).")
+    var model: String?
+
+    @Option(name: .long, help: "Labelled data to evaluate on (label_<offer id> columns).")
+    var data: String
+
+    @Option(name: .long, help: "A baseline population: adds PSI of the points and CSI of the features (data against baseline).")
+    var baseline: String?
+
+    @Option(name: .long, help: "Where to write the HTML (atomically).")
+    var output: String
+
+    @Option(name: .long, help: "Score bands of the gains tables.")
+    var bands = 10
+
+    @Flag(name: .long, help: "Leave out the IV ranking (saves two passes over --data).")
+    var noIv = false
+
+    @OptionGroup var assessment: AssessmentDateOption
+    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        guard (2...100).contains(bands) else { throw ValidationError("Please give --bands a whole number from 2 to 100.") }
+    }
+
+    func run() throws {
+        let modelPath = try DefaultModel.resolve(model)
+        let loaded = try TrainedModel.read(from: modelPath)
+        let options = reading.readerOptions(for: data)
+        let evaluation = try ModelEvaluation.evaluate(model: loaded, path: data, asOf: assessment.day, reading: options, threads: runtime.policy)
+        var iv: BinningDocument?
+        if !noIv {
+            var pipeline = TrainingPipeline(spec: loaded.features.spec, catalog: loaded.catalog, asOf: assessment.day)
+            pipeline.schema = loaded.features.schema
+            pipeline.labelPrefix = loaded.labelPrefix
+            let (features, products) = try pipeline.binningAnalysis(path: data, reading: options)
+            iv = BinningDocument(features: features, products: products.map {
+                BinningDocument.Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName)
+            }, source: data)
+        }
+        let stability = try baseline.map {
+            try PopulationStability.measure(model: loaded, baseline: $0, data: data, asOf: assessment.day, bands: bands, reading: options, threads: runtime.policy)
+        }
+        let generated = ISO8601DateFormatter().string(from: Date())
+        var report = HTMLReport(model: loaded, modelPath: modelPath, evaluation: evaluation, dataPath: data, informationValues: iv,
+                                stability: stability, asOf: assessment.asOf, generated: generated)
+        report.bands = bands
+        let html = report.render()
+        try AtomicFileWriter.write(Array(html.utf8), to: output)
+        printToStandardError("wrote \(output) (\(html.utf8.count / 1024) KiB): \(evaluation.products.count) offers on \(evaluation.rows) rows" + (stability == nil ? "" : ", with stability against \(baseline!)"))
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import FinRec
+@testable import FinRecCLI
+import Foundation
+import Testing
+
+@Suite("finrec report, opened in a real browser")
+struct ReportCommandTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    func folder() throws -> String {
+        let dir = NSTemporaryDirectory() + "finrec-report-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Runs Tests/Browser/check_page.py on `page` in headless chromium; its JSON report.
+    static func openInBrowser(_ page: String, screenshot: String, root: String) throws -> [String: Any] {
+        let python = root + "/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(python) is missing: run `bash .ci/setup --tests` (chromium, chromium-driver, selenium)"])
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [root + "/Tests/Browser/check_page.py", page, screenshot]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "the browser check failed (\(process.terminationStatus)): \(errors)"])
+        }
+        return json
+    }
+
+    @Test("The report is one file that loads nothing, every chart renders with all its series, and the screenshot is not blank")
+    func rendersInChromium() throws {
+        let dir = try folder()
+        let data = dir + "/data.csv", baseline = dir + "/baseline.csv", page = dir + "/report.html"
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 71), withTruth: false).write(count: 6_000, to: data)
+        var shifted = EnterpriseGenerator(seed: 72)
+        shifted.shift = .init(netMargin: 0.04)
+        try SyntheticDataset(generator: shifted, withTruth: false).write(count: 6_000, to: baseline)
+        try Report.parse(["--model", root + "/Models/default-model.json", "--data", data, "--baseline", baseline, "--output", page]).run()
+
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"))
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"), "nothing to load")
+        let model = try TrainedModel.read(from: root + "/Models/default-model.json")
+        for product in model.linear.products { #expect(html.contains(product.chineseName), "\(product.id) named in Chinese") }
+
+        let shot = dir + "/report.png"
+        let result = try Self.openInBrowser(page, screenshot: shot, root: root)
+        #expect((result["title"] as? String)?.contains("模型报告") == true)
+        let charts = result["charts"] as? [[String: Any]] ?? []
+        var expected = Set(["psi-scores", "csi-features"])
+        for id in model.linear.products.map(\.id) { expected.formUnion(["roc-", "ks-", "calibration-", "distribution-", "iv-"].map { $0 + id }) }
+        #expect(Set(charts.compactMap { $0["id"] as? String }) == expected)
+        for chart in charts {
+            let id = chart["id"] as? String ?? "?"
+            #expect((chart["width"] as? Double ?? 0) > 100 && (chart["height"] as? Double ?? 0) > 100, "\(id) has a size")
+            #expect((chart["series"] as? Int ?? 0) >= 1 && chart["drawn"] as? Int == chart["series"] as? Int, "every series of \(id) drew: \(chart)")
+        }
+        #expect((result["resources"] as? [Any])?.isEmpty == true, "no request: \(result["resources"] ?? "")")
+        #expect((result["console"] as? [Any])?.isEmpty == true, "no browser error: \(result["console"] ?? "")")
+        let screenshot = result["screenshot"] as? [String: Any] ?? [:]
+        #expect((screenshot["height"] as? Int ?? 0) > 3_000, "the whole page")
+        #expect((screenshot["colours"] as? Int ?? 0) > 50 && (screenshot["ink"] as? Double ?? 0) > 0.05, "not blank: \(screenshot)")
+    }
+}
