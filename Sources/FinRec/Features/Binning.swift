@@ -201,6 +201,103 @@ public enum OptimalBinning {
         return cuts
     }
 
+    /// The bins from pre-bin counts (``FittedBins/slotCount`` slots of `prebins`): each
+    /// product's trend is `fixedTrends[p]` when given, else the spec's `monotone` (`auto`: the
+    /// direction with the larger information value); optimal cuts are merged from the pre-bins
+    /// (manual ones kept); special values and missing keep their own slots.
+    public static func fit(prebins: FittedBins, counts: BinCounts, spec: BinningSpec, fixedTrends: [WeightSign?]) -> FittedBins {
+        let ordinary = prebins.ordinaryBins
+        let rows = Array(counts.rows[0..<ordinary])
+        let events = counts.events.map { Array($0[0..<ordinary]) }, nonEvents = counts.nonEvents.map { Array($0[0..<ordinary]) }
+        let minRows = spec.minBinShare * counts.rows.reduce(0, +)
+        let trends: [WeightSign] = fixedTrends.indices.map { p in
+            if let fixed = fixedTrends[p] { return fixed }
+            switch spec.monotone {
+            case .increasing: return .nonNegative
+            case .decreasing: return .nonPositive
+            case .none: return .free
+            case .auto: return bestTrend(rows: rows, events: events[p], nonEvents: nonEvents[p], maxBins: spec.maxBins, minRows: minRows)
+            }
+        }
+        var groups: [Range<Int>]
+        var cuts = prebins.cuts
+        if spec.cuts == nil {
+            let starts = merge(rows: rows, events: events, nonEvents: nonEvents, trends: trends, maxBins: spec.maxBins, minRows: minRows).starts
+            let bounds = [0] + starts + [ordinary]
+            groups = zip(bounds, bounds.dropFirst()).map { $0..<$1 }
+            cuts = starts.map { prebins.cuts[$0 - 1] }
+        } else {
+            groups = (0..<ordinary).map { $0..<($0 + 1) }
+        }
+        groups += (ordinary..<counts.rows.count).map { $0..<($0 + 1) }  // special values and missing stay apart
+        return FittedBins(cuts: cuts, special: prebins.special, trends: trends, counts: counts.grouped(groups))
+    }
+
+    /// Rows kept to place the pre-bins: exact below this many, a uniform sample (reservoir,
+    /// fixed seed, row order) above — as ``FittedFeatures/fit`` does.
+    public static let sampleSize = 100_000
+
+    /// Bins one in-memory column (`values[i * stride]`, NaN = missing) against one product's
+    /// 0/1 labels (NaN = no label): pre-bins from the sample's quantiles, counts by binary
+    /// search, then ``fit(prebins:counts:spec:fixedTrends:)``.
+    public static func fit(column values: UnsafeBufferPointer<Double>, stride: Int = 1, labels: [Double], spec: BinningSpec) -> FittedBins {
+        let n = labels.count
+        var sample: [Double] = [], seen = 0
+        sample.reserveCapacity(min(n, sampleSize))
+        var rng = SplitMix64(seed: 0x5EED)
+        for i in 0..<n {
+            let v = values[i * stride]
+            guard !v.isNaN, !spec.special.contains(v) else { continue }
+            seen += 1
+            if sample.count < sampleSize {
+                sample.append(v)
+            } else {
+                // A uniform slot in 0..<seen by multiply-high (Lemire), not a 64-bit division.
+                let slot = Int(rng.next().multipliedFullWidth(by: UInt64(seen)).high)
+                if slot < sampleSize { sample[slot] = v }
+            }
+        }
+        sample.sort()
+        let prebins = FittedBins(cuts: spec.cuts ?? quantileCuts(sorted: sample, count: spec.prebins), special: spec.special)
+        // One pass into one buffer of rows, successes and failures per slot (raw pointers: no
+        // copy-on-write or bounds checks in the loop).
+        let slots = prebins.slotCount
+        var tally = [Double](repeating: 0, count: 3 * slots)
+        let missingSlot = prebins.missingSlot, ordinary = prebins.ordinaryBins, special = prebins.special
+        // The cuts four to a vector, padded with +∞ (never ≤ a value).
+        let vectors = Swift.stride(from: 0, to: prebins.cuts.count, by: 4).map { t in
+            SIMD4<Double>((0..<4).map { t + $0 < prebins.cuts.count ? prebins.cuts[t + $0] : .infinity })
+        }
+        tally.withUnsafeMutableBufferPointer { tally in
+            vectors.withUnsafeBufferPointer { cuts in
+                labels.withUnsafeBufferPointer { labels in
+                    for i in 0..<n {
+                        let v = values[i * stride]
+                        var k: Int
+                        if v.isNaN {
+                            k = missingSlot
+                        } else if !special.isEmpty, let s = special.firstIndex(of: v) {
+                            k = ordinary + s
+                        } else {
+                            // The number of cuts ≤ v, counted four at a time without branches:
+                            // a binary search's every step is a coin flip for the branch predictor.
+                            var below = SIMD4<Int64>()
+                            let x = SIMD4<Double>(repeating: v)
+                            for c in cuts { below.replace(with: below &+ 1, where: c .<= x) }
+                            k = Int(below.wrappedSum())
+                        }
+                        tally[k] += 1
+                        let y = labels[i]
+                        if y == 1 { tally[slots + k] += 1 } else if y == 0 { tally[2 * slots + k] += 1 }
+                    }
+                }
+            }
+        }
+        let rows = Array(tally[0..<slots]), events = Array(tally[slots..<(2 * slots)]), nonEvents = Array(tally[(2 * slots)...])
+        let counts = BinCounts(rows: rows, events: [events], nonEvents: [nonEvents])
+        return fit(prebins: prebins, counts: counts, spec: spec, fixedTrends: [nil])
+    }
+
     /// The trend with the larger information value for one product: the optimum under "+" and
     /// under "-"; free when the product has only one outcome.
     public static func bestTrend(rows: [Double], events: [Double], nonEvents: [Double], maxBins: Int, minRows: Double) -> WeightSign {

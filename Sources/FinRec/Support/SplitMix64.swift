@@ -8,7 +8,7 @@ import Darwin
 ///
 /// The same seed gives the same sequence on every machine and Swift version, which is what
 /// `finrec synth --seed` and the tests rely on (the standard library's generator is not seedable).
-package struct SplitMix64: RandomNumberGenerator, Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

@@ -326,35 +326,14 @@ public struct TrainingPipeline {
         return fitted.replacingBins(replacement)
     }
 
-    /// One feature's bins from its pre-bin counts.
+    /// One feature's bins from its pre-bin counts: a product's trend is the feature's direction
+    /// for the offer where it has one, else the spec's `monotone`.
     static func fitBins(_ feature: FeatureSpec.Feature, prebins: FittedBins, counts: BinCounts, products: [Catalog.Offer],
                         direction: FeatureSpec.Direction?) -> FittedBins {
-        let spec = feature.binning ?? BinningSpec()
-        let ordinary = prebins.ordinaryBins
-        let rows = Array(counts.rows[0..<ordinary])
-        let events = counts.events.map { Array($0[0..<ordinary]) }, nonEvents = counts.nonEvents.map { Array($0[0..<ordinary]) }
-        let minRows = spec.minBinShare * counts.rows.reduce(0, +)
-        let trends: [WeightSign] = products.enumerated().map { p, offer in
-            if let sign = direction?.sign(offer: offer.id, kind: offer.kind.rawValue), sign != .free { return sign }
-            switch spec.monotone {
-            case .increasing: return .nonNegative
-            case .decreasing: return .nonPositive
-            case .none: return .free
-            case .auto: return OptimalBinning.bestTrend(rows: rows, events: events[p], nonEvents: nonEvents[p], maxBins: spec.maxBins, minRows: minRows)
-            }
+        let fixed: [WeightSign?] = products.map { offer in
+            direction.map { $0.sign(offer: offer.id, kind: offer.kind.rawValue) }.flatMap { $0 == .free ? nil : $0 }
         }
-        var groups: [Range<Int>]
-        var cuts = prebins.cuts
-        if spec.cuts == nil {
-            let starts = OptimalBinning.merge(rows: rows, events: events, nonEvents: nonEvents, trends: trends, maxBins: spec.maxBins, minRows: minRows).starts
-            let bounds = [0] + starts + [ordinary]
-            groups = zip(bounds, bounds.dropFirst()).map { $0..<$1 }
-            cuts = starts.map { prebins.cuts[$0 - 1] }
-        } else {
-            groups = (0..<ordinary).map { $0..<($0 + 1) }
-        }
-        groups += (ordinary..<counts.rows.count).map { $0..<($0 + 1) }  // special values and missing stay apart
-        return FittedBins(cuts: cuts, special: prebins.special, trends: trends, counts: counts.grouped(groups))
+        return OptimalBinning.fit(prebins: prebins, counts: counts, spec: feature.binning ?? BinningSpec(), fixedTrends: fixed)
     }
 
     /// Platt scaling of one product fitted on its out-of-fold logits (rows without a label for it
