@@ -68,11 +68,7 @@ struct Bins: ParsableCommand {
             }, source: data)
         }
         let shown = try document.only(products: product)
-        let text = shown.render(format?.document ?? (output?.hasSuffix(".json") == true ? .json : .table))
-        if let output {
-            try AtomicFileWriter.write(Array(text.utf8), to: output)
-        } else {
-            print(text, terminator: "")
-        }
+        let text = shown.render(format?.document ?? (namesJSON(output) ? .json : .table))
+        try deliver(text, to: output)
     }
 }

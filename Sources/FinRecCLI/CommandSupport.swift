@@ -109,3 +109,25 @@ struct StandardError: TextOutputStream {
         FileHandleWriter.writeStandardError(string)
     }
 }
+
+/// `--bands N`: score bands of about equal population (evaluate --gains, monitor, report).
+struct BandsOption: ParsableArguments {
+    @Option(name: .long, help: "Score bands (about equal population).")
+    var bands = 10
+
+    func validate() throws {
+        guard (2...100).contains(bands) else { throw ValidationError("Please give --bands a whole number from 2 to 100.") }
+    }
+}
+
+/// A report's text, written atomically to `output`, or to standard output without one.
+func deliver(_ text: String, to output: String?) throws {
+    if let output {
+        try AtomicFileWriter.write(Array(text.utf8), to: output)
+    } else {
+        print(text, terminator: "")
+    }
+}
+
+/// Whether an output file's name asks for JSON (when no --format is given).
+func namesJSON(_ output: String?) -> Bool { output?.hasSuffix(".json") == true }

@@ -37,15 +37,13 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .long, help: "Also show each offer's gains (strategy) table: score bands with rows, success rate, and cumulated approval rate, success rate and KS, to set cut-offs.")
     var gains = false
 
-    @Option(name: .long, help: "Score bands of the gains table (about equal population).")
-    var bands = 10
+    @OptionGroup var bandsOption: BandsOption
 
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("Please give --top a whole number of at least 1.") }
-        guard (2...100).contains(bands) else { throw ValidationError("Please give --bands a whole number from 2 to 100.") }
     }
 
     func run() throws {
@@ -61,6 +59,6 @@ struct Evaluate: ParsableCommand {
         }
         let main = try evaluate(model)
         let other = try baseline.map(evaluate)
-        return EvaluationDocument(evaluation: main, baseline: other, showsReliability: reliability, gainsBands: gains ? bands : nil).render(format.document)
+        return EvaluationDocument(evaluation: main, baseline: other, showsReliability: reliability, gainsBands: gains ? bandsOption.bands : nil).render(format.document)
     }
 }

@@ -25,9 +25,6 @@ struct Monitor: ParsableCommand {
     @Option(name: .long, help: "The new population, a file.")
     var data: String
 
-    @Option(name: .long, help: "Score bands (about equal baseline population).")
-    var bands = 10
-
     @Flag(name: .long, help: "Also list every bin with both populations' shares.")
     var detail = false
 
@@ -37,23 +34,16 @@ struct Monitor: ParsableCommand {
     @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
 
+    @OptionGroup var bandsOption: BandsOption
     @OptionGroup var assessment: AssessmentDateOption
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
-    func validate() throws {
-        guard (2...100).contains(bands) else { throw ValidationError("Please give --bands a whole number from 2 to 100.") }
-    }
-
     func run() throws {
         let loaded = try TrainedModel.read(from: try DefaultModel.resolve(model))
-        let stability = try PopulationStability.measure(model: loaded, baseline: baseline, data: data, asOf: assessment.day, bands: bands,
+        let stability = try PopulationStability.measure(model: loaded, baseline: baseline, data: data, asOf: assessment.day, bands: bandsOption.bands,
                                                         reading: reading.readerOptions(for: data), threads: runtime.policy)
-        let text = MonitorDocument(stability: stability, showsBins: detail).render(format?.document ?? (output?.hasSuffix(".json") == true ? .json : .table))
-        if let output {
-            try AtomicFileWriter.write(Array(text.utf8), to: output)
-        } else {
-            print(text, terminator: "")
-        }
+        let text = MonitorDocument(stability: stability, showsBins: detail).render(format?.document ?? (namesJSON(output) ? .json : .table))
+        try deliver(text, to: output)
     }
 }

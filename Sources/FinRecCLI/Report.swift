@@ -22,19 +22,13 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: "Where to write the HTML (atomically).")
     var output: String
 
-    @Option(name: .long, help: "Score bands of the gains tables.")
-    var bands = 10
-
     @Flag(name: .long, help: "Leave out the IV ranking (saves two passes over --data).")
     var noIv = false
 
+    @OptionGroup var bandsOption: BandsOption
     @OptionGroup var assessment: AssessmentDateOption
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
-
-    func validate() throws {
-        guard (2...100).contains(bands) else { throw ValidationError("Please give --bands a whole number from 2 to 100.") }
-    }
 
     func run() throws {
         let modelPath = try DefaultModel.resolve(model)
@@ -52,12 +46,12 @@ struct Report: ParsableCommand {
             }, source: data)
         }
         let stability = try baseline.map {
-            try PopulationStability.measure(model: loaded, baseline: $0, data: data, asOf: assessment.day, bands: bands, reading: options, threads: runtime.policy)
+            try PopulationStability.measure(model: loaded, baseline: $0, data: data, asOf: assessment.day, bands: bandsOption.bands, reading: options, threads: runtime.policy)
         }
         let generated = ISO8601DateFormatter().string(from: Date())
         var report = HTMLReport(model: loaded, modelPath: modelPath, evaluation: evaluation, dataPath: data, informationValues: iv,
                                 stability: stability, asOf: assessment.asOf, generated: generated)
-        report.bands = bands
+        report.bands = bandsOption.bands
         let html = report.render()
         try AtomicFileWriter.write(Array(html.utf8), to: output)
         printToStandardError("wrote \(output) (\(html.utf8.count / 1024) KiB): \(evaluation.products.count) offers on \(evaluation.rows) rows" + (stability == nil ? "" : ", with stability against \(baseline!)"))

@@ -27,11 +27,7 @@ struct Scorecard: ParsableCommand {
 
     func run() throws {
         let loaded = try TrainedModel.read(from: try DefaultModel.resolve(model))
-        let text = ScorecardDocument(model: loaded).render(format?.document ?? (output?.hasSuffix(".json") == true ? .json : .csv))
-        if let output {
-            try AtomicFileWriter.write(Array(text.utf8), to: output)
-        } else {
-            print(text, terminator: "")
-        }
+        let text = ScorecardDocument(model: loaded).render(format?.document ?? (namesJSON(output) ? .json : .csv))
+        try deliver(text, to: output)
     }
 }

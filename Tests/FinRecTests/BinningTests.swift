@@ -162,13 +162,18 @@ struct BinnedModelTests {
         return try FeatureSpec.decode(.object(root), path: path, schema: EnterpriseSchema.schema)
     }
 
+    /// A model of ``binnedSpec()`` trained (C = 0.1) on `count` generated firms, and their file.
+    static func trainedModel(seed: UInt64, count: Int) throws -> (model: TrainedModel, data: String) {
+        let data = temporaryFolder() + "/binned-pool-\(seed).csv"
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: seed), withTruth: false).write(count: count, to: data)
+        var pipeline = TrainingPipeline(spec: try binnedSpec(), catalog: shippedCatalog, asOf: assessmentDay)
+        pipeline.options.c = 0.1
+        return (try pipeline.train(path: data).0, data)
+    }
+
     @Test("Bins follow each product's trend, points rise or fall with it, missing scores no better than any bin, and the file keeps it all")
     func trainedBins() throws {
-        let data = temporaryFolder() + "/binned-pool.csv"
-        try SyntheticDataset(generator: EnterpriseGenerator(seed: 57), withTruth: false).write(count: 6_000, to: data)
-        var pipeline = TrainingPipeline(spec: try Self.binnedSpec(), catalog: shippedCatalog, asOf: assessmentDay)
-        pipeline.options.c = 0.1
-        let (model, _) = try pipeline.train(path: data)
+        let (model, data) = try Self.trainedModel(seed: 57, count: 6_000)
         let fitted = model.features
         let binned = fitted.bins.indices.filter { fitted.bins[$0] != nil }
         #expect(binned.map { fitted.spec.features[$0].name } == ["log_revenue", "debt_ratio", "patent_remaining_years"])

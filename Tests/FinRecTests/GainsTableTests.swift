@@ -35,4 +35,20 @@ struct GainsTableTests {
         let ks = BinaryMetrics(probabilities: points.map { ($0 - 400) / 200 }, labels: outcomes).ks
         #expect(abs(fine.bands.map(\.ks).max()! - ks) < 1e-12)
     }
+
+    @Test("Curves: the ROC's area is the AUC, the KS chart's largest gap is the KS, histogram shares sum to one")
+    func curves() {
+        var rng = SplitMix64(seed: 8)
+        let scores = (0..<3_000).map { _ in Double(Int(rng.next() % 300)) / 3 }  // ties included
+        let outcomes = scores.map { s in Double(rng.next() % 100) < s ? 1.0 : 0.0 }
+        let metrics = BinaryMetrics(probabilities: scores.map { $0 / 100 }, labels: outcomes)
+        let roc = Curves.roc(scores: scores, outcomes: outcomes)
+        #expect(roc.first! == (0, 0) && roc.last! == (1, 1))
+        #expect(abs(Curves.area(roc) - metrics.auc) < 1e-12)
+        let shares = Curves.cumulativeShares(scores: scores, outcomes: outcomes)
+        #expect(abs(shares.scores.indices.map { abs(shares.failures[$0] - shares.successes[$0]) }.max()! - metrics.ks) < 1e-12)
+        #expect(abs(Curves.histogram(scores, range: 0...100, bins: 20).reduce(0, +) - 1) < 1e-12)
+        let thin = Curves.thinned(Array(0..<1_000), to: 11)
+        #expect(thin.count == 11 && thin.first == 0 && thin.last == 999 && zip(thin, thin.dropFirst()).allSatisfy { $1 - $0 >= 99 && $1 - $0 <= 101 })
+    }
 }

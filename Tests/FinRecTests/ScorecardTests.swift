@@ -90,11 +90,8 @@ struct ScorecardTests {
 
     @Test("A binned model: base plus one bin, special, category or missing row per feature equals the score's points on 600 firms × 10 offers")
     func binnedModelAddsUp() throws {
-        let data = temporaryFolder() + "/scorecard-pool.csv"
-        try SyntheticDataset(generator: EnterpriseGenerator(seed: 58), withTruth: false).write(count: 4_000, to: data)
-        var pipeline = TrainingPipeline(spec: try BinnedModelTests.binnedSpec(), catalog: shippedCatalog, asOf: assessmentDay)
-        pipeline.options.c = 0.1
-        try check(try pipeline.train(path: data).0, pool: data)
+        let (model, data) = try BinnedModelTests.trainedModel(seed: 58, count: 4_000)
+        try check(model, pool: data)
     }
 
     @Test("The shipped model: linear rows (transform, clip, slope) add up the same way")

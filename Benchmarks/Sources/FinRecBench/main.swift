@@ -200,12 +200,14 @@ func trainData(_ o: Options) {
     print("{\"task\": \"train-data\", \"rows\": \(n), \"features\": \(d), \"products\": \(k)}")
 }
 
+/// The raw Float64 values `train-data` wrote.
+func readDoubles(_ path: String) -> [Double] {
+    let data = FileManager.default.contents(atPath: path)!
+    return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+}
+
 func train(_ o: Options) {
-    func read(_ path: String) -> [Double] {
-        let data = FileManager.default.contents(atPath: path)!
-        return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-    }
-    let x = read(o.file + ".x.f64"), y = read(o.file + ".y.f64")
+    let x = readDoubles(o.file + ".x.f64"), y = readDoubles(o.file + ".y.f64")
     let d = trainFeatures, k = trainProducts, n = x.count / d
     let set = TrainingSet(features: Matrix(rows: n, columns: d, elements: x), labels: Matrix(rows: n, columns: k, elements: y))
     var options = TrainerOptions()
@@ -238,13 +240,9 @@ func train(_ o: Options) {
 
 /// Optimal monotone binning of every column of the trainer benchmark's 64 features against the
 /// first product's labels: prebins 20, max 8 bins, min bin share 5%, trend auto (+ or −). The
-/// columns are split across `--threads` workers (the matrix is read in place, strided).
+/// columns are split across `--threads` workers, after a tiled copy to column-major order.
 func binning(_ o: Options) {
-    func read(_ path: String) -> [Double] {
-        let data = FileManager.default.contents(atPath: path)!
-        return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-    }
-    let x = read(o.file + ".x.f64"), y = read(o.file + ".y.f64")
+    let x = readDoubles(o.file + ".x.f64"), y = readDoubles(o.file + ".y.f64")
     let d = trainFeatures, k = trainProducts, n = x.count / d
     let labels = (0..<n).map { y[$0 * k] }
     let spec = BinningSpec()  // monotone auto, 20 prebins, 8 bins, 5% share

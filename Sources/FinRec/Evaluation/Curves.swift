@@ -1,12 +1,10 @@
 /// The curves of a score against binary outcomes (1 = success), for charts.
 public enum Curves {
-    /// The ROC curve: (false positive rate, true positive rate) after each distinct score,
-    /// highest first, from (0, 0) to (1, 1); tied scores move both rates at once.
-    public static func roc(scores: [Double], outcomes: [Double]) -> [(x: Double, y: Double)] {
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
-        let positives = outcomes.reduce(0, +), negatives = Double(outcomes.count) - positives
-        guard positives > 0, negatives > 0 else { return [] }
-        var out: [(x: Double, y: Double)] = [(0, 0)]
+    /// Walks the distinct scores in order (highest first when `descending`), giving after each
+    /// the score and the successes and failures seen so far; tied scores move together.
+    static func cumulative(scores: [Double], outcomes: [Double], descending: Bool) -> [(score: Double, successes: Double, failures: Double)] {
+        let order = scores.indices.sorted { descending ? scores[$0] > scores[$1] : scores[$0] < scores[$1] }
+        var out: [(score: Double, successes: Double, failures: Double)] = []
         var tp = 0.0, fp = 0.0, i = 0
         while i < order.count {
             let s = scores[order[i]]
@@ -14,9 +12,17 @@ public enum Curves {
                 if outcomes[order[i]] == 1 { tp += 1 } else { fp += 1 }
                 i += 1
             }
-            out.append((fp / negatives, tp / positives))
+            out.append((s, tp, fp))
         }
         return out
+    }
+
+    /// The ROC curve: (false positive rate, true positive rate) after each distinct score,
+    /// highest first, from (0, 0) to (1, 1).
+    public static func roc(scores: [Double], outcomes: [Double]) -> [(x: Double, y: Double)] {
+        let positives = outcomes.reduce(0, +), negatives = Double(outcomes.count) - positives
+        guard positives > 0, negatives > 0 else { return [] }
+        return [(0, 0)] + cumulative(scores: scores, outcomes: outcomes, descending: true).map { ($0.failures / negatives, $0.successes / positives) }
     }
 
     /// Area under a curve of ascending x by the trapezoid rule.
@@ -27,21 +33,9 @@ public enum Curves {
     /// For the KS chart: at each distinct score (ascending), the share of successes and the
     /// share of failures scoring at most it. KS = the largest gap between the two.
     public static func cumulativeShares(scores: [Double], outcomes: [Double]) -> (scores: [Double], successes: [Double], failures: [Double]) {
-        let order = scores.indices.sorted { scores[$0] < scores[$1] }
         let positives = outcomes.reduce(0, +), negatives = Double(outcomes.count) - positives
-        var thresholds: [Double] = [], s: [Double] = [], f: [Double] = []
-        var tp = 0.0, fp = 0.0, i = 0
-        while i < order.count {
-            let v = scores[order[i]]
-            while i < order.count && scores[order[i]] == v {
-                if outcomes[order[i]] == 1 { tp += 1 } else { fp += 1 }
-                i += 1
-            }
-            thresholds.append(v)
-            s.append(positives > 0 ? tp / positives : 0)
-            f.append(negatives > 0 ? fp / negatives : 0)
-        }
-        return (thresholds, s, f)
+        let steps = cumulative(scores: scores, outcomes: outcomes, descending: false)
+        return (steps.map(\.score), steps.map { positives > 0 ? $0.successes / positives : 0 }, steps.map { negatives > 0 ? $0.failures / negatives : 0 })
     }
 
     /// At most `count` points kept evenly by index, first and last included (the largest-gap
