@@ -123,6 +123,34 @@ struct BinningTests {
         #expect(constrainedCases > 30, "the constraints bound in \(constrainedCases) cases")
     }
 
+    @Test("Sample weights: weight 2 on every row is every row twice; weights on one class leave WOE and IV")
+    func weights() {
+        let data = Self.fixture()
+        let values = data.map { $0.value ?? .nan }, labels = data.map(\.label)
+        let spec = BinningSpec()
+        let plain = values.withUnsafeBufferPointer { OptimalBinning.fit(column: $0, labels: labels, spec: spec) }
+        let doubled = values.withUnsafeBufferPointer { OptimalBinning.fit(column: $0, labels: labels, weights: Array(repeating: 2, count: labels.count), spec: spec) }
+        let twice = (values + values).withUnsafeBufferPointer { OptimalBinning.fit(column: $0, labels: labels + labels, spec: spec) }
+        #expect(plain.cuts == doubled.cuts && doubled.counts == twice.counts)
+        #expect(doubled.counts!.rows == plain.counts!.rows.map { 2 * $0 })
+        // Failures weighted 3 on fixed cuts: each bin's failures triple, and WOE and IV, which
+        // compare shares within each class, do not move.
+        var manual = BinningSpec()
+        manual.cuts = [8, 15, 25, 40, 70]
+        let fixed = values.withUnsafeBufferPointer { OptimalBinning.fit(column: $0, labels: labels, spec: manual) }
+        let weighted = values.withUnsafeBufferPointer { OptimalBinning.fit(column: $0, labels: labels, weights: labels.map { $0 == 1 ? 1 : 3 }, spec: manual) }
+        let a = fixed.counts!, b = weighted.counts!
+        func woe(_ c: BinCounts, _ k: Int) -> Double {
+            WeightOfEvidence.woe(events: c.events[0][k], nonEvents: c.nonEvents[0][k], totalEvents: c.events[0].reduce(0, +), totalNonEvents: c.nonEvents[0].reduce(0, +))
+        }
+        for k in 0..<fixed.slotCount where a.events[0][k] > 0 && a.nonEvents[0][k] > 0 {
+            #expect(b.nonEvents[0][k] == 3 * a.nonEvents[0][k] && b.events[0][k] == a.events[0][k])
+            #expect(abs(woe(b, k) - woe(a, k)) < 1e-12, "WOE compares shares within each class: class weights leave it")
+        }
+        #expect(abs(WeightOfEvidence.informationValue(events: a.events[0], nonEvents: a.nonEvents[0])
+                    - WeightOfEvidence.informationValue(events: b.events[0], nonEvents: b.nonEvents[0])) < 1e-12)
+    }
+
     @Test("Quantile pre-bins: distinct cuts, none at the minimum, about equal shares on spread data")
     func quantileCuts() {
         let values = (0..<10_000).map { Double($0 % 1000) }.sorted()

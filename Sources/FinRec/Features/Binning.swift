@@ -238,10 +238,14 @@ public enum OptimalBinning {
     public static let sampleSize = 100_000
 
     /// Bins one in-memory column (`values[i * stride]`, NaN = missing) against one product's
-    /// 0/1 labels (NaN = no label): pre-bins from the sample's quantiles, counts by binary
-    /// search, then ``fit(prebins:counts:spec:fixedTrends:)``.
-    public static func fit(column values: UnsafeBufferPointer<Double>, stride: Int = 1, labels: [Double], spec: BinningSpec) -> FittedBins {
+    /// 0/1 labels (NaN = no label), each row counting `weights[i]` (1 without weights): pre-bins
+    /// from the sample's quantiles (unweighted), weighted counts, then
+    /// ``fit(prebins:counts:spec:fixedTrends:)`` — so the bin shares, success rates, WOE and IV
+    /// are weighted (a weight of 2 counts a row twice).
+    public static func fit(column values: UnsafeBufferPointer<Double>, stride: Int = 1, labels: [Double], weights: [Double]? = nil,
+                           spec: BinningSpec) -> FittedBins {
         let n = labels.count
+        precondition(weights.map { $0.count == n } ?? true, "one weight per row")
         var sample: [Double] = [], seen = 0
         sample.reserveCapacity(min(n, sampleSize))
         var rng = SplitMix64(seed: 0x5EED)
@@ -272,6 +276,7 @@ public enum OptimalBinning {
             vectors.withUnsafeBufferPointer { cuts in
                 labels.withUnsafeBufferPointer { labels in
                     for i in 0..<n {
+                        let w = weights?[i] ?? 1
                         let v = values[i * stride]
                         var k: Int
                         if v.isNaN {
@@ -286,9 +291,9 @@ public enum OptimalBinning {
                             for c in cuts { below.replace(with: below &+ 1, where: c .<= x) }
                             k = Int(below.wrappedSum())
                         }
-                        tally[k] += 1
+                        tally[k] += w
                         let y = labels[i]
-                        if y == 1 { tally[slots + k] += 1 } else if y == 0 { tally[2 * slots + k] += 1 }
+                        if y == 1 { tally[slots + k] += w } else if y == 0 { tally[2 * slots + k] += w }
                     }
                 }
             }
