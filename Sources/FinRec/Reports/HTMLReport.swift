@@ -61,7 +61,7 @@ public struct HTMLReport: Sendable {
         if stability != nil { h += "<a href=\"#psi\">PSI</a>" }
         h += "</nav>"
         h += summary()
-        for (i, r) in evaluation.products.enumerated() { h += product(r, gains: evaluation.gains(bands: bands)[i]) }
+        for (r, gains) in zip(evaluation.products, evaluation.gains(bands: bands)) { h += product(r, gains: gains) }
         if let informationValues { h += informationValue(informationValues) }
         if let stability { h += stabilitySection(stability) }
         h += "<p class=\"meta\">WOE = ln(成功占比 / 失败占比)；IV = Σ (成功占比 − 失败占比) × WOE。PSI = Σ (新占比 − 基准占比) × ln(新占比 / 基准占比)：&lt; 0.1 稳定，0.1–0.25 关注，&gt; 0.25 需处理。</p>"
