@@ -144,16 +144,6 @@ public struct BinCounts: Sendable, Equatable {
         self.nonEvents = nonEvents
     }
 
-    public mutating func add(_ other: BinCounts) {
-        for k in rows.indices { rows[k] += other.rows[k] }
-        for p in events.indices {
-            for k in rows.indices {
-                events[p][k] += other.events[p][k]
-                nonEvents[p][k] += other.nonEvents[p][k]
-            }
-        }
-    }
-
     /// The counts of consecutive groups of slots: `groups[g]` lists the slots summed into slot g.
     public func grouped(_ groups: [Range<Int>]) -> BinCounts {
         BinCounts(rows: groups.map { rows[$0].reduce(0, +) },

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The flat scorecard (`finrec scorecard`): per product, the base points and each feature's
 /// points per bin, category or — for a feature that enters the model linearly — per unit, so
 /// that an enterprise's points are the base plus one entry per feature, exactly the points
@@ -95,22 +89,6 @@ public struct ScorecardDocument: Sendable {
             }
         }
         self.rows = rows
-    }
-
-    /// The points of one feature's row for a value, as a reader of the table computes them
-    /// (for linear rows: points + slope × clip(t(value))).
-    public static func linearPoints(_ row: Row, value: Double) -> Double? {
-        var t = value
-        switch row.transform {
-        case "log1p":
-            guard value >= 0 else { return nil }  // the log of a negative amount counts as missing
-            t = log1p(value)
-        case "signed_log1p": t = value < 0 ? -log1p(-value) : log1p(value)
-        default: break
-        }
-        if let lower = row.lower { t = max(t, lower) }
-        if let upper = row.upper { t = min(t, upper) }
-        return row.points + row.slope! * t
     }
 
     public func render(_ format: Format) -> String { format == .json ? json() : csv() }
