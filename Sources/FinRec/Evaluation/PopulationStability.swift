@@ -74,10 +74,6 @@ public struct PopulationStability: Sendable {
         return psi
     }
 
-    /// Values kept per numeric feature to place its baseline deciles (uniform reservoir sample,
-    /// fixed seed, exact below this many rows).
-    static let sampleSize = 100_000
-
     /// Reads the baseline twice (points and samples; then feature counts) and the new data once.
     public static func measure(model: TrainedModel, baseline: String, data: String, asOf: Int, bands: Int = 10,
                                reading: ReaderOptions = ReaderOptions(), threads: ThreadPolicy = .allCores) throws(InputFileError) -> PopulationStability {
@@ -105,8 +101,8 @@ public struct PopulationStability: Sendable {
 
         // Baseline, pass 1: points, and a sample of each numeric feature for its deciles.
         var baselinePoints = [[Double]](repeating: [], count: products.count)
-        var samples = [[Double]](repeating: [], count: features.spec.features.count)
-        var seen = [Int](repeating: 0, count: samples.count)
+        // A sample of each numeric feature's values places its baseline deciles.
+        var samples = [Reservoir](repeating: Reservoir(), count: features.spec.features.count)
         var rng = SplitMix64(seed: 0xD81F7)
         var baselineRows = 0
         let reader = try EnterpriseFileReader(path: baseline, schema: features.schema, options: reading)
@@ -114,15 +110,7 @@ public struct PopulationStability: Sendable {
             for (p, x) in points(chunk, baselineRows).enumerated() { baselinePoints[p] += x }
             for j in samples.indices where features.bins[j] == nil && features.vocabularies[j] == nil {
                 let (values, missing) = features.rawValues(chunk, feature: j, parameters: parameters)
-                for r in values.indices where !missing[r] {
-                    seen[j] += 1
-                    if samples[j].count < sampleSize {
-                        samples[j].append(values[r])
-                    } else {
-                        let slot = Int(rng.next() % UInt64(seen[j]))
-                        if slot < sampleSize { samples[j][slot] = values[r] }
-                    }
-                }
+                for r in values.indices where !missing[r] { samples[j].add(values[r], using: &rng) }
             }
             baselineRows += chunk.rowCount
         }
@@ -135,7 +123,7 @@ public struct PopulationStability: Sendable {
         let featureBins: [FittedBins?] = features.spec.features.indices.map { j in
             if let b = features.bins[j] { return FittedBins(cuts: b.cuts, special: b.special) }
             if features.vocabularies[j] != nil { return nil }
-            return FittedBins(cuts: OptimalBinning.quantileCuts(sorted: samples[j].sorted(), count: bands), special: [])
+            return FittedBins(cuts: OptimalBinning.quantileCuts(sorted: samples[j].values.sorted(), count: bands), special: [])
         }
         func slotCount(_ j: Int) -> Int { featureBins[j]?.slotCount ?? features.vocabularies[j]!.count + 2 }
 

@@ -228,10 +228,6 @@ public enum OptimalBinning {
         return FittedBins(cuts: cuts, special: prebins.special, trends: trends, counts: counts.grouped(groups))
     }
 
-    /// Rows kept to place the pre-bins: exact below this many, a uniform sample (reservoir,
-    /// fixed seed, row order) above — as ``FittedFeatures/fit`` does.
-    public static let sampleSize = 100_000
-
     /// Bins one in-memory column (`values[i * stride]`, NaN = missing) against one product's
     /// 0/1 labels (NaN = no label), each row counting `weights[i]` (1 without weights): pre-bins
     /// from the sample's quantiles (unweighted), weighted counts, then
@@ -241,23 +237,15 @@ public enum OptimalBinning {
                            spec: BinningSpec) -> FittedBins {
         let n = labels.count
         precondition(weights.map { $0.count == n } ?? true, "one weight per row")
-        var sample: [Double] = [], seen = 0
-        sample.reserveCapacity(min(n, sampleSize))
+        // Pre-bins from a sample (exact below 100,000 values), as ``FittedFeatures/fit`` places them.
+        var sample = Reservoir(draw: .multiplyHigh)
         var rng = SplitMix64(seed: 0x5EED)
         for i in 0..<n {
             let v = values[i * stride]
             guard !v.isNaN, !spec.special.contains(v) else { continue }
-            seen += 1
-            if sample.count < sampleSize {
-                sample.append(v)
-            } else {
-                // A uniform slot in 0..<seen by multiply-high (Lemire), not a 64-bit division.
-                let slot = Int(rng.next().multipliedFullWidth(by: UInt64(seen)).high)
-                if slot < sampleSize { sample[slot] = v }
-            }
+            sample.add(v, using: &rng)
         }
-        sample.sort()
-        let prebins = FittedBins(cuts: spec.cuts ?? quantileCuts(sorted: sample, count: spec.prebins), special: spec.special)
+        let prebins = FittedBins(cuts: spec.cuts ?? quantileCuts(sorted: sample.values.sorted(), count: spec.prebins), special: spec.special)
         // One pass into one buffer of rows, successes and failures per slot (raw pointers: no
         // copy-on-write or bounds checks in the loop).
         let slots = prebins.slotCount

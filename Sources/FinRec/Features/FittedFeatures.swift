@@ -90,7 +90,7 @@ public struct FittedFeatures: Sendable {
     public static let rangeTail = 0.005
     /// Values kept per feature to find the range: exact below this many rows, a uniform sample
     /// (reservoir, fixed seed, row order) above.
-    static let rangeSample = 100_000
+    static let rangeSample = Reservoir.defaultCapacity
 
     public var columnNames: [String] { columns.map(\.name) }
 
@@ -100,7 +100,7 @@ public struct FittedFeatures: Sendable {
                            layout: Layout = .conservative) throws(ExpressionError) -> FittedFeatures {
         let compiled = try spec.compile(schema: schema)
         var moments = [(n: Double, mean: Double, m2: Double)](repeating: (0, 0, 0), count: compiled.count)
-        var samples = [[Double]](repeating: [], count: compiled.count)
+        var samples = [Reservoir](repeating: Reservoir(capacity: rangeSample), count: compiled.count)
         var rng = SplitMix64(seed: 0x5EED)
         var counts = [[String: Int]](repeating: [:], count: compiled.count)
         for chunk in chunks {
@@ -121,13 +121,7 @@ public struct FittedFeatures: Sendable {
                         let delta = values[r] - mean
                         mean += delta / n
                         m2 += delta * (values[r] - mean)
-                        // Reservoir sampling (algorithm R), in row order: chunk-independent.
-                        if samples[j].count < rangeSample {
-                            samples[j].append(values[r])
-                        } else {
-                            let slot = Int(rng.next() % UInt64(n))
-                            if slot < rangeSample { samples[j][slot] = values[r] }
-                        }
+                        samples[j].add(values[r], using: &rng)
                     }
                     moments[j] = (n, mean, m2)
                 case .categorical(_, let field):
@@ -141,7 +135,7 @@ public struct FittedFeatures: Sendable {
         for (j, feature) in compiled.enumerated() {
             if case .binned(let f, _) = feature, let b = f.binning {
                 // Manual cuts as given; otherwise quantile pre-bins, merged once labels are counted.
-                bins.append(FittedBins(cuts: b.cuts ?? OptimalBinning.quantileCuts(sorted: samples[j].sorted(), count: b.prebins), special: b.special))
+                bins.append(FittedBins(cuts: b.cuts ?? OptimalBinning.quantileCuts(sorted: samples[j].values.sorted(), count: b.prebins), special: b.special))
             } else {
                 bins.append(nil)
             }
@@ -150,7 +144,7 @@ public struct FittedFeatures: Sendable {
                 let m = moments[j]
                 var sd = m.n >= 2 ? (m.m2 / (m.n - 1)).squareRoot() : 1
                 if !(sd > 1e-12) { sd = 1 }
-                let sorted = samples[j].sorted()
+                let sorted = samples[j].values.sorted()
                 let (low, high) = layout == .declared || sorted.isEmpty ? (-Double.infinity, Double.infinity)
                     : (sorted[Int((rangeTail * Double(sorted.count - 1)).rounded())], sorted[Int(((1 - rangeTail) * Double(sorted.count - 1)).rounded())])
                 statistics.append(NumericStatistics(count: Int(m.n), mean: m.n > 0 ? m.mean : 0, standardDeviation: sd, low: low, high: high))
