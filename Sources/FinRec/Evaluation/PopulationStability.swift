@@ -127,55 +127,59 @@ public struct PopulationStability: Sendable {
         }
         func slotCount(_ j: Int) -> Int { featureBins[j]?.slotCount ?? features.vocabularies[j]!.count + 2 }
 
-        var newPointSums = [Double](repeating: 0, count: products.count), newPointCounts = newPointSums
-        func countFeatures(_ path: String, scores: inout [[Double]]?) throws(InputFileError) -> ([[Double]], Int) {
-            var counts = features.spec.features.indices.map { [Double](repeating: 0, count: slotCount($0)) }
+        /// One pass over a file: each feature's rows per bin and, when scoring, each offer's rows
+        /// per points band with the sum of their points.
+        struct Tally {
+            var features: [[Double]]
+            var scores: [[Double]]
+            var pointSums: [Double]
             var rows = 0
+        }
+        func tally(_ path: String, scoring: Bool) throws(InputFileError) -> Tally {
+            var t = Tally(features: features.spec.features.indices.map { [Double](repeating: 0, count: slotCount($0)) },
+                          scores: scoreBins.map { [Double](repeating: 0, count: $0.ordinaryBins) },
+                          pointSums: [Double](repeating: 0, count: products.count))
             let reader = try EnterpriseFileReader(path: path, schema: features.schema, options: reading)
             while let chunk = try reader.nextChunk() {
-                if scores != nil {
-                    for (p, x) in points(chunk, rows).enumerated() {
-                        for v in x { scores![p][scoreBins[p].slot(v)] += 1 }
-                        newPointSums[p] += x.reduce(0, +)
-                        newPointCounts[p] += Double(x.count)
+                if scoring {
+                    for (p, x) in points(chunk, t.rows).enumerated() {
+                        for v in x { t.scores[p][scoreBins[p].slot(v)] += 1 }
+                        t.pointSums[p] += x.reduce(0, +)
                     }
                 }
-                for j in counts.indices {
+                for j in t.features.indices {
                     if let bins = featureBins[j] {
                         let (values, missing) = features.rawValues(chunk, feature: j, parameters: parameters)
-                        for r in values.indices { counts[j][bins.slot(missing[r] ? nil : values[r])] += 1 }
+                        for r in values.indices { t.features[j][bins.slot(missing[r] ? nil : values[r])] += 1 }
                     } else {
-                        for k in features.categorySlots(chunk, feature: j) { counts[j][k] += 1 }
+                        for k in features.categorySlots(chunk, feature: j) { t.features[j][k] += 1 }
                     }
                 }
-                rows += chunk.rowCount
+                t.rows += chunk.rowCount
             }
             _ = try reader.finish()
-            return (counts, rows)
+            return t
         }
-        var none: [[Double]]? = nil
-        let (baselineCounts, _) = try countFeatures(baseline, scores: &none)
-        var dataScores: [[Double]]? = scoreBins.map { [Double](repeating: 0, count: $0.ordinaryBins) }
-        let (dataCounts, dataRows) = try countFeatures(data, scores: &dataScores)
-        guard dataRows > 0 else { throw InputFileError(path: data, message: "has no rows (only a header?)") }
+        let base = try tally(baseline, scoring: false), new = try tally(data, scoring: true)
+        guard new.rows > 0 else { throw InputFileError(path: data, message: "has no rows (only a header?)") }
 
         let scores = products.enumerated().map { p, product in
             var expected = [Double](repeating: 0, count: scoreBins[p].ordinaryBins)
             for v in baselinePoints[p] { expected[scoreBins[p].slot(v)] += 1 }
-            let actual = dataScores![p]
+            let actual = new.scores[p], scored = actual.reduce(0, +)
             return Entry(id: product.id, chinese: product.chineseName, english: product.englishName,
                          labels: (0..<scoreBins[p].ordinaryBins).map { scoreBins[p].label(slot: $0, digits: 0) }, bins: scoreBins[p],
                          expected: expected, actual: actual, index: index(expected: expected, actual: actual),
                          meanExpected: baselinePoints[p].isEmpty ? nil : baselinePoints[p].reduce(0, +) / Double(baselinePoints[p].count),
-                         meanActual: newPointCounts[p] > 0 ? newPointSums[p] / newPointCounts[p] : nil)
+                         meanActual: scored > 0 ? new.pointSums[p] / scored : nil)
         }
         let featureEntries = features.spec.features.enumerated().map { j, f in
             let labels = featureBins[j].map { b in (0..<b.slotCount).map { b.label(slot: $0) } }
                 ?? features.vocabularies[j]! + ["other", "missing"]
-            return Entry(id: f.name, chinese: f.chinese, english: f.english, labels: labels, bins: featureBins[j], expected: baselineCounts[j], actual: dataCounts[j],
-                         index: index(expected: baselineCounts[j], actual: dataCounts[j]), meanExpected: nil, meanActual: nil)
+            return Entry(id: f.name, chinese: f.chinese, english: f.english, labels: labels, bins: featureBins[j], expected: base.features[j], actual: new.features[j],
+                         index: index(expected: base.features[j], actual: new.features[j]), meanExpected: nil, meanActual: nil)
         }.sorted { ($0.index.isNaN ? -1 : $0.index) > ($1.index.isNaN ? -1 : $1.index) }
-        return PopulationStability(scores: scores, features: featureEntries, baselineRows: baselineRows, dataRows: dataRows,
+        return PopulationStability(scores: scores, features: featureEntries, baselineRows: baselineRows, dataRows: new.rows,
                                    baseline: baseline, data: data)
     }
 }
