@@ -183,23 +183,3 @@ public struct PopulationStability: Sendable {
                                    baseline: baseline, data: data)
     }
 }
-
-extension FittedFeatures {
-    /// Spec feature `j`'s values before any transform (a numeric or binned feature).
-    public func rawValues(_ chunk: RecordChunk, feature j: Int, parameters: [String: Double] = [:]) -> (values: [Double], missing: [Bool]) {
-        switch compiled[j] {
-        case .numeric(_, let expression), .binned(_, let expression):
-            guard case .numbers(let values, let missing) = expression.evaluate(chunk, parameters: parameters) else { preconditionFailure("numeric features compile to numbers") }
-            return (values, missing)
-        case .categorical:
-            preconditionFailure("feature \(j) is a category")
-        }
-    }
-
-    /// Each row's slot for one-hot feature `j`: its vocabulary index, then other, then missing.
-    public func categorySlots(_ chunk: RecordChunk, feature j: Int) -> [Int] {
-        guard case .categorical(_, let field) = compiled[j], let vocabulary = vocabularies[j] else { preconditionFailure("feature \(j) is not a category") }
-        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-        return Self.categoryStrings(chunk, field).map { value in value.map { index[$0] ?? vocabulary.count } ?? vocabulary.count + 1 }
-    }
-}

@@ -264,16 +264,12 @@ public struct FittedFeatures: Sendable {
                         }
                     }
                     column += b.slotCount - 1
-                case .categorical(_, let field):
-                    let vocabulary = vocabularies[j]!
-                    let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-                    let conservative = layout == .conservative
-                    for (r, value) in Self.categoryStrings(chunk, field).enumerated() {
-                        // Columns: the vocabulary, "other", then (conservative) "missing".
-                        let k = value.map { index[$0] ?? vocabulary.count } ?? (conservative ? vocabulary.count + 1 : vocabulary.count)
-                        x[r * d + column + k] = 1
-                    }
-                    column += vocabulary.count + (conservative ? 2 : 1)
+                case .categorical:
+                    // Columns: the vocabulary, "other", then (conservative) "missing"; without a
+                    // missing column a missing value counts as "other".
+                    let other = vocabularies[j]!.count, conservative = layout == .conservative
+                    for (r, k) in categorySlots(chunk, feature: j).enumerated() { x[r * d + column + (conservative ? k : min(k, other))] = 1 }
+                    column += other + (conservative ? 2 : 1)
                 }
             }
         }
@@ -440,5 +436,25 @@ extension FittedFeatures {
                 return .category(code: code, chinese: Self.chineseName(of: code, field: field, schema: schema))
             }
         }
+    }
+}
+
+extension FittedFeatures {
+    /// Spec feature `j`'s values before any transform (a numeric or binned feature).
+    public func rawValues(_ chunk: RecordChunk, feature j: Int, parameters: [String: Double] = [:]) -> (values: [Double], missing: [Bool]) {
+        switch compiled[j] {
+        case .numeric(_, let expression), .binned(_, let expression):
+            guard case .numbers(let values, let missing) = expression.evaluate(chunk, parameters: parameters) else { preconditionFailure("numeric features compile to numbers") }
+            return (values, missing)
+        case .categorical:
+            preconditionFailure("feature \(j) is a category")
+        }
+    }
+
+    /// Each row's slot for one-hot feature `j`: its vocabulary index, then other, then missing.
+    public func categorySlots(_ chunk: RecordChunk, feature j: Int) -> [Int] {
+        guard case .categorical(_, let field) = compiled[j], let vocabulary = vocabularies[j] else { preconditionFailure("feature \(j) is not a category") }
+        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
+        return Self.categoryStrings(chunk, field).map { value in value.map { index[$0] ?? vocabulary.count } ?? vocabulary.count + 1 }
     }
 }
