@@ -56,16 +56,12 @@ struct Bins: ParsableCommand {
             guard loaded.features.bins.contains(where: { $0 != nil }) else {
                 throw ValidationError("\(model) has no binned features; bin a labelled file with --data and --spec, or train with a spec whose features have \"binning\".")
             }
-            document = BinningDocument(features: loaded.features, products: loaded.linear.products.map {
-                BinningDocument.Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName)
-            }, source: model)
+            document = BinningDocument(model: loaded, source: model)
         } else {
             let data = data!
             let pipeline = try makePipeline(data: data, spec: spec, catalog: catalog, labels: label, asOf: assessment.day)
             let (features, products) = try pipeline.binningAnalysis(path: data, reading: reading.readerOptions(for: data))
-            document = BinningDocument(features: features, products: products.map {
-                BinningDocument.Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName)
-            }, source: data)
+            document = BinningDocument(features: features, offers: products, source: data)
         }
         let shown = try document.only(products: product)
         let text = shown.render(format?.document ?? (namesJSON(output) ? .json : .table))

@@ -41,9 +41,7 @@ struct Report: ParsableCommand {
             pipeline.schema = loaded.features.schema
             pipeline.labelPrefix = loaded.labelPrefix
             let (features, products) = try pipeline.binningAnalysis(path: data, reading: options)
-            iv = BinningDocument(features: features, products: products.map {
-                BinningDocument.Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName)
-            }, source: data)
+            iv = BinningDocument(features: features, offers: products, source: data)
         }
         let stability = try baseline.map {
             try PopulationStability.measure(model: loaded, baseline: $0, data: data, asOf: assessment.day, bands: bandsOption.bands, reading: options, threads: runtime.policy)

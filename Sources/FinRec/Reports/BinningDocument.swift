@@ -66,6 +66,18 @@ public struct BinningDocument: Sendable {
         }
     }
 
+    /// The bins a model was trained with.
+    public init(model: TrainedModel, source: String) {
+        self.init(features: model.features, products: model.linear.products.map {
+            Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName)
+        }, source: source)
+    }
+
+    /// Bins fitted on data for `offers` (in the order of their counts, as ``TrainingPipeline/binningAnalysis(path:reading:)`` gives them).
+    public init(features: FittedFeatures, offers: [Catalog.Offer], source: String) {
+        self.init(features: features, products: offers.map { Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName) }, source: source)
+    }
+
     private init(products: [Product], tables: [[FeatureTable]], source: String) {
         self.products = products
         self.tables = tables
