@@ -49,8 +49,9 @@ public struct ModelEvaluation: Sendable {
         let products = model.linear.products
         // Each product's catalog offer (rows of a product without one count as undecided).
         let offerIndex = products.map { product in model.catalog.offers.firstIndex { $0.id == product.id } }
-        var probabilities = [[Double]](repeating: [], count: products.count)
-        var outcomes = probabilities, truths = probabilities, productLogits = probabilities
+        // Per product, each counted row's logit, outcome and (generated data) true probability.
+        var productLogits = [[Double]](repeating: [], count: products.count)
+        var outcomes = productLogits, truths = productLogits
         var hasTruth = [Bool](repeating: true, count: products.count)
         var ndcgSum = 0.0, hits = 0, ranked = 0, rows = 0
         while let chunk = try reader.nextChunk() {
@@ -71,7 +72,6 @@ public struct ModelEvaluation: Sendable {
                     let status = offerIndex[p].map { scored.status(offer: $0, row: r) } ?? .unknown
                     if status == .fail { continue }
                     let probability = Sigmoid.probability(logits[r, p])
-                    probabilities[p].append(probability)
                     productLogits[p].append(logits[r, p])
                     outcomes[p].append(y)
                     if let t = truthColumns[p]?[r], let v = Double(t) { truths[p].append(v) } else { hasTruth[p] = false }
@@ -91,8 +91,9 @@ public struct ModelEvaluation: Sendable {
         _ = try reader.finish()
         guard rows > 0 else { throw InputFileError(path: reader.path, message: "has no rows to evaluate on (only a header?)") }
         let reports = products.enumerated().map { p, product -> ProductReport in
-            let metrics = BinaryMetrics(probabilities: probabilities[p], labels: outcomes[p])
-            let order = probabilities[p].indices.sorted { probabilities[p][$0] > probabilities[p][$1] || (probabilities[p][$0] == probabilities[p][$1] && $0 < $1) }
+            let probabilities = productLogits[p].map(Sigmoid.probability)
+            let metrics = BinaryMetrics(probabilities: probabilities, labels: outcomes[p])
+            let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
             let k = min(top, order.count)
             let precision = k > 0 ? order.prefix(k).reduce(0) { $0 + outcomes[p][$1] } / Double(k) : .nan
             let oracle = hasTruth[p] && !truths[p].isEmpty ? BinaryMetrics(probabilities: truths[p], labels: outcomes[p]).auc : nil
