@@ -95,6 +95,9 @@ public struct CompiledExpression: Sendable {
         case isMissing(Plan)
         case ifThenElse(Plan, Plan, Plan)
         case function(NumericFunction, [Plan])
+        /// A named numeric definition, left unexpanded (only in plans compiled for export, whose
+        /// engines compute each definition once).
+        case definition(String)
     }
 
     enum Kind: Equatable { case number, truth, text(field: Int), string(String), category(field: Int) }
@@ -102,7 +105,14 @@ public struct CompiledExpression: Sendable {
     /// Compiles `expression`; `boolean` says whether a truth value (rule) or a number (feature)
     /// is wanted.
     public init(_ expression: ParsedExpression, in environment: ExpressionEnvironment, boolean: Bool) throws(ExpressionError) {
+        try self.init(expression, in: environment, boolean: boolean, keepingDefinitions: false)
+    }
+
+    /// With `keepingDefinitions`, numeric definitions stay as ``Plan/definition(_:)`` nodes
+    /// (for export, not for evaluation); `fieldsRead` still lists the fields they read.
+    init(_ expression: ParsedExpression, in environment: ExpressionEnvironment, boolean: Bool, keepingDefinitions: Bool) throws(ExpressionError) {
         var compiler = ExpressionCompiler(environment: environment)
+        compiler.keepDefinitions = keepingDefinitions
         let (plan, kind) = try compiler.compile(expression, expanding: [])
         switch (kind, boolean) {
         case (.truth, true), (.number, false), (.category, false):
@@ -145,6 +155,8 @@ extension ParsedExpression {
 struct ExpressionCompiler {
     let environment: ExpressionEnvironment
     var fieldsRead: [Int] = []
+    /// Leave numeric definitions as references instead of expanding them.
+    var keepDefinitions = false
 
     init(environment: ExpressionEnvironment) { self.environment = environment }
 
@@ -169,7 +181,8 @@ struct ExpressionCompiler {
                 guard !expanding.contains(name) else {
                     throw ExpressionError(position: position, message: "'\(name)' is defined in terms of itself (\((expanding + [name]).joined(separator: " → ")))")
                 }
-                return try compile(definition, expanding: expanding + [name])
+                let (plan, kind) = try compile(definition, expanding: expanding + [name])
+                return keepDefinitions && kind == .number ? (.definition(name), .number) : (plan, kind)
             }
             if environment.parameters.contains(name) { return (.parameter(name), .number) }
             throw ExpressionError(position: position, message: "unknown column '\(name)'",
@@ -402,6 +415,8 @@ struct Evaluator {
                 if y.isFinite { v[r] = y } else { v[r] = .nan; m[r] = true }
             }
             return (v, m)
+        case .definition:
+            preconditionFailure("plans with unexpanded definitions are for export, not evaluation")
         default:
             // A condition used as a number (the index of a category compares as a number).
             preconditionFailure("condition used where a number is needed")
