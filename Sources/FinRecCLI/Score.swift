@@ -10,11 +10,18 @@ struct Score: ParsableCommand {
             standard input. Eligible offers come first by suitability, then undecided ones with the \
             fields that would decide them, then ineligible ones with the rule that blocks them. \
             The JSON output is a stable contract, documented in README.md.
+
+            table and json hold up to 10,000 applicants. csv (one line per applicant and offer, as \
+            ranked for the officer) and rows (one line per enterprise and offer in catalog order: \
+            status, held, logit, probability, points and reason1 … — what `finrec export` gives in \
+            SQL and PMML) stream a file of any size, on --threads workers, to --output or standard output.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json, csv
-        var document: ScoreDocument.Format { ScoreDocument.Format(rawValue: rawValue)! }
+        case table, json, csv, rows
+        var document: ScoreDocument.Format? { ScoreDocument.Format(rawValue: rawValue) }
+        /// csv and rows stream any number of applicants.
+        var streams: Bool { self == .csv || self == .rows }
     }
 
     @Argument(help: "Applicant file (.json, .jsonl or .csv), or - for standard input.")
@@ -23,8 +30,11 @@ struct Score: ParsableCommand {
     @Option(name: .long, help: "Model file (default: $FINREC_MODEL, else Models/default-model.json here or beside the finrec executable's package).")
     var model: String?
 
-    @Option(name: .long, help: "Output format: table, json or csv.")
+    @Option(name: .long, help: "Output format: table, json, csv or rows.")
     var format: Format = .table
+
+    @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
 
     @Option(name: .long, help: "Language of reasons and labels: zh or en (offer names always show their Chinese name).")
     var lang: LanguageOption = .zh
@@ -41,7 +51,34 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        print(try render(), terminator: "")
+        if format.streams {
+            try stream()
+        } else {
+            try deliver(try render(), to: output)
+        }
+    }
+
+    /// csv and rows: every enterprise of a file of any size, chunk by chunk in file order.
+    func stream() throws {
+        let modelPath = try DefaultModel.resolve(model)
+        let trained = try TrainedModel.read(from: modelPath)
+        let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: .singleThreaded)
+        // Officer's lines cost about a millisecond each: small chunks keep every worker busy.
+        let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant, defaultChunkRows: format == .csv ? 1_024 : 32_768))
+        let scoring = PoolScoring(scorer: scorer, workers: runtime.policy.workers,
+                                  format: format == .rows ? .rows(reasons: reasons)
+                                      : .csv(language: lang.language, reasons: reasons, modelPath: modelPath, asOf: assessment.asOf))
+        let file = try output.map { (path) throws(FileWriteError) in try AtomicFileWriter(path: path) }
+        do {
+            _ = try scoring.run(reader) { text in
+                if let file { try file.write(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+            }
+            _ = try reader.finish()
+            try file?.commit()
+        } catch {
+            file?.discard()
+            throw error
+        }
     }
 
     /// The report the command prints.
@@ -62,6 +99,6 @@ struct Score: ParsableCommand {
             throw InputFileError(path: reader.path, message: "has no applicant in it; give one enterprise (see Datasets/applicants/ for examples)")
         }
         return ScoreDocument(results: results, scorer: scorer, language: lang.language, reasons: reasons, modelPath: modelPath,
-                             asOf: assessment.asOf).render(format.document)
+                             asOf: assessment.asOf).render(format.document!)
     }
 }

@@ -58,6 +58,17 @@ public struct PathFinder: Sendable {
         held = evaluator.catalog.offers.map { offer in offer.held.map { try! CompiledExpression($0, in: evaluator.environment, boolean: true) } }
     }
 
+    /// Per offer, whether each row of the result's chunk already holds it, a column at a time
+    /// (offers without a `held` test: all false).
+    public func heldRows(_ result: EligibilityResult) -> [[Bool]] {
+        held.map { h in
+            guard let h, case .truths(let t) = h.evaluate(result.chunk, parameters: result.parameters) else {
+                return [Bool](repeating: false, count: result.chunk.rowCount)
+            }
+            return t.map { $0 == .pass }
+        }
+    }
+
     /// Whether row `r` already holds offer `k` (a tier it has reached).
     public func isHeld(_ result: EligibilityResult, offer k: Int, row r: Int) -> Bool {
         guard let h = held[k], case .truths(let t) = h.evaluate(result.chunk.row(r), parameters: result.parameters) else { return false }

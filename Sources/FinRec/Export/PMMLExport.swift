@@ -87,7 +87,7 @@ public struct PMMLExport: Sendable {
             case .category(let options):
                 // The spelling's key (lower case, no surrounding blanks), then its index.
                 let key = "key_" + field.name
-                fields.append(derived(key, "string", apply("lowercase", apply("trimBlanks", ref(field.name)))))
+                fields.append(derived(key, "string", present([ref(field.name)], apply("lowercase", apply("trimBlanks", ref(field.name))))))
                 var rows: [XMLElement] = []
                 for (k, option) in options.enumerated() {
                     var seen = Set<String>()
@@ -119,9 +119,9 @@ public struct PMMLExport: Sendable {
                 let value: XMLElement
                 switch transform {
                 case .none: value = r
-                case .log1p: value = apply("if", apply("greaterOrEqual", r, constant(0)), apply("ln1p", r))
+                case .log1p: value = present([r], apply("if", apply("greaterOrEqual", r, constant(0)), apply("ln1p", r)))
                 case .signedLog1p:
-                    value = apply("if", apply("lessThan", r, constant(0)), apply("*", constant(-1), apply("ln1p", apply("*", constant(-1), r))), apply("ln1p", r))
+                    value = present([r], apply("if", apply("lessThan", r, constant(0)), apply("*", constant(-1), apply("ln1p", apply("*", constant(-1), r))), apply("ln1p", r)))
                 }
                 fields.append(derived(f.column, "double", value, display: f.chinese))
             case .binned(let plan):
@@ -167,10 +167,10 @@ public struct PMMLExport: Sendable {
             outputs.append(output("logit_" + id, "double",
                                   apply("/", apply("-", ref("points_" + id), constant(export.scaling.offset)), constant(export.scaling.factor))))
             let logit = ref("logit_" + id)
-            outputs.append(output("probability_" + id, "double",
+            outputs.append(output("probability_" + id, "double", present([logit],
                                   apply("if", apply("greaterOrEqual", logit, constant(0)),
                                         apply("/", constant(1), apply("+", constant(1), apply("exp", apply("*", constant(-1), logit)))),
-                                        apply("/", apply("exp", logit), apply("+", constant(1), apply("exp", logit)))),
+                                        apply("/", apply("exp", logit), apply("+", constant(1), apply("exp", logit))))),
                                   display: o.offer.chineseName + "概率"))
             for k in 0..<reasons {
                 outputs.append(output("reason\(k + 1)_" + id, "string", apply("if", open, ref("card_reason\(k + 1)_" + card.id)),
@@ -260,11 +260,16 @@ public struct PMMLExport: Sendable {
     func apply(_ function: String, _ arguments: XMLElement...) -> XMLElement { XMLElement("Apply", ["function": function], arguments) }
 
     /// A numeric plan: missing where FinRec's value is missing (guarded division, log and root).
+    /// `body` where every one of `values` is present, else missing. JPMML refuses a missing
+    /// argument to comparisons and most functions (and `min`, `max` skip one), where FinRec's
+    /// value is missing; `if` evaluates only the branch it takes.
+    func present(_ values: [XMLElement], _ body: XMLElement) -> XMLElement {
+        let test = values.count == 1 ? apply("isNotMissing", values[0]) : XMLElement("Apply", ["function": "and"], values.map { apply("isNotMissing", $0) })
+        return apply("if", test, body)
+    }
+
     func number(_ plan: CompiledExpression.Plan, _ namespace: ModelExport.Namespace) -> XMLElement {
         func n(_ p: CompiledExpression.Plan) -> XMLElement { number(p, namespace) }
-        func allPresent(_ xs: [XMLElement]) -> XMLElement {
-            xs.count == 1 ? apply("isNotMissing", xs[0]) : XMLElement("Apply", ["function": "and"], xs.map { apply("isNotMissing", $0) })
-        }
         switch plan {
         case .constant(let x): return constant(x)
         case .field(let i):
@@ -277,7 +282,7 @@ public struct PMMLExport: Sendable {
         case .definition(let name): return ref(ModelExport.definitionColumn(name, namespace))
         case .negate(let a): return apply("*", constant(-1), n(a))
         case .arithmetic(let op, let a, let b):
-            if op == .divide { return apply("if", apply("notEqual", n(b), constant(0)), apply("/", n(a), n(b))) }
+            if op == .divide { return present([n(b)], apply("if", apply("notEqual", n(b), constant(0)), apply("/", n(a), n(b)))) }
             return apply(op.rawValue, n(a), n(b))
         case .ifThenElse(let c, let a, let b):
             let t = truth(c, namespace)
@@ -286,13 +291,11 @@ public struct PMMLExport: Sendable {
         case .function(let function, let args):
             let x = args.map(n)
             switch function {
-            case .log1p: return apply("if", apply("greaterThan", x[0], constant(-1)), apply("ln1p", x[0]))
-            case .sqrt: return apply("if", apply("greaterOrEqual", x[0], constant(0)), apply("sqrt", x[0]))
-            case .abs: return apply("abs", x[0])
-            case .min, .max:
-                return apply("if", allPresent(x), XMLElement("Apply", ["function": function.rawValue], x))
-            case .clip:
-                return apply("if", allPresent(x), apply("min", apply("max", x[0], x[1]), x[2]))
+            case .log1p: return present(x, apply("if", apply("greaterThan", x[0], constant(-1)), apply("ln1p", x[0])))
+            case .sqrt: return present(x, apply("if", apply("greaterOrEqual", x[0], constant(0)), apply("sqrt", x[0])))
+            case .abs: return present(x, apply("abs", x[0]))
+            case .min, .max: return present(x, XMLElement("Apply", ["function": function.rawValue], x))
+            case .clip: return present(x, apply("min", apply("max", x[0], x[1]), x[2]))
             }
         case .compare, .textCompare, .textIn, .textStartsWith, .and, .or, .not, .isMissing:
             preconditionFailure("a condition used as a number")

@@ -221,15 +221,21 @@ public struct ScoreDocument: Sendable {
 
     // MARK: CSV
 
-    public func csv() -> String {
-        var out = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls,path\n"
+    /// The CSV header line.
+    public static let csvHeader = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,logit,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls,path\n"
+
+    public func csv() -> String { Self.csvHeader + csvLines() }
+
+    /// The CSV lines without the header (``PoolScoring`` streams them chunk by chunk).
+    public func csvLines() -> String {
+        var out = ""
         for a in results {
             for o in a.offers {
                 func text(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
                 let fields: [String] = [
                     a.enterpriseID, a.name ?? "", o.list.rawValue, String(o.rank), o.offer.id, o.offer.chineseName, o.offer.kind.rawValue,
                     o.status.code, text(o.probability), text(o.interval?.lowerBound), text(o.interval?.upperBound), o.indicative ? "1" : "0",
-                    text(o.points),
+                    text(o.points), text(o.logit),
                     o.reasons.map(\.text).joined(separator: "; "),
                     o.topUp(reasons).map { codeText($0, a) }.joined(separator: "; "),
                     o.topDown(reasons).map { codeText($0, a) }.joined(separator: "; "),
