@@ -95,7 +95,11 @@ public struct SQLExport: Sendable {
               points
             FROM offer_rows
             """
-        return header() + "WITH\n" + ctes.map { "\(q($0.name)) AS (\n\($0.body)\n)" }.joined(separator: ",\n") + "\n" + final + "\n"
+        // PostgreSQL inlines a CTE read once, substituting each column's expression wherever it is
+        // read: through the layers of definitions the expressions would multiply. MATERIALIZED
+        // (PostgreSQL 12+) computes each layer once, as DuckDB and Spark do by themselves.
+        let materialized = dialect == .postgres ? " MATERIALIZED" : ""
+        return header() + "WITH\n" + ctes.map { "\(q($0.name)) AS\(materialized) (\n\($0.body)\n)" }.joined(separator: ",\n") + "\n" + final + "\n"
     }
 
     func header() -> String {
