@@ -16,24 +16,7 @@ struct ReportCommandTests {
 
     /// Runs Tests/Browser/check_page.py on `page` in headless chromium; its JSON report.
     static func openInBrowser(_ page: String, screenshot: String, root: String) throws -> [String: Any] {
-        let python = root + "/.venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(python) is missing: run `bash .ci/setup --tests` (chromium, chromium-driver, selenium)"])
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root + "/Tests/Browser/check_page.py", page, screenshot]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "the browser check failed (\(process.terminationStatus)): \(errors)"])
-        }
-        return json
+        try runPythonJSON(root: root, script: "Tests/Browser/check_page.py", [page, screenshot])
     }
 
     @Test("The report is one file that loads nothing, every chart renders with all its series, and the screenshot is not blank")

@@ -1,0 +1,178 @@
+import ArgumentParser
+import FinRec
+@testable import FinRecCLI
+import Foundation
+import Testing
+
+/// The exports run in the engines they are for (Tests/Export/check_export.py) and must give
+/// FinRec's own per-row output (`score --format rows`) on every row: the same status and held
+/// flag, and logit, probability and points within 1e-9.
+@Suite("finrec export: PMML in jpmml-evaluator, SQL in DuckDB, Spark and PostgreSQL, against score --format rows")
+struct ExportCommandTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    var pool: String { root + "/Datasets/shandong-pool.csv" }
+    var shippedModel: String { root + "/Models/default-model.json" }
+    static let asOf = "2026-06-30"
+
+    func folder() throws -> String {
+        let dir = NSTemporaryDirectory() + "finrec-export-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// FinRec's per-row output for `data`, the reference.
+    func rows(model: String, data: String, into dir: String) throws -> String {
+        let out = dir + "/rows.csv"
+        try Score.parse([data, "--model", model, "--format", "rows", "--as-of", Self.asOf, "--output", out]).run()
+        return out
+    }
+
+    /// Exports with `arguments`, runs the export in `engine` on `data`, returns the comparison.
+    func check(engine: String, model: String, data: String, export arguments: [String], table: String = "enterprises") throws -> [String: Any] {
+        let dir = try folder()
+        let reference = try rows(model: model, data: data, into: dir)
+        let file = dir + "/export" + (engine == "pmml" ? ".pmml" : ".sql")
+        try Export.parse(["--model", model, "--as-of", Self.asOf, "--output", file] + arguments).run()
+        return try runPythonJSON(root: root, script: "Tests/Export/check_export.py", [engine, file, data, reference, "--table", table])
+    }
+
+    /// Every row there, every status and held flag equal, every number within 1e-9 (points,
+    /// some hundreds, within 1e-9 relative), and a missing value exactly where FinRec has one.
+    func expectAgreement(_ r: [String: Any], rows: Int, _ label: String) {
+        #expect(r["rows_reference"] as? Int == rows && r["rows_engine"] as? Int == rows && r["rows_matched"] as? Int == rows, "\(label): \(r)")
+        #expect(r["status_mismatches"] as? Int == 0, "\(label): statuses")
+        #expect(r["held_mismatches"] as? Int == 0, "\(label): held")
+        #expect(r["missing_mismatches"] as? Int == 0, "\(label): missing where FinRec is")
+        let worst = r["max_abs"] as? [String: Double] ?? [:]
+        #expect((worst["probability"] ?? 1) <= 1e-9 && (worst["logit"] ?? 1) <= 1e-9 && (worst["points"] ?? 1) <= 1e-9 * 1_000, "\(label): \(worst)")
+        // Not a vacuous comparison: numbers for the open offers, and all three statuses.
+        #expect((r["values_compared"] as? Int ?? 0) > rows / 10, "\(label): numbers compared")
+        let statuses = r["statuses"] as? [String: Int] ?? [:]
+        #expect(["pass", "fail", "unknown"].allSatisfy { (statuses[$0] ?? 0) > 0 }, "\(label): \(statuses)")
+    }
+
+    static let offers = 14
+
+    @Test("PMML: valid against the PMML 4.4 schema; jpmml-evaluator gives FinRec's status, probability, points and reason codes on the whole shipped pool")
+    func pmmlShippedPool() throws {
+        let r = try check(engine: "pmml", model: shippedModel, data: pool, export: ["--format", "pmml"])
+        expectAgreement(r, rows: 20_000 * Self.offers, "jpmml")
+        #expect(r["reason_mismatches"] as? Int == 0, "reason1…3 as FinRec's reason codes up")
+        #expect((r["schema"] as? String)?.contains("valid against http://www.dmg.org/PMML-4_4") == true)
+    }
+
+    @Test("SQL in DuckDB, from a table named by --table: FinRec's rows on the whole shipped pool")
+    func duckdbShippedPool() throws {
+        let r = try check(engine: "duckdb", model: shippedModel, data: pool, export: ["--format", "sql", "--dialect", "duckdb", "--table", "firms"], table: "firms")
+        expectAgreement(r, rows: 20_000 * Self.offers, "duckdb")
+        #expect(r["columns"] as? [String] == ["enterprise_id", "offer_id", "offer_name_zh", "kind", "status", "held", "logit", "probability", "points"])
+    }
+
+    @Test("SQL in Spark local mode: FinRec's rows on the whole shipped pool")
+    func sparkShippedPool() throws {
+        let r = try check(engine: "spark", model: shippedModel, data: pool, export: ["--format", "sql", "--dialect", "spark"])
+        expectAgreement(r, rows: 20_000 * Self.offers, "spark")
+    }
+
+    @Test("SQL in a PostgreSQL server: FinRec's rows on the whole shipped pool")
+    func postgresShippedPool() throws {
+        let r = try check(engine: "postgres", model: shippedModel, data: pool, export: ["--format", "sql", "--dialect", "postgres"])
+        expectAgreement(r, rows: 20_000 * Self.offers, "postgres")
+    }
+
+    /// A spec that uses what the shipped one does not: optimal bins with a special value, one-hot
+    /// features on a category and on a text column, a spec definition, and every function.
+    static let spec = """
+        {"format": "finrec-features", "format_version": 1,
+         "definitions": [{"name": "margin", "expr": "net_profit_y1 / revenue_y1"}],
+         "features": [
+          {"name": "margin_bins", "zh": "净利率分箱", "en": "margin (bins)", "expr": "margin", "binning": {"method": "optimal", "special": [0]}},
+          {"name": "rd_bins", "zh": "研发分箱", "en": "R&D (bins)", "expr": "rd_expense_y1", "binning": {"method": "manual", "cuts": [50, 200, 800]}},
+          {"name": "tier", "zh": "资质", "en": "tier", "expr": "certification_tier", "one_hot": "learn"},
+          {"name": "city", "zh": "城市", "en": "city", "expr": "city", "one_hot": ["济南", "青岛", "潍坊"]},
+          {"name": "rd_share", "zh": "研发占比", "en": "R&D share", "expr": "clip(rd_expense_y1 / max(revenue_y1, 1), 0, 0.5)"},
+          {"name": "growth", "zh": "增长", "en": "growth", "expr": "if(is_missing(revenue_y2), 0, sqrt(abs(revenue_y1 / revenue_y2)))", "missing_indicator": true},
+          {"name": "size", "zh": "规模", "en": "size", "expr": "min(revenue_y1, total_assets)", "log": true},
+          {"name": "profit", "zh": "利润", "en": "profit", "expr": "net_profit_y1 - 0.5 * net_profit_y2", "signed_log": true},
+          {"name": "mix", "zh": "组合", "en": "mix", "expr": "if(starts_with(industry_code, 'C', 'I6') && in(city, '济南', '青岛') || !(employees > 100), 1, 0)", "standardise": false},
+          {"name": "age", "zh": "年龄", "en": "age", "expr": "log1p(max(fiscal_year - founding_year, 0)) + -(neeq_months / 12)"}
+         ]}
+        """
+
+    @Test("A model with bins, special values, one-hot categories and text, spec definitions and every function: SQL (DuckDB) and PMML give FinRec's rows")
+    func everyConstruct() throws {
+        let dir = try folder()
+        let history = dir + "/history.csv", data = dir + "/pool.csv", spec = dir + "/spec.json", model = dir + "/model.json"
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 161), withTruth: false).write(count: 6_000, to: history)
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 162), withTruth: false).write(count: 3_000, to: data)
+        try Self.spec.write(toFile: spec, atomically: true, encoding: .utf8)
+        try Train.parse(["--data", history, "--spec", spec, "--output", model, "--c", "0.3", "--calibration", "none"]).run()
+        let trained = try TrainedModel.read(from: model)
+        #expect(trained.features.bins.compactMap { $0 }.count == 2 && trained.features.vocabularies.compactMap { $0 }.count == 2)
+        let sql = try check(engine: "duckdb", model: model, data: data, export: ["--format", "sql"])
+        expectAgreement(sql, rows: 3_000 * Self.offers, "duckdb, every construct")
+        let pmml = try check(engine: "pmml", model: model, data: data, export: ["--format", "pmml"])
+        expectAgreement(pmml, rows: 3_000 * Self.offers, "jpmml, every construct")
+        #expect(pmml["reason_mismatches"] as? Int == 0)
+    }
+
+    @Test("score --format rows: the JSON document's status, logit, probability and points; the same lines for any threads and chunk size")
+    func rowsAgreeWithTheDocument() throws {
+        let dir = try folder()
+        let sample = dir + "/sample.csv"
+        let lines = try String(contentsOfFile: pool, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines.prefix(301).joined(separator: "\n") + "\n").write(toFile: sample, atomically: true, encoding: .utf8)
+        let a = dir + "/a.csv", b = dir + "/b.csv"
+        try Score.parse([sample, "--format", "rows", "--as-of", Self.asOf, "--output", a, "--threads", "1"]).run()
+        try Score.parse([sample, "--format", "rows", "--as-of", Self.asOf, "--output", b, "--threads", "2", "--chunk-rows", "7"]).run()
+        let rowsText = try String(contentsOfFile: a, encoding: .utf8)
+        #expect(rowsText == (try String(contentsOfFile: b, encoding: .utf8)), "chunking and threads change nothing")
+        let table = rowsText.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(table[0] == ["enterprise_id", "offer_id", "offer_name_zh", "kind", "status", "held", "logit", "probability", "points", "reason1", "reason2", "reason3"])
+        #expect(table.count == 1 + 300 * Self.offers)
+
+        // The officer's document for the same applicants: every offer it lists has the same numbers.
+        let json = dir + "/doc.json"
+        try Score.parse([sample, "--format", "json", "--as-of", Self.asOf, "--output", json]).run()
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any] ?? [:]
+        var byKey: [String: [String]] = [:]
+        for row in table.dropFirst() { byKey[row[0] + "/" + row[1]] = row }
+        var compared = 0, held = 0
+        for enterprise in document["enterprises"] as? [[String: Any]] ?? [] {
+            let id = enterprise["enterprise_id"] as? String ?? ""
+            for offer in enterprise["offers"] as? [[String: Any]] ?? [] {
+                let row = try #require(byKey[id + "/" + (offer["id"] as? String ?? "")])
+                #expect(row[4] == offer["status"] as? String && row[5] == "0")
+                if let p = offer["probability"] as? Double {
+                    #expect(abs(Double(row[7])! - p) <= 1e-12 && abs(Double(row[6])! - (offer["logit"] as? Double ?? .nan)) <= 1e-12)
+                    #expect(abs(Double(row[8])! - (offer["points"] as? Double ?? .nan)) <= 1e-9)
+                    let up = (offer["reason_codes_up"] as? [[String: Any]] ?? []).compactMap { $0["feature"] as? String }
+                    #expect(Array(row[9...11].filter { !$0.isEmpty }) == up)
+                    compared += 1
+                } else {
+                    #expect(row[6].isEmpty && row[7].isEmpty && row[8].isEmpty)
+                }
+            }
+            for h in enterprise["held"] as? [String] ?? [] {
+                #expect(byKey[id + "/" + h]?[5] == "1", "held offers are flagged")
+                held += 1
+            }
+        }
+        #expect(compared > 300 && held > 100, "\(compared) open offers and \(held) held ones compared")
+    }
+
+    @Test("export refuses what it cannot do, with what to do")
+    func refusals() throws {
+        let cases: [([String], String)] = [
+            (["--format", "sql", "--table", "x; DROP TABLE y"], "--table takes a table or view name"),
+            (["--format", "sql", "--as-of", "30/06/2026"], "YYYY-MM-DD"),
+            (["--output", "model.txt"], "--format pmml or --format sql"),
+            (["--format", "pmml", "--reasons", "99"], "--reasons"),
+            (["--format", "sql", "--dialect", "oracle"], "oracle"),
+        ]
+        for (arguments, expected) in cases {
+            let message = failureMessage(Export.self) { _ = try Export.parse(["--model", shippedModel] + arguments) }
+            #expect(message?.contains(expected) == true, "\(arguments): \(message ?? "accepted")")
+        }
+    }
+}
