@@ -9,9 +9,10 @@ if [ ! -x "$python" ]; then
     python3 -m venv "$here/.venv"
     "$here/.venv/bin/pip" install --quiet --upgrade pip
 fi
-# numpy and threadpoolctl for scoring; pandas and pyarrow for CSV parsing; scikit-learn for training.
-if ! "$python" -c "import numpy, threadpoolctl, pandas, pyarrow, sklearn" 2>/dev/null; then
-    "$here/.venv/bin/pip" install --quiet numpy threadpoolctl pandas pyarrow scikit-learn
+# numpy and threadpoolctl for scoring; pandas and pyarrow for CSV parsing; scikit-learn for training;
+# duckdb to run FinRec's exported SQL (rank).
+if ! "$python" -c "import numpy, threadpoolctl, pandas, pyarrow, sklearn, duckdb" 2>/dev/null; then
+    "$here/.venv/bin/pip" install --quiet numpy threadpoolctl pandas pyarrow scikit-learn duckdb==2.0.1
 fi
 
 (cd "$here" && swift build -c release --product finrec-bench >&2)

@@ -16,7 +16,7 @@ TIERS = {"none": 0, "innovative": 1, "provincial_srdi": 2, "little_giant": 3}
 
 
 def raw_features(df):
-    """The 39 numeric features before log/clip/standardise, and the 4 categorical columns."""
+    """The 43 numeric features of Models/features.json before log/clip/standardise (no one-hot feature)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rev1, rev2, rev3 = df.revenue_y1, df.revenue_y2, df.revenue_y3
         rd1, rd2, rd3 = df.rd_expense_y1, df.rd_expense_y2, df.rd_expense_y3
@@ -61,12 +61,15 @@ def raw_features(df):
             "software": ((df.industry_code == "I65").astype(float).where(df.industry_code.notna()), dict(std=False)),
             "manufacturing": (df.industry_code.str.startswith("C").astype(float).where(df.industry_code.notna()), dict(std=False)),
         }
-    categorical = {
-        "tier": (df.certification_tier, ["innovative", "provincial_srdi", "little_giant"]),
-        "neeq": (df.neeq_status, ["basic", "innovation"]),
-        "rd_institution": (df.rd_institution_level, ["municipal", "provincial", "national"]),
-        "st_award": (df.st_award_level, ["provincial", "national"]),
-    }
+        # Ordered categories as levels (if-chains in the spec; a missing category is missing).
+        for name, column, levels in (
+            ("tier_level", df.certification_tier, {"innovative": 1, "provincial_srdi": 2, "little_giant": 3}),
+            ("neeq_level", df.neeq_status, {"basic": 1, "innovation": 2}),
+            ("rd_institution_rank", df.rd_institution_level, {"below_municipal": 1, "municipal": 2, "provincial": 3, "national": 4}),
+            ("st_award_rank", df.st_award_level, {"provincial": 1, "national": 2}),
+        ):
+            f[name] = (column.map(levels).fillna(0).astype(float).where(column.notna()), dict(std=False))
+    categorical = {}
     return f, categorical
 
 
@@ -94,19 +97,24 @@ def fit(df):
     return stats
 
 
-def apply(df, stats):
+def apply(df, stats, conservative=False):
+    """The model's input matrix. stats: per feature (mean, sd) or (mean, sd, low, high). With
+    conservative (model files from version 3) every numeric feature has a missing column and
+    present values are clipped to the training range [low, high] first."""
     numeric, categorical = raw_features(df)
     columns = []
     for name, (values, opts) in numeric.items():
         v = transformed(values, opts)
         missing = np.isnan(v)
-        mean, sd = stats[name]
+        mean, sd, *bounds = stats[name]
+        if bounds:
+            v = np.clip(v, bounds[0], bounds[1])
         if opts.get("std", True):
             col = np.where(missing, 0.0, (v - mean) / sd)
         else:
             col = np.where(missing, mean, v)
         columns.append(col)
-        if opts.get("ind"):
+        if opts.get("ind") or conservative:
             columns.append(missing.astype(float))
     for name, (values, vocabulary) in categorical.items():
         known = np.zeros(len(df), dtype=bool)
@@ -114,7 +122,9 @@ def apply(df, stats):
             hit = (values == value).to_numpy()
             columns.append(hit.astype(float))
             known |= hit
-        columns.append((~known).astype(float))
+        columns.append((~known & values.notna().to_numpy()).astype(float) if conservative else (~known).astype(float))
+        if conservative:
+            columns.append(values.isna().to_numpy().astype(float))
     return np.column_stack(columns)
 
 

@@ -1,5 +1,6 @@
-"""Runs `finrec rank` and the pandas + numpy peer (rank_peer.py) on the same pool in the same
-run, checks that both give the same top lists, and reports wall time, peak memory and the ratio.
+"""Runs `finrec rank`, the pandas + numpy peer (rank_peer.py) and the DuckDB peer (rank_duckdb.py:
+the query `finrec export --format sql` writes, plus a top K per offer) on the same pool in the same
+run, checks that all give the same top lists, and reports wall time, peak memory and the ratios.
 Then times `finrec score` on one applicant, process start to exit, over many runs.
 
 usage: rank_bench.py FINREC POOL.csv MODEL.json TOP REPEATS SCORE_RUNS APPLICANT OUTDIR
@@ -42,6 +43,20 @@ peer_seconds = median([p["seconds"] for p in peer])
 peer_peak = max(p["peak_mb"] for p in peer)
 
 
+# DuckDB running FinRec's exported query (an independent engine evaluating features, scores, rules).
+export = os.path.join(outdir, "rank-export.sql")
+subprocess.run([finrec, "export", "--model", model, "--format", "sql", "--dialect", "duckdb", "--as-of", "2026-06-30", "--output", export],
+               check=True)
+duck_out = os.path.join(outdir, "rank-duckdb.csv")
+duck = []
+for _ in range(repeats):
+    result = subprocess.run([sys.executable, os.path.join(here, "rank_duckdb.py"), pool, export, duck_out, str(top)],
+                            check=True, capture_output=True, text=True)
+    duck.append(json.loads(result.stdout.strip().splitlines()[-1]))
+duck_seconds = median([d["seconds"] for d in duck])
+duck_peak = max(d["peak_mb"] for d in duck)
+
+
 def lists(path):
     out = {}
     for r in csv.DictReader(open(path, encoding="utf-8")):
@@ -49,15 +64,24 @@ def lists(path):
     return out
 
 
-a, b = lists(finrec_out), lists(peer_out)
-same = sum(1 for k in set(a) | set(b) if [e for e, _ in a.get(k, [])] == [e for e, _ in b.get(k, [])])
-dp = max((abs(x[1] - y[1]) for k in a if k in b for x, y in zip(a[k], b[k])), default=0.0)
+def agreement(a, b):
+    """Top lists with the same enterprises in the same order, of all lists; largest probability gap."""
+    same = sum(1 for k in set(a) | set(b) if [e for e, _ in a.get(k, [])] == [e for e, _ in b.get(k, [])])
+    dp = max((abs(x[1] - y[1]) for k in a if k in b for x, y in zip(a[k], b[k])), default=0.0)
+    return same, len(set(a) | set(b)), dp
+
+
+a, b, d = lists(finrec_out), lists(peer_out), lists(duck_out)
+same, total, dp = agreement(a, b)
+duck_same, duck_total, duck_dp = agreement(a, d)
 rows = peer[0]["rows"]
 print(f"rank, {rows:,} enterprises, top {top} per offer (median of {repeats})")
 print(f"  finrec rank        {median(finrec_times):8.2f} s  {rows / median(finrec_times):>12,.0f} rows/s  peak {finrec_peak:7.0f} MB  (process, start to exit)")
 print(f"  pandas+numpy       {peer_seconds:8.2f} s  {rows / peer_seconds:>12,.0f} rows/s  peak {peer_peak:7.0f} MB  (in-process, imports not timed)")
-print(f"  finrec speed relative to the pipeline: {peer_seconds / median(finrec_times):.2f}x")
-print(f"  top lists identical: {same} of {len(set(a) | set(b))}; largest probability difference {dp:.1e}")
+print(f"  duckdb (exported)  {duck_seconds:8.2f} s  {rows / duck_seconds:>12,.0f} rows/s  peak {duck_peak:7.0f} MB  (in-process, {duck[0]['threads']} threads, imports not timed)")
+print(f"  finrec speed relative to the pipeline: {peer_seconds / median(finrec_times):.2f}x; to DuckDB: {duck_seconds / median(finrec_times):.2f}x")
+print(f"  top lists identical to the pipeline's: {same} of {total}; largest probability difference {dp:.1e}")
+print(f"  top lists identical to DuckDB's: {duck_same} of {duck_total}; largest probability difference {duck_dp:.1e}")
 
 latencies = []
 for _ in range(score_runs):

@@ -195,10 +195,18 @@ class Evaluator:
 
 
 def rule_truth(rule, ev):
+    n = len(ev.df)
+    if "manual" in rule:  # no field decides it: left to a person
+        return Truth(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     if "expr" in rule:
         t = ev.evaluate(rule["expr"])
         assert t[0] == "truth", rule["expr"]
-        return t[1]
+        t = t[1]
+        if rule.get("on_fail") == "warn":  # a warning never closes the offer
+            return Truth(np.ones(n, dtype=bool), np.ones(n, dtype=bool))
+        if rule.get("on_fail") == "review":  # a failure leaves it to a person
+            return Truth(t.value, t.known & t.value)
+        return t
     children = [rule_truth(c, ev) for c in rule.get("all", rule.get("any", []))]
     result = children[0]
     for c in children[1:]:
@@ -223,8 +231,8 @@ def main():
     start = time.perf_counter()
     df = pd.read_csv(path, engine="pyarrow")
     spec = model["features"]
-    stats = {s["feature"]: (s["mean"], s["sd"]) for s in spec["statistics"] if s and "mean" in s}
-    x = apply(df, stats)
+    stats = {s["feature"]: (s["mean"], s["sd"]) + ((s["low"], s["high"]) if "low" in s else ()) for s in spec["statistics"] if s and "mean" in s}
+    x = apply(df, stats, conservative=model["format_version"] >= 3)
     assert x.shape[1] == len(model["feature_names"]), (x.shape, len(model["feature_names"]))
     products = model["products"]
     w = np.array([p["weights"] for p in products])
