@@ -33,28 +33,24 @@ for _ in range(repeats):
     finrec_times.append(time.perf_counter() - start)
 finrec_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-peer_out = os.path.join(outdir, "rank-peer.csv")
-peer = []
-for _ in range(repeats):
-    result = subprocess.run([sys.executable, os.path.join(here, "rank_peer.py"), pool, model, peer_out, str(top)],
-                            check=True, capture_output=True, text=True)
-    peer.append(json.loads(result.stdout.strip().splitlines()[-1]))
-peer_seconds = median([p["seconds"] for p in peer])
-peer_peak = max(p["peak_mb"] for p in peer)
+def run_peer(script, *arguments):
+    """Runs a peer script REPEATS times; the median of its in-process seconds, its largest peak and its last report."""
+    reports = []
+    for _ in range(repeats):
+        result = subprocess.run([sys.executable, os.path.join(here, script), *arguments], check=True, capture_output=True, text=True)
+        reports.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    return median([r["seconds"] for r in reports]), max(r["peak_mb"] for r in reports), reports[-1]
 
+
+peer_out = os.path.join(outdir, "rank-peer.csv")
+peer_seconds, peer_peak, peer_report = run_peer("rank_peer.py", pool, model, peer_out, str(top))
 
 # DuckDB running FinRec's exported query (an independent engine evaluating features, scores, rules).
 export = os.path.join(outdir, "rank-export.sql")
 subprocess.run([finrec, "export", "--model", model, "--format", "sql", "--dialect", "duckdb", "--as-of", "2026-06-30", "--output", export],
                check=True)
 duck_out = os.path.join(outdir, "rank-duckdb.csv")
-duck = []
-for _ in range(repeats):
-    result = subprocess.run([sys.executable, os.path.join(here, "rank_duckdb.py"), pool, export, duck_out, str(top)],
-                            check=True, capture_output=True, text=True)
-    duck.append(json.loads(result.stdout.strip().splitlines()[-1]))
-duck_seconds = median([d["seconds"] for d in duck])
-duck_peak = max(d["peak_mb"] for d in duck)
+duck_seconds, duck_peak, duck_report = run_peer("rank_duckdb.py", pool, export, duck_out, str(top))
 
 
 def lists(path):
@@ -74,11 +70,11 @@ def agreement(a, b):
 a, b, d = lists(finrec_out), lists(peer_out), lists(duck_out)
 same, total, dp = agreement(a, b)
 duck_same, duck_total, duck_dp = agreement(a, d)
-rows = peer[0]["rows"]
+rows = peer_report["rows"]
 print(f"rank, {rows:,} enterprises, top {top} per offer (median of {repeats})")
 print(f"  finrec rank        {median(finrec_times):8.2f} s  {rows / median(finrec_times):>12,.0f} rows/s  peak {finrec_peak:7.0f} MB  (process, start to exit)")
 print(f"  pandas+numpy       {peer_seconds:8.2f} s  {rows / peer_seconds:>12,.0f} rows/s  peak {peer_peak:7.0f} MB  (in-process, imports not timed)")
-print(f"  duckdb (exported)  {duck_seconds:8.2f} s  {rows / duck_seconds:>12,.0f} rows/s  peak {duck_peak:7.0f} MB  (in-process, {duck[0]['threads']} threads, imports not timed)")
+print(f"  duckdb (exported)  {duck_seconds:8.2f} s  {rows / duck_seconds:>12,.0f} rows/s  peak {duck_peak:7.0f} MB  (in-process, {duck_report['threads']} threads, imports not timed)")
 print(f"  finrec speed relative to the pipeline: {peer_seconds / median(finrec_times):.2f}x; to DuckDB: {duck_seconds / median(finrec_times):.2f}x")
 print(f"  top lists identical to the pipeline's: {same} of {total}; largest probability difference {dp:.1e}")
 print(f"  top lists identical to DuckDB's: {duck_same} of {duck_total}; largest probability difference {duck_dp:.1e}")

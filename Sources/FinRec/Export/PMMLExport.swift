@@ -74,9 +74,8 @@ public struct PMMLExport: Sendable {
     // MARK: Derived fields
 
     func derived(_ name: String, _ type: String, _ expression: XMLElement, display: String? = nil) -> XMLElement {
-        var attributes: KeyValuePairs<String, String> = ["name": name, "optype": type == "string" ? "categorical" : "continuous", "dataType": type]
-        if let display { attributes = ["name": name, "displayName": display, "optype": type == "string" ? "categorical" : "continuous", "dataType": type] }
-        return XMLElement("DerivedField", attributes, [expression])
+        XMLElement("DerivedField", attributes: [("name", name)] + (display.map { [("displayName", $0)] } ?? [])
+                   + [("optype", type == "string" || type == "boolean" ? "categorical" : "continuous"), ("dataType", type)], [expression])
     }
 
     func transformationDictionary() -> XMLElement {
@@ -191,11 +190,8 @@ public struct PMMLExport: Sendable {
     }
 
     func output(_ name: String, _ type: String, _ expression: XMLElement, display: String? = nil) -> XMLElement {
-        let optype = type == "double" ? "continuous" : "categorical"
-        if let display {
-            return XMLElement("OutputField", ["name": name, "displayName": display, "optype": optype, "dataType": type, "feature": "transformedValue"], [expression])
-        }
-        return XMLElement("OutputField", ["name": name, "optype": optype, "dataType": type, "feature": "transformedValue"], [expression])
+        XMLElement("OutputField", attributes: [("name", name)] + (display.map { [("displayName", $0)] } ?? [])
+                   + [("optype", type == "double" ? "continuous" : "categorical"), ("dataType", type), ("feature", "transformedValue")], [expression])
     }
 
     /// One product's scorecard; its outputs (the points and reason codes) feed the top-level ones.
@@ -373,8 +369,12 @@ struct XMLElement: Sendable {
     let text: String?
 
     init(_ name: String, _ attributes: KeyValuePairs<String, String> = [:], _ children: [XMLElement] = [], text: String? = nil) {
+        self.init(name, attributes: attributes.map { ($0.key, $0.value) }, children, text: text)
+    }
+
+    init(_ name: String, attributes: [(String, String)], _ children: [XMLElement] = [], text: String? = nil) {
         self.name = name
-        self.attributes = attributes.map { ($0.key, $0.value) }
+        self.attributes = attributes
         self.children = children
         self.text = text
     }

@@ -112,6 +112,11 @@ public struct SQLExport: Sendable {
         lines.append("'unknown'), held (already has it), logit, probability, points (NULL where the rules fail or the offer has no model).")
         lines.append("Rules are assessed as of " + (export.asOf.map { CivilDate(daysSinceEpoch: $0).iso } ?? "the day the query runs (CURRENT_DATE)") + ".")
         lines.append("The query does not validate values: check files with `finrec check` before loading them.")
+        if dialect == .spark {
+            lines.append("Spark: set spark.sql.codegen.wholeStage=false for this query; its projection exceeds the JVM's 64 KB method")
+            lines.append("limit, and Spark would otherwise log a compile error before falling back (with the same results).")
+        }
+        if dialect == .postgres { lines.append("PostgreSQL 12 or newer (MATERIALIZED common table expressions).") }
         return lines.map { "-- " + $0 }.joined(separator: "\n") + "\n"
     }
 
