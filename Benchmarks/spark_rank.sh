@@ -19,9 +19,9 @@ start=$(date +%s.%N)
 "$finrec" rank --input "$file" --top "$top" --output "$here/results/spark-finrec.csv" --force --quiet
 finrec_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 spark_json=$("$python" "$here/spark_rank.py" "$file" "$export_sql" "$here/results/spark-top.csv" "$top" "$master" 2>/dev/null | tail -1)
-"$python" - "$here/results/spark-finrec.csv" "$here/results/spark-top.csv" "$rows" "$finrec_seconds" "$spark_json" <<'PY' | tee "$out"
+"$python" - "$here/results/spark-finrec.csv" "$here/results/spark-top.csv" "$rows" "$finrec_seconds" "$spark_json" "$top" <<'PY' | tee "$out"
 import csv, json, sys
-finrec_csv, spark_csv, rows, finrec_seconds, spark = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), json.loads(sys.argv[5])
+finrec_csv, spark_csv, rows, finrec_seconds, spark, top = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), json.loads(sys.argv[5]), sys.argv[6]
 def lists(path):
     out = {}
     for r in csv.DictReader(open(path, encoding="utf-8")):
@@ -31,7 +31,7 @@ a, b = lists(finrec_csv), lists(spark_csv)
 keys = set(a) | set(b)
 same = sum(1 for k in keys if [e for e, _ in a.get(k, [])] == [e for e, _ in b.get(k, [])])
 dp = max((abs(x[1] - y[1]) for k in a if k in b for x, y in zip(a[k], b[k])), default=0.0)
-print(f"rank {rows:,} enterprises, top {sys.argv[0] and len(next(iter(a.values())))} per offer and group")
+print(f"rank {rows:,} enterprises, top {top} per offer and group")
 print(f"  finrec rank (process, start to exit)   {finrec_seconds:8.1f} s  {rows / finrec_seconds:>12,.0f} rows/s")
 print(f"  Spark {spark['master']} exported SQL + top K  {spark['seconds']:8.1f} s  {rows / spark['seconds']:>12,.0f} rows/s  "
       f"(JVM start {spark['jvm_seconds']:.1f} s apart; {spark['partitions']} input partitions)")
