@@ -20,19 +20,22 @@ struct ExportCommandTests {
         return dir
     }
 
-    /// FinRec's per-row output for `data`, the reference.
-    func rows(model: String, data: String, into dir: String) throws -> String {
+    /// FinRec's per-row output for `data` on `asOf`, the reference.
+    func rows(model: String, data: String, into dir: String, asOf: String = Self.asOf) throws -> String {
         let out = dir + "/rows.csv"
-        try Score.parse([data, "--model", model, "--format", "rows", "--as-of", Self.asOf, "--output", out]).run()
+        try Score.parse([data, "--model", model, "--format", "rows", "--as-of", asOf, "--output", out]).run()
         return out
     }
 
-    /// Exports with `arguments`, runs the export in `engine` on `data`, returns the comparison.
-    func check(engine: String, model: String, data: String, export arguments: [String], table: String = "enterprises") throws -> [String: Any] {
+    /// Exports with `arguments` (and `--as-of` unless `fixedDate` is false: then the engine's
+    /// today), runs the export in `engine` on `data`, returns the comparison.
+    func check(engine: String, model: String, data: String, export arguments: [String], table: String = "enterprises",
+               fixedDate: Bool = true) throws -> [String: Any] {
         let dir = try folder()
-        let reference = try rows(model: model, data: data, into: dir)
+        let today = CivilDate(daysSinceEpoch: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))).iso
+        let reference = try rows(model: model, data: data, into: dir, asOf: fixedDate ? Self.asOf : today)
         let file = dir + "/export" + (engine == "pmml" ? ".pmml" : ".sql")
-        try Export.parse(["--model", model, "--as-of", Self.asOf, "--output", file] + arguments).run()
+        try Export.parse(["--model", model, "--output", file] + (fixedDate ? ["--as-of", Self.asOf] : []) + arguments).run()
         return try runPythonJSON(root: root, script: "Tests/Export/check_export.py", [engine, file, data, reference, "--table", table])
     }
 
@@ -114,6 +117,25 @@ struct ExportCommandTests {
         let pmml = try check(engine: "pmml", model: model, data: data, export: ["--format", "pmml"])
         expectAgreement(pmml, rows: 3_000 * Self.offers, "jpmml, every construct")
         #expect(pmml["reason_mismatches"] as? Int == 0)
+    }
+
+    @Test("Without --as-of the SQL assesses the rules on the day it runs, and the PMML on the day of export: FinRec's rows as of today")
+    func todayByDefault() throws {
+        let dir = try folder(), sample = dir + "/sample.csv"
+        let lines = try String(contentsOfFile: pool, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines.prefix(3_001).joined(separator: "\n") + "\n").write(toFile: sample, atomically: true, encoding: .utf8)
+        let sql = try check(engine: "duckdb", model: shippedModel, data: sample, export: ["--format", "sql"], fixedDate: false)
+        expectAgreement(sql, rows: 3_000 * Self.offers, "duckdb, CURRENT_DATE")
+        let pmml = try check(engine: "pmml", model: shippedModel, data: sample, export: ["--format", "pmml"], fixedDate: false)
+        expectAgreement(pmml, rows: 3_000 * Self.offers, "jpmml, the day of export")
+        // The date is the engine's, not a constant: the query reads CURRENT_DATE, the document today's day number.
+        let query = dir + "/today.sql", document = dir + "/today.pmml"
+        try Export.parse(["--model", shippedModel, "--format", "sql", "--output", query]).run()
+        try Export.parse(["--model", shippedModel, "--format", "pmml", "--output", document]).run()
+        let text = try String(contentsOfFile: query, encoding: .utf8)
+        #expect(text.contains("CURRENT_DATE") && text.contains("as of the day the query runs"))
+        let today = Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))
+        #expect(try String(contentsOfFile: document, encoding: .utf8).contains("<Constant dataType=\"double\">\(today)"))
     }
 
     @Test("score --format rows: the JSON document's status, logit, probability and points; the same lines for any threads and chunk size")
