@@ -2,13 +2,16 @@ import ArgumentParser
 import FinRec
 @testable import FinRecCLI
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// The exports run in the engines they are for (Tests/Export/check_export.py) and must give
 /// FinRec's own per-row output (`score --format rows`) on every row: the same status and held
 /// flag, and logit, probability and points within 1e-9.
 @Suite("finrec export: PMML in jpmml-evaluator, SQL in DuckDB, Spark and PostgreSQL, against score --format rows")
-struct ExportCommandTests {
+struct ExportEngineTests {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     var pool: String { root + "/Datasets/shandong-pool.csv" }
     var shippedModel: String { root + "/Models/default-model.json" }
@@ -137,6 +140,47 @@ struct ExportCommandTests {
         let today = Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))
         #expect(try String(contentsOfFile: document, encoding: .utf8).contains("<Constant dataType=\"double\">\(today)"))
     }
+}
+
+/// The exports and the per-row output without the engines (these also run under the address
+/// sanitizer, which leaves the engine suites to the first pass: their time is in other processes).
+@Suite("finrec export and score --format rows, in Swift alone")
+struct ExportCommandTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    var pool: String { root + "/Datasets/shandong-pool.csv" }
+    var shippedModel: String { root + "/Models/default-model.json" }
+    static let asOf = ExportEngineTests.asOf
+    static let offers = ExportEngineTests.offers
+
+    func folder() throws -> String {
+        let dir = NSTemporaryDirectory() + "finrec-export-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("The PMML document of the shipped model: well-formed XML, one scorecard per product, every output field; the SQL: every offer")
+    func documentsHoldEveryOffer() throws {
+        let dir = try folder(), pmml = dir + "/m.pmml", sql = dir + "/m.sql"
+        try Export.parse(["--model", shippedModel, "--as-of", Self.asOf, "--output", pmml]).run()
+        try Export.parse(["--model", shippedModel, "--as-of", Self.asOf, "--dialect", "postgres", "--output", sql]).run()
+        let model = try TrainedModel.read(from: shippedModel)
+        let outline = try XMLOutline(path: pmml)
+        #expect(outline.root == "PMML" && outline.rootAttributes["version"] == "4.4")
+        #expect(outline.count("Scorecard") == model.linear.products.count)
+        var expected: [String] = []
+        for offer in model.catalog.offers {
+            expected += ["status_" + offer.id, "held_" + offer.id]
+            if model.linear.products.contains(where: { $0.id == offer.id }) {
+                expected += ["points_", "logit_", "probability_", "reason1_", "reason2_", "reason3_"].map { $0 + offer.id }
+            }
+        }
+        #expect(outline.names(of: "OutputField", under: ["PMML", "MiningModel", "Output"]) == expected)
+        let inputs = outline.names(of: "DataField", under: ["PMML", "DataDictionary"])
+        #expect(inputs.allSatisfy { EnterpriseSchema.schema.index(of: $0) != nil } && inputs.contains("certification_tier"))
+        let text = try String(contentsOfFile: sql, encoding: .utf8)
+        #expect(text.contains("MATERIALIZED") && text.contains("FROM enterprises"))
+        for offer in model.catalog.offers { #expect(text.contains("('\(offer.id)', '\(offer.chineseName)', '\(offer.kind.rawValue)')")) }
+    }
 
     @Test("score --format rows: the JSON document's status, logit, probability and points; the same lines for any threads and chunk size")
     func rowsAgreeWithTheDocument() throws {
@@ -183,6 +227,25 @@ struct ExportCommandTests {
         #expect(compared > 300 && held > 100, "\(compared) open offers and \(held) held ones compared")
     }
 
+    @Test("score --format rows on bad input: the file and line named, no output file left behind")
+    func rowsOnBadInput() throws {
+        let dir = try folder()
+        let header = try String(contentsOfFile: pool, encoding: .utf8).split(separator: "\n").prefix(3)
+        let empty = dir + "/empty.csv", bad = dir + "/bad.csv", out = dir + "/rows.csv"
+        try (header[0] + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
+        // The second enterprise's revenue is not a number.
+        let fields = header[0].split(separator: ",", omittingEmptySubsequences: false)
+        var cells = header[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let revenue = try #require(fields.firstIndex(of: "revenue_y1"))
+        cells[revenue] = "很多"
+        try ([String(header[0]), String(header[1]), cells.joined(separator: ",")].joined(separator: "\n") + "\n").write(toFile: bad, atomically: true, encoding: .utf8)
+        for (input, expected) in [(empty, "has no enterprises to score"), (bad, "bad.csv:3:")] {
+            let message = failureMessage(Score.self) { try Score.parse([input, "--format", "rows", "--output", out]).run() }
+            #expect(message?.contains(expected) == true, "\(input): \(message ?? "accepted")")
+            #expect(contentsOfFolder(dir).filter { $0.hasPrefix("rows") || $0.hasSuffix(".tmp") }.isEmpty, "no output, no temporary file")
+        }
+    }
+
     @Test("export refuses what it cannot do, with what to do")
     func refusals() throws {
         let cases: [([String], String)] = [
@@ -196,5 +259,36 @@ struct ExportCommandTests {
             let message = failureMessage(Export.self) { _ = try Export.parse(["--model", shippedModel] + arguments) }
             #expect(message?.contains(expected) == true, "\(arguments): \(message ?? "accepted")")
         }
+    }
+}
+
+/// A well-formed XML document's element names with their parents (Foundation's SAX parser).
+final class XMLOutline: NSObject, XMLParserDelegate {
+    private(set) var root = ""
+    private(set) var rootAttributes: [String: String] = [:]
+    private var stack: [String] = []
+    /// (path of parents, element name, its "name" attribute).
+    private var elements: [(parents: [String], name: String, nameAttribute: String?)] = []
+
+    init(path: String) throws {
+        super.init()
+        let parser = try #require(XMLParser(contentsOf: URL(fileURLWithPath: path)))
+        parser.delegate = self
+        guard parser.parse() else { throw parser.parserError ?? CocoaError(.fileReadCorruptFile) }
+    }
+
+    func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        if stack.isEmpty { root = element; rootAttributes = attributes }
+        elements.append((stack, element, attributes["name"]))
+        stack.append(element)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) { stack.removeLast() }
+
+    func count(_ element: String) -> Int { elements.filter { $0.name == element }.count }
+
+    /// The `name` attributes of `element`s whose parents are exactly `parents`, in order.
+    func names(of element: String, under parents: [String]) -> [String] {
+        elements.filter { $0.name == element && $0.parents == parents }.compactMap(\.nameAttribute)
     }
 }

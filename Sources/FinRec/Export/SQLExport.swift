@@ -56,6 +56,8 @@ public struct SQLExport: Sendable {
 
     public let export: ModelExport
     public let dialect: Dialect
+    /// The table or view read, an identifier optionally qualified (`warehouse.enterprises`),
+    /// written into the query as given.
     public let table: String
     /// Header comment lines (model file, digest, date).
     public let provenance: [String]
@@ -155,7 +157,8 @@ public struct SQLExport: Sendable {
         if schema.idField == nil { columns.append("    CAST(NULL AS \(dialect.text)) AS enterprise_id") }
         let asOf = export.asOf.map { String($0) } ?? dialect.days("CURRENT_DATE")
         columns.append("    \(asOf) AS as_of_date")
-        return "  SELECT\n" + columns.joined(separator: ",\n") + "\n  FROM \(q(table))"
+        // The table as written (validated by the caller): a name may be schema-qualified.
+        return "  SELECT\n" + columns.joined(separator: ",\n") + "\n  FROM \(table)"
     }
 
     /// Definitions grouped so each reads only earlier groups (one CTE per group).
