@@ -63,10 +63,11 @@ struct ReadingOptions: ParsableArguments {
         }
     }
 
-    /// - Parameter defaultChunkRows: rows per chunk unless --chunk-rows says otherwise.
-    func readerOptions(for input: String, defaultChunkRows: Int = 32_768) -> ReaderOptions {
+    /// - Parameter defaultChunkRows: rows per chunk unless --chunk-rows says otherwise (nil: the
+    ///   reader's default).
+    func readerOptions(for input: String, defaultChunkRows: Int? = nil) -> ReaderOptions {
         var options = ReaderOptions()
-        options.chunkRows = chunkRows ?? defaultChunkRows
+        if let rows = chunkRows ?? defaultChunkRows { options.chunkRows = rows }
         options.detectDuplicateIds = !noDuplicateCheck
         if onError == .skip { options.policy = .skip(rejectsPath: rejects ?? input + ".rejects.csv") }
         return options

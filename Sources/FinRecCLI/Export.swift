@@ -64,19 +64,15 @@ struct Export: ParsableCommand {
     func run() throws {
         let path = try DefaultModel.resolve(model)
         let loaded = try TrainedModel.read(from: path)
-        let bytes: Data
-        do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ValidationError("Cannot read \(path): \(error.localizedDescription)") }
-        var digest = SHA256()
-        digest.update(bytes)
         let p = loaded.provenance
-        let provenance = ["Model \(path) (SHA-256 \(digest.finalize())), trained by FinRec \(p.finrecVersion) on \(p.rows) rows of \(p.trainingFile) as of \(p.asOfDate)."]
+        let provenance = ["Model \(path) (SHA-256 \(TrainingPipeline.fingerprint(path))), trained by FinRec \(p.finrecVersion) on \(p.rows) rows of \(p.trainingFile) as of \(p.asOfDate)."]
         let day = asOf.flatMap(daysSinceEpoch(isoDate:))
         let text: String
         switch chosenFormat {
         case .sql:
             text = SQLExport(export: try ModelExport(model: loaded, asOf: day), dialect: dialect.sql, table: table, provenance: provenance).render()
         case .pmml:
-            let today = day ?? Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))
+            let today = day ?? CivilDate.today.daysSinceEpoch
             text = PMMLExport(export: try ModelExport(model: loaded, asOf: today), reasons: reasons, provenance: provenance).render()
         }
         try deliver(text, to: output)

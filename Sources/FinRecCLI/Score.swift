@@ -64,7 +64,7 @@ struct Score: ParsableCommand {
         let trained = try TrainedModel.read(from: modelPath)
         let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: .singleThreaded)
         // Officer's lines cost about a millisecond each: small chunks keep every worker busy.
-        let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant, defaultChunkRows: format == .csv ? 1_024 : 32_768))
+        let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant, defaultChunkRows: format == .csv ? 1_024 : nil))
         let scoring = PoolScoring(scorer: scorer, workers: runtime.policy.workers,
                                   format: format == .rows ? .rows(reasons: reasons)
                                       : .csv(language: lang.language, reasons: reasons, modelPath: modelPath, asOf: assessment.asOf))

@@ -21,32 +21,22 @@ func runPythonJSON(root: String, script: String, _ arguments: [String]) throws -
     guard FileManager.default.isExecutableFile(atPath: python) else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(python) is missing: run `bash .ci/setup --tests`"])
     }
+    // Standard error goes to a file, not a pipe: a chatty engine (Spark) could fill a pipe nobody reads.
+    let log = NSTemporaryDirectory() + "finrec-python-" + UUID().uuidString + ".log"
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: log) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = [root + "/" + script] + arguments
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
     process.standardOutput = out
-    process.standardError = err
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     try process.run()
-    // Read standard error on another thread: a chatty engine (Spark) could fill its pipe.
-    let errors = ErrorText()
-    let reader = Thread { errors.set(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) }
-    reader.start()
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while !errors.done { Thread.sleep(forTimeInterval: 0.01) }
     guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-        throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(script) failed (\(process.terminationStatus)): \(String(errors.text.suffix(3_000)))"])
+        let errors = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(script) failed (\(process.terminationStatus)): \(String(errors.suffix(3_000)))"])
     }
     return json
-}
-
-/// Standard error of a child process, filled by a reader thread.
-final class ErrorText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = ""
-    private var finished = false
-    func set(_ text: String) { lock.withLock { value = text; finished = true } }
-    var text: String { lock.withLock { value } }
-    var done: Bool { lock.withLock { finished } }
 }

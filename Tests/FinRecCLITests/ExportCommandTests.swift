@@ -35,7 +35,7 @@ struct ExportEngineTests {
     func check(engine: String, model: String, data: String, export arguments: [String], table: String = "enterprises",
                fixedDate: Bool = true) throws -> [String: Any] {
         let dir = try folder()
-        let today = CivilDate(daysSinceEpoch: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))).iso
+        let today = CivilDate.today.iso
         let reference = try rows(model: model, data: data, into: dir, asOf: fixedDate ? Self.asOf : today)
         let file = dir + "/export" + (engine == "pmml" ? ".pmml" : ".sql")
         try Export.parse(["--model", model, "--output", file] + (fixedDate ? ["--as-of", Self.asOf] : []) + arguments).run()
@@ -137,7 +137,7 @@ struct ExportEngineTests {
         try Export.parse(["--model", shippedModel, "--format", "pmml", "--output", document]).run()
         let text = try String(contentsOfFile: query, encoding: .utf8)
         #expect(text.contains("CURRENT_DATE") && text.contains("as of the day the query runs"))
-        let today = Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))
+        let today = CivilDate.today.daysSinceEpoch
         #expect(try String(contentsOfFile: document, encoding: .utf8).contains("<Constant dataType=\"double\">\(today)"))
     }
 }

@@ -129,14 +129,8 @@ public struct ModelExport: Sendable {
                     let plan = try compile(c.expression, .catalog, boolean: true)
                     if mode != .manual && mode != .warn { used.append((.catalog, plan)) }
                     return .condition(id: c.id, plan: plan, mode: mode)
-                case .all(_, _, _, let children):
-                    var out: [Rule] = []
-                    for child in children { out.append(try lower(child)) }
-                    return .all(out)
-                case .any(_, _, _, let children):
-                    var out: [Rule] = []
-                    for child in children { out.append(try lower(child)) }
-                    return .any(out)
+                case .all(_, _, _, let children): return .all(try children.map { (c) throws(ExpressionError) in try lower(c) })
+                case .any(_, _, _, let children): return .any(try children.map { (c) throws(ExpressionError) in try lower(c) })
                 }
             }
             let held = try offer.held.map { (e) throws(ExpressionError) in try compile(e, .catalog, boolean: true) }

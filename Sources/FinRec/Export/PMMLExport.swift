@@ -89,9 +89,8 @@ public struct PMMLExport: Sendable {
                 fields.append(derived(key, "string", present([ref(field.name)], apply("lowercase", apply("trimBlanks", ref(field.name))))))
                 var rows: [XMLElement] = []
                 for (k, option) in options.enumerated() {
-                    var seen = Set<String>()
-                    for s in [option.code, option.chinese] + option.aliases where seen.insert(RecordSchema.normalise(s)).inserted {
-                        rows.append(XMLElement("row", [:], [XMLElement("key", text: RecordSchema.normalise(s)), XMLElement("index", text: String(k))]))
+                    for spelling in option.normalisedSpellings {
+                        rows.append(XMLElement("row", [:], [XMLElement("key", text: spelling), XMLElement("index", text: String(k))]))
                     }
                 }
                 fields.append(derived(index(field), "double", XMLElement("MapValues", ["outputColumn": "index", "dataType": "double"], [

@@ -140,11 +140,7 @@ public struct SQLExport: Sendable {
                 let key = "lower(trim(CAST(\(name) AS \(dialect.text))))"
                 var whens: [String] = []
                 for (k, option) in options.enumerated() {
-                    var spellings: [String] = []
-                    for s in [option.code, option.chinese] + option.aliases where !spellings.contains(RecordSchema.normalise(s)) {
-                        spellings.append(RecordSchema.normalise(s))
-                    }
-                    whens.append("WHEN \(key) IN (\(spellings.map(dialect.string).joined(separator: ", "))) THEN \(k)")
+                    whens.append("WHEN \(key) IN (\(option.normalisedSpellings.map(dialect.string).joined(separator: ", "))) THEN \(k)")
                 }
                 value = "CASE " + whens.joined(separator: " ") + " END"
             default: value = "CAST(\(name) AS \(dialect.double))"

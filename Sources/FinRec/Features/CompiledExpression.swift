@@ -295,7 +295,7 @@ struct ExpressionCompiler {
     func categoryIndex(_ field: Int, _ value: String, _ at: ParsedExpression) throws(ExpressionError) -> Double {
         guard case .category(let values) = environment.schema.fields[field].kind else { return .nan }
         let key = RecordSchema.normalise(value)
-        if let i = values.firstIndex(where: { v in ([v.code, v.chinese] + v.aliases).contains { RecordSchema.normalise($0) == key } }) {
+        if let i = values.firstIndex(where: { $0.normalisedSpellings.contains(key) }) {
             return Double(i)
         }
         throw ExpressionError(position: at.firstPosition,

@@ -79,7 +79,7 @@ public struct ApplicantAssessment: Sendable {
         public let rankingProbability: Double?
 
         /// The `count` features that raise the score most (positive contributions only).
-        public func topUp(_ count: Int) -> [ReasonCode] { Array(reasonCodes.prefix(count).filter { $0.logit > 0 }) }
+        public func topUp(_ count: Int) -> [ReasonCode] { ReasonCode.up(reasonCodes, count) }
         /// The `count` features that lower the score most (negative contributions only).
         public func topDown(_ count: Int) -> [ReasonCode] { Array(reasonCodes.reversed().prefix(count).filter { $0.logit < 0 }) }
     }

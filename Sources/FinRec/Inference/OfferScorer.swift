@@ -130,4 +130,7 @@ public struct ReasonCode: Sendable, Equatable {
     public let order: Int
 
     public func label(_ language: Language) -> String { language == .zh ? chinese : english }
+
+    /// The reasons up: of `codes` (largest push up first), the first `count` that raise the score.
+    public static func up(_ codes: [ReasonCode], _ count: Int) -> [ReasonCode] { Array(codes.prefix(count).filter { $0.logit > 0 }) }
 }

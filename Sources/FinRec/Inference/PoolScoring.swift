@@ -80,7 +80,7 @@ public enum ScoreRows {
                 out += "\(id),\(names[k]),\(status.code),\(held[k][r] ? 1 : 0),"
                 if status != .fail, let logit = scored.logit(offer: k, row: r) {
                     out += "\(logit),\(Sigmoid.probability(logit)),\(scorer.model.scaling.points(logit: logit))"
-                    let up = scorer.reasonCodes(scored, offer: k, row: r).prefix(reasons).filter { $0.logit > 0 }
+                    let up = ReasonCode.up(scorer.reasonCodes(scored, offer: k, row: r), reasons)
                     for j in 0..<reasons { out += "," + (j < up.count ? CSVField.escape(up[j].feature) : "") }
                 } else {
                     out += ",," + String(repeating: ",", count: reasons)

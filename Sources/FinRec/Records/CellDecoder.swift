@@ -32,7 +32,7 @@ package final class CellDecoder: Sendable {
         var bytes: [([UInt8], Int)] = []
         if case .category(let values) = field.kind {
             for (i, v) in values.enumerated() {
-                for spelling in [v.code, v.chinese] + v.aliases { index[RecordSchema.normalise(spelling)] = i }
+                for spelling in v.normalisedSpellings { index[spelling] = i }
                 bytes.append((Array(v.code.utf8), i))
                 bytes.append((Array(v.chinese.utf8), i))
             }
@@ -313,6 +313,9 @@ package final class CellDecoder: Sendable {
 /// A proleptic Gregorian calendar date.
 public struct CivilDate: Sendable, Equatable {
     public let year: Int, month: Int, day: Int
+
+    /// Today's date (UTC).
+    public static var today: CivilDate { CivilDate(daysSinceEpoch: Int(time(nil)) / 86_400) }
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1900...2200).contains(year), (1...12).contains(month) else { return nil }

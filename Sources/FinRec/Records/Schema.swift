@@ -77,6 +77,14 @@ public struct CategoryValue: Sendable, Equatable {
         self.chinese = chinese
         self.aliases = aliases
     }
+
+    /// Every spelling a file may use (code, Chinese name, aliases), normalised as the readers
+    /// compare them (``RecordSchema/normalise(_:)``), each once, in that order.
+    public var normalisedSpellings: [String] {
+        var out: [String] = []
+        for s in [code, chinese] + aliases where !out.contains(RecordSchema.normalise(s)) { out.append(RecordSchema.normalise(s)) }
+        return out
+    }
 }
 
 /// One field of a record: its English snake_case name, Chinese name, other header spellings,
