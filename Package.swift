@@ -19,6 +19,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The officer's desk (`finrec serve`, `finrec audit`): HTTP, the audit log, the page's
+        // templates, the /metrics text. Hummingbird without its default traits (no
+        // swift-configuration, whose build is not needed here).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: - C system libraries
@@ -30,11 +37,32 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
 
+        // libxlsxwriter (Debian's libxlsxwriter-dev) for the .xlsx outputs. Only XLSXWorkbook.swift
+        // imports it.
+        .systemLibrary(
+            name: "CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+
         // MARK: - Library
 
         .target(
             name: "FinRec",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CXLSXWriter"],
+            swiftSettings: strictSettings
+        ),
+
+        // The HTTP service, its page and its audit log, on top of the library.
+        .target(
+            name: "FinRecServer",
+            dependencies: [
+                "FinRec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -44,6 +72,7 @@ let package = Package(
             name: "FinRecCLI",
             dependencies: [
                 "FinRec",
+                "FinRecServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -59,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FinRecCLITests",
-            dependencies: ["FinRecCLI", "FinRec"],
+            dependencies: ["FinRecCLI", "FinRec", "FinRecServer"],
             swiftSettings: strictSettings
         ),
     ]

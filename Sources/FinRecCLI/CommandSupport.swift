@@ -35,9 +35,7 @@ struct AssessmentDateOption: ParsableArguments {
 
 /// Days since 1970-01-01 of a YYYY-MM-DD date, or nil when it is not a calendar date.
 func daysSinceEpoch(isoDate text: String) -> Int? {
-    let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-    guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2] else { return nil }
-    return CivilDate(year: y, month: m, day: d)?.daysSinceEpoch
+    CivilDate(isoDate: text)?.daysSinceEpoch
 }
 
 /// Flags for commands that read enterprise files.

@@ -2,7 +2,7 @@ import ArgumentParser
 import FinRec
 
 @main
-struct FinRecCommand: ParsableCommand {
+struct FinRecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finrec",
         abstract: "Financing recommendations for 专精特新 (SRDI) SMEs: bank credit products and listing boards.",
@@ -12,6 +12,6 @@ struct FinRecCommand: ParsableCommand {
             with their stable ids, e.g. 专精特新贷 (srdi_loan), 北交所 (bse).
             """,
         version: FinRecVersion.current,
-        subcommands: [Score.self, Rank.self, Synth.self, Check.self, Schema.self, Train.self, Evaluate.self, Predict.self, Inspect.self, Bins.self, Scorecard.self, Monitor.self, Report.self, Export.self]
+        subcommands: [Score.self, Rank.self, Synth.self, Check.self, Schema.self, Train.self, Evaluate.self, Predict.self, Inspect.self, Bins.self, Scorecard.self, Monitor.self, Report.self, Export.self, Serve.self, Token.self, Audit.self]
     )
 }

@@ -15,8 +15,9 @@ struct Rank: ParsableCommand {
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csv, json
-        var document: RankDocument.Format { RankDocument.Format(rawValue: rawValue)! }
+        case csv, json, xlsx
+        /// xlsx is made from the CSV document.
+        var document: RankDocument.Format { self == .json ? .json : .csv }
     }
 
     @Option(name: .long, help: "Model file (default: as for `finrec score`).")
@@ -28,10 +29,10 @@ struct Rank: ParsableCommand {
     @Option(name: .long, help: "How many enterprises to keep per offer (eligible and undecided each).")
     var top = 100
 
-    @Option(name: .long, help: "Top lists go here (CSV or JSON, written atomically).")
+    @Option(name: .long, help: "Top lists go here (CSV, JSON or an Excel .xlsx workbook, written atomically).")
     var output: String
 
-    @Option(name: .long, help: "Output format (default: by --output's extension, .json or else CSV).")
+    @Option(name: .long, help: "Output format (default: by --output's extension, .json, .xlsx or else CSV).")
     var format: Format?
 
     @Option(name: .long, help: "Also write every enterprise's best offer to this file: CSV, or JSON Lines when it ends in .jsonl (streamed, written atomically).")
@@ -58,6 +59,9 @@ struct Rank: ParsableCommand {
     @Flag(name: .long, help: "Replace existing output files.")
     var force = false
 
+    @Flag(name: .long, help: "CSV outputs (--output, --best) start with a UTF-8 byte-order mark, so Excel shows Chinese right.")
+    var excel = false
+
     @OptionGroup var assessment: AssessmentDateOption
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -67,12 +71,15 @@ struct Rank: ParsableCommand {
         guard (0...50).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 50.") }
         guard nearMiss >= 0 else { throw ValidationError("Please give --near-miss a whole number of 0 or more.") }
         if best == output { throw ValidationError("--best and --output must be different files.") }
+        if excel && resolvedFormat != .csv && best == nil { throw ValidationError("--excel marks CSV outputs; --output here is \(resolvedFormat.rawValue).") }
         if let best, best.lowercased().hasSuffix(".json") {
             throw ValidationError("--best writes CSV, or JSON Lines (one object per line) when the name ends in .jsonl; a pool can have millions of rows, so there is no single-document .json form.")
         }
     }
 
-    var resolvedFormat: Format { format ?? (output.lowercased().hasSuffix(".json") ? .json : .csv) }
+    var resolvedFormat: Format {
+        format ?? (output.lowercased().hasSuffix(".json") ? .json : output.lowercased().hasSuffix(".xlsx") ? .xlsx : .csv)
+    }
 
     func run() throws {
         for path in [output] + (best.map { [$0] } ?? []) where !force && FileManager.default.fileExists(atPath: path) {
@@ -96,7 +103,7 @@ struct Rank: ParsableCommand {
                 throw ValidationError("--where \"\(condition)\": \(error)")
             }
         }
-        let bestFile = try best.map { try BestOfferFile(path: $0) }
+        let bestFile = try best.map { try BestOfferFile(path: $0, excel: excel) }
         defer { bestFile?.discard() }  // after an error or interruption: no file (a no-op once committed)
         let started = Date()
         var rowsScanned = 0
@@ -116,10 +123,14 @@ struct Rank: ParsableCommand {
         progress.finish()
         let report = try reader.finish()
         let rankReport = RankDocument(ranker: ranker, scorer: scorer, modelPath: modelPath, asOf: assessment.asOf, language: lang.language)
-        let document = Array(rankReport.render(resolvedFormat.document).utf8)
+        let text = rankReport.render(resolvedFormat.document)
         // A signal that came after the last chunk was read still stops the run before any rename.
         if interrupt.isSet { throw interrupted(after: ranker.rows) }
-        try AtomicFileWriter.write(document, to: output)
+        switch resolvedFormat {
+        case .xlsx: try Workbooks.rank(csv: text, language: lang.language).write(to: output)
+        case .csv: try AtomicFileWriter.write(Array(((excel ? CSVField.byteOrderMark : "") + text).utf8), to: output)
+        case .json: try AtomicFileWriter.write(Array(text.utf8), to: output)
+        }
         try bestFile?.commit()
         if !quiet {
             printToStandardError(rankReport.summary(report: report, seconds: Date().timeIntervalSince(started), output: output, best: best))

@@ -11,14 +11,15 @@ struct Score: ParsableCommand {
             fields that would decide them, then ineligible ones with the rule that blocks them. \
             The JSON output is a stable contract, documented in README.md.
 
-            table and json hold up to 10,000 applicants. csv (one line per applicant and offer, as \
+            table, json and xlsx (an Excel workbook: one row per applicant and offer, the key \
+            figures, the 补充资料; needs --output) hold up to 10,000 applicants. csv (one line per applicant and offer, as \
             ranked for the officer) and rows (one line per enterprise and offer in catalog order: \
             status, held, logit, probability, points and reason1 … — what `finrec export` gives in \
             SQL and PMML) stream a file of any size, on --threads workers, to --output or standard output.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json, csv, rows
+        case table, json, csv, rows, xlsx
         var document: ScoreDocument.Format? { ScoreDocument.Format(rawValue: rawValue) }
         /// csv and rows stream any number of applicants.
         var streams: Bool { self == .csv || self == .rows }
@@ -30,7 +31,7 @@ struct Score: ParsableCommand {
     @Option(name: .long, help: "Model file (default: $FINREC_MODEL, else Models/default-model.json here or beside the finrec executable's package).")
     var model: String?
 
-    @Option(name: .long, help: "Output format: table, json, csv or rows.")
+    @Option(name: .long, help: "Output format: table, json, csv, rows or xlsx.")
     var format: Format = .table
 
     @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
@@ -42,17 +43,25 @@ struct Score: ParsableCommand {
     @Option(name: .long, help: "How many reason codes up and down to show per offer.")
     var reasons = 3
 
+    @Flag(name: .long, help: "csv and rows: start with a UTF-8 byte-order mark, so Excel shows Chinese right.")
+    var excel = false
+
     @OptionGroup var assessment: AssessmentDateOption
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         guard (0...50).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 50.") }
+        if format == .xlsx && output == nil { throw ValidationError("--format xlsx writes a workbook: give it a file with --output NAME.xlsx.") }
+        if excel && !format.streams { throw ValidationError("--excel goes with --format csv or rows (for a workbook use --format xlsx).") }
     }
 
     func run() throws {
         if format.streams {
             try stream()
+        } else if format == .xlsx, let output {
+            let document = try JSONValue.parse(try render(.json))
+            try Workbooks.score(document).write(to: output)
         } else {
             try deliver(try render(), to: output)
         }
@@ -70,6 +79,9 @@ struct Score: ParsableCommand {
                                       : .csv(language: lang.language, reasons: reasons, modelPath: modelPath, asOf: assessment.asOf))
         let file = try output.map { (path) throws(FileWriteError) in try AtomicFileWriter(path: path) }
         do {
+            if excel {
+                if let file { try file.write(CSVField.byteOrderMark) } else { FileHandle.standardOutput.write(Data(CSVField.byteOrderMark.utf8)) }
+            }
             _ = try scoring.run(reader) { text in
                 if let file { try file.write(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
             }
@@ -82,7 +94,8 @@ struct Score: ParsableCommand {
     }
 
     /// The report the command prints.
-    func render() throws -> String {
+    /// - Parameter documentFormat: the document to render (default: --format's).
+    func render(_ documentFormat: ScoreDocument.Format? = nil) throws -> String {
         let modelPath = try DefaultModel.resolve(model)
         let trained = try TrainedModel.read(from: modelPath)
         let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: runtime.policy)
@@ -99,6 +112,6 @@ struct Score: ParsableCommand {
             throw InputFileError(path: reader.path, message: "has no applicant in it; give one enterprise (see Datasets/applicants/ for examples)")
         }
         return ScoreDocument(results: results, scorer: scorer, language: lang.language, reasons: reasons, modelPath: modelPath,
-                             asOf: assessment.asOf).render(format.document!)
+                             asOf: assessment.asOf).render(documentFormat ?? format.document!)
     }
 }

@@ -138,7 +138,7 @@ public struct Provenance: Sendable, Equatable {
 // MARK: - JSON
 
 extension ModelMetrics {
-    func encode() -> JSONValue {
+    public func encode() -> JSONValue {
         var o = JSONObject()
         for (id, m) in products { o[id] = m.encode() }
         if let h = holdout {
@@ -166,7 +166,7 @@ extension ModelMetrics {
 }
 
 extension ProductMetrics {
-    func encode() -> JSONValue {
+    public func encode() -> JSONValue {
         var o = JSONObject([
             ("rows", .number(Double(rows))), ("positive_rate", .number(positiveRate)), ("auc", .number(auc)),
             ("ks", .number(ks)), ("log_loss", .number(logLoss)), ("brier", .number(brier)),
@@ -233,7 +233,7 @@ extension ProductMetrics {
 }
 
 extension Hyperparameters {
-    func encode() -> JSONValue {
+    public func encode() -> JSONValue {
         var o = JSONObject()
         o["c"] = .number(c)
         if let cv = crossValidation {
@@ -271,7 +271,7 @@ extension Hyperparameters {
 }
 
 extension Provenance {
-    func encode() -> JSONValue {
+    public func encode() -> JSONValue {
         .object(JSONObject([
             ("training_file", .string(trainingFile)), ("training_file_sha256", .string(trainingFileSHA256)),
             ("rows", .number(Double(rows))), ("as_of_date", .string(asOfDate)), ("finrec_version", .string(finrecVersion)),

@@ -174,7 +174,18 @@ public struct TrainedModel: Sendable {
     /// schema, which then replaces `schema`.
     public static func read(from path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
         // One read and one parse: the weights and every section come from the same document.
-        let document = try ModelFile.document(at: path)
+        try decode(document: try ModelFile.document(at: path), path: path, schema: enterpriseSchema)
+    }
+
+    /// A model from the bytes of a model file (read once by a caller that also hashes them);
+    /// `path` is used in errors.
+    public static func decode(_ bytes: [UInt8], path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
+        let document: JSONValue
+        do { document = try JSONValue.parse(bytes) } catch { throw .syntax(path: path, error) }
+        return try decode(document: document, path: path, schema: enterpriseSchema)
+    }
+
+    private static func decode(document: JSONValue, path: String, schema enterpriseSchema: RecordSchema) throws(ModelFileError) -> TrainedModel {
         let linear = try ModelFile.decode(document, path: path)
         return try ModelFile.decoding(path: path) {
             try decode(JSONField(document), linear: linear, path: path, schema: enterpriseSchema)

@@ -327,6 +327,13 @@ public struct CivilDate: Sendable, Equatable {
         self.day = day
     }
 
+    /// A YYYY-MM-DD date, or nil when the text is not one or not a calendar date.
+    public init?(isoDate text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2] else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
     public var daysSinceEpoch: Int {
         let y = month <= 2 ? year - 1 : year

@@ -15,29 +15,38 @@ public final class EnterpriseFileReader {
     /// The name messages give standard input.
     public static let standardInputName = "(standard input)"
 
+    private init(name: String, csv: CSVRecordReader?, json: (RecordChunk, ReadReport)?) {
+        self.path = name
+        self.csv = csv
+        self.json = json
+        self.decoder = csv?.decoder
+    }
+
     /// Opens `path`; `-` reads standard input, which is JSON when its first character (after a
     /// byte-order mark and spaces) is `{` or `[`, and CSV otherwise.
-    public init(path: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
-        let lower = path.lowercased()
+    public convenience init(path: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         if path == "-" {
-            self.path = Self.standardInputName
-            let bytes = try Self.readStandardInput()
-            let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            let first = bytes[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-            if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-                json = try JSONRecordReader.parse(Array(bytes[start...]), path: self.path, schema: schema, options: options)
-            } else {
-                csv = try CSVRecordReader(bytes: bytes, name: self.path, schema: schema, options: options)
-                decoder = csv?.decoder
-            }
+            try self.init(bytes: try Self.readStandardInput(), name: Self.standardInputName, schema: schema, options: options)
             return
         }
-        self.path = path
+        let lower = path.lowercased()
         if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
-            json = try JSONRecordReader.read(path: path, schema: schema, options: options)
+            self.init(name: path, csv: nil, json: try JSONRecordReader.read(path: path, schema: schema, options: options))
         } else {
-            csv = try CSVRecordReader(path: path, schema: schema, options: options)
-            decoder = csv?.decoder
+            self.init(name: path, csv: try CSVRecordReader(path: path, schema: schema, options: options), json: nil)
+        }
+    }
+
+    /// Reads records held in memory (standard input, an upload): JSON when the first character
+    /// (after a byte-order mark and spaces) is `{` or `[`, CSV otherwise. `name` is what messages
+    /// call the input.
+    public convenience init(bytes: [UInt8], name: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let first = bytes[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            self.init(name: name, csv: nil, json: try JSONRecordReader.parse(Array(bytes[start...]), path: name, schema: schema, options: options))
+        } else {
+            self.init(name: name, csv: try CSVRecordReader(bytes: bytes, name: name, schema: schema, options: options), json: nil)
         }
     }
 

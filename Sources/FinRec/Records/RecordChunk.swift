@@ -132,6 +132,8 @@ public struct RecordChunk: Sendable {
     /// A chunk holding only row `r` of this one.
     public func row(_ r: Int) -> RecordChunk {
         precondition(r >= 0 && r < rowCount, "row \(r) is outside a chunk of \(rowCount) rows")
+        // A chunk of one row (one applicant) is its own row: no copy.
+        if rowCount == 1 && capacity == 1 { return self }
         var one = RecordChunk(schema: schema, extraNames: extraNames, capacity: 1)
         for s in 0..<numericCount {
             one.numbers[s] = numbers[s * capacity + r]

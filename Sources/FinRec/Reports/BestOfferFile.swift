@@ -11,10 +11,11 @@ public final class BestOfferFile {
     /// JSON Lines for a `.jsonl` name, CSV otherwise.
     public let jsonLines: Bool
 
-    public init(path: String) throws {
+    /// - Parameter excel: start the CSV with a UTF-8 byte-order mark (Excel then reads Chinese right).
+    public init(path: String, excel: Bool = false) throws {
         writer = try AtomicFileWriter(path: path)
         jsonLines = path.lowercased().hasSuffix(".jsonl")
-        if !jsonLines { try writer.write(Self.header) }
+        if !jsonLines { try writer.write((excel ? CSVField.byteOrderMark : "") + Self.header) }
     }
 
     public func write(_ bytes: [UInt8]) throws { try writer.write(bytes) }

@@ -154,7 +154,10 @@ public struct ScoreDocument: Sendable {
 
     // MARK: JSON
 
-    public func json() -> String {
+    public func json() -> String { jsonValue().prettyPrinted() }
+
+    /// The finrec-score document as a value (the service sends it compact).
+    public func jsonValue() -> JSONValue {
         func number(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .number($0) : .null } ?? .null }
         func codes(_ list: [ReasonCode], _ a: ApplicantAssessment) -> JSONValue {
             .array(list.map { c in
@@ -216,7 +219,7 @@ public struct ScoreDocument: Sendable {
             ("model", .string(modelPath)), ("as_of", .string(asOf)), ("language", .string(language.rawValue)),
             ("scaling", .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor))]))),
             ("enterprises", .array(enterprises)),
-        ])).prettyPrinted()
+        ]))
     }
 
     // MARK: CSV

@@ -22,4 +22,10 @@ package enum Fixed {
         let whole = String(n)
         return (x < 0 ? "-" : "") + whole + (frac.isEmpty ? "" : "." + frac)
     }
+
+    /// `x` with its sign always written ("+12.3", "-0.4", "0").
+    public static func signed(_ x: Double, digits: Int) -> String {
+        let text = format(x, digits: digits)
+        return text == "0" || text.hasPrefix("-") ? text : "+" + text
+    }
 }

@@ -357,38 +357,42 @@ extension JSONValue {
     /// Swift's shortest round-trip form, so parsing the text gives back the same bits.
     /// - Precondition: every number is finite (JSON has no NaN or infinity).
     public func prettyPrinted() -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(4_096)
         write(to: &out, indent: 0)
-        out.append("\n")
-        return out
+        out.append(0x0A)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// JSON on one line, without spaces (for JSON Lines).
     /// - Precondition: every number is finite.
     public func compact() -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1_024)
         writeCompact(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func writeCompact(to out: inout String) {
+    // The writers append UTF-8 bytes: a string is copied whole unless it holds a byte to escape.
+
+    private func writeCompact(to out: inout [UInt8]) {
         switch self {
         case .array(let items):
-            out.append("[")
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 item.writeCompact(to: &out)
             }
-            out.append("]")
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            out.append("{")
+            out.append(UInt8(ascii: "{"))
             for (i, member) in object.members.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(member.key, to: &out)
-                out.append(":")
+                out.append(UInt8(ascii: ":"))
                 member.value.writeCompact(to: &out)
             }
-            out.append("}")
+            out.append(UInt8(ascii: "}"))
         default:
             write(to: &out, indent: 0)
         }
@@ -401,45 +405,51 @@ extension JSONValue {
         }
     }
 
-    private func write(to out: inout String, indent: Int) {
+    private static func spaces(_ n: Int, to out: inout [UInt8]) {
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n))
+    }
+
+    private func write(to out: inout [UInt8], indent: Int) {
         switch self {
-        case .null: out.append("null")
-        case .bool(let b): out.append(b ? "true" : "false")
-        case .number(let x): out.append(Self.format(x))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let x): out.append(contentsOf: Self.format(x).utf8)
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let items):
             if items.isEmpty {
-                out.append("[]")
+                out.append(contentsOf: "[]".utf8)
             } else if items.allSatisfy(\.isScalar) {
-                out.append("[")
+                out.append(UInt8(ascii: "["))
                 for (i, item) in items.enumerated() {
-                    if i > 0 { out.append(", ") }
+                    if i > 0 { out.append(contentsOf: ", ".utf8) }
                     item.write(to: &out, indent: indent)
                 }
-                out.append("]")
+                out.append(UInt8(ascii: "]"))
             } else {
-                out.append("[\n")
+                out.append(contentsOf: "[\n".utf8)
                 for (i, item) in items.enumerated() {
-                    out.append(String(repeating: " ", count: indent + 2))
+                    Self.spaces(indent + 2, to: &out)
                     item.write(to: &out, indent: indent + 2)
-                    out.append(i + 1 < items.count ? ",\n" : "\n")
+                    out.append(contentsOf: (i + 1 < items.count ? ",\n" : "\n").utf8)
                 }
-                out.append(String(repeating: " ", count: indent) + "]")
+                Self.spaces(indent, to: &out)
+                out.append(UInt8(ascii: "]"))
             }
         case .object(let object):
             if object.members.isEmpty {
-                out.append("{}")
+                out.append(contentsOf: "{}".utf8)
                 return
             }
-            out.append("{\n")
+            out.append(contentsOf: "{\n".utf8)
             for (i, member) in object.members.enumerated() {
-                out.append(String(repeating: " ", count: indent + 2))
+                Self.spaces(indent + 2, to: &out)
                 Self.writeString(member.key, to: &out)
-                out.append(": ")
+                out.append(contentsOf: ": ".utf8)
                 member.value.write(to: &out, indent: indent + 2)
-                out.append(i + 1 < object.members.count ? ",\n" : "\n")
+                out.append(contentsOf: (i + 1 < object.members.count ? ",\n" : "\n").utf8)
             }
-            out.append(String(repeating: " ", count: indent) + "}")
+            Self.spaces(indent, to: &out)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -453,21 +463,26 @@ extension JSONValue {
         return x.description
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out.append("\"")
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: out.unicodeScalars.append(scalar)
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let bytes = s.utf8
+        if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: bytes)
+        } else {
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case 0x0A: out.append(contentsOf: "\\n".utf8)
+                case 0x0D: out.append(contentsOf: "\\r".utf8)
+                case 0x09: out.append(contentsOf: "\\t".utf8)
+                case let c where c < 0x20:
+                    let hex = String(c, radix: 16)
+                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                default: out.append(byte)
+                }
             }
         }
-        out.append("\"")
+        out.append(UInt8(ascii: "\""))
     }
 }

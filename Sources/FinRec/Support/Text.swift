@@ -21,6 +21,10 @@ public enum Sigmoid {
 
 /// CSV field quoting (RFC 4180).
 package enum CSVField {
+    /// Written first in a CSV for Excel (`--excel`): Excel reads a file without it in the
+    /// system's legacy code page (GBK in China), garbling every Chinese character.
+    public static let byteOrderMark = "\u{FEFF}"
+
     /// `field`, quoted when it holds a comma, quote, or line break.
     public static func escape(_ field: String) -> String {
         // Bytes, not Characters: the four are ASCII, which never occurs inside a multi-byte UTF-8

@@ -1,0 +1,149 @@
+import FinRec
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The JSON API under /v1, plus /healthz and /metrics. Described in ``OpenAPIDocument``.
+enum API {
+    static func register(on router: Router<FinRecContext>, state: ServiceState) {
+        router.get("/healthz") { _, _ in
+            let model = state.models.model
+            return respond(JSONValue.object(JSONObject([("status", .string("ok")), ("model_sha256", .string(model.sha256)),
+                                                        ("as_of", .string(model.asOf))])).compact() + "\n")
+        }
+        router.get("/metrics") { _, _ in
+            respond(state.metrics.text(), type: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/v1/model") { _, _ in respond(state.models.model.overview().prettyPrinted()) }
+        router.get("/v1/offers") { _, _ in respond(state.models.model.offers().prettyPrinted()) }
+        router.get("/v1/openapi.json") { _, _ in respond(OpenAPIDocument.json) }
+        router.post("/v1/score") { request, context in try await score(request, context: context, state: state) }
+        router.post("/v1/rank") { request, context in try await rank(request, context: context, state: state) }
+        for path in ["/v1/score", "/v1/rank"] {
+            router.get(RouterPath(path)) { _, _ -> Response in
+                throw ServiceError(.methodNotAllowed, "\(path) takes POST with applicants in the body; see /v1/openapi.json")
+            }
+        }
+    }
+
+    static let jsonTypes: Set<String> = ["application/json", "application/x-ndjson", "application/jsonl", "application/json-seq"]
+    static let csvTypes: Set<String> = ["text/csv"]
+
+    /// `POST /v1/score`: one or many applicants → the finrec-score document.
+    static func score(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
+        let query = try Query(request, allowed: ["lang", "reasons"])
+        let language = try query.language()
+        let reasons = try query.integer("reasons", default: 3, in: 0...50)
+        // The model in service when the request arrived answers it, whatever a reload does meanwhile.
+        let model = state.models.model
+        let body = try await uploadedBody(request, state: state)
+        let results = try Desk.assess(body, name: "request body", model: model, language: language)
+        let document = Desk.scoreDocument(results, model: model, language: language, reasons: reasons)
+        let id = try await commit(route: "POST /v1/score", body: body, model: model, applicants: results.count, result: document,
+                                  context: context, state: state)
+        return respond(document, decision: id)
+    }
+
+    /// `POST /v1/rank`: a pool → the top lists per offer (finrec-rank JSON, or CSV).
+    static func rank(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
+        let query = try Query(request, allowed: ["lang", "reasons", "top", "product", "near_miss", "where", "format"])
+        var options = Desk.RankRequest()
+        options.language = try query.language()
+        options.reasons = try query.integer("reasons", default: 3, in: 0...50)
+        options.top = try query.integer("top", default: 100, in: 1...10_000)
+        options.nearMisses = try query.integer("near_miss", default: 0, in: 0...10_000)
+        options.products = query["product"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        options.condition = query["where"]
+        let format = query["format"] ?? "json"
+        guard format == "json" || format == "csv" else { throw ServiceError(.badRequest, "format=\(format): give json or csv") }
+        let model = state.models.model
+        let body = try await uploadedBody(request, state: state)
+        let document = try Desk.rank(body, name: "request body", request: options, model: model, workers: state.configuration.rankWorkers)
+        let text = document.render(format == "csv" ? .csv : .json)
+        let id = try await commit(route: "POST /v1/rank", body: body, model: model, applicants: document.ranker.rows, result: text,
+                                  context: context, state: state)
+        return respond(text, type: format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", decision: id)
+    }
+
+    /// The body of a score or rank upload: JSON or CSV by its Content-Type, within the limits;
+    /// JSON syntax errors are 400 with line and column.
+    static func uploadedBody(_ request: Request, state: ServiceState) async throws -> [UInt8] {
+        guard let type = Body.mediaType(request), jsonTypes.contains(type) || csvTypes.contains(type) else {
+            throw ServiceError(.unsupportedMediaType, "send applicants as application/json (an object, an array, or JSON Lines as application/x-ndjson) or text/csv with a header line; got \(request.headers[.contentType] ?? "no Content-Type")")
+        }
+        let body = try await Body.read(request, limit: state.configuration.maximumBodyBytes, timeout: state.configuration.bodyTimeout)
+        let start = body.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let first = body[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        let looksJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        if jsonTypes.contains(type) {
+            guard looksJSON else {
+                throw ServiceError(.badRequest, first == nil ? "the request body is empty; send an applicant object" : "the body is not JSON (it should start with { or [); send CSV as text/csv")
+            }
+            if type == "application/json" {
+                do { _ = try JSONValue.parse(body[start...]) } catch {
+                    throw ServiceError(.badRequest, "the body is not valid JSON: \(error.message) at line \(error.line), column \(error.column)",
+                                       line: error.line, column: error.column)
+                }
+            }
+        } else if looksJSON {
+            throw ServiceError(.unsupportedMediaType, "the body is JSON but Content-Type says text/csv; send it as application/json")
+        }
+        return body
+    }
+
+    /// Commits the decision to the audit log; returns its id. Nothing is sent before this returns.
+    static func commit(route: String, body: [UInt8], model: LoadedModel, applicants: Int, result: String,
+                       context: FinRecContext, state: ServiceState) async throws -> Int64 {
+        let id = try await state.audit.record(AuditEntry(time: AuditEntry.timestamp(), client: context.client, route: route,
+                                                         inputSHA256: Body.sha256(body), modelSHA256: model.sha256,
+                                                         applicants: applicants, result: result))
+        state.metrics.decided()
+        return id
+    }
+
+    static func respond(_ text: String, type: String = "application/json; charset=utf-8", decision: Int64? = nil) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        if let decision { headers[.finrecDecision] = String(decision) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension HTTPField.Name {
+    /// The audit log's row id of the decision in the response.
+    static let finrecDecision = HTTPField.Name("X-FinRec-Decision")!
+}
+
+/// A request's query parameters, checked: unknown names, repeated names and malformed values
+/// are 400s that say what to write.
+struct Query {
+    private var values: [String: String] = [:]
+
+    init(_ request: Request, allowed: Set<String>) throws {
+        for (key, value) in request.uri.queryParameters {
+            let name = String(key)
+            guard allowed.contains(name) else {
+                throw ServiceError(.badRequest, "unknown query parameter \(name); this route takes " + allowed.sorted().joined(separator: ", "))
+            }
+            guard values[name] == nil else { throw ServiceError(.badRequest, "query parameter \(name) given twice; give it once") }
+            values[name] = String(value).removingPercentEncoding ?? String(value)
+        }
+    }
+
+    subscript(name: String) -> String? { values[name] }
+
+    func language() throws -> Language {
+        guard let text = values["lang"] else { return .zh }
+        guard let language = Language(rawValue: text) else { throw ServiceError(.badRequest, "lang=\(text): give zh or en") }
+        return language
+    }
+
+    func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = values[name] else { return value }
+        guard let n = Int(text), range.contains(n) else {
+            throw ServiceError(.badRequest, "\(name)=\(text): give a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
+    }
+}

@@ -1,0 +1,189 @@
+public import Foundation
+import FinRec
+import GRDB
+
+/// One decision the service gave: who asked, what they sent (its hash), which model answered,
+/// and the answer itself.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int64?
+    /// UTC, ISO 8601 with milliseconds.
+    public var time: String
+    /// The token's client name; `local` when the service runs without tokens on loopback.
+    public var client: String
+    /// The route or page action: `POST /v1/score`, `POST /v1/rank`, `POST /score` (the page), ….
+    public var route: String
+    public var inputSHA256: String
+    public var modelSHA256: String
+    public var applicants: Int
+    /// The result document as sent (JSON for the API; the finrec-score JSON for the page and downloads).
+    public var result: String
+
+    public init(id: Int64? = nil, time: String, client: String, route: String, inputSHA256: String, modelSHA256: String,
+                applicants: Int, result: String) {
+        self.id = id
+        self.time = time
+        self.client = client
+        self.route = route
+        self.inputSHA256 = inputSHA256
+        self.modelSHA256 = modelSHA256
+        self.applicants = applicants
+        self.result = result
+    }
+
+    static let columns = ["id", "time", "client", "route", "input_sha256", "model_sha256", "applicants", "result"]
+
+    init(row: Row) {
+        self.init(id: row["id"], time: row["time"], client: row["client"], route: row["route"], inputSHA256: row["input_sha256"],
+                  modelSHA256: row["model_sha256"], applicants: row["applicants"], result: row["result"])
+    }
+
+    /// Now, as the log writes it: UTC, milliseconds, `2026-11-30T10:47:04.123Z` (sorts as text).
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let day = Int(milliseconds / 86_400_000), within = Int(milliseconds % 86_400_000)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let ms = within % 1000
+        return CivilDate(daysSinceEpoch: day).iso + "T" + two(within / 3_600_000) + ":" + two(within / 60_000 % 60) + ":"
+            + two(within / 1000 % 60) + "." + (ms < 10 ? "00" : ms < 100 ? "0" : "") + "\(ms)Z"
+    }
+}
+
+/// The audit log: an SQLite database (WAL, synchronous FULL) of every decision served.
+///
+/// A decision is committed before its response leaves: ``record(_:)`` returns once the
+/// transaction holding it is on disk. Concurrent requests share transactions (group commit): one
+/// writer thread takes every entry waiting, inserts them in one transaction and commits, so one
+/// fsync serves many requests under load while a lone request waits for one commit only.
+public final class AuditLog: @unchecked Sendable {
+    public let path: String
+    private let database: DatabaseQueue
+    /// A second connection for reads (the page's decisions), so reads do not queue behind commits.
+    let reader: DatabaseQueue
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var pending: [(AuditEntry, CheckedContinuation<Int64, any Error>)] = []
+    private var stopping = false
+    private var stopped = false
+
+    /// Opens (or creates) the log at `path` and starts its writer.
+    public init(path: String) throws {
+        self.path = path
+        database = try Self.open(path, readonly: false)
+        try database.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS decisions (
+                    id INTEGER PRIMARY KEY,
+                    time TEXT NOT NULL,
+                    client TEXT NOT NULL,
+                    route TEXT NOT NULL,
+                    input_sha256 TEXT NOT NULL,
+                    model_sha256 TEXT NOT NULL,
+                    applicants INTEGER NOT NULL,
+                    result TEXT NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS decisions_time ON decisions(time);
+                """)
+        }
+        reader = try Self.open(path, readonly: true)
+        let thread = Thread { [unowned self] in self.writeLoop() }
+        thread.name = "finrec-audit"
+        thread.start()
+    }
+
+    static func open(_ path: String, readonly: Bool) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = readonly
+        if !readonly { configuration.journalMode = .wal }
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // FULL: a committed decision survives a power cut, not only a crash of the process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// Commits `entry` and returns its row id; throws when the log cannot be written (the
+    /// caller then sends no decision).
+    public func record(_ entry: AuditEntry) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            defer { condition.unlock() }
+            guard !stopping else {
+                continuation.resume(throwing: ServiceError(.unavailable, "the service is stopping; send the request again"))
+                return
+            }
+            pending.append((entry, continuation))
+            condition.signal()
+        }
+    }
+
+    /// Commits what is waiting, then stops the writer.
+    public func close() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func writeLoop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !stopping { condition.wait() }
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            if batch.isEmpty && stopping {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            condition.unlock()
+            do {
+                let ids = try database.write { db in
+                    let statement = try db.cachedStatement(sql: """
+                        INSERT INTO decisions (time, client, route, input_sha256, model_sha256, applicants, result)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
+                    return try batch.map { entry, _ in
+                        try statement.execute(arguments: [entry.time, entry.client, entry.route, entry.inputSHA256, entry.modelSHA256,
+                                                          entry.applicants, entry.result])
+                        return db.lastInsertedRowID
+                    }
+                }
+                for ((_, continuation), id) in zip(batch, ids) { continuation.resume(returning: id) }
+            } catch {
+                let failure = ServiceError(.unavailable, "the audit log \(path) cannot be written (\(error)); no decision was given")
+                for (_, continuation) in batch { continuation.resume(throwing: failure) }
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    /// The decisions at or after `since` (YYYY-MM-DD or a full timestamp), oldest first.
+    public static func read(path: String, since: String?) throws -> [AuditEntry] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ServiceError(.notFound, "\(path): no audit log there; `finrec serve --audit \(path)` creates it")
+        }
+        let database = try open(path, readonly: false)
+        return try database.read { db in
+            let rows: [Row]
+            if let since {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE time >= ? ORDER BY id", arguments: [since])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY id")
+            }
+            return rows.map(AuditEntry.init(row:))
+        }
+    }
+}
+
+extension AuditLog {
+    /// One decision by its id, nil when there is none.
+    public func entry(id: Int64) throws -> AuditEntry? {
+        try reader.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map(AuditEntry.init(row:))
+        }
+    }
+}

@@ -1,0 +1,100 @@
+/// The API's description (OpenAPI 3.1), served at `/v1/openapi.json`. The score and rank
+/// documents themselves are the CLI's contracts (finrec-score version 2, finrec-rank version 1),
+/// described field by field in README.md.
+enum OpenAPIDocument {
+    static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {
+        "title": "FinRec 专精特新融资推荐 API",
+        "version": "1",
+        "description": "Scores applicants for every loan (贷款产品), listing path (上市路径) and tier (资质升级) of the catalog, with the rules that block the rest, and ranks pools. Every decision is committed to the audit log before the response is sent; its row id is in the X-FinRec-Decision header. Money is in 万元. With --tokens, every route but /healthz needs Authorization: Bearer TOKEN."
+      },
+      "servers": [{"url": "/"}],
+      "components": {
+        "securitySchemes": {
+          "bearer": {"type": "http", "scheme": "bearer", "description": "A token made by `finrec token NAME --tokens FILE`; only needed when the service runs with --tokens."}
+        },
+        "parameters": {
+          "lang": {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["zh", "en"], "default": "zh"}, "description": "Language of reasons and labels; offer names always carry their Chinese name."},
+          "reasons": {"name": "reasons", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 50, "default": 3}, "description": "Reason codes up and down per offer."}
+        },
+        "headers": {
+          "decision": {"description": "Row id of this decision in the audit log (`finrec audit`).", "schema": {"type": "integer"}}
+        },
+        "schemas": {
+          "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["status", "message"], "properties": {
+              "status": {"type": "integer"}, "message": {"type": "string", "description": "What went wrong and what to do."},
+              "line": {"type": "integer"}, "column": {"type": "integer"}, "field": {"type": "string"}}}}
+          },
+          "Applicant": {
+            "type": "object", "additionalProperties": true,
+            "description": "One enterprise; keys as the CSV headers (English, Chinese or aliases; `finrec schema` lists them), values as in a CSV cell. Missing keys are missing data, never guessed.",
+            "required": ["enterprise_id"],
+            "properties": {"enterprise_id": {"type": "string", "description": "统一社会信用代码, 18 characters, check character validated."}}
+          },
+          "ScoreDocument": {"type": "object", "description": "finrec-score, format_version 2: as `finrec score --format json` prints it.", "required": ["format", "format_version", "enterprises"],
+            "properties": {"format": {"const": "finrec-score"}, "format_version": {"type": "integer"}, "as_of": {"type": "string"}, "enterprises": {"type": "array", "items": {"type": "object"}}}},
+          "RankDocument": {"type": "object", "description": "finrec-rank, format_version 1: as `finrec rank --output x.json` writes it.", "required": ["format"],
+            "properties": {"format": {"const": "finrec-rank"}}}
+        },
+        "responses": {
+          "BadRequest": {"description": "Malformed request (bad JSON with its line and column, unknown or malformed query parameter).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Unauthorized": {"description": "Token missing or not valid (only with --tokens).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "TooLarge": {"description": "Body above the service's limit, or more than 10,000 applicants for /v1/score.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Timeout": {"description": "The body did not arrive in time.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "UnsupportedType": {"description": "Content-Type is not JSON or CSV.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Unprocessable": {"description": "A value fails validation; the message names the record or line, the column or field, and the expected form.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Unavailable": {"description": "The audit log could not be written: no decision was given.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      },
+      "security": [{}, {"bearer": []}],
+      "paths": {
+        "/v1/score": {
+          "post": {
+            "summary": "Score one or many applicants (at most 10,000).",
+            "parameters": [{"$ref": "#/components/parameters/lang"}, {"$ref": "#/components/parameters/reasons"}],
+            "requestBody": {"required": true, "content": {
+              "application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Applicant"}, {"type": "array", "items": {"$ref": "#/components/schemas/Applicant"}}]}},
+              "application/x-ndjson": {"schema": {"type": "string", "description": "JSON Lines: one applicant object per line."}},
+              "text/csv": {"schema": {"type": "string", "description": "A header line, then one applicant per line."}}}},
+            "responses": {
+              "200": {"description": "Every offer ranked per applicant, with probability, 95% interval, points, reason codes, blocking rules, gaps and paths.",
+                      "headers": {"X-FinRec-Decision": {"$ref": "#/components/headers/decision"}},
+                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreDocument"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+              "408": {"$ref": "#/components/responses/Timeout"}, "413": {"$ref": "#/components/responses/TooLarge"},
+              "415": {"$ref": "#/components/responses/UnsupportedType"}, "422": {"$ref": "#/components/responses/Unprocessable"},
+              "503": {"$ref": "#/components/responses/Unavailable"}}
+          }
+        },
+        "/v1/rank": {
+          "post": {
+            "summary": "Rank a pool: the top K eligible and undecided enterprises per offer, and the near-misses.",
+            "parameters": [{"$ref": "#/components/parameters/lang"}, {"$ref": "#/components/parameters/reasons"},
+              {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
+              {"name": "product", "in": "query", "schema": {"type": "string"}, "description": "Offer ids, comma-separated (default: every offer the model scores)."},
+              {"name": "near_miss", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}},
+              {"name": "where", "in": "query", "schema": {"type": "string"}, "description": "A condition in the rule language, e.g. city == '济南'."},
+              {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}],
+            "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Applicant"}}}}},
+            "responses": {
+              "200": {"description": "The top lists.", "headers": {"X-FinRec-Decision": {"$ref": "#/components/headers/decision"}},
+                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RankDocument"}}, "text/csv": {"schema": {"type": "string"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+              "408": {"$ref": "#/components/responses/Timeout"}, "413": {"$ref": "#/components/responses/TooLarge"},
+              "415": {"$ref": "#/components/responses/UnsupportedType"}, "422": {"$ref": "#/components/responses/Unprocessable"},
+              "503": {"$ref": "#/components/responses/Unavailable"}}
+          }
+        },
+        "/v1/offers": {"get": {"summary": "The catalog: every offer with its conditions and their primary sources.", "responses": {"200": {"description": "finrec-offers", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/v1/model": {"get": {"summary": "The model in service: products, features, provenance, metrics, SHA-256.", "responses": {"200": {"description": "finrec-model-overview", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/v1/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/healthz": {"get": {"summary": "Liveness; no token needed.", "security": [{}], "responses": {"200": {"description": "ok and the model's SHA-256", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/metrics": {"get": {"summary": "Prometheus text: requests by route and status, latency histogram, decisions.", "responses": {"200": {"description": "Prometheus exposition format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}}
+      }
+    }
+    """#
+}

@@ -1,0 +1,345 @@
+import FinRec
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import NIOCore
+
+/// The officer's page, server-rendered and script-free: `GET /` (the form and the upload),
+/// `POST /score` (scores, commits the decision, redirects to it), `GET /decisions/N` (the
+/// decision from the audit log, printable), `GET /decisions/N.xlsx` (the same as a workbook).
+enum Page {
+    /// No script, no inline style, no framing, forms only to this service.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    /// A page shows at most this many applicants; more go to POST /v1/rank or `finrec rank`.
+    static let maximumApplicants = 100
+
+    static func isPage(_ path: String) -> Bool {
+        path == "/" || path.hasPrefix("/score") || path.hasPrefix("/decisions/") || path.hasPrefix("/static/")
+    }
+
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        // The templates are constants of this file's module; the suite renders each.
+        for (name, text) in [("form", PageTemplates.form), ("result", PageTemplates.result), ("error", PageTemplates.error)] {
+            do {
+                try library.register("{{< layout}}{{$content}}" + text + "{{/content}}{{/layout}}", named: name)
+            } catch { preconditionFailure("page template \(name): \(error)") }
+        }
+        do { try library.register(PageTemplates.layout.replacingOccurrences(of: "{{> content}}", with: "{{$content}}{{/content}}"), named: "layout") } catch {
+            preconditionFailure("page layout: \(error)")
+        }
+        return library
+    }()
+
+    static func register(on router: Router<FinRecContext>, state: ServiceState) {
+        router.get("/") { request, _ in
+            let language = pageLanguage(request, form: [:])
+            return html(render("form", formView(values: [:], error: nil, language: language, state: state, request: request)))
+        }
+        router.get("/static/finrec.css") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: PageTemplates.stylesheet)))
+        }
+        router.post("/score") { request, context in try await score(request, context: context, state: state) }
+        router.get("/decisions/:id") { request, context in try await decision(request, context: context, state: state) }
+    }
+
+    // MARK: Scoring from the page
+
+    static func score(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
+        try checkSameOrigin(request)
+        let type = Body.mediaType(request)
+        guard type == "application/x-www-form-urlencoded" || type == "multipart/form-data" else {
+            throw ServiceError(.unsupportedMediaType, "the page posts a form (application/x-www-form-urlencoded or multipart/form-data); programs use POST /v1/score")
+        }
+        let model = state.models.model
+        let body = try await Body.read(request, limit: state.configuration.maximumBodyBytes, timeout: state.configuration.bodyTimeout)
+        var fields: [String: String] = [:]
+        var upload: (name: String, bytes: [UInt8])?
+        if type == "multipart/form-data" {
+            let parts = try FormData.multipart(body, contentType: request.headers[.contentType] ?? "")
+            for part in parts {
+                if part.name == "file" {
+                    guard let filename = part.filename, !filename.isEmpty, !part.body.isEmpty else {
+                        throw ServiceError(.badRequest, "choose a file (CSV, JSON or Excel .xlsx) before uploading")
+                    }
+                    upload = (filename, part.body)
+                } else {
+                    fields[part.name] = String(decoding: part.body, as: UTF8.self)
+                }
+            }
+        } else {
+            fields = try FormData.urlencoded(body)
+        }
+        let language = pageLanguage(request, form: fields)
+        let input: [UInt8], name: String
+        if let upload {
+            name = "uploaded file " + FormData.displayName(upload.name)
+            input = try Uploads.applicants(upload.bytes, filename: upload.name, displayName: name)
+        } else {
+            name = language == .zh ? "表单" : "the form"
+            input = FormData.applicantCSV(fields)
+        }
+        let results: [ApplicantAssessment]
+        do {
+            results = try Desk.assess(input, name: name, model: model, language: language, limit: maximumApplicants)
+        } catch {
+            // Back to the form with what was entered and what to fix.
+            let view = formView(values: upload == nil ? fields : [:], error: error.message, language: language, state: state, request: request)
+            return html(render("form", view), status: HTTPResponse.Status(code: error.status.rawValue))
+        }
+        let document = Desk.scoreDocument(results, model: model, language: language, reasons: 3)
+        let id = try await API.commit(route: "POST /score", body: body, model: model, applicants: results.count, result: document,
+                                      context: context, state: state)
+        var headers = HTTPFields()
+        headers[.location] = "/decisions/\(id)"
+        headers[.finrecDecision] = String(id)
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Browsers say where a form came from; a post from another site is refused (no cross-site
+    /// request forgery with the officer's credentials).
+    static func checkSameOrigin(_ request: Request) throws {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], !["same-origin", "none"].contains(site) {
+            throw ServiceError(.forbidden, "this form was posted from another site (\(site)); open the page at / and submit it there")
+        }
+        if let origin = request.headers[.origin], origin != "null", let host = request.head.authority,
+           URL(string: origin).map({ u in (u.host ?? "") + (u.port.map { ":\($0)" } ?? "") }) != host {
+            throw ServiceError(.forbidden, "this form was posted from \(origin), not from this service; open the page at / and submit it there")
+        }
+    }
+
+    // MARK: Decisions
+
+    static func decision(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
+        var text = context.parameters.get("id") ?? ""
+        let workbook = text.hasSuffix(".xlsx")
+        if workbook { text.removeLast(5) }
+        guard let id = Int64(text), id > 0 else {
+            throw ServiceError(.notFound, "no decision \(text); decisions are numbered 1, 2, … (the X-FinRec-Decision header)")
+        }
+        // A client sees its own decisions only (all of them are `local` without tokens).
+        guard let entry = try state.audit.entry(id: id), entry.client == context.client else {
+            throw ServiceError(.notFound, "no decision \(id) of yours in the audit log")
+        }
+        let document: JSONValue
+        do { document = try JSONValue.parse(entry.result) } catch {
+            throw ServiceError(.notFound, "decision \(id) was sent as CSV (\(entry.route)); read it with `finrec audit`")
+        }
+        let kind = document["format"]?.string
+        if workbook {
+            let book: XLSXWorkbook
+            switch kind {
+            case "finrec-score": book = Workbooks.score(document)
+            default: throw ServiceError(.notFound, "decision \(id) is a \(kind ?? "document") the page does not show; read it with `finrec audit`")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            headers[.contentDisposition] = "attachment; filename=\"finrec-decision-\(id).xlsx\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try book.bytes())))
+        }
+        guard kind == "finrec-score" else {
+            throw ServiceError(.notFound, "decision \(id) is a \(kind ?? "document") the page does not show; read it with `finrec audit`")
+        }
+        let language: Language = document["language"]?.string == "en" ? .en : .zh
+        var view = commonView(language: language, state: state, request: request)
+        view["decision"] = String(id)
+        view["time"] = entry.time
+        view["client"] = entry.client
+        view["modelShort"] = String(entry.modelSHA256.prefix(12))
+        view["asOf"] = document["as_of"]?.string ?? ""
+        view["title"] = PageText.text(language).resultTitle
+        view["enterprises"] = (document["enterprises"]?.array ?? []).map { enterpriseView($0, language: language) }
+        return html(render("result", view))
+    }
+
+    // MARK: Views
+
+    static func render(_ template: String, _ view: [String: Any]) -> String {
+        library.render(view, withTemplate: template) ?? ""
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func pageLanguage(_ request: Request, form: [String: String]) -> Language {
+        let chosen = form["lang"] ?? request.uri.queryParameters["lang"].map(String.init)
+        return chosen == "en" ? .en : .zh
+    }
+
+    static func commonView(language: Language, state: ServiceState, request: Request) -> [String: Any] {
+        let model = state.models.model
+        let other = language == .zh ? "en" : "zh"
+        return ["lang": language.rawValue, "t": PageText.text(language).dictionary, "modelShort": String(model.sha256.prefix(12)),
+                "asOf": model.asOf, "switchHref": "/?lang=\(other)"]
+    }
+
+    static func formView(values: [String: String], error: String?, language: Language, state: ServiceState, request: Request) -> [String: Any] {
+        var view = commonView(language: language, state: state, request: request)
+        view["title"] = PageText.text(language).formTitle
+        if let error { view["error"] = ["message": error] }
+        view["fields"] = EnterpriseSchema.schema.fields.map { f -> [String: Any] in
+            var field: [String: Any] = ["name": f.name, "label": language == .zh ? f.chineseName : f.name.replacingOccurrences(of: "_", with: " "),
+                                        "required": f.required, "value": values[f.name] ?? ""]
+            switch f.kind {
+            case .category(let options):
+                field["hasOptions"] = true
+                field["options"] = options.map { ["code": $0.code, "text": language == .zh ? $0.chinese : $0.code, "selected": values[f.name] == $0.code] }
+            case .flag:
+                field["hasOptions"] = true
+                field["options"] = [("1", language == .zh ? "是" : "yes"), ("0", language == .zh ? "否" : "no")].map {
+                    ["code": $0.0, "text": $0.1, "selected": values[f.name] == $0.0]
+                }
+            case .date:
+                field["inputType"] = "date"
+            case .number(_, let unit):
+                field["inputType"] = "text"
+                field["placeholder"] = unit
+            case .ratio:
+                field["inputType"] = "text"
+                field["placeholder"] = language == .zh ? "0.12 或 12%" : "0.12 or 12%"
+            case .integer:
+                field["inputType"] = "text"
+                field["placeholder"] = language == .zh ? "整数" : "whole number"
+            case .creditCode:
+                field["inputType"] = "text"
+                field["placeholder"] = language == .zh ? "18位统一社会信用代码" : "18-character credit code"
+            case .text:
+                field["inputType"] = "text"
+            }
+            return field
+        }
+        return view
+    }
+
+    static func enterpriseView(_ e: JSONValue, language: Language) -> [String: Any] {
+        let t = PageText.text(language)
+        func percent(_ x: Double?) -> String? { x.map { Fixed.format($0 * 100, digits: 1) + "%" } }
+        let lists = ["loans", "listing", "tiers"].compactMap { key -> [String: Any]? in
+            let offers = (e["offers"]?.array ?? []).filter { $0["list"]?.string == key }
+            guard !offers.isEmpty else { return nil }
+            return ["key": key, "title": t.listTitle[key] ?? key, "offers": offers.map { o -> [String: Any] in
+                let status = o["status"]?.string ?? "unknown"
+                let interval = o["probability_interval"]?.array?.compactMap(\.number)
+                let codes = { (key: String, sign: String) in
+                    (o[key]?.array ?? []).map { c in
+                        "\(c["label"]?.string ?? "")（\(c["value"]?.string ?? "—")）\(Fixed.signed(c["points"]?.number ?? 0, digits: 1))"
+                    }
+                }
+                var gap: [String] = []
+                if let g = o["gap"], case .object = g {
+                    gap = (g["items"]?.array ?? []).compactMap { $0["text"]?.string }
+                    if let standards = g["standards"]?.array?.compactMap(\.string), !standards.isEmpty {
+                        gap.insert(t.nearest + standards.joined(separator: " · "), at: 0)
+                    }
+                }
+                let terms = o["terms"].flatMap { x -> [String]? in
+                    guard case .object = x else { return nil }
+                    return [(t.amount, "amount"), (t.term, "term"), (t.rate, "rate")].compactMap { label, k in x[k]?.string.map { label + $0 } }
+                } ?? []
+                return [
+                    "id": o["id"]?.string ?? "", "rank": Int(o["rank"]?.number ?? 0), "nameZh": o["name_zh"]?.string ?? "",
+                    "nameEn": o["name_en"]?.string ?? "", "status": status, "statusText": t.status[status] ?? status,
+                    "indicative": o["indicative"]?.bool == true,
+                    "probability": percent(o["probability"]?.number) ?? "—",
+                    "interval": interval.flatMap { $0.count == 2 ? "\(percent($0[0])!)–\(percent($0[1])!)" : nil } ?? "",
+                    "points": o["points"]?.number.map { Fixed.format($0, digits: 0) } ?? "—",
+                    "up": codes("reason_codes_up", "+"), "down": codes("reason_codes_down", "-"),
+                    "warnings": (o["warnings"]?.array ?? []).compactMap { $0["text"]?.string },
+                    "reasons": (o["reasons"]?.array ?? []).map { r -> [String: Any] in
+                        ["text": r["text"]?.string ?? "", "source": r["source"]?.string ?? "",
+                         "missing": (r["missing_fields"]?.array ?? []).compactMap(\.string).joined(separator: "、")]
+                    },
+                    "gap": gap, "path": o["path"]?["text"]?.string ?? "", "terms": terms,
+                ]
+            }]
+        }
+        let notes = (e["range_notes"]?.array ?? []).compactMap { $0["text"]?.string }
+        let supplements = (e["supplements"]?.array ?? []).map { s in
+            "\(s["label"]?.string ?? "")（\(t.upTo)\(Fixed.format(s["max_points"]?.number ?? 0, digits: 1))\(t.pointsUnit)，\(s["offer_id"]?.string ?? "")）"
+        }
+        return [
+            "name": e["name"]?.string ?? "", "id": e["enterprise_id"]?.string ?? "",
+            "figures": (e["key_figures"]?.array ?? []).map { ["label": $0["label"]?.string ?? "", "text": $0["text"]?.string ?? ""] },
+            "notes": notes, "hasNotes": !notes.isEmpty, "lists": lists,
+            "supplements": supplements, "hasSupplements": !supplements.isEmpty,
+        ]
+    }
+
+    static func errorPage(_ error: ServiceError, request: Request) -> String {
+        let language: Language = request.uri.queryParameters["lang"] == "en" ? .en : .zh
+        let other = language == .zh ? "en" : "zh"
+        let view: [String: Any] = ["lang": language.rawValue, "t": PageText.text(language).dictionary, "title": PageText.text(language).errorTitle,
+                                   "status": error.status.rawValue, "message": error.message, "switchHref": "/?lang=\(other)",
+                                   "modelShort": "", "asOf": ""]
+        return render("error", view)
+    }
+}
+
+extension Error {
+    var message: String { OutcomeMiddleware.serviceError(self).message }
+    var status: ServiceError.Status { OutcomeMiddleware.serviceError(self).status }
+}
+
+/// The page's words, in Chinese and English.
+struct PageText {
+    let brand, newApplicant, otherLanguage, footer, model, asOf: String
+    let formTitle, uploadTitle, uploadHelp, uploadButton, entryTitle, entryHelp, notGiven, scoreButton, errorTitle, back: String
+    let resultTitle, downloadXLSX, printHint, decision, client, rangeNotes: String
+    let rank, offer, statusHeader, probability, points, why, blocking, gap: String
+    let indicative, interval, missing, source, path, supplements, supplementsHelp, nearest, amount, term, rate, upTo, pointsUnit: String
+    let listTitle: [String: String]
+    let status: [String: String]
+
+    var dictionary: [String: Any] {
+        ["brand": brand, "newApplicant": newApplicant, "otherLanguage": otherLanguage, "footer": footer, "model": model, "asOf": asOf,
+         "formTitle": formTitle, "uploadTitle": uploadTitle, "uploadHelp": uploadHelp, "uploadButton": uploadButton, "entryTitle": entryTitle,
+         "entryHelp": entryHelp, "notGiven": notGiven, "scoreButton": scoreButton, "errorTitle": errorTitle, "back": back,
+         "resultTitle": resultTitle, "downloadXLSX": downloadXLSX, "printHint": printHint, "decision": decision, "client": client,
+         "rangeNotes": rangeNotes, "rank": rank, "offer": offer, "status": statusHeader, "probability": probability, "points": points,
+         "why": why, "blocking": blocking, "gap": gap, "indicative": indicative, "interval": interval, "missing": missing,
+         "source": source, "path": path, "supplements": supplements, "supplementsHelp": supplementsHelp]
+    }
+
+    static func text(_ language: Language) -> PageText { language == .zh ? chinese : english }
+
+    static let chinese = PageText(
+        brand: "专精特新融资推荐", newApplicant: "新申请", otherLanguage: "English", footer: "FinRec 融资推荐：结果须经客户经理复核后签署",
+        model: "模型", asOf: "评估日",
+        formTitle: "企业融资评估", uploadTitle: "上传申请文件", uploadHelp: "CSV（首行为表头）、JSON 或 Excel（.xlsx，第一个工作表，首行为表头）；每行一家企业，最多 100 家。",
+        uploadButton: "上传并评估", entryTitle: "逐项填写", entryHelp: "金额单位为万元；比例可写 0.12 或 12%。未填写的项目按缺失处理，不会被估算或加分。",
+        notGiven: "未填写", scoreButton: "评估", errorTitle: "无法评估：", back: "返回",
+        resultTitle: "评估结果", downloadXLSX: "下载 Excel（.xlsx）", printHint: "打印：使用浏览器的打印功能（Ctrl+P），版式已适配 A4 横向。",
+        decision: "决策编号", client: "客户端", rangeNotes: "超出训练范围的数值（按训练范围边界计分）",
+        rank: "排名", offer: "产品 / 板块", statusHeader: "状态", probability: "适配概率", points: "评分", why: "主要因素",
+        blocking: "阻碍规则（及来源）", gap: "差距与路径",
+        indicative: "参考值（样本少）", interval: "95%区间", missing: "缺少：", source: "来源：", path: "路径：",
+        supplements: "补充资料", supplementsHelp: "以下资料未提供；补充后可能提高评分（按模型最多可加的分数）：", nearest: "最近标准：",
+        amount: "额度：", term: "期限：", rate: "利率/贴息：", upTo: "最多 +", pointsUnit: " 分",
+        listTitle: ["loans": "贷款产品", "listing": "上市路径", "tiers": "资质升级"],
+        status: ["pass": "符合", "fail": "不符合", "unknown": "待定"])
+
+    static let english = PageText(
+        brand: "SRDI financing", newApplicant: "New applicant", otherLanguage: "中文", footer: "FinRec recommendations: an officer reviews and signs every result",
+        model: "model", asOf: "as of",
+        formTitle: "Financing assessment", uploadTitle: "Upload applicants", uploadHelp: "CSV (header line first), JSON or Excel (.xlsx, first sheet, header row first); one enterprise per row, at most 100.",
+        uploadButton: "Upload and assess", entryTitle: "Enter one applicant", entryHelp: "Money in 万元 (10,000 yuan); ratios as 0.12 or 12%. Fields left empty are missing: never guessed, never rewarded.",
+        notGiven: "not given", scoreButton: "Assess", errorTitle: "Cannot assess:", back: "Back",
+        resultTitle: "Assessment", downloadXLSX: "Download Excel (.xlsx)", printHint: "Print with the browser (Ctrl+P); the layout is set for A4 landscape.",
+        decision: "Decision", client: "client", rangeNotes: "Values outside the training range (scored at its edge)",
+        rank: "Rank", offer: "Offer", statusHeader: "Status", probability: "Probability", points: "Points", why: "Main factors",
+        blocking: "Blocking rules (and sources)", gap: "Gap and path",
+        indicative: "indicative (few cases)", interval: "95% interval", missing: "missing:", source: "source:", path: "path:",
+        supplements: "Supplementary documents", supplementsHelp: "Not given; providing them may raise the score (by at most):", nearest: "nearest standard: ",
+        amount: "amount: ", term: "term: ", rate: "rate/subsidy: ", upTo: "up to +", pointsUnit: " points",
+        listTitle: ["loans": "贷款产品 Loans", "listing": "上市路径 Listing paths", "tiers": "资质升级 Tier upgrades"],
+        status: ["pass": "eligible", "fail": "not eligible", "unknown": "undecided"])
+}

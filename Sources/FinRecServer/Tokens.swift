@@ -1,0 +1,60 @@
+public import FinRec
+import Foundation
+
+/// Bearer tokens as the service stores them: one client per line, its name and the SHA-256 of its
+/// token (`loan-system 9f86d0…`); `#` starts a comment. The tokens themselves are never stored:
+/// `finrec token NAME --tokens FILE` prints a new one once and appends its hash.
+public struct TokenFile: Sendable {
+    /// Token hash → client name.
+    public let clients: [String: String]
+
+    public init(clients: [String: String]) { self.clients = clients }
+
+    public static func read(path: String) throws -> TokenFile {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw InputFileError(path: path, message: "cannot read the token file; create it with `finrec token NAME --tokens \(path)`")
+        }
+        var clients: [String: String] = [:]
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2, isClientName(String(parts[0])),
+                  parts[1].count == 64, parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                throw InputFileError(path: path, line: i + 1, message: "expected a client name and the 64-digit lowercase SHA-256 of its token, e.g. \"loan-system 9f86d081…\"; `finrec token` writes such lines")
+            }
+            guard !clients.values.contains(String(parts[0])) else {
+                throw InputFileError(path: path, line: i + 1, message: "client \(parts[0]) is listed twice; give each client one line")
+            }
+            clients[String(parts[1])] = String(parts[0])
+        }
+        guard !clients.isEmpty else {
+            throw InputFileError(path: path, message: "lists no client; add one with `finrec token NAME --tokens \(path)`")
+        }
+        return TokenFile(clients: clients)
+    }
+
+    /// Client names: letters, digits, `-`, `_`, `.`; 1 to 64 characters.
+    public static func isClientName(_ name: String) -> Bool {
+        (1...64).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+
+    /// The client a presented token belongs to, or nil.
+    public func client(presenting token: String) -> String? {
+        clients[Self.hash(token)]
+    }
+
+    public static func hash(_ token: String) -> String {
+        var h = SHA256()
+        h.update(Array(token.utf8))
+        return h.finalize()
+    }
+
+    /// A new random token (32 bytes from the system's generator, URL-safe base64, 43 characters).
+    public static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

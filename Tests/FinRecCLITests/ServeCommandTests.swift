@@ -1,0 +1,266 @@
+import ArgumentParser
+import FinRec
+@testable import FinRecCLI
+@testable import FinRecServer
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `finrec serve` process on a free loopback port, stopped (SIGTERM) when the test is done.
+final class ServerProcess {
+    let process = Process()
+    let log: String
+    private(set) var port = 0
+    var pid: Int32 { process.processIdentifier }
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// The finrec executable `swift test` built beside the test bundle.
+    static var executable: String {
+        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("finrec").path,
+                          Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("finrec").path,
+                          Bundle.main.bundleURL.appendingPathComponent("finrec").path]
+        return candidates.first(where: FileManager.default.isExecutableFile(atPath:)) ?? candidates[0]
+    }
+
+    /// Starts `finrec serve --port 0 ARGUMENTS` and waits for its "listening on" line.
+    init(_ arguments: [String], folder: String) throws {
+        log = folder + "/serve-\(UUID().uuidString).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<600 {
+            let text = output
+            if let range = text.range(of: "listening on http://127.0.0.1:") {
+                port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+                return
+            }
+            if !process.isRunning { break }
+            usleep(50_000)
+        }
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "finrec serve did not start: \(output)"])
+    }
+
+    var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning { kill(pid, SIGTERM) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+@Suite("finrec serve: the JSON API, hostile HTTP, tokens, reload and the audit log", .serialized)
+struct ServeCommandTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    var model: String { root + "/Models/default-model.json" }
+
+    func folder() throws -> String {
+        let dir = NSTemporaryDirectory() + "finrec-serve-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func check(_ arguments: [String]) throws -> [String: Any] {
+        try runPythonJSON(root: root, script: "Tests/Serve/check_service.py", arguments)
+    }
+
+    static func sha256(_ path: String) -> String {
+        var h = SHA256()
+        h.update(Array(FileManager.default.contents(atPath: path) ?? Data()))
+        return h.finalize()
+    }
+
+    @Test("The API answers as the CLI does, refuses hostile requests with the right 4xx and no audit row, and audits every decision")
+    func api() throws {
+        let dir = try folder()
+        let db = dir + "/audit.sqlite"
+        let server = try ServerProcess(["--model", model, "--audit", db, "--timeout", "3", "--max-body-mib", "1"], folder: dir)
+        let report = try check(["api", server.url, ServerProcess.executable, model, db])
+
+        let health = report["healthz"] as? [String: Any] ?? [:]
+        #expect(health["status"] as? Int == 200)
+        #expect((health["body"] as? [String: Any])?["model_sha256"] as? String == Self.sha256(model))
+        let overview = (report["/v1/model"] as? [String: Any])?["body"] as? [String: Any] ?? [:]
+        let trained = try TrainedModel.read(from: model)
+        #expect((overview["products"] as? [[String: Any]])?.compactMap { $0["name_zh"] as? String } == trained.linear.products.map(\.chineseName))
+        #expect(overview["metrics"] != nil && overview["provenance"] != nil)
+        let offers = ((report["/v1/offers"] as? [String: Any])?["body"] as? [String: Any])?["catalog"] as? [String: Any]
+        #expect((offers?["offers"] as? [Any])?.count == trained.catalog.offers.count)
+        let openapi = report["openapi"] as? [String: Any] ?? [:]
+        #expect(openapi["valid"] as? Bool == true, "OpenAPI 3.1 document validates: \(openapi)")
+        #expect(Set(openapi["paths"] as? [String] ?? []) == ["/healthz", "/metrics", "/v1/model", "/v1/offers", "/v1/openapi.json", "/v1/rank", "/v1/score"])
+
+        // The served document is the CLI's, for every shipped applicant.
+        let same = report["score_vs_cli"] as? [[String: Any]] ?? []
+        #expect(same.count == 7)
+        for s in same { #expect(s["status"] as? Int == 200 && s["equal"] as? Bool == true, "\(s)") }
+        #expect((report["score_array"] as? [String: Any])?["enterprises"] as? Int == 7)
+        #expect((report["score_array"] as? [String: Any])?["language"] as? String == "en")
+        #expect((report["score_jsonl"] as? [String: Any])?["enterprises"] as? Int == 7)
+        #expect((report["score_csv"] as? [String: Any])?["enterprises"] as? Int == 50)
+        let rank = report["rank_vs_cli"] as? [String: Any] ?? [:]
+        #expect(rank["status"] as? Int == 200 && rank["equal"] as? Bool == true, "rank: \(rank)")
+        #expect((report["rank_csv"] as? [String: Any])?["lines"] as? Int ?? 0 >= 2)
+
+        // Hostile requests: the right status, a message saying what to do, nothing audited.
+        let hostile = report["hostile"] as? [String: [String: Any]] ?? [:]
+        let expected: [String: Int] = [
+            "bad_json": 400, "not_json": 400, "wrong_type": 415, "no_type": 415, "invalid_value": 422, "empty_csv": 422,
+            "unknown_route": 404, "wrong_method": 405, "bad_query": 400, "unknown_query": 400, "unknown_product": 400,
+            "too_large": 413, "cross_site_form": 403, "too_large_chunked": 413, "slow_body": 408, "garbage": 400,
+        ]
+        for (key, status) in expected { #expect(hostile[key]?["status"] as? Int == status, "\(key): \(hostile[key] ?? [:])") }
+        func message(_ key: String) -> String { ((hostile[key]?["error"] as? [String: Any])?["message"] as? String) ?? "" }
+        #expect(message("bad_json").contains("line 1, column 41"))
+        #expect((hostile["bad_json"]?["error"] as? [String: Any])?["column"] as? Int == 41)
+        #expect(message("invalid_value").contains("revenue_y1") && message("invalid_value").contains("万元"))
+        #expect((hostile["invalid_value"]?["error"] as? [String: Any])?["field"] as? String == "revenue_y1")
+        #expect(message("unknown_query").contains("unknown query parameter model"), "no path is taken from a request")
+        #expect(message("too_large").contains("1048576"))
+        #expect(message("slow_body").contains("3 s"))
+        #expect((hostile["slow_body"]?["seconds"] as? Double ?? 99) < 6, "the 408 comes at the timeout")
+        let slowHeaders = hostile["slow_headers"] ?? [:]
+        #expect(slowHeaders["closed"] as? Bool == true && (slowHeaders["seconds"] as? Double ?? 99) < 10, "headers that never end: closed \(slowHeaders)")
+        #expect(report["audit_rows_added_by_hostile"] as? Int == 0)
+
+        // Every decision: its row, with the input's and the model's SHA-256 and the result as sent.
+        #expect(report["journal_mode"] as? String == "wal")
+        let rows = report["audit_match"] as? [[String: Any]] ?? []
+        #expect(rows.count == 8)
+        for r in rows {
+            #expect(r["found"] as? Bool == true && r["input"] as? Bool == true && r["model"] as? Bool == true && r["result"] as? Bool == true, "\(r)")
+            #expect(r["client"] as? String == "local")
+        }
+        let metrics = report["metrics"] as? [String: Any] ?? [:]
+        #expect(metrics["score_200"] as? Double ?? 0 >= 10 && metrics["score_400"] as? Double ?? 0 >= 3, "\(metrics)")
+        #expect(metrics["histogram"] as? Bool == true)
+        #expect((metrics["type"] as? String)?.hasPrefix("text/plain; version=0.0.4") == true)
+
+        // `finrec audit` reads the same rows back.
+        let json = dir + "/audit.json", csv = dir + "/audit.csv"
+        try Audit.parse(["--audit", db, "--format", "json", "--output", json]).run()
+        let entries = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [[String: Any]] ?? []
+        #expect(entries.count == Int(metrics["decisions"] as? Double ?? -1))
+        #expect(entries.first?["model_sha256"] as? String == Self.sha256(model))
+        #expect((entries.first?["result"] as? [String: Any])?["format"] as? String == "finrec-score")
+        try Audit.parse(["--audit", db, "--format", "csv", "--excel", "--output", csv, "--since", "2199-01-01"]).run()
+        let csvText = try String(contentsOfFile: csv, encoding: .utf8)
+        #expect(csvText == CSVField.byteOrderMark + "id,time,client,route,input_sha256,model_sha256,applicants,result\n", "a future --since: no row")
+        server.stop()
+    }
+
+    @Test("SIGHUP reloads the model atomically: a request in flight finishes on the old one, a broken file leaves the old one in service")
+    func reload() throws {
+        let dir = try folder()
+        let db = dir + "/audit.sqlite", copy = dir + "/model.json"
+        try FileManager.default.copyItem(atPath: model, toPath: copy)
+        let server = try ServerProcess(["--model", copy, "--audit", db], folder: dir)
+        let report = try check(["reload", server.url, String(server.pid), copy, db])
+        let before = report["before_points"] as? Double ?? .nan
+        let inFlight = report["in_flight"] as? [String: Any] ?? [:], after = report["after"] as? [String: Any] ?? [:]
+        #expect(inFlight["model_is_old"] as? Bool == true)
+        #expect(inFlight["points"] as? Double == before, "in flight: the old model's points")
+        #expect(after["sha_changed"] as? Bool == true && after["sha_is_file"] as? Bool == true)
+        #expect(abs((after["points"] as? Double ?? 0) - before - 10) < 1e-9, "the new offset adds 10 points")
+        let bad = report["after_bad_file"] as? [String: Any] ?? [:]
+        #expect(bad["status"] as? Int == 200 && bad["sha_unchanged"] as? Bool == true)
+        #expect(bad["points"] as? Double == after["points"] as? Double)
+        #expect(server.output.contains("model NOT reloaded"))
+        server.stop()
+    }
+
+    @Test("SIGKILL under load: every response a client received has its audit row, and the database opens clean")
+    func killed() throws {
+        let dir = try folder()
+        let db = dir + "/audit.sqlite"
+        let server = try ServerProcess(["--model", model, "--audit", db], folder: dir)
+        let report = try check(["kill", server.url, String(server.pid), db, "3"])
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .uncaughtSignal)
+        #expect(report["received"] as? Int ?? 0 >= 20, "load ran: \(report)")
+        #expect((report["missing"] as? [Any])?.isEmpty == true, "\(report)")
+        #expect((report["mismatched"] as? [Any])?.isEmpty == true, "\(report)")
+        #expect(report["integrity"] as? String == "ok")
+        #expect(report["rows"] as? Int ?? 0 >= report["received"] as? Int ?? .max)
+        // And FinRec itself reads the log after the crash.
+        let out = dir + "/after.json"
+        try Audit.parse(["--audit", db, "--format", "json", "--output", out]).run()
+        let entries = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [Any] ?? []
+        #expect(entries.count == report["rows"] as? Int)
+    }
+
+    @Test("Tokens: stored as hashes, required on every route but /healthz, the client named in the audit; no other host without them")
+    func tokens() throws {
+        let dir = try folder()
+        let db = dir + "/audit.sqlite", tokens = dir + "/tokens"
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: ServerProcess.executable)
+        made.arguments = ["token", "loan-officer", "--tokens", tokens]
+        let out = Pipe()
+        made.standardOutput = out
+        made.standardError = FileHandle.nullDevice
+        try made.run()
+        let token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        made.waitUntilExit()
+        #expect(token.count == 43)
+        let stored = try String(contentsOfFile: tokens, encoding: .utf8)
+        #expect(!stored.contains(token) && stored.contains("loan-officer " + TokenFile.hash(token)), "only the hash is stored")
+        #expect(try TokenFile.read(path: tokens).client(presenting: token) == "loan-officer")
+
+        let server = try ServerProcess(["--model", model, "--audit", db, "--tokens", tokens], folder: dir)
+        let report = try check(["tokens", server.url, token, db])
+        for key in ["none", "wrong", "malformed"] {
+            let r = report[key] as? [String: Any] ?? [:]
+            #expect(r["status"] as? Int == 401 && (r["challenge"] as? String)?.hasPrefix("Bearer") == true, "\(key): \(r)")
+        }
+        #expect((report["page_without"] as? [String: Any])?["status"] as? Int == 401)
+        #expect(report["audit_rows_added_by_refused"] as? Int == 0)
+        #expect((report["bearer"] as? [String: Any])?["status"] as? Int == 200)
+        #expect((report["bearer"] as? [String: Any])?["client"] as? String == "loan-officer")
+        #expect((report["basic_page"] as? [String: Any])?["status"] as? Int == 200)
+        #expect(report["healthz"] as? Int == 200 && report["metrics_without"] as? Int == 401)
+        server.stop()
+
+        // Any address but loopback without --tokens: refused before binding.
+        let open = Process()
+        open.executableURL = URL(fileURLWithPath: ServerProcess.executable)
+        open.arguments = ["serve", "--host", "0.0.0.0", "--port", "0", "--model", model, "--audit", dir + "/open.sqlite"]
+        let errors = Pipe()
+        open.standardError = errors
+        try open.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        open.waitUntilExit()
+        #expect(open.terminationStatus != 0)
+        #expect(message.contains("--tokens") && message.contains("0.0.0.0"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/open.sqlite"))
+    }
+
+    @Test("An Excel workbook uploaded on the page (made with openpyxl) is read as its CSV would be; over 100 applicants is refused")
+    func excelUpload() throws {
+        let dir = try folder()
+        let db = dir + "/audit.sqlite", small = dir + "/thirty.csv", large = dir + "/many.csv"
+        let lines = try String(contentsOfFile: root + "/Datasets/shandong-pool.csv", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines[0...30].joined(separator: "\n") + "\n").write(toFile: small, atomically: true, encoding: .utf8)
+        try (lines[0...150].joined(separator: "\n") + "\n").write(toFile: large, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(["--model", model, "--audit", db], folder: dir)
+        let ok = try check(["xlsx", server.url, small, dir + "/thirty.xlsx"])
+        #expect(ok["status"] as? Int == 303 && ok["enterprises"] as? Int == 30, "\(ok)")
+        let refused = try check(["xlsx", server.url, large, dir + "/many.xlsx"])
+        #expect(refused["status"] as? Int == 413, "\(refused)")
+
+        // The decision the page shows is the CLI's document for the same rows.
+        let id = Int64((ok["location"] as? String ?? "").split(separator: "/").last ?? "") ?? 0
+        let entry = try AuditLog.read(path: db, since: nil).first { $0.id == id }
+        let served = try JSONValue.parse(entry?.result ?? "")
+        let cli = try JSONValue.parse(try Score.parse([small, "--format", "json", "--model", model]).render(.json))
+        #expect(served["enterprises"] == cli["enterprises"], "the workbook's rows score as the CSV's")
+        server.stop()
+    }
+}
