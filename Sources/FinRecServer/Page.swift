@@ -15,7 +15,7 @@ enum Page {
     static let maximumApplicants = 100
 
     static func isPage(_ path: String) -> Bool {
-        path == "/" || path.hasPrefix("/score") || path.hasPrefix("/decisions/") || path.hasPrefix("/static/")
+        path == "/" || path == "/favicon.ico" || path.hasPrefix("/score") || path.hasPrefix("/decisions/") || path.hasPrefix("/static/")
     }
 
     static let library: MustacheLibrary = {
@@ -43,6 +43,8 @@ enum Page {
             headers[.cacheControl] = "max-age=3600"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: PageTemplates.stylesheet)))
         }
+        // Browsers ask for an icon; there is none to send (and nothing to log as an error).
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.post("/score") { request, context in try await score(request, context: context, state: state) }
         router.get("/decisions/:id") { request, context in try await decision(request, context: context, state: state) }
     }
@@ -245,7 +247,7 @@ enum Page {
                     guard case .object = x else { return nil }
                     return [(t.amount, "amount"), (t.term, "term"), (t.rate, "rate")].compactMap { label, k in x[k]?.string.map { label + $0 } }
                 } ?? []
-                return [
+                return withoutEmptyText([
                     "id": o["id"]?.string ?? "", "rank": Int(o["rank"]?.number ?? 0), "nameZh": o["name_zh"]?.string ?? "",
                     "nameEn": o["name_en"]?.string ?? "", "status": status, "statusText": t.status[status] ?? status,
                     "indicative": o["indicative"]?.bool == true,
@@ -255,11 +257,11 @@ enum Page {
                     "up": codes("reason_codes_up", "+"), "down": codes("reason_codes_down", "-"),
                     "warnings": (o["warnings"]?.array ?? []).compactMap { $0["text"]?.string },
                     "reasons": (o["reasons"]?.array ?? []).map { r -> [String: Any] in
-                        ["text": r["text"]?.string ?? "", "source": r["source"]?.string ?? "",
-                         "missing": (r["missing_fields"]?.array ?? []).compactMap(\.string).joined(separator: "、")]
+                        withoutEmptyText(["text": r["text"]?.string ?? "", "source": r["source"]?.string ?? "",
+                                          "missing": (r["missing_fields"]?.array ?? []).compactMap(\.string).joined(separator: "、")])
                     },
                     "gap": gap, "path": o["path"]?["text"]?.string ?? "", "terms": terms,
-                ]
+                ])
             }]
         }
         let notes = (e["range_notes"]?.array ?? []).compactMap { $0["text"]?.string }
@@ -272,6 +274,11 @@ enum Page {
             "notes": notes, "hasNotes": !notes.isEmpty, "lists": lists,
             "supplements": supplements, "hasSupplements": !supplements.isEmpty,
         ]
+    }
+
+    /// Mustache shows a section for any string, even an empty one: empty texts are left out.
+    static func withoutEmptyText(_ view: [String: Any]) -> [String: Any] {
+        view.filter { ($0.value as? String)?.isEmpty != true }
     }
 
     static func errorPage(_ error: ServiceError, request: Request) -> String {

@@ -72,14 +72,13 @@ enum PageTemplates {
     {{#enterprises}}
     <article class="enterprise">
       <h1>{{name}} <small>{{id}}</small></h1>
-      <table class="figures">
-        <tbody>{{#figures}}<tr><th>{{label}}</th><td>{{text}}</td></tr>{{/figures}}</tbody>
-      </table>
+      <dl class="figures">{{#figures}}<div><dt>{{label}}</dt><dd>{{text}}</dd></div>{{/figures}}</dl>
       {{#hasNotes}}<div class="notes"><h3>{{t.rangeNotes}}</h3><ul>{{#notes}}<li>{{.}}</li>{{/notes}}</ul></div>{{/hasNotes}}
       {{#lists}}
       <section class="list" id="list-{{key}}">
         <h2>{{title}}</h2>
         <table class="offers">
+          <colgroup><col class="c-rank"><col class="c-offer"><col class="c-status"><col class="c-prob"><col class="c-points"><col class="c-why"><col class="c-blocking"><col class="c-gap"></colgroup>
           <thead><tr><th>{{t.rank}}</th><th>{{t.offer}}</th><th>{{t.status}}</th><th>{{t.probability}}</th><th>{{t.points}}</th><th>{{t.why}}</th><th>{{t.blocking}}</th><th>{{t.gap}}</th></tr></thead>
           <tbody>
           {{#offers}}
@@ -140,11 +139,14 @@ enum PageTemplates {
     table { border-collapse: collapse; width: 100%; background: #fff; }
     th, td { border: 1px solid var(--line); padding: 5px 8px; vertical-align: top; text-align: left; }
     thead th { background: #eef2f6; white-space: nowrap; }
-    .figures { width: auto; margin-bottom: 8px; }
-    .figures tbody { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); }
-    .figures tr { display: flex; }
-    .figures th { width: 55%; background: #f7f9fb; font-weight: normal; }
-    .figures td { width: 45%; }
+    .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 0; margin: 0 0 8px; background: #fff; border: 1px solid var(--line); }
+    .figures div { display: flex; justify-content: space-between; border-bottom: 1px solid var(--line); border-right: 1px solid var(--line); padding: 4px 8px; }
+    .figures dt { color: var(--muted); } .figures dd { margin: 0 0 0 8px; font-weight: bold; text-align: right; }
+    table.offers { table-layout: fixed; }
+    .c-rank { width: 4%; } .c-offer { width: 14%; } .c-status { width: 7%; } .c-prob { width: 9%; } .c-points { width: 5%; }
+    .c-why { width: 21%; } .c-blocking { width: 24%; } .c-gap { width: 16%; }
+    td { overflow-wrap: anywhere; }
+    .source { font-size: 11px; }
     .num { text-align: right; white-space: nowrap; }
     .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; white-space: nowrap; }
     .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.unknown { background: var(--unknown); }

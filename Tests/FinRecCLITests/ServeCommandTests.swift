@@ -151,8 +151,9 @@ struct ServeCommandTests {
         #expect(entries.first?["model_sha256"] as? String == Self.sha256(model))
         #expect((entries.first?["result"] as? [String: Any])?["format"] as? String == "finrec-score")
         try Audit.parse(["--audit", db, "--format", "csv", "--excel", "--output", csv, "--since", "2199-01-01"]).run()
-        let csvText = try String(contentsOfFile: csv, encoding: .utf8)
-        #expect(csvText == CSVField.byteOrderMark + "id,time,client,route,input_sha256,model_sha256,applicants,result\n", "a future --since: no row")
+        let csvBytes = try Array(Data(contentsOf: URL(fileURLWithPath: csv)))
+        #expect(csvBytes == [0xEF, 0xBB, 0xBF] + Array("id,time,client,route,input_sha256,model_sha256,applicants,result\n".utf8),
+                "--excel starts with the byte-order mark; a future --since: no row")
         server.stop()
     }
 
@@ -262,5 +263,68 @@ struct ServeCommandTests {
         let cli = try JSONValue.parse(try Score.parse([small, "--format", "json", "--model", model]).render(.json))
         #expect(served["enterprises"] == cli["enterprises"], "the workbook's rows score as the CSV's")
         server.stop()
+    }
+}
+
+@Suite("finrec serve: the officer's page, used in a real browser")
+struct DeskPageTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test("Fill the form, submit, read both ranked lists with reasons and blocking rules, print, upload, switch to English")
+    func officerUsesThePage() throws {
+        let dir = NSTemporaryDirectory() + "finrec-desk-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let model = root + "/Models/default-model.json", applicant = root + "/Datasets/applicants/provincial-srdi.json"
+        let upload = dir + "/seven.csv"
+        let lines = try String(contentsOfFile: root + "/Datasets/shandong-pool.csv", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines[0...7].joined(separator: "\n") + "\n").write(toFile: upload, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(["--model", model, "--audit", dir + "/audit.sqlite"], folder: dir)
+        let report = try runPythonJSON(root: root, script: "Tests/Browser/check_desk.py", [server.url, applicant, upload, dir])
+        server.stop()
+
+        let form = report["form"] as? [String: Any] ?? [:]
+        #expect(form["fields"] as? Int == EnterpriseSchema.schema.fields.count, "one input per schema field")
+        #expect(form["scripts"] as? Int == 0 && form["inline_styles"] as? Int == 0, "no script, no inline style")
+        #expect(form["stylesheet_applied"] as? String == "rgb(11, 79, 138)", "the stylesheet loads under the CSP")
+        #expect((form["title"] as? String)?.contains("企业融资评估") == true)
+
+        // The result is the CLI's assessment of the same applicant: same offers, same order, same statuses.
+        let cli = try JSONValue.parse(try Score.parse([applicant, "--format", "json", "--model", model]).render())
+        let expected = (cli["enterprises"]?.array?.first?["offers"]?.array ?? []).map { ($0["id"]?.string ?? "", $0["status"]?.string ?? "", $0["name_zh"]?.string ?? "") }
+        let result = report["result"] as? [String: Any] ?? [:]
+        let offers = result["offers"] as? [[String: Any]] ?? []
+        #expect(offers.map { $0["id"] as? String ?? "" } == expected.map(\.0), "every offer, ranked as the CLI ranks them")
+        #expect(offers.map { $0["status"] as? String ?? "" } == expected.map(\.1))
+        #expect(offers.map { $0["name"] as? String ?? "" } == expected.map(\.2), "offers named in Chinese")
+        #expect((result["url"] as? String)?.contains("/decisions/") == true)
+        #expect((result["title"] as? String)?.contains("评估结果") == true)
+        #expect(result["lists"] as? [String] == ["贷款产品", "上市路径", "资质升级"])
+        for o in offers where o["status"] as? String == "pass" {
+            #expect((o["badge"] as? String) == "符合" && (o["text"] as? String)?.contains("95%区间") == true, "\(o)")
+        }
+        for o in offers where o["status"] as? String == "fail" {
+            let text = o["text"] as? String ?? ""
+            #expect(o["badge"] as? String == "不符合" && text.contains("来源"), "a blocked offer shows its rule and source: \(text)")
+        }
+        #expect((result["download"] as? String)?.hasSuffix(".xlsx") == true)
+        #expect((result["switch"] as? String)?.hasSuffix("/?lang=en") == true)
+
+        let printed = report["print"] as? [String: Any] ?? [:]
+        #expect(printed["bar_hidden"] as? Bool == true && printed["actions_hidden"] as? Bool == true, "the print stylesheet hides the navigation")
+        let mistyped = report["mistyped"] as? [String: Any] ?? [:]
+        #expect((mistyped["error"] as? String)?.contains("revenue_y1") == true, "\(mistyped)")
+        #expect(mistyped["kept"] as? String == "很多", "what was typed stays in the form")
+        #expect((report["upload"] as? [String: Any])?["applicants"] as? Int == 7)
+        let english = report["english"] as? [String: Any] ?? [:]
+        #expect(english["html_lang"] as? String == "en" && english["upload_button"] as? String == "Upload and assess")
+        // The only browser error: the 422 of the mistyped form, which the page explains.
+        let console = (report["console"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(console.allSatisfy { $0.contains("/score") && $0.contains("422") }, "\(console)")
+
+        // Screenshots: not blank, the result taller than one screen.
+        for (name, path) in report["screenshots"] as? [String: String] ?? [:] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(data.count > 20_000, "\(name) screenshot has content")
+        }
     }
 }
