@@ -3,8 +3,8 @@ import Foundation
 
 /// Reads the first worksheet of an Excel workbook (.xlsx) as CSV text, so an uploaded workbook
 /// goes through the same reader, checks and messages as a CSV file: the sheet's row N is the
-/// CSV's line N. Text cells stay text, numbers are written as Excel stores them (full
-/// precision), booleans as 1/0, and numbers in a date column (`isDateColumn` of its header) as
+/// CSV's line N. Text cells stay text, numbers are copied as the file stores them (Excel keeps
+/// 15 to 17 significant digits; libxlsxwriter 16), booleans as 1/0, and numbers in a date column (`isDateColumn` of its header) as
 /// YYYY-MM-DD. Formulas are read by their cached value; an error value (#DIV/0!, …) is refused.
 public enum XLSXReader {
     /// The largest part inflated (a sheet of 64 MiB of XML is some 500,000 rows).

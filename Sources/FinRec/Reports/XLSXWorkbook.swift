@@ -2,7 +2,7 @@ import CXLSXWriter
 import Foundation
 
 /// An Excel workbook (.xlsx) written with libxlsxwriter: sheets of typed cells — numbers stay
-/// numbers (with a display format), text stays text — under a bold, frozen, filterable header
+/// numbers (16 significant digits, libxlsxwriter's %.16G; with a display format), text stays text — under a bold, frozen, filterable header
 /// row. Built in memory, then written once, atomically.
 public struct XLSXWorkbook: Sendable {
     public enum Cell: Sendable, Equatable {
