@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Load on `finrec serve` over loopback, measured with wrk (Debian's package):
+#   1. POST /v1/score, one applicant per request, at 1 and 64 connections, the audit log on
+#      (WAL, synchronous FULL, group commit: a decision is on disk before its response leaves);
+#   2. the floors, in the same run: GET /healthz on the same server (HTTP alone, no scoring, no
+#      audit) and SQLite's rate of one-row commits with synchronous FULL on this disk (the rate
+#      an audit log without group commit could not exceed).
+# Then checks that the audit log holds one row per decision wrk counted as answered.
+#   Benchmarks/serve.sh [SECONDS] [APPLICANT.json]     defaults: 10, Datasets/applicants/little-giant.json
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+body=${2:-Datasets/applicants/little-giant.json}
+command -v wrk >/dev/null 2>&1 || { echo "serve.sh: installing wrk" >&2; apt-get install -y -qq wrk >/dev/null; }
+bash .ci/setup >/dev/null
+swift build -c release --product finrec >/dev/null
+dir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+.build/release/finrec serve --port 0 --audit "$dir/audit.sqlite" 2>"$dir/log" &
+pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$dir/log" 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o "http://127.0.0.1:[0-9]*" "$dir/log")
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); applicant $body ($(stat -c %s "$body") bytes)"
+answered=0
+for connections in 1 64; do
+    threads=$(( connections < 2 ? 1 : 2 ))
+    out=$(BODY="$body" wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s Benchmarks/wrk_post.lua "$url/v1/score")
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+    n=$(echo "$out" | awk '/requests in/ {print $1}')
+    errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}')
+    answered=$((answered + n))
+    echo "POST /v1/score  connections $connections: $rps scores/s, p50 $p50, p99 $p99 ${errors:+($errors)}"
+done
+out=$(wrk -t2 -c64 -d"${seconds}s" --latency "$url/healthz")
+echo "floor: GET /healthz  connections 64: $(echo "$out" | awk '/Requests\/sec/ {print $2}') requests/s, p50 $(echo "$out" | awk '$1 == "50%" {print $2}'), p99 $(echo "$out" | awk '$1 == "99%" {print $2}')"
+python3 - "$dir/floor.sqlite" <<'PY'
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("PRAGMA journal_mode=WAL"); con.execute("PRAGMA synchronous=FULL")
+con.execute("CREATE TABLE t (x TEXT)")
+row = "x" * 30000
+n, start = 0, time.time()
+while time.time() - start < 3:
+    con.execute("BEGIN"); con.execute("INSERT INTO t VALUES (?)", (row,)); con.execute("COMMIT"); n += 1
+print(f"floor: SQLite one-row commits (30 KB row, WAL, synchronous FULL): {n / (time.time() - start):.0f} commits/s")
+PY
+kill "$pid"; wait "$pid" 2>/dev/null || true
+rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from decisions').fetchone()[0])" "$dir/audit.sqlite")
+echo "audit log: $rows decisions for $answered answered requests (wrk counts a request cut at its end as not answered)"
