@@ -39,7 +39,7 @@ public struct AuditEntry: Sendable, Equatable {
 
     /// Now, as the log writes it: UTC, milliseconds, `2026-11-30T10:47:04.123Z` (sorts as text).
     public static func timestamp(_ date: Date = Date()) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let day = Int(milliseconds / 86_400_000), within = Int(milliseconds % 86_400_000)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let ms = within % 1000

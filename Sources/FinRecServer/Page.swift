@@ -231,11 +231,7 @@ enum Page {
             return ["key": key, "title": t.listTitle[key] ?? key, "offers": offers.map { o -> [String: Any] in
                 let status = o["status"]?.string ?? "unknown"
                 let interval = o["probability_interval"]?.array?.compactMap(\.number)
-                let codes = { (key: String, sign: String) in
-                    (o[key]?.array ?? []).map { c in
-                        "\(c["label"]?.string ?? "")（\(c["value"]?.string ?? "—")）\(Fixed.signed(c["points"]?.number ?? 0, digits: 1))"
-                    }
-                }
+                let codes = { (key: String) in (o[key]?.array ?? []).map(Workbooks.reasonCodeText) }
                 var gap: [String] = []
                 if let g = o["gap"], case .object = g {
                     gap = (g["items"]?.array ?? []).compactMap { $0["text"]?.string }
@@ -254,7 +250,7 @@ enum Page {
                     "probability": percent(o["probability"]?.number) ?? "—",
                     "interval": interval.flatMap { $0.count == 2 ? "\(percent($0[0])!)–\(percent($0[1])!)" : nil } ?? "",
                     "points": o["points"]?.number.map { Fixed.format($0, digits: 0) } ?? "—",
-                    "up": codes("reason_codes_up", "+"), "down": codes("reason_codes_down", "-"),
+                    "up": codes("reason_codes_up"), "down": codes("reason_codes_down"),
                     "warnings": (o["warnings"]?.array ?? []).compactMap { $0["text"]?.string },
                     "reasons": (o["reasons"]?.array ?? []).map { r -> [String: Any] in
                         withoutEmptyText(["text": r["text"]?.string ?? "", "source": r["source"]?.string ?? "",

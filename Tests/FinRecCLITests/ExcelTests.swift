@@ -120,3 +120,37 @@ struct ExcelTests {
         #expect(throws: ServiceError.self) { try FormData.urlencoded(Array("a=1&a=2".utf8)) }
     }
 }
+
+@Suite("finrec serve's small parts: audit timestamps, token files")
+struct ServicePartsTests {
+    @Test("Audit timestamps are Foundation's ISO 8601 with milliseconds, and sort as text")
+    func timestamps() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var previous = ""
+        for seconds in [0.0, 0.001, 59.999, 86_399.5, 951_782_400.25, 1_796_036_756.036, 4_102_444_799.999] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(AuditEntry.timestamp(date) == formatter.string(from: date), "\(seconds)")
+            #expect(AuditEntry.timestamp(date) > previous)
+            previous = AuditEntry.timestamp(date)
+        }
+    }
+
+    @Test("A token file names the line that is wrong; tokens are looked up by their hash only")
+    func tokenFiles() throws {
+        let dir = try ScoreRankCommandTests.folder()
+        let path = dir + "/tokens"
+        let hash = TokenFile.hash("secret-token")
+        try "# clients\nloan-system \(hash)\n\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let file = try TokenFile.read(path: path)
+        #expect(file.client(presenting: "secret-token") == "loan-system")
+        #expect(file.client(presenting: "secret-token ") == nil && file.client(presenting: hash) == nil, "the hash itself is not a token")
+        for (text, line) in [("loan-system \(hash)\nbad line\n", 2), ("a \(hash.uppercased())\n", 1), ("a \(hash)\na \(TokenFile.hash("x"))\n", 2)] {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect { try TokenFile.read(path: path) } throws: { ($0 as? InputFileError)?.line == line }
+        }
+        try "# nobody\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try TokenFile.read(path: path) } throws: { "\($0)".contains("finrec token") }
+        #expect(Set((0..<100).map { _ in TokenFile.newToken() }).count == 100)
+    }
+}

@@ -205,12 +205,12 @@ public struct ApplicantAssessment: Sendable {
         return (a, b)
     }
 
-    /// Each catalog definition's value for every row of `chunk` (compiled and evaluated once per
-    /// chunk, a column at a time); nil for a definition that does not compile to a number.
+    /// Each catalog definition's value for every row of `chunk` (compiled once by the scorer,
+    /// evaluated once per chunk, a column at a time); nil for a definition that does not compile
+    /// to a number.
     static func definitionColumns(_ chunk: RecordChunk, scorer: OfferScorer) -> [NumericColumn?] {
-        scorer.catalog.definitions.map { definition in
-            guard let compiled = try? CompiledExpression(definition.expression, in: scorer.evaluator.environment, boolean: false),
-                  case .numbers(let values, let missing) = compiled.evaluate(chunk, parameters: scorer.parameters) else { return nil }
+        scorer.definitions.map { compiled in
+            guard let compiled, case .numbers(let values, let missing) = compiled.evaluate(chunk, parameters: scorer.parameters) else { return nil }
             return NumericColumn(values: values, missing: missing)
         }
     }

@@ -22,6 +22,9 @@ public struct OfferScorer: Sendable {
     let featureColumns: [[Int]]
     /// For each catalog offer, the successes its product learnt from (nil without a product).
     let productSuccesses: [Int?]
+    /// Each catalog definition compiled once (nil for one that does not compile to a number),
+    /// for the officer's key figures.
+    let definitions: [CompiledExpression?]
 
     public var catalog: Catalog { model.catalog }
     public var parameters: [String: Double] { ["as_of_date": Double(asOf)] }
@@ -40,6 +43,8 @@ public struct OfferScorer: Sendable {
         for (j, column) in model.features.columns.enumerated() { groups[column.feature].append(j) }
         featureColumns = groups
         productSuccesses = productIndex.map { $0.flatMap { model.metrics[model.linear.products[$0].id]?.successes } }
+        let environment = evaluator.environment
+        definitions = model.catalog.definitions.map { try? CompiledExpression($0.expression, in: environment, boolean: false) }
     }
 
     /// Features, logits and eligibility of every row of `chunk`.

@@ -27,11 +27,7 @@ public enum Workbooks {
             let id = XLSXWorkbook.Cell.text(e["enterprise_id"]?.string ?? ""), name = XLSXWorkbook.Cell.text(e["name"]?.string ?? "")
             for o in e["offers"]?.array ?? [] {
                 let interval = o["probability_interval"]?.array
-                func codes(_ key: String) -> String {
-                    (o[key]?.array ?? []).map { c in
-                        "\(c["label"]?.string ?? "")（\(c["value"]?.string ?? "—")）\(Fixed.signed(c["points"]?.number ?? 0, digits: 1))"
-                    }.joined(separator: "；")
-                }
+                func codes(_ key: String) -> String { (o[key]?.array ?? []).map(reasonCodeText).joined(separator: "；") }
                 let reasons = (o["reasons"]?.array ?? []).compactMap { $0["text"]?.string }
                 let sources = ((o["reasons"]?.array ?? []) + (o["warnings"]?.array ?? [])).compactMap { $0["source"]?.string }
                 let gap = o["gap"].flatMap { g in g["items"]?.array?.compactMap { $0["text"]?.string }.joined(separator: "；") } ?? ""
@@ -80,6 +76,11 @@ public enum Workbooks {
             })
         }
         return XLSXWorkbook(sheets: [sheet])
+    }
+
+    /// A reason code of the finrec-score document as the officer reads it: "发明专利数（对数）（21）+42.7".
+    public static func reasonCodeText(_ code: JSONValue) -> String {
+        "\(code["label"]?.string ?? "")（\(code["value"]?.string ?? "—")）\(Fixed.signed(code["points"]?.number ?? 0, digits: 1))"
     }
 
     private static func number(_ value: JSONValue?) -> XLSXWorkbook.Cell { value?.number.map(XLSXWorkbook.Cell.number) ?? .empty }
