@@ -88,18 +88,21 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// For 422: where in the input (line, column, field), as the CLI's errors say it.
     public let line: Int?, column: Int?, field: String?
+    /// For 422: what is wrong with the value, without where (the page puts it by its field).
+    public let detail: String?
 
-    public init(_ status: Status, _ message: String, line: Int? = nil, column: Int? = nil, field: String? = nil) {
+    public init(_ status: Status, _ message: String, line: Int? = nil, column: Int? = nil, field: String? = nil, detail: String? = nil) {
         self.status = status
         self.message = message
         self.line = line
         self.column = column
         self.field = field
+        self.detail = detail
     }
 
     /// A bad upload: the reader's error, with the input named as the request names it.
     public init(_ error: InputFileError) {
-        self.init(.unprocessable, error.description, line: error.line, column: error.column, field: error.field)
+        self.init(.unprocessable, error.description, line: error.line, column: error.column, field: error.field, detail: error.message)
     }
 
     public var description: String { message }

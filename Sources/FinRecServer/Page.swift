@@ -89,8 +89,14 @@ enum Page {
         do {
             results = try Desk.assess(input, name: name, model: model, language: language, limit: maximumApplicants)
         } catch {
-            // Back to the form with what was entered and what to fix.
-            let view = formView(values: upload == nil ? fields : [:], error: error.message, language: language, state: state, request: request)
+            // Back to the form with what was entered and what to fix; a field's error by its label.
+            var message = error.message
+            let problem = OutcomeMiddleware.serviceError(error)
+            if upload == nil, let field = problem.field, let detail = problem.detail,
+               let spec = EnterpriseSchema.schema.fields.first(where: { $0.name == field }) {
+                message = spec.label(language) + (language == .zh ? "：" : ": ") + detail
+            }
+            let view = formView(values: upload == nil ? fields : [:], error: message, language: language, state: state, request: request)
             return html(render("form", view), status: HTTPResponse.Status(code: error.status.rawValue))
         }
         let document = Desk.scoreDocument(results, model: model, language: language, reasons: 3)

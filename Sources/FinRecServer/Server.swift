@@ -244,7 +244,8 @@ enum Body {
         return try await withCheckedThrowingContinuation { continuation in
             outcome.set(continuation)
             let deadline = Task {
-                try? await Task.sleep(for: timeout)
+                // Cancelled (the body came first): nothing to do.
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 if let waiting = outcome.take() {
                     collector.cancel()
                     waiting.resume(throwing: ServiceError(.requestTimeout, "the request body did not arrive within \(timeout.components.seconds) s; send it at once"))
@@ -252,8 +253,8 @@ enum Body {
             }
             Task {
                 let result = await collector.result
-                deadline.cancel()
                 outcome.take()?.resume(with: result)
+                deadline.cancel()
             }
         }
     }
