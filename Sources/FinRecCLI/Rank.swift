@@ -146,16 +146,15 @@ struct Rank: ParsableCommand {
     /// The catalog indices of the offers to rank: those named by --product, else every offer
     /// the model has a product for.
     func selectedOffers(_ scorer: OfferScorer) throws -> [Int] {
-        let catalog = scorer.catalog
-        if product.isEmpty { return catalog.offers.indices.filter { scorer.productIndex[$0] != nil } }
-        return try product.map { id in
-            guard let k = catalog.offers.firstIndex(where: { $0.id == id }) else {
-                throw ValidationError("--product \(id): no such offer; the catalog has " + catalog.offers.map(\.displayName).joined(separator: ", "))
+        do {
+            return try scorer.offerIndices(product, allowingRulesOnly: nearMiss > 0)
+        } catch {
+            switch error {
+            case .unknown(let id):
+                throw ValidationError("--product \(id): no such offer; the catalog has " + scorer.catalog.offers.map(\.displayName).joined(separator: ", "))
+            case .noWeights(let offer):
+                throw ValidationError("--product \(offer.id): the model has no weights for \(offer.displayName), so it has no top list; add --near-miss N for the enterprises closest to it, or retrain with its label column")
             }
-            guard scorer.productIndex[k] != nil || nearMiss > 0 else {
-                throw ValidationError("--product \(id): the model has no weights for \(catalog.offers[k].displayName), so it has no top list; add --near-miss N for the enterprises closest to it, or retrain with its label column")
-            }
-            return k
         }
     }
 }

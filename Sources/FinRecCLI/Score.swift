@@ -78,13 +78,12 @@ struct Score: ParsableCommand {
                                   format: format == .rows ? .rows(reasons: reasons)
                                       : .csv(language: lang.language, reasons: reasons, modelPath: modelPath, asOf: assessment.asOf))
         let file = try output.map { (path) throws(FileWriteError) in try AtomicFileWriter(path: path) }
+        func emit(_ text: String) throws {
+            if let file { try file.write(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        }
         do {
-            if excel {
-                if let file { try file.write(CSVField.byteOrderMark) } else { FileHandle.standardOutput.write(Data(CSVField.byteOrderMark.utf8)) }
-            }
-            _ = try scoring.run(reader) { text in
-                if let file { try file.write(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
-            }
+            if excel { try emit(CSVField.byteOrderMark) }
+            _ = try scoring.run(reader, write: emit)
             _ = try reader.finish()
             try file?.commit()
         } catch {

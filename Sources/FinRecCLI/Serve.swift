@@ -83,11 +83,11 @@ struct Token: ParsableCommand {
     func run() throws {
         var text = ""
         if FileManager.default.fileExists(atPath: tokens) {
-            guard let data = FileManager.default.contents(atPath: tokens), let existing = String(data: data, encoding: .utf8) else {
-                throw ValidationError("\(tokens): cannot read the token file.")
+            // Checked as `serve` will read it: a broken line is reported, not appended to.
+            let existing = try TokenFile.text(path: tokens)
+            if try TokenFile.parse(existing, path: tokens).clients.values.contains(client) {
+                throw ValidationError("\(tokens) already has a client \(client); remove its line first to replace its token.")
             }
-            let names = existing.split(separator: "\n").compactMap { $0.hasPrefix("#") ? nil : $0.split(separator: " ").first.map(String.init) }
-            if names.contains(client) { throw ValidationError("\(tokens) already has a client \(client); remove its line first to replace its token.") }
             text = existing.hasSuffix("\n") || existing.isEmpty ? existing : existing + "\n"
         } else {
             text = "# finrec serve --tokens: one client per line, its name and the SHA-256 of its bearer token.\n"

@@ -73,9 +73,8 @@ enum API {
             throw ServiceError(.unsupportedMediaType, "send applicants as application/json (an object, an array, or JSON Lines as application/x-ndjson) or text/csv with a header line; got \(request.headers[.contentType] ?? "no Content-Type")")
         }
         let body = try await Body.read(request, limit: state.configuration.maximumBodyBytes, timeout: state.configuration.bodyTimeout)
-        let start = body.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let first = body[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        let looksJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        let (start, first) = EnterpriseFileReader.opening(body)
+        let looksJSON = EnterpriseFileReader.opensJSON(first)
         if jsonTypes.contains(type) {
             guard looksJSON else {
                 throw ServiceError(.badRequest, first == nil ? "the request body is empty; send an applicant object" : "the body is not JSON (it should start with { or [); send CSV as text/csv")
@@ -96,17 +95,18 @@ enum API {
     static func commit(route: String, body: [UInt8], model: LoadedModel, applicants: Int, result: String,
                        context: FinRecContext, state: ServiceState) async throws -> Int64 {
         let id = try await state.audit.record(AuditEntry(time: AuditEntry.timestamp(), client: context.client, route: route,
-                                                         inputSHA256: Body.sha256(body), modelSHA256: model.sha256,
+                                                         inputSHA256: SHA256.hex(body), modelSHA256: model.sha256,
                                                          applicants: applicants, result: result))
         state.metrics.decided()
         return id
     }
 
-    static func respond(_ text: String, type: String = "application/json; charset=utf-8", decision: Int64? = nil) -> Response {
+    static func respond(_ text: String, type: String = "application/json; charset=utf-8", status: HTTPResponse.Status = .ok,
+                        decision: Int64? = nil) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
         if let decision { headers[.finrecDecision] = String(decision) }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

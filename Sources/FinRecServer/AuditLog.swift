@@ -30,8 +30,6 @@ public struct AuditEntry: Sendable, Equatable {
         self.result = result
     }
 
-    static let columns = ["id", "time", "client", "route", "input_sha256", "model_sha256", "applicants", "result"]
-
     init(row: Row) {
         self.init(id: row["id"], time: row["time"], client: row["client"], route: row["route"], inputSHA256: row["input_sha256"],
                   modelSHA256: row["model_sha256"], applicants: row["applicants"], result: row["result"])

@@ -19,13 +19,8 @@ public final class LoadedModel: Sendable {
             throw ServiceError(.badRequest, "the assessment date \(asOf) is not a calendar date; write it as YYYY-MM-DD")
         }
         // Hash the bytes that are parsed: a file replaced between the two reads cannot mismatch.
-        let bytes: [UInt8]
-        do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw ModelFileError.unreadable(path: path, reason: (error as NSError).localizedFailureReason ?? "\(error)")
-        }
-        var hash = SHA256()
-        hash.update(bytes)
-        self.sha256 = hash.finalize()
+        let bytes = try ModelFile.contents(at: path)
+        self.sha256 = SHA256.hex(bytes)
         self.path = path
         self.model = try TrainedModel.decode(bytes, path: path)
         self.scorer = try OfferScorer(model: model, asOf: day.daysSinceEpoch, threads: .singleThreaded)
@@ -39,7 +34,7 @@ public final class LoadedModel: Sendable {
         return .object(JSONObject([
             ("format", .string("finrec-model-overview")), ("finrec_version", .string(FinRecVersion.current)),
             ("model_file", .string((path as NSString).lastPathComponent)), ("model_sha256", .string(sha256)),
-            ("loaded_at", .string(ISO8601DateFormatter().string(from: loadedAt))), ("as_of", .string(asOf)),
+            ("loaded_at", .string(AuditEntry.timestamp(loadedAt))), ("as_of", .string(asOf)),
             ("products", .array(linear.products.map { p in
                 .object(JSONObject([("id", .string(p.id)), ("name_zh", .string(p.chineseName)), ("name_en", .string(p.englishName))]))
             })),
@@ -82,7 +77,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     public enum Status: Int, Sendable {
         case badRequest = 400, unauthorized = 401, forbidden = 403, notFound = 404, methodNotAllowed = 405,
              requestTimeout = 408, contentTooLarge = 413, unsupportedMediaType = 415, unprocessable = 422,
-             tooManyRequests = 429, internalError = 500, unavailable = 503
+             internalError = 500, unavailable = 503
     }
     public let status: Status
     public let message: String
@@ -168,19 +163,16 @@ public enum Desk {
 
     /// A pool (CSV or JSON) → its top lists per offer.
     public static func rank(_ body: [UInt8], name: String, request: RankRequest, model: LoadedModel, workers: Int) throws(ServiceError) -> RankDocument {
-        let scorer = model.scorer, catalog = scorer.catalog
-        var offers: [Int] = []
-        if request.products.isEmpty {
-            offers = catalog.offers.indices.filter { scorer.productIndex[$0] != nil }
-        } else {
-            for id in request.products {
-                guard let k = catalog.offers.firstIndex(where: { $0.id == id }) else {
-                    throw ServiceError(.badRequest, "product=\(id): no such offer; the catalog has " + catalog.offers.map(\.id).joined(separator: ", "))
-                }
-                guard scorer.productIndex[k] != nil || request.nearMisses > 0 else {
-                    throw ServiceError(.badRequest, "product=\(id): the model has no weights for \(catalog.offers[k].displayName); add near_miss=N for the enterprises closest to it")
-                }
-                offers.append(k)
+        let scorer = model.scorer
+        let offers: [Int]
+        do {
+            offers = try scorer.offerIndices(request.products, allowingRulesOnly: request.nearMisses > 0)
+        } catch {
+            switch error {
+            case .unknown(let id):
+                throw ServiceError(.badRequest, "product=\(id): no such offer; the catalog has " + scorer.catalog.offers.map(\.id).joined(separator: ", "))
+            case .noWeights(let offer):
+                throw ServiceError(.badRequest, "product=\(offer.id): the model has no weights for \(offer.displayName); add near_miss=N for the enterprises closest to it")
             }
         }
         var ranking = PoolRanking(scorer: scorer, offers: offers, top: request.top, reasonCount: request.reasons, workers: workers)

@@ -39,7 +39,7 @@ enum FormData {
         let delimiter = Array(("--" + boundary).utf8)
         var positions: [Int] = []
         var i = 0
-        while let found = find(delimiter, in: body, from: i) {
+        while let found = ByteSearch.find(delimiter, in: body, from: i) {
             positions.append(found)
             i = found + delimiter.count
         }
@@ -49,7 +49,7 @@ enum FormData {
             var p = start + delimiter.count
             guard p + 2 <= body.count, body[p] == 0x0D, body[p + 1] == 0x0A else { continue }
             p += 2
-            guard let headerEnd = find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: p), headerEnd < end else {
+            guard let headerEnd = ByteSearch.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: p), headerEnd < end else {
                 throw ServiceError(.badRequest, "a multipart part has no blank line after its headers")
             }
             let headers = String(decoding: body[p..<headerEnd], as: UTF8.self)
@@ -75,17 +75,6 @@ enum FormData {
             result[pair[0].lowercased()] = value
         }
         return result
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        let first = needle[0]
-        var i = start
-        while i <= haystack.count - needle.count {
-            if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 
     /// The form's fields as a two-line CSV (header, values) of the schema fields filled in: the

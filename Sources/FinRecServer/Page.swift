@@ -35,7 +35,7 @@ enum Page {
     static func register(on router: Router<FinRecContext>, state: ServiceState) {
         router.get("/") { request, _ in
             let language = pageLanguage(request, form: [:])
-            return html(render("form", formView(values: [:], error: nil, language: language, state: state, request: request)))
+            return html(render("form", formView(values: [:], error: nil, language: language, state: state)))
         }
         router.get("/static/finrec.css") { _, _ in
             var headers = HTTPFields()
@@ -91,12 +91,11 @@ enum Page {
         } catch {
             // Back to the form with what was entered and what to fix; a field's error by its label.
             var message = error.message
-            let problem = OutcomeMiddleware.serviceError(error)
-            if upload == nil, let field = problem.field, let detail = problem.detail,
+            if upload == nil, let field = error.field, let detail = error.detail,
                let spec = EnterpriseSchema.schema.fields.first(where: { $0.name == field }) {
                 message = spec.label(language) + (language == .zh ? "：" : ": ") + detail
             }
-            let view = formView(values: upload == nil ? fields : [:], error: message, language: language, state: state, request: request)
+            let view = formView(values: upload == nil ? fields : [:], error: message, language: language, state: state)
             return html(render("form", view), status: HTTPResponse.Status(code: error.status.rawValue))
         }
         let document = Desk.scoreDocument(results, model: model, language: language, reasons: 3)
@@ -138,22 +137,17 @@ enum Page {
             throw ServiceError(.notFound, "decision \(id) was sent as CSV (\(entry.route)); read it with `finrec audit`")
         }
         let kind = document["format"]?.string
-        if workbook {
-            let book: XLSXWorkbook
-            switch kind {
-            case "finrec-score": book = Workbooks.score(document)
-            default: throw ServiceError(.notFound, "decision \(id) is a \(kind ?? "document") the page does not show; read it with `finrec audit`")
-            }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            headers[.contentDisposition] = "attachment; filename=\"finrec-decision-\(id).xlsx\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try book.bytes())))
-        }
         guard kind == "finrec-score" else {
             throw ServiceError(.notFound, "decision \(id) is a \(kind ?? "document") the page does not show; read it with `finrec audit`")
         }
+        if workbook {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            headers[.contentDisposition] = "attachment; filename=\"finrec-decision-\(id).xlsx\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Workbooks.score(document).bytes())))
+        }
         let language: Language = document["language"]?.string == "en" ? .en : .zh
-        var view = commonView(language: language, state: state, request: request)
+        var view = commonView(language: language, state: state)
         view["decision"] = String(id)
         view["time"] = entry.time
         view["client"] = entry.client
@@ -183,15 +177,15 @@ enum Page {
         return chosen == "en" ? .en : .zh
     }
 
-    static func commonView(language: Language, state: ServiceState, request: Request) -> [String: Any] {
+    static func commonView(language: Language, state: ServiceState) -> [String: Any] {
         let model = state.models.model
         let other = language == .zh ? "en" : "zh"
         return ["lang": language.rawValue, "t": PageText.text(language).dictionary, "modelShort": String(model.sha256.prefix(12)),
                 "asOf": model.asOf, "switchHref": "/?lang=\(other)"]
     }
 
-    static func formView(values: [String: String], error: String?, language: Language, state: ServiceState, request: Request) -> [String: Any] {
-        var view = commonView(language: language, state: state, request: request)
+    static func formView(values: [String: String], error: String?, language: Language, state: ServiceState) -> [String: Any] {
+        var view = commonView(language: language, state: state)
         view["title"] = PageText.text(language).formTitle
         if let error { view["error"] = ["message": error] }
         view["fields"] = EnterpriseSchema.schema.fields.map { f -> [String: Any] in
@@ -291,11 +285,6 @@ enum Page {
                                    "modelShort": "", "asOf": ""]
         return render("error", view)
     }
-}
-
-extension Error {
-    var message: String { OutcomeMiddleware.serviceError(self).message }
-    var status: ServiceError.Status { OutcomeMiddleware.serviceError(self).status }
 }
 
 /// The page's words, in Chinese and English.

@@ -96,7 +96,7 @@ public enum FinRecService {
         logger.logLevel = .warning
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FinRec"),
             onServerRunning: { channel in
                 onListening(channel.localAddress?.port ?? configuration.port)
@@ -147,20 +147,18 @@ struct OutcomeMiddleware: RouterMiddleware {
 
     static func response(for error: ServiceError, request: Request) -> Response {
         let status = HTTPResponse.Status(code: error.status.rawValue)
-        var headers = HTTPFields()
+        var response = Page.isPage(request.uri.path)
+            ? Page.html(Page.errorPage(error, request: request), status: status)
+            : API.respond(error.json(), status: status)
         if error.status == .unauthorized {
-            headers.append(HTTPField(name: .wwwAuthenticate, value: "Bearer realm=\"finrec\""))
-            if !request.uri.path.hasPrefix("/v1/") { headers.append(HTTPField(name: .wwwAuthenticate, value: "Basic realm=\"FinRec\", charset=\"UTF-8\"")) }
+            response.headers.append(HTTPField(name: .wwwAuthenticate, value: "Bearer realm=\"finrec\""))
+            if !request.uri.path.hasPrefix("/v1/") {
+                response.headers.append(HTTPField(name: .wwwAuthenticate, value: "Basic realm=\"FinRec\", charset=\"UTF-8\""))
+            }
         }
-        if error.status == .requestTimeout || error.status == .contentTooLarge { headers[.connection] = "close" }
-        if error.status == .methodNotAllowed { headers[.allow] = "POST" }
-        if Page.isPage(request.uri.path) {
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.contentSecurityPolicy] = Page.contentSecurityPolicy
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Page.errorPage(error, request: request))))
-        }
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: error.json())))
+        if error.status == .requestTimeout || error.status == .contentTooLarge { response.headers[.connection] = "close" }
+        if error.status == .methodNotAllowed { response.headers[.allow] = "POST" }
+        return response
     }
 }
 
@@ -269,11 +267,5 @@ enum Body {
     /// The media type of a request, lowercased, without parameters.
     static func mediaType(_ request: Request) -> String? {
         request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
-    }
-
-    static func sha256(_ bytes: [UInt8]) -> String {
-        var h = SHA256()
-        h.update(bytes)
-        return h.finalize()
     }
 }

@@ -10,10 +10,26 @@ public struct TokenFile: Sendable {
 
     public init(clients: [String: String]) { self.clients = clients }
 
+    /// The token file at `path`, checked line by line; it must list a client.
     public static func read(path: String) throws -> TokenFile {
+        let file = try parse(try text(path: path), path: path)
+        guard !file.clients.isEmpty else {
+            throw InputFileError(path: path, message: "lists no client; add one with `finrec token NAME --tokens \(path)`")
+        }
+        return file
+    }
+
+    /// The token file's text.
+    public static func text(path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw InputFileError(path: path, message: "cannot read the token file; create it with `finrec token NAME --tokens \(path)`")
         }
+        return text
+    }
+
+    /// Every line of a token file's text checked (comments and blank lines skipped); may list no
+    /// client (a file `finrec token` is about to add the first one to). `path` names it in errors.
+    public static func parse(_ text: String, path: String) throws -> TokenFile {
         var clients: [String: String] = [:]
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -28,9 +44,6 @@ public struct TokenFile: Sendable {
             }
             clients[String(parts[1])] = String(parts[0])
         }
-        guard !clients.isEmpty else {
-            throw InputFileError(path: path, message: "lists no client; add one with `finrec token NAME --tokens \(path)`")
-        }
         return TokenFile(clients: clients)
     }
 
@@ -44,11 +57,7 @@ public struct TokenFile: Sendable {
         clients[Self.hash(token)]
     }
 
-    public static func hash(_ token: String) -> String {
-        var h = SHA256()
-        h.update(Array(token.utf8))
-        return h.finalize()
-    }
+    public static func hash(_ token: String) -> String { SHA256.hex(token.utf8) }
 
     /// A new random token (32 bytes from the system's generator, URL-safe base64, 43 characters).
     public static func newToken() -> String {

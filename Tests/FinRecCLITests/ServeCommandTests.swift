@@ -71,11 +71,7 @@ struct ServeCommandTests {
         try runPythonJSON(root: root, script: "Tests/Serve/check_service.py", arguments)
     }
 
-    static func sha256(_ path: String) -> String {
-        var h = SHA256()
-        h.update(Array(FileManager.default.contents(atPath: path) ?? Data()))
-        return h.finalize()
-    }
+    static func sha256(_ path: String) -> String { SHA256.hex(FileManager.default.contents(atPath: path) ?? Data()) }
 
     @Test("The API answers as the CLI does, refuses hostile requests with the right 4xx and no audit row, and audits every decision")
     func api() throws {

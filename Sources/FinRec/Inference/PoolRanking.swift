@@ -7,6 +7,30 @@
 /// let ranker = try ranking.run(try EnterpriseFileReader(path: "pool.csv"))
 /// let document = RankDocument(ranker: ranker, scorer: scorer, modelPath: "…", asOf: "2026-06-30")
 /// ```
+/// Why offer ids given for ranking cannot be ranked.
+public enum OfferSelectionError: Error, Sendable {
+    /// The catalog has no offer with this id.
+    case unknown(id: String)
+    /// The model has no weights for this offer, so it has no top list (only near-misses).
+    case noWeights(Catalog.Offer)
+}
+
+extension OfferScorer {
+    /// The catalog indices of the offers `ids` names, in that order; every offer the model has a
+    /// product for when `ids` is empty. An offer without weights is accepted only when
+    /// `allowingRulesOnly` (its near-misses can still be listed).
+    public func offerIndices(_ ids: [String], allowingRulesOnly: Bool) throws(OfferSelectionError) -> [Int] {
+        if ids.isEmpty { return catalog.offers.indices.filter { productIndex[$0] != nil } }
+        var indices: [Int] = []
+        for id in ids {
+            guard let k = catalog.offers.firstIndex(where: { $0.id == id }) else { throw .unknown(id: id) }
+            guard productIndex[k] != nil || allowingRulesOnly else { throw .noWeights(catalog.offers[k]) }
+            indices.append(k)
+        }
+        return indices
+    }
+}
+
 public struct PoolRanking: Sendable {
     public let scorer: OfferScorer
     /// Catalog indices of the offers ranked.

@@ -111,17 +111,21 @@ public enum ModelFile {
     /// The parsed JSON document of the model file at `path` (read and parsed once; the weights
     /// and the version-2 sections are decoded from it).
     static func document(at path: String) throws(ModelFileError) -> JSONValue {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw .unreadable(path: path, reason: reason)
-        }
+        let data = try contents(at: path)
         do {
             return try JSONValue.parse(data)
         } catch {
             throw .syntax(path: path, error)
+        }
+    }
+
+    /// The bytes of the model file at `path`.
+    public static func contents(at path: String) throws(ModelFileError) -> [UInt8] {
+        do {
+            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            throw .unreadable(path: path, reason: reason)
         }
     }
 

@@ -41,14 +41,23 @@ public final class EnterpriseFileReader {
     /// (after a byte-order mark and spaces) is `{` or `[`, CSV otherwise. `name` is what messages
     /// call the input.
     public convenience init(bytes: [UInt8], name: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let first = bytes[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+        let (start, first) = Self.opening(bytes)
+        if Self.opensJSON(first) {
             self.init(name: name, csv: nil, json: try JSONRecordReader.parse(Array(bytes[start...]), path: name, schema: schema, options: options))
         } else {
             self.init(name: name, csv: try CSVRecordReader(bytes: bytes, name: name, schema: schema, options: options), json: nil)
         }
     }
+
+    /// Where in-memory content starts (after a UTF-8 byte-order mark) and its first byte that is
+    /// not white space (nil when there is none).
+    package static func opening(_ bytes: [UInt8]) -> (start: Int, first: UInt8?) {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        return (start, bytes[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) })
+    }
+
+    /// Content that opens with `{` or `[` is read as JSON, anything else as CSV.
+    package static func opensJSON(_ first: UInt8?) -> Bool { first == UInt8(ascii: "{") || first == UInt8(ascii: "[") }
 
     /// The next chunk, or nil when the file is done.
     public func nextChunk() throws(InputFileError) -> RecordChunk? {

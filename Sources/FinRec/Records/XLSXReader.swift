@@ -141,22 +141,6 @@ struct ZipArchive {
 enum XMLScan {
     struct Cell { let reference: String, type: String, value: String }
 
-    /// The first index at or after `from` where `needle` starts, or nil.
-    static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int, before end: Int? = nil) -> Int? {
-        let limit = (end ?? bytes.count) - needle.count
-        guard let first = needle.first, from <= limit else { return nil }
-        var i = from
-        while i <= limit {
-            if bytes[i] == first {
-                var j = 1
-                while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
-    }
-
     /// Start tags `<name …>` (name followed by a space, `/` or `>`) from `from` to `end`: the
     /// index just after the name and the index of the tag's `>`.
     static func tags(_ name: String, in bytes: [UInt8], from: Int = 0, before end: Int? = nil) -> [(attributes: Range<Int>, close: Int)] {
@@ -164,11 +148,11 @@ enum XMLScan {
         var found: [(Range<Int>, Int)] = []
         var i = from
         let stop = end ?? bytes.count
-        while let open = find(needle, in: bytes, from: i, before: stop) {
+        while let open = ByteSearch.find(needle, in: bytes, from: i, before: stop) {
             let after = open + needle.count
             guard after < stop else { break }
             let c = bytes[after]
-            guard c == 0x20 || c == 0x2F || c == 0x3E || c == 0x0A || c == 0x09 || c == 0x0D, let close = find([0x3E], in: bytes, from: after, before: stop) else {
+            guard c == 0x20 || c == 0x2F || c == 0x3E || c == 0x0A || c == 0x09 || c == 0x0D, let close = ByteSearch.find([0x3E], in: bytes, from: after, before: stop) else {
                 i = after
                 continue
             }
@@ -207,12 +191,12 @@ enum XMLScan {
             let selfClosing = xml[tag.close - 1] == 0x2F
             let attrs = attributes(String(decoding: xml[tag.attributes.lowerBound..<(selfClosing ? tag.close - 1 : tag.close)], as: UTF8.self))
             if selfClosing { i = tag.close + 1; continue }
-            guard let end = find(close, in: xml, from: tag.close + 1) else { break }
+            guard let end = ByteSearch.find(close, in: xml, from: tag.close + 1) else { break }
             let type = attrs["t"] ?? "n"
             var value = ""
             if type == "inlineStr" {
                 value = texts(xml, from: tag.close + 1, before: end).joined()
-            } else if let a = find(v, in: xml, from: tag.close + 1, before: end), let b = find(vEnd, in: xml, from: a, before: end) {
+            } else if let a = ByteSearch.find(v, in: xml, from: tag.close + 1, before: end), let b = ByteSearch.find(vEnd, in: xml, from: a, before: end) {
                 value = unescape(String(decoding: xml[(a + v.count)..<b], as: UTF8.self))
             }
             if !(value.isEmpty && type != "inlineStr" && type != "str") { cells.append(Cell(reference: attrs["r"] ?? "", type: type, value: value)) }
@@ -225,13 +209,13 @@ enum XMLScan {
     static func sharedStrings(_ xml: [UInt8]) -> [String] {
         let end = Array("</si>".utf8), phonetic = Array("<rPh".utf8), phoneticEnd = Array("</rPh>".utf8)
         return tags("si", in: xml).compactMap { tag -> String? in
-            guard let stop = find(end, in: xml, from: tag.close + 1) else { return nil }
+            guard let stop = ByteSearch.find(end, in: xml, from: tag.close + 1) else { return nil }
             var parts: [String] = []
             var i = tag.close + 1
             while i < stop {
-                let p = find(phonetic, in: xml, from: i, before: stop) ?? stop
+                let p = ByteSearch.find(phonetic, in: xml, from: i, before: stop) ?? stop
                 parts += texts(xml, from: i, before: p)
-                guard p < stop, let q = find(phoneticEnd, in: xml, from: p, before: stop) else { break }
+                guard p < stop, let q = ByteSearch.find(phoneticEnd, in: xml, from: p, before: stop) else { break }
                 i = q + phoneticEnd.count
             }
             return parts.joined()
@@ -245,7 +229,7 @@ enum XMLScan {
         var i = from
         for tag in tags("t", in: xml, from: from, before: end) where tag.close >= i {
             if xml[tag.close - 1] == 0x2F { i = tag.close + 1; continue }
-            guard let stop = find(close, in: xml, from: tag.close + 1, before: end) else { break }
+            guard let stop = ByteSearch.find(close, in: xml, from: tag.close + 1, before: end) else { break }
             found.append(unescape(String(decoding: xml[(tag.close + 1)..<stop], as: UTF8.self)))
             i = stop + close.count
         }

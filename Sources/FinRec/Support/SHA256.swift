@@ -17,6 +17,13 @@ package struct SHA256: Sendable {
 
     public init() {}
 
+    /// The digest of `bytes` in one call, as 64 lowercase hexadecimal characters.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+        var hash = SHA256()
+        hash.update(bytes)
+        return hash.finalize()
+    }
+
     public mutating func update(_ bytes: some Collection<UInt8>) {
         pending.append(contentsOf: bytes)
         length &+= UInt64(bytes.count)
