@@ -56,12 +56,8 @@ public final class CSVRecordReader {
     /// Where read(2) puts each block before it is appended to `buffer` (no zero-filling).
     private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
 
-    // Field boundaries of the current record (reused).
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var escaped: [Bool] = []
-    private var recordStart = 0
-    private var recordLine = 1
+    /// Largest span of bytes one chunk may hold, so cell offsets fit in 32 bits.
+    static let maximumChunkBytes = 1 << 30
 
     public convenience init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         try self.init(source: .path(path), name: path, schema: schema, options: options)
@@ -125,12 +121,7 @@ public final class CSVRecordReader {
         if discard > 0 {
             buffer.removeSubrange(0..<discard)
             position -= discard
-            recordStart -= discard
             chunkBase = chunkBase.map { $0 - discard }
-            for i in starts.indices {
-                starts[i] -= discard
-                ends[i] -= discard
-            }
         }
         guard !eof else { return }
         while true {
@@ -153,28 +144,36 @@ public final class CSVRecordReader {
         if buffer.starts(with: [0xFF, 0xFE]) || buffer.starts(with: [0xFE, 0xFF]) {
             throw InputFileError(path: path, line: 1, message: "the file is UTF-16; save it as UTF-8 (Excel: Save As → CSV UTF-8), or run `iconv -f UTF-16 -t UTF-8 IN.csv > OUT.csv`")
         }
-        guard try scanRecord() else {
+        chunkBase = position
+        defer { chunkBase = nil }
+        var split = SplitRecords(columns: nil, capacity: 64)
+        try fill(&split, rows: 1)
+        guard let headerLine = split.lines.first else {
             throw InputFileError(path: path, message: "the file is empty; it needs a header line naming the columns, e.g. "
                                  + schema.fields.prefix(4).map(\.name).joined(separator: ","))
         }
-        for c in starts.indices {
-            let cell = fieldBytes(c)
+        let base = chunkBase!
+        for c in 0..<split.cells.count {
+            let cell = cellBytes(from: base + Int(split.cells.start[c]), to: base + Int(split.cells.end[c]),
+                                 escaped: split.escapedCells.contains(c))
             let text: String
             do {
                 text = try cell.withUnsafeBufferPointer { (b) throws(CellError) -> String in try CellDecoder.text(b) }
             } catch {
-                throw InputFileError(path: path, line: recordLine, column: c + 1, message: "the header " + error.message)
+                throw InputFileError(path: path, line: headerLine, column: c + 1, message: "the header " + error.message)
             }
             header.append(text.trimmingSpaces)
         }
         if header.count == 1, header[0].contains(";") || header[0].contains("\t") || header[0].contains("，") {
             let delimiter = header[0].contains(";") ? "semicolons" : header[0].contains("\t") ? "tabs" : "full-width commas (，)"
-            throw InputFileError(path: path, line: recordLine, message: "the header is one column with \(delimiter) in it; FinRec reads comma-separated files: save as CSV with commas")
+            throw InputFileError(path: path, line: headerLine, message: "the header is one column with \(delimiter) in it; FinRec reads comma-separated files: save as CSV with commas")
         }
-        binding = try HeaderBinding(header: header, schema: schema, path: path, line: recordLine,
+        binding = try HeaderBinding(header: header, schema: schema, path: path, line: headerLine,
                                     detectDuplicateIds: options.detectDuplicateIds)
         counts.absentFields = binding.absentFields
         counts.unknownColumns = binding.extraNames
+        plan = ChunkDecoder(schema: schema, plans: binding.plans, decoders: decoders, header: header, extraNames: binding.extraNames,
+                            headerColumn: binding.headerColumn)
     }
 
     // MARK: Records
@@ -190,51 +189,37 @@ public final class CSVRecordReader {
         return try finalize(decoder.decode(scanned))
     }
 
-    /// Pass 1 of ``nextChunk()``: the next chunk's records split into cells, with a copy of their
-    /// bytes, or nil at the end of the file. Call in file order; decode the result on any thread
-    /// with ``decoder`` and hand it to ``finalize(_:)`` in file order.
+    /// Pass 1 of ``nextChunk()``: the next chunk's records split into cells, with their bytes,
+    /// or nil at the end of the file. Call in file order; decode the result on any thread with
+    /// ``decoder`` and hand it to ``finalize(_:)`` in file order.
     package func scanChunk() throws(InputFileError) -> ScannedChunk? {
         let columns = header.count
         chunkBase = position
         defer { chunkBase = nil }
-        // Pass 1: split records into cells.
-        var cellStart: [Int32] = [], cellEnd: [Int32] = []
-        var escapedCells: [Int] = []
-        var lines: [Int] = [], recordRanges: [(Int, Int)] = []
-        var problems: [RowProblem?] = []
-        cellStart.reserveCapacity(min(options.chunkRows, 32_768) * columns)
-        cellEnd.reserveCapacity(min(options.chunkRows, 32_768) * columns)
-        while lines.count < options.chunkRows {
-            guard try scanRecord() else { break }
-            let base = chunkBase!
-            let row = lines.count
-            lines.append(recordLine)
-            recordRanges.append((recordStart - base, position - base))
-            if starts.count == columns {
-                for c in 0..<columns {
-                    cellStart.append(Int32(starts[c] - base))
-                    cellEnd.append(Int32(ends[c] - base))
-                    if escaped[c] { escapedCells.append(row * columns + c) }
-                }
-                problems.append(nil)
-            } else {
-                cellStart.append(contentsOf: repeatElement(0, count: columns))
-                cellEnd.append(contentsOf: repeatElement(0, count: columns))
-                problems.append(RowProblem(column: nil, field: nil,
-                                           message: "the row has \(starts.count) fields but the header has \(columns); check for a missing or extra comma, or an unquoted comma inside a value"))
-            }
-        }
-        let rows = lines.count
-        if rows == 0 && atEnd { return nil }
+        var split = SplitRecords(columns: columns, capacity: min(options.chunkRows, 32_768) * max(columns, 1))
+        try fill(&split, rows: options.chunkRows)
+        let rows = split.lines.count
+        if rows == 0 { return nil }
         // Quoted cells with doubled quotes are decoded from unescaped copies.
         var unescaped: [Int: [UInt8]] = [:]
         let base = chunkBase!
-        for cell in escapedCells {
-            unescaped[cell] = unescapedBytes(from: base + Int(cellStart[cell]), to: base + Int(cellEnd[cell]))
+        for cell in split.escapedCells {
+            unescaped[cell] = cellBytes(from: base + Int(split.cells.start[cell]), to: base + Int(split.cells.end[cell]), escaped: true)
         }
-        let bytes = Array(buffer[base..<position])
-        return ScannedChunk(bytes: bytes, columns: columns, cellStart: cellStart, cellEnd: cellEnd, unescaped: unescaped,
-                            lines: lines, recordRanges: recordRanges, problems: problems)
+        // The chunk takes its bytes: the whole buffer when the bytes after the chunk are fewer
+        // than its own (they are copied to a new buffer instead), else a copy of its part.
+        let bytes: [UInt8], origin: Int
+        if buffer.count - position < position - base {
+            bytes = buffer
+            origin = base
+            buffer = Array(buffer[position...])
+            position = 0
+        } else {
+            bytes = Array(buffer[base..<position])
+            origin = 0
+        }
+        return ScannedChunk(bytes: bytes, origin: origin, columns: columns, cells: split.cells, unescaped: unescaped,
+                            lines: split.lines, recordRanges: split.recordRanges, problems: split.problems)
     }
 
     /// Passes 3 and 4, in file order: duplicate ids, then each bad row stops the read (`.fail`) or
@@ -242,11 +227,18 @@ public final class CSVRecordReader {
     package func finalize(_ decoded: DecodedChunk) throws(InputFileError) -> RecordChunk {
         var chunk = decoded.chunk, problems = decoded.problems
         let scanned = decoded.scanned, rows = scanned.lines.count, lines = scanned.lines
-        for r in 0..<rows where problems[r] == nil {
-            if let idIndex = binding.idIndex, case .text(let id) = chunk.value(field: idIndex, row: r), !seenIds.insert(id) {
-                problems[r] = RowProblem(column: binding.headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
-                                         message: "the id \(id) appears on an earlier line too; each enterprise must appear once")
+        if let idIndex = binding.idIndex {
+            var seenIds = self.seenIds
+            self.seenIds = IdSet()
+            chunk.withTexts(field: idIndex, upTo: rows) { ids in
+                for r in 0..<rows where problems[r] == nil {
+                    if let id = ids[r], !seenIds.insert(id) {
+                        problems[r] = RowProblem(column: binding.headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
+                                                 message: "the id \(id) appears on an earlier line too; each enterprise must appear once")
+                    }
+                }
             }
+            self.seenIds = seenIds
         }
         // Pass 4: report or reject the bad rows, keep the good ones.
         var keep = [Bool](repeating: true, count: rows)
@@ -258,7 +250,7 @@ public final class CSVRecordReader {
                 throw InputFileError(path: path, line: lines[r], column: column, field: problem.field, message: problem.message)
             }
             counts.rowsRejected += 1
-            var (start, end) = scanned.recordRanges[r]
+            var (start, end) = (scanned.origin + Int(scanned.recordRanges[r].0), scanned.origin + Int(scanned.recordRanges[r].1))
             while end > start, scanned.bytes[end - 1] == 0x0A || scanned.bytes[end - 1] == 0x0D { end -= 1 }
             let raw = String(decoding: scanned.bytes[start..<end], as: UTF8.self)
             do {
@@ -274,10 +266,8 @@ public final class CSVRecordReader {
 
 
     /// Decodes scanned chunks: what the reader learnt from the header, immutable.
-    package var decoder: ChunkDecoder {
-        ChunkDecoder(schema: schema, plans: binding.plans, decoders: decoders, header: header, extraNames: binding.extraNames,
-                     headerColumn: binding.headerColumn)
-    }
+    package var decoder: ChunkDecoder { plan! }
+    private var plan: ChunkDecoder?
 
     struct RowProblem: Sendable {
         /// 0-based column of the file, nil for the whole row.
@@ -285,8 +275,6 @@ public final class CSVRecordReader {
         let field: String?
         let message: String
     }
-
-    private var atEnd: Bool { eof && position >= buffer.count }
 
     /// Reads every remaining row into one list of chunks.
     public func readAll() throws(InputFileError) -> [RecordChunk] {
@@ -308,13 +296,9 @@ public final class CSVRecordReader {
         return report
     }
 
-    /// The bytes of field `c` of the current record, quotes removed and doubled quotes undone.
-    private func fieldBytes(_ c: Int) -> [UInt8] {
-        escaped[c] ? unescapedBytes(from: starts[c], to: ends[c]) : Array(buffer[starts[c]..<ends[c]])
-    }
-
-    /// The inside of a quoted field at `buffer[start..<end]` with each doubled quote made single.
-    private func unescapedBytes(from start: Int, to end: Int) -> [UInt8] {
+    /// The bytes of a cell at `buffer[start..<end]`; when `escaped`, with each doubled quote made single.
+    private func cellBytes(from start: Int, to end: Int, escaped: Bool) -> [UInt8] {
+        guard escaped else { return Array(buffer[start..<end]) }
         var bytes: [UInt8] = []
         var i = start
         while i < end {
@@ -324,26 +308,31 @@ public final class CSVRecordReader {
         return bytes
     }
 
-    /// Finds the next record's field boundaries; false at the end of the file.
-    private func scanRecord() throws(InputFileError) -> Bool {
-        while true {
-            // Skip blank lines.
-            while position < buffer.count, buffer[position] == 0x0A || buffer[position] == 0x0D {
-                if buffer[position] == 0x0A { line += 1 }
-                position += 1
-            }
-            if position >= buffer.count {
-                if eof { return false }
-                try refill()
-                continue
-            }
-            switch try scanFrom(position) {
-            case .record(let next, let newlines):
-                recordLine = line
-                line += newlines
-                position = next
-                return true
+    /// Records split into cells: offsets relative to the chunk's first byte.
+    private struct SplitRecords {
+        /// Fields per record; nil accepts any number (the header).
+        let columns: Int?
+        var cells: CellOffsets
+        var escapedCells: [Int] = []
+        var lines: [Int] = []
+        var recordRanges: [(Int32, Int32)] = []
+        var problems: [RowProblem?] = []
+
+        init(columns: Int?, capacity: Int) {
+            self.columns = columns
+            cells = CellOffsets(capacity: capacity)
+        }
+    }
+
+    /// Splits up to `rows` records into `split`, reading more of the file as needed; stops early
+    /// at the end of the file or when the chunk reaches ``maximumChunkBytes``.
+    private func fill(_ split: inout SplitRecords, rows: Int) throws(InputFileError) {
+        while split.lines.count < rows {
+            switch try splitRecords(into: &split, rows: rows) {
+            case .done:
+                return
             case .needMore:
+                if eof { return }
                 if buffer.count - position > options.maximumRecordBytes {
                     throw InputFileError(path: path, line: line,
                                          message: "a record is longer than \(options.maximumRecordBytes) bytes; FinRec refuses it (an unbalanced quote can cause this)")
@@ -353,93 +342,119 @@ public final class CSVRecordReader {
         }
     }
 
-    private enum ScanResult { case record(next: Int, newlines: Int), needMore }
+    private enum SplitResult { case done, needMore }
 
-    private func scanFrom(_ from: Int) throws(InputFileError) -> ScanResult {
-        // Fill local arrays (moved out of the properties, so no copy and no per-append
-        // exclusivity check) and move them back at the end.
-        var starts = self.starts, ends = self.ends, escaped = self.escaped
-        self.starts = []
-        self.ends = []
-        self.escaped = []
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        escaped.removeAll(keepingCapacity: true)
-        defer {
-            self.starts = starts
-            self.ends = ends
-            self.escaped = escaped
-        }
-        recordStart = from
-        let eof = self.eof, line = self.line, path = self.path
-        let count = buffer.count
+    /// Bytes that end an unquoted field or need a look: comma, quote, line feed, carriage return, NUL.
+    private static let special: [Bool] = (0..<256).map { [0x2C, 0x22, 0x0A, 0x0D, 0x00].contains($0) }
+
+    /// One pass over the bytes read so far: splits whole records from `position` on into
+    /// `split` (cells in place, row-major; a record with the wrong number of fields gets empty
+    /// cells and its problem). Stops before a record that runs past the buffer (`.needMore`),
+    /// after `rows` records or at the chunk's size limit (`.done`).
+    private func splitRecords(into split: inout SplitRecords, rows: Int) throws(InputFileError) -> SplitResult {
+        let base = chunkBase!, eof = self.eof, path = self.path, columns = split.columns, cells = split.cells
+        var line = self.line, i = position, done = split.lines.count
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
-        return try buffer.withUnsafeBufferPointer { (b) throws(InputFileError) -> ScanResult in
-            var i = from
-            var newlines = 0
-            while true {
-                // One field.
-                if i < count, b[i] == quote {
-                    let fieldStart = i + 1
-                    var j = fieldStart
-                    var hasDoubled = false
-                    while true {
-                        guard j < count else {
-                            if eof {
-                                throw InputFileError(path: path, line: line, column: starts.count + 1,
-                                                     message: "a quoted field is never closed; the file ends inside it (an unbalanced quote?)")
-                            }
-                            return .needMore
-                        }
-                        let c = b[j]
-                        if c == quote {
-                            if j + 1 < count, b[j + 1] == quote { hasDoubled = true; j += 2; continue }
-                            if j + 1 >= count, !eof { return .needMore }
-                            break
-                        }
-                        if c == lf { newlines += 1 }
-                        if c == 0 { throw Self.nulByte(path: path, line: line + newlines) }
-                        j += 1
-                    }
-                    starts.append(fieldStart)
-                    ends.append(j)
-                    escaped.append(hasDoubled)
-                    i = j + 1
-                    if i < count, b[i] != comma, b[i] != lf, b[i] != cr {
-                        throw InputFileError(path: path, line: line + newlines, column: starts.count,
-                                             message: "text after the closing quote of a quoted field; quote the whole field and double the inner quotes (\"\")")
-                    }
-                } else {
-                    let fieldStart = i
-                    while i < count {
-                        let c = b[i]
-                        if c == comma || c == lf || c == cr { break }
-                        if c == quote {
-                            throw InputFileError(path: path, line: line + newlines, column: starts.count + 1,
-                                                 message: "a quote inside an unquoted field; quote the whole field and double the inner quotes (\"\")")
-                        }
-                        if c == 0 { throw Self.nulByte(path: path, line: line + newlines) }
+        defer {
+            position = i
+            self.line = line
+        }
+        return try buffer.withUnsafeBufferPointer { (b) throws(InputFileError) -> SplitResult in
+            let count = b.count
+            return try Self.special.withUnsafeBufferPointer { (special) throws(InputFileError) -> SplitResult in
+                while done < rows {
+                    // Blank lines between records are skipped.
+                    while i < count, b[i] == lf || b[i] == cr {
+                        if b[i] == lf { line += 1 }
                         i += 1
                     }
-                    if i >= count, !eof { return .needMore }
-                    starts.append(fieldStart)
-                    ends.append(i)
-                    escaped.append(false)
+                    if i >= count { return eof ? .done : .needMore }
+                    if i - base > Self.maximumChunkBytes { return .done }
+                    let recordStart = i, rowBase = cells.count
+                    var fields = 0, newlines = 0
+                    var complete = false
+                    record: while true {
+                        let fieldStart: Int, fieldEnd: Int
+                        if i < count, b[i] == quote {
+                            var j = i + 1
+                            var doubled = false
+                            while true {
+                                while j < count, b[j] != quote, b[j] != lf, b[j] != 0 { j += 1 }
+                                guard j < count else {
+                                    if eof {
+                                        throw InputFileError(path: path, line: line, column: fields + 1,
+                                                             message: "a quoted field is never closed; the file ends inside it (an unbalanced quote?)")
+                                    }
+                                    break record
+                                }
+                                let c = b[j]
+                                if c == lf { newlines += 1; j += 1; continue }
+                                if c == 0 { throw Self.nulByte(path: path, line: line + newlines) }
+                                // A quote: doubled inside the field, or the closing one.
+                                if j + 1 < count, b[j + 1] == quote { doubled = true; j += 2; continue }
+                                if j + 1 >= count, !eof { break record }
+                                break
+                            }
+                            fieldStart = i + 1
+                            fieldEnd = j
+                            i = j + 1
+                            if i < count, b[i] != comma, b[i] != lf, b[i] != cr {
+                                throw InputFileError(path: path, line: line + newlines, column: fields + 1,
+                                                     message: "text after the closing quote of a quoted field; quote the whole field and double the inner quotes (\"\")")
+                            }
+                            if doubled { split.escapedCells.append(rowBase + fields) }
+                        } else {
+                            fieldStart = i
+                            while i < count, !special[Int(b[i])] { i += 1 }
+                            if i < count, b[i] == quote {
+                                throw InputFileError(path: path, line: line + newlines, column: fields + 1,
+                                                     message: "a quote inside an unquoted field; quote the whole field and double the inner quotes (\"\")")
+                            }
+                            if i < count, b[i] == 0 { throw Self.nulByte(path: path, line: line + newlines) }
+                            if i >= count, !eof { break record }
+                            fieldEnd = i
+                        }
+                        if fieldEnd - fieldStart > Self.maximumFieldBytes {
+                            throw InputFileError(path: path, line: line + newlines, column: fields + 1,
+                                                 message: "a field is longer than \(Self.maximumFieldBytes) bytes; FinRec refuses it")
+                        }
+                        cells.set(rowBase + fields, start: Int32(fieldStart - base), end: Int32(fieldEnd - base))
+                        fields += 1
+                        // After the field: a comma continues the record, a line break or the end ends it.
+                        if i >= count { complete = true; break }
+                        if b[i] == comma { i += 1; continue }
+                        if b[i] == cr {
+                            if i + 1 >= count, !eof { break record }
+                            i += (i + 1 < count && b[i + 1] == lf) ? 2 : 1
+                        } else {
+                            i += 1
+                        }
+                        newlines += 1
+                        complete = true
+                        break
+                    }
+                    guard complete else {
+                        // The record runs past the bytes read: take it again after a refill.
+                        i = recordStart
+                        while let last = split.escapedCells.last, last >= rowBase { split.escapedCells.removeLast() }
+                        cells.count = rowBase
+                        return .needMore
+                    }
+                    split.lines.append(line)
+                    split.recordRanges.append((Int32(recordStart - base), Int32(i - base)))
+                    line += newlines
+                    if let columns, fields != columns {
+                        while let last = split.escapedCells.last, last >= rowBase { split.escapedCells.removeLast() }
+                        for c in 0..<columns { cells.set(rowBase + c, start: 0, end: 0) }
+                        split.problems.append(RowProblem(column: nil, field: nil,
+                                                         message: "the row has \(fields) fields but the header has \(columns); check for a missing or extra comma, or an unquoted comma inside a value"))
+                    } else {
+                        split.problems.append(nil)
+                    }
+                    cells.count = rowBase + (columns ?? fields)
+                    done += 1
                 }
-                if ends.last! - starts.last! > Self.maximumFieldBytes {
-                    throw InputFileError(path: path, line: line + newlines, column: starts.count,
-                                         message: "a field is longer than \(Self.maximumFieldBytes) bytes; FinRec refuses it")
-                }
-                // After the field: a comma continues the record, a line break or the end ends it.
-                if i >= count { return .record(next: i, newlines: newlines) }
-                if b[i] == comma { i += 1; continue }
-                if b[i] == cr {
-                    if i + 1 >= count, !eof { return .needMore }
-                    i += (i + 1 < count && b[i + 1] == lf) ? 2 : 1
-                } else {
-                    i += 1
-                }
-                return .record(next: i, newlines: newlines + 1)
+                return .done
             }
         }
     }
@@ -447,5 +462,46 @@ public final class CSVRecordReader {
     private static func nulByte(path: String, line: Int) -> InputFileError {
         InputFileError(path: path, line: line,
                        message: "the file holds a NUL byte: it is binary or UTF-16, not a UTF-8 CSV file")
+    }
+}
+
+/// Growable storage of a chunk's cell boundaries (offsets into its bytes), row-major. Written
+/// by the splitting thread only, then read-only, so it can be handed to the decoding threads.
+final class CellOffsets: @unchecked Sendable {
+    private(set) var start: UnsafeMutablePointer<Int32>
+    private(set) var end: UnsafeMutablePointer<Int32>
+    private var capacity: Int
+    /// Cells in use.
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
+        end = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        start.deallocate()
+        end.deallocate()
+    }
+
+    /// Sets cell `k`, growing the storage when `k` is past its end (cells between stay unset).
+    @inline(__always)
+    func set(_ k: Int, start s: Int32, end e: Int32) {
+        if k >= capacity { grow(to: k + 1) }
+        start[k] = s
+        end[k] = e
+    }
+
+    private func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        for keep in [true, false] {
+            let old = keep ? start : end
+            let new = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity)
+            new.update(from: old, count: capacity)
+            old.deallocate()
+            if keep { start = new } else { end = new }
+        }
+        capacity = newCapacity
     }
 }

@@ -284,6 +284,30 @@ package final class CellDecoder: Sendable {
         return x.isFinite ? x : nil
     }
 
+    /// True when `x` has no fractional part (without a call to the C library's `round`).
+    @inline(__always)
+    static func isWhole(_ x: Double) -> Bool {
+        // Every Double of magnitude 2^52 or more is whole; below it the conversion is exact.
+        abs(x) >= 0x1p52 ? x.isFinite : x == Double(Int64(x))
+    }
+
+    /// Days since 1970-01-01 for exactly YYYY-MM-DD (the common form, parsed without allocating),
+    /// or nil for anything else.
+    static func parseISODate(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard s.count == 10, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-") else { return nil }
+        func digits(_ from: Int, _ to: Int) -> Int? {
+            var v = 0
+            for k in from..<to {
+                let d = s[k] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                v = v * 10 + Int(d)
+            }
+            return v
+        }
+        guard let y = digits(0, 4), let m = digits(5, 7), let d = digits(8, 10) else { return nil }
+        return CivilDate(year: y, month: m, day: d)?.daysSinceEpoch
+    }
+
     /// Days since 1970-01-01 for YYYY-MM-DD or YYYY/MM/DD (months and days may have one digit).
     static func parseDate(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
         var parts: [Int] = []
@@ -320,8 +344,12 @@ public struct CivilDate: Sendable, Equatable {
     public init?(year: Int, month: Int, day: Int) {
         guard (1900...2200).contains(year), (1...12).contains(month) else { return nil }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...lengths[month - 1]).contains(day) else { return nil }
+        let length = switch month {
+        case 2: leap ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+        guard (1...length).contains(day) else { return nil }
         self.year = year
         self.month = month
         self.day = day

@@ -236,23 +236,24 @@ public struct RecordChunk: Sendable {
     }
 
     /// Calls `body` with raw storage for a reader that fills whole columns: numbers and missing
-    /// flags at `slot * capacity + row`, texts at `slot * capacity + row` where `textSlot(field)`
+    /// flags at `slot * capacity + row`, texts at `slot * capacity + row` where ``textSlot(_:)``
     /// gives a text field's slot. Unknown columns go through ``appendExtra(_:_:)``, one cell per
     /// row in order.
     mutating func withUnsafeStorage(
-        _ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Bool>, UnsafeMutablePointer<String?>, _ capacity: Int,
-                 _ textSlot: (Int) -> Int?) -> Void
+        _ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Bool>, UnsafeMutablePointer<String?>, _ capacity: Int) -> Void
     ) {
-        let capacity = self.capacity, slots = self.slots
-        let textSlot: (Int) -> Int? = { i in
-            if case .text(let s) = slots[i] { return s }
-            return nil
-        }
+        let capacity = self.capacity
         numbers.withUnsafeMutableBufferPointer { n in
             missing.withUnsafeMutableBufferPointer { m in
-                texts.withUnsafeMutableBufferPointer { t in body(n.baseAddress!, m.baseAddress!, t.baseAddress!, capacity, textSlot) }
+                texts.withUnsafeMutableBufferPointer { t in body(n.baseAddress!, m.baseAddress!, t.baseAddress!, capacity) }
             }
         }
+    }
+
+    /// The storage slot of field `i` if it is text.
+    func textSlot(_ i: Int) -> Int? {
+        if case .text(let s) = slots[i] { return s }
+        return nil
     }
 
     /// Completes a chunk filled through ``withUnsafeStorage(_:)``: `rows` rows, of which those
@@ -313,29 +314,68 @@ public struct RecordChunk: Sendable {
 
     /// The first problem of row `row` (required field missing, failed row check), or nil.
     func problem(row: Int) -> (field: String, message: String)? {
-        for i in schema.requiredFields {
-            let isMissing: Bool
-            switch slots[i] {
-            case .numeric(let s): isMissing = missing[s * capacity + row]
-            case .text(let s): isMissing = texts[s * capacity + row] == nil
-            }
-            if isMissing { return (schema.fields[i].name, "\(schema.fields[i].displayName) is required but empty") }
-        }
-        for (check, fields) in zip(schema.rowChecks, schema.rowCheckFields) {
-            let problem = withUnsafeTemporaryAllocation(of: Double?.self, capacity: fields.count) { buffer in
-                for (k, i) in fields.enumerated() {
-                    if case .numeric(let s) = slots[i], !missing[s * capacity + row] {
-                        buffer.initializeElement(at: k, to: numbers[s * capacity + row])
-                    } else {
-                        buffer.initializeElement(at: k, to: nil)
+        var found: (field: String, message: String)?
+        firstProblems(rows: row..<(row + 1)) { _, field, message in found = (field, message) }
+        return found
+    }
+
+    /// Calls `report` once for each row in `rows` that has a problem, with its first one:
+    /// required fields in schema order, then the row checks in order. Column by column, with one
+    /// scratch buffer for all rows.
+    func firstProblems(rows: Range<Int>, skipping skip: UnsafePointer<Bool>? = nil, _ report: (Int, String, String) -> Void) {
+        guard !rows.isEmpty else { return }
+        var done = [Bool](repeating: false, count: rows.count)
+        if let skip { for r in rows { done[r - rows.lowerBound] = skip[r] } }
+        let capacity = self.capacity
+        numbers.withUnsafeBufferPointer { numbers in
+            missing.withUnsafeBufferPointer { missing in
+                for i in schema.requiredFields {
+                    for r in rows where !done[r - rows.lowerBound] {
+                        let isMissing: Bool
+                        switch slots[i] {
+                        case .numeric(let s): isMissing = missing[s * capacity + r]
+                        case .text(let s): isMissing = texts[s * capacity + r] == nil
+                        }
+                        if isMissing {
+                            done[r - rows.lowerBound] = true
+                            report(r, schema.fields[i].name, "\(schema.fields[i].displayName) is required but empty")
+                        }
                     }
                 }
-                defer { buffer.deinitialize() }
-                return check.check(RowValues(values: UnsafeBufferPointer(buffer)))
+                let widest = schema.rowCheckFields.map(\.count).max() ?? 0
+                withUnsafeTemporaryAllocation(of: Double?.self, capacity: max(widest, 1)) { buffer in
+                    let base = buffer.baseAddress!
+                    for (check, fields) in zip(schema.rowChecks, schema.rowCheckFields) {
+                        let numericSlots = fields.map { numericSlot($0) }
+                        for r in rows where !done[r - rows.lowerBound] {
+                            for (k, slot) in numericSlots.enumerated() {
+                                if let s = slot, !missing[s * capacity + r] {
+                                    (base + k).initialize(to: numbers[s * capacity + r])
+                                } else {
+                                    (base + k).initialize(to: nil)
+                                }
+                            }
+                            let problem = check.check(RowValues(values: UnsafeBufferPointer(start: base, count: fields.count)))
+                            base.deinitialize(count: fields.count)
+                            if let problem {
+                                done[r - rows.lowerBound] = true
+                                report(r, problem.field, problem.message)
+                            }
+                        }
+                    }
+                }
             }
-            if let problem { return problem }
         }
-        return nil
+    }
+
+    /// Calls `body` with the first `rows` entries of the text column of field `i` (by default
+    /// ``rowCount``; more for a chunk filled through ``withUnsafeStorage(_:)`` and not finished).
+    /// - Precondition: field `i` is text.
+    func withTexts<R>(field i: Int, upTo rows: Int? = nil, _ body: (UnsafeBufferPointer<String?>) -> R) -> R {
+        guard case .text(let s) = slots[i] else { preconditionFailure("field \(schema.fields[i].name) is not text") }
+        let rows = rows ?? rowCount
+        precondition(rows <= capacity)
+        return texts.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[(s * capacity)..<(s * capacity + rows)])) }
     }
 
     /// Keeps the row being built.
