@@ -46,10 +46,21 @@ public struct EligibilityEvaluator: Sendable {
         let parameters = ["as_of_date": Double(asOf)]
         var truths: [[[Truth]]] = []
         var statuses: [[Truth]] = []
+        // Definitions (age, debt_ratio, …) are computed once per chunk, and a condition that
+        // several offers share (e.g. overdue_24m < 6) is evaluated once.
+        let memo = EvaluationMemo()
+        var byText: [String: [Truth]] = [:]
         for (k, offer) in catalog.offers.enumerated() {
             let perCondition: [[Truth]] = conditions[k].map { item in
-                guard case .truths(var t) = item.compiled.evaluate(chunk, parameters: parameters) else {
-                    preconditionFailure("conditions compile to truths")
+                var t: [Truth]
+                if let known = byText[item.condition.text] {
+                    t = known
+                } else {
+                    guard case .truths(let computed) = item.compiled.evaluate(chunk, parameters: parameters, memo: memo) else {
+                        preconditionFailure("conditions compile to truths")
+                    }
+                    byText[item.condition.text] = computed
+                    t = computed
                 }
                 // A review condition's failure leaves the offer to a person: undecided; a warning
                 // never closes the offer (its failures are kept apart, in `warnings`).
@@ -67,7 +78,30 @@ public struct EligibilityEvaluator: Sendable {
     /// Kleene AND / OR of a rule's children, vectorised over rows. `next` walks the conditions in
     /// depth-first order.
     static func combine(_ rule: Catalog.Rule, _ truths: [[Truth]], _ next: inout Int, rows: Int) -> [Truth] {
-        rule.fold(truths, &next, rows: rows, all: .init(identity: .pass, combine: { $0 && $1 }), any: .init(identity: .fail, combine: { $0 || $1 }))
+        // The fold of ``Catalog/Rule/fold(_:_:rows:all:any:)`` with its two operations written
+        // out, so each is one inlined loop per child instead of a closure call per row.
+        let children: [Catalog.Rule], isAll: Bool
+        switch rule {
+        case .condition:
+            defer { next += 1 }
+            return truths[next]
+        case .all(_, _, _, let c): (children, isAll) = (c, true)
+        case .any(_, _, _, let c): (children, isAll) = (c, false)
+        }
+        var result = [Truth](repeating: isAll ? .pass : .fail, count: rows)
+        result.withUnsafeMutableBufferPointer { out in
+            for child in children {
+                let column = combine(child, truths, &next, rows: rows)
+                column.withUnsafeBufferPointer { x in
+                    if isAll {
+                        for r in 0..<rows { out[r] = out[r] && x[r] }
+                    } else {
+                        for r in 0..<rows { out[r] = out[r] || x[r] }
+                    }
+                }
+            }
+        }
+        return result
     }
 }
 

@@ -211,7 +211,7 @@ extension CompiledExpression.Plan {
             switch p {
             case .definition(let name): if !names.contains(name) { names.append(name) }
             case .constant, .field, .parameter, .textCompare, .textIn, .textStartsWith: break
-            case .negate(let a), .not(let a), .isMissing(let a): walk(a)
+            case .negate(let a), .not(let a), .isMissing(let a), .named(_, let a): walk(a)
             case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): walk(a); walk(b)
             case .ifThenElse(let c, let a, let b): walk(c); walk(a); walk(b)
             case .function(_, let args): args.forEach(walk)

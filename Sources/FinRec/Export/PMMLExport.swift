@@ -275,6 +275,7 @@ public struct PMMLExport: Sendable {
             }
         case .parameter(let name): return ref(name)
         case .definition(let name): return ref(ModelExport.definitionColumn(name, namespace))
+        case .named(_, let p): return n(p)
         case .negate(let a): return apply("*", constant(-1), n(a))
         case .arithmetic(let op, let a, let b):
             if op == .divide { return present([n(b)], apply("if", apply("notEqual", n(b), constant(0)), apply("/", n(a), n(b)))) }

@@ -283,6 +283,7 @@ public struct SQLExport: Sendable {
         case .field(let i): return q(schema.fields[i].name)
         case .parameter(let name): return q(name)
         case .definition(let name): return q(ModelExport.definitionColumn(name, namespace))
+        case .named(_, let p): return e(p)
         case .negate(let a): return "(-\(e(a)))"
         case .arithmetic(let op, let a, let b):
             return op == .divide ? "(\(e(a)) / NULLIF(\(e(b)), 0))" : "(\(e(a)) \(op.rawValue) \(e(b)))"

@@ -98,6 +98,9 @@ public struct CompiledExpression: Sendable {
         /// A named numeric definition, left unexpanded (only in plans compiled for export, whose
         /// engines compute each definition once).
         case definition(String)
+        /// A named numeric definition, expanded: evaluated once per chunk when the evaluator
+        /// shares a ``EvaluationMemo`` across expressions (rules use `age`, `debt_ratio`, … many times).
+        case named(String, Plan)
     }
 
     enum Kind: Equatable { case number, truth, text(field: Int), string(String), category(field: Int) }
@@ -135,9 +138,10 @@ public struct CompiledExpression: Sendable {
         try self.init(ExpressionParser.parse(text), in: environment, boolean: boolean)
     }
 
-    /// Evaluates over every row of `chunk`.
-    public func evaluate(_ chunk: RecordChunk, parameters: [String: Double] = [:]) -> ExpressionValues {
-        Evaluator(chunk: chunk, parameters: parameters).run(plan)
+    /// Evaluates over every row of `chunk`; expressions evaluated over the same chunk with one
+    /// `memo` compute each named definition once.
+    public func evaluate(_ chunk: RecordChunk, parameters: [String: Double] = [:], memo: EvaluationMemo? = nil) -> ExpressionValues {
+        Evaluator(chunk: chunk, parameters: parameters, memo: memo).run(plan)
     }
 }
 
@@ -182,7 +186,8 @@ struct ExpressionCompiler {
                     throw ExpressionError(position: position, message: "'\(name)' is defined in terms of itself (\((expanding + [name]).joined(separator: " → ")))")
                 }
                 let (plan, kind) = try compile(definition, expanding: expanding + [name])
-                return keepDefinitions && kind == .number ? (.definition(name), .number) : (plan, kind)
+                guard kind == .number else { return (plan, kind) }
+                return keepDefinitions ? (.definition(name), .number) : (.named(name, plan), .number)
             }
             if environment.parameters.contains(name) { return (.parameter(name), .number) }
             throw ExpressionError(position: position, message: "unknown column '\(name)'",
@@ -343,10 +348,18 @@ struct ExpressionCompiler {
     }
 }
 
+/// The named definitions already computed over one chunk (with one set of parameters), shared
+/// by the expressions evaluated over it. Used by one thread at a time.
+public final class EvaluationMemo {
+    fileprivate var numbers: [String: ([Double], [Bool])] = [:]
+    public init() {}
+}
+
 /// Runs a plan over a chunk, one loop per node.
 struct Evaluator {
     let chunk: RecordChunk
     let parameters: [String: Double]
+    var memo: EvaluationMemo? = nil
 
     func run(_ plan: CompiledExpression.Plan) -> ExpressionValues {
         switch plan {
@@ -415,6 +428,11 @@ struct Evaluator {
                 if y.isFinite { v[r] = y } else { v[r] = .nan; m[r] = true }
             }
             return (v, m)
+        case .named(let name, let p):
+            if let known = memo?.numbers[name] { return known }
+            let values = numbers(p)
+            memo?.numbers[name] = values
+            return values
         case .definition:
             preconditionFailure("plans with unexpanded definitions are for export, not evaluation")
         default:
@@ -423,25 +441,68 @@ struct Evaluator {
         }
     }
 
+    /// A comparison's operand that needs no column of its own: a field read in place, or one
+    /// value for every row (a constant or a parameter; nil when the parameter is not given).
+    private enum Operand {
+        case field(Int)
+        case value(Double?)
+        case computed([Double], [Bool])
+    }
+
+    private func operand(_ plan: CompiledExpression.Plan) -> Operand {
+        switch plan {
+        case .constant(let x): return .value(x)
+        case .parameter(let name): return .value(parameters[name])
+        case .field(let i) where chunk.numericSlot(i) != nil: return .field(i)
+        default:
+            let (v, m) = numbers(plan)
+            return .computed(v, m)
+        }
+    }
+
+    /// `a op b`, reading fields in place and single values as such: the common form of a rule's
+    /// condition (`revenue_y1 >= 2000`) allocates no column but the result.
+    private func compareInPlace(_ op: ParsedExpression.BinaryOperator, _ a: Operand, _ b: Operand) -> [Truth] {
+        var t = [Truth](repeating: .unknown, count: n)
+        let rows = n
+        func withColumn<R>(_ x: Operand, _ body: (UnsafePointer<Double>?, UnsafePointer<Bool>?, Double) -> R) -> R {
+            switch x {
+            case .value(let v): return body(nil, nil, v ?? .nan)
+            case .field(let i): return chunk.withNumeric(field: i) { body($0.baseAddress, $1.baseAddress, .nan) }
+            case .computed(let v, let m):
+                return v.withUnsafeBufferPointer { v in m.withUnsafeBufferPointer { m in body(v.baseAddress, m.baseAddress, .nan) } }
+            }
+        }
+        if case .value(nil) = a { return t }
+        if case .value(nil) = b { return t }
+        t.withUnsafeMutableBufferPointer { out in
+            withColumn(a) { va, ma, ca in
+                withColumn(b) { vb, mb, cb in
+                    for r in 0..<rows {
+                        if let ma, ma[r] { continue }
+                        if let mb, mb[r] { continue }
+                        let x = va?[r] ?? ca, y = vb?[r] ?? cb
+                        let holds: Bool
+                        switch op {
+                        case .equal: holds = x == y
+                        case .notEqual: holds = x != y
+                        case .less: holds = x < y
+                        case .lessOrEqual: holds = x <= y
+                        case .greater: holds = x > y
+                        default: holds = x >= y
+                        }
+                        out[r] = holds ? .pass : .fail
+                    }
+                }
+            }
+        }
+        return t
+    }
+
     func truths(_ plan: CompiledExpression.Plan) -> [Truth] {
         switch plan {
         case .compare(let op, let a, let b):
-            let (va, ma) = numbers(a), (vb, mb) = numbers(b)
-            var t = [Truth](repeating: .unknown, count: n)
-            for r in 0..<n where !ma[r] && !mb[r] {
-                let x = va[r], y = vb[r]
-                let holds: Bool
-                switch op {
-                case .equal: holds = x == y
-                case .notEqual: holds = x != y
-                case .less: holds = x < y
-                case .lessOrEqual: holds = x <= y
-                case .greater: holds = x > y
-                default: holds = x >= y
-                }
-                t[r] = holds ? .pass : .fail
-            }
-            return t
+            return compareInPlace(op, operand(a), operand(b))
         case .textCompare(let field, let equal, let s):
             return texts(field) { ($0 == s) == equal }
         case .textIn(let field, let set):

@@ -368,6 +368,17 @@ public struct RecordChunk: Sendable {
         }
     }
 
+    /// Calls `body` with the values and missing flags of numeric field `i` (``rowCount`` each),
+    /// read in place.
+    /// - Precondition: field `i` is numeric.
+    func withNumeric<R>(field i: Int, _ body: (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Bool>) -> R) -> R {
+        guard case .numeric(let s) = slots[i] else { preconditionFailure("field \(schema.fields[i].name) is not numeric") }
+        let range = (s * capacity)..<(s * capacity + rowCount)
+        return numbers.withUnsafeBufferPointer { v in
+            missing.withUnsafeBufferPointer { m in body(UnsafeBufferPointer(rebasing: v[range]), UnsafeBufferPointer(rebasing: m[range])) }
+        }
+    }
+
     /// Calls `body` with the first `rows` entries of the text column of field `i` (by default
     /// ``rowCount``; more for a chunk filled through ``withUnsafeStorage(_:)`` and not finished).
     /// - Precondition: field `i` is text.
