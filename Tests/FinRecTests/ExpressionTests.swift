@@ -180,6 +180,44 @@ struct ExpressionEvaluatorTests {
         #expect(try truths("is_missing(a > 0 && b > 0)", chunk) == [f, f, p, f, f, f, p, f, p])
     }
 
+    @Test("Comparisons of every shape (field, constant, parameter, definition) agree with their definition row by row")
+    func comparisonShapes() throws {
+        // Values chosen to hit equality, both orders and missing on each side.
+        let cells = ["", "-2", "0", "1", "2.5"]
+        var csv = "a,b,c,flag,tier,industry\n"
+        for a in cells { for b in cells { csv += "\(a),\(b),0,,,\n" } }
+        let chunk = try expressionChunk(csv)
+        let a = chunk.numeric("a"), b = chunk.numeric("b")
+        let operators: [(String, (Double, Double) -> Bool)] = [("==", (==)), ("!=", (!=)), ("<", (<)), ("<=", (<=)), (">", (>)), (">=", (>=))]
+        func expected(_ x: (Int) -> Double?, _ y: (Int) -> Double?, _ holds: (Double, Double) -> Bool) -> [Truth] {
+            (0..<chunk.rowCount).map { r in
+                guard let x = x(r), let y = y(r) else { return .unknown }
+                return holds(x, y) ? .pass : .fail
+            }
+        }
+        let ab: (Int) -> Double? = { r in a[r].flatMap { x in b[r].map { x + $0 } } }
+        for (op, holds) in operators {
+            #expect(try truths("a \(op) 1", chunk) == expected({ a[$0] }, { _ in 1 }, holds), "a \(op) 1")
+            #expect(try truths("1 \(op) a", chunk) == expected({ _ in 1 }, { a[$0] }, holds), "1 \(op) a")
+            #expect(try truths("a \(op) b", chunk) == expected({ a[$0] }, { b[$0] }, holds), "a \(op) b")
+            #expect(try truths("ab \(op) 0.5", chunk) == expected(ab, { _ in 0.5 }, holds), "ab \(op) 0.5")
+            #expect(try truths("b \(op) ab", chunk) == expected({ b[$0] }, ab, holds), "b \(op) ab")
+            #expect(try truths("2 \(op) 3", chunk) == expected({ _ in 2 }, { _ in 3 }, holds), "2 \(op) 3")
+            #expect(try truths("a \(op) as_of_date", chunk, parameters: ["as_of_date": 0]) == expected({ a[$0] }, { _ in 0 }, holds))
+            #expect(try truths("as_of_date \(op) a", chunk) == Array(repeating: .unknown, count: chunk.rowCount), "no parameter given")
+        }
+        // One memo shared by several expressions over the chunk gives what each gives alone.
+        let memo = EvaluationMemo()
+        for text in ["ab > 0", "ab * 2 > 1", "ratio < 1", "ab <= ratio"] {
+            let alone = try truths(text, chunk)
+            guard case .truths(let shared) = try CompiledExpression(parsing: text, in: environment, boolean: true).evaluate(chunk, memo: memo) else {
+                Issue.record("not a condition")
+                continue
+            }
+            #expect(shared == alone, "\(text)")
+        }
+    }
+
     @Test("Division by zero, overflow and log1p outside its domain give missing, never inf or NaN")
     func undefinedArithmetic() throws {
         let chunk = try expressionChunk("a,b,c,flag,tier,industry\n1,0,1e300,,,\n-1,-1,-1e300,,,\n6,3,2,,,\n")

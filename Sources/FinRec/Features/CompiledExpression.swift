@@ -8,16 +8,31 @@ import Darwin
 public enum Truth: UInt8, Sendable, CaseIterable {
     case fail = 0, pass = 1, unknown = 2
 
-    /// Kleene AND: fail if either fails, pass if both pass, else unknown.
+    /// Kleene AND: fail if either fails, pass if both pass, else unknown. Branch-free (the
+    /// minimum in the order fail < unknown < pass), so loops over columns vectorise.
     @inline(__always)
     public static func && (a: Truth, b: Truth) -> Truth {
-        a == .fail || b == .fail ? .fail : a == .pass && b == .pass ? .pass : .unknown
+        fromOrder(Swift.min(order(a), order(b)))
     }
 
-    /// Kleene OR: pass if either passes, fail if both fail, else unknown.
+    /// Kleene OR: pass if either passes, fail if both fail, else unknown (the maximum).
     @inline(__always)
     public static func || (a: Truth, b: Truth) -> Truth {
-        a == .pass || b == .pass ? .pass : a == .fail && b == .fail ? .fail : .unknown
+        fromOrder(Swift.max(order(a), order(b)))
+    }
+
+    /// The rank in fail < unknown < pass: the raw value's two bits swapped (0 → 0, 2 → 1, 1 → 2).
+    @inline(__always)
+    static func order(_ t: Truth) -> UInt8 { (t.rawValue & 1) << 1 | t.rawValue >> 1 }
+
+    @inline(__always)
+    static func fromOrder(_ o: UInt8) -> Truth { unsafeBitCast((o & 1) << 1 | o >> 1, to: Truth.self) }
+
+    /// `.unknown` where `missing`, else `.pass` or `.fail` as `holds` says; branch-free.
+    @inline(__always)
+    static func of(_ holds: Bool, missing: Bool) -> Truth {
+        let m = unsafeBitCast(missing, to: UInt8.self), h = unsafeBitCast(holds, to: UInt8.self)
+        return unsafeBitCast(m << 1 | h & (m ^ 1), to: Truth.self)
     }
 
     /// Kleene NOT: unknown stays unknown.
@@ -461,37 +476,67 @@ struct Evaluator {
     }
 
     /// `a op b`, reading fields in place and single values as such: the common form of a rule's
-    /// condition (`revenue_y1 >= 2000`) allocates no column but the result.
+    /// condition (`revenue_y1 >= 2000`) allocates no column but the result. One loop per
+    /// operator and operand shape, with no branch on either inside it.
     private func compareInPlace(_ op: ParsedExpression.BinaryOperator, _ a: Operand, _ b: Operand) -> [Truth] {
         var t = [Truth](repeating: .unknown, count: n)
         let rows = n
-        func withColumn<R>(_ x: Operand, _ body: (UnsafePointer<Double>?, UnsafePointer<Bool>?, Double) -> R) -> R {
+        func withColumn<R>(_ x: Operand, _ body: (UnsafePointer<Double>, UnsafePointer<Bool>) -> R) -> R {
             switch x {
-            case .value(let v): return body(nil, nil, v ?? .nan)
-            case .field(let i): return chunk.withNumeric(field: i) { body($0.baseAddress, $1.baseAddress, .nan) }
+            case .value: preconditionFailure("a single value is not a column")
+            case .field(let i): return chunk.withNumeric(field: i) { body($0.baseAddress!, $1.baseAddress!) }
             case .computed(let v, let m):
-                return v.withUnsafeBufferPointer { v in m.withUnsafeBufferPointer { m in body(v.baseAddress, m.baseAddress, .nan) } }
+                return v.withUnsafeBufferPointer { v in m.withUnsafeBufferPointer { m in body(v.baseAddress!, m.baseAddress!) } }
             }
         }
-        if case .value(nil) = a { return t }
-        if case .value(nil) = b { return t }
+        @inline(__always) func compare(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ y: Double) -> Bool {
+            switch op {
+            case .equal: x == y
+            case .notEqual: x != y
+            case .less: x < y
+            case .lessOrEqual: x <= y
+            case .greater: x > y
+            default: x >= y
+            }
+        }
+        /// The same comparison with its operands swapped (`c < x` is `x > c`).
+        let swapped: ParsedExpression.BinaryOperator = switch op {
+        case .less: .greater
+        case .lessOrEqual: .greaterOrEqual
+        case .greater: .less
+        case .greaterOrEqual: .lessOrEqual
+        default: op
+        }
+        guard rows > 0 else { return t }
         t.withUnsafeMutableBufferPointer { out in
-            withColumn(a) { va, ma, ca in
-                withColumn(b) { vb, mb, cb in
-                    for r in 0..<rows {
-                        if let ma, ma[r] { continue }
-                        if let mb, mb[r] { continue }
-                        let x = va?[r] ?? ca, y = vb?[r] ?? cb
-                        let holds: Bool
-                        switch op {
-                        case .equal: holds = x == y
-                        case .notEqual: holds = x != y
-                        case .less: holds = x < y
-                        case .lessOrEqual: holds = x <= y
-                        case .greater: holds = x > y
-                        default: holds = x >= y
+            let out = out.baseAddress!
+            @inline(__always) func columnAgainst(_ values: UnsafePointer<Double>, _ missing: UnsafePointer<Bool>, _ c: Double,
+                                                 _ op: ParsedExpression.BinaryOperator) {
+                switch op {
+                case .equal: Comparison.Equal.against(values, missing, c, out, rows)
+                case .notEqual: Comparison.NotEqual.against(values, missing, c, out, rows)
+                case .less: Comparison.Less.against(values, missing, c, out, rows)
+                case .lessOrEqual: Comparison.LessOrEqual.against(values, missing, c, out, rows)
+                case .greater: Comparison.Greater.against(values, missing, c, out, rows)
+                default: Comparison.GreaterOrEqual.against(values, missing, c, out, rows)
+                }
+            }
+            switch (a, b) {
+            case (.value(let x?), .value(let y?)):
+                let holds: Truth = compare(op, x, y) ? .pass : .fail
+                for r in 0..<rows { out[r] = holds }
+            case (.value(nil), _), (_, .value(nil)):
+                break  // a parameter that is not given: unknown
+            case (_, .value(let c?)):
+                withColumn(a) { v, m in columnAgainst(v, m, c, op) }
+            case (.value(let c?), _):
+                withColumn(b) { v, m in columnAgainst(v, m, c, swapped) }
+            default:
+                withColumn(a) { va, ma in
+                    withColumn(b) { vb, mb in
+                        for r in 0..<rows {
+                            out[r] = Truth.of(compare(op, va[r], vb[r]), missing: ma[r] || mb[r])
                         }
-                        out[r] = holds ? .pass : .fail
                     }
                 }
             }
@@ -536,6 +581,30 @@ struct Evaluator {
         guard case .text(let c) = chunk.column(field) else { preconditionFailure("not a text field") }
         return c.values.map { $0.map { test($0) ? .pass : .fail } ?? .unknown }
     }
+}
+
+/// The six comparisons as types, so that the loop comparing a column with a value is
+/// specialised for each: no call and no branch on the operator per row.
+protocol ComparisonOperator {
+    static func holds(_ x: Double, _ y: Double) -> Bool
+}
+
+extension ComparisonOperator {
+    /// `out[r]` = `values[r] op c`, unknown where missing.
+    @inline(__always)
+    static func against(_ values: UnsafePointer<Double>, _ missing: UnsafePointer<Bool>, _ c: Double,
+                        _ out: UnsafeMutablePointer<Truth>, _ rows: Int) {
+        for r in 0..<rows { out[r] = Truth.of(holds(values[r], c), missing: missing[r]) }
+    }
+}
+
+enum Comparison {
+    enum Equal: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x == y } }
+    enum NotEqual: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x != y } }
+    enum Less: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x < y } }
+    enum LessOrEqual: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x <= y } }
+    enum Greater: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x > y } }
+    enum GreaterOrEqual: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x >= y } }
 }
 
 /// The numeric functions of the expression language, in one place: name, arity and value. The

@@ -237,39 +237,60 @@ public struct FittedFeatures: Sendable {
     public func apply(_ chunk: RecordChunk, parameters: [String: Double] = [:]) -> Matrix<Double> {
         let n = chunk.rowCount, d = columns.count
         var out = Matrix<Double>(rows: n, columns: d)
-        var column = 0
+        // Each feature's values over the whole chunk first (one loop per expression node), then
+        // the matrix in blocks of rows small enough to stay in the L2 cache while every feature
+        // writes its columns into them (a whole chunk's rows are megabytes: one pass per feature
+        // over all of them would stream the matrix from memory dozens of times).
+        enum Source {
+            case numeric(values: [Double], missing: [Bool], NumericStatistics, standardise: Bool, missingColumn: Bool)
+            case binned(values: [Double], missing: [Bool], FittedBins)
+            case categorical(slots: [Int], other: Int, conservative: Bool)
+        }
+        let sources: [Source] = compiled.enumerated().map { j, feature in
+            switch feature {
+            case .numeric(let f, let expression):
+                let (values, missing) = Self.transformed(f, expression, chunk, parameters)
+                return .numeric(values: values, missing: missing, statistics[j]!, standardise: f.standardise,
+                                missingColumn: f.missingIndicator || layout == .conservative)
+            case .binned(let f, let expression):
+                let (values, missing) = Self.transformed(f, expression, chunk, parameters)
+                return .binned(values: values, missing: missing, bins[j]!)
+            case .categorical:
+                return .categorical(slots: categorySlots(chunk, feature: j), other: vocabularies[j]!.count, conservative: layout == .conservative)
+            }
+        }
+        let blockRows = max(16, 32_768 / max(d, 1))
         out.withUnsafeMutableBufferPointer { x in
-            for (j, feature) in compiled.enumerated() {
-                switch feature {
-                case .numeric(let f, let expression):
-                    let (values, missing) = Self.transformed(f, expression, chunk, parameters)
-                    let stats = statistics[j]!
-                    let hasMissingColumn = f.missingIndicator || layout == .conservative
-                    for r in 0..<n {
-                        x[r * d + column] = missing[r] ? imputed(f, stats) : input(f, stats, values[r])
-                        if hasMissingColumn { x[r * d + column + 1] = missing[r] ? 1 : 0 }
-                    }
-                    column += hasMissingColumn ? 2 : 1
-                case .binned(let f, let expression):
-                    let b = bins[j]!
-                    let (values, missing) = Self.transformed(f, expression, chunk, parameters)
-                    let steps = b.cuts.count
-                    for r in 0..<n {
-                        let slot = missing[r] ? b.missingSlot : b.slot(values[r])
-                        let base = r * d + column
-                        if slot < b.ordinaryBins {
-                            for k in 0..<slot { x[base + k] = 1 }
-                        } else {
-                            x[base + steps + (slot - b.ordinaryBins)] = 1  // special values, then missing
+            for blockStart in stride(from: 0, to: n, by: blockRows) {
+                let block = blockStart..<min(n, blockStart + blockRows)
+                var column = 0
+                for source in sources {
+                    switch source {
+                    case .numeric(let values, let missing, let stats, let standardise, let missingColumn):
+                        let imputed = Self.imputed(stats, standardise)
+                        for r in block {
+                            x[r * d + column] = missing[r] ? imputed : Self.input(values[r], stats, standardise)
+                            if missingColumn { x[r * d + column + 1] = missing[r] ? 1 : 0 }
                         }
+                        column += missingColumn ? 2 : 1
+                    case .binned(let values, let missing, let b):
+                        let steps = b.cuts.count
+                        for r in block {
+                            let slot = missing[r] ? b.missingSlot : b.slot(values[r])
+                            let base = r * d + column
+                            if slot < b.ordinaryBins {
+                                for k in 0..<slot { x[base + k] = 1 }
+                            } else {
+                                x[base + steps + (slot - b.ordinaryBins)] = 1  // special values, then missing
+                            }
+                        }
+                        column += b.slotCount - 1
+                    case .categorical(let slots, let other, let conservative):
+                        // Columns: the vocabulary, "other", then (conservative) "missing"; without a
+                        // missing column a missing value counts as "other".
+                        for r in block { x[r * d + column + (conservative ? slots[r] : min(slots[r], other))] = 1 }
+                        column += other + (conservative ? 2 : 1)
                     }
-                    column += b.slotCount - 1
-                case .categorical:
-                    // Columns: the vocabulary, "other", then (conservative) "missing"; without a
-                    // missing column a missing value counts as "other".
-                    let other = vocabularies[j]!.count, conservative = layout == .conservative
-                    for (r, k) in categorySlots(chunk, feature: j).enumerated() { x[r * d + column + (conservative ? k : min(k, other))] = 1 }
-                    column += other + (conservative ? 2 : 1)
                 }
             }
         }
@@ -278,12 +299,19 @@ public struct FittedFeatures: Sendable {
 
     /// The model input of a present value: clipped to the training range, then standardised.
     func input(_ f: FeatureSpec.Feature, _ stats: NumericStatistics, _ value: Double) -> Double {
+        Self.input(value, stats, f.standardise)
+    }
+
+    @inline(__always)
+    static func input(_ value: Double, _ stats: NumericStatistics, _ standardise: Bool) -> Double {
         let v = min(max(value, stats.low), stats.high)
-        return f.standardise ? (v - stats.mean) / stats.standardDeviation : v
+        return standardise ? (v - stats.mean) / stats.standardDeviation : v
     }
 
     /// The model input of a missing value (its missing column says it is missing).
-    func imputed(_ f: FeatureSpec.Feature, _ stats: NumericStatistics) -> Double { f.standardise ? 0 : stats.mean }
+    func imputed(_ f: FeatureSpec.Feature, _ stats: NumericStatistics) -> Double { Self.imputed(stats, f.standardise) }
+
+    static func imputed(_ stats: NumericStatistics, _ standardise: Bool) -> Double { standardise ? 0 : stats.mean }
 
     /// One product's weights (over ``columns``) with each missing column's weight lowered until a
     /// missing value contributes no more than the least favourable present value seen in training
