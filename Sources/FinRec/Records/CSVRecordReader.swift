@@ -347,6 +347,33 @@ public final class CSVRecordReader {
     /// Bytes that end an unquoted field or need a look: comma, quote, line feed, carriage return, NUL.
     private static let special: [Bool] = (0..<256).map { [0x2C, 0x22, 0x0A, 0x0D, 0x00].contains($0) }
 
+    /// The eight bytes at `raw + i` as a little-endian word (first byte lowest).
+    @inline(__always)
+    private static func word(_ raw: UnsafeRawPointer, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+    }
+
+    /// High bit set in each byte of `w` that is zero, and possibly in bytes above the lowest such
+    /// byte (a borrow); the lowest set bit is always exact, which is all the scans use.
+    @inline(__always)
+    private static func zeroBytes(_ w: UInt64) -> UInt64 {
+        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+    }
+
+    /// Marks the bytes of `w` that end an unquoted field or need a look: comma, quote, line
+    /// feed, carriage return, NUL (exact up to the first one).
+    @inline(__always)
+    static func specialBytes(_ w: UInt64) -> UInt64 {
+        zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(w ^ 0x2222_2222_2222_2222) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+            | zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D) | zeroBytes(w)
+    }
+
+    /// Marks the bytes of `w` that a quoted field's scan stops at: quote, line feed, NUL.
+    @inline(__always)
+    static func quotedStops(_ w: UInt64) -> UInt64 {
+        zeroBytes(w ^ 0x2222_2222_2222_2222) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A) | zeroBytes(w)
+    }
+
     /// One pass over the bytes read so far: splits whole records from `position` on into
     /// `split` (cells in place, row-major; a record with the wrong number of fields gets empty
     /// cells and its problem). Stops before a record that runs past the buffer (`.needMore`),
@@ -354,6 +381,18 @@ public final class CSVRecordReader {
     private func splitRecords(into split: inout SplitRecords, rows: Int) throws(InputFileError) -> SplitResult {
         let base = chunkBase!, eof = self.eof, path = self.path, columns = split.columns, cells = split.cells
         var line = self.line, i = position, done = split.lines.count
+        // The cell storage as plain locals (a class's stored properties are re-read, and their
+        // access checked, on every use); refreshed when it grows.
+        var starts = cells.start, ends = cells.end, room = cells.capacity, used = cells.count
+        defer { cells.count = used }
+        @inline(__always) func store(_ k: Int, _ s: Int32, _ e: Int32) {
+            if k >= room {
+                cells.reserve(k + 1)
+                (starts, ends, room) = (cells.start, cells.end, cells.capacity)
+            }
+            starts[k] = s
+            ends[k] = e
+        }
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
         defer {
             position = i
@@ -361,6 +400,7 @@ public final class CSVRecordReader {
         }
         return try buffer.withUnsafeBufferPointer { (b) throws(InputFileError) -> SplitResult in
             let count = b.count
+            guard let raw = UnsafeRawPointer(b.baseAddress) else { return eof ? .done : .needMore }
             return try Self.special.withUnsafeBufferPointer { (special) throws(InputFileError) -> SplitResult in
                 while done < rows {
                     // Blank lines between records are skipped.
@@ -370,7 +410,7 @@ public final class CSVRecordReader {
                     }
                     if i >= count { return eof ? .done : .needMore }
                     if i - base > Self.maximumChunkBytes { return .done }
-                    let recordStart = i, rowBase = cells.count
+                    let recordStart = i, rowBase = used
                     var fields = 0, newlines = 0
                     var complete = false
                     record: while true {
@@ -379,7 +419,17 @@ public final class CSVRecordReader {
                             var j = i + 1
                             var doubled = false
                             while true {
-                                while j < count, b[j] != quote, b[j] != lf, b[j] != 0 { j += 1 }
+                                var found = false
+                                while j &+ 8 <= count {
+                                    let m = Self.quotedStops(Self.word(raw, j))
+                                    if m != 0 {
+                                        j += m.trailingZeroBitCount >> 3
+                                        found = true
+                                        break
+                                    }
+                                    j += 8
+                                }
+                                if !found { while j < count, b[j] != quote, b[j] != lf, b[j] != 0 { j += 1 } }
                                 guard j < count else {
                                     if eof {
                                         throw InputFileError(path: path, line: line, column: fields + 1,
@@ -405,7 +455,19 @@ public final class CSVRecordReader {
                             if doubled { split.escapedCells.append(rowBase + fields) }
                         } else {
                             fieldStart = i
-                            while i < count, !special[Int(b[i])] { i += 1 }
+                            // Eight bytes at a time while they hold no special byte, then the
+                            // first special one is found by its bit (no branch per byte).
+                            var found = false
+                            while i &+ 8 <= count {
+                                let m = Self.specialBytes(Self.word(raw, i))
+                                if m != 0 {
+                                    i += m.trailingZeroBitCount >> 3
+                                    found = true
+                                    break
+                                }
+                                i += 8
+                            }
+                            if !found { while i < count, !special[Int(b[i])] { i += 1 } }
                             if i < count, b[i] == quote {
                                 throw InputFileError(path: path, line: line + newlines, column: fields + 1,
                                                      message: "a quote inside an unquoted field; quote the whole field and double the inner quotes (\"\")")
@@ -418,7 +480,7 @@ public final class CSVRecordReader {
                             throw InputFileError(path: path, line: line + newlines, column: fields + 1,
                                                  message: "a field is longer than \(Self.maximumFieldBytes) bytes; FinRec refuses it")
                         }
-                        cells.set(rowBase + fields, start: Int32(fieldStart - base), end: Int32(fieldEnd - base))
+                        store(rowBase + fields, Int32(fieldStart - base), Int32(fieldEnd - base))
                         fields += 1
                         // After the field: a comma continues the record, a line break or the end ends it.
                         if i >= count { complete = true; break }
@@ -437,7 +499,7 @@ public final class CSVRecordReader {
                         // The record runs past the bytes read: take it again after a refill.
                         i = recordStart
                         while let last = split.escapedCells.last, last >= rowBase { split.escapedCells.removeLast() }
-                        cells.count = rowBase
+                        used = rowBase
                         return .needMore
                     }
                     split.lines.append(line)
@@ -445,13 +507,13 @@ public final class CSVRecordReader {
                     line += newlines
                     if let columns, fields != columns {
                         while let last = split.escapedCells.last, last >= rowBase { split.escapedCells.removeLast() }
-                        for c in 0..<columns { cells.set(rowBase + c, start: 0, end: 0) }
+                        for c in 0..<columns { store(rowBase + c, 0, 0) }
                         split.problems.append(RowProblem(column: nil, field: nil,
                                                          message: "the row has \(fields) fields but the header has \(columns); check for a missing or extra comma, or an unquoted comma inside a value"))
                     } else {
                         split.problems.append(nil)
                     }
-                    cells.count = rowBase + (columns ?? fields)
+                    used = rowBase + (columns ?? fields)
                     done += 1
                 }
                 return .done
@@ -470,7 +532,7 @@ public final class CSVRecordReader {
 final class CellOffsets: @unchecked Sendable {
     private(set) var start: UnsafeMutablePointer<Int32>
     private(set) var end: UnsafeMutablePointer<Int32>
-    private var capacity: Int
+    private(set) var capacity: Int
     /// Cells in use.
     var count = 0
 
@@ -485,15 +547,9 @@ final class CellOffsets: @unchecked Sendable {
         end.deallocate()
     }
 
-    /// Sets cell `k`, growing the storage when `k` is past its end (cells between stay unset).
-    @inline(__always)
-    func set(_ k: Int, start s: Int32, end e: Int32) {
-        if k >= capacity { grow(to: k + 1) }
-        start[k] = s
-        end[k] = e
-    }
-
-    private func grow(to needed: Int) {
+    /// Makes room for `needed` cells (at least doubling), keeping those set.
+    func reserve(_ needed: Int) {
+        guard needed > capacity else { return }
         let newCapacity = max(needed, capacity * 2)
         for keep in [true, false] {
             let old = keep ? start : end

@@ -205,16 +205,42 @@ package final class CellDecoder: Sendable {
         return "\"" + (s.count > 40 ? String(s.prefix(40)) + "…" : s) + "\""
     }
 
-    private static let exactPowersOfTen: [Double] = (0...22).map { e in
-        var p = 1.0
-        for _ in 0..<e { p *= 10 }
-        return p
+    /// 10^e for 0 ≤ e ≤ 22, the powers of ten that Double holds exactly (a switch compiles to a
+    /// constant table, with no lazy global to check on each call).
+    @inline(__always)
+    static func exactPowerOfTen(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// Parses a decimal number: optional sign, digits with an optional point, optional exponent.
     /// Returns nil for anything else (thousands separators, units, NaN, infinity) and for values
-    /// that overflow Double. Correctly rounded: exact fast path (Clinger) for up to 15
-    /// significant digits and |exponent| ≤ 22, `strtod` otherwise.
+    /// that overflow Double. Correctly rounded: Clinger's exact fast path (a mantissa of at most
+    /// 2^53 and |exponent| ≤ 22: one correctly rounded multiplication or division), `strtod`
+    /// otherwise (more than 19 digits, or larger mantissas and exponents).
     @inline(__always)
     public static func parseDecimal(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
         var i = 0
@@ -226,30 +252,26 @@ package final class CellDecoder: Sendable {
             i = 1
         }
         var mantissa: UInt64 = 0
-        var digits = 0, significant = 0, dropped = 0
-        var exponent = 0
-        while i < n, s[i] &- UInt8(ascii: "0") < 10 {
-            if significant < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(s[i] &- UInt8(ascii: "0"))
-                if mantissa != 0 { significant += 1 }
-            } else {
-                dropped += 1
-            }
-            digits += 1
+        let integerStart = i
+        while i < n {
+            let d = s[i] &- UInt8(ascii: "0")
+            if d >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
             i += 1
         }
-        exponent += dropped
+        var digits = i - integerStart
+        var exponent = 0
         if i < n, s[i] == UInt8(ascii: ".") {
             i += 1
-            while i < n, s[i] &- UInt8(ascii: "0") < 10 {
-                if significant < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(s[i] &- UInt8(ascii: "0"))
-                    if mantissa != 0 { significant += 1 }
-                    exponent -= 1
-                }
-                digits += 1
+            let fractionStart = i
+            while i < n {
+                let d = s[i] &- UInt8(ascii: "0")
+                if d >= 10 { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
                 i += 1
             }
+            exponent = fractionStart - i
+            digits += i - fractionStart
         }
         guard digits > 0 else { return nil }
         if i < n, s[i] == UInt8(ascii: "e") || s[i] == UInt8(ascii: "E") {
@@ -269,9 +291,10 @@ package final class CellDecoder: Sendable {
             exponent += expNegative ? -e : e
         }
         guard i == n else { return nil }
-        if significant <= 15 && dropped == 0 && exponent >= -22 && exponent <= 22 {
+        // At most 19 digits cannot overflow the 64-bit mantissa (10^19 − 1 < 2^64).
+        if digits <= 19 && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var x = Double(mantissa)
-            x = exponent >= 0 ? x * exactPowersOfTen[exponent] : x / exactPowersOfTen[-exponent]
+            x = exponent >= 0 ? x * exactPowerOfTen(exponent) : x / exactPowerOfTen(-exponent)
             return negative ? -x : x
         }
         return slowParse(s)
