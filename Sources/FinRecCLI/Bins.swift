@@ -4,6 +4,7 @@ import Foundation
 
 struct Bins: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bins",
         abstract: "Show binned features per offer: bins with rows, successes, failures, success rate, WOE and information value (IV).",
         discussion: """
             From a model (--model): the bins it was trained with. From labelled data (--data, with --spec): every \

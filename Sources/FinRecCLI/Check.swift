@@ -3,6 +3,7 @@ import FinRec
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Validate an enterprise file (CSV, JSON or JSON Lines) and summarise it: rows, rejects, missing fields, tiers.",
         discussion: "Run it on a file before scoring or training: it reads the file exactly as those commands do.")
 

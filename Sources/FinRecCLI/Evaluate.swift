@@ -3,6 +3,7 @@ import FinRec
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "evaluate",
         abstract: "Measure a trained model on labelled enterprises: per-offer AUC, KS, log loss, Brier, precision and lift at the top, and per-enterprise NDCG@3 and hit@1.",
         discussion: """
             With --baseline, shows a second model side by side with the differences (champion/challenger). \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export the model and its eligibility rules to PMML 4.4 or to one SQL query (DuckDB, Spark, PostgreSQL).",
         discussion: """
             pmml: a PMML 4.4 document for a decision engine: the enterprise schema's columns as inputs, the \

@@ -3,6 +3,7 @@ import FinRec
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show what a model file holds: its products and features.")
 
     @Option(name: .long, help: "The model file (JSON written by FinRec).")

@@ -3,6 +3,7 @@ import FinRec
 
 struct Monitor: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "monitor",
         abstract: "Population drift: PSI of each offer's points and CSI of each feature, new data against a baseline.",
         discussion: """
             Bins are fixed on the baseline: points in bands of about equal population, binned features in their model \

@@ -3,6 +3,7 @@ import FinRec
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",
         abstract: "Score a CSV of ready-made feature rows with a model: logit and probability per product.",
         discussion: """
             The CSV's header names the model's features (any order; see `finrec inspect`) and \

@@ -5,6 +5,7 @@ import Foundation
 
 struct Rank: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rank",
         abstract: "Rank a pool of enterprises for each offer: the top K eligible (and, apart, the top K undecided) by probability, and each enterprise's best offer.",
         discussion: """
             Streams the input in chunks: memory stays flat whatever the pool size (at most \

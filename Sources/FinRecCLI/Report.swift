@@ -4,6 +4,7 @@ import Foundation
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write one self-contained HTML report for a risk committee: per offer ROC and KS curves, calibration, points distributions, the gains table and IV ranking; with --baseline, population stability.",
         discussion: """
             The file has its charts as inline SVG and loads nothing (no script, font or request); open or print it in \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "score",
         abstract: "Score one applicant: every offer ranked, with probability, points, reason codes and the rules that block the rest.",
         discussion: """
             APPLICANT is a JSON object (or array, or JSON Lines), a CSV with a header, or - for \

@@ -3,6 +3,7 @@ import FinRec
 
 struct Scorecard: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "scorecard",
         abstract: "Write the flat scorecard: per offer, the base points and each feature's points per bin, category or unit.",
         discussion: """
             An enterprise's points for an offer are the base plus one row per feature: the row of its bin, category, \

@@ -5,6 +5,7 @@ import Foundation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "The officer's desk: a JSON API (/v1/score, /v1/rank, …) and a web page in Chinese, every decision in an audit log.",
         discussion: """
             Binds 127.0.0.1 by default; on any other address it refuses to start without --tokens. \
@@ -66,6 +67,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "token",
         abstract: "Make a bearer token for a client of `finrec serve`: prints it once, stores only its SHA-256 in the token file.")
 
     @Argument(help: "The client's name (letters, digits, - _ .), as the audit log records it, e.g. loan-system.")
@@ -103,6 +105,7 @@ struct Token: ParsableCommand {
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Read the decisions `finrec serve` committed: time, client, route, input and model SHA-256, the result.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }

@@ -3,6 +3,7 @@ import FinRec
 
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "synth",
         abstract: "Generate synthetic Shandong enterprises with outcome labels for every offer.",
         discussion: """
             Calibrated to the 2022 Shandong plan and the national SRDI figures (see Datasets/DATASET.md): \

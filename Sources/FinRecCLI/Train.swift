@@ -4,6 +4,7 @@ import Foundation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train one logistic model per offer from labelled history and write the model file.",
         discussion: """
             Labels come from columns label_<offer id> (1 success, 0 failure, empty when the firm did not \

@@ -239,6 +239,12 @@ struct ExpressionEvaluatorTests {
         #expect(try truths("industry == 'I65'", chunk) == [.fail, .pass, .unknown])
         #expect(try truths("industry != 'I65'", chunk) == [.pass, .fail, .unknown])
         #expect(try truths("starts_with(industry, 'C', 'J')", chunk) == [.pass, .fail, .unknown])
+        // Non-ASCII text and prefixes (compared as Unicode text, not bytes), and sets of values.
+        let mixed = try expressionChunk("a,b,c,flag,tier,industry\n,,,,,C35\n,,,,,济南\n,,,,,Ｃ1\n")
+        #expect(try truths("starts_with(industry, 'C')", mixed) == [.pass, .fail, .fail])
+        #expect(try truths("starts_with(industry, '济', 'Ｃ')", mixed) == [.fail, .pass, .pass])
+        #expect(try truths("in(industry, 'C35', '济南')", mixed) == [.pass, .pass, .fail])
+        #expect(try truths("in(industry, 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', '济南')", mixed) == [.fail, .pass, .fail])
         #expect(try truths("in(industry, 'J66', 'I65')", chunk) == [.fail, .pass, .unknown])
         #expect(try truths("is_missing(industry)", chunk) == [.fail, .fail, .pass])
         #expect(try truths("flag == 1", chunk) == [.pass, .fail, .unknown])

@@ -551,9 +551,25 @@ struct Evaluator {
         case .textCompare(let field, let equal, let s):
             return texts(field) { ($0 == s) == equal }
         case .textIn(let field, let set):
+            // A handful of values: comparing is cheaper than hashing every row.
+            if set.count <= 8 {
+                let values = Array(set)
+                return texts(field) { values.contains($0) }
+            }
             return texts(field) { set.contains($0) }
         case .textStartsWith(let field, let prefixes):
-            return texts(field) { text in prefixes.contains { text.hasPrefix($0) } }
+            // ASCII text against ASCII prefixes (industry codes): a byte comparison, which is
+            // what hasPrefix's Unicode comparison comes to for ASCII on both sides.
+            let asciiPrefixes = prefixes.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } ? prefixes.map { Array($0.utf8) } : nil
+            return texts(field) { text in
+                if let asciiPrefixes, let decided = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool? in
+                    guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+                    return asciiPrefixes.contains { p in p.count <= bytes.count && zip(p, bytes).allSatisfy { $0 == $1 } }
+                }), let decided {
+                    return decided
+                }
+                return prefixes.contains { text.hasPrefix($0) }
+            }
         case .and(let a, let b):
             var ta = truths(a)
             Truth.combine(&ta, truths(b), &&)
@@ -578,8 +594,7 @@ struct Evaluator {
     }
 
     func texts(_ field: Int, _ test: (String) -> Bool) -> [Truth] {
-        guard case .text(let c) = chunk.column(field) else { preconditionFailure("not a text field") }
-        return c.values.map { $0.map { test($0) ? .pass : .fail } ?? .unknown }
+        chunk.withTexts(field: field) { values in values.map { $0.map { test($0) ? .pass : .fail } ?? .unknown } }
     }
 }
 

@@ -266,6 +266,16 @@ struct JSONParser {
     mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = index
         index += 1  // opening quote
+        // Most strings hold no escape: one scan to the closing quote and one UTF-8 check.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let text = CellDecoder.validUTF8String(UnsafeBufferPointer(rebasing: bytes[index..<end])) else {
+                throw error("a string holds bytes that are not UTF-8; save the file as UTF-8", at: index)
+            }
+            index = end + 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         var runStart = index
         func flushRun(_ parser: JSONParser, upTo end: Int, into scalars: inout String.UnicodeScalarView) throws(JSONSyntaxError) {
