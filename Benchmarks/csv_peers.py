@@ -1,10 +1,13 @@
-"""Python peers for the CSV benchmark: pandas.read_csv (C engine) and pyarrow.csv.read_csv, one core.
+"""Python peers for the CSV benchmark: pandas.read_csv (C engine) and pyarrow.csv.read_csv, one core,
+and `finrec check` as a process (start to exit; it reads on one thread).
 
-Both parse the same file into typed columns (type inference, no validation), which is less work
-than FinRec's reader does (schema types, ranges, credit-code check digits, row checks, duplicates).
+The peers parse the same file into typed columns (type inference, no validation), which is less
+work than FinRec does (schema types, ranges, credit-code check digits, row checks, duplicates, and
+check's summary of missing values and tiers).
 """
 import json
 import os
+import subprocess
 import sys
 
 import pandas as pd
@@ -16,11 +19,15 @@ from peers_common import median_seconds
 
 def main():
     path, repeats = sys.argv[1], int(sys.argv[2])
+    finrec = sys.argv[3] if len(sys.argv) > 3 else None
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
     size = os.path.getsize(path)
     rows = sum(1 for _ in open(path, "rb")) - 1
-    contenders = {
+    contenders = {} if finrec is None else {
+        "finrec check": lambda: subprocess.run([finrec, "check", path], check=True, stdout=subprocess.DEVNULL),
+    }
+    contenders |= {
         "pandas": lambda: pd.read_csv(path, engine="c", low_memory=False),
         "pyarrow": lambda: pacsv.read_csv(path, read_options=pacsv.ReadOptions(use_threads=False)),
     }

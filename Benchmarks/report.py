@@ -41,12 +41,19 @@ if feature_rows:
 
 csv_rows = [r for r in rows if r.get("task") == "csv"]
 if csv_rows:
+    floors = [r for r in rows if r.get("impl") == "floor"]
+    for r in floors:
+        print(f"floor {r['task']:<18}{r['seconds']:>9.3f} s{r['bytes'] / 1e6 / r['seconds']:>9.0f} MB/s"
+              + (f"  ({r['delimiters']:,} delimiters)" if r.get("delimiters") else ""))
+    scan = next((r for r in floors if r["task"] == "read+scan"), None)
     finrec_csv = next((r for r in csv_rows if r["impl"] == "finrec"), None)
-    print(f"{'CSV reader (one core)':<24}{'seconds':>9}{'MB/s':>9}{'rows/s':>13}{'finrec speed vs it':>20}")
+    check = next((r for r in csv_rows if r["impl"] == "finrec check"), None)
+    print(f"{'CSV reader (one core)':<24}{'seconds':>9}{'MB/s':>9}{'rows/s':>13}{'check vs it':>13}{'x floor':>9}")
     for r in csv_rows:
-        ratio = r["seconds"] / finrec_csv["seconds"] if finrec_csv else float("nan")
+        ratio = r["seconds"] / check["seconds"] if check else float("nan")
+        floor = r["seconds"] / scan["seconds"] if scan else float("nan")
         print(f"{r['impl']:<24}{r['seconds']:>9.3f}{r['bytes'] / 1e6 / r['seconds']:>9.1f}{r['rows'] / r['seconds']:>13,.0f}"
-              + (f"{ratio:>19.2f}x" if r["impl"] != "finrec" else ""))
+              + (f"{ratio:>12.2f}x" if r is not check else f"{'':>13}") + f"{floor:>8.1f}x")
     sys.exit(0)
 finrec = {(r["d"], r["k"], r["precision"]): r for r in rows if r.get("impl") == "finrec"}
 numpy = {(r["d"], r["k"], r["precision"]): r for r in rows if r.get("impl") == "numpy"}

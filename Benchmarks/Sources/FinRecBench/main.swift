@@ -4,6 +4,7 @@
 // usage: finrec-bench scoring [--rows N] [--repeats R] [--threads T]
 //        finrec-bench sweep   [--rows N]      block-size and threading sweep, f32 d=128 K=16
 //        finrec-bench csv --file F             enterprise CSV reading with full validation
+//        finrec-bench floor --file F           the floor: plain read, and read plus a delimiter scan
 //        finrec-bench features --file F --spec S --catalog C   feature extraction and eligibility
 //        finrec-bench train-data --rows N --file P   writes P.x.f64 (N×64) and P.y.f64 (N×10 labels)
 //        finrec-bench train --file P [--targets T.json] [--solver newton|lbfgs] [--tolerance E]
@@ -30,7 +31,7 @@ struct Options {
         var i = 0
         while i < args.count {
             switch args[i] {
-            case "scoring", "sweep", "csv", "features", "train-data", "train", "binning": mode = args[i]
+            case "scoring", "sweep", "csv", "floor", "features", "train-data", "train", "binning": mode = args[i]
             case "--targets": i += 1; targets = args[i]
             case "--solver": i += 1; solver = args[i]
             case "--tolerance": i += 1; tolerance = Double(args[i])!
@@ -66,6 +67,48 @@ func medianSeconds(repeats: Int, _ body: () -> Void) -> (median: Double, best: D
     }
     times.sort()
     return (times[times.count / 2], times[0])
+}
+
+/// The physical floor of reading a CSV file on one core: read(2) of the whole file in 4 MiB
+/// blocks from the page cache (a copy into user memory), and the same read with every comma,
+/// quote and line feed counted, eight bytes at a time (exact per-byte masks and a popcount): what
+/// any parser must at least do before it decodes a single cell.
+func floor(_ o: Options) {
+    let blockSize = 1 << 22
+    let block = UnsafeMutableRawPointer.allocate(byteCount: blockSize + 8, alignment: 64)
+    defer { block.deallocate() }
+    /// High bit of each byte of `w` that is zero, exactly (no borrow between bytes).
+    @inline(__always) func zeroBytes(_ w: UInt64) -> UInt64 {
+        ~(((w & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | w) & 0x8080_8080_8080_8080
+    }
+    func pass(scan: Bool) -> (bytes: Int, delimiters: Int) {
+        let fd = open(o.file, O_RDONLY)
+        precondition(fd >= 0, "cannot open \(o.file)")
+        defer { close(fd) }
+        var total = 0, delimiters = 0
+        while true {
+            let n = read(fd, block, blockSize)
+            precondition(n >= 0, "read failed")
+            if n == 0 { break }
+            total += n
+            guard scan else { continue }
+            memset(block + n, 0, 8 - n % 8)  // whole words; zero bytes are not delimiters
+            var count = 0
+            for w in stride(from: 0, to: n, by: 8) {
+                let word = UInt64(littleEndian: block.loadUnaligned(fromByteOffset: w, as: UInt64.self))
+                let marks = zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(word ^ 0x2222_2222_2222_2222)
+                    | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                count &+= marks.nonzeroBitCount
+            }
+            delimiters += count
+        }
+        return (total, delimiters)
+    }
+    for (name, scan) in [("read", false), ("read+scan", true)] {
+        var result = (bytes: 0, delimiters: 0)
+        let t = medianSeconds(repeats: o.repeats) { result = pass(scan: scan) }
+        print("{\"impl\": \"floor\", \"task\": \"\(name)\", \"bytes\": \(result.bytes), \"delimiters\": \(result.delimiters), \"seconds\": \(t.median), \"best\": \(t.best)}")
+    }
 }
 
 func scoring(_ o: Options) {
@@ -285,6 +328,7 @@ case "train-data": trainData(options)
 case "train": train(options)
 case "sweep": sweep(options)
 case "csv": csv(options)
+case "floor": floor(options)
 case "features": features(options)
 case "binning": binning(options)
 default: scoring(options)
