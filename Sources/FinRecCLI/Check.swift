@@ -21,13 +21,9 @@ struct Check: ParsableCommand {
         let tierIndex = schema.index(of: "certification_tier")!
         while let chunk = try reader.nextChunk() {
             rows += chunk.rowCount
-            for i in schema.fields.indices {
-                switch chunk.column(i) {
-                case .numeric(let c):
-                    missing[i] += c.missing.lazy.filter { $0 }.count
-                    if i == tierIndex { for r in 0..<chunk.rowCount { if let t = c[r] { tiers[Int(t)] += 1 } } }
-                case .text(let c): missing[i] += c.values.lazy.filter { $0 == nil }.count
-                }
+            for i in schema.fields.indices { missing[i] += chunk.missingCount(field: i) }
+            if case .numeric(let c) = chunk.column(tierIndex) {
+                for r in 0..<chunk.rowCount { if let t = c[r] { tiers[Int(t)] += 1 } }
             }
         }
         let report = try reader.finish()

@@ -130,19 +130,30 @@ public struct ExpressionParser {
                 i += 1
             }
         }
+        // Unicode properties are looked up only for non-ASCII characters (rules are mostly ASCII).
+        func isWhitespace(_ c: Character) -> Bool {
+            if let a = c.asciiValue { return a == 0x20 || (0x09...0x0D).contains(a) }
+            return c.isWhitespace
+        }
+        func isDigit(_ c: Character) -> Bool { c.asciiValue.map { (0x30...0x39).contains($0) } ?? false }
+        func isLetter(_ c: Character) -> Bool {
+            if let a = c.asciiValue { return (0x41...0x5A).contains(a) || (0x61...0x7A).contains(a) }
+            return c.isLetter
+        }
+        func isNumber(_ c: Character) -> Bool { c.asciiValue != nil ? isDigit(c) : c.isNumber }
         while i < chars.count {
             let c = chars[i]
             let here = SourcePosition(line: line, column: column)
-            if c.isWhitespace { advance(); continue }
-            if c.isNumber && c.isASCII || (c == "." && i + 1 < chars.count && chars[i + 1].isASCII && chars[i + 1].isNumber) {
+            if isWhitespace(c) { advance(); continue }
+            if isDigit(c) || (c == "." && i + 1 < chars.count && isDigit(chars[i + 1])) {
                 var j = i
-                while j < chars.count, chars[j].isASCII, chars[j].isNumber || chars[j] == "." { j += 1 }
+                while j < chars.count, isDigit(chars[j]) || chars[j] == "." { j += 1 }
                 if j < chars.count, chars[j] == "e" || chars[j] == "E" {
                     var k = j + 1
                     if k < chars.count, chars[k] == "+" || chars[k] == "-" { k += 1 }
-                    if k < chars.count, chars[k].isASCII, chars[k].isNumber {
+                    if k < chars.count, isDigit(chars[k]) {
                         j = k
-                        while j < chars.count, chars[j].isASCII, chars[j].isNumber { j += 1 }
+                        while j < chars.count, isDigit(chars[j]) { j += 1 }
                     }
                 }
                 let literal = String(chars[i..<j])
@@ -153,9 +164,9 @@ public struct ExpressionParser {
                 advance(j - i)
                 continue
             }
-            if c.isLetter || c == "_" {
+            if isLetter(c) || c == "_" {
                 var j = i
-                while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
+                while j < chars.count, isLetter(chars[j]) || isNumber(chars[j]) || chars[j] == "_" { j += 1 }
                 out.append(Located(token: .identifier(String(chars[i..<j])), position: here))
                 advance(j - i)
                 continue

@@ -368,6 +368,14 @@ public struct RecordChunk: Sendable {
         }
     }
 
+    /// How many rows miss field `i` (counted in place).
+    public func missingCount(field i: Int) -> Int {
+        switch slots[i] {
+        case .numeric: withNumeric(field: i) { _, missing in missing.reduce(0) { $0 + ($1 ? 1 : 0) } }
+        case .text: withTexts(field: i) { texts in texts.reduce(0) { $0 + ($1 == nil ? 1 : 0) } }
+        }
+    }
+
     /// Calls `body` with the values and missing flags of numeric field `i` (``rowCount`` each),
     /// read in place.
     /// - Precondition: field `i` is numeric.
