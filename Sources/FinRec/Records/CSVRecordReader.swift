@@ -353,6 +353,22 @@ public final class CSVRecordReader {
         UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
     }
 
+    /// Moves `i` eight bytes at a time while `marks` finds nothing in them, then onto the first
+    /// marked byte (by its bit: no branch per byte) and returns true; false when fewer than eight
+    /// bytes are left before `count` (the caller finishes byte by byte).
+    @inline(__always)
+    private static func skipWords(_ raw: UnsafeRawPointer, _ i: inout Int, _ count: Int, _ marks: (UInt64) -> UInt64) -> Bool {
+        while i &+ 8 <= count {
+            let m = marks(word(raw, i))
+            if m != 0 {
+                i += m.trailingZeroBitCount >> 3
+                return true
+            }
+            i += 8
+        }
+        return false
+    }
+
     /// High bit set in each byte of `w` that is zero, and possibly in bytes above the lowest such
     /// byte (a borrow); the lowest set bit is always exact, which is all the scans use.
     @inline(__always)
@@ -419,17 +435,9 @@ public final class CSVRecordReader {
                             var j = i + 1
                             var doubled = false
                             while true {
-                                var found = false
-                                while j &+ 8 <= count {
-                                    let m = Self.quotedStops(Self.word(raw, j))
-                                    if m != 0 {
-                                        j += m.trailingZeroBitCount >> 3
-                                        found = true
-                                        break
-                                    }
-                                    j += 8
+                                if !Self.skipWords(raw, &j, count, Self.quotedStops) {
+                                    while j < count, b[j] != quote, b[j] != lf, b[j] != 0 { j += 1 }
                                 }
-                                if !found { while j < count, b[j] != quote, b[j] != lf, b[j] != 0 { j += 1 } }
                                 guard j < count else {
                                     if eof {
                                         throw InputFileError(path: path, line: line, column: fields + 1,
@@ -455,19 +463,9 @@ public final class CSVRecordReader {
                             if doubled { split.escapedCells.append(rowBase + fields) }
                         } else {
                             fieldStart = i
-                            // Eight bytes at a time while they hold no special byte, then the
-                            // first special one is found by its bit (no branch per byte).
-                            var found = false
-                            while i &+ 8 <= count {
-                                let m = Self.specialBytes(Self.word(raw, i))
-                                if m != 0 {
-                                    i += m.trailingZeroBitCount >> 3
-                                    found = true
-                                    break
-                                }
-                                i += 8
+                            if !Self.skipWords(raw, &i, count, Self.specialBytes) {
+                                while i < count, !special[Int(b[i])] { i += 1 }
                             }
-                            if !found { while i < count, !special[Int(b[i])] { i += 1 } }
                             if i < count, b[i] == quote {
                                 throw InputFileError(path: path, line: line + newlines, column: fields + 1,
                                                      message: "a quote inside an unquoted field; quote the whole field and double the inner quotes (\"\")")
