@@ -5,6 +5,7 @@
 //        finrec-bench sweep   [--rows N]      block-size and threading sweep, f32 d=128 K=16
 //        finrec-bench csv --file F             enterprise CSV reading with full validation
 //        finrec-bench floor --file F           the floor: plain read, and read plus a delimiter scan
+//        finrec-bench load --file MODEL.json   what `finrec score` spends before scoring: read, parse, decode, compile
 //        finrec-bench features --file F --spec S --catalog C   feature extraction and eligibility
 //        finrec-bench train-data --rows N --file P   writes P.x.f64 (N×64) and P.y.f64 (N×10 labels)
 //        finrec-bench train --file P [--targets T.json] [--solver newton|lbfgs] [--tolerance E]
@@ -31,7 +32,7 @@ struct Options {
         var i = 0
         while i < args.count {
             switch args[i] {
-            case "scoring", "sweep", "csv", "floor", "features", "train-data", "train", "binning": mode = args[i]
+            case "scoring", "sweep", "csv", "floor", "load", "features", "train-data", "train", "binning": mode = args[i]
             case "--targets": i += 1; targets = args[i]
             case "--solver": i += 1; solver = args[i]
             case "--tolerance": i += 1; tolerance = Double(args[i])!
@@ -108,6 +109,21 @@ func floor(_ o: Options) {
         var result = (bytes: 0, delimiters: 0)
         let t = medianSeconds(repeats: o.repeats) { result = pass(scan: scan) }
         print("{\"impl\": \"floor\", \"task\": \"\(name)\", \"bytes\": \(result.bytes), \"delimiters\": \(result.delimiters), \"seconds\": \(t.median), \"best\": \(t.best)}")
+    }
+}
+
+/// The phases of loading a model, as `finrec score` does before it scores anyone: the file's
+/// bytes, the JSON document, the model's sections (features, catalog with its rule texts parsed,
+/// uncertainty), and the scorer (every rule compiled). Median of `repeats` each, in-process.
+func load(_ o: Options) {
+    var bytes: [UInt8] = []
+    var model: TrainedModel?
+    let read = medianSeconds(repeats: o.repeats) { bytes = try! ModelFile.contents(at: o.file) }
+    let parse = medianSeconds(repeats: o.repeats) { _ = try! JSONValue.parse(bytes) }
+    let decode = medianSeconds(repeats: o.repeats) { model = try! TrainedModel.decode(bytes, path: o.file) }
+    let compile = medianSeconds(repeats: o.repeats) { _ = try! OfferScorer(model: model!, asOf: CivilDate.today.daysSinceEpoch) }
+    for (phase, t) in [("read", read), ("parse", parse), ("parse+decode", decode), ("scorer", compile)] {
+        print("{\"impl\": \"finrec\", \"task\": \"load\", \"phase\": \"\(phase)\", \"bytes\": \(bytes.count), \"seconds\": \(t.median), \"best\": \(t.best)}")
     }
 }
 
@@ -329,6 +345,7 @@ case "train": train(options)
 case "sweep": sweep(options)
 case "csv": csv(options)
 case "floor": floor(options)
+case "load": load(options)
 case "features": features(options)
 case "binning": binning(options)
 default: scoring(options)
