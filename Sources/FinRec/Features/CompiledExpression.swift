@@ -476,8 +476,9 @@ struct Evaluator {
     }
 
     /// `a op b`, reading fields in place and single values as such: the common form of a rule's
-    /// condition (`revenue_y1 >= 2000`) allocates no column but the result. One loop per
-    /// operator and operand shape, with no branch on either inside it.
+    /// condition (`revenue_y1 >= 2000`) allocates no column but the result. A column against a
+    /// value runs one loop specialised for its operator, with no branch inside it; two columns
+    /// (rarer) share one loop that switches on the operator.
     private func compareInPlace(_ op: ParsedExpression.BinaryOperator, _ a: Operand, _ b: Operand) -> [Truth] {
         var t = [Truth](repeating: .unknown, count: n)
         let rows = n
@@ -498,14 +499,6 @@ struct Evaluator {
             case .greater: x > y
             default: x >= y
             }
-        }
-        /// The same comparison with its operands swapped (`c < x` is `x > c`).
-        let swapped: ParsedExpression.BinaryOperator = switch op {
-        case .less: .greater
-        case .lessOrEqual: .greaterOrEqual
-        case .greater: .less
-        case .greaterOrEqual: .lessOrEqual
-        default: op
         }
         guard rows > 0 else { return t }
         t.withUnsafeMutableBufferPointer { out in
@@ -530,7 +523,7 @@ struct Evaluator {
             case (_, .value(let c?)):
                 withColumn(a) { v, m in columnAgainst(v, m, c, op) }
             case (.value(let c?), _):
-                withColumn(b) { v, m in columnAgainst(v, m, c, swapped) }
+                withColumn(b) { v, m in columnAgainst(v, m, c, op.swapped) }
             default:
                 withColumn(a) { va, ma in
                     withColumn(b) { vb, mb in

@@ -27,6 +27,17 @@ public indirect enum ParsedExpression: Sendable, Equatable {
         var isComparison: Bool { [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(self) }
         var isArithmetic: Bool { [.add, .subtract, .multiply, .divide].contains(self) }
 
+        /// The same comparison with its operands exchanged: `c < x` is `x > c`.
+        var swapped: BinaryOperator {
+            switch self {
+            case .less: .greater
+            case .lessOrEqual: .greaterOrEqual
+            case .greater: .less
+            case .greaterOrEqual: .lessOrEqual
+            default: self
+            }
+        }
+
         /// The comparison that holds exactly when this one fails (for "5.3% < 8%" messages).
         var negated: BinaryOperator {
             switch self {

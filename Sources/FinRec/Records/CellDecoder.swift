@@ -314,26 +314,10 @@ package final class CellDecoder: Sendable {
         abs(x) >= 0x1p52 ? x.isFinite : x == Double(Int64(x))
     }
 
-    /// Days since 1970-01-01 for exactly YYYY-MM-DD (the common form, parsed without allocating),
-    /// or nil for anything else.
-    static func parseISODate(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard s.count == 10, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-") else { return nil }
-        func digits(_ from: Int, _ to: Int) -> Int? {
-            var v = 0
-            for k in from..<to {
-                let d = s[k] &- UInt8(ascii: "0")
-                guard d < 10 else { return nil }
-                v = v * 10 + Int(d)
-            }
-            return v
-        }
-        guard let y = digits(0, 4), let m = digits(5, 7), let d = digits(8, 10) else { return nil }
-        return CivilDate(year: y, month: m, day: d)?.daysSinceEpoch
-    }
-
     /// Days since 1970-01-01 for YYYY-MM-DD or YYYY/MM/DD (months and days may have one digit).
     static func parseDate(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
-        var parts: [Int] = []
+        // Year and month as they are completed, the day in `current`: no allocation per cell.
+        var year = 0, month = 0, separators = 0
         var current = 0, digits = 0
         var separator: UInt8 = 0
         for b in s {
@@ -341,19 +325,18 @@ package final class CellDecoder: Sendable {
                 current = current * 10 + Int(b &- UInt8(ascii: "0"))
                 digits += 1
                 guard digits <= 4 else { return nil }
-            } else if (b == UInt8(ascii: "-") || b == UInt8(ascii: "/")) && digits > 0 && (separator == 0 || separator == b) {
+            } else if (b == UInt8(ascii: "-") || b == UInt8(ascii: "/")) && digits > 0 && (separator == 0 || separator == b) && separators < 2 {
                 separator = b
-                parts.append(current)
+                if separators == 0 { year = current } else { month = current }
+                separators += 1
                 current = 0
                 digits = 0
             } else {
                 return nil
             }
         }
-        guard digits > 0 else { return nil }
-        parts.append(current)
-        guard parts.count == 3 else { return nil }
-        return CivilDate(year: parts[0], month: parts[1], day: parts[2])?.daysSinceEpoch
+        guard digits > 0, separators == 2 else { return nil }
+        return CivilDate(year: year, month: month, day: current)?.daysSinceEpoch
     }
 }
 

@@ -155,7 +155,7 @@ package struct ChunkDecoder: Sendable {
                         case .date(let i, let slot):
                             let out = numbers + slot * capacity, gone = missing + slot * capacity
                             for r in block where !bad[r] && !isEmpty(r, c) {
-                                if let days = cell(r, c, CellDecoder.parseISODate) { out[r] = Double(days); gone[r] = false }
+                                if let days = cell(r, c, CellDecoder.parseDate) { out[r] = Double(days); gone[r] = false }
                                 else if case .number(let x)? = slow(r, c, i) { out[r] = x; gone[r] = false }
                             }
                         case .category(let i, let slot, let spellings):
