@@ -35,6 +35,43 @@ struct KernelTests {
         #expect(close(run(blas), run(reference), tolerance: 1e-12, scale: Double(k)))
     }
 
+    @Test("syrk's upper triangle is α·op(A)·op(A)ᵀ + β·C as gemm defines it, the lower triangle untouched",
+          arguments: [Transpose.none, .transposed], [0.0, -2.0])
+    func syrkAgainstGemm(trans: Transpose, beta: Double) {
+        var rng = SplitMix64(seed: 5)
+        let n = 11, k = 37
+        let a: Matrix<Double> = trans == .none ? rng.matrix(rows: n, columns: k) : rng.matrix(rows: k, columns: n)
+        let c0: Matrix<Double> = rng.matrix(rows: n, columns: n)
+        // The definition: the full product through the reference gemm.
+        var expected = c0
+        a.withUnsafeBufferPointer { ap in
+            expected.withUnsafeMutableBufferPointer { cp in
+                reference.gemm(trans, trans == .none ? .transposed : .none, m: n, n: n, k: k, alpha: 0.5,
+                               a: ap.baseAddress!, lda: a.columns, b: ap.baseAddress!, ldb: a.columns,
+                               beta: beta, c: cp.baseAddress!, ldc: n)
+            }
+        }
+        for kernel in [any LinearAlgebraKernel](arrayLiteral: blas, reference) {
+            var c = c0
+            if beta == 0 { for i in 0..<n { for j in i..<n { c[i, j] = .nan } } }  // β = 0: C not read
+            a.withUnsafeBufferPointer { ap in
+                c.withUnsafeMutableBufferPointer { cp in
+                    kernel.syrk(trans, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: a.columns,
+                                beta: beta, c: cp.baseAddress!, ldc: n)
+                }
+            }
+            for i in 0..<n {
+                for j in 0..<n {
+                    if j >= i {
+                        #expect(abs(c[i, j] - expected[i, j]) <= 1e-12 * Double(k), "(\(i), \(j)) with \(type(of: kernel))")
+                    } else {
+                        #expect(c[i, j] == c0[i, j], "lower (\(i), \(j)) written by \(type(of: kernel))")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("gemm with β = 0 ignores NaN already in C, as BLAS specifies")
     func gemmBetaZeroIgnoresC() {
         let a = Matrix<Float>(rows: 2, columns: 2, elements: [1, 2, 3, 4])

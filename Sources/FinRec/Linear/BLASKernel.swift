@@ -56,6 +56,26 @@ public struct BLASKernel: LinearAlgebraKernel {
         }
     }
 
+    public func syrk<T: KernelScalar>(
+        _ trans: Transpose, n: Int, k: Int,
+        alpha: T, a: UnsafePointer<T>, lda: Int,
+        beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        checkSyrkShape(trans, n: n, k: k, lda: lda, ldc: ldc)
+        if n == 0 { return }
+        let t = Self.cblas(trans)
+        switch T.precision {
+        case .float32:
+            cblas_ssyrk(CblasRowMajor, CblasUpper, t, Int32(n), Int32(k),
+                        Float(alpha), UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
+                        Float(beta), UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(ldc))
+        case .float64:
+            cblas_dsyrk(CblasRowMajor, CblasUpper, t, Int32(n), Int32(k),
+                        Double(alpha), UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), Int32(lda),
+                        Double(beta), UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(ldc))
+        }
+    }
+
     public func gemv<T: KernelScalar>(
         _ trans: Transpose, m: Int, n: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,

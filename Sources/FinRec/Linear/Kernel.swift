@@ -45,6 +45,14 @@ public protocol LinearAlgebraKernel: Sendable {
         b: UnsafePointer<T>, ldb: Int,
         beta: T, c: UnsafeMutablePointer<T>, ldc: Int)
 
+    /// The upper triangle (i ≤ j) of C ← α·op(A)·op(A)ᵀ + β·C, where op(A) is n×k and C is n×n;
+    /// the strict lower triangle of C is neither read nor written. With `.transposed`, A is
+    /// stored k×n and C = α·AᵀA + β·C: the Gram matrix of A's columns, half the flops of gemm.
+    func syrk<T: KernelScalar>(
+        _ trans: Transpose, n: Int, k: Int,
+        alpha: T, a: UnsafePointer<T>, lda: Int,
+        beta: T, c: UnsafeMutablePointer<T>, ldc: Int)
+
     /// y ← α·op(A)·x + β·y, where A is m×n as stored.
     func gemv<T: KernelScalar>(
         _ trans: Transpose, m: Int, n: Int,
@@ -74,6 +82,15 @@ extension LinearAlgebraKernel {
         precondition(lda >= max(1, aCols), "gemm: lda \(lda) is smaller than A's row length \(aCols)")
         precondition(ldb >= max(1, bCols), "gemm: ldb \(ldb) is smaller than B's row length \(bCols)")
         precondition(ldc >= max(1, n), "gemm: ldc \(ldc) is smaller than C's row length \(n)")
+    }
+
+    /// Checks the operand shapes of a ``syrk(_:n:k:alpha:a:lda:beta:c:ldc:)`` call.
+    @inline(__always)
+    func checkSyrkShape(_ trans: Transpose, n: Int, k: Int, lda: Int, ldc: Int) {
+        precondition(n >= 0 && k >= 0, "syrk: negative dimension n=\(n) k=\(k)")
+        let aCols = trans == .none ? k : n
+        precondition(lda >= max(1, aCols), "syrk: lda \(lda) is smaller than A's row length \(aCols)")
+        precondition(ldc >= max(1, n), "syrk: ldc \(ldc) is smaller than C's row length \(n)")
     }
 
     @inline(__always)

@@ -29,6 +29,24 @@ public struct ReferenceKernel: LinearAlgebraKernel {
         }
     }
 
+    public func syrk<T: KernelScalar>(
+        _ trans: Transpose, n: Int, k: Int,
+        alpha: T, a: UnsafePointer<T>, lda: Int,
+        beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        checkSyrkShape(trans, n: n, k: k, lda: lda, ldc: ldc)
+        for i in 0..<n {
+            for j in i..<n {
+                var sum: T = 0
+                for p in 0..<k {
+                    sum += trans == .none ? a[i * lda + p] * a[j * lda + p] : a[p * lda + i] * a[p * lda + j]
+                }
+                let old = beta == 0 ? 0 : beta * c[i * ldc + j]
+                c[i * ldc + j] = alpha * sum + old
+            }
+        }
+    }
+
     public func gemv<T: KernelScalar>(
         _ trans: Transpose, m: Int, n: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,
