@@ -5,9 +5,9 @@ import Darwin
 #endif
 
 /// The K L2-regularised logistic losses of a ``TrainingSet``, computed together: per block of
-/// rows, one gemm for the logits of all K products and one for their gradients; per product
-/// and block, one gemm for the Hessian. Parameters of each product: d weights, then the
-/// intercept (not penalised).
+/// rows, one fused pass for the logits, losses and gradients of all K products
+/// (``blockSums(x:weights:labels:rows:d:k:theta:)``); per product and block, one syrk for the
+/// Hessian. Parameters of each product: d weights, then the intercept (not penalised).
 ///
 /// Every block's partial sums are kept and added in block order, so values, gradients and
 /// Hessians are bit-for-bit the same for any number of workers.
@@ -60,75 +60,49 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     /// Blocks of ``blockRows`` rows (the last may be shorter).
     private var blocks: Int { usedBefore.count }
 
-    /// The logits X·Wᵀ + b of rows `start..<start+rows` into `z` (rows × K).
-    private func logits(_ xs: UnsafeBufferPointer<Double>, start: Int, rows: Int, w: [Double], b: [Double],
-                        into z: UnsafeMutablePointer<Double>) {
-        let d = data.features.columns, k = b.count
-        for i in 0..<rows { for p in 0..<k { z[i * k + p] = b[p] } }
-        w.withUnsafeBufferPointer { wp in
-            kernel.gemm(.none, .transposed, m: rows, n: k, k: d, alpha: 1, a: xs.baseAddress! + start * d, lda: d,
-                        b: wp.baseAddress!, ldb: d, beta: 1, c: z, ldc: k)
+    /// xᵀw over `count` elements, in four interleaved partial sums (a fixed order, so the
+    /// result is the same on every CPU).
+    @inline(__always)
+    static func dot(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, count: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var j = 0
+        while j + 4 <= count {
+            s0 += x[j] * w[j]; s1 += x[j + 1] * w[j + 1]; s2 += x[j + 2] * w[j + 2]; s3 += x[j + 3] * w[j + 3]
+            j += 4
         }
+        while j < count { s0 += x[j] * w[j]; j += 1 }
+        return (s0 + s1) + (s2 + s3)
     }
+
+    /// Two values side by side: the SIMD lanes of the fused evaluation (pairs of features).
+    typealias Lanes = SIMD2<Double>
 
     /// Objective values and gradients (coefficients then intercept) of every product at `theta`.
     func evaluate(_ theta: [[Double]]) -> (values: [Double], gradients: [[Double]]) {
-        _ = ThreadPolicy.libraryThreadsPinned
         let n = data.features.rows, d = data.features.columns, k = theta.count, blocks = self.blocks
-        let w = theta.flatMap { $0.prefix(d) }, b = theta.map { $0[d] }
-        // Per block: K losses, K intercept gradients, K × d coefficient gradients.
-        let partialLoss = ParallelResults<[Double]>(count: blocks)
-        let partialIntercept = ParallelResults<[Double]>(count: blocks)
-        let partialGradient = ParallelResults<[Double]>(count: blocks)
+        let parameters = theta.flatMap { $0 }  // K rows of d weights and the intercept
+        let partial = ParallelResults<BlockSums>(count: blocks)
         threads.forEachRange(count: blocks, alignment: 1) { range in
-            var z = [Double](repeating: 0, count: Self.blockRows * k)
-            for block in range {
-                let start = block * Self.blockRows, rows = min(Self.blockRows, n - start)
-                var loss = [Double](repeating: 0, count: k), intercept = [Double](repeating: 0, count: k)
-                var gradient = [Double](repeating: 0, count: k * d)
-                data.features.withUnsafeBufferPointer { xs in
-                    z.withUnsafeMutableBufferPointer { zp in
-                        logits(xs, start: start, rows: rows, w: w, b: b, into: zp.baseAddress!)
-                        rowWeights.withUnsafeBufferPointer { ws in
-                            data.labels.withUnsafeBufferPointer { ys in
-                                // Turn the logits into residuals in place, summing the losses.
-                                for i in 0..<rows {
-                                    for p in 0..<k {
-                                        let index = (start + i) * k + p
-                                        let weight = ws[index]
-                                        if weight == 0 { zp[i * k + p] = 0; continue }
-                                        let logit = zp[i * k + p], y = ys[index]
-                                        // log(1 + e^m), m = −z for y = 1 and z for y = 0, as
-                                        // max(m, 0) + log1p(e^(−|m|)) without overflow; the same
-                                        // e^(−|z|) gives the sigmoid: one exp and one log1p.
-                                        let m = y == 1 ? -logit : logit
-                                        let e = exp(-abs(logit))
-                                        loss[p] += weight * (max(m, 0) + log1p(e))
-                                        let probability = logit >= 0 ? 1 / (1 + e) : e / (1 + e)
-                                        let r = weight * (probability - y)
-                                        zp[i * k + p] = r
-                                        intercept[p] += r
-                                    }
-                                }
+            data.features.withUnsafeBufferPointer { xs in
+                rowWeights.withUnsafeBufferPointer { ws in
+                    data.labels.withUnsafeBufferPointer { ys in
+                        parameters.withUnsafeBufferPointer { tp in
+                            for block in range {
+                                let start = block * Self.blockRows, rows = min(Self.blockRows, n - start)
+                                partial.set(block, Self.blockSums(
+                                    x: xs.baseAddress! + start * d, weights: ws.baseAddress! + start * k,
+                                    labels: ys.baseAddress! + start * k, rows: rows, d: d, k: k, theta: tp.baseAddress!))
                             }
-                        }
-                        // G_block = R_blockᵀ · X_block: K × d.
-                        gradient.withUnsafeMutableBufferPointer { gp in
-                            kernel.gemm(.transposed, .none, m: k, n: d, k: rows, alpha: 1, a: zp.baseAddress!, lda: k,
-                                        b: xs.baseAddress! + start * d, ldb: d, beta: 0, c: gp.baseAddress!, ldc: d)
                         }
                     }
                 }
-                partialLoss.set(block, loss)
-                partialIntercept.set(block, intercept)
-                partialGradient.set(block, gradient)
             }
         }
         var loss = [Double](repeating: 0, count: k), intercept = [Double](repeating: 0, count: k)
         var gradient = [Double](repeating: 0, count: k * d)
-        for (l, (g0, g)) in zip(partialLoss.values, zip(partialIntercept.values, partialGradient.values)) {
-            for p in 0..<k { loss[p] += l[p]; intercept[p] += g0[p] }
-            for j in 0..<(k * d) { gradient[j] += g[j] }
+        for sums in partial.values {
+            for p in 0..<k { loss[p] += sums.loss[p]; intercept[p] += sums.intercept[p] }
+            for j in 0..<(k * d) { gradient[j] += sums.gradient[j] }
         }
         var values = [Double](repeating: 0, count: k)
         var gradients = [[Double]](repeating: [], count: k)
@@ -139,19 +113,151 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
         return (values, gradients)
     }
 
+    /// One block's part of the objective: per product, Σ vᵢ·log(1 + e^(−ȳᵢzᵢ)), Σ rᵢ and
+    /// Σ rᵢ·xᵢ (K × d, row-major) with rᵢ = vᵢ(pᵢ − yᵢ).
+    struct BlockSums: Sendable {
+        var loss: [Double]
+        var intercept: [Double]
+        var gradient: [Double]
+    }
+
+    /// The block's logits, residuals, losses and gradients in one pass over its rows (the
+    /// fused small-K kernel): per tile of four rows, the logits of two products at a time
+    /// (``tileLogits``), the residuals and losses, then the tile's Rᵀ·X added while its rows
+    /// are still in L1; SIMD lanes run over pairs of features, so nothing is broadcast in the
+    /// inner loops. X is read from memory once per evaluation, where a gemm for the logits and
+    /// another for the gradient read and packed it twice.
+    ///
+    /// Every sum has a fixed order and Swift does not contract a·b + c into a fused multiply-
+    /// add, so the result is the same on every CPU and for any number of workers.
+    /// - Parameter theta: K rows of d weights and the intercept.
+    static func blockSums(x: UnsafePointer<Double>, weights: UnsafePointer<Double>, labels: UnsafePointer<Double>,
+                          rows: Int, d: Int, k: Int, theta: UnsafePointer<Double>) -> BlockSums {
+        let tile = 4, stride = d + 1
+        var loss = [Double](repeating: 0, count: k), intercept = [Double](repeating: 0, count: k)
+        let gradient = UnsafeMutablePointer<Double>.allocate(capacity: k * d)
+        gradient.initialize(repeating: 0, count: k * d)
+        // The tile's logits, then in place its residuals: z[r·K + p].
+        let z = UnsafeMutablePointer<Double>.allocate(capacity: tile * k)
+        // Stands in for the rows past the block's end in its last tile (their residuals are 0).
+        let zeroRow = UnsafeMutablePointer<Double>.allocate(capacity: d)
+        zeroRow.initialize(repeating: 0, count: d)
+        defer { gradient.deallocate(); z.deallocate(); zeroRow.deallocate() }
+        loss.withUnsafeMutableBufferPointer { lossSum in
+            intercept.withUnsafeMutableBufferPointer { interceptSum in
+                var first = 0
+                while first < rows {
+                    let live = min(tile, rows - first)
+                    let x0 = x + first * d
+                    let x1 = live > 1 ? x0 + d : UnsafePointer(zeroRow)
+                    let x2 = live > 2 ? x0 + 2 * d : UnsafePointer(zeroRow)
+                    let x3 = live > 3 ? x0 + 3 * d : UnsafePointer(zeroRow)
+                    var p = 0
+                    while p < k {
+                        let q = min(p + 1, k - 1)  // an odd K's last product is computed twice
+                        let (a, b) = tileLogits(x0, x1, x2, x3, theta + p * stride, theta + q * stride, d: d)
+                        for r in 0..<tile {
+                            z[r * k + p] = theta[p * stride + d] + a[r]
+                            z[r * k + q] = theta[q * stride + d] + b[r]
+                        }
+                        p += 2
+                    }
+                    // Logits to residuals in place, summing each product's losses over the rows
+                    // in order. log(1 + e^m), m = −z for y = 1 and z for y = 0, is max(m, 0) +
+                    // log(1 + e^(−|z|)) without overflow; the same e^(−|z|) gives the sigmoid.
+                    for p in 0..<k {
+                        let w0 = weights[first * k + p]
+                        var uniform = live == tile && w0 != 0
+                        for r in 1..<tile where uniform && weights[(first + r) * k + p] != w0 { uniform = false }
+                        if uniform {
+                            // Four rows of one weight: one log of Π(1 + eᵣ) ∈ [1, 16] for the four
+                            // (seven roundings: ≤ 1e-15 absolute per tile), three logs fewer.
+                            var margins = 0.0, product = 1.0
+                            for r in 0..<tile {
+                                let logit = z[r * k + p], y = labels[(first + r) * k + p]
+                                let e = exp(-abs(logit))
+                                margins += max(y == 1 ? -logit : logit, 0)
+                                product *= 1 + e
+                                let residual = w0 * ((logit >= 0 ? 1 / (1 + e) : e / (1 + e)) - y)
+                                z[r * k + p] = residual
+                                interceptSum[p] += residual
+                            }
+                            lossSum[p] += w0 * (margins + log(product))
+                            continue
+                        }
+                        for r in 0..<tile {
+                            let index = (first + r) * k + p
+                            let weight = r < live ? weights[index] : 0
+                            if weight == 0 { z[r * k + p] = 0; continue }
+                            let logit = z[r * k + p], y = labels[index]
+                            let e = exp(-abs(logit))
+                            lossSum[p] += weight * (max(y == 1 ? -logit : logit, 0) + Sigmoid.logOnePlus(small: e))
+                            let residual = weight * ((logit >= 0 ? 1 / (1 + e) : e / (1 + e)) - y)
+                            z[r * k + p] = residual
+                            interceptSum[p] += residual
+                        }
+                    }
+                    // The tile's Rᵀ·X: per product, g += r₀x₀ + r₁x₁ + r₂x₂ + r₃x₃.
+                    for p in 0..<k {
+                        let r0 = z[p], r1 = z[k + p], r2 = z[2 * k + p], r3 = z[3 * k + p]
+                        let v0 = Lanes(repeating: r0), v1 = Lanes(repeating: r1), v2 = Lanes(repeating: r2), v3 = Lanes(repeating: r3)
+                        let g = gradient + p * d
+                        var j = 0
+                        while j &+ 2 <= d {
+                            let s = (v0 * load(x0 + j) + v1 * load(x1 + j)) + (v2 * load(x2 + j) + v3 * load(x3 + j))
+                            UnsafeMutableRawPointer(g + j).storeBytes(of: load(g + j) + s, as: Lanes.self)
+                            j &+= 2
+                        }
+                        if j < d { g[j] += (r0 * x0[j] + r1 * x1[j]) + (r2 * x2[j] + r3 * x3[j]) }
+                    }
+                    first += tile
+                }
+            }
+        }
+        return BlockSums(loss: loss, intercept: intercept, gradient: Array(UnsafeBufferPointer(start: gradient, count: k * d)))
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Double>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+    /// x·w for four rows and two weight vectors `wa`, `wb` (each d long): eight sums in
+    /// lanes over pairs of features, each finished by adding its two lanes.
+    @inline(__always)
+    static func tileLogits(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ x2: UnsafePointer<Double>,
+                           _ x3: UnsafePointer<Double>, _ wa: UnsafePointer<Double>, _ wb: UnsafePointer<Double>,
+                           d: Int) -> (SIMD4<Double>, SIMD4<Double>) {
+        var a0 = Lanes.zero, a1 = Lanes.zero, a2 = Lanes.zero, a3 = Lanes.zero
+        var b0 = Lanes.zero, b1 = Lanes.zero, b2 = Lanes.zero, b3 = Lanes.zero
+        var j = 0
+        while j &+ 2 <= d {
+            let u = load(wa + j), v = load(wb + j)
+            let y0 = load(x0 + j), y1 = load(x1 + j), y2 = load(x2 + j), y3 = load(x3 + j)
+            a0 += y0 * u; a1 += y1 * u; a2 += y2 * u; a3 += y3 * u
+            b0 += y0 * v; b1 += y1 * v; b2 += y2 * v; b3 += y3 * v
+            j &+= 2
+        }
+        var a = SIMD4(a0.sum(), a1.sum(), a2.sum(), a3.sum()), b = SIMD4(b0.sum(), b1.sum(), b2.sum(), b3.sum())
+        if j < d {
+            let column = SIMD4(x0[j], x1[j], x2[j], x3[j])
+            a += column * wa[j]
+            b += column * wb[j]
+        }
+        return (a, b)
+    }
+
     /// The Hessians of `problems` at `theta`: I (on the weights) + C · [X 1]ᵀ D [X 1], with
     /// D = diag(vᵢ pᵢ (1 − pᵢ)) over the product's rows. Per block and product, the rows with
     /// D > 0 are gathered scaled by √D (so products that cover few rows cost little) and one
-    /// gemm adds SᵀS. A product with more rows than ``hessianSampleRows`` uses every s-th of
-    /// its rows (``hessianStride``), each counted s times.
+    /// syrk adds the upper triangle of SᵀS. A product with more rows than ``hessianSampleRows``
+    /// uses every s-th of its rows (``hessianStride``), each counted s times; only those rows'
+    /// logits are computed, so a sampled Hessian reads about 1/s of X.
     ///
     /// Blocks are processed in waves of a few per worker, so memory stays at a few Hessians per
     /// worker whatever n; partial sums are still added in block order.
-    /// - Complexity: O(Σₚ nₚ · (d + 1)²) flops, nₚ the rows product p uses.
+    /// - Complexity: O(Σₚ nₚ · (d + 1)² / 2) flops, nₚ the rows product p uses (sampled).
     func hessians(_ theta: [[Double]], problems selected: [Int]) -> [[Double]] {
         _ = ThreadPolicy.libraryThreadsPinned
         let n = data.features.rows, d = data.features.columns, k = theta.count, dim = d + 1, blocks = self.blocks
-        let w = theta.flatMap { $0.prefix(d) }, b = theta.map { $0[d] }
         var total = [[Double]](repeating: [Double](repeating: 0, count: dim * dim), count: selected.count)
         let wave = 2 * threads.workers
         var first = 0
@@ -159,42 +265,40 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
             let count = min(wave, blocks - first), firstBlock = first
             let partial = ParallelResults<[[Double]]>(count: count)
             threads.forEachRange(count: count, alignment: 1) { range in
-                var z = [Double](repeating: 0, count: Self.blockRows * k)
                 var scaled = [Double](repeating: 0, count: Self.blockRows * dim)
                 for j in range {
                     let start = (firstBlock + j) * Self.blockRows, rows = min(Self.blockRows, n - start)
                     var hessians: [[Double]] = []
                     data.features.withUnsafeBufferPointer { xs in
-                        z.withUnsafeMutableBufferPointer { zp in
-                            logits(xs, start: start, rows: rows, w: w, b: b, into: zp.baseAddress!)
-                            rowWeights.withUnsafeBufferPointer { ws in
-                                scaled.withUnsafeMutableBufferPointer { sp in
-                                    for p in selected {
-                                        var used = 0
-                                        let stride = hessianStride[p]
-                                        var ordinal = usedBefore[firstBlock + j][p]
+                        rowWeights.withUnsafeBufferPointer { ws in
+                            scaled.withUnsafeMutableBufferPointer { sp in
+                                for p in selected {
+                                    var used = 0
+                                    let stride = hessianStride[p]
+                                    var ordinal = usedBefore[firstBlock + j][p]
+                                    theta[p].withUnsafeBufferPointer { wp in
                                         for i in 0..<rows {
                                             let weight = ws[(start + i) * k + p]
                                             if weight == 0 { continue }
                                             defer { ordinal += 1 }
                                             if stride > 1 && ordinal % stride != 0 { continue }
-                                            let e = exp(-abs(zp[i * k + p]))
-                                            let root = (Double(stride) * weight * e).squareRoot() / (1 + e)  // √(s·v·p(1−p))
                                             let source = xs.baseAddress! + (start + i) * d, target = sp.baseAddress! + used * dim
+                                            let logit = wp[d] + Self.dot(source, wp.baseAddress!, count: d)
+                                            let e = exp(-abs(logit))
+                                            let root = (Double(stride) * weight * e).squareRoot() / (1 + e)  // √(s·v·p(1−p))
                                             for jj in 0..<d { target[jj] = root * source[jj] }
                                             target[d] = root
                                             used += 1
                                         }
-                                        var h = [Double](repeating: 0, count: dim * dim)
-                                        if used > 0 {
-                                            h.withUnsafeMutableBufferPointer { hp in
-                                                kernel.gemm(.transposed, .none, m: dim, n: dim, k: used, alpha: 1,
-                                                            a: sp.baseAddress!, lda: dim, b: sp.baseAddress!, ldb: dim,
-                                                            beta: 0, c: hp.baseAddress!, ldc: dim)
-                                            }
-                                        }
-                                        hessians.append(h)
                                     }
+                                    var h = [Double](repeating: 0, count: dim * dim)
+                                    if used > 0 {
+                                        h.withUnsafeMutableBufferPointer { hp in
+                                            kernel.syrk(.transposed, n: dim, k: used, alpha: 1, a: sp.baseAddress!, lda: dim,
+                                                        beta: 0, c: hp.baseAddress!, ldc: dim)
+                                        }
+                                    }
+                                    hessians.append(h)
                                 }
                             }
                         }
@@ -210,8 +314,8 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
         for (q, p) in selected.enumerated() {
             for e in 0..<(dim * dim) { total[q][e] *= c[p] }
             for j in 0..<d { total[q][j * dim + j] += 1 }
-            // gemm computes both triangles with the same sums in another order; make H exactly symmetric.
-            for i in 0..<dim { for j in 0..<i { total[q][j * dim + i] = total[q][i * dim + j] } }
+            // syrk wrote the upper triangle; mirror it.
+            for i in 0..<dim { for j in 0..<i { total[q][i * dim + j] = total[q][j * dim + i] } }
         }
         return total
     }

@@ -193,36 +193,59 @@ public struct LogisticTrainer: Sendable {
     }
 
     /// Row weights per product: sample weight × class weight, 0 where the label is NaN.
+    /// Two row-major passes over the n × K labels: the class totals, then the weights.
     func rowWeights(_ data: TrainingSet) throws(TrainingError) -> Matrix<Double> {
         let n = data.labels.rows, k = data.labels.columns
-        var w = Matrix<Double>(rows: n, columns: k)
-        for p in 0..<k {
-            var positives = 0.0, negatives = 0.0
+        // Per product: weighted totals (for the no-data and one-class checks) and row counts
+        // (for scikit-learn's balanced weights, which count unweighted rows).
+        var positives = [Double](repeating: 0, count: k), negatives = [Double](repeating: 0, count: k)
+        var count1 = [Double](repeating: 0, count: k), count0 = [Double](repeating: 0, count: k)
+        data.labels.withUnsafeBufferPointer { ys in
             for i in 0..<n {
-                let y = data.labels[i, p]
-                if y.isNaN { continue }
                 let s = data.sampleWeights?[i] ?? 1
-                if y == 1 { positives += s } else { negatives += s }
+                for p in 0..<k {
+                    let y = ys[i * k + p]
+                    if y == 1 { positives[p] += s; count1[p] += 1 } else if y == 0 { negatives[p] += s; count0[p] += 1 }
+                }
             }
-            if positives + negatives == 0 { throw .noData(product: p) }
-            if positives == 0 || negatives == 0 { throw .oneClass(product: p, label: positives == 0 ? 0 : 1) }
-            var cw = (negative: 1.0, positive: 1.0)
+        }
+        var classWeights = [(negative: Double, positive: Double)](repeating: (1, 1), count: k)
+        for p in 0..<k {
+            if positives[p] + negatives[p] == 0 { throw .noData(product: p) }
+            if positives[p] == 0 || negatives[p] == 0 { throw .oneClass(product: p, label: positives[p] == 0 ? 0 : 1) }
             switch options.classWeights {
             case .none: break
             case .balanced:
                 // scikit-learn: n_samples / (n_classes · bincount(y)), counting unweighted rows.
-                var count1 = 0.0, count0 = 0.0
-                for i in 0..<n where !data.labels[i, p].isNaN { if data.labels[i, p] == 1 { count1 += 1 } else { count0 += 1 } }
-                cw = ((count0 + count1) / (2 * count0), (count0 + count1) / (2 * count1))
-            case .given(let given): cw = given[p]
+                let total = count0[p] + count1[p]
+                classWeights[p] = (total / (2 * count0[p]), total / (2 * count1[p]))
+            case .given(let given): classWeights[p] = given[p]
             }
-            for i in 0..<n {
-                let y = data.labels[i, p]
-                if y.isNaN { continue }
-                w[i, p] = (data.sampleWeights?[i] ?? 1) * (y == 1 ? cw.positive : cw.negative)
+        }
+        var w = Matrix<Double>(rows: n, columns: k)
+        data.labels.withUnsafeBufferPointer { ys in
+            w.withUnsafeMutableBufferPointer { ws in
+                for i in 0..<n {
+                    let s = data.sampleWeights?[i] ?? 1
+                    for p in 0..<k {
+                        let y = ys[i * k + p]
+                        if y.isNaN { continue }
+                        ws[i * k + p] = s * (y == 1 ? classWeights[p].positive : classWeights[p].negative)
+                    }
+                }
             }
         }
         return w
+    }
+
+    /// Per product, the rows with a positive weight.
+    static func rowsUsed(_ weights: Matrix<Double>) -> [Int] {
+        let n = weights.rows, k = weights.columns
+        var used = [Int](repeating: 0, count: k)
+        weights.withUnsafeBufferPointer { ws in
+            for i in 0..<n { for p in 0..<k where ws[i * k + p] > 0 { used[p] += 1 } }
+        }
+        return used
     }
 
     /// Fits all products.
@@ -265,7 +288,7 @@ public struct LogisticTrainer: Sendable {
             intercepts: theta.map { $0[d] },
             iterations: result.iterations, objectives: result.values, gradientNorms: result.gradientNorms,
             converged: result.converged,
-            rowsUsed: (0..<k).map { p in (0..<n).filter { weights[$0, p] > 0 }.count },
+            rowsUsed: Self.rowsUsed(weights),
             hessians: hessians, c: options.cPerProduct ?? Array(repeating: options.c, count: k))
     }
 }
