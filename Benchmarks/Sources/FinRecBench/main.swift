@@ -27,6 +27,7 @@ struct Options {
     var targets = ""
     var solver = "newton"
     var tolerance: Double?
+    var hessianRows: Int?
 
     init(_ args: [String]) {
         var i = 0
@@ -36,6 +37,7 @@ struct Options {
             case "--targets": i += 1; targets = args[i]
             case "--solver": i += 1; solver = args[i]
             case "--tolerance": i += 1; tolerance = Double(args[i])!
+            case "--hessian-rows": i += 1; hessianRows = Int(args[i])!
             case "--spec": i += 1; spec = args[i]
             case "--catalog": i += 1; catalog = args[i]
             case "--file": i += 1; file = args[i]
@@ -274,6 +276,7 @@ func train(_ o: Options) {
     options.threads = ThreadPolicy(workers: o.threads)
     options.solver = TrainerOptions.Solver(rawValue: o.solver)!
     options.tolerance = o.tolerance
+    if let rows = o.hessianRows { options.hessianSampleRows = rows }
     if !o.targets.isEmpty {
         // Stop each product at scikit-learn's objective (in FinRec's scale); L-BFGS's gradient
         // test is set tight so the target is what stops it.

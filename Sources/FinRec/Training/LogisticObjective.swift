@@ -60,18 +60,20 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
     /// Blocks of ``blockRows`` rows (the last may be shorter).
     private var blocks: Int { usedBefore.count }
 
-    /// xᵀw over `count` elements, in four interleaved partial sums (a fixed order, so the
-    /// result is the same on every CPU).
+    /// xᵀw over `count` elements, in four partial sums (two SIMD pairs) added in a fixed order,
+    /// so the result is the same on every CPU.
     @inline(__always)
     static func dot(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, count: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var s0 = Lanes.zero, s1 = Lanes.zero
         var j = 0
-        while j + 4 <= count {
-            s0 += x[j] * w[j]; s1 += x[j + 1] * w[j + 1]; s2 += x[j + 2] * w[j + 2]; s3 += x[j + 3] * w[j + 3]
-            j += 4
+        while j &+ 4 <= count {
+            s0 += load(x + j) * load(w + j)
+            s1 += load(x + j + 2) * load(w + j + 2)
+            j &+= 4
         }
-        while j < count { s0 += x[j] * w[j]; j += 1 }
-        return (s0 + s1) + (s2 + s3)
+        var sum = (s0 + s1).sum()
+        while j < count { sum += x[j] * w[j]; j += 1 }
+        return sum
     }
 
     /// Two values side by side: the SIMD lanes of the fused evaluation (pairs of features).
@@ -265,41 +267,42 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
             let count = min(wave, blocks - first), firstBlock = first
             let partial = ParallelResults<[[Double]]>(count: count)
             threads.forEachRange(count: count, alignment: 1) { range in
-                var scaled = [Double](repeating: 0, count: Self.blockRows * dim)
+                // The gathered rows S; syrk reads only the rows written for it (no zeroing needed).
+                let scaled = UnsafeMutablePointer<Double>.allocate(capacity: Self.blockRows * dim)
+                defer { scaled.deallocate() }
                 for j in range {
                     let start = (firstBlock + j) * Self.blockRows, rows = min(Self.blockRows, n - start)
                     var hessians: [[Double]] = []
                     data.features.withUnsafeBufferPointer { xs in
                         rowWeights.withUnsafeBufferPointer { ws in
-                            scaled.withUnsafeMutableBufferPointer { sp in
-                                for p in selected {
-                                    var used = 0
-                                    let stride = hessianStride[p]
-                                    var ordinal = usedBefore[firstBlock + j][p]
-                                    theta[p].withUnsafeBufferPointer { wp in
-                                        for i in 0..<rows {
-                                            let weight = ws[(start + i) * k + p]
-                                            if weight == 0 { continue }
-                                            defer { ordinal += 1 }
-                                            if stride > 1 && ordinal % stride != 0 { continue }
-                                            let source = xs.baseAddress! + (start + i) * d, target = sp.baseAddress! + used * dim
-                                            let logit = wp[d] + Self.dot(source, wp.baseAddress!, count: d)
-                                            let e = exp(-abs(logit))
-                                            let root = (Double(stride) * weight * e).squareRoot() / (1 + e)  // √(s·v·p(1−p))
-                                            for jj in 0..<d { target[jj] = root * source[jj] }
-                                            target[d] = root
-                                            used += 1
-                                        }
+                            for p in selected {
+                                var used = 0
+                                let stride = hessianStride[p]
+                                // Rows the product uses before its next sampled one (ordinals 0, s, 2s, …).
+                                var skip = (stride - usedBefore[firstBlock + j][p] % stride) % stride
+                                theta[p].withUnsafeBufferPointer { wp in
+                                    for i in start..<(start + rows) {
+                                        let weight = ws[i * k + p]
+                                        if weight == 0 { continue }
+                                        if skip > 0 { skip -= 1; continue }
+                                        skip = stride - 1
+                                        let source = xs.baseAddress! + i * d, target = scaled + used * dim
+                                        let logit = wp[d] + Self.dot(source, wp.baseAddress!, count: d)
+                                        let e = exp(-abs(logit))
+                                        let root = (Double(stride) * weight * e).squareRoot() / (1 + e)  // √(s·v·p(1−p))
+                                        for jj in 0..<d { target[jj] = root * source[jj] }
+                                        target[d] = root
+                                        used += 1
                                     }
-                                    var h = [Double](repeating: 0, count: dim * dim)
-                                    if used > 0 {
-                                        h.withUnsafeMutableBufferPointer { hp in
-                                            kernel.syrk(.transposed, n: dim, k: used, alpha: 1, a: sp.baseAddress!, lda: dim,
-                                                        beta: 0, c: hp.baseAddress!, ldc: dim)
-                                        }
-                                    }
-                                    hessians.append(h)
                                 }
+                                var h = [Double](repeating: 0, count: dim * dim)
+                                if used > 0 {
+                                    h.withUnsafeMutableBufferPointer { hp in
+                                        kernel.syrk(.transposed, n: dim, k: used, alpha: 1, a: scaled, lda: dim,
+                                                    beta: 0, c: hp.baseAddress!, ldc: dim)
+                                    }
+                                }
+                                hessians.append(h)
                             }
                         }
                     }
