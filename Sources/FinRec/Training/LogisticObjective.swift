@@ -46,8 +46,10 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
         rowWeights.withUnsafeBufferPointer { ws in
             for block in 0..<blocks {
                 before[block] = used
-                for i in (block * Self.blockRows)..<min(n, (block + 1) * Self.blockRows) {
-                    for p in 0..<k where ws[i * k + p] != 0 { used[p] += 1 }
+                used.withUnsafeMutableBufferPointer { counts in  // not the boxed array per row
+                    for i in (block * Self.blockRows)..<min(n, (block + 1) * Self.blockRows) {
+                        for p in 0..<k where ws[i * k + p] != 0 { counts[p] += 1 }
+                    }
                 }
             }
         }

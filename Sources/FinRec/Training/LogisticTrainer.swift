@@ -198,17 +198,22 @@ public struct LogisticTrainer: Sendable {
         let n = data.labels.rows, k = data.labels.columns
         // Per product: weighted totals (for the no-data and one-class checks) and row counts
         // (for scikit-learn's balanced weights, which count unweighted rows).
-        var positives = [Double](repeating: 0, count: k), negatives = [Double](repeating: 0, count: k)
-        var count1 = [Double](repeating: 0, count: k), count0 = [Double](repeating: 0, count: k)
-        data.labels.withUnsafeBufferPointer { ys in
-            for i in 0..<n {
-                let s = data.sampleWeights?[i] ?? 1
-                for p in 0..<k {
-                    let y = ys[i * k + p]
-                    if y == 1 { positives[p] += s; count1[p] += 1 } else if y == 0 { negatives[p] += s; count0[p] += 1 }
+        // Four rows of K: weighted positives, weighted negatives, ones, zeros. Summed through a
+        // pointer: an array mutated inside a closure is boxed and checked on every access.
+        var totals = [Double](repeating: 0, count: 4 * k)
+        totals.withUnsafeMutableBufferPointer { t in
+            data.labels.withUnsafeBufferPointer { ys in
+                for i in 0..<n {
+                    let s = data.sampleWeights?[i] ?? 1
+                    for p in 0..<k {
+                        let y = ys[i * k + p]
+                        if y == 1 { t[p] += s; t[2 * k + p] += 1 } else if y == 0 { t[k + p] += s; t[3 * k + p] += 1 }
+                    }
                 }
             }
         }
+        let positives = totals[0..<k].map { $0 }, negatives = totals[k..<(2 * k)].map { $0 }
+        let count1 = totals[(2 * k)..<(3 * k)].map { $0 }, count0 = totals[(3 * k)...].map { $0 }
         var classWeights = [(negative: Double, positive: Double)](repeating: (1, 1), count: k)
         for p in 0..<k {
             if positives[p] + negatives[p] == 0 { throw .noData(product: p) }
@@ -223,14 +228,19 @@ public struct LogisticTrainer: Sendable {
             }
         }
         var w = Matrix<Double>(rows: n, columns: k)
+        let negativeWeight = classWeights.map(\.negative), positiveWeight = classWeights.map(\.positive)
         data.labels.withUnsafeBufferPointer { ys in
             w.withUnsafeMutableBufferPointer { ws in
-                for i in 0..<n {
-                    let s = data.sampleWeights?[i] ?? 1
-                    for p in 0..<k {
-                        let y = ys[i * k + p]
-                        if y.isNaN { continue }
-                        ws[i * k + p] = s * (y == 1 ? classWeights[p].positive : classWeights[p].negative)
+                negativeWeight.withUnsafeBufferPointer { negative in
+                    positiveWeight.withUnsafeBufferPointer { positive in
+                        for i in 0..<n {
+                            let s = data.sampleWeights?[i] ?? 1
+                            for p in 0..<k {
+                                let y = ys[i * k + p]
+                                if y.isNaN { continue }
+                                ws[i * k + p] = s * (y == 1 ? positive[p] : negative[p])
+                            }
+                        }
                     }
                 }
             }
@@ -242,8 +252,10 @@ public struct LogisticTrainer: Sendable {
     static func rowsUsed(_ weights: Matrix<Double>) -> [Int] {
         let n = weights.rows, k = weights.columns
         var used = [Int](repeating: 0, count: k)
-        weights.withUnsafeBufferPointer { ws in
-            for i in 0..<n { for p in 0..<k where ws[i * k + p] > 0 { used[p] += 1 } }
+        used.withUnsafeMutableBufferPointer { counts in
+            weights.withUnsafeBufferPointer { ws in
+                for i in 0..<n { for p in 0..<k where ws[i * k + p] > 0 { counts[p] += 1 } }
+            }
         }
         return used
     }
