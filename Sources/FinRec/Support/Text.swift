@@ -10,7 +10,14 @@ import Darwin
 public enum Sigmoid {
     /// 1 / (1 + e^(−z)), in [0, 1].
     public static func probability(_ z: Double) -> Double {
-        z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+        probability(z, e: exp(-abs(z)))
+    }
+
+    /// 1 / (1 + e^(−z)) from e = e^(−|z|), which the caller has already computed (e.g. for the
+    /// log-loss): 1 / (1 + e) for z ≥ 0, e / (1 + e) below; neither overflows.
+    @inline(__always)
+    public static func probability(_ z: Double, e: Double) -> Double {
+        z >= 0 ? 1 / (1 + e) : e / (1 + e)
     }
 
     /// log(1 + e) for 0 ≤ e ≤ 1 (e.g. e^(−|z|)), from `log` with Goldberg's correction

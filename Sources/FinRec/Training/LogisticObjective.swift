@@ -182,7 +182,7 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
                                 let e = exp(-abs(logit))
                                 margins += max(y == 1 ? -logit : logit, 0)
                                 product *= 1 + e
-                                let residual = w0 * ((logit >= 0 ? 1 / (1 + e) : e / (1 + e)) - y)
+                                let residual = w0 * (Sigmoid.probability(logit, e: e) - y)
                                 z[r * k + p] = residual
                                 interceptSum[p] += residual
                             }
@@ -196,7 +196,7 @@ struct LogisticObjective<Kernel: LinearAlgebraKernel>: JointObjective {
                             let logit = z[r * k + p], y = labels[index]
                             let e = exp(-abs(logit))
                             lossSum[p] += weight * (max(y == 1 ? -logit : logit, 0) + Sigmoid.logOnePlus(small: e))
-                            let residual = weight * ((logit >= 0 ? 1 / (1 + e) : e / (1 + e)) - y)
+                            let residual = weight * (Sigmoid.probability(logit, e: e) - y)
                             z[r * k + p] = residual
                             interceptSum[p] += residual
                         }

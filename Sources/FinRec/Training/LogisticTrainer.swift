@@ -196,10 +196,10 @@ public struct LogisticTrainer: Sendable {
     /// Two row-major passes over the n × K labels: the class totals, then the weights.
     func rowWeights(_ data: TrainingSet) throws(TrainingError) -> Matrix<Double> {
         let n = data.labels.rows, k = data.labels.columns
-        // Per product: weighted totals (for the no-data and one-class checks) and row counts
-        // (for scikit-learn's balanced weights, which count unweighted rows).
-        // Four rows of K: weighted positives, weighted negatives, ones, zeros. Summed through a
-        // pointer: an array mutated inside a closure is boxed and checked on every access.
+        // Per product, four rows of K: weighted positives and negatives (for the no-data and
+        // one-class checks), then unweighted ones and zeros (scikit-learn's balanced weights
+        // count rows). Summed through a pointer: an array mutated inside a closure is boxed and
+        // checked on every access.
         var totals = [Double](repeating: 0, count: 4 * k)
         totals.withUnsafeMutableBufferPointer { t in
             data.labels.withUnsafeBufferPointer { ys in
@@ -212,8 +212,8 @@ public struct LogisticTrainer: Sendable {
                 }
             }
         }
-        let positives = totals[0..<k].map { $0 }, negatives = totals[k..<(2 * k)].map { $0 }
-        let count1 = totals[(2 * k)..<(3 * k)].map { $0 }, count0 = totals[(3 * k)...].map { $0 }
+        let positives = Array(totals[0..<k]), negatives = Array(totals[k..<(2 * k)])
+        let count1 = Array(totals[(2 * k)..<(3 * k)]), count0 = Array(totals[(3 * k)...])
         var classWeights = [(negative: Double, positive: Double)](repeating: (1, 1), count: k)
         for p in 0..<k {
             if positives[p] + negatives[p] == 0 { throw .noData(product: p) }
@@ -228,19 +228,15 @@ public struct LogisticTrainer: Sendable {
             }
         }
         var w = Matrix<Double>(rows: n, columns: k)
-        let negativeWeight = classWeights.map(\.negative), positiveWeight = classWeights.map(\.positive)
+        let perProduct = classWeights  // read-only inside the closure: not boxed
         data.labels.withUnsafeBufferPointer { ys in
             w.withUnsafeMutableBufferPointer { ws in
-                negativeWeight.withUnsafeBufferPointer { negative in
-                    positiveWeight.withUnsafeBufferPointer { positive in
-                        for i in 0..<n {
-                            let s = data.sampleWeights?[i] ?? 1
-                            for p in 0..<k {
-                                let y = ys[i * k + p]
-                                if y.isNaN { continue }
-                                ws[i * k + p] = s * (y == 1 ? positive[p] : negative[p])
-                            }
-                        }
+                for i in 0..<n {
+                    let s = data.sampleWeights?[i] ?? 1
+                    for p in 0..<k {
+                        let y = ys[i * k + p]
+                        if y.isNaN { continue }
+                        ws[i * k + p] = s * (y == 1 ? perProduct[p].positive : perProduct[p].negative)
                     }
                 }
             }
