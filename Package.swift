@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .library(name: "FinRec", targets: ["FinRec"]),
         .executable(name: "finrec", targets: ["FinRecCLI"]),
+        .executable(name: "finrec-desk", targets: ["FinRecDesk"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,12 +67,38 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: - Executable
+        // What both executables' commands share: option groups, the default model's location.
+        .target(
+            name: "FinRecCLISupport",
+            dependencies: [
+                "FinRec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
+        // MARK: - Executables
+
+        // `finrec`: every command but the desk's, without the service's libraries, so that a
+        // one-applicant `finrec score` starts fast. It hands `serve`, `token` and `audit` to
+        // `finrec-desk` in its own folder. (Not a dependency here: SwiftPM would then link the
+        // desk's libraries into `finrec`. `swift build` builds both.)
         .executableTarget(
             name: "FinRecCLI",
             dependencies: [
                 "FinRec",
+                "FinRecCLISupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // `finrec-desk`: `finrec serve`, `finrec token`, `finrec audit`.
+        .executableTarget(
+            name: "FinRecDesk",
+            dependencies: [
+                "FinRec",
+                "FinRecCLISupport",
                 "FinRecServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -88,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FinRecCLITests",
-            dependencies: ["FinRecCLI", "FinRec", "FinRecServer"],
+            dependencies: ["FinRecCLI", "FinRecDesk", "FinRecCLISupport", "FinRec", "FinRecServer"],
             swiftSettings: strictSettings
         ),
     ]

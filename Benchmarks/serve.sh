@@ -13,7 +13,7 @@ seconds=${1:-10}
 body=${2:-Datasets/applicants/little-giant.json}
 command -v wrk >/dev/null 2>&1 || { echo "serve.sh: installing wrk" >&2; apt-get install -y -qq wrk >/dev/null; }
 bash .ci/setup >/dev/null
-swift build -c release --product finrec >/dev/null
+swift build -c release >/dev/null   # finrec and finrec-desk, which runs `finrec serve`
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 .build/release/finrec serve --port 0 --audit "$dir/audit.sqlite" 2>"$dir/log" &

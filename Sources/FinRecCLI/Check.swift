@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinRec
+import FinRecCLISupport
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(

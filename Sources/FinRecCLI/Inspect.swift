@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinRec
+import FinRecCLISupport
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinRec
+import FinRecCLISupport
 
 struct Monitor: ParsableCommand {
     static let configuration = CommandConfiguration(

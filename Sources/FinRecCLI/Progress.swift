@@ -1,4 +1,5 @@
 import FinRec
+import FinRecCLISupport
 import Foundation
 
 #if canImport(Glibc)

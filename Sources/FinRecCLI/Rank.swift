@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import FinRec
+import FinRecCLISupport
 import Foundation
 
 struct Rank: ParsableCommand {

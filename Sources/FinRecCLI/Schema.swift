@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinRec
+import FinRecCLISupport
 
 struct Schema: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinRec
+import FinRecCLISupport
 
 struct Scorecard: ParsableCommand {
     static let configuration = CommandConfiguration(

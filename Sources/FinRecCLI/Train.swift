@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinRec
+import FinRecCLISupport
 import Foundation
 
 struct Train: ParsableCommand {

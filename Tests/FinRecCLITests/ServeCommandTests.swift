@@ -1,6 +1,7 @@
 import ArgumentParser
 import FinRec
 @testable import FinRecCLI
+@testable import FinRecDesk
 @testable import FinRecServer
 import Foundation
 import Testing
@@ -72,6 +73,52 @@ struct ServeCommandTests {
     }
 
     static func sha256(_ path: String) -> String { SHA256.hex(FileManager.default.contents(atPath: path) ?? Data()) }
+
+    /// Runs an executable to its end: its status, standard output and standard error.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Standard error is short here; read it after standard output, which could be long.
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output, errors)
+    }
+
+    @Test("finrec hands serve, token and audit to finrec-desk, lists them in its help, links none of the service's libraries, and says what to do when finrec-desk is missing")
+    func handOff() throws {
+        let finrec = ServerProcess.executable
+        let help = try Self.run(finrec, ["--help"])
+        for command in DeskCommand.allCases {
+            #expect(help.output.contains("  \(command.rawValue) "), "\(command) in finrec --help")
+        }
+        // The desk's own help, reached through finrec, both ways of asking.
+        for arguments in [["help", "serve"], ["serve", "--help"]] {
+            let desk = try Self.run(finrec, arguments)
+            #expect(desk.status == 0 && desk.output.contains("--max-body-mib") && desk.output.contains("USAGE: finrec serve"), "\(arguments): \(desk)")
+        }
+        // An error from the desk's command comes back with its status.
+        let refused = try Self.run(finrec, ["token", "no spaces please", "--tokens", try folder() + "/tokens"])
+        #expect(refused.status != 0 && refused.errors.contains("letters, digits"), "\(refused)")
+
+        // The one-applicant commands start without the server, SQLite or NIO.
+        let libraries = try Self.run("/usr/bin/ldd", [finrec])
+        #expect(libraries.status == 0 && libraries.output.contains("libopenblas") && !libraries.output.contains("libsqlite3"), "\(libraries.output)")
+
+        // finrec copied alone: the desk's commands fail with what to do, other commands work.
+        let alone = try folder() + "/finrec"
+        try FileManager.default.copyItem(atPath: finrec, toPath: alone)
+        let missing = try Self.run(alone, ["audit", "--audit", alone + ".sqlite"])
+        #expect(missing.status == 1 && missing.output.isEmpty, "\(missing)")
+        #expect(missing.errors.contains("finrec-desk") && missing.errors.contains("swift build -c release"), "\(missing.errors)")
+        #expect(!FileManager.default.fileExists(atPath: alone + ".sqlite"))
+        #expect(try Self.run(alone, ["--version"]) == (0, FinRecVersion.current + "\n", ""))
+    }
 
     @Test("The API answers as the CLI does, refuses hostile requests with the right 4xx and no audit row, and audits every decision")
     func api() throws {

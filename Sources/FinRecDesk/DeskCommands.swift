@@ -1,12 +1,26 @@
 import ArgumentParser
 import FinRec
+import FinRecCLISupport
 import FinRecServer
 import Foundation
 
+/// `finrec-desk`: the commands of the officer's desk. Users run them as `finrec serve`,
+/// `finrec token` and `finrec audit`; `finrec` hands these over to this executable, so its own
+/// commands start without the service's libraries (Hummingbird, NIO, GRDB and SQLite, Mustache).
+@main
+struct FinRecDeskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finrec",
+        abstract: "The officer's desk of FinRec: the HTTP service and its page, tokens, the audit log.",
+        version: FinRecVersion.current,
+        subcommands: [Serve.self, Token.self, Audit.self]
+    )
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve",
-        abstract: "The officer's desk: a JSON API (/v1/score, /v1/rank, …) and a web page in Chinese, every decision in an audit log.",
+        commandName: DeskCommand.serve.rawValue,
+        abstract: DeskCommand.serve.abstract,
         discussion: """
             Binds 127.0.0.1 by default; on any other address it refuses to start without --tokens. \
             Every decision (time, client, input SHA-256, model SHA-256, the result) is committed to \
@@ -67,8 +81,8 @@ struct Serve: AsyncParsableCommand {
 
 struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token",
-        abstract: "Make a bearer token for a client of `finrec serve`: prints it once, stores only its SHA-256 in the token file.")
+        commandName: DeskCommand.token.rawValue,
+        abstract: DeskCommand.token.abstract)
 
     @Argument(help: "The client's name (letters, digits, - _ .), as the audit log records it, e.g. loan-system.")
     var client: String
@@ -105,8 +119,8 @@ struct Token: ParsableCommand {
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit",
-        abstract: "Read the decisions `finrec serve` committed: time, client, route, input and model SHA-256, the result.")
+        commandName: DeskCommand.audit.rawValue,
+        abstract: DeskCommand.audit.abstract)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
 
