@@ -1,6 +1,7 @@
 import ArgumentParser
 import FinRec
 @testable import FinRecCLI
+import FinRecCLISupport
 @testable import FinRecDesk
 @testable import FinRecServer
 import Foundation
