@@ -1,7 +1,7 @@
 import ArgumentParser
 import FinRec
 import FinRecCLISupport
-import Foundation
+import FoundationEssentials
 
 struct Bins: ParsableCommand {
     static let configuration = CommandConfiguration(

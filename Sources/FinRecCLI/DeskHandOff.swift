@@ -1,6 +1,9 @@
 import ArgumentParser
 import FinRecCLISupport
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import FoundationEssentials
 
 /// The officer's desk's commands run in `finrec-desk`, built beside `finrec`: the HTTP server,
 /// SQLite and the page's templates stay out of this executable, which then starts in less time

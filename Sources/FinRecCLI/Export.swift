@@ -1,7 +1,7 @@
 import ArgumentParser
 import FinRec
 import FinRecCLISupport
-import Foundation
+import FoundationEssentials
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,8 +52,7 @@ struct Export: ParsableCommand {
     func validate() throws {
         if let asOf, daysSinceEpoch(isoDate: asOf) == nil { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
         guard (0...20).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 20.") }
-        let part = "[A-Za-z_][A-Za-z0-9_]*"
-        guard table.range(of: "^\(part)(\\.\(part)){0,2}$", options: .regularExpression) != nil else {
+        guard table.wholeMatch(of: #/[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}/#) != nil else {
             throw ValidationError("--table takes a table or view name such as enterprises or warehouse.enterprises (letters, digits, _ and dots).")
         }
         if format == nil, output.map({ $0.hasSuffix(".pmml") || $0.hasSuffix(".xml") || $0.hasSuffix(".sql") }) != true {

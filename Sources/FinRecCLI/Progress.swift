@@ -1,6 +1,6 @@
 import FinRec
 import FinRecCLISupport
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc

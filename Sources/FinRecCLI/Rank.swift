@@ -2,7 +2,7 @@ import ArgumentParser
 import Dispatch
 import FinRec
 import FinRecCLISupport
-import Foundation
+import FoundationEssentials
 
 struct Rank: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FinRec
 import FinRecCLISupport
-import Foundation
+import FoundationEssentials
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +48,7 @@ struct Report: ParsableCommand {
         let stability = try baseline.map {
             try PopulationStability.measure(model: loaded, baseline: $0, data: data, asOf: assessment.day, bands: bandsOption.bands, reading: options, threads: runtime.policy)
         }
-        let generated = ISO8601DateFormatter().string(from: Date())
+        let generated = Date().formatted(.iso8601)
         var report = HTMLReport(model: loaded, modelPath: modelPath, evaluation: evaluation, dataPath: data, informationValues: iv,
                                 stability: stability, asOf: assessment.asOf, generated: generated)
         report.bands = bandsOption.bands

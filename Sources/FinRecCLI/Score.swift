@@ -1,7 +1,7 @@
 import ArgumentParser
 import FinRec
 import FinRecCLISupport
-import Foundation
+import FoundationEssentials
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,7 +81,7 @@ struct Score: ParsableCommand {
                                       : .csv(language: lang.language, reasons: reasons, modelPath: modelPath, asOf: assessment.asOf))
         let file = try output.map { (path) throws(FileWriteError) in try AtomicFileWriter(path: path) }
         func emit(_ text: String) throws {
-            if let file { try file.write(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+            if let file { try file.write(text) } else { try FileHandleWriter.writeStandardOutput(text) }
         }
         do {
             if excel { try emit(CSVField.byteOrderMark) }

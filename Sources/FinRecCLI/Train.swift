@@ -1,7 +1,7 @@
 import ArgumentParser
 import FinRec
 import FinRecCLISupport
-import Foundation
+import FoundationEssentials
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -122,7 +122,7 @@ struct Train: ParsableCommand {
         var holdoutAUC: [String: Double] = [:]
         if let holdout {
             let evaluation = try ModelEvaluation.evaluate(model: model, path: holdout, asOf: assessment.day, threads: runtime.policy)
-            model = model.recordingHoldout(evaluation, file: (holdout as NSString).lastPathComponent, sha256: TrainingPipeline.fingerprint(holdout))
+            model = model.recordingHoldout(evaluation, file: AtomicFileWriter.folderAndName(holdout).name, sha256: TrainingPipeline.fingerprint(holdout))
             for p in evaluation.products { holdoutAUC[p.id] = p.metrics.auc }
         }
         try model.write(to: output, overwrite: force)

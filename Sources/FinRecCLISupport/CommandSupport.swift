@@ -1,6 +1,6 @@
 public import ArgumentParser
 public import FinRec
-import Foundation
+import FoundationEssentials
 
 // What the subcommands of both executables (`finrec` and `finrec-desk`) share: option groups, the
 // default model's location, standard error, the desk's commands as `finrec` lists them.

@@ -91,7 +91,7 @@ struct ServeCommandTests {
         return (process.terminationStatus, output, errors)
     }
 
-    @Test("finrec hands serve, token and audit to finrec-desk, lists them in its help, links none of the service's libraries, and says what to do when finrec-desk is missing")
+    @Test("finrec hands serve, token and audit to finrec-desk, lists them in its help, links none of the service's libraries or full Foundation, and says what to do when finrec-desk is missing")
     func handOff() throws {
         let finrec = ServerProcess.executable
         let help = try Self.run(finrec, ["--help"])
@@ -107,9 +107,13 @@ struct ServeCommandTests {
         let refused = try Self.run(finrec, ["token", "no spaces please", "--tokens", try folder() + "/tokens"])
         #expect(refused.status != 0 && refused.errors.contains("letters, digits"), "\(refused)")
 
-        // The one-applicant commands start without the server, SQLite or NIO.
+        // The one-applicant commands start without the server, SQLite, NIO, or Foundation's
+        // internationalisation and ICU (FoundationEssentials only).
         let libraries = try Self.run("/usr/bin/ldd", [finrec])
-        #expect(libraries.status == 0 && libraries.output.contains("libopenblas") && !libraries.output.contains("libsqlite3"), "\(libraries.output)")
+        #expect(libraries.status == 0 && libraries.output.contains("libopenblas") && libraries.output.contains("libFoundationEssentials"), "\(libraries.output)")
+        for library in ["libsqlite3", "libFoundation.so", "libFoundationInternationalization", "lib_FoundationICU"] {
+            #expect(!libraries.output.contains(library), "finrec links \(library)")
+        }
 
         // finrec copied alone: the desk's commands fail with what to do, other commands work.
         let alone = try folder() + "/finrec"

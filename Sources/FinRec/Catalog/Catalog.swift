@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The financing offers FinRec recommends, each with its eligibility rule as named conditions in
 /// the expression language and the source of every condition (`Models/catalog.json`).
@@ -169,13 +169,11 @@ extension Catalog {
     /// expression (parsed and compiled against `schema`, so a rule naming a missing column fails
     /// here, not at scoring time), unique offer and condition ids.
     public static func read(path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw CatalogError(path: path, field: nil, message: "cannot read the catalog (\((error as NSError).localizedFailureReason ?? "\(error)")); check the path")
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch {
+            throw CatalogError(path: path, field: nil, message: "cannot read the catalog (\(error.reason)); check the path")
         }
-        return try decode(Array(data), path: path, schema: schema)
+        return try decode(bytes, path: path, schema: schema)
     }
 
     public static func decode(_ bytes: [UInt8], path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {

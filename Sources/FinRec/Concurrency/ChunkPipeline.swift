@@ -1,5 +1,8 @@
 import Dispatch
-import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads an enterprise file on several threads while keeping file order where it matters.
 ///
@@ -17,8 +20,7 @@ package final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
     private let transform: @Sendable (RecordChunk, _ firstRow: Int) -> Transformed
     private let consume: (Transformed) throws -> Void
     private let finalizeTurn = Turn(), consumeTurn = Turn()
-    private let failureLock = NSLock()
-    private var failure: (index: Int, error: any Error)?
+    private let failure = Mutex<(index: Int, error: any Error)?>(nil)
     private var rowsFinalized = 0
     /// Rows scanned so far (calling thread).
     public private(set) var rowsScanned = 0
@@ -111,9 +113,7 @@ package final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
     }
 
     private func currentFailure() -> (index: Int, error: any Error)? {
-        failureLock.lock()
-        defer { failureLock.unlock() }
-        return failure
+        failure.withLock { $0 }
     }
 
     private func failed(before i: Int) -> Bool {
@@ -122,25 +122,39 @@ package final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
 
     /// Keeps the failure of the earliest chunk.
     private func record(_ index: Int, _ error: any Error) {
-        failureLock.lock()
-        defer { failureLock.unlock() }
-        if failure == nil || index < failure!.index { failure = (index, error) }
+        failure.withLock { failure in
+            if failure == nil || index < failure!.index { failure = (index, error) }
+        }
     }
 }
 
 /// Lets chunk i run its step only after chunks 0…i−1 ran theirs.
 private final class Turn: @unchecked Sendable {
-    private let condition = NSCondition()
+    // @unchecked: `next` is read and written only with `mutex` held.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var next = 0
 
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
     func run(_ i: Int, _ body: () -> Void) {
-        condition.lock()
-        while next != i { condition.wait() }
-        condition.unlock()
+        pthread_mutex_lock(mutex)
+        while next != i { pthread_cond_wait(condition, mutex) }
+        pthread_mutex_unlock(mutex)
         body()
-        condition.lock()
+        pthread_mutex_lock(mutex)
         next += 1
-        condition.broadcast()
-        condition.unlock()
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The model as a PMML 4.4 document (`finrec export --format pmml`) for a bank's decision engine.
 ///
@@ -340,7 +340,7 @@ public struct PMMLExport: Sendable {
             return decide([text(field)], XMLElement("Apply", ["function": "isIn"], [text(field)] + set.sorted().map { constant($0) }))
         case .textStartsWith(let field, let prefixes):
             // Java regular expressions: \Q…\E quotes the prefix.
-            let pattern = "^(" + prefixes.map { "\\Q" + $0.replacingOccurrences(of: "\\E", with: "\\E\\\\E\\Q") + "\\E" }.joined(separator: "|") + ")"
+            let pattern = "^(" + prefixes.map { "\\Q" + $0.replacing("\\E", with: "\\E\\\\E\\Q") + "\\E" }.joined(separator: "|") + ")"
             return decide([text(field)], apply("matches", text(field), constant(pattern)))
         case .and(let a, let b): return apply("min", truth(a, namespace), truth(b, namespace))
         case .or(let a, let b): return apply("max", truth(a, namespace), truth(b, namespace))

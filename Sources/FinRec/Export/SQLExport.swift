@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The model as one SQL query (`finrec export --format sql`): over a table whose columns are the
 /// enterprise schema's, one row per enterprise and offer with its status ('pass', 'fail',
@@ -22,12 +22,12 @@ public struct SQLExport: Sendable {
         var text: String { self == .spark ? "STRING" : "VARCHAR" }
 
         func quote(_ name: String) -> String {
-            self == .spark ? "`" + name.replacingOccurrences(of: "`", with: "``") + "`" : "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            self == .spark ? "`" + name.replacing("`", with: "``") + "`" : "\"" + name.replacing("\"", with: "\"\"") + "\""
         }
 
         func string(_ s: String) -> String {
-            if self == .spark { return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
-            return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+            if self == .spark { return "'" + s.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'" }
+            return "'" + s.replacing("'", with: "''") + "'"
         }
 
         /// A double-precision literal: exact (the shortest text that reads back as `x`).

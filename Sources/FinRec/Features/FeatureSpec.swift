@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The model's features, declared as data: each is an expression over a record's columns plus
 /// transforms. ``fit(_:)`` learns standardisation statistics and category vocabularies from
@@ -97,12 +97,12 @@ public struct FeatureSpec: Sendable {
 
     /// Reads a feature spec file; every expression is parsed and compiled against `schema`.
     public static func read(path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> FeatureSpec {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CatalogError(path: path, field: nil, message: "cannot read the feature spec (\((error as NSError).localizedFailureReason ?? "\(error)")); check the path")
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch {
+            throw CatalogError(path: path, field: nil, message: "cannot read the feature spec (\(error.reason)); check the path")
         }
         let json: JSONValue
-        do { json = try JSONValue.parse(Array(data)) } catch { throw CatalogError(path: path, field: nil, message: "not valid JSON: \(error)") }
+        do { json = try JSONValue.parse(bytes) } catch { throw CatalogError(path: path, field: nil, message: "not valid JSON: \(error)") }
         return try decode(json, path: path, schema: schema)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why a model file could not be read or written. Every case names the file; the
 /// description says what is wrong and what to do.
@@ -121,12 +121,7 @@ public enum ModelFile {
 
     /// The bytes of the model file at `path`.
     public static func contents(at path: String) throws(ModelFileError) -> [UInt8] {
-        do {
-            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw .unreadable(path: path, reason: reason)
-        }
+        do { return try FileBytes.read(path) } catch { throw .unreadable(path: path, reason: error.reason) }
     }
 
     /// Decodes a model from the bytes of a model file; `path` is used in errors.

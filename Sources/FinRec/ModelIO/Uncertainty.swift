@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How uncertain each product's logit is, by the Laplace approximation: near the fit the
 /// coefficients θ = (w, b) are Gaussian with precision P = H / C, where H is the Hessian of the
@@ -57,9 +57,9 @@ public struct LogitUncertainty: Sendable, Equatable {
     /// or a diagonal entry is not positive.
     init?(base64 text: String, dimension n: Int) {
         guard let data = Data(base64Encoded: text), data.count == n * (n + 1) / 2 * 4 else { return nil }
-        let bytes = [UInt8](data)
-        let packed = (0..<(n * (n + 1) / 2)).map { i in
-            Float(bitPattern: UInt32(bytes[4 * i]) | UInt32(bytes[4 * i + 1]) << 8 | UInt32(bytes[4 * i + 2]) << 16 | UInt32(bytes[4 * i + 3]) << 24)
+        // Little-endian Float32s, as `base64` writes them.
+        let packed = data.withUnsafeBytes { raw in
+            (0..<(n * (n + 1) / 2)).map { i in Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
         }
         var row = 0
         for i in 0..<n {

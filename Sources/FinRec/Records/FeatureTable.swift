@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A table of numeric model features read from CSV: one row per entity, one column per
 /// feature of a ``LinearModel``, in the model's order, plus an optional row id.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads enterprise records from JSON: one object, an array of objects, or JSON Lines (one
 /// object per line). Keys are matched like CSV headers (English, Chinese, aliases); values are
@@ -12,13 +12,11 @@ public enum JSONRecordReader {
     public static let maximumBytes = 256 << 20
 
     public static func read(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw InputFileError(path: path, message: "cannot read the file (\((error as NSError).localizedFailureReason ?? "\(error)")); check the path")
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch {
+            throw InputFileError(path: path, message: "cannot read the file (\(error.reason)); check the path")
         }
-        return try parse(Array(data), path: path, schema: schema, options: options)
+        return try parse(bytes, path: path, schema: schema, options: options)
     }
 
     public static func parse(_ bytes: [UInt8], path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
@@ -157,6 +155,6 @@ public enum JSONRecordReader {
 extension JSONValue {
     /// The value as one line of JSON text.
     var compactText: String {
-        prettyPrinted().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        prettyPrinted().split(separator: "\n").map { $0.drop { $0 == " " } }.joined(separator: " ")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Collects rejected rows and writes them, with their reasons, to a CSV file atomically.
 final class RejectsWriter {

@@ -1,5 +1,5 @@
 import CXLSXWriter
-import Foundation
+import FoundationEssentials
 
 /// Reads the first worksheet of an Excel workbook (.xlsx) as CSV text, so an uploaded workbook
 /// goes through the same reader, checks and messages as a CSV file: the sheet's row N is the
@@ -171,7 +171,8 @@ enum XMLScan {
         var result: [String: String] = [:]
         var rest = tag[...]
         while let eq = rest.firstIndex(of: "=") {
-            let key = rest[..<eq].trimmingCharacters(in: .whitespacesAndNewlines)
+            // XML's white space around the name: space, tab, carriage return, line feed.
+            let key = String(rest[..<eq].split(whereSeparator: { " \t\r\n".contains($0) }).last ?? "")
             let afterEq = rest[rest.index(after: eq)...].drop { $0 == " " }
             guard let quote = afterEq.first, quote == "\"" || quote == "'" else { break }
             let body = afterEq.dropFirst()

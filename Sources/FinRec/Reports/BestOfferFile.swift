@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Streams "best offer per enterprise" rows to a temporary file that replaces the target only on
 /// commit (`finrec rank --best`).

@@ -1,5 +1,8 @@
 import CXLSXWriter
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An Excel workbook (.xlsx) written with libxlsxwriter: sheets of typed cells — numbers stay
 /// numbers (16 significant digits, libxlsxwriter's %.16G; with a display format), text stays text — under a bold, frozen, filterable header
@@ -36,19 +39,18 @@ public struct XLSXWorkbook: Sendable {
 
     /// The workbook's bytes.
     public func bytes() throws(FileWriteError) -> [UInt8] {
-        let path = NSTemporaryDirectory() + "finrec-\(UUID().uuidString).xlsx"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("finrec-\(UUID().uuidString).xlsx").path
         defer { unlink(path) }
         try write(toNewFile: path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileWriteError(path: path, operation: "read back the workbook", reason: "it is not there")
+        do { return try FileBytes.read(path) } catch {
+            throw FileWriteError(path: path, operation: "read back the workbook", reason: error.reason)
         }
-        return Array(data)
     }
 
     /// Writes the workbook to `path` atomically (a temporary file beside it, then a rename).
     public func write(to path: String) throws(FileWriteError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp.xlsx"
+        let (folder, name) = AtomicFileWriter.folderAndName(path)
+        let temporary = "\(folder).\(name).\(getpid()).tmp.xlsx"
         do {
             try write(toNewFile: temporary)
         } catch {

@@ -43,9 +43,7 @@ package final class AtomicFileWriter {
     /// Opens a temporary file in the target's folder.
     public init(path: String) throws(FileWriteError) {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (folder, name) = Self.folderAndName(path)
         var template = Array("\(folder).\(name).XXXXXX.tmp".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
         guard fd >= 0 else { throw .errno(path, "create a temporary file beside it") }
@@ -55,6 +53,12 @@ package final class AtomicFileWriter {
         let mask = umask(0)
         umask(mask)
         fchmod(fd, 0o666 & ~mask)
+    }
+
+    /// The folder part of `path` with its final slash ("" for a bare name), and the name.
+    public static func folderAndName(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[...slash]), String(path[path.index(after: slash)...]))
     }
 
     deinit {

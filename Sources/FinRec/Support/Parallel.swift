@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// How many worker threads FinRec uses for one job.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -46,7 +46,7 @@ package enum CSVField {
         // Bytes, not Characters: the four are ASCII, which never occurs inside a multi-byte UTF-8
         // sequence, and scanning bytes skips grapheme breaking.
         guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 }
 
@@ -69,17 +69,27 @@ package enum ByteSearch {
     }
 }
 
-/// Unbuffered writes to standard error.
+/// Unbuffered writes to standard output and standard error.
 package enum FileHandleWriter {
     public static func writeStandardError(_ text: String) {
+        _ = write(text, to: 2)
+    }
+
+    /// Writes to standard output; throws when it cannot (a closed pipe, a full disk).
+    public static func writeStandardOutput(_ text: String) throws(FileWriteError) {
+        if let code = write(text, to: 1) { throw .errno("standard output", "write", code) }
+    }
+
+    /// Writes all of `text` to `descriptor`: nil, or the errno of the write that failed.
+    private static func write(_ text: String, to descriptor: Int32) -> Int32? {
         var text = text
-        text.withUTF8 { buffer in
+        return text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { return }
-                offset += n
+                let n = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return n < 0 ? errno : EIO }
             }
+            return nil
         }
     }
 }

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Platt scaling: a product's calibrated probability is σ(a·z + b) for its model's logit z, with
 /// slope a > 0 and intercept b fitted by maximum likelihood to out-of-fold logits (logits of rows

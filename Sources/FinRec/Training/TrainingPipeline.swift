@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Trains a ``TrainedModel`` from a labelled enterprise file: reads it, fits the features, takes
 /// each offer's labels from its `label_<id>` column, leaves out rows whose label is empty or whose
@@ -74,7 +77,7 @@ public struct TrainingPipeline {
     /// Feature matrices larger than this many bytes go to a memory-mapped temporary file in
     /// `temporaryFolder` instead of memory (default 4 GiB: 7 million rows of the default spec).
     public var inMemoryFeatureBytes = 4 << 30
-    public var temporaryFolder = NSTemporaryDirectory()
+    public var temporaryFolder = FileManager.default.temporaryDirectory.path
 
     /// Per product and feature column, the sign its weight must have: a numeric feature's value
     /// column follows the spec's direction for the offer, a missing column is never positive,
@@ -251,7 +254,7 @@ public struct TrainingPipeline {
             tolerance: options.effectiveTolerance, maxIterations: options.effectiveMaximumIterations,
             solver: options.solver.description, hessianSampleRows: options.solver == .newton ? options.hessianSampleRows : nil,
             signConstrainedWeights: options.weightSigns.map { $0.joined().filter { $0 != .free }.count })
-        let provenance = Provenance(trainingFile: (path as NSString).lastPathComponent, trainingFileSHA256: Self.fingerprint(path),
+        let provenance = Provenance(trainingFile: AtomicFileWriter.folderAndName(path).name, trainingFileSHA256: Self.fingerprint(path),
                                     rows: n, asOfDate: CivilDate(daysSinceEpoch: asOf).iso, finrecVersion: FinRecVersion.current)
         // A logit scaled by a has a times the standard error: the precision H/C becomes H/(C·a²).
         let uncertainty = result.hessians.isEmpty ? [] : (0..<k).map { p in
@@ -354,10 +357,8 @@ public struct TrainingPipeline {
 
     /// SHA-256 of the file, read in 1 MiB pieces.
     public static func fingerprint(_ path: String) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "unreadable" }
-        defer { try? handle.close() }
         var hash = SHA256()
-        while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty { hash.update(data) }
+        do { try FileBytes.forEachPiece(of: path, size: 1 << 20) { hash.update($0) } } catch { return "unreadable" }
         return hash.finalize()
     }
 }

@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a file could not be read: the system's words for it ("No such file or directory",
+/// "Permission denied", "Is a directory", …).
+public struct FileReadFailure: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
+
+/// Whole files read with the POSIX calls: no `Data` in between, and the system's reason when it
+/// fails (the model, catalog, feature spec and JSON applicant files).
+public enum FileBytes {
+    /// The bytes of the file at `path`.
+    public static func read(_ path: String) throws(FileReadFailure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(errno) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw failure(errno) }
+        guard status.st_mode & S_IFMT != S_IFDIR else { throw failure(EISDIR) }
+        // The size is a hint (a file may change, /proc files say 0): read to the end.
+        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0) + 1)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes += [UInt8](repeating: 0, count: max(bytes.count, 4_096)) }
+            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if got > 0 { count += got; continue }
+            if got == 0 { break }
+            if errno == EINTR { continue }
+            throw failure(errno)
+        }
+        bytes.removeLast(bytes.count - count)
+        return bytes
+    }
+
+    /// Calls `body` with the file's bytes in pieces of at most `size` bytes, in order.
+    public static func forEachPiece(of path: String, size: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileReadFailure) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(errno) }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let got = Glibc.read(fd, buffer.baseAddress!, size)
+            if got > 0 { body(UnsafeRawBufferPointer(rebasing: buffer[..<got])); continue }
+            if got == 0 { return }
+            if errno == EINTR { continue }
+            throw failure(errno)
+        }
+    }
+
+    private static func failure(_ code: Int32) -> FileReadFailure {
+        FileReadFailure(reason: String(cString: strerror(code)))
+    }
+}
