@@ -90,7 +90,15 @@ let package = Package(
                 "FinRecCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // The release build links the Swift runtime, standard library and
+            // FoundationEssentials (with the two helper archives its static library needs) into
+            // the executable: nothing of theirs for the dynamic loader to relocate at each start
+            // (score p50 19.4 -> 16.2 ms here). Debug builds (the tests) link them dynamically,
+            // as the test runner does.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
+                             .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
+                             .linkedLibrary("_FoundationCollections", .when(configuration: .release))]
         ),
 
         // `finrec-desk`: `finrec serve`, `finrec token`, `finrec audit`.
