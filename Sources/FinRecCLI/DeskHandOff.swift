@@ -26,7 +26,7 @@ enum DeskHandOff {
         let reason = String(cString: strerror(errno))
         printToStandardError("""
             Error: finrec \(command.rawValue) runs in \(DeskCommand.executableName), which could not be started at \(path) (\(reason)). \
-            `swift build -c release` builds it beside finrec (so does `swift run finrec`); copy both executables together.
+            `swift build -c release` builds it beside finrec (`swift run finrec` does not); copy both executables together.
             """)
         exit(1)
     }
