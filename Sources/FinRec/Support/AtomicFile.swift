@@ -78,18 +78,10 @@ package final class AtomicFileWriter {
 
     private func flush() throws(FileWriteError) {
         precondition(!finished, "AtomicFileWriter used after commit or discard")
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { raw in
-                systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let failure = FileWriteError.errno(path, "write")
-                discard()
-                throw failure
-            }
-            offset += n
+        if let code = buffer.withUnsafeBytes({ FileHandleWriter.writeAll($0, to: descriptor) }) {
+            let failure = FileWriteError.errno(path, "write", code)
+            discard()
+            throw failure
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -136,7 +128,6 @@ package final class AtomicFileWriter {
     }
 }
 
-// The C library's errno and write(2) under names that FileWriteError.errno and
-// AtomicFileWriter.write do not hide, whichever C module (Glibc, Musl, Darwin) provides them.
+// The C library's errno under a name that FileWriteError.errno does not hide,
+// whichever C module (Glibc, Musl, Darwin) provides it.
 private func currentErrno() -> Int32 { errno }
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(descriptor, bytes, count) }
