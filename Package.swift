@@ -46,11 +46,14 @@ let package = Package(
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
 
+        // glibc's malloc.h, for mallopt. Only ProcessMemory.swift imports it.
+        .systemLibrary(name: "CMalloc"),
+
         // MARK: - Library
 
         .target(
             name: "FinRec",
-            dependencies: ["CBLAS", "CXLSXWriter"],
+            dependencies: ["CBLAS", "CXLSXWriter", .target(name: "CMalloc", condition: .when(platforms: [.linux]))],
             swiftSettings: strictSettings
         ),
 

@@ -21,6 +21,7 @@ struct FinRecCommand: ParsableCommand {
     /// before any parsing; everything else is parsed here.
     static func main() {
         DeskHandOff.execIfDeskCommand(Array(CommandLine.arguments.dropFirst()))
+        ProcessMemory.keepFreedBlocks()
         main(nil)
     }
 }

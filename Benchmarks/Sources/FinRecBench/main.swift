@@ -341,6 +341,7 @@ func binning(_ o: Options) {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
+ProcessMemory.keepFreedBlocks()  // as `finrec` does
 FileHandle.standardError.write(Data("finrec-bench: \(BLASKernel.libraryDescription)\n".utf8))
 switch options.mode {
 case "train-data": trainData(options)
