@@ -260,6 +260,13 @@ public struct RecordChunk: Sendable {
     /// with `keeping[r]` false are dropped (the rest move up, in order).
     mutating func finish(rows: Int, lines: [Int], keeping: [Bool]) {
         precondition(rows <= capacity && lines.count == rows && keeping.count == rows)
+        // All rows kept (the usual case): nothing moves, and the columns are not written, so a
+        // chunk that shares them with its decoded original is not copied.
+        if !keeping.contains(false) {
+            self.lines = lines
+            rowCount = rows
+            return
+        }
         var kept = 0
         for r in 0..<rows where keeping[r] {
             if kept != r {
