@@ -298,6 +298,48 @@ struct RecordReaderTests {
         }
     }
 
+    @Test("Short decimals parsed eight bytes at a time match strtod and the byte-by-byte parser", arguments: [4, 5] as [UInt64])
+    func shortDecimalParsing(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        // Mostly well-formed cells, and enough near-misses (two points, stray signs, letters,
+        // spaces, bytes above 0x7F) to reach every way out of the fast path.
+        let digits = Array("0123456789".utf8), odd = Array(".-+e ,/:%\u{7F}".utf8) + [0x80, 0xB3, 0xE4, 0x00]
+        var cells: [[UInt8]] = ["0", "-0", "+0", "7", "12345678", "-1234567", "0.0000001", ".5", "5.", "-.5", "99999999",
+                                "1234.567", "1234.5678", "-", "+", ".", "-.", "1.2.3", "1e5", "0x10", "--1", "1-"].map { Array($0.utf8) }
+        for _ in 0..<200_000 {
+            let n = 1 + Int(rng.next() % 8)
+            var cell: [UInt8] = []
+            for i in 0..<n {
+                let roll = rng.next() % 100
+                if i == 0 && roll < 20 { cell.append(roll < 15 ? 0x2D : 0x2B) }
+                else if roll < 12 { cell.append(0x2E) }
+                else if roll < 15 { cell.append(odd[Int(rng.next() % UInt64(odd.count))]) }
+                else { cell.append(digits[Int(rng.next() % 10)]) }
+            }
+            cells.append(cell)
+        }
+        var fast = 0
+        for cell in cells {
+            // The cell, then bytes that must not be read as part of it.
+            let padded = cell + (0..<8).map { _ in UInt8(truncatingIfNeeded: rng.next() % 64 + 0x2B) }
+            let short = padded.withUnsafeBytes { CellDecoder.parseShortDecimal($0.baseAddress!, count: cell.count) }
+            let full = cell.withUnsafeBufferPointer { CellDecoder.parseDecimal($0) }
+            guard let short else { continue }
+            fast += 1
+            let text = String(decoding: cell, as: UTF8.self)
+            #expect(short.bitPattern == full?.bitPattern, "\(text): \(short) vs \(String(describing: full))")
+            #expect(short.bitPattern == strtod(text, nil).bitPattern, "\(text): \(short) vs strtod")
+        }
+        // The fast path takes the well-formed cells of up to 8 bytes, and only those.
+        let wellFormed = cells.filter { cell in
+            guard cell.count <= 8 else { return false }
+            let body = cell.first == 0x2D || cell.first == 0x2B ? Array(cell.dropFirst()) : cell
+            return body.filter { $0 == 0x2E }.count <= 1 && body.contains { $0 != 0x2E } && body.allSatisfy { $0 == 0x2E || (0x30...0x39).contains($0) }
+        }.count
+        #expect(fast == wellFormed)
+        #expect(fast > 50_000)
+    }
+
     @Test("Decimal parsing is correctly rounded against strtod", arguments: [1, 2, 3] as [UInt64])
     func decimalParsing(seed: UInt64) {
         var rng = SplitMix64(seed: seed)

@@ -300,6 +300,61 @@ package final class CellDecoder: Sendable {
         return slowParse(s)
     }
 
+    /// The common short form of a decimal cell, eight bytes at a time: an optional sign, then
+    /// digits with at most one point (at least one digit), 8 bytes in all at most. Nil for
+    /// anything else, which ``parseDecimal(_:)`` then decides; where both parse, the result is
+    /// the same (at most 8 digits and 7 decimals: one exact division, correctly rounded).
+    ///
+    /// Reads the 8 bytes at `p` whatever `count` is: the caller makes sure they are readable.
+    @inline(__always)
+    package static func parseShortDecimal(_ p: UnsafeRawPointer, count n: Int) -> Double? {
+        guard n > 0, n <= 8 else { return nil }
+        var w = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        var k = n
+        let first = UInt8(truncatingIfNeeded: w)
+        let negative = first == UInt8(ascii: "-")
+        if negative || first == UInt8(ascii: "+") {
+            w >>= 8
+            k -= 1
+        }
+        // The cell's k bytes, first byte lowest; the rest cleared.
+        let kept: UInt64 = k == 8 ? ~0 : (1 &<< UInt64(8 * k)) &- 1
+        w &= kept
+        let points = exactZeroBytes(w ^ 0x2E2E_2E2E_2E2E_2E2E) & kept & 0x8080_8080_8080_8080
+        var digits = k, decimals = 0
+        if points != 0 {
+            guard points & (points &- 1) == 0 else { return nil }
+            // Close the gap the point leaves.
+            let j = points.trailingZeroBitCount >> 3
+            let below: UInt64 = (1 &<< UInt64(8 * j)) &- 1
+            w = (w & below) | ((w >> UInt64(8 * j + 8)) << UInt64(8 * j))
+            digits -= 1
+            decimals = digits - j
+        }
+        guard digits > 0 else { return nil }
+        // Right-aligned in eight digits: leading zeros in the low bytes.
+        w = (w << UInt64(8 * (8 - digits))) | (0x3030_3030_3030_3030 >> UInt64(8 * digits))
+        // All eight bytes digits (Lemire).
+        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let carried: UInt64 = ((w &+ 0x0606_0606_0606_0606) & high) >> 4
+        guard (w & high) | carried == 0x3333_3333_3333_3333 else { return nil }
+        // Pairs, then fours, then all eight (Lemire's multiplications).
+        let low: UInt64 = 0x0000_00FF_0000_00FF, byHundred: UInt64 = 100 + (1_000_000 << 32), byOne: UInt64 = 1 + (10_000 << 32)
+        var v: UInt64 = w &- 0x3030_3030_3030_3030
+        v = v &* 10 &+ (v >> 8)
+        let odd: UInt64 = (v & low) &* byHundred, even: UInt64 = ((v >> 16) & low) &* byOne
+        v = (odd &+ even) >> 32
+        var x = Double(UInt32(truncatingIfNeeded: v))
+        if decimals > 0 { x /= exactPowerOfTen(decimals) }
+        return negative ? -x : x
+    }
+
+    /// High bit set in exactly the bytes of `w` that are zero.
+    @inline(__always)
+    static func exactZeroBytes(_ w: UInt64) -> UInt64 {
+        ~(((w & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | w | 0x7F7F_7F7F_7F7F_7F7F)
+    }
+
     private static func slowParse(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
         var buffer = [CChar](repeating: 0, count: s.count + 1)
         for i in 0..<s.count { buffer[i] = CChar(bitPattern: s[i]) }

@@ -106,7 +106,7 @@ package struct ChunkDecoder: Sendable {
             let block = blockStart..<min(rows, blockStart + CSVRecordReader.decodeBlockRows)
             chunk.withUnsafeStorage { numbers, missing, texts, capacity in
                 scanned.bytes.withUnsafeBufferPointer { whole in
-                    let data = whole.baseAddress! + scanned.origin
+                    let data = whole.baseAddress! + scanned.origin, readable = whole.count - scanned.origin
                     /// Cell (r, c): its bytes in the chunk, or its unescaped copy.
                     @inline(__always) func cell<R>(_ r: Int, _ c: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
                         let k = r * columns + c
@@ -134,12 +134,15 @@ package struct ChunkDecoder: Sendable {
                         case .number(let i, let slot, let lower, let upper, let integer):
                             let out = numbers + slot * capacity, gone = missing + slot * capacity
                             for r in block where !bad[r] {
-                                if isEmpty(r, c) { continue }
-                                let parsed: Double? = cell(r, c) { bytes in
-                                    if let x = CellDecoder.parseDecimal(bytes), x >= lower, x <= upper, !integer || CellDecoder.isWhole(x) { return x }
-                                    return nil
+                                let k = r * columns + c, start = Int(cellStart[k]), count = Int(cellEnd[k] &- cellStart[k])
+                                if count == 0 { continue }
+                                // Short plain numbers eight bytes at a time where eight bytes can be read.
+                                let x: Double? = if !anyEscaped, start &+ 8 <= readable, let x = CellDecoder.parseShortDecimal(data + start, count: count) {
+                                    x
+                                } else {
+                                    cell(r, c, CellDecoder.parseDecimal)
                                 }
-                                if let parsed { out[r] = parsed; gone[r] = false }
+                                if let x, x >= lower, x <= upper, !integer || CellDecoder.isWhole(x) { out[r] = x; gone[r] = false }
                                 // Spaces, "12%", or a bad cell: the decoder handles it or says why.
                                 else if case .number(let x)? = slow(r, c, i) { out[r] = x; gone[r] = false }
                             }
