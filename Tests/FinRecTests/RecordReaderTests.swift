@@ -298,6 +298,91 @@ struct RecordReaderTests {
         }
     }
 
+    @Test("Plain records split by 64-byte bit sets match a byte-by-byte reference: LF, CR LF, lone CR, blank lines, wrong field counts, quotes and NULs at every block offset")
+    func plainRecordsAgainstReference() throws {
+        // Plain fields of 0…130 bytes, so field ends and line breaks fall at every offset of the
+        // splitter's 64-byte blocks; a few records with a quoted field or a lone CR (which the
+        // byte-by-byte splitter takes instead), blank lines, and records with a field too many or
+        // too few (rejected with their line). The reference splits the same text here, by bytes.
+        let schema = RecordSchema(name: "plain", fields: [
+            FieldSpec("a", "甲", .text(maxLength: 5000), "a"),
+            FieldSpec("b", "乙", .text(maxLength: 5000), "b"),
+            FieldSpec("c", "丙", .text(maxLength: 5000), "c"),
+        ])
+        var random = SplitMix64(seed: 64)
+        let letters = Array("abcxyz0123456789济南-./ ".unicodeScalars).map(String.init)
+        func plain() -> String {
+            let length = random.next() % 10 == 0 ? Int(random.next() % 131) : Int(random.next() % 9)
+            var v = (0..<length).map { _ in letters[Int(random.next() % UInt64(letters.count))] }.joined()
+            while v.hasPrefix(" ") || v.hasSuffix(" ") { v = v.trimmingCharacters(in: .whitespaces) }
+            return v
+        }
+        var text = "a,b,c\n", line = 2
+        var expectedRows: [[String?]] = [], expectedRejects: [Int] = []
+        while text.utf8.count < 3_000_000 {
+            let roll = random.next() % 100
+            // A blank line (not after a lone CR, which would make it a CR LF).
+            if roll < 3 && !text.hasSuffix("\r") { text += random.next() % 2 == 0 ? "\n" : "\r\n"; line += 1; continue }
+            var fields = (0..<3).map { _ in plain() }
+            if roll < 6 { fields.append(plain()) } else if roll < 9 { fields.removeLast() }
+            var cells = fields
+            if roll >= 9 && roll < 12 {
+                // A quoted field with a comma and a doubled quote in it.
+                let k = Int(random.next() % 3)
+                fields[k] = "q,\"" + fields[k]
+                cells[k] = "\"q,\"\"" + cells[k] + "\""
+            }
+            let ending = roll >= 12 && roll < 14 ? "\r" : random.next() % 3 == 0 ? "\r\n" : "\n"
+            text += cells.joined(separator: ",") + ending
+            if fields.count == 3 { expectedRows.append(fields.map { $0.isEmpty ? nil : $0 }) } else { expectedRejects.append(line) }
+            line += 1
+        }
+        let (folder, path) = writeTemporary(text)
+        for chunkRows in [1_000, 32_768] {
+            var options = ReaderOptions()
+            options.chunkRows = chunkRows
+            options.detectDuplicateIds = false
+            options.policy = .skip(rejectsPath: folder + "/rejects-\(chunkRows).csv")
+            let reader = try CSVRecordReader(path: path, schema: schema, options: options)
+            var rows: [[String?]] = []
+            for chunk in try reader.readAll() {
+                let columns = ["a", "b", "c"].map { chunk.text($0).values }
+                for r in 0..<chunk.rowCount { rows.append(columns.map { $0[r] }) }
+            }
+            _ = try reader.finish()
+            #expect(rows.count == expectedRows.count, "chunks of \(chunkRows)")
+            let changed = zip(rows, expectedRows).first { $0 != $1 }
+            #expect(changed == nil, "rows changed with chunks of \(chunkRows): first \(String(describing: changed))")
+            var readOptions = ReaderOptions()
+            readOptions.detectDuplicateIds = false
+            let rejectsSchema = RecordSchema(name: "rejects", fields: ["line", "column", "field", "reason", "record"].map {
+                FieldSpec($0, $0, .text(maxLength: 10_000), $0)
+            })
+            let rejected = try CSVRecordReader(path: folder + "/rejects-\(chunkRows).csv", schema: rejectsSchema, options: readOptions).readAll()
+            let rejectedLines = rejected.flatMap { $0.text("line").values.map { Int($0!)! } }
+            let firstDifference = zip(rejectedLines, expectedRejects).first { $0 != $1 }
+            #expect(rejectedLines.count == expectedRejects.count && firstDifference == nil,
+                    "rejected lines with chunks of \(chunkRows): \(rejectedLines.count) against \(expectedRejects.count), first difference \(String(describing: firstDifference))")
+        }
+        // A NUL anywhere in a plain record is refused with its line, wherever it falls in a block.
+        for offset in [0, 1, 30, 63, 64, 65, 100] {
+            var bytes = Array("a,b,c\n".utf8), nulLine = 0
+            var row = 2
+            while bytes.count < 4_000 {
+                if nulLine == 0 && bytes.count >= 1_000 + offset { nulLine = row; bytes += Array("x\u{0},y,z\n".utf8) }
+                else { bytes += Array("\(row),bb,ccc\n".utf8) }
+                row += 1
+            }
+            let nulPath = writeTemporary(bytes, name: "nul\(offset).csv").path
+            do {
+                _ = try CSVRecordReader(path: nulPath, schema: schema).readAll()
+                Issue.record("a NUL byte should be refused")
+            } catch {
+                #expect(error.line == nulLine && error.message.contains("NUL"), "\(error)")
+            }
+        }
+    }
+
     @Test("Short decimals parsed eight bytes at a time match strtod and the byte-by-byte parser", arguments: [4, 5] as [UInt64])
     func shortDecimalParsing(seed: UInt64) {
         var rng = SplitMix64(seed: seed)

@@ -390,6 +390,87 @@ public final class CSVRecordReader {
         zeroBytes(w ^ 0x2222_2222_2222_2222) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A) | zeroBytes(w)
     }
 
+    /// High bit set in each byte of `v` that is zero (lanes are independent: exact).
+    @inline(__always)
+    private static func zeroLanes(_ v: SIMD16<UInt8>) -> SIMD16<UInt8> { (v &- 1) & ~v }
+
+    /// One bit per byte of `v`'s lane marks (its high bits), first byte lowest.
+    @inline(__always)
+    private static func laneBits(_ marks: SIMD16<UInt8>) -> UInt64 {
+        let words = unsafeBitCast(marks &>> 7, to: SIMD2<UInt64>.self)
+        // Each word's eight 0/1 bytes gathered into its top byte by one multiplication.
+        return ((words[0] &* 0x0102_0408_1020_4080) >> 56) | (((words[1] &* 0x0102_0408_1020_4080) >> 56) << 8)
+    }
+
+    /// The 64-byte block of the buffer at `start` as two bit sets, first byte lowest: the bytes
+    /// that end a plain field (comma, line feed) and those the fast path leaves to the
+    /// byte-by-byte splitter (quote, carriage return, NUL).
+    private struct BlockMarks {
+        var start = -1
+        var ends: UInt64 = 0
+        var others: UInt64 = 0
+
+        init() {}
+
+        /// Sixteen bytes per step in SIMD lanes (SSE2 on x86-64, NEON on ARM).
+        @inline(__always)
+        init(_ b: UnsafePointer<UInt8>, _ start: Int) {
+            self.start = start
+            let raw = UnsafeRawPointer(b + start)
+            for q in 0..<4 {
+                let v = raw.loadUnaligned(fromByteOffset: 16 * q, as: SIMD16<UInt8>.self)
+                let e = zeroLanes(v ^ SIMD16(repeating: 0x2C)) | zeroLanes(v ^ SIMD16(repeating: 0x0A))
+                let o = zeroLanes(v ^ SIMD16(repeating: 0x22)) | zeroLanes(v ^ SIMD16(repeating: 0x0D)) | zeroLanes(v)
+                ends |= laneBits(e) &<< UInt64(16 * q)
+                others |= laneBits(o) &<< UInt64(16 * q)
+            }
+        }
+    }
+
+    /// Splits one record of plain fields that ends in a line feed (or CR LF), from `start`, with
+    /// the blocks' bit sets: one bit scan per field. Writes up to `room` cells to `starts` and
+    /// `ends` (offsets from `base`) and returns where the next record starts and the number of
+    /// fields; nil when the record has a quote, NUL, lone carriage return, a field longer than
+    /// ``maximumFieldBytes`` or more than `room` fields, or runs into the buffer's last partial
+    /// block: the byte-by-byte splitter takes it then, from its start.
+    @inline(__always)
+    private static func plainRecord(_ b: UnsafePointer<UInt8>, count: Int, from start: Int, base: Int,
+                                     starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>, room: Int,
+                                     marks: inout BlockMarks) -> (next: Int, fields: Int)? {
+        var fieldStart = start, at = start, fields = 0
+        while true {
+            let blockStart = at & ~63
+            if blockStart != marks.start {
+                if blockStart &+ 64 > count { return nil }
+                marks = BlockMarks(b, blockStart)
+            }
+            let shift = UInt64(truncatingIfNeeded: at &- blockStart)
+            let found = marks.ends &>> shift, others = marks.others &>> shift
+            if found == 0 {
+                if others != 0 { return nil }
+                at = blockStart &+ 64
+                continue
+            }
+            let offset = found.trailingZeroBitCount
+            let end = at &+ offset
+            var fieldEnd = end
+            if others != 0, others.trailingZeroBitCount < offset {
+                // Only a carriage return right before the line feed, and nothing else before it.
+                let rest = others & (others &- 1)
+                guard others.trailingZeroBitCount == offset &- 1, b[end] == 0x0A, b[end &- 1] == 0x0D,
+                      rest == 0 || rest.trailingZeroBitCount > offset else { return nil }
+                fieldEnd = end &- 1
+            }
+            if fieldEnd &- fieldStart > maximumFieldBytes || fields == room { return nil }
+            starts[fields] = Int32(truncatingIfNeeded: fieldStart &- base)
+            ends[fields] = Int32(truncatingIfNeeded: fieldEnd &- base)
+            fields &+= 1
+            if b[end] == 0x0A { return (end &+ 1, fields) }
+            fieldStart = end &+ 1
+            at = fieldStart
+        }
+    }
+
     /// One pass over the bytes read so far: splits whole records from `position` on into
     /// `split` (cells in place, row-major; a record with the wrong number of fields gets empty
     /// cells and its problem). Stops before a record that runs past the buffer (`.needMore`),
@@ -410,6 +491,7 @@ public final class CSVRecordReader {
             ends[k] = e
         }
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        var marks = BlockMarks()
         defer {
             position = i
             self.line = line
@@ -429,7 +511,17 @@ public final class CSVRecordReader {
                     let recordStart = i, rowBase = used
                     var fields = 0, newlines = 0
                     var complete = false
-                    record: while true {
+                    // Fast path: a record of plain fields (no quote, NUL or lone carriage return)
+                    // ending in a line break. Anything else, and a record running into the last
+                    // partial block, is left to the byte-by-byte splitter below, from its start.
+                    if let (next, count) = Self.plainRecord(b.baseAddress!, count: count, from: i, base: base,
+                                                            starts: starts + rowBase, ends: ends + rowBase, room: room - rowBase, marks: &marks) {
+                        fields = count
+                        i = next
+                        newlines = 1
+                        complete = true
+                    }
+                    record: while !complete {
                         let fieldStart: Int, fieldEnd: Int
                         if i < count, b[i] == quote {
                             var j = i + 1
