@@ -88,7 +88,11 @@ package struct ChunkDecoder: Sendable {
         let cellStart = scanned.cells.start, cellEnd = scanned.cells.end, unescaped = scanned.unescaped
         let anyEscaped = !unescaped.isEmpty
         var problems = scanned.problems
-        var bad = problems.map { $0 != nil }
+        // Rows with a problem so far: plain memory, not an array the nested functions capture
+        // (which would be boxed and access-checked on every cell).
+        let bad = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(rows, 1))
+        defer { bad.deallocate() }
+        for r in 0..<rows { bad[r] = problems[r] != nil }
         var chunk = RecordChunk(schema: schema, extraNames: extraNames, capacity: max(rows, 1))
         let extraColumns = columnPlans.enumerated().compactMap { c, plan -> (Int, Int)? in
             if case .extra(let j) = plan { return (c, j) }
@@ -199,23 +203,29 @@ package struct ChunkDecoder: Sendable {
                 scanned.bytes.withUnsafeBufferPointer { whole in
                     let data = whole.baseAddress! + scanned.origin
                     for (c, j) in extraColumns {
-                        for r in block {
-                            let k = r * columns + c
-                            guard !bad[r] else { chunk.appendExtra(j, nil); continue }
-                            func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-                                if CellDecoder.isValidUTF8(bytes) {
-                                    chunk.appendExtra(j, bytes)
-                                } else {
-                                    chunk.appendExtra(j, nil)
+                        chunk.appendExtras(j) { arena, ends, present in
+                            for r in block {
+                                let k = r * columns + c
+                                let escaped = anyEscaped ? unescaped[k] : nil
+                                let count = escaped?.count ?? Int(cellEnd[k] &- cellStart[k])
+                                if !bad[r], count > 0 {
+                                    let valid = if let escaped { escaped.withUnsafeBufferPointer(CellDecoder.isValidUTF8) } else {
+                                        CellDecoder.isValidUTF8(UnsafeBufferPointer(start: data + Int(cellStart[k]), count: count))
+                                    }
+                                    if valid {
+                                        if let escaped { arena.append(contentsOf: escaped) } else {
+                                            arena.append(contentsOf: UnsafeBufferPointer(start: data + Int(cellStart[k]), count: count))
+                                        }
+                                        present.append(true)
+                                        ends.append(arena.count)
+                                        continue
+                                    }
                                     bad[r] = true
                                     problems[r] = CSVRecordReader.RowProblem(column: c, field: header[c],
                                                              message: "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
                                 }
-                            }
-                            if let bytes = unescaped[k] {
-                                bytes.withUnsafeBufferPointer(append)
-                            } else {
-                                append(UnsafeBufferPointer(start: data + Int(cellStart[k]), count: Int(cellEnd[k] &- cellStart[k])))
+                                present.append(false)
+                                ends.append(arena.count)
                             }
                         }
                     }
@@ -223,10 +233,8 @@ package struct ChunkDecoder: Sendable {
             }
         }
         // Required fields and row checks.
-        bad.withUnsafeBufferPointer { bad in
-            chunk.firstProblems(rows: 0..<rows, skipping: bad.baseAddress) { r, field, message in
-                problems[r] = CSVRecordReader.RowProblem(column: headerColumn[field], field: field, message: message)
-            }
+        chunk.firstProblems(rows: 0..<rows, skipping: UnsafePointer(bad.baseAddress)) { r, field, message in
+            problems[r] = CSVRecordReader.RowProblem(column: headerColumn[field], field: field, message: message)
         }
         return DecodedChunk(scanned: scanned, chunk: chunk, problems: problems)
     }

@@ -129,6 +129,17 @@ public struct RecordChunk: Sendable {
         extraEnds[j].append(extraBytes[j].count)
     }
 
+    /// Appends cells to unknown column `j` through `body`, which gets the column's byte arena,
+    /// row ends and presence to append to (one end and one presence per row; bytes already
+    /// checked to be UTF-8). The arrays are moved out while `body` runs, so appending to them
+    /// neither copies them nor checks their uniqueness through the chunk on every cell.
+    mutating func appendExtras(_ j: Int, _ body: (_ bytes: inout [UInt8], _ ends: inout [Int], _ present: inout [Bool]) -> Void) {
+        var bytes = extraBytes[j], ends = extraEnds[j], present = extraPresent[j]
+        (extraBytes[j], extraEnds[j], extraPresent[j]) = ([], [], [])
+        body(&bytes, &ends, &present)
+        (extraBytes[j], extraEnds[j], extraPresent[j]) = (bytes, ends, present)
+    }
+
     /// A chunk holding only row `r` of this one.
     public func row(_ r: Int) -> RecordChunk {
         precondition(r >= 0 && r < rowCount, "row \(r) is outside a chunk of \(rowCount) rows")
@@ -237,7 +248,7 @@ public struct RecordChunk: Sendable {
 
     /// Calls `body` with raw storage for a reader that fills whole columns: numbers and missing
     /// flags at `slot * capacity + row`, texts at `slot * capacity + row` where ``textSlot(_:)``
-    /// gives a text field's slot. Unknown columns go through ``appendExtra(_:_:)``, one cell per
+    /// gives a text field's slot. Unknown columns go through ``appendExtras(_:_:)``, one cell per
     /// row in order.
     mutating func withUnsafeStorage(
         _ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Bool>, UnsafeMutablePointer<String?>, _ capacity: Int) -> Void
