@@ -231,11 +231,9 @@ public final class CSVRecordReader {
             var seenIds = self.seenIds
             self.seenIds = IdSet()
             chunk.withTexts(field: idIndex, upTo: rows) { ids in
-                for r in 0..<rows where problems[r] == nil {
-                    if let id = ids[r], !seenIds.insert(id) {
-                        problems[r] = RowProblem(column: binding.headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
-                                                 message: "the id \(id) appears on an earlier line too; each enterprise must appear once")
-                    }
+                seenIds.insertAll(count: rows, id: { r in problems[r] == nil ? ids[r] : nil }) { r in
+                    problems[r] = RowProblem(column: binding.headerColumn[schema.fields[idIndex].name], field: schema.fields[idIndex].name,
+                                             message: "the id \(ids[r]!) appears on an earlier line too; each enterprise must appear once")
                 }
             }
             self.seenIds = seenIds

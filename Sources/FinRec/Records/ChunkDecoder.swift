@@ -204,6 +204,8 @@ package struct ChunkDecoder: Sendable {
                     let data = whole.baseAddress! + scanned.origin
                     for (c, j) in extraColumns {
                         chunk.appendExtras(j) { arena, ends, present in
+                            ends.reserveCapacity(ends.count + block.count)
+                            present.reserveCapacity(present.count + block.count)
                             for r in block {
                                 let k = r * columns + c
                                 let escaped = anyEscaped ? unescaped[k] : nil
@@ -213,9 +215,9 @@ package struct ChunkDecoder: Sendable {
                                         CellDecoder.isValidUTF8(UnsafeBufferPointer(start: data + Int(cellStart[k]), count: count))
                                     }
                                     if valid {
-                                        if let escaped { arena.append(contentsOf: escaped) } else {
-                                            arena.append(contentsOf: UnsafeBufferPointer(start: data + Int(cellStart[k]), count: count))
-                                        }
+                                        if let escaped { arena.append(contentsOf: escaped) }
+                                        else if count == 1 { arena.append(data[Int(cellStart[k])]) }  // flags and codes, mostly
+                                        else { arena.append(contentsOf: UnsafeBufferPointer(start: data + Int(cellStart[k]), count: count)) }
                                         present.append(true)
                                         ends.append(arena.count)
                                         continue
