@@ -204,8 +204,6 @@ package struct ChunkDecoder: Sendable {
                     let data = whole.baseAddress! + scanned.origin
                     for (c, j) in extraColumns {
                         chunk.appendExtras(j) { arena, ends, present in
-                            ends.reserveCapacity(ends.count + block.count)
-                            present.reserveCapacity(present.count + block.count)
                             for r in block {
                                 let k = r * columns + c
                                 let escaped = anyEscaped ? unescaped[k] : nil

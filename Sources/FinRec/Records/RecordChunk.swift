@@ -72,9 +72,11 @@ public struct RecordChunk: Sendable {
         numbers = [Double](repeating: .nan, count: numeric * self.capacity)
         missing = [Bool](repeating: true, count: numeric * self.capacity)
         texts = [String?](repeating: nil, count: text * self.capacity)
-        extraBytes = extraNames.map { _ in [] }
-        extraEnds = extraNames.map { _ in [] }
-        extraPresent = extraNames.map { _ in [] }
+        // Room for a cell per row (and a byte per cell) from the start: no regrowth as rows are added.
+        let rows = self.capacity
+        extraBytes = extraNames.map { _ in Self.reserved(rows) }
+        extraEnds = extraNames.map { _ in Self.reserved(rows) }
+        extraPresent = extraNames.map { _ in Self.reserved(rows) }
         pendingExtras = extraNames.map { _ in nil }
     }
 
@@ -127,6 +129,13 @@ public struct RecordChunk: Sendable {
             extraPresent[j].append(false)
         }
         extraEnds[j].append(extraBytes[j].count)
+    }
+
+    /// An empty array with room for `count` elements.
+    private static func reserved<T>(_ count: Int) -> [T] {
+        var a: [T] = []
+        a.reserveCapacity(count)
+        return a
     }
 
     /// Appends cells to unknown column `j` through `body`, which gets the column's byte arena,
