@@ -52,6 +52,31 @@ struct CreditCodeTests {
         return alphabet[(31 - sum % 31) % 31]
     }
 
+    @Test("Valid or not, as the standard's recipe says: valid codes with one character changed, dropped or added")
+    func mutatedCodes() {
+        var random = SplitMix64(seed: 32100)
+        let generator = EnterpriseGenerator(seed: 5)
+        let characters = Array("0123456789ABCDEFGHJKLMNPQRTUWXYIOSVZa-")
+        var valid = 0, invalid = 0
+        for i in 0..<8_000 {
+            var code = Array(generator.firm(i).id)
+            switch random.next() % 8 {
+            case 0: break
+            case 1: code.remove(at: Int(random.next() % 18))
+            case 2: code.insert(characters[Int(random.next() % UInt64(characters.count))], at: Int(random.next() % 18))
+            default: code[Int(random.next() % 18)] = characters[Int(random.next() % UInt64(characters.count))]
+            }
+            let text = String(code)
+            let alphabet = Set("0123456789ABCDEFGHJKLMNPQRTUWXY")
+            let expected = code.count == 18 && code.allSatisfy(alphabet.contains) && code[2..<8].allSatisfy(\.isNumber)
+                && Self.standardCheckCharacter(String(code.prefix(17))) == code[17]
+            #expect(CreditCode.isValid(text) == expected, "\(text)")
+            #expect((CreditCode.validate(Array(text.utf8)) == nil) == expected, "\(text)")
+            if expected { valid += 1 } else { invalid += 1 }
+        }
+        #expect(valid > 800 && invalid > 6_000)
+    }
+
     @Test("Every generated enterprise has a code whose check character follows GB 32100-2015, computed independently")
     func generatedCodesValid() {
         let generator = EnterpriseGenerator(seed: 9)

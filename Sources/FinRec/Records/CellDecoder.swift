@@ -96,7 +96,7 @@ package final class CellDecoder: Sendable {
             if let problem = CreditCode.validate(cell) {
                 throw CellError(message: "\(Self.show(cell)) is not a valid unified social credit code: \(problem)")
             }
-            return .text(try Self.text(cell))
+            return .text(String(decoding: cell, as: UTF8.self))  // a valid code is ASCII
         case .text(let maxLength):
             let s = try Self.text(cell)
             // Counting characters is slow; a text with no more bytes than the limit is within it.

@@ -51,8 +51,26 @@ public enum CreditCode {
         return Character(Unicode.Scalar(alphabet[check]))
     }
 
+    /// True when `code` is a valid credit code: `validate(code) == nil` without allocating
+    /// (one pass over the bytes with the value table).
+    static func isValid(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard code.count == 18 else { return false }
+        return values.withUnsafeBufferPointer { table in
+            var sum = 0
+            for i in 0..<17 {
+                let v = table[Int(code[i])]
+                guard v >= 0 else { return false }
+                sum += Int(v) * weights[i]
+            }
+            for i in 2..<8 where code[i] &- UInt8(ascii: "0") >= 10 { return false }
+            let check = table[Int(code[17])]
+            return check >= 0 && Int(check) == (31 - sum % 31) % 31
+        }
+    }
+
     /// Nil when `code` is a valid credit code, else the first problem found.
     public static func validate<C: Collection<UInt8>>(_ code: C) -> Problem? {
+        if code.withContiguousStorageIfAvailable(isValid) == true { return nil }
         let bytes = Array(code)
         guard bytes.count == 18 else { return .length(String(decoding: bytes, as: UTF8.self).count) }
         for (i, b) in bytes.enumerated() where values[Int(b)] < 0 {
