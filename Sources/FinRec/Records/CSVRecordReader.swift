@@ -53,8 +53,9 @@ public final class CSVRecordReader {
     /// block's bytes stay in the L2 cache while each column is parsed.
     static let decodeBlockRows = 1024
 
-    /// Where read(2) puts each block before it is appended to `buffer` (no zero-filling).
-    private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
+    /// The bytes the last chunk spanned: the next refill reads that much and an eighth more at
+    /// once, so a chunk's records usually arrive in one read straight into its own buffer.
+    private var lastChunkBytes = 0
 
     /// Largest span of bytes one chunk may hold, so cell offsets fit in 32 bits.
     static let maximumChunkBytes = 1 << 30
@@ -86,14 +87,12 @@ public final class CSVRecordReader {
             let opened = open(path, O_RDONLY)
             guard opened >= 0 else {
                 let reason = String(cString: strerror(errno))
-                block.deallocate()  // deinit does not run for a partly initialised object
                 throw InputFileError(path: path, message: "cannot open the file (\(reason)); check the path")
             }
             fd = opened
         }
         var st = stat()
-        // From here on every stored property is set, so a throw runs deinit, which closes the
-        // file and frees the block.
+        // From here on every stored property is set, so a throw runs deinit, which closes the file.
         if fd >= 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw InputFileError(path: path, message: "is a folder, not a CSV file")
         }
@@ -111,30 +110,49 @@ public final class CSVRecordReader {
 
     deinit {
         if fd >= 0 { close(fd) }
-        block.deallocate()
     }
 
     // MARK: Reading bytes
 
+    /// Drops the bytes before the chunk being split (or before `position`) and reads more: one
+    /// block, or what the last chunk spanned and an eighth more, in one go, straight into a new
+    /// buffer that starts with the bytes kept (no copy of what is read).
     private func refill() throws(InputFileError) {
         let discard = min(position, chunkBase ?? position)
-        if discard > 0 {
-            buffer.removeSubrange(0..<discard)
+        defer {
             position -= discard
             chunkBase = chunkBase.map { $0 - discard }
         }
-        guard !eof else { return }
-        while true {
-            let n = read(fd, block.baseAddress!, block.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputFileError(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))")
-            }
-            if n == 0 { eof = true }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<n]))
-            bytesRead += n
+        guard !eof else {
+            if discard > 0 { buffer.removeSubrange(0..<discard) }
             return
         }
+        let kept = buffer.count - discard
+        let want = max(Self.blockSize, lastChunkBytes + lastChunkBytes / 8 - kept)
+        let fd = self.fd
+        var failure: Int32 = 0, ended = false
+        buffer = buffer.withUnsafeBufferPointer { old in
+            Array(unsafeUninitializedCapacity: kept + want) { fresh, count in
+                if kept > 0 { fresh.baseAddress!.initialize(from: old.baseAddress! + discard, count: kept) }
+                var got = 0
+                while got < want {
+                    let n = read(fd, fresh.baseAddress! + kept + got, want - got)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        break
+                    }
+                    if n == 0 { ended = true; break }
+                    got += n
+                }
+                count = kept + got
+            }
+        }
+        bytesRead += buffer.count - kept
+        if failure != 0 {
+            throw InputFileError(path: path, message: "cannot read the file (\(String(cString: strerror(failure))))")
+        }
+        eof = ended
     }
 
     // MARK: Header
@@ -200,6 +218,7 @@ public final class CSVRecordReader {
         try fill(&split, rows: options.chunkRows)
         let rows = split.lines.count
         if rows == 0 { return nil }
+        lastChunkBytes = position - chunkBase!
         // Quoted cells with doubled quotes are decoded from unescaped copies.
         var unescaped: [Int: [UInt8]] = [:]
         let base = chunkBase!
