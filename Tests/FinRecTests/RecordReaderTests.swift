@@ -210,9 +210,7 @@ struct RecordReaderTests {
         #expect(chunks.reduce(0) { $0 + $1.rowCount } == 2)
         #expect(chunks[0].ids == [EnterpriseCSV.validIds[0], EnterpriseCSV.validIds[2]])
         #expect(report.rowsAccepted == 2 && report.rowsRejected == 3)
-        let rejectsSchema = RecordSchema(name: "rejects", fields: ["line", "column", "field", "reason", "record"].map {
-            FieldSpec($0, $0, .text(maxLength: 10_000), $0)
-        })
+        let rejectsSchema = Self.textSchema(["line", "column", "field", "reason", "record"])
         var readOptions = ReaderOptions()
         readOptions.detectDuplicateIds = false
         let back = try CSVRecordReader(path: rejects, schema: rejectsSchema, options: readOptions).readAll()[0]
@@ -247,17 +245,18 @@ struct RecordReaderTests {
         #expect(contentsOfFolder(folder) == ["in.csv"])
     }
 
+    /// A schema of text columns with these names (Chinese names 甲, 乙, 丙, …).
+    static func textSchema(_ names: [String]) -> RecordSchema {
+        RecordSchema(name: "text", fields: zip(names, ["甲", "乙", "丙", "丁", "戊"]).map { FieldSpec($0, $1, .text(maxLength: 10_000), $0) })
+    }
+
     @Test("Random quoted text survives the splitter: fields of every length around its 8-byte steps, across read blocks and chunks")
     func randomQuotedText() throws {
         // Three text columns; values drawn from an alphabet of the bytes the splitter stops at
         // (comma, quote, CR, LF), spaces, ASCII and Chinese, with lengths 0…40 and a few long
         // ones. Encoded by RFC 4180 here, independently of FinRec's writer; about 5 MB, so
         // records straddle the reader's 4 MiB read blocks as well as its chunks.
-        let schema = RecordSchema(name: "text", fields: [
-            FieldSpec("x", "甲", .text(maxLength: 5000), "x"),
-            FieldSpec("y", "乙", .text(maxLength: 5000), "y"),
-            FieldSpec("z", "丙", .text(maxLength: 5000), "z"),
-        ])
+        let schema = Self.textSchema(["x", "y", "z"])
         var random = SplitMix64(seed: 18)
         let alphabet: [String] = [",", "\"", "\r\n", "\n", "a", "b", "7", "-", "济", "南", "。", " x"]
         func value() -> String {
@@ -304,11 +303,7 @@ struct RecordReaderTests {
         // splitter's 64-byte blocks; a few records with a quoted field or a lone CR (which the
         // byte-by-byte splitter takes instead), blank lines, and records with a field too many or
         // too few (rejected with their line). The reference splits the same text here, by bytes.
-        let schema = RecordSchema(name: "plain", fields: [
-            FieldSpec("a", "甲", .text(maxLength: 5000), "a"),
-            FieldSpec("b", "乙", .text(maxLength: 5000), "b"),
-            FieldSpec("c", "丙", .text(maxLength: 5000), "c"),
-        ])
+        let schema = Self.textSchema(["a", "b", "c"])
         var random = SplitMix64(seed: 64)
         let letters = Array("abcxyz0123456789济南-./ ".unicodeScalars).map(String.init)
         func plain() -> String {
@@ -355,9 +350,7 @@ struct RecordReaderTests {
             #expect(changed == nil, "rows changed with chunks of \(chunkRows): first \(String(describing: changed))")
             var readOptions = ReaderOptions()
             readOptions.detectDuplicateIds = false
-            let rejectsSchema = RecordSchema(name: "rejects", fields: ["line", "column", "field", "reason", "record"].map {
-                FieldSpec($0, $0, .text(maxLength: 10_000), $0)
-            })
+            let rejectsSchema = Self.textSchema(["line", "column", "field", "reason", "record"])
             let rejected = try CSVRecordReader(path: folder + "/rejects-\(chunkRows).csv", schema: rejectsSchema, options: readOptions).readAll()
             let rejectedLines = rejected.flatMap { $0.text("line").values.map { Int($0!)! } }
             let firstDifference = zip(rejectedLines, expectedRejects).first { $0 != $1 }
