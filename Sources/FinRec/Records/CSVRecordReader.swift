@@ -130,29 +130,25 @@ public final class CSVRecordReader {
         let kept = buffer.count - discard
         let want = max(Self.blockSize, lastChunkBytes + lastChunkBytes / 8 - kept)
         let fd = self.fd
-        var failure: Int32 = 0, ended = false
+        var outcome: Result<Bool, FileReadFailure> = .success(false)
         buffer = buffer.withUnsafeBufferPointer { old in
             Array(unsafeUninitializedCapacity: kept + want) { fresh, count in
                 if kept > 0 { fresh.baseAddress!.initialize(from: old.baseAddress! + discard, count: kept) }
-                var got = 0
-                while got < want {
-                    let n = read(fd, fresh.baseAddress! + kept + got, want - got)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        break
-                    }
-                    if n == 0 { ended = true; break }
-                    got += n
+                count = kept
+                do throws(FileReadFailure) {
+                    let (got, ended) = try FileBytes.fill(fd, fresh.baseAddress! + kept, want)
+                    count += got
+                    outcome = .success(ended)
+                } catch {
+                    outcome = .failure(error)
                 }
-                count = kept + got
             }
         }
         bytesRead += buffer.count - kept
-        if failure != 0 {
-            throw InputFileError(path: path, message: "cannot read the file (\(String(cString: strerror(failure))))")
+        switch outcome {
+        case .success(let ended): eof = ended
+        case .failure(let error): throw InputFileError(path: path, message: "cannot read the file (\(error.reason))")
         }
-        eof = ended
     }
 
     // MARK: Header
@@ -411,7 +407,7 @@ public final class CSVRecordReader {
     @inline(__always)
     private static func zeroLanes(_ v: SIMD16<UInt8>) -> SIMD16<UInt8> { (v &- 1) & ~v }
 
-    /// One bit per byte of `v`'s lane marks (its high bits), first byte lowest.
+    /// One bit per lane of `marks` (the lane's high bit), first lane lowest.
     @inline(__always)
     private static func laneBits(_ marks: SIMD16<UInt8>) -> UInt64 {
         let words = unsafeBitCast(marks &>> 7, to: SIMD2<UInt64>.self)

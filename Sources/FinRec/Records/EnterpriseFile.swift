@@ -115,13 +115,12 @@ extension EnterpriseFileReader {
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { block.deallocate() }
         while true {
-            let n = read(0, block.baseAddress!, block.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputFileError(path: standardInputName, message: "cannot read standard input (\(String(cString: strerror(errno))))")
+            let got: Int, ended: Bool
+            do throws(FileReadFailure) { (got, ended) = try FileBytes.fill(0, block.baseAddress!, block.count) } catch {
+                throw InputFileError(path: standardInputName, message: "cannot read standard input (\(error.reason))")
             }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<n]))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<got]))
+            if ended { return bytes }
             guard bytes.count <= JSONRecordReader.maximumBytes else {
                 throw InputFileError(path: standardInputName, message: "more than \(JSONRecordReader.maximumBytes >> 20) MiB on standard input; give a file instead, which FinRec streams")
             }

@@ -25,17 +25,17 @@ public enum FileBytes {
         var count = 0
         while true {
             if count == bytes.count { bytes += [UInt8](repeating: 0, count: max(bytes.count, 4_096)) }
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
-            if got > 0 { count += got; continue }
-            if got == 0 { break }
-            if errno == EINTR { continue }
-            throw failure(errno)
+            let (got, ended) = try bytes.withUnsafeMutableBytes { b in
+                Result { () throws(FileReadFailure) in try fill(fd, b.baseAddress! + count, b.count - count) }
+            }.get()
+            count += got
+            if ended { break }
         }
         bytes.removeLast(bytes.count - count)
         return bytes
     }
 
-    /// Calls `body` with the file's bytes in pieces of at most `size` bytes, in order.
+    /// Calls `body` with the file's bytes in pieces of `size` bytes (the last one shorter), in order.
     public static func forEachPiece(of path: String, size: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileReadFailure) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(errno) }
@@ -43,12 +43,26 @@ public enum FileBytes {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
         defer { buffer.deallocate() }
         while true {
-            let got = Glibc.read(fd, buffer.baseAddress!, size)
-            if got > 0 { body(UnsafeRawBufferPointer(rebasing: buffer[..<got])); continue }
-            if got == 0 { return }
+            let (got, ended) = try fill(fd, buffer.baseAddress!, size)
+            if got > 0 { body(UnsafeRawBufferPointer(rebasing: buffer[..<got])) }
+            if ended { return }
+        }
+    }
+
+    /// Reads from `fd` into `destination` until `count` bytes are there or the input ends,
+    /// retrying a read that a signal interrupts: the bytes read, and whether the input ended.
+    /// The one read loop of the project (whole files, file pieces, the CSV reader's chunks,
+    /// standard input).
+    public static func fill(_ fd: Int32, _ destination: UnsafeMutableRawPointer, _ count: Int) throws(FileReadFailure) -> (got: Int, ended: Bool) {
+        var got = 0
+        while got < count {
+            let n = Glibc.read(fd, destination + got, count - got)
+            if n > 0 { got += n; continue }
+            if n == 0 { return (got, true) }
             if errno == EINTR { continue }
             throw failure(errno)
         }
+        return (got, false)
     }
 
     private static func failure(_ code: Int32) -> FileReadFailure {
