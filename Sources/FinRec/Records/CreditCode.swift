@@ -40,32 +40,30 @@ public enum CreditCode {
 
     /// The check character for the first 17 characters of `code`, or nil if one is not in the alphabet.
     public static func checkCharacter<C: Collection<UInt8>>(for first17: C) -> Character? {
-        guard first17.count == 17 else { return nil }
-        var sum = 0
-        for (i, b) in first17.enumerated() {
-            let v = values[Int(b)]
-            guard v >= 0 else { return nil }
-            sum += Int(v) * weights[i]
-        }
-        let check = (31 - sum % 31) % 31
-        return Character(Unicode.Scalar(alphabet[check]))
+        checkValue(for: first17).map { Character(Unicode.Scalar(alphabet[$0])) }
     }
 
-    /// True when `code` is a valid credit code: `validate(code) == nil` without allocating
-    /// (one pass over the bytes with the value table).
-    static func isValid(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard code.count == 18 else { return false }
+    /// The check character's value (its index in the alphabet) for the first 17 characters, or
+    /// nil if there are not 17 or one is not in the alphabet.
+    private static func checkValue<C: Collection<UInt8>>(for first17: C) -> Int? {
+        guard first17.count == 17 else { return nil }
         return values.withUnsafeBufferPointer { table in
             var sum = 0
-            for i in 0..<17 {
-                let v = table[Int(code[i])]
-                guard v >= 0 else { return false }
+            for (i, b) in first17.enumerated() {
+                let v = table[Int(b)]
+                guard v >= 0 else { return nil }
                 sum += Int(v) * weights[i]
             }
-            for i in 2..<8 where code[i] &- UInt8(ascii: "0") >= 10 { return false }
-            let check = table[Int(code[17])]
-            return check >= 0 && Int(check) == (31 - sum % 31) % 31
+            return (31 - sum % 31) % 31
         }
+    }
+
+    /// True when `code` is a valid credit code: `validate(code) == nil` without allocating.
+    static func isValid(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard code.count == 18 else { return false }
+        for i in 2..<8 where code[i] &- UInt8(ascii: "0") >= 10 { return false }
+        // A last character outside the alphabet has value −1, which no check value equals.
+        return checkValue(for: code[0..<17]) == Int(values[Int(code[17])])
     }
 
     /// Nil when `code` is a valid credit code, else the first problem found.
