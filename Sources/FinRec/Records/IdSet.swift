@@ -32,7 +32,7 @@ package struct IdSet {
                 duplicate(r)
             }
         }
-        packed.insertAll(keys, reserving: packable) { r in duplicate(r) }
+        packed.insertAll(keys, reserving: packable, duplicate)
     }
 
     static func pack(_ id: String) -> Packed? {
@@ -60,7 +60,7 @@ private struct PackedTable {
 
     /// Inserts `key`; false when it was already there.
     mutating func insert(_ key: IdSet.Packed) -> Bool {
-        if (count + 1) * 4 > keys.count * 3 { grow() }
+        reserve(1)
         if place(key) {
             count += 1
             return true
@@ -76,7 +76,7 @@ private struct PackedTable {
     /// Inserts the non-nil keys in order, calling `duplicate` with the index of each that was
     /// already there; `reserving` is how many there are (the table grows once, before).
     mutating func insertAll(_ batch: [IdSet.Packed?], reserving extra: Int, _ duplicate: (Int) -> Void) {
-        while (count + extra) * 4 > keys.count * 3 { grow() }
+        reserve(extra)
         let shift = self.shift
         var touched = self.touched, added = 0
         keys.withUnsafeMutableBufferPointer { table in
@@ -114,6 +114,11 @@ private struct PackedTable {
     private mutating func place(_ key: IdSet.Packed) -> Bool {
         let shift = self.shift
         return keys.withUnsafeMutableBufferPointer { Self.place(key, in: $0, shift: shift) }
+    }
+
+    /// Grows the table until `extra` more keys keep it at most three quarters full.
+    private mutating func reserve(_ extra: Int) {
+        while (count + extra) * 4 > keys.count * 3 { grow() }
     }
 
     private mutating func grow() {
