@@ -235,6 +235,32 @@ struct RecordReaderTests {
         #expect(chunks[0].extra(0).values == ["王明", nil, "张\"三\""])
     }
 
+    @Test("A cell of an unknown column that is not UTF-8 rejects its row, naming the column; the rows kept keep their cells")
+    func extraNotUTF8() throws {
+        var extra = csv
+        extra.columns.append("客户经理")
+        let folder = temporaryFolder()
+        let text = extra.text([EnterpriseCSV.row(0) + ["王明"], EnterpriseCSV.row(1) + ["@@"], EnterpriseCSV.row(2) + ["x"],
+                               EnterpriseCSV.row(3) + [""]])
+        // "@@" becomes C3 28: a lead byte without its continuation.
+        var bytes = Array(text.utf8)
+        let at = bytes.firstIndex(of: UInt8(ascii: "@"))!
+        bytes.replaceSubrange(at..<at + 2, with: [0xC3, 0x28])
+        var options = ReaderOptions()
+        options.policy = .skip(rejectsPath: folder + "/rejects.csv")
+        let reader = try CSVRecordReader(path: writeTemporary(bytes).path, schema: EnterpriseSchema.schema, options: options)
+        let chunks = try reader.readAll()
+        #expect(try reader.finish().rowsRejected == 1)
+        #expect(chunks[0].ids == [EnterpriseCSV.validIds[0], EnterpriseCSV.validIds[2], EnterpriseCSV.validIds[3]])
+        #expect(chunks[0].extra(0).values == ["王明", "x", nil])
+        var readOptions = ReaderOptions()
+        readOptions.detectDuplicateIds = false
+        let rejects = try CSVRecordReader(path: folder + "/rejects.csv", schema: Self.textSchema(["line", "column", "field", "reason", "record"]),
+                                          options: readOptions).readAll()[0]
+        #expect(rejects.text("line").values == ["3"] && rejects.text("field").values == ["客户经理"])
+        #expect(rejects.text("reason")[0]!.contains("not UTF-8"))
+    }
+
     @Test("With fail, no rejects file is written")
     func failWritesNothing() throws {
         let (folder, path) = writeTemporary(csv.text([EnterpriseCSV.row(0, revenue: "x")]))

@@ -204,27 +204,27 @@ package struct ChunkDecoder: Sendable {
                     let data = whole.baseAddress! + scanned.origin
                     for (c, j) in extraColumns {
                         chunk.appendExtras(j) { arena, ends, present in
+                            /// Appends the cell to the arena if it is UTF-8; false if not.
+                            func take(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+                                guard CellDecoder.isValidUTF8(bytes) else { return false }
+                                if bytes.count == 1 { arena.append(bytes[0]) } else { arena.append(contentsOf: bytes) }  // one byte: flags and codes, mostly
+                                return true
+                            }
                             for r in block {
                                 let k = r * columns + c
-                                let escaped = anyEscaped ? unescaped[k] : nil
-                                let count = escaped?.count ?? Int(cellEnd[k] &- cellStart[k])
-                                if !bad[r], count > 0 {
-                                    let valid = if let escaped { escaped.withUnsafeBufferPointer(CellDecoder.isValidUTF8) } else {
-                                        CellDecoder.isValidUTF8(UnsafeBufferPointer(start: data + Int(cellStart[k]), count: count))
+                                var taken = false
+                                // An empty cell is missing (an escaped one is never empty).
+                                if !bad[r], cellEnd[k] != cellStart[k] {
+                                    taken = if anyEscaped, let escaped = unescaped[k] { escaped.withUnsafeBufferPointer(take) } else {
+                                        take(UnsafeBufferPointer(start: data + Int(cellStart[k]), count: Int(cellEnd[k] &- cellStart[k])))
                                     }
-                                    if valid {
-                                        if let escaped { arena.append(contentsOf: escaped) }
-                                        else if count == 1 { arena.append(data[Int(cellStart[k])]) }  // flags and codes, mostly
-                                        else { arena.append(contentsOf: UnsafeBufferPointer(start: data + Int(cellStart[k]), count: count)) }
-                                        present.append(true)
-                                        ends.append(arena.count)
-                                        continue
+                                    if !taken {
+                                        bad[r] = true
+                                        problems[r] = CSVRecordReader.RowProblem(column: c, field: header[c],
+                                                                 message: "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
                                     }
-                                    bad[r] = true
-                                    problems[r] = CSVRecordReader.RowProblem(column: c, field: header[c],
-                                                             message: "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
                                 }
-                                present.append(false)
+                                present.append(taken)
                                 ends.append(arena.count)
                             }
                         }
