@@ -527,9 +527,9 @@ public final class CSVRecordReader {
                     // Fast path: a record of plain fields (no quote, NUL or lone carriage return)
                     // ending in a line break. Anything else, and a record running into the last
                     // partial block, is left to the byte-by-byte splitter below, from its start.
-                    if let (next, count) = Self.plainRecord(b.baseAddress!, count: count, from: i, base: base,
+                    if let (next, split) = Self.plainRecord(b.baseAddress!, count: count, from: i, base: base,
                                                             starts: starts + rowBase, ends: ends + rowBase, room: room - rowBase, marks: &marks) {
-                        fields = count
+                        fields = split
                         i = next
                         newlines = 1
                         complete = true
