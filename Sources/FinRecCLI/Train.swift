@@ -72,6 +72,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Probability calibration: platt (fitted on cross-validation's out-of-fold logits and folded into the weights), none, or auto (platt with --cv-folds, otherwise none).")
     var calibration: CalibrationChoice = .auto
 
+    @Option(name: .long, help: "What the training data are: synthetic (a generated history, e.g. from `finrec synth`) or bank (real outcomes). Stored in the model; outputs of a synthetic model say its probabilities are learnt from a simulation.")
+    var dataOrigin: DataOriginArgument?
+
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -115,6 +118,7 @@ struct Train: ParsableCommand {
         pipeline.cGrid = parsedGrid!
         pipeline.seed = seed
         pipeline.ignoresDirections = noDirections
+        pipeline.dataOrigin = dataOrigin.map { $0 == .synthetic ? .synthetic : .bank }
         pipeline.calibration = calibration == .platt || (calibration == .auto && cvFolds >= 2) ? .platt : .none
         pipeline.inMemoryFeatureBytes = Int(featureMemoryGib * Double(1 << 30))
         if let temporaryFolder { pipeline.temporaryFolder = temporaryFolder }
@@ -162,3 +166,5 @@ func makePipeline(data: String, spec: String, catalog: String?, labels: [String]
     pipeline.labelPrefix = ""
     return pipeline
 }
+
+enum DataOriginArgument: String, ExpressibleByArgument, CaseIterable { case synthetic, bank }

@@ -153,6 +153,7 @@ enum Page {
         view["client"] = entry.client
         view["modelShort"] = String(entry.modelSHA256.prefix(12))
         view["asOf"] = document["as_of"]?.string ?? ""
+        view["probabilityNote"] = document["probability_note"]?.string
         view["title"] = PageText.text(language).resultTitle
         view["enterprises"] = (document["enterprises"]?.array ?? []).map { enterpriseView($0, language: language) }
         return html(render("result", view))
@@ -180,8 +181,10 @@ enum Page {
     static func commonView(language: Language, state: ServiceState) -> [String: Any] {
         let model = state.models.model
         let other = language == .zh ? "en" : "zh"
-        return ["lang": language.rawValue, "t": PageText.text(language).dictionary, "modelShort": String(model.sha256.prefix(12)),
-                "asOf": model.asOf, "switchHref": "/?lang=\(other)"]
+        var view: [String: Any] = ["lang": language.rawValue, "t": PageText.text(language).dictionary, "modelShort": String(model.sha256.prefix(12)),
+                                   "asOf": model.asOf, "switchHref": "/?lang=\(other)"]
+        view["probabilityNote"] = model.model.provenance.probabilityNote(language)
+        return view
     }
 
     static func formView(values: [String: String], error: String?, language: Language, state: ServiceState) -> [String: Any] {
@@ -264,7 +267,11 @@ enum Page {
         let supplements = (e["supplements"]?.array ?? []).map { s in
             "\(s["label"]?.string ?? "")（\(t.upTo)\(Fixed.format(s["max_points"]?.number ?? 0, digits: 1))\(t.pointsUnit)，\(s["offer_id"]?.string ?? "")）"
         }
+        let notApplicable = (e["not_applicable"]?.array ?? []).map { n in
+            (n["name_zh"]?.string ?? "") + "（\(n["id"]?.string ?? "")）：" + (n["reasons"]?.array ?? []).compactMap { $0["text"]?.string }.joined(separator: "；")
+        }
         return [
+            "notApplicable": notApplicable, "hasNotApplicable": !notApplicable.isEmpty,
             "name": e["name"]?.string ?? "", "id": e["enterprise_id"]?.string ?? "",
             "figures": (e["key_figures"]?.array ?? []).map { ["label": $0["label"]?.string ?? "", "text": $0["text"]?.string ?? ""] },
             "notes": notes, "hasNotes": !notes.isEmpty, "lists": lists,
@@ -295,6 +302,7 @@ struct PageText {
     let rank, offer, statusHeader, probability, points, why, blocking, gap: String
     let indicative, interval, missing, source, path, supplements, supplementsHelp, nearest, amount, term, rate, upTo, pointsUnit: String
     let listTitle: [String: String]
+    let notApplicable: String
     let status: [String: String]
 
     var dictionary: [String: Any] {
@@ -304,7 +312,7 @@ struct PageText {
          "resultTitle": resultTitle, "downloadXLSX": downloadXLSX, "printHint": printHint, "decision": decision, "client": client,
          "rangeNotes": rangeNotes, "rank": rank, "offer": offer, "status": statusHeader, "probability": probability, "points": points,
          "why": why, "blocking": blocking, "gap": gap, "indicative": indicative, "interval": interval, "missing": missing,
-         "source": source, "path": path, "supplements": supplements, "supplementsHelp": supplementsHelp]
+         "source": source, "path": path, "supplements": supplements, "supplementsHelp": supplementsHelp, "notApplicable": notApplicable]
     }
 
     static func text(_ language: Language) -> PageText { language == .zh ? chinese : english }
@@ -322,7 +330,7 @@ struct PageText {
         indicative: "参考值（样本少）", interval: "95%区间", missing: "缺少：", source: "来源：", path: "路径：",
         supplements: "补充资料", supplementsHelp: "以下资料未提供；补充后可能提高评分（按模型最多可加的分数）：", nearest: "最近标准：",
         amount: "额度：", term: "期限：", rate: "利率/贴息：", upTo: "最多 +", pointsUnit: " 分",
-        listTitle: ["loans": "贷款产品", "listing": "上市路径", "tiers": "资质升级"],
+        listTitle: ["loans": "贷款产品", "listing": "上市路径", "tiers": "资质升级"], notApplicable: "不适用",
         status: ["pass": "符合", "fail": "不符合", "unknown": "待定"])
 
     static let english = PageText(
@@ -338,6 +346,6 @@ struct PageText {
         indicative: "indicative (few cases)", interval: "95% interval", missing: "missing:", source: "source:", path: "path:",
         supplements: "Supplementary documents", supplementsHelp: "Not given; providing them may raise the score (by at most):", nearest: "nearest standard: ",
         amount: "amount: ", term: "term: ", rate: "rate/subsidy: ", upTo: "up to +", pointsUnit: " points",
-        listTitle: ["loans": "贷款产品 Loans", "listing": "上市路径 Listing paths", "tiers": "资质升级 Tier upgrades"],
+        listTitle: ["loans": "贷款产品 Loans", "listing": "上市路径 Listing paths", "tiers": "资质升级 Tier upgrades"], notApplicable: "Does not apply",
         status: ["pass": "eligible", "fail": "not eligible", "unknown": "undecided"])
 }

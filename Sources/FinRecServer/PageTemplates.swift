@@ -21,7 +21,7 @@ enum PageTemplates {
     <main>
     {{> content}}
     </main>
-    <footer>{{t.footer}} · {{t.model}} {{modelShort}} · {{t.asOf}} {{asOf}}</footer>
+    <footer>{{t.footer}} · {{t.model}} {{modelShort}} · {{t.asOf}} {{asOf}}{{#probabilityNote}}<p id="probability-note">{{probabilityNote}}</p>{{/probabilityNote}}</footer>
     </body>
     </html>
     """
@@ -104,6 +104,12 @@ enum PageTemplates {
         <ul>{{#supplements}}<li>{{.}}</li>{{/supplements}}</ul>
       </section>
       {{/hasSupplements}}
+      {{#hasNotApplicable}}
+      <section class="not-applicable" id="not-applicable">
+        <h2>{{t.notApplicable}}</h2>
+        <ul>{{#notApplicable}}<li>{{.}}</li>{{/notApplicable}}</ul>
+      </section>
+      {{/hasNotApplicable}}
     </article>
     {{/enterprises}}
     """

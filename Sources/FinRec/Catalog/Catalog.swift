@@ -44,6 +44,11 @@ public struct Catalog: Sendable {
         /// A condition the enterprise cannot change (which rules apply on the assessment date): a
         /// way through it that fails is no way to pass.
         public var fixed = false
+        /// One of the offer's `applies` conditions (always fixed): when it fails, the offer does not
+        /// apply to the enterprise at all (a bridge loan without a maturing loan, a board for a firm
+        /// already listed, a renewal before the certificate is due); it is listed as 不适用, not as
+        /// an offer the firm misses.
+        public var applicability = false
     }
 
     /// One step before an offer (股改, quotation, the innovation tier, months quoted, a lower tier).
@@ -232,7 +237,25 @@ extension Catalog {
                               source: try text("source"), status: try text("status"))
             }
             let ruleField = try o.required("rule")
-            let rule = try Self.rule(ruleField)
+            var rule = try Self.rule(ruleField)
+            // `applies`: conditions for the offer to concern the enterprise at all. They go first
+            // in the rule (as fixed conditions), so every evaluation, gap and export sees them.
+            if let applies = try o.optional("applies") {
+                let conditions = try applies.items().map { (item) throws(JSONFieldError) -> Catalog.Rule in
+                    guard case .condition(var c) = try Self.rule(item), !c.manual else {
+                        throw item.error("an \"applies\" entry is one condition with \"expr\"")
+                    }
+                    guard !c.review, !c.warn else { throw item.error("an \"applies\" condition decides alone; leave \"on_fail\" out") }
+                    c.fixed = true
+                    c.applicability = true
+                    return .condition(c)
+                }
+                guard !conditions.isEmpty else { throw applies.error("is empty; leave it out when the offer concerns every enterprise") }
+                switch rule {
+                case .all(let rid, let zh, let en, let children): rule = .all(id: rid, chinese: zh, english: en, conditions + children)
+                default: rule = .all(id: "rule", chinese: "准入条件", english: "eligibility", conditions + [rule])
+                }
+            }
             var seen = Set<String>()
             for c in rule.conditions where !seen.insert(c.id).inserted {
                 throw ruleField.error("condition id '\(c.id)' appears twice in offer '\(id)'")

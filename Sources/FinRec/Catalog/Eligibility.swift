@@ -173,6 +173,26 @@ public struct EligibilityResult: Sendable {
         }
     }
 
+    /// Whether offer `k` does not apply to row `r`: one of its `applies` conditions fails (an
+    /// undecided one leaves the offer applicable, and its status undecided).
+    public func notApplicable(offer k: Int, row r: Int) -> Bool {
+        evaluator.conditions[k].indices.contains { evaluator.conditions[k][$0].condition.applicability && conditionTruths[k][$0][r] == .fail }
+    }
+
+    /// Why offer `k` does not apply to row `r`: its failed `applies` conditions, with the values
+    /// they read ("有30日内到期的流动资金贷款（30日内到期贷款金额 0.00万元）"); empty when it applies.
+    public func notApplicableReasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+        evaluator.conditions[k].indices.compactMap { i -> EligibilityReason? in
+            let item = evaluator.conditions[k][i]
+            guard item.condition.applicability, conditionTruths[k][i][r] == .fail else { return nil }
+            let label = language == .zh ? "「\(item.condition.chinese)」不成立" : "not so: \(item.condition.english)"
+            var text = failureSentence(item.condition, label: label, row: r, language: language, showingFields: item.compiled.fieldsRead, plain: true)
+            if item.condition.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
+            return EligibilityReason(conditionID: item.condition.id, status: .fail, text: text, missingFields: [],
+                                     unconfirmed: item.condition.unconfirmed, source: item.condition.source, review: false)
+        }
+    }
+
     /// For an undecided offer: the review conditions (depth-first indices) that leave it to a
     /// person rather than to missing data; empty unless the status is `.unknown`.
     public func reviewConditions(offer k: Int, row r: Int) -> [Int] {
@@ -251,13 +271,16 @@ public struct EligibilityResult: Sendable {
     /// "近两年研发投入占比 5.3% < 8%" for a comparison of a quantity with a number; the label alone
     /// ("…：不满足") where the condition is not such a comparison, or with `showingFields` the label
     /// and the values of the fields it reads ("不属于原则上不支持的行业（行业代码 C15）").
-    func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language, showingFields fields: [Int] = []) -> String {
+    /// With `plain`, the label and the fields' values only, whatever the condition.
+    func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language, showingFields fields: [Int] = [],
+                         plain: Bool = false) -> String {
         let values = fields.map { field in
             "\(language == .zh ? evaluator.schema.fields[field].chineseName : evaluator.schema.fields[field].name) \(display(field: field, row: r, language))"
         }
         let notMet = !values.isEmpty
             ? label + (language == .zh ? "（\(values.joined(separator: "，"))）" : " (\(values.joined(separator: ", ")))")
             : language == .zh ? "\(label)：不满足" : "\(label): not met"
+        guard !plain else { return notMet }
         guard case .binary(let op, let lhs, let rhs) = c.expression, op.isComparison else { return notMet }
         guard let unit = unit(of: lhs) else { return notMet }
         guard let quantity = try? CompiledExpression(lhs, in: evaluator.environment, boolean: false),

@@ -105,10 +105,16 @@ public struct PathFinder: Sendable {
                 }
             } else if let field = step.monthsField, case .binary(.greaterOrEqual, .column(field, _), .number(let n)) = step.done {
                 required = Int(n)
-                if earlierDone, case .number(let so) = one.value(field, row: 0) {
+                // The months already counted count, whatever step is still open before this one
+                // (on NEEQ, basic-tier and innovation-tier months add up): the count has started
+                // when the field has a value above zero or the steps before are done.
+                if case .number(let so) = one.value(field, row: 0), earlierDone || so > 0 {
                     left = max(0, Int(n) - Int(so))
                     earliest = CivilDate(daysSinceEpoch: asOf).adding(months: left!).iso
-                    note = zh ? "还需 \(left!) 个月，最早 \(earliest!)" : "\(left!) months to go, at the earliest \(earliest!)"
+                    note = zh ? "已满 \(Int(so)) 个月，还需 \(left!) 个月，最早 \(earliest!)" : "\(Int(so)) months so far, \(left!) to go, at the earliest \(earliest!)"
+                    if !earlierDone {
+                        note += zh ? "；须同时完成前一步" : "; the step before must also be done"
+                    }
                 } else {
                     note = zh ? "前一步完成后满\(Int(n))个月" : "\(Int(n)) months after the step before"
                 }

@@ -106,6 +106,15 @@ public struct ApplicantAssessment: Sendable {
     public let offers: [Offer]
     /// Offers the enterprise already holds, tiers and quotations (not in `offers`).
     public let held: [Catalog.Offer]
+    /// Offers that do not concern the enterprise (not in `offers`): a bridge loan with no loan
+    /// falling due, a board for a listed firm, a renewal before it is due; each with why.
+    public let notApplicable: [NotApplicable]
+
+    public struct NotApplicable: Sendable {
+        public let offer: Catalog.Offer
+        /// The `applies` conditions that fail, with the values they read.
+        public let reasons: [EligibilityReason]
+    }
     /// Missing features that matter, largest possible gain first.
     public let supplements: [Supplement]
     /// Values beyond the training range, scored as the range's end.
@@ -125,8 +134,9 @@ public struct ApplicantAssessment: Sendable {
             // Each offer with its logit, the logit's standard error and its ranking probability.
             // What the enterprise already holds (a tier, a quotation) is not offered.
             let held = catalog.offers.indices.filter { scorer.paths.isHeld(scored.eligibility, offer: $0, row: r) }
+            let notApplicable = catalog.offers.indices.filter { !held.contains($0) && scored.eligibility.notApplicable(offer: $0, row: r) }
             var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?, gap: EligibilityGap?)] =
-                catalog.offers.enumerated().filter { !held.contains($0.offset) }.map { k, offer in
+                catalog.offers.enumerated().filter { !held.contains($0.offset) && !notApplicable.contains($0.offset) }.map { k, offer in
                     let logit = scored.logit(offer: k, row: r)
                     let se = logit == nil ? nil : scorer.standardError(scored, offer: k, row: r)
                     return (offer, k, scored.status(offer: k, row: r), logit, se,
@@ -174,6 +184,10 @@ public struct ApplicantAssessment: Sendable {
             return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r],
                                        keyFigures: keyFigures(chunk, row: r, definitions: definitions, scorer: scorer, language: language),
                                        featureValues: byName, offers: ranked, held: held.map { catalog.offers[$0] },
+                                       notApplicable: notApplicable.map {
+                                           NotApplicable(offer: catalog.offers[$0],
+                                                         reasons: scored.eligibility.notApplicableReasons(offer: $0, row: r, language: language))
+                                       },
                                        supplements: supplements(values, offers: ranked, scorer: scorer, language: language),
                                        rangeNotes: scorer.model.features.rangeNotes(chunk, row: r, parameters: scorer.parameters))
         }

@@ -133,6 +133,31 @@ public struct Provenance: Sendable, Equatable {
     /// The assessment date the features and rules were computed at (ISO 8601).
     public var asOfDate: String
     public var finrecVersion: String
+    /// What the training data were, as the trainer declared it (`finrec train --data-origin`):
+    /// `synthetic` (a generated history, as the shipped model's) or `bank` (real outcomes); nil
+    /// when not declared. Outputs say that probabilities of a synthetic model are learnt from a
+    /// simulation.
+    public var dataOrigin: DataOrigin?
+
+    public enum DataOrigin: String, Sendable, CaseIterable { case synthetic, bank }
+
+    /// For a model learnt from a synthetic history, the sentence every output that shows its
+    /// probabilities carries; nil otherwise.
+    public func probabilityNote(_ language: Language) -> String? {
+        guard dataOrigin == .synthetic else { return nil }
+        return language == .zh
+            ? "注：概率由合成的山东企业历史数据（finrec synth 生成的模拟结果）学得，不是真实放款或上市结果；银行须以自身历史数据重新训练（finrec train --data-origin bank）后再用于决策。"
+            : "Note: probabilities are learnt from a synthetic history of Shandong firms (simulated outcomes from finrec synth), not real lending or listing outcomes; a bank retrains on its own history (finrec train --data-origin bank) before relying on them."
+    }
+
+    public init(trainingFile: String, trainingFileSHA256: String, rows: Int, asOfDate: String, finrecVersion: String, dataOrigin: DataOrigin? = nil) {
+        self.trainingFile = trainingFile
+        self.trainingFileSHA256 = trainingFileSHA256
+        self.rows = rows
+        self.asOfDate = asOfDate
+        self.finrecVersion = finrecVersion
+        self.dataOrigin = dataOrigin
+    }
 }
 
 // MARK: - JSON
@@ -272,17 +297,27 @@ extension Hyperparameters {
 
 extension Provenance {
     public func encode() -> JSONValue {
-        .object(JSONObject([
+        var o = JSONObject([
             ("training_file", .string(trainingFile)), ("training_file_sha256", .string(trainingFileSHA256)),
             ("rows", .number(Double(rows))), ("as_of_date", .string(asOfDate)), ("finrec_version", .string(finrecVersion)),
-        ]))
+        ])
+        if let dataOrigin { o["data_origin"] = .string(dataOrigin.rawValue) }
+        return .object(o)
     }
 
     static func decode(_ f: JSONField) throws(JSONFieldError) -> Provenance {
-        try f.rejectUnknownKeys(["training_file", "training_file_sha256", "rows", "as_of_date", "finrec_version"])
+        try f.rejectUnknownKeys(["training_file", "training_file_sha256", "rows", "as_of_date", "finrec_version", "data_origin"])
+        var origin: DataOrigin?
+        if let o = try f.optional("data_origin") {
+            let text = try o.string()
+            guard let value = DataOrigin(rawValue: text) else {
+                throw o.error("'\(text)' is not a data origin; use \(DataOrigin.allCases.map(\.rawValue).joined(separator: " or "))")
+            }
+            origin = value
+        }
         return Provenance(trainingFile: try f.required("training_file").string(), trainingFileSHA256: try f.required("training_file_sha256").string(),
                           rows: try f.required("rows").wholeNumber(), asOfDate: try f.required("as_of_date").string(),
-                          finrecVersion: try f.required("finrec_version").string())
+                          finrecVersion: try f.required("finrec_version").string(), dataOrigin: origin)
     }
 }
 

@@ -17,6 +17,19 @@ public enum EnterpriseSchema {
         CategoryValue("innovation", "创新层"),
     ]
 
+    /// 上市情况: where the firm's shares are listed, if anywhere. A listed firm is not offered
+    /// an IPO board or NEEQ quotation.
+    public static let listedBoards: [CategoryValue] = [
+        CategoryValue("none", "未上市", aliases: ["无", "否"]),
+        CategoryValue("sse_main", "沪市主板", aliases: ["上交所主板"]),
+        CategoryValue("szse_main", "深市主板", aliases: ["深交所主板"]),
+        CategoryValue("star", "科创板"),
+        CategoryValue("chinext", "创业板"),
+        CategoryValue("bse", "北交所", aliases: ["北京证券交易所"]),
+        CategoryValue("hk", "港股", aliases: ["香港联交所", "香港"]),
+        CategoryValue("overseas", "境外其他市场", aliases: ["境外"]),
+    ]
+
     /// 公司类型: listing and NEEQ quotation need a joint-stock company (股份有限公司); a limited
     /// liability company converts first (股改).
     public static let companyForms: [CategoryValue] = [
@@ -119,6 +132,10 @@ public enum EnterpriseSchema {
                   "Months quoted on NEEQ (basic and innovation tier time add up)."),
         FieldSpec("regional_equity_listed", "区域性股权市场挂牌", .flag, aliases: ["区域股权市场"],
                   "Shown on a regional equity market (e.g. 齐鲁股权交易中心)."),
+        FieldSpec("regional_srdi_board", "区域性股权市场专精特新专板挂牌", .flag, aliases: ["专精特新专板"],
+                  "Shown on the 专精特新 board (专板) of a regional equity market; firms on its other boards may transfer in."),
+        FieldSpec("listed_board", "上市情况", .category(listedBoards), aliases: ["上市板块", "已上市"],
+                  "Where the shares are listed: none, sse_main, szse_main, star, chinext, bse, hk, overseas. A listed firm is not offered an IPO board or NEEQ quotation; when absent the firm is taken as not listed, with a warning."),
         FieldSpec("listing_reserve_pool", "上市后备资源库", .flag, aliases: ["上市后备"],
                   "In Shandong's listing reserve pool (上市后备资源库)."),
         FieldSpec("expected_market_value", "预计市值", .number(nonNegativeMoney, unit: "万元"), aliases: ["市值"],
@@ -177,6 +194,14 @@ public enum EnterpriseSchema {
         RowCheck("NEEQ quotation only as a joint-stock company", fields: ["neeq_status", "company_form"]) { v in
             guard let status = v[0], status > 0, let form = v[1], form == 0 else { return nil }
             return ("company_form", "quoted on NEEQ, which only joint-stock companies (股份有限公司) are, but company_form is limited")
+        },
+        RowCheck("A-share listing only as a joint-stock company", fields: ["listed_board", "company_form"]) { v in
+            guard let board = v[0], (1...5).contains(board), let form = v[1], form == 0 else { return nil }
+            return ("company_form", "listed on a mainland exchange, which only joint-stock companies (股份有限公司) are, but company_form is limited")
+        },
+        RowCheck("the regional SRDI board is part of a regional equity market", fields: ["regional_srdi_board", "regional_equity_listed"]) { v in
+            guard let board = v[0], board == 1, let regional = v[1], regional == 0 else { return nil }
+            return ("regional_equity_listed", "on a regional market's 专精特新 board (regional_srdi_board = 1) but regional_equity_listed is 0")
         },
         RowCheck("NEEQ months only when quoted", fields: ["neeq_status", "neeq_months"]) { v in
             guard let status = v[0], status == 0, let months = v[1], months > 0 else { return nil }

@@ -147,8 +147,13 @@ public struct ScoreDocument: Sendable {
             if !a.held.isEmpty {
                 out += "\n" + (zh ? "已具备：" : "already held: ") + a.held.map(\.chineseName).joined(separator: zh ? "、" : ", ") + "\n"
             }
+            for n in a.notApplicable {
+                out += (zh ? "不适用：" : "does not apply: ") + offerName(n.offer) + (zh ? "——" : " — ")
+                    + n.reasons.map(\.text).joined(separator: zh ? "；" : "; ") + "\n"
+            }
             out += "\n"
         }
+        if let note = scorer.model.provenance.probabilityNote(language) { out += note + "\n" }
         return out
     }
 
@@ -211,6 +216,13 @@ public struct ScoreDocument: Sendable {
             return .object(JSONObject([("enterprise_id", .string(a.enterpriseID)), ("name", a.name.map(JSONValue.string) ?? .null),
                                        ("line", .number(Double(a.line))), ("key_figures", .array(figures)),
                                        ("range_notes", .array(notes)), ("supplements", .array(supplements)), ("held", .array(a.held.map { .string($0.id) })),
+                                       ("not_applicable", .array(a.notApplicable.map { n in
+                                           .object(JSONObject([("id", .string(n.offer.id)), ("name_zh", .string(n.offer.chineseName)),
+                                                               ("reasons", .array(n.reasons.map { r in
+                                                                   .object(JSONObject([("condition", .string(r.conditionID)), ("text", .string(r.text)),
+                                                                                       ("unconfirmed", .bool(r.unconfirmed)), ("source", .string(r.source))]))
+                                                               }))]))
+                                       })),
                                        ("offers", .array(offers))]))
         }
         let scaling = scorer.model.scaling
@@ -218,6 +230,8 @@ public struct ScoreDocument: Sendable {
             ("format", .string("finrec-score")), ("format_version", .number(Double(Self.formatVersion))), ("finrec_version", .string(FinRecVersion.current)),
             ("model", .string(modelPath)), ("as_of", .string(asOf)), ("language", .string(language.rawValue)),
             ("scaling", .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor))]))),
+            ("model_data_origin", scorer.model.provenance.dataOrigin.map { .string($0.rawValue) } ?? .null),
+            ("probability_note", scorer.model.provenance.probabilityNote(language).map(JSONValue.string) ?? .null),
             ("enterprises", .array(enterprises)),
         ]))
     }

@@ -51,6 +51,8 @@ public struct Firm: Sendable {
     public var neeqStatus = 0
     public var neeqMonths = 0
     public var regionalEquity = false
+    /// On the regional market's 专精特新 board (专板), which the regional-board offer admits into.
+    public var regionalSRDIBoard = false
     /// A joint-stock company (股份有限公司), not a limited one.
     public var jointStock = false
     /// Working-capital loans maturing within 30 days (万元), and whether the bank committed to renew.

@@ -32,9 +32,11 @@ public struct EnterpriseGenerator: Sendable {
     }
 
     /// Tier mix of the Shandong cultivation pool: 20,000 innovative SMEs, of which 10,000
-    /// provincial 专精特新 SMEs, of which 750 national little giants.
+    /// provincial 专精特新 SMEs, of which 750 national little giants; and beside them 2,500
+    /// candidates without a tier yet (科技型中小企业 and others the province screens for the
+    /// innovative-SME evaluation), so that the history shows what an untiered firm gets.
     public static let tierShares: [(Firm.Tier, Double)] = [
-        (.innovative, 10_000.0 / 20_000), (.provincialSRDI, 9_250.0 / 20_000), (.littleGiant, 750.0 / 20_000),
+        (.none, 2_500.0 / 22_500), (.innovative, 10_000.0 / 22_500), (.provincialSRDI, 9_250.0 / 22_500), (.littleGiant, 750.0 / 22_500),
     ]
 
     static let cityWeights: [(String, String, Double)] = [
@@ -68,7 +70,8 @@ public struct EnterpriseGenerator: Sendable {
         var f = Firm()
         f.fiscalYear = fiscalYear
         f.tier = Self.tierShares[r.pick(weights: Self.tierShares.map(\.1))].0
-        let t = f.tier.rawValue - 1  // 0 innovative, 1 SRDI, 2 little giant
+        // 0 innovative (and untiered candidates, drawn like them), 1 SRDI, 2 little giant.
+        let t = max(0, f.tier.rawValue - 1)
         let size = r.normal(), q = r.normal()
         f.latentQuality = q
 
@@ -77,8 +80,8 @@ public struct EnterpriseGenerator: Sendable {
         let industry = Self.industries[r.pick(weights: Self.industries.map(\.2))]
         f.industry = industry.0
         f.id = Self.creditCode(region: city.1, index: index, seed: seed)
-        f.name = f.city + (0..<2).map { _ in Self.nameWords[Int(r.uniform() * Double(Self.nameWords.count))] }.joined()
-            + industry.1 + "科技有限公司"
+        let stem = f.city + (0..<2).map { _ in Self.nameWords[Int(r.uniform() * Double(Self.nameWords.count))] }.joined() + industry.1 + "科技"
+        f.name = stem + "有限公司"
 
         // Age: little giants average about 13 years; the niche years follow.
         let age = max(1, Int(r.logNormal(median: [8.5, 10.5, 12.0][t], sigma: 0.45).rounded()))
@@ -142,7 +145,7 @@ public struct EnterpriseGenerator: Sendable {
         let recognised = fiscalYear - Int(r.uniform(0, 3))
         let lapsed = r.bernoulli(0.05)
         let until = CivilDate(year: lapsed ? fiscalYear : recognised + 3, month: 12, day: 31)!
-        f.certificateValidUntil = until.daysSinceEpoch
+        f.certificateValidUntil = f.tier == .none ? nil : until.daysSinceEpoch
 
         // Capital markets: about 7.5% of little giants are on NEEQ nationally; the innovation tier
         // is about a third of quoted firms.
@@ -169,6 +172,10 @@ public struct EnterpriseGenerator: Sendable {
         // Every NEEQ-quoted firm is joint-stock; of the others, reserve-pool firms mostly (they
         // prepare to list), larger and higher-tier ones more often.
         f.jointStock = quoted || x.bernoulli(f.reservePool ? 0.8 : WorldModel.sigmoid(-2.2 + 0.5 * Double(t) + 0.6 * size))
+        // A joint-stock company's registered name says so.
+        if f.jointStock { f.name = stem + "股份有限公司" }
+        // Of the firms on a regional equity market, about two in five are on its 专精特新 board.
+        f.regionalSRDIBoard = f.regionalEquity && f.tier != .none && x.bernoulli(0.4)
         // About one firm in five has a working-capital loan falling due within 30 days; most of
         // their banks have agreed to renew it.
         if x.bernoulli(0.2) {

@@ -19,6 +19,7 @@ public struct SyntheticDataset: Sendable {
     }
 
     /// P(a firm of this tier applies for product k): loans are common, boards rarer.
+    /// (Untiered candidates apply at the innovative SMEs' rates.)
     static let applyRates: [[Double]] = [
         // srdi, giant, patent, project, emergency, bse, star, neeq, chinext, regional
         [0.25, 0.05, 0.35, 0.35, 0.30, 0.04, 0.05, 0.15, 0.05, 0.30],  // innovative
@@ -58,7 +59,7 @@ public struct SyntheticDataset: Sendable {
             int(f.digitalLevel, hide: 0.15), flag(f.keyChain), flag(f.strategicEmerging, hide: 0.05),
             money(f.nicheYears, hide: 0.1), ratio(f.nicheShare, hide: 0.25),
             EnterpriseSchema.neeqStatuses[f.neeqStatus].code, String(f.neeqMonths),
-            flag(f.regionalEquity), flag(f.reservePool),
+            flag(f.regionalEquity), flag(f.regionalSRDIBoard), EnterpriseSchema.listedBoards[0].code, flag(f.reservePool),
             money(f.marketValue, hide: f.neeqStatus > 0 || f.reservePool ? 0.05 : 0.4),
             money(f.equityFinancing, hide: 0.05),
             int(f.overdue), flag(f.specialMention),

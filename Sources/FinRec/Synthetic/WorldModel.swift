@@ -124,7 +124,8 @@ public enum WorldModel {
         case "chinext":
             return f.jointStock && f.age >= 3 && !chinextExcluded.contains(f.industry) && boardClean && chinextStandard(f)
         case "regional_board":
-            return f.tier != .none && f.certificateValid && f.neeqStatus == 0 && !f.regionalEquity && !f.abnormal
+            // Firms on another board of a regional market may transfer into the 专精特新 board.
+            return f.tier != .none && f.certificateValid && f.neeqStatus == 0 && !f.regionalSRDIBoard && !f.abnormal
         default:
             preconditionFailure("unknown product \(productIds[k])")
         }

@@ -31,6 +31,8 @@ public struct TrainingPipeline {
     /// Train without the spec's directions (to measure what the monotone constraints cost);
     /// missing columns stay never positive.
     public var ignoresDirections = false
+    /// What the training data are, stored in the model's provenance (``Provenance/dataOrigin``).
+    public var dataOrigin: Provenance.DataOrigin?
 
     /// The records' schema: enterprises, or a ``GenericSchema`` for other data.
     public var schema = EnterpriseSchema.schema
@@ -255,7 +257,8 @@ public struct TrainingPipeline {
             solver: options.solver.description, hessianSampleRows: options.solver == .newton ? options.hessianSampleRows : nil,
             signConstrainedWeights: options.weightSigns.map { $0.joined().filter { $0 != .free }.count })
         let provenance = Provenance(trainingFile: AtomicFileWriter.folderAndName(path).name, trainingFileSHA256: Self.fingerprint(path),
-                                    rows: n, asOfDate: CivilDate(daysSinceEpoch: asOf).iso, finrecVersion: FinRecVersion.current)
+                                    rows: n, asOfDate: CivilDate(daysSinceEpoch: asOf).iso, finrecVersion: FinRecVersion.current,
+                                    dataOrigin: dataOrigin)
         // A logit scaled by a has a times the standard error: the precision H/C becomes H/(C·a²).
         let uncertainty = result.hessians.isEmpty ? [] : (0..<k).map { p in
             LogitUncertainty(hessian: result.hessians[p], c: result.c[p] * pow(calibrations[p]?.scaling.slope ?? 1, 2), dimension: d + 1)
