@@ -35,7 +35,7 @@ enum Field: Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, Ex
 let cleanFirm: [String: Field] = [
     "founding_year": 2010, "certification_tier": "little_giant", "certification_valid_until": "2027-12-31",
     "industry_code": "C35", "special_mention_loans": 0, "abnormal_or_dishonest": 0, "overdue_24m": 0, "major_accident_3y": 0,
-    "neeq_status": "not_quoted", "neeq_months": 0, "company_form": "joint_stock", "regional_equity_listed": 0,
+    "neeq_status": "not_quoted", "neeq_months": 0, "company_form": "joint_stock", "regional_equity_listed": 0, "listed_board": "none",
 ]
 
 func with(_ base: [String: Field], _ changes: [String: Field]) -> [String: Field] {
@@ -353,7 +353,9 @@ struct CatalogRuleTests {
         ("innovative SME passes", ["certification_tier": "innovative"], .pass),
         ("no tier fails", ["certification_tier": "none"], .fail),
         ("quoted on NEEQ fails", ["neeq_status": "basic", "neeq_months": 5], .fail),
-        ("already on the regional equity market fails", ["certification_tier": "innovative", "regional_equity_listed": 1], .fail),
+        ("on another board of the regional market may transfer in", ["certification_tier": "innovative", "regional_equity_listed": 1], .pass),
+        ("already on the SRDI board fails", ["certification_tier": "innovative", "regional_equity_listed": 1, "regional_srdi_board": 1], .fail),
+        ("listed on an exchange fails", ["certification_tier": "innovative", "listed_board": "chinext"], .fail),
     ] as [Case])
     func regional(name: String, changes: [String: Field], expected: Truth) throws {
         let result = try eligibility(with(cleanFirm, changes), offer: "regional_board")

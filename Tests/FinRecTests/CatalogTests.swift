@@ -9,21 +9,32 @@ let assessmentDay = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
 
 @Suite("Catalog: the offers and their rules")
 struct CatalogTests {
-    @Test("The shipped catalog has the ten modelled offers, 新三板创新层 and three MIIT tiers, with stable ids and Chinese names")
+    @Test("The shipped catalog has the ten modelled offers, 新三板创新层, three MIIT tiers and two renewals, with stable ids and Chinese names")
     func offers() {
         #expect(Array(shippedCatalog.offers.map(\.id).prefix(10)) == WorldModel.productIds)
         #expect(shippedCatalog.offers.map(\.chineseName) == ["专精特新贷", "小巨人贷", "专利创新贷", "中长期项目贷", "信用应急贷",
                                                               "北交所", "科创板", "新三板", "创业板", "区域性股权市场专精特新板",
-                                                              "新三板创新层", "创新型中小企业评价", "专精特新中小企业认定", "专精特新“小巨人”认定"])
+                                                              "新三板创新层", "创新型中小企业评价", "专精特新中小企业认定", "专精特新中小企业复核",
+                                                              "专精特新“小巨人”认定", "专精特新“小巨人”复核"])
         #expect(shippedCatalog.offers.prefix(5).allSatisfy { $0.kind == .loan && $0.terms != nil })
         #expect(shippedCatalog.offers[5..<11].allSatisfy { $0.kind == .board })
-        #expect(shippedCatalog.offers.suffix(3).allSatisfy { $0.kind == .tier && $0.held != nil })
-        #expect(shippedCatalog.offers.suffix(2).allSatisfy { !$0.path.isEmpty })
-        // Every NEEQ and regional-board condition is unconfirmed (Models/RULES.md), and flagged so.
-        let regional = shippedCatalog.offer("regional_board")!.rule.conditions
+        #expect(shippedCatalog.offers.suffix(5).allSatisfy { $0.kind == .tier })
+        // A tier is held; a renewal is not (it applies when the certificate is due).
+        #expect(shippedCatalog.offers.suffix(5).map { $0.held != nil } == [true, true, false, true, false])
+        #expect(["srdi_sme", "little_giant"].allSatisfy { !shippedCatalog.offer($0)!.path.isEmpty })
+        // Every regional-board condition is unconfirmed (Models/RULES.md), and flagged so, but for
+        // FinRec's own warning that the listing status was not given.
+        let regional = shippedCatalog.offer("regional_board")!.rule.conditions.filter { $0.id != "listing_status_known" }
         #expect(regional.allSatisfy { $0.unconfirmed })
         let confirmedNEEQ = shippedCatalog.offer("neeq")!.rule.conditions.filter { !$0.unconfirmed }.map(\.id)
-        #expect(confirmedNEEQ == ["not_dishonest", "no_major_accident"])
+        #expect(confirmedNEEQ == ["listing_status_known", "not_dishonest", "no_major_accident"])
+        // Applicability conditions come first in their offer's rule, and are fixed.
+        for offer in shippedCatalog.offers {
+            let conditions = offer.rule.conditions
+            let applying = conditions.prefix { $0.applicability }
+            #expect(conditions.dropFirst(applying.count).allSatisfy { !$0.applicability }, "\(offer.id)")
+            #expect(applying.allSatisfy { $0.fixed }, "\(offer.id)")
+        }
     }
 
     @Test("On the shipped pool, every row the catalog decides agrees with the world model's true eligibility")
