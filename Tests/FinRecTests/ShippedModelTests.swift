@@ -15,6 +15,8 @@ enum RetrainedDefaultModel {
                                         asOf: assessmentDay)
         pipeline.options.cPerProduct = shipped.metrics.products.map { $0.metrics.c! }
         pipeline.calibration = .given(Dictionary(uniqueKeysWithValues: shipped.metrics.products.compactMap { id, m in m.calibration.map { (id, $0) } }))
+        // As the documented command declares it (`--data-origin synthetic`).
+        pipeline.dataOrigin = .synthetic
         return pipeline
     }
 
