@@ -86,7 +86,10 @@ struct Score: ParsableCommand {
         do {
             if excel { try emit(CSVField.byteOrderMark) }
             _ = try scoring.run(reader, write: emit)
-            _ = try reader.finish()
+            let report = try reader.finish()
+            if let warning = EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: reader.path) {
+                FileHandleWriter.writeStandardError("warning: " + warning + "\n")
+            }
             try file?.commit()
         } catch {
             file?.discard()
@@ -108,7 +111,10 @@ struct Score: ParsableCommand {
             }
             results += ApplicantAssessment.assess(scorer.score(chunk, firstRow: results.count), with: scorer, language: lang.language)
         }
-        _ = try reader.finish()
+        let report = try reader.finish()
+        if let warning = EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: reader.path) {
+            FileHandleWriter.writeStandardError("warning: " + warning + "\n")
+        }
         guard !results.isEmpty else {
             throw InputFileError(path: reader.path, message: "has no applicant in it; give one enterprise (see Datasets/applicants/ for examples)")
         }

@@ -41,10 +41,12 @@ struct CalibrationTests {
         }
         let n = Double(tiers.reduce(0, +))
         #expect(n == 20_000)
-        #expect(tiers[0] == 0)
-        #expect(abs(Double(tiers[1]) / n - 0.5) < 0.015)
-        #expect(abs(Double(tiers[2]) / n - 0.4625) < 0.015)
-        #expect(abs(Double(tiers[3]) / n - 0.0375) < 0.005)
+        // The plan's pool (20,000 innovative, of which 10,000 provincial, of which 750 little
+        // giants) beside 2,500 untiered candidates: 1/9, 4/9, 37/90 and 1/30 of the firms.
+        #expect(abs(Double(tiers[0]) / n - 2_500.0 / 22_500) < 0.01)
+        #expect(abs(Double(tiers[1]) / n - 10_000.0 / 22_500) < 0.015)
+        #expect(abs(Double(tiers[2]) / n - 9_250.0 / 22_500) < 0.015)
+        #expect(abs(Double(tiers[3]) / n - 750.0 / 22_500) < 0.005)
         #expect(abs(lg.rd / lg.n - 0.07) < 0.005, "little-giant R&D intensity \(lg.rd / lg.n)")
         #expect((17...22).contains(lg.patents / lg.n), "little-giant invention patents \(lg.patents / lg.n)")
         #expect((230...280).contains(lg.employees / lg.n), "little-giant employees \(lg.employees / lg.n)")

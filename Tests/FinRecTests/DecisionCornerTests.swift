@@ -222,4 +222,15 @@ struct DecisionCornerTests {
         #expect(firms.allSatisfy { $0.jointStock == $0.name.hasSuffix("股份有限公司") })
         #expect(firms.filter(\.regionalSRDIBoard).allSatisfy { $0.regionalEquity && $0.tier != .none })
     }
+
+    @Test("An input column FinRec does not know is named in a warning, with the field it was probably meant to be")
+    func unknownColumnsWarn() throws {
+        let bytes = Array(#"{"enterprise_id": "91370100MA3C5YQ12D", "fiscal_year": 2025, "listed_bord": "chinext", "label_bse": 1, "foo": 1}"#.utf8)
+        let (_, report) = try JSONRecordReader.parse(bytes, path: "a.json", schema: EnterpriseSchema.schema)
+        let warning = try #require(EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: "a.json"))
+        #expect(warning.hasPrefix("a.json: ignored 2 columns"), "\(warning)")
+        #expect(warning.contains("listed_bord (did you mean 'listed_board'?)"), "\(warning)")
+        #expect(warning.contains("foo") && !warning.contains("label_bse"), "\(warning)")
+        #expect(EnterpriseSchema.schema.unknownFieldsWarning(["label_bse", "truth_bse"], file: "a.json") == nil)
+    }
 }
