@@ -19,10 +19,10 @@
 /// Why 10⁻⁹: each floating-point operation errs by at most half a unit in the last place
 /// (1.1 · 10⁻¹⁶ relative), so the catalog's quantities — a ratio of sums, a growth rate, the root
 /// of a ratio — come out within about 10⁻¹⁵ of their decimal values; a billion times less than
-/// any difference the tolerance ignores. And a real shortfall is far larger than the tolerance:
-/// it is a billionth of the threshold (at least 10⁻⁹), i.e. 10⁻⁷ percentage points of a ratio,
-/// 0.2元 on a 2000万元 threshold, 5元 on a 50亿元 market value, while the data record 万元
-/// amounts to a few decimals and the rules are published to whole or tenth percentages.
+/// any difference the tolerance ignores. And the tolerance is far below the precision the rules
+/// are published to (whole or tenth percentages, whole 万元): a billionth of the threshold (at
+/// least 10⁻⁹), i.e. 10⁻⁷ percentage points of a ratio, 0.2元 on a 2000万元 threshold, 5元 on a
+/// 50亿元 market value. A value that misses a threshold by less is taken as meeting it.
 ///
 /// Comparisons of two values (`net_assets >= share_capital`, `certification_valid_until >=
 /// as_of_date + 365`) stay exact: a recorded decimal read as its nearest double keeps its order
