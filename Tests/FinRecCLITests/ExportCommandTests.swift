@@ -140,6 +140,76 @@ struct ExportEngineTests {
         let today = CivilDate.today.daysSinceEpoch
         #expect(try String(contentsOfFile: document, encoding: .utf8).contains("<Constant dataType=\"double\">\(today)"))
     }
+
+    /// Firms exactly at the catalog's ratio and growth thresholds, where binary floating point
+    /// falls a hair short of the decimal (3600 / 3000 − 1 = 0.19999999999999996): each edit
+    /// overwrites columns of a copy of a pool row. The first two make the 新三板 reviewer's firm,
+    /// growing from 3000万 to 3600万 (exactly 20%, its only financial alternative) and to 3599.99万.
+    static let neeqFirm = ["neeq_status": "not_quoted", "neeq_months": "0", "company_form": "joint_stock", "fiscal_year": "2025",
+                           "founding_year": "2023", "share_capital": "500", "total_assets": "1000", "total_liabilities": "500",
+                           "net_assets": "500", "revenue_y2": "3000", "revenue_y1": "3600", "main_business_revenue_y2": "3000",
+                           "main_business_revenue_y1": "3450", "rd_expense_y1": "149", "rd_expense_y2": "150", "net_profit_y1": "-10",
+                           "net_profit_y2": "-10", "operating_cash_flow_y1": "-1", "operating_cash_flow_y2": "-1", "equity_financing_2y": "0",
+                           "abnormal_or_dishonest": "0", "major_accident_3y": "0", "industry_code": "C35"]
+    static let boundaryEdits: [[String: String]] = [
+        neeqFirm,
+        neeqFirm.merging(["revenue_y1": "3599.99"]) { _, b in b },
+        // Growth 30% (北交所), 3-year CAGR 25% and 30% (科创板, 创业板, 创新层).
+        ["revenue_y2": "10000", "revenue_y1": "13000", "main_business_revenue_y2": "11000", "main_business_revenue_y1": "12000"],
+        ["revenue_y3": "1600", "revenue_y2": "2000", "revenue_y1": "2500", "main_business_revenue_y1": "2400"],
+        ["revenue_y3": "1600", "revenue_y2": "2100", "revenue_y1": "2704", "main_business_revenue_y1": "2600"],
+        // R&D 5% and 8% over two years, 3% in each year, 15% over three; main business 90%, 70%.
+        ["revenue_y1": "8765.4", "revenue_y2": "5432.1", "rd_expense_y1": "438.27", "rd_expense_y2": "271.605", "main_business_revenue_y1": "7888.86"],
+        ["revenue_y1": "8765.4", "revenue_y2": "5432.1", "rd_expense_y1": "701.232", "rd_expense_y2": "434.568", "main_business_revenue_y1": "7888.86"],
+        ["revenue_y1": "8765.4", "revenue_y2": "5432.1", "rd_expense_y1": "262.962", "rd_expense_y2": "162.963", "main_business_revenue_y1": "6135.78"],
+        ["revenue_y1": "8765.4", "revenue_y2": "5432.1", "revenue_y3": "3333.3", "rd_expense_y1": "1314.81", "rd_expense_y2": "814.815",
+         "rd_expense_y3": "499.995", "main_business_revenue_y1": "7012.32"],
+        // Debt ratios 55%, 70%, 75%, 80%.
+        ["total_assets": "8765.4", "total_liabilities": "4820.97", "net_assets": "3944.43"],
+        ["total_assets": "8765.4", "total_liabilities": "6135.78", "net_assets": "2629.62"],
+        ["total_assets": "8765.4", "total_liabilities": "6574.05", "net_assets": "2191.35"],
+        ["total_assets": "8765.4", "total_liabilities": "7012.32", "net_assets": "1753.08"],
+        // Average ROE 8% and 6%, R&D staff 10% and 50%.
+        ["weighted_roe_y1": "0.0923", "weighted_roe_y2": "0.0677"],
+        ["weighted_roe_y1": "0.0723", "weighted_roe_y2": "0.0477"],
+        ["employees": "10000", "rd_staff": "1000"],
+        ["employees": "10000", "rd_staff": "5000"],
+    ]
+
+    @Test("Firms exactly at ratio and growth thresholds: every engine decides as FinRec does (3000万 → 3600万 is 20% growth)")
+    func thresholdsAsDecimals() throws {
+        let dir = try folder(), data = dir + "/boundary.csv"
+        let lines = try String(contentsOfFile: pool, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var out = Array(lines.prefix(301))
+        var ids: [String] = []
+        for (k, edit) in Self.boundaryEdits.enumerated() {
+            var cells = lines[k + 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let id = try #require(CreditCode.complete("9137010000" + String(10_000_000 + k).dropFirst()))
+            cells[0] = id
+            ids.append(id)
+            for (column, value) in edit { cells[try #require(header.firstIndex(of: column), "\(column)")] = value }
+            out.append(cells.joined(separator: ","))
+        }
+        try (out.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        let count = 300 + Self.boundaryEdits.count
+
+        // FinRec's decision: the firm growing exactly 20% is 符合 for 新三板, the one at 3599.99万 is not.
+        let reference = try String(contentsOfFile: rows(model: shippedModel, data: data, into: dir), encoding: .utf8)
+        var neeq: [String: String] = [:]  // enterprise → status
+        for line in reference.split(separator: "\n") {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if cells.count > 4 && cells[1] == "neeq" { neeq[cells[0]] = cells[4] }
+        }
+        #expect(neeq[ids[0]] == "pass" && neeq[ids[1]] == "fail", "\(neeq[ids[0]] ?? "-"), \(neeq[ids[1]] ?? "-")")
+        #expect(neeq.count == count)
+
+        for (engine, arguments) in [("duckdb", ["--format", "sql", "--dialect", "duckdb"]), ("postgres", ["--format", "sql", "--dialect", "postgres"]),
+                                    ("spark", ["--format", "sql", "--dialect", "spark"]), ("pmml", ["--format", "pmml"])] {
+            let r = try check(engine: engine, model: shippedModel, data: data, export: arguments)
+            expectAgreement(r, rows: count * Self.offers, "\(engine), firms at thresholds")
+        }
+    }
 }
 
 /// The exports and the per-row output without the engines (these also run under the address
@@ -244,6 +314,26 @@ struct ExportCommandTests {
             #expect(message?.contains(expected) == true, "\(input): \(message ?? "accepted")")
             #expect(contentsOfFolder(dir).filter { $0.hasPrefix("rows") || $0.hasSuffix(".tmp") }.isEmpty, "no output, no temporary file")
         }
+    }
+
+    @Test("The exports compare with a threshold's band, as FinRec does: revenue growth ≥ 20% is written ≥ 0.2 − 1e-9")
+    func thresholdBands() throws {
+        let dir = try folder(), pmml = dir + "/m.pmml"
+        try Export.parse(["--model", shippedModel, "--as-of", Self.asOf, "--output", pmml]).run()
+        let document = try String(contentsOfFile: pmml, encoding: .utf8)
+        for dialect in SQLExport.Dialect.allCases {
+            let sql = dir + "/\(dialect.rawValue).sql"
+            try Export.parse(["--model", shippedModel, "--as-of", Self.asOf, "--format", "sql", "--dialect", dialect.rawValue, "--output", sql]).run()
+            let text = try String(contentsOfFile: sql, encoding: .utf8)
+            let low = dialect == .spark ? "0.199999999D" : "CAST(0.199999999 AS \(dialect == .postgres ? "DOUBLE PRECISION" : "DOUBLE"))"
+            #expect(text.contains("(\(dialect.rawValue == "spark" ? "`def_revenue_growth_1y`" : "\"def_revenue_growth_1y\"") >= \(low))"), "\(dialect)")
+            #expect(!text.contains(">= \(dialect == .spark ? "0.2D" : "CAST(0.2 AS")"), "\(dialect): no bare bound")
+            // `flag == 0` is the band around 0.
+            let band = dialect == .spark ? "-1e-09D AND 1e-09D" : "CAST(-1e-09 AS \(dialect == .postgres ? "DOUBLE PRECISION" : "DOUBLE")) AND CAST(1e-09 AS \(dialect == .postgres ? "DOUBLE PRECISION" : "DOUBLE"))"
+            #expect(text.contains("BETWEEN \(band)"), "\(dialect)")
+        }
+        #expect(document.contains("<Apply function=\"greaterOrEqual\">\n") && document.contains("<Constant dataType=\"double\">0.199999999</Constant>"))
+        #expect(!document.contains("<Constant dataType=\"double\">0.2</Constant>"))
     }
 
     @Test("export refuses what it cannot do, with what to do")

@@ -299,12 +299,15 @@ public struct EligibilityResult: Sendable {
         case (.flag, _):
             return notMet
         case (.quantity(let u), .number(let threshold)):
-            return "\(label) \(Self.format(value, u, language)) \(op.negated == .equal ? "=" : op.negated.rawValue) \(Self.format(threshold, u, language))"
+            // Enough digits that a value just short of the threshold does not read as equal to it.
+            let (shown, bound) = Self.formatApart(value, threshold, u, language)
+            return "\(label) \(shown) \(op.negated == .equal ? "=" : op.negated.rawValue) \(bound)"
         case (.quantity(let u), _):
             // A comparison with another quantity: show both sides.
             guard let other = try? CompiledExpression(rhs, in: evaluator.environment, boolean: false),
                   case .numbers(let rv, let rg) = other.evaluate(oneRow(r), parameters: parameters), !rg[0] else { return notMet }
-            return "\(label) \(Self.format(value, u, language)) \(op.negated.rawValue) \(Self.format(rv[0], u, language))"
+            let (shown, bound) = Self.formatApart(value, rv[0], u, language)
+            return "\(label) \(shown) \(op.negated.rawValue) \(bound)"
         default:
             return notMet
         }
@@ -327,15 +330,39 @@ public struct EligibilityResult: Sendable {
 
     private func oneRow(_ r: Int) -> RecordChunk { chunk.row(r) }
 
-    /// A value in its unit: 万元 amounts as 万/亿 (Chinese) or CNY m (English), ratios as percent.
-    static func format(_ x: Double, _ unit: Catalog.Unit, _ language: Language) -> String {
+    /// A value in its unit: 万元 amounts as 万/亿 (Chinese) or CNY m (English), ratios as percent;
+    /// `extraDigits` more decimals than usual.
+    static func format(_ x: Double, _ unit: Catalog.Unit, _ language: Language, extraDigits: Int = 0) -> String {
         switch unit {
         case .money:
-            if language == .en { return "CNY \(Fixed.format(x / 100, digits: 2))m" }
-            return abs(x) >= 10_000 ? "\(Fixed.format(x / 10_000, digits: 2))亿元" : "\(Fixed.format(x, digits: 2))万元"
-        case .percent: return "\(Fixed.format(x * 100, digits: 2))%"
-        case .years: return language == .zh ? "\(Fixed.format(x, digits: 1))年" : "\(Fixed.format(x, digits: 1)) years"
-        case .count, .number: return Fixed.format(x, digits: 4)
+            if language == .en { return "CNY \(Fixed.format(x / 100, digits: 2 + extraDigits))m" }
+            return abs(x) >= 10_000 ? "\(Fixed.format(x / 10_000, digits: 2 + extraDigits))亿元" : "\(Fixed.format(x, digits: 2 + extraDigits))万元"
+        case .percent: return "\(Fixed.format(x * 100, digits: 2 + extraDigits))%"
+        case .years: return language == .zh ? "\(Fixed.format(x, digits: 1 + extraDigits))年" : "\(Fixed.format(x, digits: 1 + extraDigits)) years"
+        case .count, .number: return Fixed.format(x, digits: 4 + extraDigits)
+        }
+    }
+
+    /// `x` and `y` in their unit with the fewest extra decimals (up to 12) that show them apart
+    /// when they differ: a value that fails its threshold by less than the usual precision reads
+    /// "19.9999997% < 20%", not "20% < 20%".
+    static func formatApart(_ x: Double, _ y: Double, _ unit: Catalog.Unit, _ language: Language) -> (String, String) {
+        var extra = 0
+        while true {
+            let a = format(x, unit, language, extraDigits: extra), b = format(y, unit, language, extraDigits: extra)
+            if a != b || x == y || extra == 12 { return (a, b) }
+            extra += 1
+        }
+    }
+
+    /// The smallest amount near `x` that ``format(_:_:_:extraDigits:)`` tells from zero: one unit
+    /// in its last decimal, in the unit's own terms (a fraction for percentages, 万元 for money).
+    static func resolution(_ unit: Catalog.Unit, _ language: Language, near x: Double) -> Double {
+        switch unit {
+        case .money: language == .en ? 1 : abs(x) >= 10_000 ? 100 : 0.01
+        case .percent: 0.0001
+        case .years: 0.1
+        case .count, .number: 0.0001
         }
     }
 }

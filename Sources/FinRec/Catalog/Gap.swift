@@ -99,13 +99,29 @@ public struct GapFinder: Sendable {
         return costs
     }
 
-    /// How far `value` must move to meet `value op threshold` (0 for a strict bound it sits on).
+    /// How far `value` must move to meet `value op threshold` (0 for a strict bound it sits on,
+    /// or within ``Threshold/tolerance(_:)`` of: it counts as the threshold itself).
     static func shortfall(_ op: ParsedExpression.BinaryOperator, value: Double, threshold: Double) -> Double {
         switch op {
-        case .greater, .greaterOrEqual: max(0, threshold - value)
-        case .less, .lessOrEqual: max(0, value - threshold)
+        case .greater: value >= threshold - Threshold.tolerance(threshold) ? 0 : threshold - value
+        case .greaterOrEqual: max(0, threshold - value)
+        case .less: value <= threshold + Threshold.tolerance(threshold) ? 0 : value - threshold
+        case .lessOrEqual: max(0, value - threshold)
         default: 0
         }
+    }
+
+    /// A shortfall as the gap text states it ("100万元", "1个百分点"); one smaller than the last
+    /// digit shown is "不足0.01个百分点" / "less than 0.01 percentage points", never 0.
+    static func amount(_ shortfall: Double, _ unit: Catalog.Unit, _ language: Language) -> String {
+        let resolution = EligibilityResult.resolution(unit, language, near: shortfall)
+        let small = shortfall > 0 && shortfall < resolution / 2
+        let shown = small ? resolution : shortfall
+        let text = unit == .percent
+            ? Fixed.format(shown * 100, digits: 2) + (language == .zh ? "个百分点" : " percentage points")
+            : EligibilityResult.format(shown, unit, language)
+        guard small else { return text }
+        return language == .zh ? "不足" + text : "less than " + text
     }
 
     static func relativeCost(shortfall: Double, value: Double, threshold: Double) -> Double {
@@ -185,14 +201,22 @@ public struct GapFinder: Sendable {
         let value = lhs[0], threshold = rhs[0], shortfall = Self.shortfall(c.op, value: value, threshold: threshold)
         let label = language == .zh ? condition.chinese : condition.english
         let upper = c.op == .less || c.op == .lessOrEqual
-        func show(_ x: Double) -> String { EligibilityResult.format(x, c.unit, language) }
-        let amount = c.unit == .percent
-            ? Fixed.format(shortfall * 100, digits: 2) + (language == .zh ? "个百分点" : " percentage points")
-            : show(shortfall)
         let sign = [.less: "<", .lessOrEqual: "≤", .greater: ">", .greaterOrEqual: "≥"][c.op] ?? c.op.rawValue
-        var text = language == .zh
-            ? "\(label) \(show(value))，需 \(sign)\(show(threshold))，\(upper ? "超" : "差") \(amount)"
-            : "\(label) \(show(value)), needs \(sign) \(show(threshold)): \(amount) \(upper ? "over" : "short")"
+        // The value and threshold with enough digits to tell apart, and a shortfall below the
+        // display's precision said as such: a failed condition never reads "差 0".
+        let (shownValue, shownThreshold) = EligibilityResult.formatApart(value, threshold, c.unit, language)
+        var text: String
+        if shortfall == 0 {
+            // A strict bound the value sits on (`> 0` at 0): no amount to state, only the direction.
+            text = language == .zh
+                ? "\(label) \(shownValue)，需 \(sign)\(shownThreshold)，须\(upper ? "低" : "高")于此值"
+                : "\(label) \(shownValue), needs \(sign) \(shownThreshold): must be \(upper ? "below" : "above") it"
+        } else {
+            let amount = Self.amount(shortfall, c.unit, language)
+            text = language == .zh
+                ? "\(label) \(shownValue)，需 \(sign)\(shownThreshold)，\(upper ? "超" : "差")\(amount.hasPrefix("不足") ? "" : " ")\(amount)"
+                : "\(label) \(shownValue), needs \(sign) \(shownThreshold): \(amount) \(upper ? "over" : "short")"
+        }
         if let contextText { text += language == .zh ? "（\(contextText)）" : " (\(contextText))" }
         if condition.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
         return EligibilityGap.Item(conditionID: condition.id, status: status, value: value, threshold: threshold, shortfall: shortfall,

@@ -7,6 +7,10 @@
 /// its three-valued status and per product the points — base points plus one scorecard entry
 /// per feature (``ScorecardDocument``), exactly the points `finrec score` gives — from which
 /// logit = (points − offset) / factor and probability = 1 / (1 + e^−logit).
+///
+/// A comparison with a number written in a rule or feature is exported as FinRec decides it
+/// (``Threshold``): against the threshold's band, `x >= c` as `x >= c − tol` with the bound
+/// worked out here (``Threshold/bound(_:_:)``), `x == c` as `x` between both ends.
 public struct ModelExport: Sendable {
     /// Which definitions a plan's ``CompiledExpression/Plan/definition(_:)`` nodes name: the
     /// catalog's (in rules) or the feature spec's (in features); the two may reuse a name.
@@ -211,7 +215,7 @@ extension CompiledExpression.Plan {
             switch p {
             case .definition(let name): if !names.contains(name) { names.append(name) }
             case .constant, .field, .parameter, .textCompare, .textIn, .textStartsWith: break
-            case .negate(let a), .not(let a), .isMissing(let a), .named(_, let a): walk(a)
+            case .negate(let a), .not(let a), .isMissing(let a), .named(_, let a), .threshold(_, let a, _): walk(a)
             case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): walk(a); walk(b)
             case .ifThenElse(let c, let a, let b): walk(c); walk(a); walk(b)
             case .function(_, let args): args.forEach(walk)

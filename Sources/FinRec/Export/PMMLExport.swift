@@ -47,6 +47,7 @@ public struct PMMLExport: Sendable {
         notes += provenance
         notes.append("Inputs: the enterprise schema's columns (finrec schema); categories as codes or Chinese names, dates as YYYY-MM-DD.")
         notes.append("Truth values of the rules are numbers: 0 fail, 1 unknown, 2 pass (and = min, or = max, not = 2 - x).")
+        notes.append("Thresholds are compared as the decimals they are: a value within 1e-9 * max(1, |c|) of a rule's number c counts as equal to it (x >= 0.2 is x >= 0.2 - 1e-9, worked out).")
         notes.append("Reason codes: each characteristic's baseline is the smallest positive double, so a feature adding no points is never a reason.")
         return XMLElement("Header", ["copyright": "FinRec", "description": "FinRec financing recommendations for SRDI SMEs: eligibility and scorecards of \(export.offers.count) offers"], [
             XMLElement("Application", ["name": "FinRec", "version": FinRecVersion.current]),
@@ -293,7 +294,7 @@ public struct PMMLExport: Sendable {
             case .min, .max: return present(x, XMLElement("Apply", ["function": function.rawValue], x))
             case .clip: return present(x, apply("min", apply("max", x[0], x[1]), x[2]))
             }
-        case .compare, .textCompare, .textIn, .textStartsWith, .and, .or, .not, .isMissing:
+        case .compare, .threshold, .textCompare, .textIn, .textStartsWith, .and, .or, .not, .isMissing:
             preconditionFailure("a condition used as a number")
         }
     }
@@ -334,6 +335,17 @@ public struct PMMLExport: Sendable {
             default: name = "greaterOrEqual"
             }
             return decide([x, y], apply(name, x, y))
+        case .threshold(let op, let a, let c):
+            // FinRec's decision (Threshold): against the band around the published number.
+            let x = number(a, namespace), band = Threshold.band(c)
+            switch op {
+            case .equal: return decide([x], apply("and", apply("greaterOrEqual", x, constant(band.low)), apply("lessOrEqual", x, constant(band.high))))
+            case .notEqual: return decide([x], apply("or", apply("lessThan", x, constant(band.low)), apply("greaterThan", x, constant(band.high))))
+            case .less: return decide([x], apply("lessThan", x, constant(band.low)))
+            case .lessOrEqual: return decide([x], apply("lessOrEqual", x, constant(band.high)))
+            case .greater: return decide([x], apply("greaterThan", x, constant(band.high)))
+            default: return decide([x], apply("greaterOrEqual", x, constant(band.low)))
+            }
         case .textCompare(let field, let equal, let s):
             return decide([text(field)], apply(equal ? "equal" : "notEqual", text(field), constant(s)))
         case .textIn(let field, let set):
@@ -350,7 +362,7 @@ public struct PMMLExport: Sendable {
                 return apply("if", apply("isMissing", text(i)), two, zero)
             }
             switch a {
-            case .compare, .textCompare, .textIn, .textStartsWith, .and, .or, .not, .isMissing:
+            case .compare, .threshold, .textCompare, .textIn, .textStartsWith, .and, .or, .not, .isMissing:
                 return apply("if", apply("equal", truth(a, namespace), one), two, zero)
             default:
                 return apply("if", apply("isMissing", number(a, namespace)), two, zero)

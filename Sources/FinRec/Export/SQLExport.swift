@@ -113,6 +113,8 @@ public struct SQLExport: Sendable {
         lines.append("Returns one row per enterprise and offer: enterprise_id, offer_id, offer_name_zh, kind, status ('pass', 'fail' or")
         lines.append("'unknown'), held (already has it), logit, probability, points (NULL where the rules fail or the offer has no model).")
         lines.append("Rules are assessed as of " + (export.asOf.map { CivilDate(daysSinceEpoch: $0).iso } ?? "the day the query runs (CURRENT_DATE)") + ".")
+        lines.append("Thresholds are compared as the decimals they are: a value within 1e-9 * max(1, |c|) of a rule's number c counts")
+        lines.append("as equal to it: `x >= 0.2` is written `x >= 0.2 - 1e-9`, worked out (README: How thresholds are compared).")
         lines.append("The query does not validate values: check files with `finrec check` before loading them.")
         if dialect == .spark {
             lines.append("Spark: set spark.sql.codegen.wholeStage=false for this query; its projection exceeds the JVM's 64 KB method")
@@ -290,6 +292,11 @@ public struct SQLExport: Sendable {
         case .compare(let op, let a, let b):
             let sqlOp = op == .equal ? "=" : op == .notEqual ? "<>" : op.rawValue
             return "(\(e(a)) \(sqlOp) \(e(b)))"
+        case .threshold(let op, let a, let c):
+            // FinRec's decision (Threshold): against the band around the published number.
+            if let bound = Threshold.bound(op, c) { return "(\(e(a)) \(op.rawValue) \(dialect.number(bound)))" }
+            let band = Threshold.band(c)
+            return "(\(e(a)) \(op == .equal ? "" : "NOT ")BETWEEN \(dialect.number(band.low)) AND \(dialect.number(band.high)))"
         case .textCompare(let field, let equal, let s):
             return "(\(q(schema.fields[field].name)) \(equal ? "=" : "<>") \(dialect.string(s)))"
         case .textIn(let field, let set):

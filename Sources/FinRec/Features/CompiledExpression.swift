@@ -100,7 +100,11 @@ public struct CompiledExpression: Sendable {
         case parameter(String)
         case negate(Plan)
         case arithmetic(ParsedExpression.BinaryOperator, Plan, Plan)
+        /// Two values compared exactly (columns, parameters, a category's index).
         case compare(ParsedExpression.BinaryOperator, Plan, Plan)
+        /// A value compared with a number written in the expression, `x op c`, as ``Threshold``
+        /// says (the number on the right; `c < x` is compiled as `x > c`).
+        case threshold(ParsedExpression.BinaryOperator, Plan, Double)
         case textCompare(field: Int, equal: Bool, String)
         case textIn(field: Int, Set<String>)
         case textStartsWith(field: Int, [String])
@@ -230,7 +234,12 @@ struct ExpressionCompiler {
             }
             // Comparisons.
             switch (ka, kb) {
-            case (.number, .number), (.category, .category), (.number, .category), (.category, .number):
+            case (.number, .number):
+                // A number written in the expression is a published threshold: compared as a decimal.
+                if let c = Self.literal(b) { return (.threshold(op, pa, c), .truth) }
+                if let c = Self.literal(a) { return (.threshold(op.swapped, pb, c), .truth) }
+                return (.compare(op, pa, pb), .truth)
+            case (.category, .category), (.number, .category), (.category, .number):
                 return (.compare(op, pa, pb), .truth)
             case (.category(let field), .string(let s)):
                 return (.compare(op, pa, .constant(try categoryIndex(field, s, b))), .truth)
@@ -312,6 +321,15 @@ struct ExpressionCompiler {
         }
     }
 
+    /// The value of a number written in the expression (`0.20`, `-5`), nil for anything else.
+    static func literal(_ e: ParsedExpression) -> Double? {
+        switch e {
+        case .number(let x): x
+        case .unary(.negate, .number(let x)): -x
+        default: nil
+        }
+    }
+
     func categoryIndex(_ field: Int, _ value: String, _ at: ParsedExpression) throws(ExpressionError) -> Double {
         guard case .category(let values) = environment.schema.fields[field].kind else { return .nan }
         let key = RecordSchema.normalise(value)
@@ -378,7 +396,7 @@ struct Evaluator {
 
     func run(_ plan: CompiledExpression.Plan) -> ExpressionValues {
         switch plan {
-        case .compare, .and, .or, .not, .isMissing, .textCompare, .textIn, .textStartsWith:
+        case .compare, .threshold, .and, .or, .not, .isMissing, .textCompare, .textIn, .textStartsWith:
             return .truths(truths(plan))
         default:
             let (v, m) = numbers(plan)
@@ -537,10 +555,47 @@ struct Evaluator {
         return t
     }
 
+    /// `x op c` for a threshold `c`, as ``Threshold`` says: the band around `c` is worked out
+    /// once, then a column runs the same specialised loop as an exact comparison, against the
+    /// band's lower or upper end (`x >= c` is `x >= c − tol`, `x > c` is `x > c + tol`, …).
+    private func compareWithThreshold(_ op: ParsedExpression.BinaryOperator, _ x: Operand, _ c: Double) -> [Truth] {
+        var t = [Truth](repeating: .unknown, count: n)
+        let rows = n
+        guard rows > 0 else { return t }
+        let band = Threshold.band(c)
+        t.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            func run(_ values: UnsafePointer<Double>, _ missing: UnsafePointer<Bool>) {
+                switch op {
+                case .equal: Comparison.Within.between(values, missing, band.low, band.high, out, rows)
+                case .notEqual: Comparison.Outside.between(values, missing, band.low, band.high, out, rows)
+                case .less: Comparison.Less.against(values, missing, band.low, out, rows)
+                case .lessOrEqual: Comparison.LessOrEqual.against(values, missing, band.high, out, rows)
+                case .greater: Comparison.Greater.against(values, missing, band.high, out, rows)
+                default: Comparison.GreaterOrEqual.against(values, missing, band.low, out, rows)
+                }
+            }
+            switch x {
+            case .value(let v?):
+                let holds: Truth = Threshold.holds(op, v, c) ? .pass : .fail
+                for r in 0..<rows { out[r] = holds }
+            case .value(nil):
+                break  // a parameter that is not given: unknown
+            case .field(let i):
+                chunk.withNumeric(field: i) { run($0.baseAddress!, $1.baseAddress!) }
+            case .computed(let v, let m):
+                v.withUnsafeBufferPointer { v in m.withUnsafeBufferPointer { m in run(v.baseAddress!, m.baseAddress!) } }
+            }
+        }
+        return t
+    }
+
     func truths(_ plan: CompiledExpression.Plan) -> [Truth] {
         switch plan {
         case .compare(let op, let a, let b):
             return compareInPlace(op, operand(a), operand(b))
+        case .threshold(let op, let a, let c):
+            return compareWithThreshold(op, operand(a), c)
         case .textCompare(let field, let equal, let s):
             return texts(field) { ($0 == s) == equal }
         case .textIn(let field, let set):
@@ -607,6 +662,24 @@ extension ComparisonOperator {
 }
 
 enum Comparison {
+    /// `low <= x <= high` (a value within a threshold's band: equal to it). Branch-free: for a
+    /// number (not NaN) and `low <= high` at least one of `x >= low`, `x <= high` holds, so
+    /// both hold exactly when the two agree.
+    enum Within {
+        @inline(__always)
+        static func between(_ values: UnsafePointer<Double>, _ missing: UnsafePointer<Bool>, _ low: Double, _ high: Double,
+                            _ out: UnsafeMutablePointer<Truth>, _ rows: Int) {
+            for r in 0..<rows { out[r] = Truth.of((values[r] >= low) == (values[r] <= high), missing: missing[r]) }
+        }
+    }
+    /// Outside `low…high` (not equal to a threshold).
+    enum Outside {
+        @inline(__always)
+        static func between(_ values: UnsafePointer<Double>, _ missing: UnsafePointer<Bool>, _ low: Double, _ high: Double,
+                            _ out: UnsafeMutablePointer<Truth>, _ rows: Int) {
+            for r in 0..<rows { out[r] = Truth.of((values[r] >= low) != (values[r] <= high), missing: missing[r]) }
+        }
+    }
     enum Equal: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x == y } }
     enum NotEqual: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x != y } }
     enum Less: ComparisonOperator { @inline(__always) static func holds(_ x: Double, _ y: Double) -> Bool { x < y } }
