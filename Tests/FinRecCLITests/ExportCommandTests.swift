@@ -57,7 +57,7 @@ struct ExportEngineTests {
         #expect(["pass", "fail", "unknown"].allSatisfy { (statuses[$0] ?? 0) > 0 }, "\(label): \(statuses)")
     }
 
-    static let offers = 14
+    static let offers = shippedCatalogOfferCount
 
     @Test("PMML: valid against the PMML 4.4 schema; jpmml-evaluator gives FinRec's status, probability, points and reason codes on the whole shipped pool")
     func pmmlShippedPool() throws {

@@ -4,8 +4,9 @@ import FinRec
 import Foundation
 import Testing
 
-/// Offers in Models/catalog.json: 10 loans and boards with a model, 新三板创新层 and three MIIT tiers.
-let shippedCatalogOfferCount = 14
+/// Offers in Models/catalog.json: 10 loans and boards with a model, 新三板创新层, three MIIT tiers
+/// and two renewals.
+let shippedCatalogOfferCount = 16
 
 @Suite("finrec score and finrec rank, end to end")
 struct ScoreRankCommandTests {
@@ -36,9 +37,12 @@ struct ScoreRankCommandTests {
             return
         }
         #expect(root["format"] == .string("finrec-score") && root["format_version"] == .number(2))
-        // Every catalog offer but the tiers the firm holds (a provincial 专精特新 SME: 创新型 and 专精特新).
-        #expect(offers.count == shippedCatalogOfferCount - 2)
+        // Every catalog offer but the tiers the firm holds (a provincial 专精特新 SME: 创新型 and 专精特新)
+        // and the one that does not concern it (the little giant's renewal).
+        #expect(offers.count == shippedCatalogOfferCount - 3)
         #expect(enterprise["held"] == .array([.string("innovative_sme"), .string("srdi_sme")]))
+        guard case .array(let notApplicable)? = enterprise["not_applicable"] else { Issue.record("no not_applicable"); return }
+        #expect(notApplicable.compactMap { if case .object(let o) = $0 { o["id"] } else { nil } } == [.string("little_giant_renewal")])
         var statuses: [String: [String]] = [:]
         for (i, item) in offers.enumerated() {
             guard case .object(let o) = item, case .string(let id)? = o["id"], case .string(let status)? = o["status"],
@@ -93,8 +97,8 @@ struct ScoreRankCommandTests {
         // Read it back with FinRec's own CSV reader (quoted reasons with commas and semicolons).
         let schema = RecordSchema(name: "score", fields: [FieldSpec("enterprise_id", "企业", .text(maxLength: 100), required: true, "id")])
         let chunks = try CSVRecordReader(path: folder + "/score.csv", schema: schema).readAll()
-        // A little giant holds all three tiers: every other offer has a line.
-        #expect(chunks.reduce(0) { $0 + $1.rowCount } == shippedCatalogOfferCount - 3)
+        // A little giant holds all three tiers and neither renewal is due: every other offer has a line.
+        #expect(chunks.reduce(0) { $0 + $1.rowCount } == shippedCatalogOfferCount - 5)
         let statusColumn = try #require(chunks[0].extraNames.firstIndex(of: "status"))
         let statuses = chunks[0].extra(statusColumn).values.compactMap { $0 }
         #expect(statuses == report.results[0].offers.map { $0.status.code })
