@@ -75,7 +75,7 @@ struct InferenceTests {
                 let assessment = try #require(ApplicantAssessment.assess(scorer.score(chunk, firstRow: 0), with: scorer, language: language).first)
                 let offers = assessment.offers
                 // Every offer but those the firm already holds (tiers, quotations), each held one once.
-                #expect(offers.count + assessment.held.count == scorer.catalog.offers.count)
+                #expect(offers.count + assessment.held.count + assessment.notApplicable.count == scorer.catalog.offers.count)
                 #expect(assessment.held.allSatisfy { held in held.held != nil && !offers.contains { $0.offer.id == held.id } })
                 let lists = offers.map { ApplicantAssessment.List.allCases.firstIndex(of: $0.list)! }
                 #expect(lists == lists.sorted(), "\(file): loans, then listing paths, then tiers")
