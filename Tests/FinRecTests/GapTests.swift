@@ -277,3 +277,111 @@ struct GapTests {
         #expect(entries.allSatisfy { $0["shortfalls"]?.array?.isEmpty == false })
     }
 }
+
+extension GapTests {
+    /// Every text of a non-passing offer: its reasons, its gap's items and its path.
+    static func texts(_ scored: ScoredChunk, row r: Int, language: Language) -> [(text: String, missing: [String])] {
+        var out: [(String, [String])] = []
+        for k in shippedCatalog.offers.indices where scored.status(offer: k, row: r) != .pass {
+            out += scored.eligibility.reasons(offer: k, row: r, language: language).map { ($0.text, $0.missingFields) }
+            out += (scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language)?.items ?? []).map { ($0.text, $0.missingFields) }
+            out += (scorer.paths.path(scored.eligibility, offer: k, row: r, asOf: assessmentDay, language: language)?.steps ?? [])
+                .flatMap { $0.gap?.items ?? [] }.map { ($0.text, $0.missingFields) }
+        }
+        return out
+    }
+
+    /// Whether each "缺少 " / "missing " in `text` is followed by the label of a field of `missing`
+    /// (the fields the reason says are missing), and there is one such word for any missing field.
+    static func namesItsFields(_ text: String, _ missing: [String], _ language: Language) -> Bool {
+        let word = language == .zh ? "缺少 " : "cannot tell, missing "
+        let parts = text.components(separatedBy: word)
+        guard parts.count > 1 else { return missing.isEmpty }
+        let labels = EnterpriseSchema.schema.fields.map { $0.label(language) }
+        return !missing.isEmpty && parts.dropFirst().allSatisfy { rest in labels.contains { rest.hasPrefix($0) } }
+            && missing.allSatisfy { text.contains($0) }
+    }
+
+    @Test("Every 缺少 (missing) names its fields: example applicants, pool rows and a value that cannot be computed, in Chinese and English")
+    func everyMissingNamesAField() throws {
+        let folder = repositoryRoot() + "/Datasets/applicants"
+        var chunks: [RecordChunk] = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().filter { $0.hasSuffix(".json") }.map {
+            try #require(try EnterpriseFileReader(path: folder + "/" + $0).nextChunk())
+        }
+        var options = ReaderOptions()
+        options.chunkRows = 2_000
+        chunks.append(try #require(try EnterpriseFileReader(path: repositoryRoot() + "/Datasets/shandong-pool.csv", options: options).nextChunk()))
+        // No revenue in three years: the R&D ratio and the growth cannot be computed, though no field is missing.
+        let zero = with(CatalogRuleTests.starBase, ["revenue_y1": 0, "revenue_y2": 0, "revenue_y3": 0, "rd_expense_y1": 10, "rd_expense_y2": 10,
+                                                   "rd_expense_y3": 10])
+        chunks.append(try #require(try EnterpriseFileReader(path: try pool([zero])).nextChunk()))
+        var checked = 0, missingTexts = 0
+        for language in Language.allCases {
+            for chunk in chunks {
+                let scored = Self.scorer.score(chunk, firstRow: 0)
+                for r in 0..<chunk.rowCount {
+                    for (text, missing) in Self.texts(scored, row: r, language: language) {
+                        checked += 1
+                        if !missing.isEmpty { missingTexts += 1 }
+                        #expect(Self.namesItsFields(text, missing, language), "\(language): \(text) (missing \(missing))")
+                        #expect(!text.contains(language == .zh ? "缺少 （" : "missing ("), "\(text)")
+                    }
+                }
+            }
+            // The value that cannot be computed names the fields it is computed from, with their values.
+            let scored = Self.scorer.score(try #require(chunks.last), firstRow: 0)
+            let uncomputable = Self.texts(scored, row: 0, language: language).map(\.text)
+                .filter { $0.contains(language == .zh ? "无法由" : "not computable from") }
+            #expect(!uncomputable.isEmpty)
+            #expect(uncomputable.allSatisfy { language == .zh ? $0.contains("营业收入（") && $0.contains("） 0万元") : $0.contains("revenue_y") && $0.contains(" CNY 0m") },
+                    "\(uncomputable)")
+        }
+        #expect(checked > 10_000 && missingTexts > 50, "\(checked) texts, \(missingTexts) with missing fields")
+    }
+}
+
+extension GapTests {
+    @Test("A missing value's reason code says it is scored as the least favourable value seen in training until supplied")
+    func missingValueIsScoredAsWorst() throws {
+        // The incomplete applicant without its overdue count, and with 0 and 1000 overdue repayments
+        // (1000 is beyond the training range, so it scores as the range's worst end).
+        let applicant = try JSONValue.parse(try FileBytes.read(repositoryRoot() + "/Datasets/applicants/missing-fields.json"))
+        guard case .object(let fields) = applicant else { Issue.record("not an object"); return }
+        let records: [JSONValue] = [nil, 0.0, 1_000.0].enumerated().map { i, overdue in
+            var object = fields
+            object["统一社会信用代码"] = .string(EnterpriseGenerator(seed: 92).firm(i).id)
+            if let overdue { object["overdue_24m"] = .number(overdue) }
+            return .object(object)
+        }
+        let path = temporaryFolder() + "/overdue.json"
+        try JSONValue.array(records).prettyPrinted().write(toFile: path, atomically: true, encoding: .utf8)
+        let chunk = try #require(try EnterpriseFileReader(path: path).nextChunk())
+        let scored = Self.scorer.score(chunk, firstRow: 0)
+        let k = try #require(shippedCatalog.offers.firstIndex { $0.id == "srdi_loan" })
+        let points = (0..<3).map { r in Self.scorer.reasonCodes(scored, offer: k, row: r).first { $0.feature == "overdue_24m" }!.points }
+        // Independent of the note's wording: the missing value scores as the worst of the values supplied.
+        #expect(abs(points[0] - min(points[1], points[2])) < 1e-6, "\(points)")
+        #expect(points[0] < -20)
+        for language in Language.allCases {
+            let document = ScoreDocument(results: ApplicantAssessment.assess(scored, with: Self.scorer, language: language), scorer: Self.scorer,
+                                         language: language, reasons: 50, modelPath: "m", asOf: "2026-06-30")
+            let note = language == .zh ? "缺失按训练数据中最不利的取值计分，补充后重算" : "missing: scored as the least favourable value seen in training until supplied"
+            let json = try JSONValue.parse(Array(document.json().utf8))
+            let offers = try #require(json["enterprises"]?.array?.first?["offers"]?.array)
+            let srdi = try #require(offers.first { $0["id"]?.string == "srdi_loan" })
+            let overdue = try #require(srdi["reason_codes_down"]?.array?.first { $0["feature"]?.string == "overdue_24m" })
+            #expect(overdue["missing_note"]?.string == note)
+            #expect(Workbooks.reasonCodeText(overdue).hasSuffix("（\(note)）"))
+            // Every code of a missing value carries a note, and only those.
+            for o in offers {
+                for code in (o["reason_codes_up"]?.array ?? []) + (o["reason_codes_down"]?.array ?? []) {
+                    let missing = code["value"]?.string == (language == .zh ? "缺失" : "missing")
+                    #expect((code["missing_note"]?.string != nil) == missing, "\(code)")
+                }
+            }
+            let table = document.table()
+            #expect(table.contains((language == .zh ? "近24个月逾期次数 = 缺失 " : "overdue repayments in 24 months = missing ")), "\(table)")
+            #expect(table.contains(language == .zh ? "分（\(note)）" : " pts (\(note))"))
+        }
+    }
+}
