@@ -13,7 +13,7 @@ struct GapTests {
         for (k, v) in fields.sorted(by: { $0.key < $1.key }) { object[k] = v.json }
         let (chunk, _) = try JSONRecordReader.parse(Array(JSONValue.object(object).prettyPrinted().utf8), path: "applicant.json", schema: EnterpriseSchema.schema)
         let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
-        let k = try #require(shippedCatalog.offers.firstIndex { $0.id == offer })
+        let k = try #require(Self.scorer.catalog.offers.firstIndex { $0.id == offer })
         return (result.status(offer: k, row: 0), Self.scorer.gaps.gap(result, offer: k, row: 0, language: language))
     }
 
@@ -49,11 +49,11 @@ struct GapTests {
         var rows = 0, compared = 0
         while let chunk = try reader.nextChunk(), rows < 1_000 {
             let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
-            for k in shippedCatalog.offers.indices {
+            for k in Self.scorer.catalog.offers.indices {
                 let distances = Self.scorer.gaps.distances(result, offer: k)
                 for r in 0..<chunk.rowCount {
                     let gap = Self.scorer.gaps.gap(result, offer: k, row: r, language: .zh)
-                    #expect((gap?.distance ?? 0) == distances[r], "row \(rows + r) offer \(shippedCatalog.offers[k].id)")
+                    #expect((gap?.distance ?? 0) == distances[r], "row \(rows + r) offer \(Self.scorer.catalog.offers[k].id)")
                     if let gap {
                         compared += 1
                         #expect(!gap.items.isEmpty)
@@ -93,8 +93,8 @@ struct GapTests {
         let chunk = try #require(try EnterpriseFileReader(path: original, options: { var o = ReaderOptions(); o.chunkRows = 4_000; return o }()).nextChunk())
         let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
         var fixed: [String] = [], expected: [(row: Int, offer: Int)] = []
-        for k in shippedCatalog.offers.indices {
-            let conditions = Dictionary(uniqueKeysWithValues: shippedCatalog.offers[k].rule.conditions.map { ($0.id, $0) })
+        for k in Self.scorer.catalog.offers.indices {
+            let conditions = Dictionary(uniqueKeysWithValues: Self.scorer.catalog.offers[k].rule.conditions.map { ($0.id, $0) })
             for r in 0..<chunk.rowCount where result.status(offer: k, row: r) == .fail {
                 let gap = try #require(Self.scorer.gaps.gap(result, offer: k, row: r, language: .en))
                 var cells = dataset.row(r)
@@ -129,14 +129,14 @@ struct GapTests {
         let evaluated = Self.scorer.evaluator.evaluate(after, asOf: assessmentDay)
         for (i, e) in expected.enumerated() {
             #expect(evaluated.status(offer: e.offer, row: i) == .pass,
-                    "firm \(e.row) offer \(shippedCatalog.offers[e.offer].id): \(evaluated.reasons(offer: e.offer, row: i, language: .en).map(\.text))")
+                    "firm \(e.row) offer \(Self.scorer.catalog.offers[e.offer].id): \(evaluated.reasons(offer: e.offer, row: i, language: .en).map(\.text))")
         }
     }
 
     @Test("rank --near-miss keeps, per offer, the enterprises nearest to passing, as a brute-force sort finds them; --where filters")
     func nearMisses() throws {
         let path = repositoryRoot() + "/Datasets/shandong-pool.csv"
-        let offers = ["bse", "star", "neeq"].map { id in shippedCatalog.offers.firstIndex { $0.id == id }! }
+        let offers = ["bse", "star", "neeq"].map { id in Self.scorer.catalog.offers.firstIndex { $0.id == id }! }
         var ranking = PoolRanking(scorer: Self.scorer, offers: offers, top: 5, workers: 2)
         ranking.nearMisses = 25
         ranking.filter = try PoolRanking.filter("city == '济南' || certification_tier == 'little_giant'", scorer: Self.scorer)
@@ -248,7 +248,7 @@ struct GapTests {
             with(base, ["weighted_roe_y1": nil]),  // 4: undecided for want of the ROE
             base,  // 5: passes
         ])
-        let k = try #require(shippedCatalog.offers.firstIndex { $0.id == "bse" })
+        let k = try #require(Self.scorer.catalog.offers.firstIndex { $0.id == "bse" })
         var ranking = PoolRanking(scorer: Self.scorer, offers: [k], top: 5)
         ranking.nearMisses = 10
         let ranker = try ranking.run(try EnterpriseFileReader(path: path))
@@ -282,7 +282,7 @@ extension GapTests {
     /// Every text of a non-passing offer: its reasons, its gap's items and its path.
     static func texts(_ scored: ScoredChunk, row r: Int, language: Language) -> [(text: String, missing: [String])] {
         var out: [(String, [String])] = []
-        for k in shippedCatalog.offers.indices where scored.status(offer: k, row: r) != .pass {
+        for k in scorer.catalog.offers.indices where scored.status(offer: k, row: r) != .pass {
             out += scored.eligibility.reasons(offer: k, row: r, language: language).map { ($0.text, $0.missingFields) }
             out += (scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language)?.items ?? []).map { ($0.text, $0.missingFields) }
             out += (scorer.paths.path(scored.eligibility, offer: k, row: r, asOf: assessmentDay, language: language)?.steps ?? [])
@@ -357,7 +357,7 @@ extension GapTests {
         try JSONValue.array(records).prettyPrinted().write(toFile: path, atomically: true, encoding: .utf8)
         let chunk = try #require(try EnterpriseFileReader(path: path).nextChunk())
         let scored = Self.scorer.score(chunk, firstRow: 0)
-        let k = try #require(shippedCatalog.offers.firstIndex { $0.id == "srdi_loan" })
+        let k = try #require(Self.scorer.catalog.offers.firstIndex { $0.id == "srdi_loan" })
         let points = (0..<3).map { r in Self.scorer.reasonCodes(scored, offer: k, row: r).first { $0.feature == "overdue_24m" }!.points }
         // Independent of the note's wording: the missing value scores as the worst of the values supplied.
         #expect(abs(points[0] - min(points[1], points[2])) < 1e-6, "\(points)")

@@ -60,12 +60,13 @@ public struct RankDocument {
             }
             // Near-misses: the offer's probability as the model gives it (the order among equal gaps),
             // no points (the offer is not open to them); their shortfalls as reasons; an undecided
-            // one's missing fields and conditions left to a person.
+            // one's missing fields.
             for (position, m) in ranker.topNearMisses(i).enumerated() {
                 var fields: [String] = head + ["near_miss", String(position + 1), m.enterpriseID, m.name ?? "", String(m.line),
                                                m.probability.map { "\($0)" } ?? "", ""]
                 fields += [m.gap.items.map(\.text).joined(separator: "; "), m.city ?? "", m.tier ?? "", Fixed.exact(m.gap.distance, digits: 4),
-                           m.gap.standards.joined(separator: " · "), m.status.code, undecided(m, offer: k).joined(separator: "; ")]
+                           m.gap.standards.joined(separator: " · "), m.status.code,
+                           m.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")]
                 out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
             }
         }
