@@ -12,9 +12,9 @@
 /// the assessment date, its industry, a dishonesty listing), so such a way is never the nearest and
 /// an offer behind one is out of reach.
 ///
-/// A failed condition that reads only figures of closed fiscal years (revenue_y1, a 2-year total,
-/// the year-end balance sheet: fields whose ``FieldSpec/change`` is `withAccounts`) cannot close
-/// before the next annual accounts: it is out of reach now too. When no way is open now but one
+/// A failed condition that reads only figures of closed fiscal years (revenue_y1, a 2-year total:
+/// fields whose ``FieldSpec/change`` is `withAccounts`) cannot close before the next annual
+/// accounts: it is out of reach now too. When no way is open now but one
 /// opens with the next accounts, the gap is that way, with ``nextAccounts`` saying when.
 public struct EligibilityGap: Sendable, Equatable {
     public struct Item: Sendable, Equatable {

@@ -3,6 +3,11 @@
 /// Money is in 万元 (10,000 CNY), as Chinese filings report it. Year suffixes count back from the
 /// latest fiscal year: `_y1` is the latest (`fiscal_year`), `_y2` the one before, `_y3` the one
 /// before that. Ratios are fractions (0.12 = 12%).
+///
+/// Each field says when the enterprise can change it (``FieldSpec/change``), which is what a gap
+/// on it can promise: the figures of closed fiscal years (`_y1` … `_y3`, `fiscal_year`) only with
+/// the next annual accounts; its industry, founding year, a dishonesty listing and an accident on
+/// record not at all (Models/RULES.md, "Gaps"); everything else now.
 public enum EnterpriseSchema {
     public static let tiers: [CategoryValue] = [
         CategoryValue("none", "无", aliases: ["无资质", "普通企业"]),

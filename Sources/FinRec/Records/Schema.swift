@@ -105,7 +105,7 @@ public struct FieldSpec: Sendable, Equatable {
         /// By its own steps today: hire, file a patent, raise its market value, convert (股改).
         case now
         /// Only with its next annual accounts: a figure of a closed fiscal year (revenue_y1 …)
-        /// or its year-end balance sheet.
+        /// and the fiscal year itself.
         case withAccounts = "accounts"
         /// Not by the enterprise, at least not soon: its industry, a dishonesty listing, an accident on record.
         case notByEnterprise = "fixed"
