@@ -46,7 +46,7 @@ struct Rank: ParsableCommand {
     @Option(name: .long, help: "Language of reasons: zh or en.")
     var lang: LanguageOption = .zh
 
-    @Option(name: .long, help: "Also list, per offer, the N enterprises that do not pass but are closest to it (by the gap of their nearest standard), with each shortfall.")
+    @Option(name: .long, help: "Also list, per offer, the N enterprises that do not pass but are closest to it by a way open now (the gap of their nearest standard; not one that waits for the next annual accounts or runs into a bar such as the industry), with each shortfall, status and missing fields; equal gaps by the offer's probability, high first, then id.")
     var nearMiss = 0
 
     @Option(name: .customLong("where"), help: "Rank only the enterprises for which this condition holds, in the rule language, e.g. \"city == '济南' && certification_tier >= 'provincial_srdi'\".")

@@ -241,6 +241,8 @@ enum Page {
                     if let standards = g["standards"]?.array?.compactMap(\.string), !standards.isEmpty {
                         gap.insert(t.nearest + standards.joined(separator: " · "), at: 0)
                     }
+                    // Open only with the next annual accounts: say so, and when, first.
+                    if let when = g["next_accounts"]?["text"]?.string { gap.insert(t.nextAccounts + when, at: 0) }
                 }
                 let terms = o["terms"].flatMap { x -> [String]? in
                     guard case .object = x else { return nil }
@@ -300,7 +302,7 @@ struct PageText {
     let formTitle, uploadTitle, uploadHelp, uploadButton, entryTitle, entryHelp, notGiven, scoreButton, errorTitle, back: String
     let resultTitle, downloadXLSX, printHint, decision, client, rangeNotes: String
     let rank, offer, statusHeader, probability, points, why, blocking, gap: String
-    let indicative, interval, missing, source, path, supplements, supplementsHelp, nearest, amount, term, rate, upTo, pointsUnit: String
+    let indicative, interval, missing, source, path, supplements, supplementsHelp, nearest, nextAccounts, amount, term, rate, upTo, pointsUnit: String
     let listTitle: [String: String]
     let notApplicable: String
     let status: [String: String]
@@ -328,7 +330,7 @@ struct PageText {
         rank: "排名", offer: "产品 / 板块", statusHeader: "状态", probability: "适配概率", points: "评分", why: "主要因素",
         blocking: "阻碍规则（及来源）", gap: "差距与路径",
         indicative: "参考值（样本少）", interval: "95%区间", missing: "缺少：", source: "来源：", path: "路径：",
-        supplements: "补充资料", supplementsHelp: "以下资料未提供；补充后可能提高评分（按模型最多可加的分数）：", nearest: "最近标准：",
+        supplements: "补充资料", supplementsHelp: "以下资料未提供；补充后可能提高评分（按模型最多可加的分数）：", nearest: "最近标准：", nextAccounts: "现有财务数据无法达到，最早待",
         amount: "额度：", term: "期限：", rate: "利率/贴息：", upTo: "最多 +", pointsUnit: " 分",
         listTitle: ["loans": "贷款产品", "listing": "上市路径", "tiers": "资质升级"], notApplicable: "不适用",
         status: ["pass": "符合", "fail": "不符合", "unknown": "待定"])
@@ -344,7 +346,7 @@ struct PageText {
         rank: "Rank", offer: "Offer", statusHeader: "Status", probability: "Probability", points: "Points", why: "Main factors",
         blocking: "Blocking rules (and sources)", gap: "Gap and path",
         indicative: "indicative (few cases)", interval: "95% interval", missing: "missing:", source: "source:", path: "path:",
-        supplements: "Supplementary documents", supplementsHelp: "Not given; providing them may raise the score (by at most):", nearest: "nearest standard: ",
+        supplements: "Supplementary documents", supplementsHelp: "Not given; providing them may raise the score (by at most):", nearest: "nearest standard: ", nextAccounts: "out of reach with the current accounts; at the earliest with ",
         amount: "amount: ", term: "term: ", rate: "rate/subsidy: ", upTo: "up to +", pointsUnit: " points",
         listTitle: ["loans": "贷款产品 Loans", "listing": "上市路径 Listing paths", "tiers": "资质升级 Tier upgrades"], notApplicable: "Does not apply",
         status: ["pass": "eligible", "fail": "not eligible", "unknown": "undecided"])

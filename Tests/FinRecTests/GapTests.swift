@@ -13,22 +13,23 @@ struct GapTests {
         for (k, v) in fields.sorted(by: { $0.key < $1.key }) { object[k] = v.json }
         let (chunk, _) = try JSONRecordReader.parse(Array(JSONValue.object(object).prettyPrinted().utf8), path: "applicant.json", schema: EnterpriseSchema.schema)
         let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
-        let k = try #require(shippedCatalog.offers.firstIndex { $0.id == offer })
+        let k = try #require(Self.scorer.catalog.offers.firstIndex { $0.id == offer })
         return (result.status(offer: k, row: 0), Self.scorer.gaps.gap(result, offer: k, row: 0, language: language))
     }
 
     @Test("A shortfall is stated in the user's units against the nearest standard")
     func shortfallText() throws {
-        // 北交所 standard 1(a) needs 1500万 in each of two years: 1400万 is 100万 short (cost 100/1500);
-        // 1(b) would need 2500万 (cost 1100/2500), standards 2–4 are further.
-        let (status, gap) = try gapOf(with(CatalogRuleTests.bseBase, ["net_profit_y1": 1_400]), offer: "bse")
+        // 北交所 standard 1 needs a market value of 2亿: 1.9亿 is 1000万 short (cost 1000/20000), a step
+        // the enterprise can take now; standards 2–4 need 4亿 and more.
+        let (status, gap) = try gapOf(with(CatalogRuleTests.bseBase, ["expected_market_value": 19_000]), offer: "bse")
         let g = try #require(gap)
         #expect(status == .fail)
-        #expect(g.items.map(\.text) == ["最近一年净利润 1400万元，需 ≥1500万元，差 100万元（北交所标准一）"])
+        #expect(g.items.map(\.text) == ["预计市值 1.9亿元，需 ≥2亿元，差 1000万元（北交所标准一）"])
         #expect(g.standards.first == "北交所标准一")
-        #expect(abs(g.distance - 100.0 / 1_500) < 1e-12)
+        #expect(g.reachable && g.nextAccounts == nil)
+        #expect(abs(g.distance - 1_000.0 / 20_000) < 1e-12)
         let item = try #require(g.items.first)
-        #expect(item.value == 1_400 && item.threshold == 1_500 && item.shortfall == 100)
+        #expect(item.value == 19_000 && item.threshold == 20_000 && item.shortfall == 1_000 && item.closes == .now)
         // English, and a ratio in percentage points.
         let (_, roe) = try gapOf(with(CatalogRuleTests.bseBase, ["weighted_roe_y1": 0.07, "weighted_roe_y2": 0.07, "net_profit_y1": 2_600]),
                                offer: "bse", language: .en)
@@ -48,16 +49,23 @@ struct GapTests {
         var rows = 0, compared = 0
         while let chunk = try reader.nextChunk(), rows < 1_000 {
             let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
-            for k in shippedCatalog.offers.indices {
+            for k in Self.scorer.catalog.offers.indices {
                 let distances = Self.scorer.gaps.distances(result, offer: k)
                 for r in 0..<chunk.rowCount {
                     let gap = Self.scorer.gaps.gap(result, offer: k, row: r, language: .zh)
-                    #expect((gap?.distance ?? 0) == distances[r], "row \(rows + r) offer \(shippedCatalog.offers[k].id)")
+                    #expect((gap?.distance ?? 0) == distances[r], "row \(rows + r) offer \(Self.scorer.catalog.offers[k].id)")
                     if let gap {
                         compared += 1
                         #expect(!gap.items.isEmpty)
                         if gap.reachable {
                             #expect(abs(gap.items.reduce(0) { $0 + $1.cost } - gap.distance) < 1e-9)
+                            #expect(!gap.items.contains { $0.closes == .nextAccounts || $0.closes == .never })
+                        } else if let accounts = gap.nextAccounts {
+                            // Open only with the next accounts: that way's items add up to its distance,
+                            // and one of them waits for the accounts.
+                            #expect(abs(gap.items.reduce(0) { $0 + $1.cost } - accounts.distance) < 1e-9)
+                            #expect(gap.items.contains { $0.closes == .nextAccounts })
+                            #expect(!gap.items.contains { $0.closes == .never })
                         } else {
                             // Out of reach: a condition the enterprise cannot change fails on every way.
                             #expect(gap.items.contains { $0.cost == .infinity })
@@ -85,8 +93,8 @@ struct GapTests {
         let chunk = try #require(try EnterpriseFileReader(path: original, options: { var o = ReaderOptions(); o.chunkRows = 4_000; return o }()).nextChunk())
         let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
         var fixed: [String] = [], expected: [(row: Int, offer: Int)] = []
-        for k in shippedCatalog.offers.indices {
-            let conditions = Dictionary(uniqueKeysWithValues: shippedCatalog.offers[k].rule.conditions.map { ($0.id, $0) })
+        for k in Self.scorer.catalog.offers.indices {
+            let conditions = Dictionary(uniqueKeysWithValues: Self.scorer.catalog.offers[k].rule.conditions.map { ($0.id, $0) })
             for r in 0..<chunk.rowCount where result.status(offer: k, row: r) == .fail {
                 let gap = try #require(Self.scorer.gaps.gap(result, offer: k, row: r, language: .en))
                 var cells = dataset.row(r)
@@ -121,43 +129,259 @@ struct GapTests {
         let evaluated = Self.scorer.evaluator.evaluate(after, asOf: assessmentDay)
         for (i, e) in expected.enumerated() {
             #expect(evaluated.status(offer: e.offer, row: i) == .pass,
-                    "firm \(e.row) offer \(shippedCatalog.offers[e.offer].id): \(evaluated.reasons(offer: e.offer, row: i, language: .en).map(\.text))")
+                    "firm \(e.row) offer \(Self.scorer.catalog.offers[e.offer].id): \(evaluated.reasons(offer: e.offer, row: i, language: .en).map(\.text))")
         }
     }
 
     @Test("rank --near-miss keeps, per offer, the enterprises nearest to passing, as a brute-force sort finds them; --where filters")
     func nearMisses() throws {
         let path = repositoryRoot() + "/Datasets/shandong-pool.csv"
-        let offers = ["bse", "star", "neeq"].map { id in shippedCatalog.offers.firstIndex { $0.id == id }! }
+        let offers = ["bse", "star", "neeq"].map { id in Self.scorer.catalog.offers.firstIndex { $0.id == id }! }
         var ranking = PoolRanking(scorer: Self.scorer, offers: offers, top: 5, workers: 2)
         ranking.nearMisses = 25
         ranking.filter = try PoolRanking.filter("city == '济南' || certification_tier == 'little_giant'", scorer: Self.scorer)
         var options = ReaderOptions()
         options.chunkRows = 3_000
         let ranker = try ranking.run(try EnterpriseFileReader(path: path, options: options))
-        // Brute force: every row that meets the filter and does not pass, sorted by (distance, id, position).
+        // Brute force: every row that meets the filter and does not pass by a way open now, sorted by
+        // (distance, the offer's probability high first, id, position).
         let reader = try EnterpriseFileReader(path: path)
-        var candidates = [[(distance: Double, id: String, position: Int)]](repeating: [], count: offers.count)
+        var candidates = [[(distance: Double, logit: Double, id: String, position: Int)]](repeating: [], count: offers.count)
         var position = 0, kept = 0
         while let chunk = try reader.nextChunk() {
-            let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
+            let scored = Self.scorer.score(chunk, firstRow: position)
             let ids = chunk.ids
             for r in 0..<chunk.rowCount {
                 defer { position += 1 }
                 guard chunk.value("city", row: r) == .text("济南") || chunk.value("certification_tier", row: r) == .number(3) else { continue }
                 kept += 1
-                for (i, k) in offers.enumerated() where result.status(offer: k, row: r) != .pass {
-                    candidates[i].append((Self.scorer.gaps.gap(result, offer: k, row: r, language: .zh)!.distance, ids[r], position))
+                for (i, k) in offers.enumerated() where scored.status(offer: k, row: r) != .pass {
+                    let gap = try #require(Self.scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: .zh))
+                    // A rule-only offer has no probability: its ties go by id.
+                    if gap.reachable { candidates[i].append((gap.distance, scored.logit(offer: k, row: r) ?? 0, ids[r], position)) }
                 }
             }
         }
         #expect(ranker.rows == kept && ranker.filteredOut == 20_000 - kept && kept > 1_000)
+        var tiesByProbability = 0
         for i in offers.indices {
-            let expected = candidates[i].sorted { ($0.distance, $0.id, $0.position) < ($1.distance, $1.id, $1.position) }.prefix(25)
+            let expected = candidates[i].sorted { ($0.distance, -$0.logit, $0.id, $0.position) < ($1.distance, -$1.logit, $1.id, $1.position) }.prefix(25)
             let listed = ranker.topNearMisses(i)
             #expect(listed.map(\.enterpriseID) == expected.map(\.id))
             #expect(listed.map(\.gap.distance) == expected.map(\.distance))
             #expect(listed.allSatisfy { $0.city == "济南" || $0.tier == "little_giant" })
+            #expect(listed.allSatisfy { $0.gap.reachable && $0.gap.nextAccounts == nil })
+            // Equal gaps whose order the probability decides against the id order.
+            for (a, b) in zip(expected, expected.dropFirst()) where a.distance == b.distance && a.id > b.id { tiesByProbability += 1 }
+        }
+        #expect(tiesByProbability > 0, "no tie in the lists to check the order by probability on")
+    }
+
+    @Test("A barred industry is out of reach (科创板 for real estate, K70); 创业板's list is a review, not a bar")
+    func barredIndustry() throws {
+        for language in Language.allCases {
+            let (status, gap) = try gapOf(with(CatalogRuleTests.starBase, ["industry_code": "K70"]), offer: "star", language: language)
+            let g = try #require(gap)
+            #expect(status == .fail)
+            #expect(!g.reachable && g.distance == .infinity && g.nextAccounts == nil)
+            let bar = try #require(g.items.first { $0.conditionID == "industry_allowed" })
+            #expect(bar.status == .fail && bar.closes == .never && bar.cost == .infinity)
+        }
+        // 北交所 bars finance and real estate too.
+        let (_, bse) = try gapOf(with(CatalogRuleTests.bseBase, ["industry_code": "J66"]), offer: "bse")
+        #expect(bse?.reachable == false && bse?.items.first { $0.conditionID == "industry_allowed" }?.closes == .never)
+        // 创业板 "in principle does not support" agriculture: left to a person, still reachable.
+        let (status, gap) = try gapOf(with(CatalogRuleTests.chinextBase, ["industry_code": "A01"]), offer: "chinext")
+        let g = try #require(gap)
+        #expect(status == .unknown && g.reachable && g.distance == EligibilityGap.unknownCost)
+        #expect(g.items.map(\.conditionID) == ["industry_allowed"] && g.items[0].status == .unknown && g.items[0].closes == nil)
+    }
+
+    @Test("A shortfall in last year's accounts is out of reach until the next accounts, and says when")
+    func accountsOnlyShortfall() throws {
+        // 北交所 standard 1(a) needs 1500万 net profit in each of two years: 1400万 is 100万 short
+        // (cost 100/1500), which only the FY2026 accounts can change.
+        let (status, gap) = try gapOf(with(CatalogRuleTests.bseBase, ["net_profit_y1": 1_400]), offer: "bse")
+        let g = try #require(gap)
+        #expect(status == .fail)
+        #expect(!g.reachable && g.distance == .infinity)
+        let accounts = try #require(g.nextAccounts)
+        #expect(accounts.fiscalYear == 2026 && abs(accounts.distance - 100.0 / 1_500) < 1e-12)
+        #expect(accounts.text == "2026年度财务报表（约2027年4—5月公布）")
+        #expect(g.standards.first == "北交所标准一")
+        let item = try #require(g.items.first)
+        #expect(g.items.count == 1 && item.closes == .nextAccounts && item.value == 1_400 && item.shortfall == 100)
+        #expect(item.text.hasPrefix("最近一年净利润 1400万元，需 ≥1500万元，差 100万元") && item.text.hasSuffix("待2026年度财务报表（约2027年4—5月公布）方可能补足"),
+                "\(item.text)")
+        let (_, english) = try gapOf(with(CatalogRuleTests.bseBase, ["net_profit_y1": 1_400]), offer: "bse", language: .en)
+        #expect(english?.items.first?.text.hasSuffix("can close with the FY2026 accounts (published around April–May 2027) at the earliest") == true)
+        // The age (fiscal_year − founding_year) grows with the accounts too: 创业板 wants 3 years.
+        let (_, young) = try gapOf(with(CatalogRuleTests.chinextBase, ["founding_year": 2024]), offer: "chinext")
+        #expect(young?.reachable == false && young?.nextAccounts?.fiscalYear == 2026)
+        #expect(young?.items.contains { $0.closes == .nextAccounts } == true)
+        // Without a fiscal year the text names the next annual accounts.
+        let (_, noYear) = try gapOf(with(CatalogRuleTests.bseBase, ["net_profit_y1": 1_400, "fiscal_year": nil]), offer: "bse")
+        #expect(noYear?.nextAccounts?.fiscalYear == nil && noYear?.nextAccounts?.text == "下一年度财务报表")
+    }
+
+    /// A pool file of the catalog rule tests' firms, each with an id of its own.
+    func pool(_ firms: [[String: Field]]) throws -> String {
+        let generator = EnterpriseGenerator(seed: 91)
+        let records: [JSONValue] = firms.enumerated().map { i, fields in
+            var object = JSONObject([("enterprise_id", .string(generator.firm(i).id)), ("fiscal_year", .number(2025))])
+            for (k, v) in fields.sorted(by: { $0.key < $1.key }) { object[k] = v.json }
+            return .object(object)
+        }
+        let path = temporaryFolder() + "/pool.json"
+        try JSONValue.array(records).prettyPrinted().write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("Near-misses leave out firms that only the next accounts or nothing they can do would bring in; an undecided one shows its missing fields")
+    func nearMissesThatTellTheTruth() throws {
+        let base = CatalogRuleTests.bseBase
+        let path = try pool([
+            with(base, ["expected_market_value": 19_000]),  // 0: market value short: a near-miss
+            with(base, ["net_profit_y1": 1_400]),  // 1: last year's profit short: waits for the accounts
+            with(base, ["expected_market_value": 19_000, "abnormal_or_dishonest": 1]),  // 2: on the dishonesty list
+            with(base, ["expected_market_value": 19_000, "industry_code": "K70"]),  // 3: real estate
+            with(base, ["weighted_roe_y1": nil]),  // 4: undecided for want of the ROE
+            base,  // 5: passes
+        ])
+        let k = try #require(Self.scorer.catalog.offers.firstIndex { $0.id == "bse" })
+        var ranking = PoolRanking(scorer: Self.scorer, offers: [k], top: 5)
+        ranking.nearMisses = 10
+        let ranker = try ranking.run(try EnterpriseFileReader(path: path))
+        let ids = (0..<6).map { EnterpriseGenerator(seed: 91).firm($0).id }
+        let listed = ranker.topNearMisses(0)
+        // The undecided firm (cost 0.5) comes after the market-value one (cost 0.05).
+        #expect(listed.map(\.enterpriseID) == [ids[0], ids[4]])
+        let undecided = try #require(listed.last)
+        let roe = try #require(EnterpriseSchema.schema.index(of: "weighted_roe_y1"))
+        #expect(undecided.status == .unknown && undecided.missingFields == [roe])
+        #expect(undecided.gap.items.contains { $0.status == .unknown && $0.missingFields == ["加权平均净资产收益率（最近一年）（weighted_roe_y1）"] })
+        // The outputs carry the status and the missing fields.
+        let document = RankDocument(ranker: ranker, scorer: Self.scorer, modelPath: "m", asOf: "2026-06-30")
+        let rows = CSVText.rows(document.csv())
+        let header = try #require(rows.first)
+        let group = try #require(header.firstIndex(of: "group")), status = try #require(header.firstIndex(of: "status"))
+        let missing = try #require(header.firstIndex(of: "missing_fields")), id = try #require(header.firstIndex(of: "enterprise_id"))
+        let nearRows = rows.dropFirst().filter { $0[group] == "near_miss" }
+        #expect(nearRows.map { $0[id] } == [ids[0], ids[4]])
+        #expect(nearRows.map { $0[status] } == ["fail", "unknown"])
+        #expect(nearRows.map { $0[missing] } == ["", "加权平均净资产收益率（最近一年）（weighted_roe_y1）"])
+        let json = try JSONValue.parse(Array(document.json().utf8))
+        let entries = try #require(json["offers"]?.array?.first?["near_miss"]?.array)
+        #expect(entries.map { $0["status"]?.string } == ["fail", "unknown"])
+        #expect(entries.map { $0["missing_fields"]?.array?.compactMap(\.string) } == [[], ["weighted_roe_y1"]])
+        #expect(entries.allSatisfy { $0["shortfalls"]?.array?.isEmpty == false })
+    }
+}
+
+extension GapTests {
+    /// Every text of a non-passing offer: its reasons, its gap's items and its path.
+    static func texts(_ scored: ScoredChunk, row r: Int, language: Language) -> [(text: String, missing: [String])] {
+        var out: [(String, [String])] = []
+        for k in scorer.catalog.offers.indices where scored.status(offer: k, row: r) != .pass {
+            out += scored.eligibility.reasons(offer: k, row: r, language: language).map { ($0.text, $0.missingFields) }
+            out += (scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language)?.items ?? []).map { ($0.text, $0.missingFields) }
+            out += (scorer.paths.path(scored.eligibility, offer: k, row: r, asOf: assessmentDay, language: language)?.steps ?? [])
+                .flatMap { $0.gap?.items ?? [] }.map { ($0.text, $0.missingFields) }
+        }
+        return out
+    }
+
+    /// Whether each "缺少 " / "missing " in `text` is followed by the label of a field of `missing`
+    /// (the fields the reason says are missing), and there is one such word for any missing field.
+    static func namesItsFields(_ text: String, _ missing: [String], _ language: Language) -> Bool {
+        let word = language == .zh ? "缺少 " : "cannot tell, missing "
+        let parts = text.components(separatedBy: word)
+        guard parts.count > 1 else { return missing.isEmpty }
+        let labels = EnterpriseSchema.schema.fields.map { $0.label(language) }
+        return !missing.isEmpty && parts.dropFirst().allSatisfy { rest in labels.contains { rest.hasPrefix($0) } }
+            && missing.allSatisfy { text.contains($0) }
+    }
+
+    @Test("Every 缺少 (missing) names its fields: example applicants, pool rows and a value that cannot be computed, in Chinese and English")
+    func everyMissingNamesAField() throws {
+        let folder = repositoryRoot() + "/Datasets/applicants"
+        var chunks: [RecordChunk] = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().filter { $0.hasSuffix(".json") }.map {
+            try #require(try EnterpriseFileReader(path: folder + "/" + $0).nextChunk())
+        }
+        var options = ReaderOptions()
+        options.chunkRows = 2_000
+        chunks.append(try #require(try EnterpriseFileReader(path: repositoryRoot() + "/Datasets/shandong-pool.csv", options: options).nextChunk()))
+        // No revenue in three years: the R&D ratio and the growth cannot be computed, though no field is missing.
+        let zero = with(CatalogRuleTests.starBase, ["revenue_y1": 0, "revenue_y2": 0, "revenue_y3": 0, "rd_expense_y1": 10, "rd_expense_y2": 10,
+                                                   "rd_expense_y3": 10])
+        chunks.append(try #require(try EnterpriseFileReader(path: try pool([zero])).nextChunk()))
+        var checked = 0, missingTexts = 0
+        for language in Language.allCases {
+            for chunk in chunks {
+                let scored = Self.scorer.score(chunk, firstRow: 0)
+                for r in 0..<chunk.rowCount {
+                    for (text, missing) in Self.texts(scored, row: r, language: language) {
+                        checked += 1
+                        if !missing.isEmpty { missingTexts += 1 }
+                        #expect(Self.namesItsFields(text, missing, language), "\(language): \(text) (missing \(missing))")
+                        #expect(!text.contains(language == .zh ? "缺少 （" : "missing ("), "\(text)")
+                    }
+                }
+            }
+            // The value that cannot be computed names the fields it is computed from, with their values.
+            let scored = Self.scorer.score(try #require(chunks.last), firstRow: 0)
+            let uncomputable = Self.texts(scored, row: 0, language: language).map(\.text)
+                .filter { $0.contains(language == .zh ? "无法由" : "not computable from") }
+            #expect(!uncomputable.isEmpty)
+            #expect(uncomputable.allSatisfy { language == .zh ? $0.contains("营业收入（") && $0.contains("） 0万元") : $0.contains("revenue_y") && $0.contains(" CNY 0m") },
+                    "\(uncomputable)")
+        }
+        #expect(checked > 10_000 && missingTexts > 50, "\(checked) texts, \(missingTexts) with missing fields")
+    }
+}
+
+extension GapTests {
+    @Test("A missing value's reason code says it is scored as the least favourable value seen in training until supplied")
+    func missingValueIsScoredAsWorst() throws {
+        // The incomplete applicant without its overdue count, and with 0 and 1000 overdue repayments
+        // (1000 is beyond the training range, so it scores as the range's worst end).
+        let applicant = try JSONValue.parse(try FileBytes.read(repositoryRoot() + "/Datasets/applicants/missing-fields.json"))
+        guard case .object(let fields) = applicant else { Issue.record("not an object"); return }
+        let records: [JSONValue] = [nil, 0.0, 1_000.0].enumerated().map { i, overdue in
+            var object = fields
+            object["统一社会信用代码"] = .string(EnterpriseGenerator(seed: 92).firm(i).id)
+            if let overdue { object["overdue_24m"] = .number(overdue) }
+            return .object(object)
+        }
+        let path = temporaryFolder() + "/overdue.json"
+        try JSONValue.array(records).prettyPrinted().write(toFile: path, atomically: true, encoding: .utf8)
+        let chunk = try #require(try EnterpriseFileReader(path: path).nextChunk())
+        let scored = Self.scorer.score(chunk, firstRow: 0)
+        let k = try #require(Self.scorer.catalog.offers.firstIndex { $0.id == "srdi_loan" })
+        let points = (0..<3).map { r in Self.scorer.reasonCodes(scored, offer: k, row: r).first { $0.feature == "overdue_24m" }!.points }
+        // Independent of the note's wording: the missing value scores as the worst of the values supplied.
+        #expect(abs(points[0] - min(points[1], points[2])) < 1e-6, "\(points)")
+        #expect(points[0] < -20)
+        for language in Language.allCases {
+            let document = ScoreDocument(results: ApplicantAssessment.assess(scored, with: Self.scorer, language: language), scorer: Self.scorer,
+                                         language: language, reasons: 50, modelPath: "m", asOf: "2026-06-30")
+            let note = language == .zh ? "缺失按训练数据中最不利的取值计分，补充后重算" : "missing: scored as the least favourable value seen in training until supplied"
+            let json = try JSONValue.parse(Array(document.json().utf8))
+            let offers = try #require(json["enterprises"]?.array?.first?["offers"]?.array)
+            let srdi = try #require(offers.first { $0["id"]?.string == "srdi_loan" })
+            let overdue = try #require(srdi["reason_codes_down"]?.array?.first { $0["feature"]?.string == "overdue_24m" })
+            #expect(overdue["missing_note"]?.string == note)
+            #expect(Workbooks.reasonCodeText(overdue).hasSuffix("（\(note)）"))
+            // Every code of a missing value carries a note, and only those.
+            for o in offers {
+                for code in (o["reason_codes_up"]?.array ?? []) + (o["reason_codes_down"]?.array ?? []) {
+                    let missing = code["value"]?.string == (language == .zh ? "缺失" : "missing")
+                    #expect((code["missing_note"]?.string != nil) == missing, "\(code)")
+                }
+            }
+            let table = document.table()
+            #expect(table.contains((language == .zh ? "近24个月逾期次数 = 缺失 " : "overdue repayments in 24 months = missing ")), "\(table)")
+            #expect(table.contains(language == .zh ? "分（\(note)）" : " pts (\(note))"))
         }
     }
 }

@@ -255,10 +255,17 @@ public struct EligibilityResult: Sendable {
             text = c.manual ? label : failureSentence(c, label: label, row: r, language: language,
                                                       showingFields: evaluator.conditions[k][i].compiled.fieldsRead)
             text += language == .zh ? "：需人工判断" : ": for a person to judge"
-        } else if status == .unknown {
+        } else if status == .unknown, !absent.isEmpty {
             missing = absent.map { evaluator.schema.fields[$0].label(language) }
             let fields = missing.joined(separator: language == .zh ? "、" : ", ")
             text = language == .zh ? "\(label)：无法判断，缺少 \(fields)" : "\(label): cannot tell, missing \(fields)"
+        } else if status == .unknown {
+            // Every field is there but the value cannot be computed (a ratio over a zero total):
+            // name the fields and their values, never an empty "缺少".
+            let fields = evaluator.conditions[k][i].compiled.fieldsRead
+                .map { "\(evaluator.schema.fields[$0].label(language)) \(display(field: $0, row: r, language))" }
+                .joined(separator: language == .zh ? "、" : ", ")
+            text = language == .zh ? "\(label)：无法判断，无法由 \(fields) 计算" : "\(label): cannot tell, not computable from \(fields)"
         } else {
             text = failureSentence(c, label: label, row: r, language: language)
         }

@@ -9,7 +9,13 @@
 /// at most 1: 差 100万 of 1,500万 costs 0.067); 1 for any other failed condition (a step: a
 /// certificate, a company form, a tier); 0.5 for an undecided one (missing data or a person's
 /// judgement); infinite for a failed condition the enterprise cannot change (which rules apply on
-/// the assessment date), so such a way is never the nearest and an offer behind one is out of reach.
+/// the assessment date, its industry, a dishonesty listing), so such a way is never the nearest and
+/// an offer behind one is out of reach.
+///
+/// A failed condition that reads only figures of closed fiscal years (revenue_y1, a 2-year total:
+/// fields whose ``FieldSpec/change`` is `withAccounts`) cannot close before the next annual
+/// accounts: it is out of reach now too. When no way is open now but one
+/// opens with the next accounts, the gap is that way, with ``nextAccounts`` saying when.
 public struct EligibilityGap: Sendable, Equatable {
     public struct Item: Sendable, Equatable {
         public let conditionID: String
@@ -23,11 +29,39 @@ public struct EligibilityGap: Sendable, Equatable {
         public let cost: Double
         /// E.g. "最近一年净利润 1400万元，需 ≥1500万元，差 100万元（北交所标准一）".
         public let text: String
+        /// For a failed condition: when the enterprise can meet it (nil for an undecided one).
+        public var closes: Closing?
+        /// For an undecided condition: the fields (labels, as in the text) whose absence leaves it undecided.
+        public var missingFields: [String] = []
     }
 
-    /// 0 when the offer passes; infinite when no way is open.
+    /// When a failed condition can be met.
+    public enum Closing: String, Sendable, Equatable {
+        /// By the enterprise's own steps.
+        case now
+        /// Only with its next annual accounts (at the earliest).
+        case nextAccounts = "next_accounts"
+        /// Not by the enterprise (the rules that apply, its industry, a listing it is on).
+        case never
+    }
+
+    /// The next annual accounts, the earliest a way through figures of closed years can open.
+    public struct NextAccounts: Sendable, Equatable {
+        /// The fiscal year they cover (the record's fiscal_year + 1); nil when fiscal_year is missing.
+        public let fiscalYear: Int?
+        /// The distance of the way they could open, counted as ``EligibilityGap/distance`` would be.
+        public let distance: Double
+        /// "2026年度财务报表（约2027年4—5月公布）" / "the FY2026 accounts (published around April–May 2027)".
+        public let text: String
+    }
+
+    /// 0 when the offer passes; infinite when no way is open now.
     public let distance: Double
+    /// Whether a way is open now (a way that waits for the next accounts is not).
     public var reachable: Bool { distance.isFinite }
+    /// When no way is open now but one opens with the next annual accounts: when, and that way's
+    /// distance (``standards`` and ``items`` are then that way).
+    public var nextAccounts: NextAccounts?
     /// The alternatives taken at each "any" on the nearest way, outermost first ("北交所标准一").
     public let standards: [String]
     /// The conditions left on that way, in rule order.
@@ -50,6 +84,8 @@ public struct GapFinder: Sendable {
     }
     /// Per offer, per condition (depth first): the comparison, or nil for other conditions.
     let comparisons: [[Comparison?]]
+    /// Per offer, per condition: when a failure of it can close (``closing(_:fieldsRead:schema:)``).
+    let closing: [[EligibilityGap.Closing]]
 
     public init(evaluator: EligibilityEvaluator) {
         self.evaluator = evaluator
@@ -63,18 +99,36 @@ public struct GapFinder: Sendable {
                 return Comparison(op: op, lhs: l, rhs: r, unit: unit)
             }
         }
+        closing = evaluator.conditions.map { offer in
+            offer.map { Self.closing($0.condition, fieldsRead: $0.compiled.fieldsRead, schema: evaluator.schema) }
+        }
     }
 
-    /// Each row's distance from offer `k` (0 where it passes), for the whole chunk at once.
+    /// When a failure of `condition` can close, from the catalog and the schema, never per offer:
+    /// never for a condition marked `fixed` (which rules apply on the assessment date) or one
+    /// that reads only fields the enterprise cannot change (its industry, a dishonesty listing);
+    /// with the next accounts for one that reads only figures of closed fiscal years (with,
+    /// perhaps, fields it cannot change: the age from fiscal_year − founding_year); now otherwise
+    /// (a field it can change, or no field at all).
+    static func closing(_ condition: Catalog.Condition, fieldsRead: [Int], schema: RecordSchema) -> EligibilityGap.Closing {
+        if condition.fixed { return .never }
+        let changes = Set(fieldsRead.map { schema.fields[$0].change })
+        if changes.isEmpty || changes.contains(.now) { return .now }
+        return changes.contains(.withAccounts) ? .nextAccounts : .never
+    }
+
+    /// Each row's distance from offer `k` (0 where it passes) by a way open now, for the whole
+    /// chunk at once: infinite where every way waits for the next accounts or is closed.
     public func distances(_ result: EligibilityResult, offer k: Int) -> [Double] {
         let rows = result.chunk.rowCount
-        let costs = (0..<comparisons[k].count).map { i in leafCosts(result, offer: k, index: i, rows: rows) }
+        let costs = (0..<comparisons[k].count).map { i in leafCosts(result, offer: k, index: i, rows: rows, withNextAccounts: false) }
         var next = 0
         return Self.combine(evaluator.catalog.offers[k].rule, costs, &next, rows: rows)
     }
 
-    /// Each row's cost of condition `i` of offer `k`.
-    func leafCosts(_ result: EligibilityResult, offer k: Int, index i: Int, rows: Int) -> [Double] {
+    /// Each row's cost of condition `i` of offer `k`: infinite for a failure that cannot close,
+    /// or that closes only with the next accounts unless `withNextAccounts`.
+    func leafCosts(_ result: EligibilityResult, offer k: Int, index i: Int, rows: Int, withNextAccounts: Bool) -> [Double] {
         let truths = result.conditionTruths[k][i]
         var costs = [Double](repeating: 0, count: rows)
         var anyFailed = false
@@ -85,8 +139,8 @@ public struct GapFinder: Sendable {
             case .fail: costs[r] = EligibilityGap.stepCost; anyFailed = true
             }
         }
-        if anyFailed, evaluator.conditions[k][i].condition.fixed {
-            // No way through a condition the enterprise cannot change.
+        if anyFailed, closing[k][i] == .never || (closing[k][i] == .nextAccounts && !withNextAccounts) {
+            // No way through a condition the enterprise cannot change (or not before its next accounts).
             for r in 0..<rows where truths[r] == .fail { costs[r] = .infinity }
             return costs
         }
@@ -144,11 +198,53 @@ public struct GapFinder: Sendable {
         let single = EligibilityResult(evaluator: evaluator, chunk: one, parameters: result.parameters,
                                        statuses: result.statuses.indices.map { $0 == k ? [result.statuses[k][r]] : [] },
                                        conditionTruths: result.conditionTruths.indices.map { $0 == k ? result.conditionTruths[k].map { [$0[r]] } : [] })
-        let costs = (0..<comparisons[k].count).map { leafCosts(single, offer: k, index: $0, rows: 1)[0] }
-        var next = 0
-        let way = walk(evaluator.catalog.offers[k].rule, costs: costs, next: &next, context: nil)
-        let items = way.leaves.map { i, context in item(single, offer: k, index: i, cost: costs[i], context: context, language: language) }
-        return EligibilityGap(distance: way.cost, standards: way.standards.map { language == .zh ? $0.zh : $0.en }, items: items)
+        func nearest(withNextAccounts: Bool) -> (costs: [Double], way: Way) {
+            let costs = (0..<comparisons[k].count).map { leafCosts(single, offer: k, index: $0, rows: 1, withNextAccounts: withNextAccounts)[0] }
+            var next = 0
+            return (costs, walk(evaluator.catalog.offers[k].rule, costs: costs, next: &next, context: nil))
+        }
+        var (costs, way) = nearest(withNextAccounts: false)
+        var accounts: EligibilityGap.NextAccounts?
+        if !way.cost.isFinite {
+            // No way open now: the nearest one the next accounts could open, if any.
+            let later = nearest(withNextAccounts: true)
+            if later.way.cost.isFinite {
+                (costs, way) = later
+                accounts = nextAccounts(one, distance: later.way.cost, language: language)
+            }
+        }
+        let items = way.leaves.map { i, context in
+            var item = item(single, offer: k, index: i, cost: costs[i], context: context, language: language)
+            if item.status == .fail {
+                item.closes = closing[k][i]
+                if closing[k][i] == .nextAccounts, let accounts {
+                    item = item.adding(language == .zh ? "；待\(accounts.text)方可能补足" : "; can close with \(accounts.text) at the earliest")
+                }
+            } else {
+                item.missingFields = single.missing(offer: k, index: i, row: 0).map { evaluator.schema.fields[$0].label(language) }
+            }
+            return item
+        }
+        var gap = EligibilityGap(distance: accounts == nil ? way.cost : .infinity, standards: way.standards.map { language == .zh ? $0.zh : $0.en },
+                                 items: items)
+        gap.nextAccounts = accounts
+        return gap
+    }
+
+    /// The next annual accounts of the enterprise in `one` (a one-row chunk): those of the year
+    /// after its `fiscal_year`, assumed published by about April–May of the year after that
+    /// (Models/RULES.md, "Gaps").
+    func nextAccounts(_ one: RecordChunk, distance: Double, language: Language) -> EligibilityGap.NextAccounts {
+        var year: Int?
+        if one.schema.index(of: "fiscal_year") != nil, case .number(let y) = one.value("fiscal_year", row: 0) { year = Int(y) + 1 }
+        let text: String
+        switch (year, language) {
+        case (let y?, .zh): text = "\(y)年度财务报表（约\(y + 1)年4—5月公布）"
+        case (let y?, .en): text = "the FY\(y) accounts (published around April–May \(y + 1))"
+        case (nil, .zh): text = "下一年度财务报表"
+        case (nil, .en): text = "the next annual accounts"
+        }
+        return EligibilityGap.NextAccounts(fiscalYear: year, distance: distance, text: text)
     }
 
     private struct Way {
@@ -221,5 +317,22 @@ public struct GapFinder: Sendable {
         if condition.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
         return EligibilityGap.Item(conditionID: condition.id, status: status, value: value, threshold: threshold, shortfall: shortfall,
                                    cost: cost, text: text)
+    }
+}
+
+extension EligibilityGap.Item {
+    /// The same item with `suffix` added to its text, before the mark of an unconfirmed rule.
+    func adding(_ suffix: String) -> EligibilityGap.Item {
+        var text = self.text
+        if let mark = ["【规则来源待核实】", " [rule source unconfirmed]"].first(where: text.hasSuffix) {
+            text = String(text.dropLast(mark.count)) + suffix + mark
+        } else {
+            text += suffix
+        }
+        var copy = EligibilityGap.Item(conditionID: conditionID, status: status, value: value, threshold: threshold, shortfall: shortfall,
+                                       cost: cost, text: text)
+        copy.closes = closes
+        copy.missingFields = missingFields
+        return copy
     }
 }

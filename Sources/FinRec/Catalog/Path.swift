@@ -100,6 +100,8 @@ public struct PathFinder: Sendable {
                 } else if let g = gap, g.reachable {
                     let nearest = g.standards.first.map { zh ? "最接近\($0)，" : "nearest \($0), " } ?? ""
                     note = nearest + (zh ? "差距 " : "distance ") + Fixed.exact(g.distance, digits: 2)
+                } else if let accounts = gap?.nextAccounts {
+                    note = zh ? "待\(accounts.text)" : "with \(accounts.text) at the earliest"
                 } else {
                     note = zh ? "暂不可达" : "out of reach"
                 }

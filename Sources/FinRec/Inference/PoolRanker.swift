@@ -34,7 +34,9 @@ public struct RankedEnterprise: Sendable, Equatable {
     }
 }
 
-/// An enterprise that fails or is undecided for an offer, with how far it is from passing.
+/// An enterprise that fails or is undecided for an offer, with how far it is from passing by a
+/// way open now (one that waits for the next annual accounts, or runs into a condition the
+/// enterprise cannot change, is not a near-miss).
 public struct NearMiss: Sendable, Equatable {
     public let enterpriseID: String
     public let name: String?
@@ -45,15 +47,29 @@ public struct NearMiss: Sendable, Equatable {
     public let status: Truth
     /// The nearest way to pass: distance, standard and shortfalls (in the ranker's language).
     public let gap: EligibilityGap
+    /// The model's logit of the offer for the enterprise as it is (nil for a rule-only offer):
+    /// how suitable the offer would be once the gap is closed, the tie-break between equal gaps.
+    public let logit: Double?
+    public var probability: Double? { logit.map(Sigmoid.probability) }
+    /// For an undecided enterprise: the schema fields (indices) that would decide its eligibility.
+    public var missingFields: [Int] = []
+    /// For an undecided enterprise: the review conditions (depth-first indices) left to a person.
+    public var reviewConditions: [Int] = []
     let sequence: Int
 
-    /// Nearest first, then smaller enterprise id, then earlier in the input.
+    /// Nearest first; among equal gaps the higher probability of the offer first (a rule-only
+    /// offer's have none), then smaller enterprise id, then earlier in the input.
     static func ranksBefore(_ a: NearMiss, _ b: NearMiss) -> Bool {
-        ranksBefore(distance: a.gap.distance, id: a.enterpriseID, sequence: a.sequence, b)
+        ranksBefore(distance: a.gap.distance, logit: a.logit, id: a.enterpriseID, sequence: a.sequence, b)
     }
 
-    static func ranksBefore(distance: Double, id: String, sequence: Int, _ b: NearMiss) -> Bool {
+    static func ranksBefore(distance: Double, logit: Double?, id: String, sequence: Int, _ b: NearMiss) -> Bool {
         if distance != b.gap.distance { return distance < b.gap.distance }
+        if logit != b.logit {
+            guard let logit else { return false }
+            guard let other = b.logit else { return true }
+            return logit > other
+        }
         if id != b.enterpriseID { return id < b.enterpriseID }
         return sequence < b.sequence
     }
@@ -235,14 +251,17 @@ public struct PoolRanker: Sendable {
         for (i, k) in offers.enumerated() {
             for r in 0..<chunk.rowCount where selected?[r] ?? true {
                 let status = scored.status(offer: k, row: r)
+                let modelLogit = scored.logit(offer: k, row: r)
                 if status != .pass, let distance = distances?[i][r], distance.isFinite,
-                   nearMisses[i].admits({ NearMiss.ranksBefore(distance: distance, id: ids[r], sequence: firstSequence + r, $0) }),
+                   nearMisses[i].admits({ NearMiss.ranksBefore(distance: distance, logit: modelLogit, id: ids[r], sequence: firstSequence + r, $0) }),
                    let gap = scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language) {
                     nearMisses[i].insert(NearMiss(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], city: Self.text(chunk, "city", r),
-                                                  tier: Self.category(chunk, "certification_tier", r), status: status, gap: gap,
+                                                  tier: Self.category(chunk, "certification_tier", r), status: status, gap: gap, logit: modelLogit,
+                                                  missingFields: scored.eligibility.missingFields(offer: k, row: r),
+                                                  reviewConditions: scored.eligibility.reviewConditions(offer: k, row: r),
                                                   sequence: firstSequence + r))
                 }
-                guard let logit = scored.logit(offer: k, row: r) else {
+                guard let logit = modelLogit else {
                     // A rule-only offer (a tier, or a board without a model): counted, not ranked.
                     switch status {
                     case .pass: summaries[i].eligible += 1

@@ -3,6 +3,11 @@
 /// Money is in 万元 (10,000 CNY), as Chinese filings report it. Year suffixes count back from the
 /// latest fiscal year: `_y1` is the latest (`fiscal_year`), `_y2` the one before, `_y3` the one
 /// before that. Ratios are fractions (0.12 = 12%).
+///
+/// Each field says when the enterprise can change it (``FieldSpec/change``), which is what a gap
+/// on it can promise: the figures of closed fiscal years (`_y1` … `_y3`, `fiscal_year`) only with
+/// the next annual accounts; its industry, founding year, a dishonesty listing and an accident on
+/// record not at all (Models/RULES.md, "Gaps"); everything else now.
 public enum EnterpriseSchema {
     public static let tiers: [CategoryValue] = [
         CategoryValue("none", "无", aliases: ["无资质", "普通企业"]),
@@ -65,9 +70,9 @@ public enum EnterpriseSchema {
         FieldSpec("city", "所在城市", .text(maxLength: 50), aliases: ["城市", "地市"],
                   "City; Shandong's 16 cities (济南 … 菏泽) or any other."),
         FieldSpec("industry_code", "行业代码", .text(maxLength: 3), aliases: ["国民经济行业代码", "industry"],
-                  "GB/T 4754 division: section letter and two digits, e.g. C35 (special equipment), I65 (software)."),
-        FieldSpec("fiscal_year", "最近会计年度", .integer(1990...2100), aliases: ["会计年度"], "The latest fiscal year, which _y1 refers to."),
-        FieldSpec("founding_year", "成立年份", .integer(1949...2100), aliases: ["成立年度"], "Year of incorporation."),
+                  "GB/T 4754 division: section letter and two digits, e.g. C35 (special equipment), I65 (software).").changing(.notByEnterprise),
+        FieldSpec("fiscal_year", "最近会计年度", .integer(1990...2100), aliases: ["会计年度"], "The latest fiscal year, which _y1 refers to.").changing(.withAccounts),
+        FieldSpec("founding_year", "成立年份", .integer(1949...2100), aliases: ["成立年度"], "Year of incorporation.").changing(.notByEnterprise),
         FieldSpec("company_form", "公司类型", .category(companyForms), aliases: ["企业类型", "公司形式"],
                   "Limited liability (有限责任公司) or joint-stock (股份有限公司); NEEQ and the exchanges take joint-stock companies only."),
         FieldSpec("certification_tier", "资质等级", .category(tiers), aliases: ["梯度培育层级", "tier"],
@@ -75,30 +80,30 @@ public enum EnterpriseSchema {
         FieldSpec("certification_valid_until", "资质有效期至", .date, aliases: ["有效期至"],
                   "Expiry date of the tier certificate (3 years from recognition)."),
         FieldSpec("high_tech_enterprise", "高新技术企业", .flag, aliases: ["高企"], "Holds a valid High-Tech Enterprise certificate."),
-        FieldSpec("revenue_y1", "营业收入（最近一年）", .number(nonNegativeMoney, unit: "万元"), aliases: ["营业收入", "revenue"], "Operating revenue, latest year."),
-        FieldSpec("revenue_y2", "营业收入（上一年）", .number(nonNegativeMoney, unit: "万元"), "Operating revenue, the year before."),
-        FieldSpec("revenue_y3", "营业收入（前年）", .number(nonNegativeMoney, unit: "万元"), "Operating revenue, two years before."),
+        FieldSpec("revenue_y1", "营业收入（最近一年）", .number(nonNegativeMoney, unit: "万元"), aliases: ["营业收入", "revenue"], "Operating revenue, latest year.").changing(.withAccounts),
+        FieldSpec("revenue_y2", "营业收入（上一年）", .number(nonNegativeMoney, unit: "万元"), "Operating revenue, the year before.").changing(.withAccounts),
+        FieldSpec("revenue_y3", "营业收入（前年）", .number(nonNegativeMoney, unit: "万元"), "Operating revenue, two years before.").changing(.withAccounts),
         FieldSpec("main_business_revenue_y1", "主营业务收入（最近一年）", .number(nonNegativeMoney, unit: "万元"), aliases: ["主营业务收入"],
-                  "Main-business revenue, latest year; at most revenue_y1."),
-        FieldSpec("main_business_revenue_y2", "主营业务收入（上一年）", .number(nonNegativeMoney, unit: "万元"), "Main-business revenue, the year before."),
+                  "Main-business revenue, latest year; at most revenue_y1.").changing(.withAccounts),
+        FieldSpec("main_business_revenue_y2", "主营业务收入（上一年）", .number(nonNegativeMoney, unit: "万元"), "Main-business revenue, the year before.").changing(.withAccounts),
         FieldSpec("net_profit_y1", "净利润（最近一年）", .number(money, unit: "万元"), aliases: ["净利润", "扣非净利润"],
-                  "Net profit, latest year: the lower of before and after non-recurring items (扣非前后孰低)."),
-        FieldSpec("net_profit_y2", "净利润（上一年）", .number(money, unit: "万元"), "Net profit (扣非前后孰低), the year before."),
-        FieldSpec("net_profit_y3", "净利润（前年）", .number(money, unit: "万元"), "Net profit (扣非前后孰低), two years before."),
-        FieldSpec("rd_expense_y1", "研发费用（最近一年）", .number(nonNegativeMoney, unit: "万元"), aliases: ["研发费用", "研发投入"], "R&D expense, latest year."),
-        FieldSpec("rd_expense_y2", "研发费用（上一年）", .number(nonNegativeMoney, unit: "万元"), "R&D expense, the year before."),
-        FieldSpec("rd_expense_y3", "研发费用（前年）", .number(nonNegativeMoney, unit: "万元"), "R&D expense, two years before."),
+                  "Net profit, latest year: the lower of before and after non-recurring items (扣非前后孰低).").changing(.withAccounts),
+        FieldSpec("net_profit_y2", "净利润（上一年）", .number(money, unit: "万元"), "Net profit (扣非前后孰低), the year before.").changing(.withAccounts),
+        FieldSpec("net_profit_y3", "净利润（前年）", .number(money, unit: "万元"), "Net profit (扣非前后孰低), two years before.").changing(.withAccounts),
+        FieldSpec("rd_expense_y1", "研发费用（最近一年）", .number(nonNegativeMoney, unit: "万元"), aliases: ["研发费用", "研发投入"], "R&D expense, latest year.").changing(.withAccounts),
+        FieldSpec("rd_expense_y2", "研发费用（上一年）", .number(nonNegativeMoney, unit: "万元"), "R&D expense, the year before.").changing(.withAccounts),
+        FieldSpec("rd_expense_y3", "研发费用（前年）", .number(nonNegativeMoney, unit: "万元"), "R&D expense, two years before.").changing(.withAccounts),
         FieldSpec("operating_cash_flow_y1", "经营活动现金流量净额（最近一年）", .number(money, unit: "万元"), aliases: ["经营活动现金流量净额"],
-                  "Net operating cash flow, latest year."),
-        FieldSpec("operating_cash_flow_y2", "经营活动现金流量净额（上一年）", .number(money, unit: "万元"), "Net operating cash flow, the year before."),
-        FieldSpec("operating_cash_flow_y3", "经营活动现金流量净额（前年）", .number(money, unit: "万元"), "Net operating cash flow, two years before."),
+                  "Net operating cash flow, latest year.").changing(.withAccounts),
+        FieldSpec("operating_cash_flow_y2", "经营活动现金流量净额（上一年）", .number(money, unit: "万元"), "Net operating cash flow, the year before.").changing(.withAccounts),
+        FieldSpec("operating_cash_flow_y3", "经营活动现金流量净额（前年）", .number(money, unit: "万元"), "Net operating cash flow, two years before.").changing(.withAccounts),
         FieldSpec("total_assets", "资产总额", .number(nonNegativeMoney, unit: "万元"), aliases: ["总资产"], "Total assets at the latest year-end."),
         FieldSpec("total_liabilities", "负债总额", .number(nonNegativeMoney, unit: "万元"), aliases: ["总负债"], "Total liabilities at the latest year-end."),
         FieldSpec("net_assets", "净资产", .number(money, unit: "万元"), aliases: ["所有者权益"],
                   "Net assets at the latest year-end; must equal total_assets − total_liabilities within 1%."),
         FieldSpec("weighted_roe_y1", "加权平均净资产收益率（最近一年）", .ratio(-5...5), aliases: ["加权平均净资产收益率", "roe"],
-                  "Weighted average ROE (扣非前后孰低), latest year."),
-        FieldSpec("weighted_roe_y2", "加权平均净资产收益率（上一年）", .ratio(-5...5), "Weighted average ROE, the year before."),
+                  "Weighted average ROE (扣非前后孰低), latest year.").changing(.withAccounts),
+        FieldSpec("weighted_roe_y2", "加权平均净资产收益率（上一年）", .ratio(-5...5), "Weighted average ROE, the year before.").changing(.withAccounts),
         FieldSpec("share_capital", "股本", .number(0...1e8, unit: "万元"), aliases: ["注册资本", "股本总额"], "Share capital (paid-in)."),
         FieldSpec("employees", "职工人数", .integer(1...1_000_000), aliases: ["从业人员", "员工人数"], "Employees at the latest year-end."),
         FieldSpec("rd_staff", "研发人员数", .integer(0...1_000_000), aliases: ["研发人员"], "R&D personnel; at most employees."),
@@ -151,9 +156,9 @@ public enum EnterpriseSchema {
         FieldSpec("renewal_commitment", "银行续贷承诺", .flag, aliases: ["续贷承诺"],
                   "The lending bank has agreed in writing to renew the maturing loan (续贷承诺), which bridge funds require."),
         FieldSpec("abnormal_or_dishonest", "经营异常或失信", .flag, aliases: ["失信"],
-                  "On the abnormal-operation list (经营异常名录) or the serious-dishonesty list (严重失信主体名单)."),
+                  "On the abnormal-operation list (经营异常名录) or the serious-dishonesty list (严重失信主体名单).").changing(.notByEnterprise),
         FieldSpec("major_accident_3y", "近三年重大事故", .flag, aliases: ["重大事故"],
-                  "A major safety, quality or environmental accident in the last 3 years."),
+                  "A major safety, quality or environmental accident in the last 3 years.").changing(.notByEnterprise),
     ]
 
     /// Cross-field checks. Each catches a record that is internally impossible, which a

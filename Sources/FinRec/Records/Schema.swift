@@ -96,6 +96,20 @@ public struct FieldSpec: Sendable, Equatable {
     public let kind: FieldKind
     public let required: Bool
     public let summary: String
+    /// When the enterprise can change the value, which is what a gap on it can promise
+    /// (``EligibilityGap``): now, only with its next annual accounts, or not at all.
+    public var change = Change.now
+
+    /// When an enterprise can change a field's value.
+    public enum Change: String, Sendable, Equatable {
+        /// By its own steps today: hire, file a patent, raise its market value, convert (股改).
+        case now
+        /// Only with its next annual accounts: a figure of a closed fiscal year (revenue_y1 …)
+        /// and the fiscal year itself.
+        case withAccounts = "accounts"
+        /// Not by the enterprise, at least not soon: its industry, a dishonesty listing, an accident on record.
+        case notByEnterprise = "fixed"
+    }
 
     public init(_ name: String, _ chineseName: String, _ kind: FieldKind, required: Bool = false,
                 aliases: [String] = [], _ summary: String) {
@@ -105,6 +119,13 @@ public struct FieldSpec: Sendable, Equatable {
         self.kind = kind
         self.required = required
         self.summary = summary
+    }
+
+    /// The same field with `change` set.
+    public func changing(_ change: Change) -> FieldSpec {
+        var copy = self
+        copy.change = change
+        return copy
     }
 
     /// "revenue_y1 (营业收入（最近一年）)": how messages name the field.

@@ -3,14 +3,20 @@ extension EligibilityGap.Item {
     var json: JSONValue {
         .object(JSONObject([("condition", .string(conditionID)), ("status", .string(status.code)),
                             ("value", .optional(value)), ("threshold", .optional(threshold)),
-                            ("shortfall", .optional(shortfall)), ("cost", cost.isFinite ? .number(cost) : .null), ("text", .string(text))]))
+                            ("shortfall", .optional(shortfall)), ("cost", cost.isFinite ? .number(cost) : .null), ("text", .string(text)),
+                            ("closes", closes.map { .string($0.rawValue) } ?? .null),
+                            ("missing_fields", .array(missingFields.map(JSONValue.string)))]))
     }
 }
 
 extension EligibilityGap {
-    /// `{"distance", "standards", "items"}`.
+    /// `{"distance", "reachable", "next_accounts", "standards", "items"}`.
     var json: JSONValue {
         .object(JSONObject([("distance", reachable ? .number(distance) : .null), ("reachable", .bool(reachable)),
+                            ("next_accounts", nextAccounts.map { a in
+                                .object(JSONObject([("fiscal_year", .optional(a.fiscalYear.map(Double.init))), ("distance", .number(a.distance)),
+                                                    ("text", .string(a.text))]))
+                            } ?? .null),
                             ("standards", .array(standards.map(JSONValue.string))),
                             ("items", .array(items.map(\.json)))]))
     }

@@ -32,10 +32,20 @@ public struct RankDocument {
             }
     }
 
+    /// A near-miss's undecided part: the missing fields' labels and the conditions left to a person
+    /// ("…：需人工判断"); empty for one that fails. `k` is its catalog offer.
+    public func undecided(_ m: NearMiss, offer k: Int) -> [String] {
+        m.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }
+            + m.reviewConditions.map { i in
+                let c = scorer.evaluator.conditions[k][i].condition
+                return (language == .zh ? c.chinese : c.english) + (language == .zh ? "：需人工判断" : ": for a person to judge")
+            }
+    }
+
     public func render(_ format: Format) -> String { format == .json ? json() : csv() }
 
     public func csv() -> String {
-        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons,city,tier,gap_distance,nearest\n"
+        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons,city,tier,gap_distance,nearest,status,missing_fields\n"
         for (i, k) in ranker.offers.enumerated() {
             let offer = scorer.catalog.offers[k]
             let head = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue]
@@ -43,14 +53,20 @@ public struct RankDocument {
                 for (position, e) in list.sorted().enumerated() {
                     var fields: [String] = head + [group, String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
                     fields += ["\(e.probability)", "\(e.points)", reasons(e, offer: k).joined(separator: "; "), e.city ?? "", e.tier ?? "", "", ""]
+                    fields += [group == "eligible" ? Truth.pass.code : Truth.unknown.code,
+                               e.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")]
                     out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
                 }
             }
-            // Near-misses: no probability (the offer is not open to them); their shortfalls as reasons.
+            // Near-misses: the offer's probability as the model gives it (the order among equal gaps),
+            // no points (the offer is not open to them); their shortfalls as reasons; an undecided
+            // one's missing fields.
             for (position, m) in ranker.topNearMisses(i).enumerated() {
-                var fields: [String] = head + ["near_miss", String(position + 1), m.enterpriseID, m.name ?? "", String(m.line), "", ""]
+                var fields: [String] = head + ["near_miss", String(position + 1), m.enterpriseID, m.name ?? "", String(m.line),
+                                               m.probability.map { "\($0)" } ?? "", ""]
                 fields += [m.gap.items.map(\.text).joined(separator: "; "), m.city ?? "", m.tier ?? "", Fixed.exact(m.gap.distance, digits: 4),
-                           m.gap.standards.joined(separator: " · ")]
+                           m.gap.standards.joined(separator: " · "), m.status.code,
+                           m.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")]
                 out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
             }
         }
@@ -67,12 +83,15 @@ public struct RankDocument {
                                     ("city", e.city.map(JSONValue.string) ?? .null), ("tier", e.tier.map(JSONValue.string) ?? .null)]))
             })
         }
-        func nearMisses(_ i: Int) -> JSONValue {
+        func nearMisses(_ i: Int, offer k: Int) -> JSONValue {
             .array(ranker.topNearMisses(i).enumerated().map { position, m in
                 .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(m.enterpriseID)),
                                     ("name", m.name.map(JSONValue.string) ?? .null), ("line", .number(Double(m.line))),
                                     ("city", m.city.map(JSONValue.string) ?? .null), ("tier", m.tier.map(JSONValue.string) ?? .null),
-                                    ("status", .string(m.status.code)), ("gap_distance", .number(m.gap.distance)),
+                                    ("status", .string(m.status.code)),
+                                    ("missing_fields", .array(m.missingFields.map { .string(scorer.evaluator.schema.fields[$0].name) })),
+                                    ("undecided", .array(undecided(m, offer: k).map(JSONValue.string))),
+                                    ("probability", m.probability.map(JSONValue.number) ?? .null), ("gap_distance", .number(m.gap.distance)),
                                     ("nearest", .array(m.gap.standards.map(JSONValue.string))),
                                     ("shortfalls", .array(m.gap.items.map(\.json)))]))
             })
@@ -88,7 +107,7 @@ public struct RankDocument {
                     ("p\(Int(q * 100))", s.probabilityQuantile(q).map(JSONValue.number) ?? .null)
                 }))),
                 ("eligible", list(ranker.eligible[i].sorted(), offer: k)), ("unknown", list(ranker.unknown[i].sorted(), offer: k)),
-                ("near_miss", nearMisses(i)),
+                ("near_miss", nearMisses(i, offer: k)),
             ]))
         }
         return JSONValue.object(JSONObject([

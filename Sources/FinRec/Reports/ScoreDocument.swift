@@ -74,7 +74,14 @@ public struct ScoreDocument: Sendable {
     }
 
     /// "最接近：创业板标准二（差距 0.27）" / "nearest: ChiNext standard 2 (distance 0.27)".
+    /// Out of reach now but open with the next accounts: "现有财务数据无法达到；待2026年度财务报表（约2027年4—5月公布）后最接近：北交所标准一（差距 0.07）".
     func gapHeading(_ gap: EligibilityGap) -> String {
+        if let accounts = gap.nextAccounts {
+            let distance = Fixed.exact(accounts.distance, digits: 2)
+            let way = gap.standards.joined(separator: " · ")
+            return zh ? "现有财务数据无法达到；待\(accounts.text)后" + (way.isEmpty ? "差距 \(distance)，需满足：" : "最接近：\(way)（差距 \(distance)）：")
+                : "out of reach with the current accounts; with \(accounts.text), " + (way.isEmpty ? "distance \(distance); to meet:" : "nearest: \(way) (distance \(distance)):")
+        }
         guard gap.reachable else { return zh ? "无法通过（适用规则或条件不可改变）：" : "out of reach (the rules that apply, or conditions that cannot change):" }
         let distance = Fixed.exact(gap.distance, digits: 2)
         if gap.standards.isEmpty { return zh ? "差距 \(distance)，需满足：" : "distance \(distance); to meet:" }
@@ -88,9 +95,29 @@ public struct ScoreDocument: Sendable {
         return zh ? "\(s.label)（最多 \(signedPoints(s.maximumPoints))分，\(offer)）" : "\(s.label) (up to \(signedPoints(s.maximumPoints)) pts, \(offer))"
     }
 
-    func codeText(_ code: ReasonCode, _ a: ApplicantAssessment) -> String {
+    func codeText(_ code: ReasonCode, _ a: ApplicantAssessment, offer: Catalog.Offer) -> String {
         let value = valueText(a.featureValues[code.feature]).map { " = \($0)" } ?? ""
-        return "\(code.label(language))\(value) \(signedPoints(code.points))" + (zh ? "分" : " pts")
+        let note = missingNote(code, a, offer: offer).map { zh ? "（\($0)）" : " (\($0))" } ?? ""
+        return "\(code.label(language))\(value) \(signedPoints(code.points))" + (zh ? "分" : " pts") + note
+    }
+
+    /// For a reason code of a missing value: how the model scores it until it is supplied, e.g.
+    /// "缺失按训练数据中最不利的取值计分，补充后重算"; nil for a value that is there. Models from
+    /// format 3 cap a missing value's contribution at the least favourable present value seen in
+    /// training (``FittedFeatures/cappingMissingWeights(_:)``); it may score lower still where
+    /// the data said so, and older models score it as learnt.
+    func missingNote(_ code: ReasonCode, _ a: ApplicantAssessment, offer: Catalog.Offer) -> String? {
+        guard a.featureValues[code.feature] == .missing,
+              let product = scorer.model.linear.products.first(where: { $0.id == offer.id }) else { return nil }
+        let range = scorer.model.features.contributionRange(feature: code.order, weights: product.weights)
+        let rounding = 1e-9 * max(1, abs(range.worst), abs(range.best))
+        if abs(range.missing - range.worst) <= rounding {
+            return zh ? "缺失按训练数据中最不利的取值计分，补充后重算" : "missing: scored as the least favourable value seen in training until supplied"
+        }
+        if range.missing < range.worst {
+            return zh ? "缺失的计分低于训练数据中最不利的取值，补充后重算" : "missing: scored below the least favourable value seen in training until supplied"
+        }
+        return zh ? "缺失，补充后重算" : "missing: rescored once supplied"
     }
 
     // MARK: Table
@@ -137,8 +164,8 @@ public struct ScoreDocument: Sendable {
                     for reason in o.reasons { out += "      · \(reason.text)\n" }
                 }
                 let up = o.topUp(reasons), down = o.topDown(reasons)
-                if !up.isEmpty { out += "      " + (zh ? "加分：" : "up: ") + up.map { codeText($0, a) }.joined(separator: "；") + "\n" }
-                if !down.isEmpty { out += "      " + (zh ? "减分：" : "down: ") + down.map { codeText($0, a) }.joined(separator: "；") + "\n" }
+                if !up.isEmpty { out += "      " + (zh ? "加分：" : "up: ") + up.map { codeText($0, a, offer: o.offer) }.joined(separator: "；") + "\n" }
+                if !down.isEmpty { out += "      " + (zh ? "减分：" : "down: ") + down.map { codeText($0, a, offer: o.offer) }.joined(separator: "；") + "\n" }
                 if let terms = o.offer.terms, o.status != .fail {
                     out += "      " + (zh ? "额度 \(terms.amountChinese)；期限 \(terms.termChinese)；利率 \(terms.rateChinese)"
                                          : "amount \(terms.amountEnglish); term \(terms.termEnglish); rate \(terms.rateEnglish)") + "\n"
@@ -164,11 +191,12 @@ public struct ScoreDocument: Sendable {
     /// The finrec-score document as a value (the service sends it compact).
     public func jsonValue() -> JSONValue {
         func number(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .number($0) : .null } ?? .null }
-        func codes(_ list: [ReasonCode], _ a: ApplicantAssessment) -> JSONValue {
+        func codes(_ list: [ReasonCode], _ a: ApplicantAssessment, _ offer: Catalog.Offer) -> JSONValue {
             .array(list.map { c in
                 .object(JSONObject([("feature", .string(c.feature)), ("label", .string(c.label(language))),
                                     ("value", valueText(a.featureValues[c.feature]).map(JSONValue.string) ?? .null),
-                                    ("points", .number(c.points)), ("logit", .number(c.logit))]))
+                                    ("points", .number(c.points)), ("logit", .number(c.logit)),
+                                    ("missing_note", missingNote(c, a, offer: offer).map(JSONValue.string) ?? .null)]))
             })
         }
         let enterprises: [JSONValue] = results.map { a in
@@ -196,8 +224,8 @@ public struct ScoreDocument: Sendable {
                 })
                 object["gap"] = o.gap?.json ?? .null
                 object["path"] = o.path?.json ?? .null
-                object["reason_codes_up"] = codes(o.topUp(reasons), a)
-                object["reason_codes_down"] = codes(o.topDown(reasons), a)
+                object["reason_codes_up"] = codes(o.topUp(reasons), a, o.offer)
+                object["reason_codes_down"] = codes(o.topDown(reasons), a, o.offer)
                 object["terms"] = o.offer.terms.map { t in
                     .object(JSONObject([("amount", .string(zh ? t.amountChinese : t.amountEnglish)), ("term", .string(zh ? t.termChinese : t.termEnglish)),
                                         ("rate", .string(zh ? t.rateChinese : t.rateEnglish)), ("source", .string(t.source))]))
@@ -254,8 +282,8 @@ public struct ScoreDocument: Sendable {
                     o.status.code, text(o.probability), text(o.interval?.lowerBound), text(o.interval?.upperBound), o.indicative ? "1" : "0",
                     text(o.points), text(o.logit),
                     o.reasons.map(\.text).joined(separator: "; "),
-                    o.topUp(reasons).map { codeText($0, a) }.joined(separator: "; "),
-                    o.topDown(reasons).map { codeText($0, a) }.joined(separator: "; "),
+                    o.topUp(reasons).map { codeText($0, a, offer: o.offer) }.joined(separator: "; "),
+                    o.topDown(reasons).map { codeText($0, a, offer: o.offer) }.joined(separator: "; "),
                     o.gap.map { $0.reachable ? "\($0.distance)" : "unreachable" } ?? "", o.gap?.standards.joined(separator: " · ") ?? "", o.gap?.items.map(\.text).joined(separator: "; ") ?? "",
                     o.path?.text ?? "",
                 ]

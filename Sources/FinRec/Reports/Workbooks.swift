@@ -60,12 +60,12 @@ public enum Workbooks {
             "kind": ("类型", "Kind"), "group": ("分组", "Group"), "rank": ("排名", "Rank"), "enterprise_id": ("统一社会信用代码", "Enterprise id"),
             "name": ("企业名称", "Name"), "line": ("行号", "Line"), "probability": ("适配概率", "Probability"), "points": ("评分", "Points"),
             "reasons": ("理由", "Reasons"), "city": ("城市", "City"), "tier": ("资质等级", "Tier"), "gap_distance": ("差距", "Gap distance"),
-            "nearest": ("最近标准", "Nearest standard"),
+            "nearest": ("最近标准", "Nearest standard"), "status": ("状态", "Status"), "missing_fields": ("缺少的字段", "Missing fields"),
         ]
         let rows = CSVText.rows(csv)
         guard let header = rows.first else { return XLSXWorkbook(sheets: []) }
         var sheet = XLSXWorkbook.Sheet(name: zh ? "排名" : "Ranking", header: header.map { name in headers[name].map { zh ? $0.0 : $0.1 } ?? name },
-                                       widths: header.map { ["reasons", "nearest"].contains($0) ? 50 : ["name", "offer_name_en"].contains($0) ? 28 : 14 })
+                                       widths: header.map { ["reasons", "nearest", "missing_fields"].contains($0) ? 50 : ["name", "offer_name_en"].contains($0) ? 28 : 14 })
         let numeric: Set<String> = ["rank", "line", "points", "gap_distance"]
         for row in rows.dropFirst() {
             sheet.rows.append(zip(header, row).map { name, value in
@@ -79,8 +79,10 @@ public enum Workbooks {
     }
 
     /// A reason code of the finrec-score document as the officer reads it: "发明专利数（对数）（21）+42.7".
+    /// A missing value's code also says how it is scored until supplied: "近24个月逾期次数（缺失）−48.7（缺失按训练数据中最不利的取值计分，补充后重算）".
     public static func reasonCodeText(_ code: JSONValue) -> String {
         "\(code["label"]?.string ?? "")（\(code["value"]?.string ?? "—")）\(Fixed.signed(code["points"]?.number ?? 0, digits: 1))"
+            + (code["missing_note"]?.string.map { "（\($0)）" } ?? "")
     }
 
     private static func number(_ value: JSONValue?) -> XLSXWorkbook.Cell { value?.number.map(XLSXWorkbook.Cell.number) ?? .empty }
