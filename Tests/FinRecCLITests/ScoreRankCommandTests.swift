@@ -42,7 +42,11 @@ struct ScoreRankCommandTests {
         #expect(offers.count == shippedCatalogOfferCount - 3)
         #expect(enterprise["held"] == .array([.string("innovative_sme"), .string("srdi_sme")]))
         guard case .array(let notApplicable)? = enterprise["not_applicable"] else { Issue.record("no not_applicable"); return }
-        #expect(notApplicable.compactMap { if case .object(let o) = $0 { o["id"] } else { nil } } == [.string("little_giant_renewal")])
+        let notApplicableIDs: [JSONValue] = notApplicable.compactMap { item -> JSONValue? in
+            guard case .object(let o) = item else { return nil }
+            return o["id"]
+        }
+        #expect(notApplicableIDs == [.string("little_giant_renewal")])
         var statuses: [String: [String]] = [:]
         for (i, item) in offers.enumerated() {
             guard case .object(let o) = item, case .string(let id)? = o["id"], case .string(let status)? = o["status"],
