@@ -17,11 +17,15 @@ import Darwin
 /// anywhere in the training data. Which way helps is the model's ``EventPolarity``: a higher
 /// probability of a favourable event (approval), a lower one of an adverse event (default).
 ///
-/// ``Layout/oneSided`` (version 4) clips only on the side that would help: each numeric feature
-/// also has two excess columns, (t − high)⁺ and (low − t)⁺ (divided by the standard deviation when
-/// standardised), whose weights ``conservativeWeights(_:)`` sets from the value's weight w —
-/// the value's own slope where extending the line hurts the applicant, 0 where it would help —
-/// so a worse value beyond the training range keeps scoring worse, and the model stays linear.
+/// ``Layout/oneSided`` (version 4) clips at the 0.5th–99.5th percentiles only on the side that
+/// would help: each numeric feature also has two excess columns, (min(t, maximum) − high)⁺ and
+/// (low − max(t, minimum))⁺ (divided by the standard deviation when standardised), whose weights
+/// ``conservativeWeights(_:)`` sets from the value's weight w — the value's own slope where
+/// extending the line hurts the applicant, 0 where it would help — so a worse value keeps scoring
+/// worse down to the worst value seen in training, and the model stays linear. The line stops at
+/// the training extremes (minimum, maximum) because a missing value must score no better than
+/// any present one: it is capped at the worst contribution over [minimum, maximum], which is
+/// finite only if the line stops somewhere.
 public struct FittedFeatures: Sendable {
     /// What the model's event (label 1) means for the applicant.
     public enum EventPolarity: String, Sendable, Equatable, CaseIterable {
@@ -58,13 +62,20 @@ public struct FittedFeatures: Sendable {
         /// version-2 models.
         public let low: Double
         public let high: Double
+        /// The smallest and largest training values (after log and the spec's clip): how far the
+        /// one-sided layout extends the line beyond [low, high]; low and high in earlier layouts.
+        public let minimum: Double
+        public let maximum: Double
 
-        public init(count: Int, mean: Double, standardDeviation: Double, low: Double = -.infinity, high: Double = .infinity) {
+        public init(count: Int, mean: Double, standardDeviation: Double, low: Double = -.infinity, high: Double = .infinity,
+                    minimum: Double? = nil, maximum: Double? = nil) {
             self.count = count
             self.mean = mean
             self.standardDeviation = standardDeviation
             self.low = low
             self.high = high
+            self.minimum = min(minimum ?? low, low)
+            self.maximum = max(maximum ?? high, high)
         }
     }
 
@@ -147,6 +158,7 @@ public struct FittedFeatures: Sendable {
                            layout: Layout = .oneSided, polarity: EventPolarity = .favourable) throws(ExpressionError) -> FittedFeatures {
         let compiled = try spec.compile(schema: schema)
         var moments = [(n: Double, mean: Double, m2: Double)](repeating: (0, 0, 0), count: compiled.count)
+        var extremes = [(low: Double, high: Double)](repeating: (.infinity, -.infinity), count: compiled.count)
         var samples = [Reservoir](repeating: Reservoir(capacity: rangeSample), count: compiled.count)
         var rng = SplitMix64(seed: 0x5EED)
         var counts = [[String: Int]](repeating: [:], count: compiled.count)
@@ -163,7 +175,10 @@ public struct FittedFeatures: Sendable {
                     // chunks: the same operations in the same order whatever the chunk size, so
                     // the statistics (and the model) do not depend on it.
                     var (n, mean, m2) = moments[j]
+                    var (smallest, largest) = extremes[j]
                     for r in 0..<chunk.rowCount where !missing[r] {
+                        smallest = min(smallest, values[r])
+                        largest = max(largest, values[r])
                         n += 1
                         let delta = values[r] - mean
                         mean += delta / n
@@ -171,6 +186,7 @@ public struct FittedFeatures: Sendable {
                         samples[j].add(values[r], using: &rng)
                     }
                     moments[j] = (n, mean, m2)
+                    extremes[j] = (smallest, largest)
                 case .categorical(_, let field):
                     for value in Self.categoryStrings(chunk, field) { if let value { counts[j][value, default: 0] += 1 } }
                 }
@@ -194,7 +210,10 @@ public struct FittedFeatures: Sendable {
                 let sorted = samples[j].values.sorted()
                 let (low, high) = layout == .declared || sorted.isEmpty ? (-Double.infinity, Double.infinity)
                     : (sorted[Int((rangeTail * Double(sorted.count - 1)).rounded())], sorted[Int(((1 - rangeTail) * Double(sorted.count - 1)).rounded())])
-                statistics.append(NumericStatistics(count: Int(m.n), mean: m.n > 0 ? m.mean : 0, standardDeviation: sd, low: low, high: high))
+                // The one-sided layout extends the line to the training extremes (exact, not sampled).
+                let extended: (low: Double, high: Double) = layout == .oneSided && low.isFinite ? extremes[j] : (low, high)
+                statistics.append(NumericStatistics(count: Int(m.n), mean: m.n > 0 ? m.mean : 0, standardDeviation: sd, low: low, high: high,
+                                                    minimum: extended.low, maximum: extended.high))
                 vocabularies.append(nil)
             case .categorical(let f, _):
                 var vocabulary = f.oneHot ?? []
@@ -376,12 +395,14 @@ public struct FittedFeatures: Sendable {
         return standardise ? (v - stats.mean) / stats.standardDeviation : v
     }
 
-    /// How far a present value lies above and below the training range, in the units of the
-    /// value column (divided by the standard deviation when standardised).
+    /// How far a present value lies above and below the training range, up to the training
+    /// extremes, in the units of the value column (divided by the standard deviation when
+    /// standardised).
     @inline(__always)
     static func excess(_ value: Double, _ stats: NumericStatistics, _ standardise: Bool) -> (above: Double, below: Double) {
         let scale = standardise ? stats.standardDeviation : 1
-        return (value > stats.high ? (value - stats.high) / scale : 0, value < stats.low ? (stats.low - value) / scale : 0)
+        return (value > stats.high ? (min(value, stats.maximum) - stats.high) / scale : 0,
+                value < stats.low ? (stats.low - max(value, stats.minimum)) / scale : 0)
     }
 
     /// The model input of a missing value (its missing column says it is missing).
@@ -451,7 +472,9 @@ public struct FittedFeatures: Sendable {
         case .numeric(let f, _):
             let stats = statistics[j]!
             missing = weights[first] * imputed(f, stats) + (missingColumn(feature: j).map { weights[$0] } ?? 0)
-            present = [stats.low, stats.high].filter(\.isFinite).map { weights[first] * input(f, stats, $0) }
+            // Piecewise linear in the value, with kinks at the range's ends: its extremes are at
+            // the ends and the training extremes (the same points in layouts without excess).
+            present = [stats.minimum, stats.low, stats.high, stats.maximum].filter(\.isFinite).map { contribution(feature: j, value: $0, weights: weights) }
             if present.isEmpty { return (missing, missing, missing) }
         case .binned:
             present = Array(slotContributions(feature: j, weights: weights).dropLast())
@@ -463,6 +486,20 @@ public struct FittedFeatures: Sendable {
             missing = weights[missingColumn(feature: j) ?? first + count]
         }
         return (present.reduce(present[0], polarity.worse), present.reduce(present[0], polarity.better), missing)
+    }
+
+    /// A numeric feature's contribution to a logit at a present value `value` (after log and the
+    /// spec's clip): its value column and, in the one-sided layout, its excess columns.
+    func contribution(feature j: Int, value: Double, weights: [Double]) -> Double {
+        guard case .numeric(let f, _) = compiled[j] else { preconditionFailure("feature \(j) is not numeric") }
+        let stats = statistics[j]!, first = firstColumn[j]
+        var total = weights[first] * input(f, stats, value)
+        if layout == .oneSided {
+            let (above, below) = Self.excess(value, stats, f.standardise)
+            let excessColumn = first + (missingColumn(feature: j) == nil ? 1 : 2)
+            total += weights[excessColumn] * above + weights[excessColumn + 1] * below
+        }
+        return total
     }
 
     /// A binned feature's contribution to a logit in each of its slots (ordinary bins, special
