@@ -220,3 +220,101 @@ struct PolarityTests {
         }
     }
 }
+
+@Suite("Worse figures keep lowering the score beyond the training range (one-sided clipping), on the example applicants")
+struct UnfavourableExtrapolationTests {
+    /// The shipped spec and catalog trained (C = 0.3, favourable) on 6,000 generated firms: a
+    /// one-sided model, whatever the shipped model file is.
+    static let model: TrainedModel = {
+        let path = temporaryFolder() + "/history.csv"
+        try! SyntheticDataset(generator: EnterpriseGenerator(seed: 61), withTruth: false).write(count: 6_000, to: path)
+        var pipeline = TrainingPipeline(spec: try! FeatureSpec.read(path: repositoryRoot() + "/Models/features.json"), catalog: shippedCatalog,
+                                        asOf: assessmentDay)
+        pipeline.options.c = 0.3
+        return try! pipeline.train(path: path).0
+    }()
+
+    /// The example applicants as JSON objects, by file name.
+    static func applicants() throws -> [(String, JSONObject)] {
+        let folder = repositoryRoot() + "/Datasets/applicants/"
+        return try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted().map { file in
+            guard case .object(let o) = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: folder + file))) else { throw CocoaError(.fileReadCorruptFile) }
+            return (file, o)
+        }
+    }
+
+    /// 专精特新贷's logit for each variant of an applicant, from `model`'s weights.
+    static func srdiLogits(_ variants: [JSONObject], model: TrainedModel = model) throws -> [Double] {
+        let scorer = try OfferScorer(model: model, asOf: assessmentDay, threads: .singleThreaded)
+        let p = try #require(model.linear.products.firstIndex { $0.id == "srdi_loan" })
+        let folder = temporaryFolder()
+        return try variants.map { try ConservativeScoringTests.logits($0, scorer: scorer, folder: folder)[p] }
+    }
+
+    /// The same model with both ends clipped (the excess columns' weights 0): what format 3 did.
+    static var clippedBothSides: TrainedModel {
+        var linear = model.linear
+        for p in linear.products.indices {
+            for (c, column) in model.features.columns.enumerated() where column.role == .excessAbove || column.role == .excessBelow {
+                linear.products[p].weights[c] = 0
+            }
+        }
+        return TrainedModel(linear: linear, features: model.features, catalog: model.catalog, scaling: model.scaling,
+                            metrics: model.metrics, hyperparameters: model.hyperparameters, provenance: model.provenance)
+    }
+
+    /// `applicant` with `changes` (schema field names), whichever key (English or Chinese) it used for them.
+    static func with(_ applicant: JSONObject, _ changes: [String: Double]) -> JSONObject {
+        var o = applicant
+        for (field, value) in changes {
+            for key in o.keys where EnterpriseSchema.schema.fieldIndex(forHeader: key).map({ EnterpriseSchema.schema.fields[$0].name }) == field { o[key] = nil }
+            o[field] = .number(value)
+        }
+        return o
+    }
+
+    /// An applicant's value of `field` (under either key), nil when missing.
+    static func value(_ applicant: JSONObject, _ field: String) -> Double? {
+        for key in applicant.keys where EnterpriseSchema.schema.fieldIndex(forHeader: key).map({ EnterpriseSchema.schema.fields[$0].name }) == field {
+            if case .number(let v)? = applicant[key] { return v }
+        }
+        return nil
+    }
+
+    @Test("A loss beyond the clipping range (half way to the largest loss in training), debt ratio 75% → 95%, overdues 2 → 8: 专精特新贷 falls strictly for every example applicant")
+    func worseKeepsFalling() throws {
+        let features = Self.model.features
+        #expect(features.layout == .oneSided)
+        let profit = try #require(features.spec.features.firstIndex { $0.name == "net_profit" })
+        let s = try #require(features.statistics[profit])
+        // Net profit (万元) at the clipping range's lower end, and half way (in signed log1p) to the training minimum.
+        func loss(_ t: Double) -> Double { -expm1(-t) }
+        let (atLow, beyond) = (loss(s.low), loss((s.low + s.minimum) / 2))
+        #expect(s.minimum < s.low && s.low < 0 && beyond < atLow)
+        var clippedEqual = 0, profitFalls = 0
+        for (file, applicant) in try Self.applicants() {
+            let assets = Self.value(applicant, "total_assets") ?? 10_000
+            let cases: [(String, [JSONObject])] = [
+                ("net profit", [atLow, beyond].map { Self.with(applicant, ["net_profit_y1": $0]) }),
+                ("debt ratio", [0.75, 0.95].map { Self.with(applicant, ["total_assets": assets, "total_liabilities": $0 * assets, "net_assets": (1 - $0) * assets]) }),
+                ("overdues", [2.0, 8].map { Self.with(applicant, ["overdue_24m": $0]) }),
+            ]
+            for (what, variants) in cases {
+                let z = try Self.srdiLogits(variants)
+                // Clipping both ends (format 3) can leave the score where it was.
+                let old = try Self.srdiLogits(variants, model: Self.clippedBothSides)
+                if abs(old[1] - old[0]) < 1e-12 { clippedEqual += 1 }
+                if what == "net profit" {
+                    // This small model's net-profit weight for 专精特新贷 is 0 (the "+" direction
+                    // binds); the loss acts through the net margin, which the spec clips at −100%.
+                    #expect(z[1] <= z[0] + 1e-12, "\(file) \(what)")
+                    if z[1] < z[0] - 1e-6 { profitFalls += 1 }
+                    continue
+                }
+                #expect(z[1] < z[0] - 1e-6, "\(file) \(what): \(Sigmoid.probability(z[0])) → \(Sigmoid.probability(z[1]))")
+            }
+        }
+        #expect(clippedEqual > 0, "clipping both sides never flattened a case: the test would not tell the layouts apart")
+        #expect(profitFalls >= 2)
+    }
+}
