@@ -125,8 +125,8 @@ extension ConservativeScoringTests {
             let column = try #require(features.columns.firstIndex { $0.feature == j && $0.role == .value })
             let w = Self.model.linear.products[p].weights[column]
             // The line's fall (the weight follows the spec's direction: a loss or debt never helps),
-            // as far as the training extremes.
-            let line = w * (min(max(t[1], s.minimum), s.maximum) - min(max(t[0], s.minimum), s.maximum)) / s.standardDeviation
+            // as far as the extended line goes (the 0.05th and 99.95th percentiles).
+            let line = w * (min(max(t[1], s.farLow), s.farHigh) - min(max(t[0], s.farLow), s.farHigh)) / s.standardDeviation
             #expect(line < -1e-3, "\(name): the model's 专精特新贷 weight \(w) gives no fall")
             for (file, applicant) in try UnfavourableExtrapolationTests.applicants() {
                 let z = try changes.map { try Self.logits(UnfavourableExtrapolationTests.with(applicant, $0), scorer: scorer, folder: folder)[p] }

@@ -138,7 +138,7 @@ struct PolarityTests {
         }
     }
 
-    @Test("Beyond the clipping range the line continues, up to the training extremes, only where it hurts the applicant, for both polarities")
+    @Test("Beyond the clipping range the line continues, up to the 0.05th and 99.95th percentiles, only where it hurts the applicant, for both polarities")
     func oneSidedExtrapolation() throws {
         for model in [Self.adverse, Self.favourable] {
             let features = model.features
@@ -146,10 +146,10 @@ struct PolarityTests {
             for name in ["age", "log_debt"] {
                 let j = try #require(features.spec.features.firstIndex { $0.name == name })
                 let s = try #require(features.statistics[j])
-                #expect(s.minimum < s.low && s.low < s.high && s.high < s.maximum, "\(name): \(s)")
+                #expect(s.farLow < s.low && s.low < s.high && s.high < s.farHigh, "\(name): \(s)")
                 let value = try #require(features.columns.firstIndex { $0.feature == j && $0.role == .value })
-                // Feature values from beyond the training minimum to beyond the maximum.
-                let t = [s.minimum - 1, s.minimum, (s.minimum + s.low) / 2, s.low, (s.low + s.high) / 2, s.high, (s.high + s.maximum) / 2, s.maximum, s.maximum + 1]
+                // Feature values from beyond the extended line's lower end to beyond its upper end.
+                let t = [s.farLow - 1, s.farLow, (s.farLow + s.low) / 2, s.low, (s.low + s.high) / 2, s.high, (s.high + s.farHigh) / 2, s.farHigh, s.farHigh + 1]
                 let raw = name == "age" ? t : t.map { expm1($0) }
                 let debts = name == "age" ? t.map { _ in 20_000.0 } : raw, ages = name == "age" ? raw : t.map { _ in 40.0 }
                 let text = "id,income,debt,age,region,bad,good\n" + t.indices.map { "A\($0),50000,\(debts[$0]),\(ages[$0]),north,," }.joined(separator: "\n") + "\n"
@@ -162,7 +162,7 @@ struct PolarityTests {
                 func line(_ k: Int) -> Double { worth[4] + slope * (t[k] - t[4]) }
                 for k in 3...5 { #expect(abs(worth[k] - line(k)) < 1e-9, "\(name) inside the range") }
                 if slope > 0 {
-                    // Lower values hurt: the line goes on below the range, down to the minimum.
+                    // Lower values hurt: the line goes on below the range, down to its end.
                     for k in 1...2 { #expect(abs(worth[k] - line(k)) < 1e-9, "\(name) below") }
                     #expect(abs(worth[0] - worth[1]) < 1e-12)
                     for k in 6...8 { #expect(abs(worth[k] - worth[5]) < 1e-12, "\(name) above: clipped") }
@@ -281,16 +281,16 @@ struct UnfavourableExtrapolationTests {
         return nil
     }
 
-    @Test("A loss beyond the clipping range (half way to the largest loss in training), debt ratio 75% → 95%, overdues 2 → 8: 专精特新贷 falls strictly for every example applicant")
+    @Test("A loss beyond the clipping range (half way to the 0.05th percentile), debt ratio 75% → 95%, overdues 2 → 8: 专精特新贷 falls strictly for every example applicant")
     func worseKeepsFalling() throws {
         let features = Self.model.features
         #expect(features.layout == .oneSided)
         let profit = try #require(features.spec.features.firstIndex { $0.name == "net_profit" })
         let s = try #require(features.statistics[profit])
-        // Net profit (万元) at the clipping range's lower end, and half way (in signed log1p) to the training minimum.
+        // Net profit (万元) at the clipping range's lower end, and half way (in signed log1p) to the extended line's end.
         func loss(_ t: Double) -> Double { -expm1(-t) }
-        let (atLow, beyond) = (loss(s.low), loss((s.low + s.minimum) / 2))
-        #expect(s.minimum < s.low && s.low < 0 && beyond < atLow)
+        let (atLow, beyond) = (loss(s.low), loss((s.low + s.farLow) / 2))
+        #expect(s.farLow < s.low && s.low < 0 && beyond < atLow)
         var clippedEqual = 0, profitFalls = 0
         for (file, applicant) in try Self.applicants() {
             let assets = Self.value(applicant, "total_assets") ?? 10_000

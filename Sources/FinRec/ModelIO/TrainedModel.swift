@@ -82,8 +82,8 @@ public struct TrainedModel: Sendable {
                 o["low"] = .number(s.low)
                 o["high"] = .number(s.high)
                 if self.features.layout == .oneSided {
-                    o["min"] = .number(s.minimum)
-                    o["max"] = .number(s.maximum)
+                    o["far_low"] = .number(s.farLow)
+                    o["far_high"] = .number(s.farHigh)
                 }
             }
             return .object(o)
@@ -245,27 +245,27 @@ public struct TrainedModel: Sendable {
         for (i, feature) in spec.features.enumerated() {
             let s = statsField[i], v = vocabField[i]
             if feature.oneHot == nil {
-                try s.rejectUnknownKeys(layout == .oneSided ? ["feature", "count", "mean", "sd", "low", "high", "min", "max"]
+                try s.rejectUnknownKeys(layout == .oneSided ? ["feature", "count", "mean", "sd", "low", "high", "far_low", "far_high"]
                                         : ["feature", "count", "mean", "sd", "low", "high"])
                 // A count beyond Int, or a spread that is not positive, would trap or divide by zero later.
                 let sd = try s.required("sd").finiteNumber()
                 guard sd > 0 else { throw try s.required("sd").error("should be positive (the feature's standard deviation), is \(sd)") }
                 var low = -Double.infinity, high = Double.infinity
-                var minimum: Double?, maximum: Double?
+                var farLow: Double?, farHigh: Double?
                 if layout.isConservative {
                     low = try s.required("low").finiteNumber()
                     high = try s.required("high").finiteNumber()
                     guard low <= high else { throw s.error("low (\(low)) is above high (\(high))") }
                 }
                 if layout == .oneSided {
-                    minimum = try s.required("min").finiteNumber()
-                    maximum = try s.required("max").finiteNumber()
-                    guard minimum! <= low, high <= maximum! else {
-                        throw s.error("needs min ≤ low ≤ high ≤ max (the training extremes around the clipping range), has \(minimum!), \(low), \(high), \(maximum!)")
+                    farLow = try s.required("far_low").finiteNumber()
+                    farHigh = try s.required("far_high").finiteNumber()
+                    guard farLow! <= low, high <= farHigh! else {
+                        throw s.error("needs far_low ≤ low ≤ high ≤ far_high (the extended line around the clipping range), has \(farLow!), \(low), \(high), \(farHigh!)")
                     }
                 }
                 statistics.append(.init(count: try s.required("count").wholeNumber(), mean: try s.required("mean").finiteNumber(),
-                                        standardDeviation: sd, low: low, high: high, minimum: minimum, maximum: maximum))
+                                        standardDeviation: sd, low: low, high: high, farLow: farLow, farHigh: farHigh))
                 guard v.isNull else { throw v.error("should be null: \(feature.name) is numeric") }
                 vocabularies.append(nil)
             } else {

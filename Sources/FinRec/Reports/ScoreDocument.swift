@@ -70,8 +70,8 @@ public struct ScoreDocument: Sendable {
         let digits = (2...6).first { Fixed.format(note.value, digits: $0) != Fixed.format(note.bound, digits: $0) } ?? 6
         let value = Fixed.format(note.value, digits: digits), bound = Fixed.format(note.bound, digits: digits)
         if scorer.model.features.layout == .oneSided {
-            return zh ? "注意：\(f.chinese) \(value) 超出训练范围（\(note.above ? "上限" : "下限") \(bound)）：对申请人有利的方向按 \(bound) 计分，不利的方向按线性外推（至训练数据的极值）"
-                : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound) where going further would help the applicant, extrapolated (up to the training extremes) where it hurts"
+            return zh ? "注意：\(f.chinese) \(value) 超出训练范围（\(note.above ? "上限" : "下限") \(bound)）：对申请人有利的方向按 \(bound) 计分，不利的方向按线性外推（至训练数据的 0.05%/99.95% 分位）"
+                : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound) where going further would help the applicant, extrapolated (up to the 0.05th/99.95th percentile of the training data) where it hurts"
         }
         return zh ? "注意：\(f.chinese) \(value) 超出训练范围（\(note.above ? "上限" : "下限") \(bound)），按 \(bound) 计分"
             : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound)"

@@ -9,8 +9,8 @@
 /// `points` + `slope` × t(value) with t the `transform` (none, log1p, signed_log1p) and t(value)
 /// clipped to [lower, upper] (the spec's clip and the training range). One-sided models (format 4)
 /// add to a linear feature `above`: + `slope` × (min(t, upper) − lower)⁺ and `below`: + `slope` ×
-/// (upper − max(t, lower))⁺ — the line continued beyond the clipping range, up to the training
-/// extremes, where that lowers the applicant's standing; slope 0 where it would raise it.
+/// (upper − max(t, lower))⁺ — the line continued beyond the clipping range, up to the 0.05th
+/// and 99.95th percentiles, where that lowers the applicant's standing; slope 0 where it would raise it.
 public struct ScorecardDocument: Sendable {
     public enum Format: String, Sendable, CaseIterable { case csv, json }
 
@@ -91,11 +91,11 @@ public struct ScorecardDocument: Sendable {
                         let above = features.columns.firstIndex { $0.feature == j && $0.role == .excessAbove }!
                         let below = features.columns.firstIndex { $0.feature == j && $0.role == .excessBelow }!
                         if stats.high.isFinite {
-                            rows.append(row(f, .above, "\(transform == "none" ? "value" : transform + "(value)") above lower, up to upper", stats.high, stats.maximum, 0,
+                            rows.append(row(f, .above, "\(transform == "none" ? "value" : transform + "(value)") above lower, up to upper", stats.high, stats.farHigh, 0,
                                             slope: factor * w[above] * scale, transform: transform))
                         }
                         if stats.low.isFinite {
-                            rows.append(row(f, .below, "\(transform == "none" ? "value" : transform + "(value)") below upper, down to lower", stats.minimum, stats.low, 0,
+                            rows.append(row(f, .below, "\(transform == "none" ? "value" : transform + "(value)") below upper, down to lower", stats.farLow, stats.low, 0,
                                             slope: factor * w[below] * scale, transform: transform))
                         }
                     }
