@@ -55,12 +55,15 @@ struct Evaluate: ParsableCommand {
     /// The report the command prints.
     func render() throws -> String {
         let options = reading.readerOptions(for: data)
+        var event = FittedFeatures.EventPolarity.favourable
         func evaluate(_ path: String) throws -> ModelEvaluation {
-            try ModelEvaluation.evaluate(model: try TrainedModel.read(from: path), path: data, asOf: assessment.day, top: top,
-                                         reading: options, threads: runtime.policy)
+            let trained = try TrainedModel.read(from: path)
+            if path == model { event = trained.features.polarity }
+            return try ModelEvaluation.evaluate(model: trained, path: data, asOf: assessment.day, top: top, reading: options, threads: runtime.policy)
         }
         let main = try evaluate(model)
         let other = try baseline.map(evaluate)
-        return EvaluationDocument(evaluation: main, baseline: other, showsReliability: reliability, gainsBands: gains ? bandsOption.bands : nil).render(format.document)
+        return EvaluationDocument(evaluation: main, baseline: other, showsReliability: reliability, gainsBands: gains ? bandsOption.bands : nil,
+                                  event: event).render(format.document)
     }
 }

@@ -12,7 +12,13 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let loaded = try ModelFile.read(from: model)
-        print(summary(of: loaded))
+        var text = summary(of: loaded)
+        // A trained model (version 2 and later) also says what its event means.
+        if let trained = try? TrainedModel.read(from: model) {
+            text += "\nevent: " + (trained.features.polarity == .favourable ? "favourable (label 1 is good news for the applicant)"
+                                    : "adverse (label 1 is bad news for the applicant, e.g. default: a higher probability is worse)")
+        }
+        print(text)
     }
 
     func summary(of m: LinearModel) -> String {

@@ -28,6 +28,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Generic data: a label column (1, 0 or empty) to train a product on; repeat for more. The CSV's other columns become numbers or text as their values show, and the spec names them. No catalog, no eligibility rules.")
     var label: [String] = []
 
+    @Option(name: .long, help: "What a label's 1 means for the applicant: favourable (approval, success; a higher probability is better) or adverse (default, a bad loan: a PD model, where a higher probability is worse). Missing data never helps the applicant, values are clipped only where that would help, and a spec direction \"+\" (more is good for the firm) lowers an adverse probability.")
+    var event: EventChoice = .favourable
+
     @Option(name: .customLong("c"), help: "Inverse L2 regularisation strength (scikit-learn's C).")
     var c = 1.0
 
@@ -78,6 +81,7 @@ struct Train: ParsableCommand {
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
+    enum EventChoice: String, ExpressibleByArgument, CaseIterable { case favourable, adverse }
     enum CalibrationChoice: String, ExpressibleByArgument, CaseIterable { case auto, platt, none }
     enum ClassWeightChoice: String, ExpressibleByArgument, CaseIterable { case none, balanced }
     enum SolverChoice: String, ExpressibleByArgument, CaseIterable { case newton, lbfgs }
@@ -119,6 +123,7 @@ struct Train: ParsableCommand {
         pipeline.seed = seed
         pipeline.ignoresDirections = noDirections
         pipeline.dataOrigin = dataOrigin.map { $0 == .synthetic ? .synthetic : .bank }
+        pipeline.polarity = event == .adverse ? .adverse : .favourable
         pipeline.calibration = calibration == .platt || (calibration == .auto && cvFolds >= 2) ? .platt : .none
         pipeline.inMemoryFeatureBytes = Int(featureMemoryGib * Double(1 << 30))
         if let temporaryFolder { pipeline.temporaryFolder = temporaryFolder }
@@ -131,7 +136,7 @@ struct Train: ParsableCommand {
         }
         try model.write(to: output, overwrite: force)
         let nameWidth = (model.linear.products.map(\.displayName.displayWidth).max() ?? 0) + 2
-        var lines = ["trained on \(summary.rows) rows of \(data); wrote \(output)",
+        var lines = ["trained on \(summary.rows) rows of \(data) (event: \(model.features.polarity.rawValue)); wrote \(output)",
                      "offer".padded(to: nameWidth) + "rows used  iterations  train AUC" + (holdout == nil ? "" : "  hold-out AUC")
                         + (cvFolds >= 2 ? "  calibration (out-of-fold ECE before → after)" : "")]
         for product in model.linear.products {

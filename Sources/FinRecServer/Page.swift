@@ -155,7 +155,14 @@ enum Page {
         view["asOf"] = document["as_of"]?.string ?? ""
         view["probabilityNote"] = document["probability_note"]?.string
         view["title"] = PageText.text(language).resultTitle
-        view["enterprises"] = (document["enterprises"]?.array ?? []).map { enterpriseView($0, language: language) }
+        // A model of an adverse event (default): a higher probability is worse for the applicant,
+        // and the factors that help are those that lower it.
+        let adverse = document["event"]?.string == FittedFeatures.EventPolarity.adverse.rawValue
+        if adverse, var t = view["t"] as? [String: Any] {
+            t["probability"] = language == .zh ? "事件概率（越高越不利）" : "Probability of the event (higher is worse)"
+            view["t"] = t
+        }
+        view["enterprises"] = (document["enterprises"]?.array ?? []).map { enterpriseView($0, language: language, adverse: adverse) }
         return html(render("result", view))
     }
 
@@ -225,7 +232,7 @@ enum Page {
         return view
     }
 
-    static func enterpriseView(_ e: JSONValue, language: Language) -> [String: Any] {
+    static func enterpriseView(_ e: JSONValue, language: Language, adverse: Bool = false) -> [String: Any] {
         let t = PageText.text(language)
         func percent(_ x: Double?) -> String? { x.map { Fixed.format($0 * 100, digits: 1) + "%" } }
         let lists = ["loans", "listing", "tiers"].compactMap { key -> [String: Any]? in
@@ -255,7 +262,8 @@ enum Page {
                     "probability": percent(o["probability"]?.number) ?? "—",
                     "interval": interval.flatMap { $0.count == 2 ? "\(percent($0[0])!)–\(percent($0[1])!)" : nil } ?? "",
                     "points": o["points"]?.number.map { Fixed.format($0, digits: 0) } ?? "—",
-                    "up": codes("reason_codes_up"), "down": codes("reason_codes_down"),
+                    // Green ("up") lists what helps the applicant: for an adverse event, what lowers the probability.
+                    "up": codes(adverse ? "reason_codes_down" : "reason_codes_up"), "down": codes(adverse ? "reason_codes_up" : "reason_codes_down"),
                     "warnings": (o["warnings"]?.array ?? []).compactMap { $0["text"]?.string },
                     "reasons": (o["reasons"]?.array ?? []).map { r -> [String: Any] in
                         withoutEmptyText(["text": r["text"]?.string ?? "", "source": r["source"]?.string ?? "",
@@ -326,7 +334,7 @@ struct PageText {
         uploadButton: "上传并评估", entryTitle: "逐项填写", entryHelp: "金额单位为万元；比例可写 0.12 或 12%。未填写的项目按缺失处理，不会被估算或加分。",
         notGiven: "未填写", scoreButton: "评估", errorTitle: "无法评估：", back: "返回",
         resultTitle: "评估结果", downloadXLSX: "下载 Excel（.xlsx）", printHint: "打印：使用浏览器的打印功能（Ctrl+P），版式已适配 A4 横向。",
-        decision: "决策编号", client: "客户端", rangeNotes: "超出训练范围的数值（按训练范围边界计分）",
+        decision: "决策编号", client: "客户端", rangeNotes: "超出训练范围的数值",
         rank: "排名", offer: "产品 / 板块", statusHeader: "状态", probability: "适配概率", points: "评分", why: "主要因素",
         blocking: "阻碍规则（及来源）", gap: "差距与路径",
         indicative: "参考值（样本少）", interval: "95%区间", missing: "缺少：", source: "来源：", path: "路径：",
@@ -342,7 +350,7 @@ struct PageText {
         uploadButton: "Upload and assess", entryTitle: "Enter one applicant", entryHelp: "Money in 万元 (10,000 yuan); ratios as 0.12 or 12%. Fields left empty are missing: never guessed, never rewarded.",
         notGiven: "not given", scoreButton: "Assess", errorTitle: "Cannot assess:", back: "Back",
         resultTitle: "Assessment", downloadXLSX: "Download Excel (.xlsx)", printHint: "Print with the browser (Ctrl+P); the layout is set for A4 landscape.",
-        decision: "Decision", client: "client", rangeNotes: "Values outside the training range (scored at its edge)",
+        decision: "Decision", client: "client", rangeNotes: "Values outside the training range",
         rank: "Rank", offer: "Offer", statusHeader: "Status", probability: "Probability", points: "Points", why: "Main factors",
         blocking: "Blocking rules (and sources)", gap: "Gap and path",
         indicative: "indicative (few cases)", interval: "95% interval", missing: "missing:", source: "source:", path: "path:",

@@ -106,43 +106,58 @@ struct GenericTrainingTests {
         // The features by hand: log1p, ratio with clip, values clipped to the training range
         // (0.5th to 99.5th percentile, nearest rank), standardisation with the sample mean and
         // standard deviation of the unclipped values, 0 and a missing column for every numeric
-        // feature, one-hot by frequency then name with "other" and "missing" columns.
+        // feature, two excess columns (0 in training), one-hot by frequency then name with
+        // catch-all "other" and "missing" columns.
         let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").dropFirst()
         let rows = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let income = rows.map { Double($0[1]) }, debt = rows.map { Double($0[2])! }, age = rows.map { Double($0[3]) }
         let logIncome = income.map { $0.map { log1p($0) } }
         let ratio = zip(income, debt).map { i, d in i.map { min(max(d / $0, 0), 5) } }
-        var ranges: [(low: Double, high: Double, scale: Double)] = []
+        // Per feature, standardised: the clipping range and the extended line's ends (0.05th and 99.95th percentiles).
+        var ranges: [(farLow: Double, low: Double, high: Double, farHigh: Double)] = []
         func standardised(_ v: [Double?]) -> [Double] {
             let present = v.compactMap { $0 }, sorted = present.sorted()
             let mean = present.reduce(0, +) / Double(present.count)
             let sd = (present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(present.count - 1)).squareRoot()
+            func quantile(_ q: Double) -> Double { (sorted[Int((q * Double(sorted.count - 1)).rounded())] - mean) / sd }
+            ranges.append((quantile(0.0005), quantile(0.005), quantile(0.995), quantile(0.9995)))
             let low = sorted[Int((0.005 * Double(sorted.count - 1)).rounded())], high = sorted[Int((0.995 * Double(sorted.count - 1)).rounded())]
-            ranges.append(((low - mean) / sd, (high - mean) / sd, sd))
             return v.map { $0.map { (min(max($0, low), high) - mean) / sd } ?? 0 }
         }
         let counts = Dictionary(grouping: rows.map { $0[4] }, by: { $0 }).mapValues(\.count)
         let vocabulary = counts.keys.sorted { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1 }
-        var columns: [[Double]] = [standardised(logIncome), logIncome.map { $0 == nil ? 1 : 0 }, standardised(ratio), ratio.map { $0 == nil ? 1 : 0 },
-                                   standardised(age), age.map { $0 == nil ? 1 : 0 }]
+        let zeros = [Double](repeating: 0, count: rows.count)
+        var columns: [[Double]] = []
+        for v in [logIncome, ratio, age] { columns += [standardised(v), v.map { $0 == nil ? 1 : 0 }, zeros, zeros] }
         for v in vocabulary { columns.append(rows.map { $0[4] == v ? 1 : 0 }) }
         columns.append(rows.map { vocabulary.contains($0[4]) || $0[4].isEmpty ? 0 : 1 })
         columns.append(rows.map { $0[4].isEmpty ? 1 : 0 })
-        #expect(model.linear.featureNames == ["log_income", "log_income_missing", "debt_to_income", "debt_to_income_missing", "age", "age_missing"]
-                + vocabulary.map { "region=\($0)" } + ["region=other", "region=missing"])
+        var names: [String] = []
+        for name in ["log_income", "debt_to_income", "age"] { names += [name, name + "_missing", name + ":above_range", name + ":below_range"] }
+        names += vocabulary.map { "region=\($0)" } + ["region:other", "region:missing"]
+        #expect(model.linear.featureNames == names)
         let n = rows.count, d = columns.count
         let x = Matrix<Double>(rows: n, columns: d, elements: (0..<n).flatMap { i in columns.map { $0[i] } })
         let y = Matrix<Double>(rows: n, columns: 1, elements: rows.map { Double($0[5])! })
         var options = TrainerOptions()
-        options.weightSigns = [(0..<d).map { [1, 3, 5].contains($0) ? .nonPositive : .free }]  // missing columns
+        options.weightSigns = [(0..<d).map { [1, 5, 9].contains($0) ? .nonPositive : .free }]  // missing columns
         let reference = try LogisticTrainer(options: options).fit(TrainingSet(features: x, labels: y))
         var expected = Array(reference.weights.row(0))
-        // Missing never scores above the least favourable value in range; a missing region never
-        // above the least favourable region.
-        for (f, (value, missing)) in [(0, 1), (2, 3), (4, 5)].enumerated() {
-            expected[missing] = min(expected[missing], expected[value] * ranges[f].low, expected[value] * ranges[f].high)
+        for f in 0..<3 {
+            let (value, missing, above, below) = (4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3)
+            // A favourable event: the line goes on above the range where the weight is negative,
+            // below it where it is positive (the below column counts downwards), up to the far ends.
+            let w = expected[value]
+            expected[above] = min(w, 0)
+            expected[below] = min(-w, 0)
+            // Missing never scores above the least favourable value on the extended line.
+            let r = ranges[f]
+            let atFarLow: Double = w * r.low + expected[below] * (r.low - r.farLow)
+            let atFarHigh: Double = w * r.high + expected[above] * (r.farHigh - r.high)
+            expected[missing] = min(expected[missing], atFarLow, w * r.low, w * r.high, atFarHigh)
         }
-        expected[d - 1] = min(expected[d - 1], expected[6...(d - 2)].min()!)
+        // A missing region never above the least favourable region.
+        expected[d - 1] = min(expected[d - 1], expected[12...(d - 2)].min()!)
         let product = model.linear.products[0]
         for j in 0..<d {
             #expect(abs(product.weights[j] - expected[j]) <= 1e-6 * max(1, abs(expected[j])), "\(model.linear.featureNames[j])")

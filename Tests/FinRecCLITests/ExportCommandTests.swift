@@ -122,6 +122,32 @@ struct ExportEngineTests {
         #expect(pmml["reason_mismatches"] as? Int == 0)
     }
 
+    @Test("A one-sided model of an adverse event (the shipped spec, its clips and directions): every engine gives FinRec's rows, values beyond the training range included")
+    func oneSidedAdverse() throws {
+        let dir = try folder()
+        let history = dir + "/history.csv", data = dir + "/pool.csv", model = dir + "/model.json"
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 161), withTruth: false).write(count: 6_000, to: history)
+        try SyntheticDataset(generator: EnterpriseGenerator(seed: 163), withTruth: false).write(count: 2_000, to: data)
+        try Train.parse(["--data", history, "--spec", root + "/Models/features.json", "--output", model, "--c", "0.3", "--calibration", "none",
+                         "--event", "adverse"]).run()
+        let trained = try TrainedModel.read(from: model)
+        #expect(trained.features.layout == .oneSided && trained.features.polarity == .adverse)
+        // Not vacuous: excess terms with a slope, and rows of the pool beyond the training range.
+        let excess = ScorecardDocument(model: trained).rows.filter { ($0.kind == .above || $0.kind == .below) && ($0.slope ?? 0) != 0 }
+        #expect(excess.count > 20)
+        let chunk = try #require(try EnterpriseFileReader(path: data).nextChunk())
+        let x = trained.features.apply(chunk, parameters: ["as_of_date": Double(CivilDate(isoDate: Self.asOf)!.daysSinceEpoch)])
+        let beyond = trained.features.columns.indices.filter { [.excessAbove, .excessBelow].contains(trained.features.columns[$0].role) }
+        #expect((0..<x.rows).filter { r in beyond.contains { x[r, $0] > 0 } }.count > 50)
+        for engine in ["duckdb", "postgres", "spark"] {
+            let r = try check(engine: engine, model: model, data: data, export: ["--format", "sql", "--dialect", engine])
+            expectAgreement(r, rows: 2_000 * Self.offers, "\(engine), one-sided adverse")
+        }
+        let pmml = try check(engine: "pmml", model: model, data: data, export: ["--format", "pmml"])
+        expectAgreement(pmml, rows: 2_000 * Self.offers, "jpmml, one-sided adverse")
+        #expect(pmml["reason_mismatches"] as? Int == 0)
+    }
+
     @Test("Without --as-of the SQL assesses the rules on the day it runs, and the PMML on the day of export: FinRec's rows as of today")
     func todayByDefault() throws {
         let dir = try folder(), sample = dir + "/sample.csv"

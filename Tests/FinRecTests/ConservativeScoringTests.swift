@@ -2,7 +2,7 @@ import FinRec
 import Foundation
 import Testing
 
-@Suite("Scores an officer can sign: missing data never helps, no extrapolation, expected directions")
+@Suite("Scores an officer can sign: missing data never helps, no extrapolation that helps, expected directions")
 struct ConservativeScoringTests {
     static let model = try! TrainedModel.read(from: repositoryRoot() + "/Models/default-model.json")
 
@@ -45,7 +45,7 @@ struct ConservativeScoringTests {
         #expect(raised.isEmpty, "\(raised.count) of \(trials): \(raised.prefix(5))")
     }
 
-    @Test("Every numeric input lies in its training range, whatever the record says (no extrapolation)")
+    @Test("Every numeric value column lies in its training range, whatever the record says (no extrapolation that helps)")
     func inputsBounded() throws {
         let features = Self.model.features
         // An applicant far outside the training data: a loss-making biotech with R&D 16 times revenue.
@@ -97,6 +97,42 @@ struct ConservativeScoringTests {
         }
         #expect(try weight("star", "overdue_24m") <= 0 && weight("patent_loan", "log_pledgeable_patents") >= 0)
         #expect(try weight("bse", "high_tech_enterprise") >= 0 && weight("bse", "debt_ratio") <= 0 && weight("chinext", "debt_ratio") <= 0)
+    }
+}
+
+extension ConservativeScoringTests {
+    /// The cases on the shipped model: 专精特新贷 falls with a larger loss, a higher debt
+    /// ratio and more overdues at least as much as the feature's own line says, beyond the
+    /// clipping range too (a format-3 model clipped both ends and barely moved). Needs the
+    /// shipped model retrained with the one-sided layout (model format 4).
+    @Test("Shipped model: net profit −1,000万 → −15,000万, debt ratio 75% → 95%, overdues 2 → 8 lower 专精特新贷 by at least their lines")
+    func worseFiguresKeepFalling() throws {
+        let features = Self.model.features
+        #expect(features.layout == .oneSided, "the shipped model predates one-sided clipping: retrain it (README, Models/default-model.json)")
+        let scorer = try OfferScorer(model: Self.model, asOf: assessmentDay, threads: .singleThreaded)
+        let p = try #require(Self.model.linear.products.firstIndex { $0.id == "srdi_loan" })
+        let folder = temporaryFolder()
+        // (feature, field changes before and after, the feature's values before and after after its transform)
+        let cases: [(String, [[String: Double]], [Double])] = [
+            ("net_profit", [["net_profit_y1": -1_000], ["net_profit_y1": -15_000]], [-log1p(1_000), -log1p(15_000)]),
+            ("debt_ratio", [["total_assets": 20_000, "total_liabilities": 15_000, "net_assets": 5_000],
+                            ["total_assets": 20_000, "total_liabilities": 19_000, "net_assets": 1_000]], [0.75, 0.95]),
+            ("overdue_24m", [["overdue_24m": 2], ["overdue_24m": 8]], [2, 8]),
+        ]
+        for (name, changes, t) in cases {
+            let j = try #require(features.spec.features.firstIndex { $0.name == name })
+            let s = try #require(features.statistics[j])
+            let column = try #require(features.columns.firstIndex { $0.feature == j && $0.role == .value })
+            let w = Self.model.linear.products[p].weights[column]
+            // The line's fall (the weight follows the spec's direction: a loss or debt never helps),
+            // as far as the extended line goes (the 0.05th and 99.95th percentiles).
+            let line = w * (min(max(t[1], s.farLow), s.farHigh) - min(max(t[0], s.farLow), s.farHigh)) / s.standardDeviation
+            #expect(line < -1e-3, "\(name): the model's 专精特新贷 weight \(w) gives no fall")
+            for (file, applicant) in try UnfavourableExtrapolationTests.applicants() {
+                let z = try changes.map { try Self.logits(UnfavourableExtrapolationTests.with(applicant, $0), scorer: scorer, folder: folder)[p] }
+                #expect(z[1] - z[0] <= line + 1e-9, "\(file) \(name): \(Sigmoid.probability(z[0])) → \(Sigmoid.probability(z[1])), the line alone \(line)")
+            }
+        }
     }
 }
 

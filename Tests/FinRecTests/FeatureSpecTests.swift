@@ -108,9 +108,10 @@ struct FeatureSpecTests {
         let chunks = try CSVRecordReader(path: repositoryRoot() + "/Datasets/shandong-pool.csv", schema: EnterpriseSchema.schema).readAll()
         let parameters = ["as_of_date": Double(assessmentDay)]
         let fitted = try FittedFeatures.fit(s, chunks: chunks, parameters: parameters)
-        // 43 numeric features, each with its missing column; orders (tier, NEEQ layer, R&D
-        // institution, award) are numeric features with a direction, not one-hot columns.
-        #expect(fitted.columns.count == 43 * 2)
+        // 43 numeric features, each with its missing column and two excess columns (beyond the
+        // training range); orders (tier, NEEQ layer, R&D institution, award) are numeric features
+        // with a direction, not one-hot columns.
+        #expect(fitted.columns.count == 43 * 4)
         var sums = [Double](repeating: 0, count: fitted.columns.count), squares = sums
         var rows = 0
         for chunk in chunks {

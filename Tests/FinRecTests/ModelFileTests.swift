@@ -67,11 +67,11 @@ struct ModelFileTests {
     @Test("Another format version is refused with the version it found and what to do")
     func otherVersion() throws {
         var json = ModelFile.encode(sampleModel()).prettyPrinted()
-        json = json.replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 4")
+        json = json.replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 5")
         let error = try #require(readError(json))
         guard case .unsupportedVersion(_, let found) = error else { Issue.record("got \(error)"); return }
-        #expect(found == "4")
-        #expect(error.description.contains("reads versions 1, 2 and 3"))
+        #expect(found == "5")
+        #expect(error.description.contains("reads versions 1, 2, 3 and 4"))
         #expect(error.description.contains("finrec train"))
     }
 

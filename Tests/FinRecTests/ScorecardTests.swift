@@ -56,6 +56,11 @@ struct ScorecardTests {
                             default: break
                             }
                             if t.isNaN { total += missing; continue }
+                            // One-sided models: the line beyond the clipping range, as far as the row says.
+                            for e in entries where e["kind"] == "above" || e["kind"] == "below" {
+                                let lower = number(e["lower"])!, upper = number(e["upper"])!, slope = number(e["slope"])!
+                                total += slope * (e["kind"] == "above" ? max(min(t, upper) - lower, 0) : max(upper - max(t, lower), 0))
+                            }
                             t = min(max(t, number(linear["lower"]) ?? -.infinity), number(linear["upper"]) ?? .infinity)
                             total += number(linear["points"])! + number(linear["slope"])! * t
                         } else if let special = entries.first(where: { $0["kind"] == "special" && number($0["lower"]) == v }) {

@@ -184,19 +184,38 @@ public struct ModelExport: Sendable {
 
     /// The scorecard rows of one feature in a card, by kind: what both exports translate.
     public enum FeaturePoints: Sendable {
-        /// points + slope × clip(value, lower, upper); `missing` when the value is missing.
-        case linear(points: Double, slope: Double, lower: Double?, upper: Double?, missing: Double)
+        /// points + slope × clip(value, lower, upper) + each excess term; `missing` when the value
+        /// is missing.
+        case linear(points: Double, slope: Double, lower: Double?, upper: Double?, excess: [Excess], missing: Double)
         /// `special` values first, then bins by upper bound (value < upper; the last has none).
         case bins(bins: [(upper: Double?, points: Double)], special: [(value: Double, points: Double)], missing: Double)
         /// Categories by code, anything else `other`, missing `missing`.
         case categories([(code: String, points: Double)], other: Double, missing: Double)
     }
 
+    /// A one-sided model's term beyond the training range: above, slope × (min(value, cap) − from)⁺;
+    /// below, slope × (from − max(value, cap))⁺ (cap: the spec's clip, nil without one). Terms
+    /// with slope 0 are left out.
+    public struct Excess: Sendable {
+        public let above: Bool
+        public let slope: Double
+        public let from: Double
+        public let cap: Double?
+    }
+
     /// The points of feature entry `rows` (one feature of a card), by kind.
     public static func points(_ rows: [ScorecardDocument.Row]) -> FeaturePoints {
         let missing = rows.first { $0.kind == .missing }?.points ?? 0
         if let linear = rows.first(where: { $0.kind == .linear }) {
-            return .linear(points: linear.points, slope: linear.slope ?? 0, lower: linear.lower, upper: linear.upper, missing: missing)
+            let excess = rows.compactMap { r -> Excess? in
+                guard let slope = r.slope, slope != 0 else { return nil }
+                switch r.kind {
+                case .above: return Excess(above: true, slope: slope, from: r.lower!, cap: r.upper)
+                case .below: return Excess(above: false, slope: slope, from: r.upper!, cap: r.lower)
+                default: return nil
+                }
+            }
+            return .linear(points: linear.points, slope: linear.slope ?? 0, lower: linear.lower, upper: linear.upper, excess: excess, missing: missing)
         }
         if rows.contains(where: { $0.kind == .bin }) {
             return .bins(bins: rows.filter { $0.kind == .bin }.map { ($0.upper, $0.points) },

@@ -210,14 +210,19 @@ public struct PMMLExport: Sendable {
             }
             func simple(_ op: String, _ value: String) -> XMLElement { XMLElement("SimplePredicate", ["field": v, "operator": op, "value": value]) }
             switch ModelExport.points(entry.rows) {
-            case .linear(let base, let slope, let lower, let upper, let missing):
+            case .linear(let base, let slope, let lower, let upper, let excess, let missing):
                 attributes.append(attribute(missing, XMLElement("SimplePredicate", ["field": v, "operator": "isMissing"])))
                 var x = ref(v)
                 if let lower { x = apply("max", x, constant(lower)) }
                 if let upper { x = apply("min", x, constant(upper)) }
-                attributes.append(XMLElement("Attribute", [:], [XMLElement("True"), XMLElement("ComplexPartialScore", [:], [
-                    apply("+", constant(base), apply("*", constant(slope), x)),
-                ])]))
+                var score = apply("+", constant(base), apply("*", constant(slope), x))
+                for e in excess {
+                    // slope × (min(v, cap) − from)⁺ above the range, slope × (from − max(v, cap))⁺ below it.
+                    let distance = e.above ? apply("-", e.cap.map { apply("min", ref(v), constant($0)) } ?? ref(v), constant(e.from))
+                        : apply("-", constant(e.from), e.cap.map { apply("max", ref(v), constant($0)) } ?? ref(v))
+                    score = apply("+", score, apply("*", constant(e.slope), apply("max", distance, constant(0))))
+                }
+                attributes.append(XMLElement("Attribute", [:], [XMLElement("True"), XMLElement("ComplexPartialScore", [:], [score])]))
             case .bins(let bins, let special, let missing):
                 attributes.append(attribute(missing, XMLElement("SimplePredicate", ["field": v, "operator": "isMissing"])))
                 attributes += special.map { attribute($0.points, simple("equal", Self.number($0.value))) }

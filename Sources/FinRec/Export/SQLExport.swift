@@ -209,11 +209,19 @@ public struct SQLExport: Sendable {
     func points(_ p: ModelExport.FeaturePoints, feature: ModelExport.Feature) -> String {
         let v = q(feature.column), n = dialect.number
         switch p {
-        case .linear(let base, let slope, let lower, let upper, let missing):
+        case .linear(let base, let slope, let lower, let upper, let excess, let missing):
             var x = v
             if let lower { x = "GREATEST(\(x), \(n(lower)))" }
             if let upper { x = "LEAST(\(x), \(n(upper)))" }
-            return "(CASE WHEN \(v) IS NULL THEN \(n(missing)) ELSE \(n(base)) + \(n(slope)) * \(x) END)"
+            var terms = "\(n(base)) + \(n(slope)) * \(x)"
+            for e in excess {
+                if e.above {
+                    terms += " + \(n(e.slope)) * GREATEST(\(e.cap.map { "LEAST(\(v), \(n($0)))" } ?? v) - \(n(e.from)), 0)"
+                } else {
+                    terms += " + \(n(e.slope)) * GREATEST(\(n(e.from)) - \(e.cap.map { "GREATEST(\(v), \(n($0)))" } ?? v), 0)"
+                }
+            }
+            return "(CASE WHEN \(v) IS NULL THEN \(n(missing)) ELSE \(terms) END)"
         case .bins(let bins, let special, let missing):
             var whens = ["WHEN \(v) IS NULL THEN \(n(missing))"]
             whens += special.map { "WHEN \(v) = \(n($0.value)) THEN \(n($0.points))" }

@@ -152,7 +152,8 @@ public struct ApplicantAssessment: Sendable {
                     // Offers with a model come before those without; then by ranking probability, high first.
                     guard let x = a.key else { return false }
                     guard let y = b.key else { return true }
-                    return x > y
+                    // The applicant's best first: the highest probability of a favourable event, the lowest of an adverse one.
+                    return scorer.model.features.polarity == .favourable ? x > y : x < y
                 }
                 // Offers not open to the enterprise: the nearest first.
                 if a.status == .fail, let x = a.gap?.distance, let y = b.gap?.distance, x != y { return x < y }
@@ -203,7 +204,9 @@ public struct ApplicantAssessment: Sendable {
             for o in offers where o.probability != nil {
                 guard let p = scorer.model.linear.products.firstIndex(where: { $0.id == o.offer.id }) else { continue }
                 let range = features.contributionRange(feature: j, weights: scorer.model.linear.products[p].weights)
-                let points = scorer.model.scaling.factor * (range.best - range.missing)
+                // What supplying the value could gain the applicant, in points (for an adverse
+                // event, points the probability could fall).
+                let points = scorer.model.scaling.factor * features.polarity.gain(range.best - range.missing)
                 if points > (best?.points ?? 0.5) { best = (points, o.offer.id) }
             }
             guard let best else { continue }

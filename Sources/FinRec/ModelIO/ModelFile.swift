@@ -69,9 +69,12 @@ public enum ModelFile {
     /// Version 1: weights only (``LinearModel``). Version 2: a trained model (``TrainedModel``):
     /// weights plus feature spec and statistics, catalog, score scaling, metrics, provenance.
     /// Version 3: as 2, with training ranges and missing columns for every feature
-    /// (``FittedFeatures/Layout/conservative``).
+    /// (``FittedFeatures/Layout/conservative``). Version 4: as 3, with the event's polarity
+    /// (`"event": "favourable"` or `"adverse"`), excess columns that extrapolate on the side that
+    /// hurts the applicant and catch-all categories named `NAME:other`, `NAME:missing`
+    /// (``FittedFeatures/Layout/oneSided``).
     public static let formatVersion = 1
-    public static let supportedVersions = [1, 2, 3]
+    public static let supportedVersions = [1, 2, 3, 4]
 
     /// The model's JSON document.
     public static func encode(_ model: LinearModel) -> JSONValue {
@@ -164,6 +167,7 @@ public enum ModelFile {
         }
         var known: Set<String> = ["format", "format_version", "finrec_version", "feature_names", "products"]
         if v >= 2 { known.formUnion(TrainedModel.sections) }
+        if v >= 4 { known.insert("event") }
         try root.rejectUnknownKeys(known, hint: "unknown field for model format version \(Int(v))")
         _ = try root.required("finrec_version").string()
         let featureNames = try root.required("feature_names").items().map { (f) throws(JSONFieldError) in try f.string() }

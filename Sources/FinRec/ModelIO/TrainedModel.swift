@@ -65,7 +65,13 @@ public struct TrainedModel: Sendable {
     /// The model's JSON document (format version 2).
     public func encode() -> JSONValue {
         guard case .object(var root) = ModelFile.encode(linear) else { preconditionFailure("a model encodes to an object") }
-        root["format_version"] = .number(self.features.layout == .conservative ? 3 : 2)
+        switch self.features.layout {
+        case .declared: root["format_version"] = .number(2)
+        case .conservative: root["format_version"] = .number(3)
+        case .oneSided:
+            root["format_version"] = .number(4)
+            root["event"] = .string(self.features.polarity.rawValue)
+        }
         var features = JSONObject()
         features["spec"] = self.features.spec.source ?? .null
         features["statistics"] = .array(self.features.statistics.enumerated().map { j, s in
@@ -75,6 +81,10 @@ public struct TrainedModel: Sendable {
             if s.low.isFinite, s.high.isFinite {
                 o["low"] = .number(s.low)
                 o["high"] = .number(s.high)
+                if self.features.layout == .oneSided {
+                    o["far_low"] = .number(s.farLow)
+                    o["far_high"] = .number(s.farHigh)
+                }
             }
             return .object(o)
         })
@@ -198,7 +208,17 @@ public struct TrainedModel: Sendable {
         switch try root.required("format_version").value {
         case .number(2): layout = .declared
         case .number(3): layout = .conservative
+        case .number(4): layout = .oneSided
         default: throw try root.required("format_version").error("a version-1 file holds weights only; train a model with `finrec train`")
+        }
+        // Files before version 4 were all trained on a favourable event.
+        var polarity = FittedFeatures.EventPolarity.favourable
+        if layout == .oneSided {
+            let field = try root.required("event")
+            guard let p = FittedFeatures.EventPolarity(rawValue: try field.string()) else {
+                throw field.error("is \"favourable\" (the label's 1 is good news for the applicant, e.g. approval) or \"adverse\" (e.g. default)")
+            }
+            polarity = p
         }
         var schema = enterpriseSchema
         if let schemaJSON = try root.optional("schema") {
@@ -225,18 +245,27 @@ public struct TrainedModel: Sendable {
         for (i, feature) in spec.features.enumerated() {
             let s = statsField[i], v = vocabField[i]
             if feature.oneHot == nil {
-                try s.rejectUnknownKeys(["feature", "count", "mean", "sd", "low", "high"])
+                try s.rejectUnknownKeys(layout == .oneSided ? ["feature", "count", "mean", "sd", "low", "high", "far_low", "far_high"]
+                                        : ["feature", "count", "mean", "sd", "low", "high"])
                 // A count beyond Int, or a spread that is not positive, would trap or divide by zero later.
                 let sd = try s.required("sd").finiteNumber()
                 guard sd > 0 else { throw try s.required("sd").error("should be positive (the feature's standard deviation), is \(sd)") }
                 var low = -Double.infinity, high = Double.infinity
-                if layout == .conservative {
+                var farLow: Double?, farHigh: Double?
+                if layout.isConservative {
                     low = try s.required("low").finiteNumber()
                     high = try s.required("high").finiteNumber()
                     guard low <= high else { throw s.error("low (\(low)) is above high (\(high))") }
                 }
+                if layout == .oneSided {
+                    farLow = try s.required("far_low").finiteNumber()
+                    farHigh = try s.required("far_high").finiteNumber()
+                    guard farLow! <= low, high <= farHigh! else {
+                        throw s.error("needs far_low ≤ low ≤ high ≤ far_high (the extended line around the clipping range), has \(farLow!), \(low), \(high), \(farHigh!)")
+                    }
+                }
                 statistics.append(.init(count: try s.required("count").wholeNumber(), mean: try s.required("mean").finiteNumber(),
-                                        standardDeviation: sd, low: low, high: high))
+                                        standardDeviation: sd, low: low, high: high, farLow: farLow, farHigh: farHigh))
                 guard v.isNull else { throw v.error("should be null: \(feature.name) is numeric") }
                 vocabularies.append(nil)
             } else {
@@ -247,7 +276,8 @@ public struct TrainedModel: Sendable {
         }
         let bins = try decodeBins(featureSection, spec: spec, products: linear.products.map(\.id))
         let features: FittedFeatures
-        do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, bins: bins, layout: layout) } catch {
+        do { features = try FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies, bins: bins, layout: layout,
+                                                    polarity: polarity) } catch {
             throw featureSection.error("the features do not compile: \(error.description)")
         }
         guard features.columnNames == linear.featureNames else {

@@ -9,8 +9,12 @@ public struct EvaluationDocument: Sendable {
     public let showsReliability: Bool
     /// With a number of bands: each offer's gains (strategy) table, in the table and the JSON.
     public let gainsBands: Int?
+    /// What the evaluated model's label 1 means for the applicant.
+    public let event: FittedFeatures.EventPolarity
 
-    public init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil, showsReliability: Bool = false, gainsBands: Int? = nil) {
+    public init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil, showsReliability: Bool = false, gainsBands: Int? = nil,
+                event: FittedFeatures.EventPolarity = .favourable) {
+        self.event = event
         self.evaluation = evaluation
         self.baseline = baseline
         self.showsReliability = showsReliability
@@ -59,6 +63,8 @@ public struct EvaluationDocument: Sendable {
     public func table() -> String {
         let e = evaluation, top = evaluation.top
         var out = "\(e.rows) enterprises; per offer, rows labelled and not ruled out by its eligibility rule\n"
+        out += event == .favourable ? "event: favourable (label 1 is good news for the applicant; pos% and P@top count successes)\n"
+            : "event: adverse (label 1 is bad news for the applicant, e.g. default; a higher probability is worse; pos% and P@top count events)\n"
         let nameWidth = (e.products.map { "\($0.chineseName) (\($0.id))".displayWidth }.max() ?? 0) + 2
         var header = "offer".padded(to: nameWidth) + "rows".padded(to: 8) + "pos%".padded(to: 7) + "AUC".padded(to: 7) + "KS".padded(to: 7)
             + "logloss".padded(to: 9) + "Brier".padded(to: 7) + "ECE".padded(to: 7) + "P@\(top)".padded(to: 8) + "lift".padded(to: 7)
@@ -114,7 +120,7 @@ public struct EvaluationDocument: Sendable {
             return .object(JSONObject([("rows", .number(Double(e.rows))), ("top", .number(Double(e.top))), ("products", .array(products)),
                                        ("ndcg_at_3", n(e.ndcgAt3)), ("hit_at_1", n(e.hitAt1)), ("enterprises_ranked", .number(Double(e.enterprisesRanked)))]))
         }
-        var root = JSONObject([("model", encode(e))])
+        var root = JSONObject([("event", .string(event.rawValue)), ("model", encode(e))])
         if let baseline { root["baseline"] = encode(baseline) }
         return JSONValue.object(root).prettyPrinted()
     }

@@ -42,6 +42,12 @@ public struct HTMLReport: Sendable {
     func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { $0.isFinite ? Fixed.exact($0, digits: digits) : "-" } ?? "-" }
     func pct(_ x: Double) -> String { x.isFinite ? Fixed.exact(100 * x, digits: 1) + "%" : "-" }
 
+    /// What label 1 means, as the report's header says it.
+    static func eventText(_ polarity: FittedFeatures.EventPolarity) -> String {
+        polarity == .favourable ? "事件为成功，概率越高对企业越有利 (event = success, label 1: favourable; a higher probability is better for the applicant)。"
+            : "事件为违约等不利结果，概率越高对企业越不利 (event = default or another adverse outcome, label 1: adverse; a higher probability is worse for the applicant)。"
+    }
+
     public func render() -> String {
         var h = """
             <!DOCTYPE html>
@@ -54,7 +60,7 @@ public struct HTMLReport: Sendable {
         let p = model.provenance
         h += "<p class=\"meta\">模型 model: \(e(modelPath)) · 训练数据 trained on \(e(p.trainingFile)) (\(p.rows) 行 rows, 评估日 as of \(e(p.asOfDate))) · FinRec \(e(p.finrecVersion))<br>"
         h += "评估数据 evaluated on: \(e(dataPath)) (\(evaluation.rows) 行 rows) · 资格评估日 assessment date \(e(asOf)) · 生成 generated \(e(generated))<br>"
-        h += "分数 points = \(f(model.scaling.offset, 2)) + \(f(model.scaling.factor, 3)) × ln(odds)：几率 50:1 时 600 分，每 \(f(model.scaling.factor * 0.6931471805599453, 0)) 分几率翻倍 (points double the odds). 事件为成功 (event = success, label 1)。</p>"
+        h += "分数 points = \(f(model.scaling.offset, 2)) + \(f(model.scaling.factor, 3)) × ln(odds)：几率 50:1 时 600 分，每 \(f(model.scaling.factor * 0.6931471805599453, 0)) 分几率翻倍 (points double the odds). \(Self.eventText(model.features.polarity))</p>"
         h += "<nav><a href=\"#summary\">汇总 Summary</a>"
         for r in evaluation.products { h += "<a href=\"#p-\(e(r.id))\">\(e(r.chineseName))</a>" }
         if informationValues != nil { h += "<a href=\"#iv\">IV</a>" }

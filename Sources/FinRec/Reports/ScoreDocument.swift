@@ -69,6 +69,10 @@ public struct ScoreDocument: Sendable {
         // Two decimals, more when they would print the value and its bound alike (1 against 0.9983).
         let digits = (2...6).first { Fixed.format(note.value, digits: $0) != Fixed.format(note.bound, digits: $0) } ?? 6
         let value = Fixed.format(note.value, digits: digits), bound = Fixed.format(note.bound, digits: digits)
+        if scorer.model.features.layout == .oneSided {
+            return zh ? "注意：\(f.chinese) \(value) 超出训练范围（\(note.above ? "上限" : "下限") \(bound)）：对申请人有利的方向按 \(bound) 计分，不利的方向按线性外推（至训练数据的 0.05%/99.95% 分位）"
+                : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound) where going further would help the applicant, extrapolated (up to the 0.05th/99.95th percentile of the training data) where it hurts"
+        }
         return zh ? "注意：\(f.chinese) \(value) 超出训练范围（\(note.above ? "上限" : "下限") \(bound)），按 \(bound) 计分"
             : "note: \(f.english) \(value) is beyond the training range (\(note.above ? "at most" : "at least") \(bound)); scored as \(bound)"
     }
@@ -164,8 +168,14 @@ public struct ScoreDocument: Sendable {
                     for reason in o.reasons { out += "      · \(reason.text)\n" }
                 }
                 let up = o.topUp(reasons), down = o.topDown(reasons)
-                if !up.isEmpty { out += "      " + (zh ? "加分：" : "up: ") + up.map { codeText($0, a, offer: o.offer) }.joined(separator: "；") + "\n" }
-                if !down.isEmpty { out += "      " + (zh ? "减分：" : "down: ") + down.map { codeText($0, a, offer: o.offer) }.joined(separator: "；") + "\n" }
+                // Points follow the event's probability: for an adverse event more points are worse.
+                let adverse = scorer.model.features.polarity == .adverse
+                if !up.isEmpty {
+                    out += "      " + (zh ? (adverse ? "加分（风险升高）：" : "加分：") : (adverse ? "up (raises the risk): " : "up: ")) + up.map { codeText($0, a, offer: o.offer) }.joined(separator: "；") + "\n"
+                }
+                if !down.isEmpty {
+                    out += "      " + (zh ? (adverse ? "减分（风险降低）：" : "减分：") : (adverse ? "down (lowers the risk): " : "down: ")) + down.map { codeText($0, a, offer: o.offer) }.joined(separator: "；") + "\n"
+                }
                 if let terms = o.offer.terms, o.status != .fail {
                     out += "      " + (zh ? "额度 \(terms.amountChinese)；期限 \(terms.termChinese)；利率 \(terms.rateChinese)"
                                          : "amount \(terms.amountEnglish); term \(terms.termEnglish); rate \(terms.rateEnglish)") + "\n"
@@ -257,6 +267,7 @@ public struct ScoreDocument: Sendable {
         return JSONValue.object(JSONObject([
             ("format", .string("finrec-score")), ("format_version", .number(Double(Self.formatVersion))), ("finrec_version", .string(FinRecVersion.current)),
             ("model", .string(modelPath)), ("as_of", .string(asOf)), ("language", .string(language.rawValue)),
+            ("event", .string(scorer.model.features.polarity.rawValue)),
             ("scaling", .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor))]))),
             ("model_data_origin", scorer.model.provenance.dataOrigin.map { .string($0.rawValue) } ?? .null),
             ("probability_note", scorer.model.provenance.probabilityNote(language).map(JSONValue.string) ?? .null),

@@ -7,12 +7,15 @@
 /// Row kinds: `base`; `bin` (value in [lower, upper)), `special` (value = lower), `missing`;
 /// `category` (bin = the category code), `other` (any other category); `linear`: points =
 /// `points` + `slope` × t(value) with t the `transform` (none, log1p, signed_log1p) and t(value)
-/// clipped to [lower, upper] (the spec's clip and the training range).
+/// clipped to [lower, upper] (the spec's clip and the training range). One-sided models (format 4)
+/// add to a linear feature `above`: + `slope` × (min(t, upper) − lower)⁺ and `below`: + `slope` ×
+/// (upper − max(t, lower))⁺ — the line continued beyond the clipping range, up to the 0.05th
+/// and 99.95th percentiles, where that lowers the applicant's standing; slope 0 where it would raise it.
 public struct ScorecardDocument: Sendable {
     public enum Format: String, Sendable, CaseIterable { case csv, json }
 
     public struct Row: Sendable, Equatable {
-        public enum Kind: String, Sendable { case base, bin, special, missing, category, other, linear }
+        public enum Kind: String, Sendable { case base, bin, special, missing, category, other, linear, above, below }
         public let product: String
         public let productChinese: String
         /// Spec feature index; nil for the base row.
@@ -83,6 +86,19 @@ public struct ScorecardDocument: Sendable {
                     rows.append(row(f, .linear, "\(transform == "none" ? "value" : transform + "(value)") clipped to [lower, upper]",
                                     low.isFinite ? low : nil, high.isFinite ? high : nil, factor * w[first] * shift,
                                     slope: factor * w[first] * scale, transform: transform))
+                    if features.layout == .oneSided {
+                        // The excess columns count from the training range's ends, up to the spec's clip.
+                        let above = features.columns.firstIndex { $0.feature == j && $0.role == .excessAbove }!
+                        let below = features.columns.firstIndex { $0.feature == j && $0.role == .excessBelow }!
+                        if stats.high.isFinite {
+                            rows.append(row(f, .above, "\(transform == "none" ? "value" : transform + "(value)") above lower, up to upper", stats.high, stats.farHigh, 0,
+                                            slope: factor * w[above] * scale, transform: transform))
+                        }
+                        if stats.low.isFinite {
+                            rows.append(row(f, .below, "\(transform == "none" ? "value" : transform + "(value)") below upper, down to lower", stats.farLow, stats.low, 0,
+                                            slope: factor * w[below] * scale, transform: transform))
+                        }
+                    }
                     let missing = features.contributionRange(feature: j, weights: w).missing
                     rows.append(row(f, .missing, "missing", nil, nil, factor * missing))
                 }

@@ -28,6 +28,10 @@ public struct TrainingPipeline {
     }
     public var calibration = Calibration.none
 
+    /// What the labels' 1 means for the applicant: approval (favourable, the default) or default
+    /// (adverse, a PD model). Missing data, clipping, the directions and the wording follow it.
+    public var polarity = FittedFeatures.EventPolarity.favourable
+
     /// Train without the spec's directions (to measure what the monotone constraints cost);
     /// missing columns stay never positive.
     public var ignoresDirections = false
@@ -82,8 +86,10 @@ public struct TrainingPipeline {
     public var temporaryFolder = FileManager.default.temporaryDirectory.path
 
     /// Per product and feature column, the sign its weight must have: a numeric feature's value
-    /// column follows the spec's direction for the offer, a missing column is never positive,
-    /// one-hot columns are free. Throws when a direction names an offer the catalog lacks.
+    /// column follows the spec's direction for the offer (the firm's view, flipped for an adverse
+    /// event), a missing column never helps the applicant (never positive for a favourable event,
+    /// never negative for an adverse one), one-hot and excess columns are free (the excess
+    /// columns are 0 in training). Throws when a direction names an offer the catalog lacks.
     static func weightSigns(_ fitted: FittedFeatures, products: [Catalog.Offer], ignoringDirections: Bool = false) throws(PipelineError) -> [[WeightSign]] {
         let ids = Set(products.map(\.id))
         for f in fitted.spec.features {
@@ -95,11 +101,12 @@ public struct TrainingPipeline {
         return products.enumerated().map { p, offer in
             fitted.columns.map { column in
                 switch column.role {
-                case .value: ignoringDirections ? .free : fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free
-                case .missing: .nonPositive
+                case .value: ignoringDirections ? .free
+                    : fitted.polarity.weightSign(fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free)
+                case .missing: fitted.polarity == .favourable ? .nonPositive : .nonNegative
                 // A bin step's weight follows the bins' trend (which the direction, if any, set).
                 case .binStep: fitted.bins[column.feature]?.trends[p] ?? .free
-                case .category, .other, .missingCategory, .special: .free
+                case .category, .other, .missingCategory, .special, .excessAbove, .excessBelow: .free
                 }
             }
         }
@@ -126,7 +133,7 @@ public struct TrainingPipeline {
         let first: ChunkStream
         do { first = ChunkStream(try EnterpriseFileReader(path: path, schema: schema, options: reading)) } catch { throw .input(error) }
         var fitted: FittedFeatures
-        do { fitted = try FittedFeatures.fit(spec, schema: schema, chunks: first, parameters: parameters) } catch { throw .features(error) }
+        do { fitted = try FittedFeatures.fit(spec, schema: schema, chunks: first, parameters: parameters, polarity: polarity) } catch { throw .features(error) }
         if let error = first.error { throw .input(error) }
         let report: ReadReport
         do { report = try first.reader.finish() } catch { throw .input(error) }
@@ -143,7 +150,8 @@ public struct TrainingPipeline {
         let labelling = Labelling(evaluator: evaluator, products: products, offerIndices: products.map { offer in catalog.offers.firstIndex { $0.id == offer.id }! },
                                   labelPrefix: labelPrefix, asOf: asOf, path: path)
         if fitted.bins.contains(where: { $0 != nil }) {
-            fitted = try Self.fitBins(fitted, path: path, reading: laterReading, labelling: labelling, parameters: parameters, ignoringDirections: ignoresDirections)
+            fitted = try Self.fitBins(fitted, path: path, reading: laterReading, labelling: labelling, parameters: parameters,
+                                      ignoringDirections: ignoresDirections)
         }
         return Prepared(fitted: fitted, products: products, rows: first.rows, labelling: labelling, laterReading: laterReading)
     }
@@ -183,7 +191,8 @@ public struct TrainingPipeline {
             let reader = try EnterpriseFileReader(path: path, schema: schema, options: secondReading)
             while let chunk = try reader.nextChunk() {
                 guard row + chunk.rowCount <= n else { break }
-                store.setRows(row, from: fitted.apply(chunk, parameters: parameters))
+                // Fitted on clipped values; conservativeWeights then extends the line where it hurts.
+                store.setRows(row, from: fitted.apply(chunk, parameters: parameters, extrapolating: false))
                 let labels = try labelling.labels(chunk)
                 y.withUnsafeMutableBufferPointer { y in
                     for i in labels.indices { y[row * k + i] = labels[i] }
@@ -201,7 +210,7 @@ public struct TrainingPipeline {
         var selection: CrossValidation.Selection?
         if crossValidationFolds >= 2 {
             do {
-                selection = try CrossValidation.select(data, k: crossValidationFolds, grid: cGrid, seed: seed, options: options) { fitted.cappingMissingWeights($1).weights }
+                selection = try CrossValidation.select(data, k: crossValidationFolds, grid: cGrid, seed: seed, options: options) { fitted.conservativeWeights($1).weights }
             } catch {
                 throw .training(error)
             }
@@ -210,8 +219,9 @@ public struct TrainingPipeline {
         let result: TrainingResult
         do { result = try LogisticTrainer(options: options).fit(data) } catch { throw .training(error) }
         let names = fitted.columnNames
-        // Missing data never scores better than the least favourable value seen in training.
-        let capped = (0..<k).map { fitted.cappingMissingWeights(Array(result.weights.row($0))) }
+        // Missing data never scores better than the least favourable value seen in training, and
+        // values beyond the range keep getting worse on the unfavourable side.
+        let capped = (0..<k).map { fitted.conservativeWeights(Array(result.weights.row($0))) }
         var uncalibrated: [String: String] = [:]
         let calibrations: [CalibrationRecord?]
         switch calibration {
@@ -247,7 +257,7 @@ public struct TrainingPipeline {
                 rows: m.count, positiveRate: m.positiveRate, auc: m.auc, ks: m.ks, logLoss: m.logLoss, brier: m.brier,
                 iterations: result.iterations[p], converged: result.converged[p],
                 c: selection?.chosen[p], crossValidation: selection?.scores[p] ?? [],
-                cappedMissingWeights: fitted.layout == .conservative ? capped[p].capped : nil, calibration: calibrations[p])))
+                cappedMissingWeights: fitted.layout.isConservative ? capped[p].capped : nil, calibration: calibrations[p])))
         }
         let hyperparameters = Hyperparameters(
             c: options.c,
@@ -327,19 +337,24 @@ public struct TrainingPipeline {
         for (b, j) in binned.enumerated() {
             let feature = fitted.spec.features[j]
             replacement[j] = fitBins(feature, prebins: fitted.bins[j]!, counts: counts[b], products: labelling.products,
-                                     direction: ignoringDirections ? nil : feature.direction)
+                                     direction: ignoringDirections ? nil : feature.direction, polarity: fitted.polarity)
         }
         return fitted.replacingBins(replacement)
     }
 
     /// One feature's bins from its pre-bin counts: a product's trend is the feature's direction
-    /// for the offer where it has one, else the spec's `monotone`.
+    /// for the offer where it has one, else the spec's `monotone`. Both say which way is good for
+    /// the firm: for an adverse event the event rate's trend is the opposite.
     static func fitBins(_ feature: FeatureSpec.Feature, prebins: FittedBins, counts: BinCounts, products: [Catalog.Offer],
-                        direction: FeatureSpec.Direction?) -> FittedBins {
+                        direction: FeatureSpec.Direction?, polarity: FittedFeatures.EventPolarity = .favourable) -> FittedBins {
+        var spec = feature.binning ?? BinningSpec()
+        let monotone: WeightSign? = spec.monotone == .increasing ? .nonNegative : spec.monotone == .decreasing ? .nonPositive : nil
         let fixed: [WeightSign?] = products.map { offer in
-            direction.map { $0.sign(offer: offer.id, kind: offer.kind.rawValue) }.flatMap { $0 == .free ? nil : $0 }
+            let sign = direction.map { $0.sign(offer: offer.id, kind: offer.kind.rawValue) }.flatMap { $0 == .free ? nil : $0 } ?? monotone
+            return sign.map(polarity.weightSign)
         }
-        return OptimalBinning.fit(prebins: prebins, counts: counts, spec: feature.binning ?? BinningSpec(), fixedTrends: fixed)
+        if monotone != nil { spec.monotone = .none }  // fixed per product above
+        return OptimalBinning.fit(prebins: prebins, counts: counts, spec: spec, fixedTrends: fixed)
     }
 
     /// Platt scaling of one product fitted on its out-of-fold logits (rows without a label for it
