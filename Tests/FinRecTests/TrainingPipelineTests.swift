@@ -43,7 +43,7 @@ struct TrainingPipelineTests {
         trainer.options.c = 0.1
         let (model, _) = try trainer.train(path: try pool(seed: 41, count: 30_000))
         // Fresh firms: score them and compare AUC with the oracle's (truth_<id>) on the same labels.
-        let test = try pool(seed: 42, count: 15_000)
+        let test = try pool(seed: 42, count: 40_000)
         let reader = try CSVRecordReader(path: test, schema: EnterpriseSchema.schema)
         var ours = [String: [Double]](), oracle = [String: [Double]](), outcomes = [String: [Double]]()
         let parameters = ["as_of_date": Double(assessmentDay)]
@@ -66,8 +66,10 @@ struct TrainingPipelineTests {
             let learnt = BinaryMetrics(probabilities: ours[id]!, labels: outcomes[id]!).auc
             let best = BinaryMetrics(probabilities: oracle[id]!, labels: outcomes[id]!).auc
             // A linear model cannot reach the oracle (non-linear world, latent quality) but gets most of
-            // the way: measured 76–91% of the oracle's lift above 0.5 (patent_loan lowest, project_loan highest).
-            #expect(learnt > 0.5 + 0.7 * (best - 0.5), "\(id): learnt AUC \(learnt), oracle \(best)")
+            // the way: on 80,000 unseen firms, 73–90% of the oracle's lift above 0.5 (新三板 lowest, from
+            // 1,895 labelled rows; 中长期项目贷 highest). Here 新三板 has about 950 labelled rows, whose AUC
+            // has a standard error near 0.02, hence the margin below the lowest measured share.
+            #expect(learnt > 0.5 + 0.65 * (best - 0.5), "\(id): learnt AUC \(learnt), oracle \(best)")
             #expect(learnt <= best + 0.02, "\(id): learnt AUC \(learnt) beats the oracle \(best)?")
         }
     }
