@@ -54,6 +54,9 @@ struct DecisionCornerTests {
         let star = try #require(a.notApplicable.first { $0.offer.id == "star" })
         #expect(star.reasons.contains { $0.text.contains("创业板") && $0.text.contains("尚未在境内证券交易所上市") }, "\(star.reasons.map(\.text))")
         #expect(offered.isSuperset(of: ["srdi_loan", "patent_loan", "project_loan"]))
+        // The SME size limits are helpers ("show": false): not among the officer's key figures.
+        #expect(a.keyFigures.allSatisfy { !$0.name.hasPrefix("sme_limit_") })
+        #expect(a.keyFigures.contains { $0.name == "debt_ratio" })
     }
 
     @Test("A firm listed in Hong Kong may return to the A-share boards, for a person to judge; not to NEEQ")

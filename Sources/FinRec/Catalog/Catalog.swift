@@ -20,6 +20,9 @@ public struct Catalog: Sendable {
         public let english: String
         public let unit: Unit
         public let expression: ParsedExpression
+        /// Whether the officer's key figures show it (`"show": false` for a helper such as an SME
+        /// size limit, whose value alone means little; its conditions still print it).
+        public var shown = true
     }
 
     public struct Condition: Sendable {
@@ -216,8 +219,10 @@ extension Catalog {
             guard let unit = Unit(rawValue: try unitField.string()) else {
                 throw unitField.error("unknown unit \(unitField.value.summary); use money, percent, years, count or number")
             }
-            definitions.append(Definition(name: name, chinese: try o.required("zh").nonEmptyString(), english: try o.required("en").nonEmptyString(),
-                                          unit: unit, expression: try expression(o)))
+            var definition = Definition(name: name, chinese: try o.required("zh").nonEmptyString(), english: try o.required("en").nonEmptyString(),
+                                        unit: unit, expression: try expression(o))
+            definition.shown = try o.optional("show")?.bool() ?? true
+            definitions.append(definition)
         }
         var offers: [Offer] = []
         for o in try root.required("offers").items() {

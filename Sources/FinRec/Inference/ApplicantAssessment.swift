@@ -259,7 +259,7 @@ public struct ApplicantAssessment: Sendable {
                 out.append(KeyFigure(name: name, label: label, value: nil, text: t))
             }
         }
-        for (definition, column) in zip(scorer.catalog.definitions, definitions) {
+        for (definition, column) in zip(scorer.catalog.definitions, definitions) where definition.shown {
             let label = language == .zh ? definition.chinese : definition.english
             guard let value = column?[r] else {
                 out.append(KeyFigure(name: definition.name, label: label, value: nil, text: missingText))
