@@ -319,6 +319,18 @@ public struct PMMLExport: Sendable {
         }
     }
 
+    /// PMML's built-in function for a comparison operator.
+    static func function(_ op: ParsedExpression.BinaryOperator) -> String {
+        switch op {
+        case .equal: "equal"
+        case .notEqual: "notEqual"
+        case .less: "lessThan"
+        case .lessOrEqual: "lessOrEqual"
+        case .greater: "greaterThan"
+        default: "greaterOrEqual"
+        }
+    }
+
     func truth(_ plan: CompiledExpression.Plan, _ namespace: ModelExport.Namespace) -> XMLElement {
         let two = constant(2, type: "integer"), one = constant(1, type: "integer"), zero = constant(0, type: "integer")
         /// 1 when any of `values` is missing, else 2 when `holds`, else 0.
@@ -330,27 +342,16 @@ public struct PMMLExport: Sendable {
         switch plan {
         case .compare(let op, let a, let b):
             let x = number(a, namespace), y = number(b, namespace)
-            let name: String
-            switch op {
-            case .equal: name = "equal"
-            case .notEqual: name = "notEqual"
-            case .less: name = "lessThan"
-            case .lessOrEqual: name = "lessOrEqual"
-            case .greater: name = "greaterThan"
-            default: name = "greaterOrEqual"
-            }
-            return decide([x, y], apply(name, x, y))
+            return decide([x, y], apply(Self.function(op), x, y))
         case .threshold(let op, let a, let c):
-            // FinRec's decision (Threshold): against the band around the published number.
-            let x = number(a, namespace), band = Threshold.band(c)
-            switch op {
-            case .equal: return decide([x], apply("and", apply("greaterOrEqual", x, constant(band.low)), apply("lessOrEqual", x, constant(band.high))))
-            case .notEqual: return decide([x], apply("or", apply("lessThan", x, constant(band.low)), apply("greaterThan", x, constant(band.high))))
-            case .less: return decide([x], apply("lessThan", x, constant(band.low)))
-            case .lessOrEqual: return decide([x], apply("lessOrEqual", x, constant(band.high)))
-            case .greater: return decide([x], apply("greaterThan", x, constant(band.high)))
-            default: return decide([x], apply("greaterOrEqual", x, constant(band.low)))
-            }
+            // FinRec's decision (Threshold): an ordering against the band's end, as an exact
+            // comparison; equality against both ends.
+            let x = number(a, namespace)
+            if let bound = Threshold.bound(op, c) { return decide([x], apply(Self.function(op), x, constant(bound))) }
+            let band = Threshold.band(c)
+            return op == .equal
+                ? decide([x], apply("and", apply("greaterOrEqual", x, constant(band.low)), apply("lessOrEqual", x, constant(band.high))))
+                : decide([x], apply("or", apply("lessThan", x, constant(band.low)), apply("greaterThan", x, constant(band.high))))
         case .textCompare(let field, let equal, let s):
             return decide([text(field)], apply(equal ? "equal" : "notEqual", text(field), constant(s)))
         case .textIn(let field, let set):

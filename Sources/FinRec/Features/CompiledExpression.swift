@@ -555,10 +555,12 @@ struct Evaluator {
         return t
     }
 
-    /// `x op c` for a threshold `c`, as ``Threshold`` says: the band around `c` is worked out
-    /// once, then a column runs the same specialised loop as an exact comparison, against the
-    /// band's lower or upper end (`x >= c` is `x >= c − tol`, `x > c` is `x > c + tol`, …).
+    /// `x op c` for a threshold `c`, as ``Threshold`` says: an ordering is the exact comparison
+    /// with the band's end that ``Threshold/bound(_:_:)`` gives (`x >= c` is `x >= c − tol`,
+    /// `x > c` is `x > c + tol`, …), so it runs the same specialised loops; `==` and `!=` test
+    /// both ends of the band.
     private func compareWithThreshold(_ op: ParsedExpression.BinaryOperator, _ x: Operand, _ c: Double) -> [Truth] {
+        if let bound = Threshold.bound(op, c) { return compareInPlace(op, x, .value(bound)) }
         var t = [Truth](repeating: .unknown, count: n)
         let rows = n
         guard rows > 0 else { return t }
@@ -566,13 +568,10 @@ struct Evaluator {
         t.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
             func run(_ values: UnsafePointer<Double>, _ missing: UnsafePointer<Bool>) {
-                switch op {
-                case .equal: Comparison.Within.between(values, missing, band.low, band.high, out, rows)
-                case .notEqual: Comparison.Outside.between(values, missing, band.low, band.high, out, rows)
-                case .less: Comparison.Less.against(values, missing, band.low, out, rows)
-                case .lessOrEqual: Comparison.LessOrEqual.against(values, missing, band.high, out, rows)
-                case .greater: Comparison.Greater.against(values, missing, band.high, out, rows)
-                default: Comparison.GreaterOrEqual.against(values, missing, band.low, out, rows)
+                if op == .equal {
+                    Comparison.Within.between(values, missing, band.low, band.high, out, rows)
+                } else {
+                    Comparison.Outside.between(values, missing, band.low, band.high, out, rows)
                 }
             }
             switch x {
