@@ -52,6 +52,16 @@ public struct Catalog: Sendable {
         /// already listed, a renewal before the certificate is due); it is listed as 不适用, not as
         /// an offer the firm misses.
         public var applicability = false
+
+        /// What every text from an unconfirmed condition ends with.
+        public static func unconfirmedMark(_ language: Language) -> String {
+            language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]"
+        }
+
+        /// `text` with ``unconfirmedMark(_:)`` added when the condition is unconfirmed.
+        func marked(_ text: String, _ language: Language) -> String {
+            unconfirmed ? text + Self.unconfirmedMark(language) : text
+        }
     }
 
     /// One step before an offer (股改, quotation, the innovation tier, months quoted, a lower tier).

@@ -186,8 +186,8 @@ public struct EligibilityResult: Sendable {
             let item = evaluator.conditions[k][i]
             guard item.condition.applicability, conditionTruths[k][i][r] == .fail else { return nil }
             let label = language == .zh ? "「\(item.condition.chinese)」不成立" : "not so: \(item.condition.english)"
-            var text = failureSentence(item.condition, label: label, row: r, language: language, showingFields: item.compiled.fieldsRead, plain: true)
-            if item.condition.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
+            let text = item.condition.marked(failureSentence(item.condition, label: label, row: r, language: language,
+                                                             showingFields: item.compiled.fieldsRead, plain: true), language)
             return EligibilityReason(conditionID: item.condition.id, status: .fail, text: text, missingFields: [],
                                      unconfirmed: item.condition.unconfirmed, source: item.condition.source, review: false)
         }
@@ -270,8 +270,7 @@ public struct EligibilityResult: Sendable {
             text = failureSentence(c, label: label, row: r, language: language)
         }
         if let context { text += language == .zh ? "（\(context)）" : " (\(context))" }
-        if c.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
-        return EligibilityReason(conditionID: c.id, status: status, text: text, missingFields: missing, unconfirmed: c.unconfirmed, source: c.source,
+        return EligibilityReason(conditionID: c.id, status: status, text: c.marked(text, language), missingFields: missing, unconfirmed: c.unconfirmed, source: c.source,
                                  review: review)
     }
 

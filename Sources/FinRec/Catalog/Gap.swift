@@ -28,7 +28,7 @@ public struct EligibilityGap: Sendable, Equatable {
         public let shortfall: Double?
         public let cost: Double
         /// E.g. "最近一年净利润 1400万元，需 ≥1500万元，差 100万元（北交所标准一）".
-        public let text: String
+        public internal(set) var text: String
         /// For a failed condition: when the enterprise can meet it (nil for an undecided one).
         public var closes: Closing?
         /// For an undecided condition: the fields (labels, as in the text) whose absence leaves it undecided.
@@ -314,25 +314,20 @@ public struct GapFinder: Sendable {
                 : "\(label) \(shownValue), needs \(sign) \(shownThreshold): \(amount) \(upper ? "over" : "short")"
         }
         if let contextText { text += language == .zh ? "（\(contextText)）" : " (\(contextText))" }
-        if condition.unconfirmed { text += language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]" }
         return EligibilityGap.Item(conditionID: condition.id, status: status, value: value, threshold: threshold, shortfall: shortfall,
-                                   cost: cost, text: text)
+                                   cost: cost, text: condition.marked(text, language))
     }
 }
 
 extension EligibilityGap.Item {
     /// The same item with `suffix` added to its text, before the mark of an unconfirmed rule.
     func adding(_ suffix: String) -> EligibilityGap.Item {
-        var text = self.text
-        if let mark = ["【规则来源待核实】", " [rule source unconfirmed]"].first(where: text.hasSuffix) {
-            text = String(text.dropLast(mark.count)) + suffix + mark
+        var copy = self
+        if let mark = Language.allCases.map(Catalog.Condition.unconfirmedMark).first(where: text.hasSuffix) {
+            copy.text = String(text.dropLast(mark.count)) + suffix + mark
         } else {
-            text += suffix
+            copy.text += suffix
         }
-        var copy = EligibilityGap.Item(conditionID: conditionID, status: status, value: value, threshold: threshold, shortfall: shortfall,
-                                       cost: cost, text: text)
-        copy.closes = closes
-        copy.missingFields = missingFields
         return copy
     }
 }
