@@ -86,10 +86,7 @@ struct Score: ParsableCommand {
         do {
             if excel { try emit(CSVField.byteOrderMark) }
             _ = try scoring.run(reader, write: emit)
-            let report = try reader.finish()
-            if let warning = EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: reader.path) {
-                FileHandleWriter.writeStandardError("warning: " + warning + "\n")
-            }
+            try Self.finish(reader)
             try file?.commit()
         } catch {
             file?.discard()
@@ -111,14 +108,19 @@ struct Score: ParsableCommand {
             }
             results += ApplicantAssessment.assess(scorer.score(chunk, firstRow: results.count), with: scorer, language: lang.language)
         }
-        let report = try reader.finish()
-        if let warning = EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: reader.path) {
-            FileHandleWriter.writeStandardError("warning: " + warning + "\n")
-        }
+        try Self.finish(reader)
         guard !results.isEmpty else {
             throw InputFileError(path: reader.path, message: "has no applicant in it; give one enterprise (see Datasets/applicants/ for examples)")
         }
         return ScoreDocument(results: results, scorer: scorer, language: lang.language, reasons: reasons, modelPath: modelPath,
                              asOf: assessment.asOf).render(documentFormat ?? format.document!)
+    }
+
+    /// Ends the reading and warns on standard error about the columns FinRec does not know.
+    static func finish(_ reader: EnterpriseFileReader) throws {
+        let report = try reader.finish()
+        if let warning = EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: reader.path) {
+            FileHandleWriter.writeStandardError("warning: " + warning + "\n")
+        }
     }
 }
