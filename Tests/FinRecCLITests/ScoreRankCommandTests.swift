@@ -127,6 +127,18 @@ struct ScoreRankCommandTests {
         #expect(text?.hasPrefix(folder + "/nope.json: cannot read the file") == true && text?.hasSuffix("; check the path") == true, "\(text ?? "no error")")
     }
 
+    @Test("score --format csv and rows stream a JSON applicant file on two workers (its chunks count as read)", arguments: ["csv", "rows"])
+    func streamedJSON(format: String) throws {
+        let folder = try Self.folder(), out = folder + "/out.csv"
+        try Score.parse([Self.root + "/Datasets/applicants/little-giant.json", "--format", format, "--threads", "2", "--output", out,
+                         "--model", Self.model]).run()
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        // The header and a line per offer: every offer (rows) or every offer listed for the firm (csv).
+        let report = try Self.report("little-giant.json", language: .zh)
+        #expect(lines.count == 1 + (format == "rows" ? shippedCatalogOfferCount : report.results[0].offers.count), "\(lines.count) lines")
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("91370100MA3C5YQ12D,") })
+    }
+
     static func rank(_ arguments: [String]) throws {
         let command = try Rank.parse(arguments + ["--model", model, "--quiet"])
         try command.run()

@@ -77,7 +77,12 @@ package final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
                 break
             }
             guard let pending else { slots.signal(); break }
-            if case .scanned(let s) = pending { rowsScanned += s.rowCount }
+            // A CSV chunk is counted when scanned; a JSON file's comes whole (ready).
+            switch pending {
+            case .scanned(let s): rowsScanned += s.rowCount
+            case .ready(let chunk): rowsScanned += chunk.rowCount
+            case .decoded: break
+            }
             let i = index
             index += 1
             DispatchQueue.global().async(group: group) {
