@@ -43,7 +43,7 @@ struct Score: ParsableCommand {
     var lang: LanguageOption = .zh
 
     @Option(name: .long, help: "How many reason codes up and down to show per offer.")
-    var reasons = 3
+    var reasons = ScoreOptions().reasons
 
     @Flag(name: .long, help: "csv and rows: start with a UTF-8 byte-order mark, so Excel shows Chinese right.")
     var excel = false
@@ -53,17 +53,24 @@ struct Score: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard (0...50).contains(reasons) else { throw ValidationError("Please give --reasons a whole number from 0 to 50.") }
+        do { try options.validate() } catch { throw ValidationError(error.message(.commandLine)) }
         if format == .xlsx && output == nil { throw ValidationError("--format xlsx writes a workbook: give it a file with --output NAME.xlsx.") }
         if excel && !format.streams { throw ValidationError("--excel goes with --format csv or rows (for a workbook use --format xlsx).") }
+    }
+
+    /// The use case's options, from the flags.
+    var options: ScoreOptions {
+        var options = ScoreOptions()
+        options.language = lang.language
+        options.reasons = reasons
+        return options
     }
 
     func run() throws {
         if format.streams {
             try stream()
         } else if format == .xlsx, let output {
-            let document = try JSONValue.parse(try render(.json))
-            try Workbooks.score(document).write(to: output)
+            try Workbooks.score(try JSONValue.parse(try document().json())).write(to: output)
         } else {
             try deliver(try render(), to: output)
         }
@@ -71,22 +78,19 @@ struct Score: ParsableCommand {
 
     /// csv and rows: every enterprise of a file of any size, chunk by chunk in file order.
     func stream() throws {
-        let modelPath = try DefaultModel.resolve(model)
-        let trained = try TrainedModel.read(from: modelPath)
-        let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: .singleThreaded)
+        let model = try ScoringModel(path: try DefaultModel.resolve(model), asOf: assessment.asOf)
         // Officer's lines cost about a millisecond each: small chunks keep every worker busy.
         let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant, defaultChunkRows: format == .csv ? 1_024 : nil))
-        let scoring = PoolScoring(scorer: scorer, workers: runtime.policy.workers,
-                                  format: format == .rows ? .rows(reasons: reasons)
-                                      : .csv(language: lang.language, reasons: reasons, modelPath: modelPath, asOf: assessment.asOf))
         let file = try output.map { (path) throws(FileWriteError) in try AtomicFileWriter(path: path) }
         func emit(_ text: String) throws {
             if let file { try file.write(text) } else { try FileHandleWriter.writeStandardOutput(text) }
         }
         do {
             if excel { try emit(CSVField.byteOrderMark) }
-            _ = try scoring.run(reader, write: emit)
-            try Self.finish(reader)
+            _ = try commandLineErrors {
+                try ScoreUseCase.stream(reader, model: model, options: options, lines: format == .rows ? .rows : .csv,
+                                        workers: runtime.policy.workers, write: emit, report: Self.warnUnknownColumns(reader.path))
+            }
             try file?.commit()
         } catch {
             file?.discard()
@@ -94,33 +98,27 @@ struct Score: ParsableCommand {
         }
     }
 
+    /// The applicants' assessments (table, json, xlsx).
+    func document() throws -> ScoreDocument {
+        let model = try ScoringModel(path: try DefaultModel.resolve(model), asOf: assessment.asOf, threads: runtime.policy)
+        let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant))
+        return try commandLineErrors {
+            try ScoreUseCase.assess(reader, model: model, options: options, report: Self.warnUnknownColumns(reader.path))
+        }
+    }
+
     /// The report the command prints.
     /// - Parameter documentFormat: the document to render (default: --format's).
     func render(_ documentFormat: ScoreDocument.Format? = nil) throws -> String {
-        let modelPath = try DefaultModel.resolve(model)
-        let trained = try TrainedModel.read(from: modelPath)
-        let scorer = try OfferScorer(model: trained, asOf: assessment.day, threads: runtime.policy)
-        let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant))
-        var results: [ApplicantAssessment] = []
-        while let chunk = try reader.nextChunk() {
-            guard results.count + chunk.rowCount <= ScoreDocument.maximumApplicants else {
-                throw InputFileError(path: reader.path, message: "more than \(ScoreDocument.maximumApplicants) applicants; use `finrec rank` for pools")
-            }
-            results += ApplicantAssessment.assess(scorer.score(chunk, firstRow: results.count), with: scorer, language: lang.language)
-        }
-        try Self.finish(reader)
-        guard !results.isEmpty else {
-            throw InputFileError(path: reader.path, message: "has no applicant in it; give one enterprise (see Datasets/applicants/ for examples)")
-        }
-        return ScoreDocument(results: results, scorer: scorer, language: lang.language, reasons: reasons, modelPath: modelPath,
-                             asOf: assessment.asOf).render(documentFormat ?? format.document!)
+        try document().render(documentFormat ?? format.document!)
     }
 
-    /// Ends the reading and warns on standard error about the columns FinRec does not know.
-    static func finish(_ reader: EnterpriseFileReader) throws {
-        let report = try reader.finish()
-        if let warning = EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: reader.path) {
-            FileHandleWriter.writeStandardError("warning: " + warning + "\n")
+    /// Warns on standard error about the columns of `path` FinRec does not know.
+    static func warnUnknownColumns(_ path: String) -> (ReadReport) -> Void {
+        { report in
+            if let warning = EnterpriseSchema.schema.unknownFieldsWarning(report.unknownColumns, file: path) {
+                FileHandleWriter.writeStandardError("warning: " + warning + "\n")
+            }
         }
     }
 }

@@ -161,3 +161,16 @@ public enum DeskCommand: String, CaseIterable, Sendable {
     /// The executable that runs these commands, built beside `finrec`.
     public static let executableName = "finrec-desk"
 }
+
+/// Runs a use case, with its errors as `finrec` reports them: a bad option, offer or condition as
+/// a usage error (exit status 64, with the usage line), the rest as they are (status 1).
+public func commandLineErrors<T>(_ work: () throws -> T) throws -> T {
+    do {
+        return try work()
+    } catch let error as UseCaseError {
+        switch error {
+        case .option, .offer, .condition, .date: throw ValidationError(error.message(.commandLine))
+        case .tooManyApplicants, .noApplicant: throw error
+        }
+    }
+}

@@ -33,33 +33,36 @@ enum API {
     /// `POST /v1/score`: one or many applicants → the finrec-score document.
     static func score(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
         let query = try Query(request, allowed: ["lang", "reasons"])
-        let language = try query.language()
-        let reasons = try query.integer("reasons", default: 3, in: 0...50)
+        var options = ScoreOptions()
+        options.language = try query.language()
+        options.reasons = try query.integer(.reasons, default: options.reasons, in: ScoreOptions.reasonsRange)
         // The model in service when the request arrived answers it, whatever a reload does meanwhile.
         let model = state.models.model
         let body = try await uploadedBody(request, state: state)
-        let results = try Desk.assess(body, name: "request body", model: model, language: language)
-        let document = Desk.scoreDocument(results, model: model, language: language, reasons: reasons)
-        let id = try await commit(route: "POST /v1/score", body: body, model: model, applicants: results.count, result: document,
+        let document = try Desk.assess(body, name: "request body", model: model, options: options)
+        let text = document.jsonValue().compact() + "\n"
+        let id = try await commit(route: "POST /v1/score", body: body, model: model, applicants: document.results.count, result: text,
                                   context: context, state: state)
-        return respond(document, decision: id)
+        return respond(text, decision: id)
     }
 
     /// `POST /v1/rank`: a pool → the top lists per offer (finrec-rank JSON, or CSV).
     static func rank(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
         let query = try Query(request, allowed: ["lang", "reasons", "top", "product", "near_miss", "where", "format"])
-        var options = Desk.RankRequest()
+        var options = RankOptions()
         options.language = try query.language()
-        options.reasons = try query.integer("reasons", default: 3, in: 0...50)
-        options.top = try query.integer("top", default: 100, in: 1...10_000)
-        options.nearMisses = try query.integer("near_miss", default: 0, in: 0...10_000)
-        options.products = query["product"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-        options.condition = query["where"]
+        options.reasons = try query.integer(.reasons, default: options.reasons, in: ScoreOptions.reasonsRange)
+        options.top = try query.integer(.top, default: options.top, in: RankOptions.topRange.clamped(to: 1...RankOptions.requestLimit))
+        options.nearMisses = try query.integer(.nearMiss, default: options.nearMisses,
+                                               in: RankOptions.nearMissRange.clamped(to: 0...RankOptions.requestLimit))
+        options.workers = state.configuration.rankWorkers
+        options.products = query[UseCaseOption.product.name(.query)].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        options.condition = query[UseCaseOption.condition.name(.query)]
         let format = query["format"] ?? "json"
         guard format == "json" || format == "csv" else { throw ServiceError(.badRequest, "format=\(format): give json or csv") }
         let model = state.models.model
         let body = try await uploadedBody(request, state: state)
-        let document = try Desk.rank(body, name: "request body", request: options, model: model, workers: state.configuration.rankWorkers)
+        let document = try Desk.rank(body, name: "request body", options: options, model: model)
         let text = document.render(format == "csv" ? .csv : .json)
         let id = try await commit(route: "POST /v1/rank", body: body, model: model, applicants: document.ranker.rows, result: text,
                                   context: context, state: state)
@@ -139,7 +142,8 @@ struct Query {
         return language
     }
 
-    func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+    func integer(_ option: UseCaseOption, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        let name = option.name(.query)
         guard let text = values[name] else { return value }
         guard let n = Int(text), range.contains(n) else {
             throw ServiceError(.badRequest, "\(name)=\(text): give a whole number from \(range.lowerBound) to \(range.upperBound)")

@@ -2,29 +2,30 @@ public import FinRec
 public import Foundation
 import Synchronization
 
-/// A model as the service holds it: read once, hashed, with its scorer. Immutable: a reload
+/// A model as the service holds it: read once, hashed, ready to score. Immutable: a reload
 /// builds a new one and swaps it in, so a request keeps the model it started with.
 public final class LoadedModel: Sendable {
-    public let path: String
+    /// The model and its scorer, named by the file's name in documents.
+    public let scoring: ScoringModel
     /// SHA-256 of the model file's bytes, as the audit log records it.
     public let sha256: String
-    public let model: TrainedModel
-    public let scorer: OfferScorer
-    /// The assessment date of the eligibility rules, YYYY-MM-DD.
-    public let asOf: String
     public let loadedAt: Date
 
+    public var path: String { scoring.path }
+    public var model: TrainedModel { scoring.model }
+    public var scorer: OfferScorer { scoring.scorer }
+    /// The assessment date of the eligibility rules, YYYY-MM-DD.
+    public var asOf: String { scoring.asOf }
+
     public init(path: String, asOf: String) throws {
-        guard let day = CivilDate(isoDate: asOf) else {
-            throw ServiceError(.badRequest, "the assessment date \(asOf) is not a calendar date; write it as YYYY-MM-DD")
-        }
         // Hash the bytes that are parsed: a file replaced between the two reads cannot mismatch.
         let bytes = try ModelFile.contents(at: path)
         self.sha256 = SHA256.hex(bytes)
-        self.path = path
-        self.model = try TrainedModel.decode(bytes, path: path)
-        self.scorer = try OfferScorer(model: model, asOf: day.daysSinceEpoch, threads: .singleThreaded)
-        self.asOf = asOf
+        do {
+            self.scoring = try ScoringModel(bytes: bytes, path: path, asOf: asOf, name: (path as NSString).lastPathComponent)
+        } catch let error as UseCaseError {
+            throw ServiceError(.badRequest, error.message(.query))
+        }
         self.loadedAt = Date()
     }
 
@@ -111,86 +112,37 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// What the service does with an upload, apart from HTTP: the same reading, checks, scoring and
-/// documents as `finrec score` and `finrec rank`.
+/// What the service does with an upload, apart from HTTP: the library's use cases
+/// (``ScoreUseCase``, ``RankUseCase``), their errors as HTTP answers.
 public enum Desk {
-    /// One or many applicants (JSON object, array, JSON Lines, or CSV) → assessments.
-    /// `limit`: the most applicants taken (413 above it), checked before any is scored.
-    public static func assess(_ body: [UInt8], name: String, model: LoadedModel, language: Language,
-                              limit: Int = ScoreDocument.maximumApplicants) throws(ServiceError) -> [ApplicantAssessment] {
-        var options = ReaderOptions()
+    /// One or many applicants (JSON object, array, JSON Lines, or CSV) → their assessments.
+    /// `options.maximumApplicants`: the most applicants taken (413 above it), checked before any
+    /// is scored.
+    public static func assess(_ body: [UInt8], name: String, model: LoadedModel, options: ScoreOptions) throws(ServiceError) -> ScoreDocument {
+        var reading = ReaderOptions()
         // Small chunks: one applicant does not allocate room for thousands.
-        options.chunkRows = min(limit + 1, 256)
-        do {
-            let reader = try EnterpriseFileReader(bytes: body, name: name, options: options)
-            var results: [ApplicantAssessment] = []
-            while let chunk = try reader.nextChunk() {
-                guard results.count + chunk.rowCount <= limit else {
-                    throw ServiceError(.contentTooLarge, "\(name): more than \(limit) applicants; rank pools with POST /v1/rank or `finrec rank`")
-                }
-                results += ApplicantAssessment.assess(model.scorer.score(chunk, firstRow: results.count), with: model.scorer, language: language)
-            }
-            _ = try reader.finish()
-            guard !results.isEmpty else {
-                throw ServiceError(.unprocessable, "\(name): no applicant in it; send one enterprise as a JSON object or a CSV line under a header")
-            }
-            return results
-        } catch let error as InputFileError {
-            throw ServiceError(error)
-        } catch let error as ServiceError {
-            throw error
-        } catch {
-            throw ServiceError(.unprocessable, "\(name): \(error)")
-        }
-    }
-
-    /// The finrec-score document of `results`, as `finrec score --format json` prints it, on one line.
-    public static func scoreDocument(_ results: [ApplicantAssessment], model: LoadedModel, language: Language, reasons: Int) -> String {
-        ScoreDocument(results: results, scorer: model.scorer, language: language, reasons: reasons,
-                      modelPath: (model.path as NSString).lastPathComponent, asOf: model.asOf).jsonValue().compact() + "\n"
-    }
-
-    /// What `POST /v1/rank` takes besides the pool.
-    public struct RankRequest: Sendable {
-        public var top = 100
-        public var products: [String] = []
-        public var nearMisses = 0
-        public var reasons = 3
-        public var language = Language.zh
-        public var condition: String?
-        public init() {}
+        reading.chunkRows = min(options.maximumApplicants + 1, 256)
+        return try answer(name) { try ScoreUseCase.assess(try EnterpriseFileReader(bytes: body, name: name, options: reading),
+                                                          model: model.scoring, options: options) }
     }
 
     /// A pool (CSV or JSON) → its top lists per offer.
-    public static func rank(_ body: [UInt8], name: String, request: RankRequest, model: LoadedModel, workers: Int) throws(ServiceError) -> RankDocument {
-        let scorer = model.scorer
-        let offers: [Int]
+    public static func rank(_ body: [UInt8], name: String, options: RankOptions, model: LoadedModel) throws(ServiceError) -> RankDocument {
+        try answer(name) { try RankUseCase.rank(try EnterpriseFileReader(bytes: body, name: name), model: model.scoring, options: options) }
+    }
+
+    /// `work`'s result, or its error as the status that says whose fault it is.
+    static func answer<T>(_ name: String, _ work: () throws -> T) throws(ServiceError) -> T {
         do {
-            offers = try scorer.offerIndices(request.products, allowingRulesOnly: request.nearMisses > 0)
-        } catch {
-            switch error {
-            case .unknown(let id):
-                throw ServiceError(.badRequest, "product=\(id): no such offer; the catalog has " + scorer.catalog.offers.map(\.id).joined(separator: ", "))
-            case .noWeights(let offer):
-                throw ServiceError(.badRequest, "product=\(offer.id): the model has no weights for \(offer.displayName); add near_miss=N for the enterprises closest to it")
-            }
-        }
-        var ranking = PoolRanking(scorer: scorer, offers: offers, top: request.top, reasonCount: request.reasons, workers: workers)
-        ranking.nearMisses = request.nearMisses
-        ranking.language = request.language
-        if let condition = request.condition {
-            do { ranking.filter = try PoolRanking.filter(condition, scorer: scorer) } catch {
-                throw ServiceError(.badRequest, "where=\(condition): \(error)")
-            }
-        }
-        do {
-            let reader = try EnterpriseFileReader(bytes: body, name: name)
-            let ranker = try ranking.run(reader)
-            _ = try reader.finish()
-            return RankDocument(ranker: ranker, scorer: scorer, modelPath: (model.path as NSString).lastPathComponent,
-                                asOf: model.asOf, language: request.language)
+            return try work()
         } catch let error as InputFileError {
             throw ServiceError(error)
+        } catch let error as UseCaseError {
+            switch error {
+            case .tooManyApplicants: throw ServiceError(.contentTooLarge, error.message(.query))
+            case .noApplicant: throw ServiceError(.unprocessable, error.message(.query))
+            case .option, .date, .offer, .condition: throw ServiceError(.badRequest, error.message(.query))
+            }
         } catch {
             throw ServiceError(.unprocessable, "\(name): \(error)")
         }

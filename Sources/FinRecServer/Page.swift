@@ -85,9 +85,12 @@ enum Page {
             name = language == .zh ? "表单" : "the form"
             input = FormData.applicantCSV(fields)
         }
-        let results: [ApplicantAssessment]
+        var options = ScoreOptions()
+        options.language = language
+        options.maximumApplicants = maximumApplicants
+        let document: ScoreDocument
         do {
-            results = try Desk.assess(input, name: name, model: model, language: language, limit: maximumApplicants)
+            document = try Desk.assess(input, name: name, model: model, options: options)
         } catch {
             // Back to the form with what was entered and what to fix; a field's error by its label.
             var message = error.message
@@ -98,8 +101,8 @@ enum Page {
             let view = formView(values: upload == nil ? fields : [:], error: message, language: language, state: state)
             return html(render("form", view), status: HTTPResponse.Status(code: error.status.rawValue))
         }
-        let document = Desk.scoreDocument(results, model: model, language: language, reasons: 3)
-        let id = try await API.commit(route: "POST /score", body: body, model: model, applicants: results.count, result: document,
+        let id = try await API.commit(route: "POST /score", body: body, model: model, applicants: document.results.count,
+                                      result: document.jsonValue().compact() + "\n",
                                       context: context, state: state)
         var headers = HTTPFields()
         headers[.location] = "/decisions/\(id)"

@@ -19,6 +19,7 @@ public struct ReaderOptions: Sendable {
 
 /// What a reader saw: rows accepted and rejected, columns it did not know or did not find.
 public struct ReadReport: Sendable, Equatable {
+    public init() {}
     public var rowsAccepted = 0
     public var rowsRejected = 0
     public var rejectsPath: String?

@@ -44,32 +44,65 @@ public struct RankDocument {
 
     public func render(_ format: Format) -> String { format == .json ? json() : csv() }
 
-    public func csv() -> String {
-        var out = "offer_id,offer_name_zh,offer_name_en,kind,group,rank,enterprise_id,name,line,probability,points,reasons,city,tier,gap_distance,nearest,status,missing_fields\n"
+    /// The columns of the rank table (CSV and workbook), in order.
+    public static let columns = ["offer_id", "offer_name_zh", "offer_name_en", "kind", "group", "rank", "enterprise_id", "name", "line",
+                                 "probability", "points", "reasons", "city", "tier", "gap_distance", "nearest", "status", "missing_fields"]
+
+    /// A cell of the rank table: what the CSV shows, and for a number its value.
+    public enum Cell: Sendable, Equatable {
+        case text(String)
+        case number(Double, shown: String)
+        /// A probability (the workbook shows it as a percentage).
+        case probability(Double, shown: String)
+
+        /// The cell as the CSV writes it.
+        public var shown: String {
+            switch self {
+            case .text(let text), .number(_, let text), .probability(_, let text): text
+            }
+        }
+    }
+
+    /// The rank table: per offer, its eligible, then undecided, then near-miss enterprises, one
+    /// row each in ``columns`` order.
+    public func table() -> [[Cell]] {
+        var rows: [[Cell]] = []
+        func count(_ n: Int) -> Cell { .number(Double(n), shown: String(n)) }
         for (i, k) in ranker.offers.enumerated() {
             let offer = scorer.catalog.offers[k]
-            let head = [offer.id, offer.chineseName, offer.englishName, offer.kind.rawValue]
+            let head: [Cell] = [.text(offer.id), .text(offer.chineseName), .text(offer.englishName), .text(offer.kind.rawValue)]
             for (group, list) in [("eligible", ranker.eligible[i]), ("unknown", ranker.unknown[i])] {
                 for (position, e) in list.sorted().enumerated() {
-                    var fields: [String] = head + [group, String(position + 1), e.enterpriseID, e.name ?? "", String(e.line)]
-                    fields += ["\(e.probability)", "\(e.points)", reasons(e, offer: k).joined(separator: "; "), e.city ?? "", e.tier ?? "", "", ""]
-                    fields += [group == "eligible" ? Truth.pass.code : Truth.unknown.code,
-                               e.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")]
-                    out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
+                    rows.append(head + [
+                        .text(group), count(position + 1), .text(e.enterpriseID), .text(e.name ?? ""), count(e.line),
+                        .probability(e.probability, shown: "\(e.probability)"), .number(e.points, shown: "\(e.points)"),
+                        .text(reasons(e, offer: k).joined(separator: "; ")), .text(e.city ?? ""), .text(e.tier ?? ""), .text(""), .text(""),
+                        .text(group == "eligible" ? Truth.pass.code : Truth.unknown.code),
+                        .text(e.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")),
+                    ])
                 }
             }
             // Near-misses: the offer's probability as the model gives it (the order among equal gaps),
             // no points (the offer is not open to them); their shortfalls as reasons; an undecided
-            // one's missing fields.
+            // one's missing fields. The gap as shown, to 4 decimals.
             for (position, m) in ranker.topNearMisses(i).enumerated() {
-                var fields: [String] = head + ["near_miss", String(position + 1), m.enterpriseID, m.name ?? "", String(m.line),
-                                               m.probability.map { "\($0)" } ?? "", ""]
-                fields += [m.gap.items.map(\.text).joined(separator: "; "), m.city ?? "", m.tier ?? "", Fixed.exact(m.gap.distance, digits: 4),
-                           m.gap.standards.joined(separator: " · "), m.status.code,
-                           m.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")]
-                out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
+                let distance = Fixed.exact(m.gap.distance, digits: 4)
+                rows.append(head + [
+                    .text("near_miss"), count(position + 1), .text(m.enterpriseID), .text(m.name ?? ""), count(m.line),
+                    m.probability.map { .probability($0, shown: "\($0)") } ?? .text(""), .text(""),
+                    .text(m.gap.items.map(\.text).joined(separator: "; ")), .text(m.city ?? ""), .text(m.tier ?? ""),
+                    Double(distance).map { .number($0, shown: distance) } ?? .text(distance),
+                    .text(m.gap.standards.joined(separator: " · ")), .text(m.status.code),
+                    .text(m.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")),
+                ])
             }
         }
+        return rows
+    }
+
+    public func csv() -> String {
+        var out = Self.columns.joined(separator: ",") + "\n"
+        for row in table() { out += row.map { CSVField.escape($0.shown) }.joined(separator: ",") + "\n" }
         return out
     }
 

@@ -52,9 +52,9 @@ public enum Workbooks {
         return XLSXWorkbook(sheets: [offers, figures, supplements])
     }
 
-    /// `finrec rank --output x.xlsx`: the rank CSV's rows under Chinese headers, numbers as numbers.
-    public static func rank(csv: String, language: Language) -> XLSXWorkbook {
-        let zh = language == .zh
+    /// `finrec rank --output x.xlsx`: the rank table under Chinese headers, numbers as numbers.
+    public static func rank(_ document: RankDocument) -> XLSXWorkbook {
+        let zh = document.language == .zh
         let headers: [String: (String, String)] = [
             "offer_id": ("产品/板块代码", "Offer id"), "offer_name_zh": ("产品/板块", "Offer (Chinese)"), "offer_name_en": ("英文名称", "Offer (English)"),
             "kind": ("类型", "Kind"), "group": ("分组", "Group"), "rank": ("排名", "Rank"), "enterprise_id": ("统一社会信用代码", "Enterprise id"),
@@ -62,17 +62,16 @@ public enum Workbooks {
             "reasons": ("理由", "Reasons"), "city": ("城市", "City"), "tier": ("资质等级", "Tier"), "gap_distance": ("差距", "Gap distance"),
             "nearest": ("最近标准", "Nearest standard"), "status": ("状态", "Status"), "missing_fields": ("缺少的字段", "Missing fields"),
         ]
-        let rows = CSVText.rows(csv)
-        guard let header = rows.first else { return XLSXWorkbook(sheets: []) }
-        var sheet = XLSXWorkbook.Sheet(name: zh ? "排名" : "Ranking", header: header.map { name in headers[name].map { zh ? $0.0 : $0.1 } ?? name },
-                                       widths: header.map { ["reasons", "nearest", "missing_fields"].contains($0) ? 50 : ["name", "offer_name_en"].contains($0) ? 28 : 14 })
-        let numeric: Set<String> = ["rank", "line", "points", "gap_distance"]
-        for row in rows.dropFirst() {
-            sheet.rows.append(zip(header, row).map { name, value in
-                if value.isEmpty { return .empty }
-                if name == "probability", let x = Double(value) { return .percent(x) }
-                if numeric.contains(name), let x = Double(value) { return .number(x) }
-                return .text(value)
+        let columns = RankDocument.columns
+        var sheet = XLSXWorkbook.Sheet(name: zh ? "排名" : "Ranking", header: columns.map { name in headers[name].map { zh ? $0.0 : $0.1 } ?? name },
+                                       widths: columns.map { ["reasons", "nearest", "missing_fields"].contains($0) ? 50 : ["name", "offer_name_en"].contains($0) ? 28 : 14 })
+        for row in document.table() {
+            sheet.rows.append(row.map { cell in
+                switch cell {
+                case .text(let text): text.isEmpty ? .empty : .text(text)
+                case .number(let x, _): .number(x)
+                case .probability(let p, _): .percent(p)
+                }
             })
         }
         return XLSXWorkbook(sheets: [sheet])
