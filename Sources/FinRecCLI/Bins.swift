@@ -14,11 +14,6 @@ struct Bins: ParsableCommand {
             the offer succeeds more often than on average.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json
-        var document: BinningDocument.Format { BinningDocument.Format(rawValue: rawValue)! }
-    }
-
     @Option(name: .long, help: "A trained model: show its bins.")
     var model: String?
 
@@ -38,7 +33,7 @@ struct Bins: ParsableCommand {
     var product: [String] = []
 
     @Option(name: .long, help: "Output: table or json (default: json for an --output ending in .json, else table).")
-    var format: Format?
+    var format: BinningDocument.Format?
 
     @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
@@ -66,7 +61,7 @@ struct Bins: ParsableCommand {
             document = BinningDocument(features: features, offers: products, source: data)
         }
         let shown = try document.only(products: product)
-        let text = shown.render(format?.document ?? (namesJSON(output) ? .json : .table))
+        let text = shown.render(format ?? (namesJSON(output) ? .json : .table))
         try deliver(text, to: output)
     }
 }

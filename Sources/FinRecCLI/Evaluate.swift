@@ -11,11 +11,6 @@ struct Evaluate: ParsableCommand {
             On generated data with truth_<id> columns it also shows the oracle's AUC.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json
-        var document: EvaluationDocument.Format { EvaluationDocument.Format(rawValue: rawValue)! }
-    }
-
     @Option(name: .long, help: "The model to evaluate (written by finrec train).")
     var model: String
 
@@ -31,7 +26,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var assessment: AssessmentDateOption
 
     @Option(name: .long, help: "Output: table or json.")
-    var format: Format = .table
+    var format: EvaluationDocument.Format = .table
 
     @Flag(name: .long, help: "Also print each offer's reliability table (calibration deciles) in the table.")
     var reliability = false
@@ -64,6 +59,6 @@ struct Evaluate: ParsableCommand {
         let main = try evaluate(model)
         let other = try baseline.map(evaluate)
         return EvaluationDocument(evaluation: main, baseline: other, showsReliability: reliability, gainsBands: gains ? bandsOption.bands : nil,
-                                  event: event).render(format.document)
+                                  event: event).render(format)
     }
 }

@@ -13,11 +13,6 @@ struct Monitor: ParsableCommand {
             count on the rows each offer's rule does not rule out.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json
-        var document: MonitorDocument.Format { MonitorDocument.Format(rawValue: rawValue)! }
-    }
-
     @Option(name: .long, help: "The model (default: Models/default-model.json).")
     var model: String?
 
@@ -31,7 +26,7 @@ struct Monitor: ParsableCommand {
     var detail = false
 
     @Option(name: .long, help: "Output: table or json (default: json for an --output ending in .json, else table).")
-    var format: Format?
+    var format: MonitorDocument.Format?
 
     @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
@@ -45,7 +40,7 @@ struct Monitor: ParsableCommand {
         let loaded = try TrainedModel.read(from: try DefaultModel.resolve(model))
         let stability = try PopulationStability.measure(model: loaded, baseline: baseline, data: data, asOf: assessment.day, bands: bandsOption.bands,
                                                         reading: reading.readerOptions(for: data), threads: runtime.policy)
-        let text = MonitorDocument(stability: stability, showsBins: detail).render(format?.document ?? (namesJSON(output) ? .json : .table))
+        let text = MonitorDocument(stability: stability, showsBins: detail).render(format ?? (namesJSON(output) ? .json : .table))
         try deliver(text, to: output)
     }
 }

@@ -12,11 +12,6 @@ struct Predict: ParsableCommand {
             all products at once with one BLAS gemm per block of rows.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, csv, json
-        var document: PredictionDocument.Format { PredictionDocument.Format(rawValue: rawValue)! }
-    }
-
     enum Precision: String, ExpressibleByArgument, CaseIterable {
         case f64, f32
     }
@@ -31,7 +26,7 @@ struct Predict: ParsableCommand {
     var output: String?
 
     @Option(name: .long, help: "Output format: table, csv or json (default: table on standard output, else by the output's extension).")
-    var format: Format?
+    var format: PredictionDocument.Format?
 
     @Option(name: .long, help: "Arithmetic: f64 (default) or f32 (faster; logits differ by about 1e-5, see README).")
     var precision: Precision = .f64
@@ -44,7 +39,7 @@ struct Predict: ParsableCommand {
         }
     }
 
-    var resolvedFormat: Format {
+    var resolvedFormat: PredictionDocument.Format {
         if let format { return format }
         guard let output else { return .table }
         return output.hasSuffix(".json") ? .json : .csv
@@ -65,7 +60,7 @@ struct Predict: ParsableCommand {
                 .logits(for: table.rows.converted(to: Float.self), threads: runtime.policy)
                 .converted(to: Double.self)
         }
-        let text = PredictionDocument(model: loaded, ids: table.ids, logits: logits).render(resolvedFormat.document)
+        let text = PredictionDocument(model: loaded, ids: table.ids, logits: logits).render(resolvedFormat)
         if let output {
             try AtomicFileWriter.write(Array(text.utf8), to: output)
             printToStandardError("wrote \(table.ids.count) rows × \(loaded.products.count) products to \(output)")

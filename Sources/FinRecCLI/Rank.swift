@@ -16,10 +16,6 @@ struct Rank: ParsableCommand {
             id. Outputs are written atomically: a run that fails leaves no file.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csv, json, xlsx
-    }
-
     @Option(name: .long, help: "Model file (default: as for `finrec score`).")
     var model: String?
 
@@ -33,7 +29,7 @@ struct Rank: ParsableCommand {
     var output: String
 
     @Option(name: .long, help: "Output format (default: by --output's extension, .json, .xlsx or else CSV).")
-    var format: Format?
+    var format: RankDocument.Format?
 
     @Option(name: .long, help: "Also write every enterprise's best offer to this file: CSV, or JSON Lines when it ends in .jsonl (streamed, written atomically).")
     var best: String?
@@ -75,7 +71,7 @@ struct Rank: ParsableCommand {
         }
     }
 
-    var resolvedFormat: Format {
+    var resolvedFormat: RankDocument.Format {
         format ?? (output.lowercased().hasSuffix(".json") ? .json : output.lowercased().hasSuffix(".xlsx") ? .xlsx : .csv)
     }
 
@@ -126,11 +122,7 @@ struct Rank: ParsableCommand {
             throw error
         }
         progress.finish()
-        let bytes: [UInt8] = switch resolvedFormat {
-        case .xlsx: try Workbooks.rank(document).bytes()
-        case .csv: Array(((excel ? CSVField.byteOrderMark : "") + document.csv()).utf8)
-        case .json: Array(document.json().utf8)
-        }
+        let bytes = try document.bytes(resolvedFormat, byteOrderMark: excel)
         // A signal that came after the last chunk was read still stops the run before any rename.
         if interrupt.isSet { throw interrupted(after: document.ranker.rows) }
         try AtomicFileWriter.write(bytes, to: output)

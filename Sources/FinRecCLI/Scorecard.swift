@@ -13,23 +13,18 @@ struct Scorecard: ParsableCommand {
             (points = offset + factor × ln(odds)).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csv, json
-        var document: ScorecardDocument.Format { ScorecardDocument.Format(rawValue: rawValue)! }
-    }
-
     @Option(name: .long, help: "The model (default: Models/default-model.json).")
     var model: String?
 
     @Option(name: .long, help: "csv or json (default: json for an --output ending in .json, else csv).")
-    var format: Format?
+    var format: ScorecardDocument.Format?
 
     @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
 
     func run() throws {
         let loaded = try TrainedModel.read(from: try DefaultModel.resolve(model))
-        let text = ScorecardDocument(model: loaded).render(format?.document ?? (namesJSON(output) ? .json : .csv))
+        let text = ScorecardDocument(model: loaded).render(format ?? (namesJSON(output) ? .json : .csv))
         try deliver(text, to: output)
     }
 }

@@ -174,3 +174,11 @@ public func commandLineErrors<T>(_ work: () throws -> T) throws -> T {
         }
     }
 }
+
+// The documents' own format types are the `--format` values: one format type per document family.
+extension EvaluationDocument.Format: ExpressibleByArgument {}
+extension MonitorDocument.Format: ExpressibleByArgument {}
+extension BinningDocument.Format: ExpressibleByArgument {}
+extension PredictionDocument.Format: ExpressibleByArgument {}
+extension ScorecardDocument.Format: ExpressibleByArgument {}
+extension RankDocument.Format: ExpressibleByArgument {}

@@ -63,7 +63,7 @@ enum API {
         let model = state.models.model
         let body = try await uploadedBody(request, state: state)
         let document = try Desk.rank(body, name: "request body", options: options, model: model)
-        let text = document.render(format == "csv" ? .csv : .json)
+        let text = format == "csv" ? document.csv() : document.json()
         let id = try await commit(route: "POST /v1/rank", body: body, model: model, applicants: document.ranker.rows, result: text,
                                   context: context, state: state)
         return respond(text, type: format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", decision: id)

@@ -1,7 +1,8 @@
 /// A pool's top lists per offer (`finrec rank`) as CSV or JSON (`finrec-rank`, format version 1),
 /// and the end-of-run summary.
 public struct RankDocument {
-    public enum Format: String, Sendable, CaseIterable { case csv, json }
+    /// The rank table as CSV, the finrec-rank JSON, or an Excel workbook of the rank table.
+    public enum Format: String, Sendable, CaseIterable { case csv, json, xlsx }
 
     /// The version of the JSON contract.
     public static let formatVersion = 1
@@ -42,7 +43,15 @@ public struct RankDocument {
             }
     }
 
-    public func render(_ format: Format) -> String { format == .json ? json() : csv() }
+    /// The document in `format` (text as UTF-8).
+    /// - Parameter byteOrderMark: CSV starts with a UTF-8 byte-order mark, so Excel shows Chinese right.
+    public func bytes(_ format: Format, byteOrderMark: Bool = false) throws(FileWriteError) -> [UInt8] {
+        switch format {
+        case .csv: Array(((byteOrderMark ? CSVField.byteOrderMark : "") + csv()).utf8)
+        case .json: Array(json().utf8)
+        case .xlsx: try Workbooks.rank(self).bytes()
+        }
+    }
 
     /// The columns of the rank table (CSV and workbook), in order.
     public static let columns = ["offer_id", "offer_name_zh", "offer_name_en", "kind", "group", "rank", "enterprise_id", "name", "line",

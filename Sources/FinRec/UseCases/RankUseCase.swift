@@ -6,7 +6,7 @@
 /// options.products = ["bse", "star"]
 /// options.nearMisses = 20
 /// let document = try RankUseCase.rank(try EnterpriseFileReader(path: "pool.csv"), model: model, options: options)
-/// print(document.render(.csv))
+/// print(document.csv())
 /// ```
 public enum RankUseCase {
     /// The catalog indices of the offers `options` ranks, checked.
