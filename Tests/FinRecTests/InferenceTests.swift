@@ -44,7 +44,7 @@ struct InferenceTests {
         let chunk = try #require(try Self.pool(rows: 500, chunkRows: 500).first)
         let scored = scorer.score(chunk, firstRow: 0)
         var checked = 0
-        for k in scorer.catalog.offers.indices where scorer.catalog.offers[k].kind != .tier && scorer.catalog.offers[k].id != "neeq_innovation" {
+        for k in scorer.catalog.offers.indices where scorer.catalog.offers[k].kind.id != "tier" && scorer.catalog.offers[k].id != "neeq_innovation" {
             let p = try #require(scorer.productIndex[k])
             let intercept = scorer.model.linear.products[p].intercept
             for r in 0..<scored.rowCount {
