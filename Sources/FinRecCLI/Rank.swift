@@ -101,7 +101,7 @@ struct Rank: ParsableCommand {
         let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
         let progress = Progress(total: size ?? 0, label: "rank", quiet: quiet || size == nil)
-        let bestFile = try best.map { try BestOfferFile(path: $0, excel: excel) }
+        let bestFile = try best.map { try BestOfferFile(path: $0, catalog: model.scorer.catalog, excel: excel) }
         defer { bestFile?.discard() }  // after an error or interruption: no file (a no-op once committed)
         let started = Date()
         var rowsScanned = 0

@@ -70,7 +70,8 @@ struct Score: ParsableCommand {
         if format.streams {
             try stream()
         } else if format == .xlsx, let output {
-            try Workbooks.score(try JSONValue.parse(try document().json())).write(to: output)
+            let document = try document()
+            try Workbooks.score(try JSONValue.parse(document.json()), catalog: document.scorer.catalog).write(to: output)
         } else {
             try deliver(try render(), to: output)
         }

@@ -147,7 +147,7 @@ enum Page {
             var headers = HTTPFields()
             headers[.contentType] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             headers[.contentDisposition] = "attachment; filename=\"finrec-decision-\(id).xlsx\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Workbooks.score(document).bytes())))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Workbooks.score(document, catalog: state.models.model.scoring.scorer.catalog).bytes())))
         }
         let language: Language = document["language"]?.string == "en" ? .en : .zh
         var view = commonView(language: language, state: state)
@@ -165,7 +165,9 @@ enum Page {
             t["probability"] = language == .zh ? "事件概率（越高越不利）" : "Probability of the event (higher is worse)"
             view["t"] = t
         }
-        view["enterprises"] = (document["enterprises"]?.array ?? []).map { enterpriseView($0, language: language, adverse: adverse) }
+        // The lists' titles and order come from the kinds of the catalog in service.
+        let lists = state.models.model.scoring.scorer.catalog.lists
+        view["enterprises"] = (document["enterprises"]?.array ?? []).map { enterpriseView($0, lists: lists, language: language, adverse: adverse) }
         return html(render("result", view))
     }
 
@@ -235,13 +237,21 @@ enum Page {
         return view
     }
 
-    static func enterpriseView(_ e: JSONValue, language: Language, adverse: Bool = false) -> [String: Any] {
+    /// One enterprise of a score document, its offers in `lists` (the catalog's, in order; a list
+    /// the catalog lacks comes after them, titled by its key).
+    static func enterpriseView(_ e: JSONValue, lists catalogLists: [Catalog.OfferList], language: Language, adverse: Bool = false) -> [String: Any] {
         let t = PageText.text(language)
         func percent(_ x: Double?) -> String? { x.map { Fixed.format($0 * 100, digits: 1) + "%" } }
-        let lists = ["loans", "listing", "tiers"].compactMap { key -> [String: Any]? in
+        var keys = catalogLists.map(\.id)
+        for o in e["offers"]?.array ?? [] { if let key = o["list"]?.string, !keys.contains(key) { keys.append(key) } }
+        func title(_ key: String) -> String {
+            guard let list = catalogLists.first(where: { $0.id == key }) else { return key }
+            return language == .zh ? list.chinese : list.chinese + " " + list.english
+        }
+        let lists = keys.compactMap { key -> [String: Any]? in
             let offers = (e["offers"]?.array ?? []).filter { $0["list"]?.string == key }
             guard !offers.isEmpty else { return nil }
-            return ["key": key, "title": t.listTitle[key] ?? key, "offers": offers.map { o -> [String: Any] in
+            return ["key": key, "title": title(key), "offers": offers.map { o -> [String: Any] in
                 let status = o["status"]?.string ?? "unknown"
                 let interval = o["probability_interval"]?.array?.compactMap(\.number)
                 let codes = { (key: String) in (o[key]?.array ?? []).map(Workbooks.reasonCodeText) }
@@ -314,7 +324,6 @@ struct PageText {
     let resultTitle, downloadXLSX, printHint, decision, client, rangeNotes: String
     let rank, offer, statusHeader, probability, points, why, blocking, gap: String
     let indicative, interval, missing, source, path, supplements, supplementsHelp, nearest, nextAccounts, amount, term, rate, upTo, pointsUnit: String
-    let listTitle: [String: String]
     let notApplicable: String
     let status: [String: String]
 
@@ -343,7 +352,7 @@ struct PageText {
         indicative: "参考值（样本少）", interval: "95%区间", missing: "缺少：", source: "来源：", path: "路径：",
         supplements: "补充资料", supplementsHelp: "以下资料未提供；补充后可能提高评分（按模型最多可加的分数）：", nearest: "最近标准：", nextAccounts: "现有财务数据无法达到，最早待",
         amount: "额度：", term: "期限：", rate: "利率/贴息：", upTo: "最多 +", pointsUnit: " 分",
-        listTitle: ["loans": "贷款产品", "listing": "上市路径", "tiers": "资质升级"], notApplicable: "不适用",
+        notApplicable: "不适用",
         status: ["pass": "符合", "fail": "不符合", "unknown": "待定"])
 
     static let english = PageText(
@@ -359,6 +368,6 @@ struct PageText {
         indicative: "indicative (few cases)", interval: "95% interval", missing: "missing:", source: "source:", path: "path:",
         supplements: "Supplementary documents", supplementsHelp: "Not given; providing them may raise the score (by at most):", nearest: "nearest standard: ", nextAccounts: "out of reach with the current accounts; at the earliest with ",
         amount: "amount: ", term: "term: ", rate: "rate/subsidy: ", upTo: "up to +", pointsUnit: " points",
-        listTitle: ["loans": "贷款产品 Loans", "listing": "上市路径 Listing paths", "tiers": "资质升级 Tier upgrades"], notApplicable: "Does not apply",
+        notApplicable: "Does not apply",
         status: ["pass": "eligible", "fail": "not eligible", "unknown": "undecided"])
 }

@@ -191,6 +191,9 @@ def main():
     result["engine"] = engine
     result["seconds"] = round(seconds, 3)
     result["columns"] = list(got.columns)
+    if "kind" in got.columns:
+        # Each offer's kind as the export returns it (SQL: a column; PMML has none).
+        result["kinds"] = {str(o): str(k) for o, k in zip(got["offer_id"], got["kind"])}
     json.dump(result, sys.stdout)
 
 

@@ -275,7 +275,7 @@ struct ExportCommandTests {
         #expect(inputs.allSatisfy { EnterpriseSchema.schema.index(of: $0) != nil } && inputs.contains("certification_tier"))
         let text = try String(contentsOfFile: sql, encoding: .utf8)
         #expect(text.contains("MATERIALIZED") && text.contains("FROM enterprises"))
-        for offer in model.catalog.offers { #expect(text.contains("('\(offer.id)', '\(offer.chineseName)', '\(offer.kind.rawValue)')")) }
+        for offer in model.catalog.offers { #expect(text.contains("('\(offer.id)', '\(offer.chineseName)', '\(offer.kind.id)')")) }
     }
 
     @Test("score --format rows: the JSON document's status, logit, probability and points; the same lines for any threads and chunk size")

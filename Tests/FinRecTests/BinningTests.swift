@@ -213,7 +213,7 @@ struct BinnedModelTests {
             for (p, product) in model.linear.products.enumerated() {
                 let offer = shippedCatalog.offers.first { $0.id == product.id }!
                 // The expert direction, where there is one, is the trend.
-                if let sign = feature.direction?.sign(offer: offer.id, kind: offer.kind.rawValue), sign != .free {
+                if let sign = feature.direction?.sign(offer: offer.id, kind: offer.kind.id), sign != .free {
                     #expect(bins.trends[p] == sign, "\(feature.name) × \(product.id)")
                 }
                 let points = fitted.slotContributions(feature: j, weights: model.linear.products[p].weights)

@@ -16,9 +16,9 @@ struct CatalogTests {
                                                               "北交所", "科创板", "新三板", "创业板", "区域性股权市场专精特新板",
                                                               "新三板创新层", "创新型中小企业评价", "专精特新中小企业认定", "专精特新中小企业复核",
                                                               "专精特新“小巨人”认定", "专精特新“小巨人”复核"])
-        #expect(shippedCatalog.offers.prefix(5).allSatisfy { $0.kind == .loan && $0.terms != nil })
-        #expect(shippedCatalog.offers[5..<11].allSatisfy { $0.kind == .board })
-        #expect(shippedCatalog.offers.suffix(5).allSatisfy { $0.kind == .tier })
+        #expect(shippedCatalog.offers.prefix(5).allSatisfy { $0.kind.id == "loan" && $0.terms != nil })
+        #expect(shippedCatalog.offers[5..<11].allSatisfy { $0.kind.id == "board" })
+        #expect(shippedCatalog.offers.suffix(5).allSatisfy { $0.kind.id == "tier" })
         // A tier is held; a renewal is not (it applies when the certificate is due).
         #expect(shippedCatalog.offers.suffix(5).map { $0.held != nil } == [true, true, false, true, false])
         #expect(["srdi_sme", "little_giant"].allSatisfy { !shippedCatalog.offer($0)!.path.isEmpty })

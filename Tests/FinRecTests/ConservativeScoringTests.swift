@@ -77,7 +77,7 @@ struct ConservativeScoringTests {
                 let w = Self.model.linear.products[p].weights[c]
                 switch column.role {
                 case .value:
-                    switch features.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free {
+                    switch features.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.id) ?? .free {
                     case .nonNegative: #expect(w >= 0, "\(product.id) \(column.name) \(w)"); checked += 1
                     case .nonPositive: #expect(w <= 0, "\(product.id) \(column.name) \(w)"); checked += 1
                     case .free: break

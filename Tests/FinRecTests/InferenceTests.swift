@@ -44,7 +44,7 @@ struct InferenceTests {
         let chunk = try #require(try Self.pool(rows: 500, chunkRows: 500).first)
         let scored = scorer.score(chunk, firstRow: 0)
         var checked = 0
-        for k in scorer.catalog.offers.indices where scorer.catalog.offers[k].kind != .tier && scorer.catalog.offers[k].id != "neeq_innovation" {
+        for k in scorer.catalog.offers.indices where scorer.catalog.offers[k].kind.id != "tier" && scorer.catalog.offers[k].id != "neeq_innovation" {
             let p = try #require(scorer.productIndex[k])
             let intercept = scorer.model.linear.products[p].intercept
             for r in 0..<scored.rowCount {
@@ -77,11 +77,11 @@ struct InferenceTests {
                 // Every offer but those the firm already holds (tiers, quotations), each held one once.
                 #expect(offers.count + assessment.held.count + assessment.notApplicable.count == scorer.catalog.offers.count)
                 #expect(assessment.held.allSatisfy { held in held.held != nil && !offers.contains { $0.offer.id == held.id } })
-                let lists = offers.map { ApplicantAssessment.List.allCases.firstIndex(of: $0.list)! }
+                let lists = offers.map { o in ["loans", "listing", "tiers"].firstIndex(of: o.list.id)! }
                 #expect(lists == lists.sorted(), "\(file): loans, then listing paths, then tiers")
-                #expect(offers.allSatisfy { $0.list == ($0.offer.kind == .board ? .listing : $0.offer.kind == .tier ? .tiers : .loans) })
-                for list in ApplicantAssessment.List.allCases {
-                    let ranked = offers.filter { $0.list == list }
+                #expect(offers.allSatisfy { $0.list.id == ($0.offer.kind.id == "board" ? "listing" : $0.offer.kind.id == "tier" ? "tiers" : "loans") })
+                for list in ["loans", "listing", "tiers"] {
+                    let ranked = offers.filter { $0.list.id == list }
                     #expect(ranked.map(\.rank) == Array(stride(from: 1, through: ranked.count, by: 1)))
                     let groups = ranked.map { $0.status == .pass ? 0 : $0.status == .unknown ? 1 : 2 }
                     #expect(groups == groups.sorted(), "\(file): groups out of order")
@@ -213,9 +213,10 @@ struct InferenceTests {
         for r in stride(from: 0, to: rows, by: 97) {
             let one = scorer.score(all.row(r), firstRow: r)
             let assessment = try #require(ApplicantAssessment.assess(one, with: scorer, language: .zh).first)
-            for list in [ApplicantAssessment.List.loans, .listing] {
-                let top = assessment.offers.first { $0.list == list && $0.status != .fail && $0.probability != nil }
-                let chosen = list == .loans ? best[r].loan : best[r].listing
+            #expect(scorer.catalog.bestColumns == ["best_loan", "best_listing"])
+            for (c, list) in ["loans", "listing"].enumerated() {
+                let top = assessment.offers.first { $0.list.id == list && $0.status != .fail && $0.probability != nil }
+                let chosen = best[r].choices[c]
                 #expect(chosen.map { scorer.catalog.offers[$0.offer].id } == top?.offer.id, "row \(r) \(list)")
                 #expect(chosen?.status == top?.status)
             }

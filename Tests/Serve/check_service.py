@@ -12,6 +12,7 @@ FINREC is the finrec executable (the CLI's own documents are the reference for t
 Run by the Swift tests with the .venv that `bash .ci/setup --tests` makes."""
 import base64
 import hashlib
+import html
 import http.client
 import json
 import os
@@ -360,6 +361,25 @@ def xlsx(url, csv_path, workbook_path):
     return {"status": code, "location": location, "enterprises": page.count('<article class="enterprise">')}
 
 
+def page_lists(url, csv_path, lang):
+    """Uploads a CSV of applicants on the page and reads back the lists the result page shows:
+    per enterprise, each list's key and title, in page order, and the offer ids in each."""
+    import re
+    data = open(csv_path, "rb").read()
+    boundary = "finrec-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\n{lang}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"applicants.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    code, h, _ = request(url, "POST", "/score", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    location = h.get("location")
+    page = request(url, "GET", location)[2].decode() if location else ""
+    enterprises = []
+    for article in page.split('<article class="enterprise">')[1:]:
+        sections = re.findall(r'<section class="list" id="list-([^"]+)">\s*<h2>(.*?)</h2>(.*?)</section>', article, re.S)
+        enterprises.append([{"key": k, "title": html.unescape(t), "offers": re.findall(r'id="offer-([^"]+)"', rows)} for k, t, rows in sections])
+    return {"status": code, "location": location, "enterprises": enterprises}
+
+
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "api":
@@ -372,6 +392,8 @@ if __name__ == "__main__":
         result = tokens(*args)
     elif mode == "xlsx":
         result = xlsx(*args)
+    elif mode == "page":
+        result = page_lists(*args)
     else:
         raise SystemExit("unknown mode " + mode)
     print(json.dumps(result, ensure_ascii=False))

@@ -6,9 +6,49 @@ import FoundationEssentials
 /// A bank changes a threshold or adds an offer by editing that file; conditions whose source could
 /// not be confirmed carry `"status": "unconfirmed"`, and every output that cites them says so.
 public struct Catalog: Sendable {
-    /// `tier`: an MIIT tier upgrade (创新型, 专精特新, 小巨人). `product`: a generic model's product
-    /// (trained with `finrec train --label`), with no rules.
-    public enum Kind: String, Sendable { case loan, board, tier, product }
+    /// A list the officer sees (贷款产品, 上市路径, 资质升级 …): offers of the kinds that share it are
+    /// ranked together, and lists are shown by `order`.
+    public struct OfferList: Sendable, Hashable {
+        /// The key the outputs use (`loans`, `listing`, `tiers`): `list` in the score JSON and CSV.
+        public let id: String
+        public let chinese: String
+        public let english: String
+        /// Lists are shown lowest first.
+        public let order: Int
+
+        public func title(_ language: Language) -> String { language == .zh ? chinese : english }
+    }
+
+    /// What an offer is (the catalog's `kinds`): a loan, a listing board, an MIIT tier upgrade, a
+    /// generic model's product … with the list it is shown in, whether it is modelled and whether
+    /// `finrec rank --best` keeps a best offer of it.
+    public struct OfferKind: Sendable, Equatable {
+        /// What an offer's `"kind"` names (`loan`, `board`, `tier`, `product`).
+        public let id: String
+        public let list: OfferList
+        /// Whether its offers carry a learned probability: `finrec train` fits a model from their
+        /// `label_<id>` columns. False for rules-only kinds (the tiers): their label columns are
+        /// not read.
+        public let probability: Bool
+        /// The column prefix of `finrec rank --best`'s best offer among this kind's offers
+        /// (`best_loan`: `best_loan_id`, `best_loan_status` …); kinds with the same prefix share
+        /// one best offer. Nil: no best offer, and its offers are not counted in
+        /// `eligible_offers`/`unknown_offers`.
+        public let best: String?
+    }
+
+    /// The kinds of a catalog that declares none (every catalog and model file written before kinds
+    /// were data): loans and generic products in 贷款产品, boards in 上市路径, tiers (rules only) in
+    /// 资质升级.
+    public static let defaultKinds: [OfferKind] = {
+        let loans = OfferList(id: "loans", chinese: "贷款产品", english: "Loans", order: 1)
+        let listing = OfferList(id: "listing", chinese: "上市路径", english: "Listing paths", order: 2)
+        let tiers = OfferList(id: "tiers", chinese: "资质升级", english: "Tier upgrades", order: 3)
+        return [OfferKind(id: "loan", list: loans, probability: true, best: "best_loan"),
+                OfferKind(id: "board", list: listing, probability: true, best: "best_listing"),
+                OfferKind(id: "tier", list: tiers, probability: false, best: nil),
+                OfferKind(id: "product", list: loans, probability: true, best: "best_loan")]
+    }()
 
     /// How a value is shown in a reason: 万元 amounts, percentages, years, counts.
     public enum Unit: String, Sendable { case money, percent, years, count, number }
@@ -103,7 +143,7 @@ public struct Catalog: Sendable {
 
     public struct Offer: Sendable {
         public let id: String
-        public let kind: Kind
+        public let kind: OfferKind
         public let chineseName: String
         public let englishName: String
         public let description: String
@@ -122,13 +162,32 @@ public struct Catalog: Sendable {
     public static let formatVersion = 1
 
     public let definitions: [Definition]
+    /// The declared kinds (``defaultKinds`` when the catalog declares none), in declaration order.
+    public let kinds: [OfferKind]
     public let offers: [Offer]
     /// The JSON the catalog was read from, kept so a model file can carry it verbatim.
     public private(set) var source: JSONValue?
 
-    init(definitions: [Definition], offers: [Offer]) {
+    init(definitions: [Definition], kinds: [OfferKind] = Catalog.defaultKinds, offers: [Offer]) {
         self.definitions = definitions
+        self.kinds = kinds
         self.offers = offers
+    }
+
+    /// The lists of the kinds, in the order they are shown.
+    public var lists: [OfferList] {
+        var seen = Set<String>()
+        return kinds.map(\.list).filter { seen.insert($0.id).inserted }.sorted { $0.order < $1.order }
+    }
+
+    /// The list `id`, nil when no kind is shown in it.
+    public func list(_ id: String) -> OfferList? { kinds.first { $0.list.id == id }?.list }
+
+    /// The column prefixes of `finrec rank --best`, by list order then declaration order.
+    public var bestColumns: [String] {
+        var seen = Set<String>()
+        let ordered = kinds.enumerated().sorted { ($0.element.list.order, $0.offset) < ($1.element.list.order, $1.offset) }
+        return ordered.compactMap(\.element.best).filter { seen.insert($0).inserted }
     }
 
     public func offer(_ id: String) -> Offer? { offers.first { $0.id == id } }
@@ -234,14 +293,17 @@ extension Catalog {
             definition.shown = try o.optional("show")?.bool() ?? true
             definitions.append(definition)
         }
+        let kinds = try Self.kinds(root)
         var offers: [Offer] = []
         for o in try root.required("offers").items() {
             let idField = try o.required("id")
             let id = try idField.nonEmptyString()
             guard !offers.contains(where: { $0.id == id }) else { throw idField.error("offer id '\(id)' appears twice") }
             let kindField = try o.required("kind")
-            guard let kind = Kind(rawValue: try kindField.string()) else {
-                throw kindField.error("kind must be loan, board, tier or product, not \(kindField.value.summary)")
+            let kindName = try kindField.string()
+            guard let kind = kinds.first(where: { $0.id == kindName }) else {
+                throw kindField.error("offer '\(id)' names kind '\(kindName)', which the catalog does not declare; the kinds are "
+                                      + kinds.map(\.id).joined(separator: ", ") + " (add it to \"kinds\" or use one of them)")
             }
             var terms: Terms?
             if let t = try o.optional("typical") {
@@ -306,7 +368,7 @@ extension Catalog {
                 }
             }
         }
-        var catalog = Catalog(definitions: definitions, offers: offers)
+        var catalog = Catalog(definitions: definitions, kinds: kinds, offers: offers)
         catalog.source = root.value
         // Compile every condition now, so a catalog that names an unknown column fails on load.
         let environment = catalog.environment(schema: schema)
@@ -333,6 +395,48 @@ extension Catalog {
             }
         }
         return catalog
+    }
+
+    /// The catalog's `"kinds"`, or ``defaultKinds`` when it has none: unique ids, both titles,
+    /// one title pair and order per list, distinct orders for distinct lists, a best offer only
+    /// for a kind with a probability.
+    private static func kinds(_ root: JSONField) throws(JSONFieldError) -> [OfferKind] {
+        guard let field = try root.optional("kinds") else { return defaultKinds }
+        var kinds: [OfferKind] = []
+        for k in try field.items() {
+            try k.rejectUnknownKeys(["id", "list", "list_zh", "list_en", "order", "probability", "best"])
+            let idField = try k.required("id")
+            let id = try idField.nonEmptyString()
+            guard !kinds.contains(where: { $0.id == id }) else { throw idField.error("kind id '\(id)' appears twice") }
+            let orderField = try k.required("order")
+            guard case .number(let order) = orderField.value, order == order.rounded(), abs(order) < 1e9 else {
+                throw orderField.error("should be a whole number (lists are shown lowest first), not \(orderField.value.summary)")
+            }
+            let listField = try k.required("list")
+            let list = OfferList(id: try listField.nonEmptyString(), chinese: try k.required("list_zh").nonEmptyString(),
+                                 english: try k.required("list_en").nonEmptyString(), order: Int(order))
+            for other in kinds {
+                if other.list.id == list.id, other.list != list {
+                    throw listField.error("list '\(list.id)' is also the list of kind '\(other.id)' with other titles or order; give both the same \"list_zh\", \"list_en\" and \"order\"")
+                }
+                if other.list.id != list.id, other.list.order == list.order {
+                    throw orderField.error("order \(list.order) is also the order of list '\(other.list.id)'; give each list its own order")
+                }
+            }
+            let probability = try k.required("probability").bool()
+            var best: String?
+            if let bestField = try k.optional("best") {
+                let prefix = try bestField.nonEmptyString()
+                guard prefix.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }) else {
+                    throw bestField.error("'\(prefix)' is a column prefix: use lower-case letters, digits and _")
+                }
+                guard probability else { throw bestField.error("a best offer is chosen by probability; a kind with \"probability\": false has none (leave \"best\" out)") }
+                best = prefix
+            }
+            kinds.append(OfferKind(id: id, list: list, probability: probability, best: best))
+        }
+        guard !kinds.isEmpty else { throw field.error("is empty; declare every kind the offers name, or leave \"kinds\" out for the default ones") }
+        return kinds
     }
 
     /// The statuses a condition's source may have: confirmed by the published rule or news of it,

@@ -262,7 +262,7 @@ public struct SQLExport: Sendable {
     /// the scored row (a cross join with the offer list: one pass over the enterprises).
     func offerRows() -> String {
         let offers = export.offers
-        let values = offers.map { "(\(dialect.string($0.offer.id)), \(dialect.string($0.offer.chineseName)), \(dialect.string($0.offer.kind.rawValue)))" }
+        let values = offers.map { "(\(dialect.string($0.offer.id)), \(dialect.string($0.offer.chineseName)), \(dialect.string($0.offer.kind.id)))" }
         func pick(_ column: (ModelExport.Offer) -> String?) -> String {
             "CASE o.offer_id " + offers.map { o in "WHEN \(dialect.string(o.offer.id)) THEN \(column(o) ?? "NULL")" }.joined(separator: " ") + " END"
         }

@@ -46,18 +46,17 @@ public struct FeatureSpec: Sendable {
         public var binning: BinningSpec?
     }
 
-    /// How a score may move with a numeric feature: for all offers, per offer kind (loan, board,
-    /// product) and per offer id, the most specific entry winning; with a one-line reason.
+    /// How a score may move with a numeric feature: for all offers, per offer kind (a kind id of
+    /// the catalog: loan, board, product …) and per offer id, the most specific entry winning;
+    /// with a one-line reason.
     public struct Direction: Sendable, Equatable {
         public var all: WeightSign = .free
-        public var byKind: [String: WeightSign] = [:]
-        public var byOffer: [String: WeightSign] = [:]
+        /// Per offer id or kind id (checked against the catalog when training).
+        public var byKey: [String: WeightSign] = [:]
         public var why: String
 
         /// The sign for one offer.
-        public func sign(offer id: String, kind: String) -> WeightSign { byOffer[id] ?? byKind[kind] ?? all }
-
-        static let kinds: Set<String> = ["loan", "board", "product"]
+        public func sign(offer id: String, kind: String) -> WeightSign { byKey[id] ?? byKey[kind] ?? all }
     }
 
     public static let formatIdentifier = "finrec-features"
@@ -181,8 +180,8 @@ public struct FeatureSpec: Sendable {
         return spec
     }
 
-    /// `{"all": "+", "loan": "-", "bse": "free", "why": "…"}`: keys all, loan, board, product or
-    /// an offer id (checked against the catalog when training); a reason is required.
+    /// `{"all": "+", "loan": "-", "bse": "free", "why": "…"}`: keys all, a kind id (loan, board,
+    /// product …) or an offer id (checked against the catalog when training); a reason is required.
     private static func decodeDirection(_ d: JSONField) throws(JSONFieldError) -> Direction {
         var direction = Direction(why: try d.required("why").nonEmptyString())
         for key in try d.object().keys where key != "why" {
@@ -190,7 +189,7 @@ public struct FeatureSpec: Sendable {
             guard let sign = WeightSign(rawValue: try field.string()) else {
                 throw field.error("a direction is \"+\" (the score may only rise with the feature), \"-\" (only fall) or \"free\", not \(field.value.summary)")
             }
-            if key == "all" { direction.all = sign } else if Direction.kinds.contains(key) { direction.byKind[key] = sign } else { direction.byOffer[key] = sign }
+            if key == "all" { direction.all = sign } else { direction.byKey[key] = sign }
         }
         return direction
     }

@@ -12,37 +12,11 @@ public struct ApplicantAssessment: Sendable {
         public let text: String
     }
 
-    /// Loans and listing paths are different events with different base rates: each is ranked
-    /// in its own list.
-    public enum List: String, Sendable, CaseIterable {
-        /// 贷款产品: loans and other products.
-        case loans
-        /// 上市路径: the boards.
-        case listing
-        /// 资质升级: the MIIT tiers the enterprise could move up to.
-        case tiers
-
-        public init(_ kind: Catalog.Kind) {
-            switch kind {
-            case .board: self = .listing
-            case .tier: self = .tiers
-            case .loan, .product: self = .loans
-            }
-        }
-
-        public func title(_ language: Language) -> String {
-            switch self {
-            case .loans: language == .zh ? "贷款产品" : "Loans"
-            case .listing: language == .zh ? "上市路径" : "Listing paths"
-            case .tiers: language == .zh ? "资质升级" : "Tier upgrades"
-            }
-        }
-    }
-
     public struct Offer: Sendable {
         public let offer: Catalog.Offer
-        /// The list the offer is ranked in.
-        public let list: List
+        /// The list the offer is ranked in (its kind's: loans and listing paths are different events
+        /// with different base rates, each ranked in its own list).
+        public var list: Catalog.OfferList { offer.kind.list }
         /// 1-based position in its list.
         public let rank: Int
         public let status: Truth
@@ -144,9 +118,8 @@ public struct ApplicantAssessment: Sendable {
                             scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language))
                 }
             func group(_ t: Truth) -> Int { t == .pass ? 0 : t == .unknown ? 1 : 2 }
-            func list(_ o: Catalog.Offer) -> Int { List.allCases.firstIndex(of: List(o.kind))! }
             offers.sort { a, b in
-                if list(a.offer) != list(b.offer) { return list(a.offer) < list(b.offer) }
+                if a.offer.kind.list.order != b.offer.kind.list.order { return a.offer.kind.list.order < b.offer.kind.list.order }
                 if group(a.status) != group(b.status) { return group(a.status) < group(b.status) }
                 if a.status != .fail, a.key != b.key {
                     // Offers with a model come before those without; then by ranking probability, high first.
@@ -159,15 +132,15 @@ public struct ApplicantAssessment: Sendable {
                 if a.status == .fail, let x = a.gap?.distance, let y = b.gap?.distance, x != y { return x < y }
                 return a.offer.id < b.offer.id
             }
-            var positions: [List: Int] = [:]
+            var positions: [String: Int] = [:]
             let scaling = scorer.model.scaling
             let ranked = offers.map { item -> Offer in
-                let list = List(item.offer.kind)
+                let list = item.offer.kind.list.id
                 positions[list, default: 0] += 1
                 let shown = item.status == .fail ? nil : item.logit
                 let se = shown == nil ? nil : item.se
                 let intercept = scorer.productIndex[item.k].map { scorer.model.linear.products[$0].intercept }
-                return Offer(offer: item.offer, list: list, rank: positions[list]!, status: item.status,
+                return Offer(offer: item.offer, rank: positions[list]!, status: item.status,
                              probability: shown.map(Sigmoid.probability), logit: shown, points: shown.map(scaling.points(logit:)),
                              reasons: scored.eligibility.reasons(offer: item.k, row: r, language: language),
                              gap: item.gap,

@@ -170,9 +170,9 @@ public struct OfferSummary: Sendable, Equatable {
     }
 }
 
-/// For one enterprise, its best loan and its best listing path (the two lists of `score`): in
-/// each, the eligible offer with the highest ranking probability, else the undecided one with the
-/// highest, else none.
+/// For one enterprise, its best offer of each of the catalog's ``Catalog/bestColumns`` (its best
+/// loan, its best listing path …): among the offers of the kinds with that prefix, the eligible
+/// offer with the highest ranking probability, else the undecided one with the highest, else none.
 public struct BestOffer: Sendable, Equatable {
     /// One list's choice.
     public struct Choice: Sendable, Equatable {
@@ -188,8 +188,8 @@ public struct BestOffer: Sendable, Equatable {
     public let enterpriseID: String
     public let name: String?
     public let line: Int
-    public let loan: Choice?
-    public let listing: Choice?
+    /// One choice per ``Catalog/bestColumns`` prefix, in that order.
+    public let choices: [Choice?]
     public let eligibleOffers: Int
     public let unknownOffers: Int
 }
@@ -315,19 +315,21 @@ public struct PoolRanker: Sendable {
         return options[Int(x)].code
     }
 
-    /// Each row's best loan and best listing path among `offers` (catalog indices): per list, the
-    /// eligible offer with the highest ranking probability (as `score` ranks), else the undecided
+    /// Each row's best offer per ``Catalog/bestColumns`` prefix among `offers` (catalog indices):
+    /// per prefix, the eligible offer with the highest ranking probability (as `score` ranks), else the undecided
     /// one with the highest, else none. Ties go to the earlier offer.
     public static func bestOffers(_ scored: ScoredChunk, offers: [Int], scorer: OfferScorer) -> [BestOffer] {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
         let indicative = offers.map(scorer.isIndicative(offer:))
-        let listing = offers.map { scorer.catalog.offers[$0].kind == .board }
-        let counted = offers.map { scorer.catalog.offers[$0].kind != .tier }
+        // Per offer, the best column it competes for; offers of kinds without one are not counted.
+        let prefixes = scorer.catalog.bestColumns
+        let column = offers.map { k in scorer.catalog.offers[k].kind.best.flatMap { prefixes.firstIndex(of: $0) } }
         return (0..<chunk.rowCount).map { r in
-            var best: [Truth: [Bool: BestOffer.Choice]] = [:]
+            var best: [Truth: [Int: BestOffer.Choice]] = [:]
             var passes = 0, unknowns = 0
-            for (i, k) in offers.enumerated() where counted[i] {
+            for (i, k) in offers.enumerated() {
+                guard let c = column[i] else { continue }
                 guard let logit = scored.logit(offer: k, row: r) else { continue }
                 let status = scored.status(offer: k, row: r)
                 if status == .fail { continue }
@@ -335,12 +337,12 @@ public struct PoolRanker: Sendable {
                 // The standard error (O(d²)) only where it changes the key: indicative offers.
                 let key = scorer.rankingProbability(offer: k, logit: logit,
                                                     standardError: indicative[i] ? scorer.standardError(scored, offer: k, row: r) : nil)
-                if best[status]?[listing[i]].map({ key > $0.rankingProbability }) ?? true {
-                    best[status, default: [:]][listing[i]] = BestOffer.Choice(offer: k, status: status, logit: logit, rankingProbability: key)
+                if best[status]?[c].map({ key > $0.rankingProbability }) ?? true {
+                    best[status, default: [:]][c] = BestOffer.Choice(offer: k, status: status, logit: logit, rankingProbability: key)
                 }
             }
-            func choice(_ isListing: Bool) -> BestOffer.Choice? { best[.pass]?[isListing] ?? best[.unknown]?[isListing] }
-            return BestOffer(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], loan: choice(false), listing: choice(true),
+            return BestOffer(enterpriseID: ids[r], name: names[r], line: chunk.lines[r],
+                             choices: prefixes.indices.map { c in best[.pass]?[c] ?? best[.unknown]?[c] },
                              eligibleOffers: passes, unknownOffers: unknowns)
         }
     }

@@ -70,7 +70,7 @@ public enum ScoreRows {
     public static func lines(_ scored: ScoredChunk, scorer: OfferScorer, reasons: Int) -> String {
         let ids = scored.chunk.ids
         let offers = scorer.catalog.offers
-        let names = offers.map { CSVField.escape($0.id) + "," + CSVField.escape($0.chineseName) + "," + $0.kind.rawValue }
+        let names = offers.map { CSVField.escape($0.id) + "," + CSVField.escape($0.chineseName) + "," + $0.kind.id }
         let held = scorer.paths.heldRows(scored.eligibility)
         var out = ""
         for r in 0..<scored.rowCount {

@@ -3,19 +3,22 @@ import FoundationEssentials
 /// Streams "best offer per enterprise" rows to a temporary file that replaces the target only on
 /// commit (`finrec rank --best`).
 public final class BestOfferFile {
-    public static let header = "enterprise_id,name,line,"
-        + "best_loan_id,best_loan_name_zh,best_loan_status,best_loan_probability,best_loan_points,"
-        + "best_listing_id,best_listing_name_zh,best_listing_status,best_listing_probability,best_listing_points,"
-        + "eligible_offers,unknown_offers\n"
+    /// The CSV header: per ``Catalog/bestColumns`` prefix (`best_loan`, `best_listing` …) its
+    /// id, name_zh, status, probability and points columns.
+    public static func header(_ catalog: Catalog) -> String {
+        "enterprise_id,name,line,"
+            + catalog.bestColumns.map { p in ["id", "name_zh", "status", "probability", "points"].map { "\(p)_\($0)," }.joined() }.joined()
+            + "eligible_offers,unknown_offers\n"
+    }
     let writer: AtomicFileWriter
     /// JSON Lines for a `.jsonl` name, CSV otherwise.
     public let jsonLines: Bool
 
     /// - Parameter excel: start the CSV with a UTF-8 byte-order mark (Excel then reads Chinese right).
-    public init(path: String, excel: Bool = false) throws {
+    public init(path: String, catalog: Catalog, excel: Bool = false) throws {
         writer = try AtomicFileWriter(path: path)
         jsonLines = path.lowercased().hasSuffix(".jsonl")
-        if !jsonLines { try writer.write((excel ? CSVField.byteOrderMark : "") + Self.header) }
+        if !jsonLines { try writer.write((excel ? CSVField.byteOrderMark : "") + Self.header(catalog)) }
     }
 
     public func write(_ bytes: [UInt8]) throws { try writer.write(bytes) }
@@ -41,7 +44,7 @@ public struct BestOfferLines: Sendable {
         text.reserveCapacity(rows.count * 180)
         for b in rows {
             text += CSVField.escape(b.enterpriseID) + "," + CSVField.escape(b.name ?? "") + "," + String(b.line) + ","
-            for choice in [b.loan, b.listing] {
+            for choice in b.choices {
                 let offer = choice.map { catalog.offers[$0.offer] }
                 text += (offer?.id ?? "") + "," + (offer?.chineseName ?? "") + "," + (choice?.status.code ?? "none") + ","
                 if let logit = choice?.logit { text += "\(Sigmoid.probability(logit)),\(scaling.points(logit: logit))," } else { text += ",," }
@@ -58,7 +61,7 @@ public struct BestOfferLines: Sendable {
             var members: [(String, JSONValue)] = [
                 ("enterprise_id", .string(b.enterpriseID)), ("name", b.name.map(JSONValue.string) ?? .null), ("line", .number(Double(b.line))),
             ]
-            for (prefix, choice) in [("best_loan", b.loan), ("best_listing", b.listing)] {
+            for (prefix, choice) in zip(catalog.bestColumns, b.choices) {
                 let offer = choice.map { catalog.offers[$0.offer] }
                 members += [
                     ("\(prefix)_id", offer.map { .string($0.id) } ?? .null), ("\(prefix)_name_zh", offer.map { .string($0.chineseName) } ?? .null),

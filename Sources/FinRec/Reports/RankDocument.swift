@@ -79,7 +79,7 @@ public struct RankDocument {
         func count(_ n: Int) -> Cell { .number(Double(n), shown: String(n)) }
         for (i, k) in ranker.offers.enumerated() {
             let offer = scorer.catalog.offers[k]
-            let head: [Cell] = [.text(offer.id), .text(offer.chineseName), .text(offer.englishName), .text(offer.kind.rawValue)]
+            let head: [Cell] = [.text(offer.id), .text(offer.chineseName), .text(offer.englishName), .text(offer.kind.id)]
             for (group, list) in [("eligible", ranker.eligible[i]), ("unknown", ranker.unknown[i])] {
                 for (position, e) in list.sorted().enumerated() {
                     rows.append(head + [
@@ -142,7 +142,7 @@ public struct RankDocument {
             let offer = scorer.catalog.offers[k], s = ranker.summaries[i]
             return .object(JSONObject([
                 ("id", .string(offer.id)), ("name_zh", .string(offer.chineseName)), ("name_en", .string(offer.englishName)),
-                ("kind", .string(offer.kind.rawValue)),
+                ("kind", .string(offer.kind.id)),
                 ("eligible_count", .number(Double(s.eligible))), ("unknown_count", .number(Double(s.unknown))),
                 ("ineligible_count", .number(Double(s.ineligible))),
                 ("probability_quantiles", .object(JSONObject([0.1, 0.5, 0.9].map { q in

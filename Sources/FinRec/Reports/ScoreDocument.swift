@@ -144,7 +144,7 @@ public struct ScoreDocument: Sendable {
             let nameWidth = (a.offers.map { offerName($0.offer).displayWidth }.max() ?? 0) + 2
             for o in a.offers {
                 if o.rank == 1 {
-                    if o.list != .loans { out += "\n" }
+                    if o.list.id != scorer.catalog.lists.first?.id { out += "\n" }
                     out += "【\(o.list.title(language))】\n"
                     out += (zh ? "排名" : "rank").padded(to: 6) + (zh ? "产品/板块" : "offer").padded(to: nameWidth)
                         + (zh ? "状态" : "status").padded(to: 12) + (zh ? "概率" : "prob.").padded(to: 8)
@@ -215,11 +215,11 @@ public struct ScoreDocument: Sendable {
             }
             let offers: [JSONValue] = a.offers.map { o in
                 var object = JSONObject([
-                    ("rank", .number(Double(o.rank))), ("id", .string(o.offer.id)), ("kind", .string(o.offer.kind.rawValue)),
+                    ("rank", .number(Double(o.rank))), ("id", .string(o.offer.id)), ("kind", .string(o.offer.kind.id)),
                     ("name_zh", .string(o.offer.chineseName)), ("name_en", .string(o.offer.englishName)),
                     ("status", .string(o.status.code)), ("probability", number(o.probability)),
                     ("points", number(o.points)), ("logit", number(o.logit)), ("base_points", number(o.basePoints)),
-                    ("list", .string(o.list.rawValue)),
+                    ("list", .string(o.list.id)),
                     ("probability_interval", o.interval.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
                     ("logit_standard_error", number(o.standardError)), ("successes", o.successes.map { .number(Double($0)) } ?? .null),
                     ("indicative", .bool(o.indicative)), ("ranking_probability", number(o.rankingProbability)),
@@ -289,7 +289,7 @@ public struct ScoreDocument: Sendable {
             for o in a.offers {
                 func text(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
                 let fields: [String] = [
-                    a.enterpriseID, a.name ?? "", o.list.rawValue, String(o.rank), o.offer.id, o.offer.chineseName, o.offer.kind.rawValue,
+                    a.enterpriseID, a.name ?? "", o.list.id, String(o.rank), o.offer.id, o.offer.chineseName, o.offer.kind.id,
                     o.status.code, text(o.probability), text(o.interval?.lowerBound), text(o.interval?.upperBound), o.indicative ? "1" : "0",
                     text(o.points), text(o.logit),
                     o.reasons.map(\.text).joined(separator: "; "),

@@ -3,7 +3,8 @@
 public enum Workbooks {
     /// `finrec score --format xlsx`, the page's download: one row per applicant and offer in the
     /// officer's order, then the key figures and the 补充资料 of each applicant.
-    public static func score(_ document: JSONValue) -> XLSXWorkbook {
+    /// `catalog` gives the lists' titles (its kinds).
+    public static func score(_ document: JSONValue, catalog: Catalog) -> XLSXWorkbook {
         let zh = document["language"]?.string != "en"
         func t(_ chinese: String, _ english: String) -> String { zh ? chinese : english }
         var offers = XLSXWorkbook.Sheet(
@@ -21,7 +22,7 @@ public enum Workbooks {
                                              header: [t("统一社会信用代码", "Enterprise id"), t("企业名称", "Name"), t("资料", "Field"),
                                                       t("最多可加分", "Up to points"), t("产品", "Offer")],
                                              widths: [22, 28, 36, 12, 16])
-        let listTitles = ["loans": t("贷款产品", "Loans"), "listing": t("上市路径", "Listing paths"), "tiers": t("资质升级", "Tier upgrades")]
+        let listTitles = Dictionary(uniqueKeysWithValues: catalog.lists.map { ($0.id, t($0.chinese, $0.english)) })
         let statusTitles = ["pass": t("符合", "eligible"), "fail": t("不符合", "not eligible"), "unknown": t("待定", "undecided")]
         for e in document["enterprises"]?.array ?? [] {
             let id = XLSXWorkbook.Cell.text(e["enterprise_id"]?.string ?? ""), name = XLSXWorkbook.Cell.text(e["name"]?.string ?? "")

@@ -89,20 +89,22 @@ public struct TrainingPipeline {
     /// column follows the spec's direction for the offer (the firm's view, flipped for an adverse
     /// event), a missing column never helps the applicant (never positive for a favourable event,
     /// never negative for an adverse one), one-hot and excess columns are free (the excess
-    /// columns are 0 in training). Throws when a direction names an offer the catalog lacks.
-    static func weightSigns(_ fitted: FittedFeatures, products: [Catalog.Offer], ignoringDirections: Bool = false) throws(PipelineError) -> [[WeightSign]] {
+    /// columns are 0 in training). Throws when a direction names neither an offer being trained nor
+    /// one of `kinds` (the catalog's kind ids).
+    static func weightSigns(_ fitted: FittedFeatures, products: [Catalog.Offer], kinds: [String],
+                            ignoringDirections: Bool = false) throws(PipelineError) -> [[WeightSign]] {
         let ids = Set(products.map(\.id))
         for f in fitted.spec.features {
-            if let unknown = f.direction?.byOffer.keys.sorted().first(where: { !ids.contains($0) }) {
+            if let unknown = f.direction?.byKey.keys.sorted().first(where: { !ids.contains($0) && !kinds.contains($0) }) {
                 throw .features(ExpressionError(position: f.expression.firstPosition,
-                                                message: "feature \(f.name): its direction names '\(unknown)', which is not an offer being trained (\(ids.sorted().joined(separator: ", ")))"))
+                                                message: "feature \(f.name): its direction names '\(unknown)', which is not an offer being trained (\(ids.sorted().joined(separator: ", "))) nor a kind (\(kinds.joined(separator: ", ")))"))
             }
         }
         return products.enumerated().map { p, offer in
             fitted.columns.map { column in
                 switch column.role {
                 case .value: ignoringDirections ? .free
-                    : fitted.polarity.weightSign(fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.rawValue) ?? .free)
+                    : fitted.polarity.weightSign(fitted.spec.features[column.feature].direction?.sign(offer: offer.id, kind: offer.kind.id) ?? .free)
                 case .missing: fitted.polarity == .favourable ? .nonPositive : .nonNegative
                 // A bin step's weight follows the bins' trend (which the direction, if any, set).
                 case .binStep: fitted.bins[column.feature]?.trends[p] ?? .free
@@ -137,8 +139,10 @@ public struct TrainingPipeline {
         if let error = first.error { throw .input(error) }
         let report: ReadReport
         do { report = try first.reader.finish() } catch { throw .input(error) }
-        let products = catalog.offers.filter { report.unknownColumns.contains(labelPrefix + $0.id) }
-        guard !products.isEmpty else { throw .noLabels(path: path, expected: catalog.offers.map { labelPrefix + $0.id }) }
+        // Only offers of kinds with a probability are modelled (not the rules-only tiers).
+        let modelled = catalog.offers.filter(\.kind.probability)
+        let products = modelled.filter { report.unknownColumns.contains(labelPrefix + $0.id) }
+        guard !products.isEmpty else { throw .noLabels(path: path, expected: modelled.map { labelPrefix + $0.id }) }
         let evaluator: EligibilityEvaluator
         do { evaluator = try EligibilityEvaluator(catalog: catalog, schema: schema) } catch { throw .features(error) }
         guard first.rows > 0 else { throw .input(InputFileError(path: path, message: "has no rows to train on (only a header?)")) }
@@ -205,7 +209,7 @@ public struct TrainingPipeline {
         }
         let data = TrainingSet(features: store, labels: Matrix(rows: n, columns: k, elements: y))
         var options = self.options
-        let signs = try Self.weightSigns(fitted, products: products, ignoringDirections: ignoresDirections)
+        let signs = try Self.weightSigns(fitted, products: products, kinds: catalog.kinds.map(\.id), ignoringDirections: ignoresDirections)
         if signs.joined().contains(where: { $0 != .free }) { options.weightSigns = signs }
         var selection: CrossValidation.Selection?
         if crossValidationFolds >= 2 {
@@ -350,7 +354,7 @@ public struct TrainingPipeline {
         var spec = feature.binning ?? BinningSpec()
         let monotone: WeightSign? = spec.monotone == .increasing ? .nonNegative : spec.monotone == .decreasing ? .nonPositive : nil
         let fixed: [WeightSign?] = products.map { offer in
-            let sign = direction.map { $0.sign(offer: offer.id, kind: offer.kind.rawValue) }.flatMap { $0 == .free ? nil : $0 } ?? monotone
+            let sign = direction.map { $0.sign(offer: offer.id, kind: offer.kind.id) }.flatMap { $0 == .free ? nil : $0 } ?? monotone
             return sign.map(polarity.weightSign)
         }
         if monotone != nil { spec.monotone = .none }  // fixed per product above
