@@ -71,7 +71,7 @@ struct Score: ParsableCommand {
             try stream()
         } else if format == .xlsx, let output {
             let document = try document()
-            try Workbooks.score(try JSONValue.parse(document.json()), catalog: document.scorer.catalog).write(to: output)
+            try Workbooks.score(document.report(), catalog: document.scorer.catalog).write(to: output)
         } else {
             try deliver(try render(), to: output)
         }

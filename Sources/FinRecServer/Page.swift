@@ -135,13 +135,10 @@ enum Page {
         guard let entry = try state.audit.entry(id: id), entry.client == context.client else {
             throw ServiceError(.notFound, "no decision \(id) of yours in the audit log")
         }
-        let document: JSONValue
-        do { document = try JSONValue.parse(entry.result) } catch {
-            throw ServiceError(.notFound, "decision \(id) was sent as CSV (\(entry.route)); read it with `finrec audit`")
-        }
-        let kind = document["format"]?.string
-        guard kind == "finrec-score" else {
-            throw ServiceError(.notFound, "decision \(id) is a \(kind ?? "document") the page does not show; read it with `finrec audit`")
+        // The decision as it was audited, read back as the typed document.
+        let document: ScoreReport
+        do { document = try ScoreReport(json: Array(entry.result.utf8)) } catch {
+            throw ServiceError(.notFound, "decision \(id) is the answer of \(entry.route), which the page does not show (\(error)); read it with `finrec audit`")
         }
         if workbook {
             var headers = HTTPFields()
@@ -149,25 +146,25 @@ enum Page {
             headers[.contentDisposition] = "attachment; filename=\"finrec-decision-\(id).xlsx\""
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Workbooks.score(document, catalog: state.models.model.scoring.scorer.catalog).bytes())))
         }
-        let language: Language = document["language"]?.string == "en" ? .en : .zh
+        let language: Language = document.language == "en" ? .en : .zh
         var view = commonView(language: language, state: state)
         view["decision"] = String(id)
         view["time"] = entry.time
         view["client"] = entry.client
         view["modelShort"] = String(entry.modelSHA256.prefix(12))
-        view["asOf"] = document["as_of"]?.string ?? ""
-        view["probabilityNote"] = document["probability_note"]?.string
+        view["asOf"] = document.asOf
+        view["probabilityNote"] = document.probabilityNote
         view["title"] = PageText.text(language).resultTitle
         // A model of an adverse event (default): a higher probability is worse for the applicant,
         // and the factors that help are those that lower it.
-        let adverse = document["event"]?.string == FittedFeatures.EventPolarity.adverse.rawValue
+        let adverse = document.event == FittedFeatures.EventPolarity.adverse.rawValue
         if adverse, var t = view["t"] as? [String: Any] {
             t["probability"] = language == .zh ? "事件概率（越高越不利）" : "Probability of the event (higher is worse)"
             view["t"] = t
         }
         // The lists' titles and order come from the kinds of the catalog in service.
         let lists = state.models.model.scoring.scorer.catalog.lists
-        view["enterprises"] = (document["enterprises"]?.array ?? []).map { enterpriseView($0, lists: lists, language: language, adverse: adverse) }
+        view["enterprises"] = document.enterprises.map { enterpriseView($0, lists: lists, language: language, adverse: adverse) }
         return html(render("result", view))
     }
 
@@ -239,64 +236,57 @@ enum Page {
 
     /// One enterprise of a score document, its offers in `lists` (the catalog's, in order; a list
     /// the catalog lacks comes after them, titled by its key).
-    static func enterpriseView(_ e: JSONValue, lists catalogLists: [Catalog.OfferList], language: Language, adverse: Bool = false) -> [String: Any] {
+    static func enterpriseView(_ e: ScoreReport.Enterprise, lists catalogLists: [Catalog.OfferList], language: Language, adverse: Bool = false) -> [String: Any] {
         let t = PageText.text(language)
         func percent(_ x: Double?) -> String? { x.map { Fixed.format($0 * 100, digits: 1) + "%" } }
         var keys = catalogLists.map(\.id)
-        for o in e["offers"]?.array ?? [] { if let key = o["list"]?.string, !keys.contains(key) { keys.append(key) } }
+        for o in e.offers where !keys.contains(o.list) { keys.append(o.list) }
         func title(_ key: String) -> String {
             guard let list = catalogLists.first(where: { $0.id == key }) else { return key }
             return language == .zh ? list.chinese : list.chinese + " " + list.english
         }
         let lists = keys.compactMap { key -> [String: Any]? in
-            let offers = (e["offers"]?.array ?? []).filter { $0["list"]?.string == key }
+            let offers = e.offers.filter { $0.list == key }
             guard !offers.isEmpty else { return nil }
             return ["key": key, "title": title(key), "offers": offers.map { o -> [String: Any] in
-                let status = o["status"]?.string ?? "unknown"
-                let interval = o["probability_interval"]?.array?.compactMap(\.number)
-                let codes = { (key: String) in (o[key]?.array ?? []).map(Workbooks.reasonCodeText) }
                 var gap: [String] = []
-                if let g = o["gap"], case .object = g {
-                    gap = (g["items"]?.array ?? []).compactMap { $0["text"]?.string }
-                    if let standards = g["standards"]?.array?.compactMap(\.string), !standards.isEmpty {
-                        gap.insert(t.nearest + standards.joined(separator: " · "), at: 0)
-                    }
+                if let g = o.gap {
+                    gap = g.items.map(\.text)
+                    if !g.standards.isEmpty { gap.insert(t.nearest + g.standards.joined(separator: " · "), at: 0) }
                     // Open only with the next annual accounts: say so, and when, first.
-                    if let when = g["next_accounts"]?["text"]?.string { gap.insert(t.nextAccounts + when, at: 0) }
+                    if let when = g.nextAccounts?.text { gap.insert(t.nextAccounts + when, at: 0) }
                 }
-                let terms = o["terms"].flatMap { x -> [String]? in
-                    guard case .object = x else { return nil }
-                    return [(t.amount, "amount"), (t.term, "term"), (t.rate, "rate")].compactMap { label, k in x[k]?.string.map { label + $0 } }
-                } ?? []
+                let terms = o.terms.map { x in [t.amount + x.amount, t.term + x.term, t.rate + x.rate] } ?? []
+                let interval = o.probabilityInterval
                 return withoutEmptyText([
-                    "id": o["id"]?.string ?? "", "rank": Int(o["rank"]?.number ?? 0), "nameZh": o["name_zh"]?.string ?? "",
-                    "nameEn": o["name_en"]?.string ?? "", "status": status, "statusText": t.status[status] ?? status,
-                    "indicative": o["indicative"]?.bool == true,
-                    "probability": percent(o["probability"]?.number) ?? "—",
+                    "id": o.id, "rank": o.rank, "nameZh": o.nameZh,
+                    "nameEn": o.nameEn, "status": o.status, "statusText": t.status[o.status] ?? o.status,
+                    "indicative": o.indicative,
+                    "probability": percent(o.probability) ?? "—",
                     "interval": interval.flatMap { $0.count == 2 ? "\(percent($0[0])!)–\(percent($0[1])!)" : nil } ?? "",
-                    "points": o["points"]?.number.map { Fixed.format($0, digits: 0) } ?? "—",
+                    "points": o.points.map { Fixed.format($0, digits: 0) } ?? "—",
                     // Green ("up") lists what helps the applicant: for an adverse event, what lowers the probability.
-                    "up": codes(adverse ? "reason_codes_down" : "reason_codes_up"), "down": codes(adverse ? "reason_codes_up" : "reason_codes_down"),
-                    "warnings": (o["warnings"]?.array ?? []).compactMap { $0["text"]?.string },
-                    "reasons": (o["reasons"]?.array ?? []).map { r -> [String: Any] in
-                        withoutEmptyText(["text": r["text"]?.string ?? "", "source": r["source"]?.string ?? "",
-                                          "missing": (r["missing_fields"]?.array ?? []).compactMap(\.string).joined(separator: "、")])
+                    "up": (adverse ? o.reasonCodesDown : o.reasonCodesUp).map(\.text),
+                    "down": (adverse ? o.reasonCodesUp : o.reasonCodesDown).map(\.text),
+                    "warnings": o.warnings.map(\.text),
+                    "reasons": o.reasons.map { r -> [String: Any] in
+                        withoutEmptyText(["text": r.text, "source": r.source, "missing": (r.missingFields ?? []).joined(separator: "、")])
                     },
-                    "gap": gap, "path": o["path"]?["text"]?.string ?? "", "terms": terms,
+                    "gap": gap, "path": o.path?.text ?? "", "terms": terms,
                 ])
             }]
         }
-        let notes = (e["range_notes"]?.array ?? []).compactMap { $0["text"]?.string }
-        let supplements = (e["supplements"]?.array ?? []).map { s in
-            "\(s["label"]?.string ?? "")（\(t.upTo)\(Fixed.format(s["max_points"]?.number ?? 0, digits: 1))\(t.pointsUnit)，\(s["offer_id"]?.string ?? "")）"
+        let notes = e.rangeNotes.map(\.text)
+        let supplements = e.supplements.map { s in
+            "\(s.label)（\(t.upTo)\(Fixed.format(s.maxPoints, digits: 1))\(t.pointsUnit)，\(s.offerId)）"
         }
-        let notApplicable = (e["not_applicable"]?.array ?? []).map { n in
-            (n["name_zh"]?.string ?? "") + "（\(n["id"]?.string ?? "")）：" + (n["reasons"]?.array ?? []).compactMap { $0["text"]?.string }.joined(separator: "；")
+        let notApplicable = e.notApplicable.map { n in
+            n.nameZh + "（\(n.id)）：" + n.reasons.map(\.text).joined(separator: "；")
         }
         return [
             "notApplicable": notApplicable, "hasNotApplicable": !notApplicable.isEmpty,
-            "name": e["name"]?.string ?? "", "id": e["enterprise_id"]?.string ?? "",
-            "figures": (e["key_figures"]?.array ?? []).map { ["label": $0["label"]?.string ?? "", "text": $0["text"]?.string ?? ""] },
+            "name": e.name ?? "", "id": e.enterpriseId,
+            "figures": e.keyFigures.map { ["label": $0.label, "text": $0.text] },
             "notes": notes, "hasNotes": !notes.isEmpty, "lists": lists,
             "supplements": supplements, "hasSupplements": !supplements.isEmpty,
         ]

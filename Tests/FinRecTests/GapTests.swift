@@ -372,7 +372,9 @@ extension GapTests {
             let srdi = try #require(offers.first { $0["id"]?.string == "srdi_loan" })
             let overdue = try #require(srdi["reason_codes_down"]?.array?.first { $0["feature"]?.string == "overdue_24m" })
             #expect(overdue["missing_note"]?.string == note)
-            #expect(Workbooks.reasonCodeText(overdue).hasSuffix("（\(note)）"))
+            let typed = try #require(document.report().enterprises.first?.offers.first { $0.id == "srdi_loan" }?
+                .reasonCodesDown.first { $0.feature == "overdue_24m" })
+            #expect(typed.text.hasSuffix("（\(note)）"))
             // Every code of a missing value carries a note, and only those.
             for o in offers {
                 for code in (o["reason_codes_up"]?.array ?? []) + (o["reason_codes_down"]?.array ?? []) {

@@ -199,80 +199,65 @@ public struct ScoreDocument: Sendable {
     public func json() -> String { jsonValue().prettyPrinted() }
 
     /// The finrec-score document as a value (the service sends it compact).
-    public func jsonValue() -> JSONValue {
-        func number(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .number($0) : .null } ?? .null }
-        func codes(_ list: [ReasonCode], _ a: ApplicantAssessment, _ offer: Catalog.Offer) -> JSONValue {
-            .array(list.map { c in
-                .object(JSONObject([("feature", .string(c.feature)), ("label", .string(c.label(language))),
-                                    ("value", valueText(a.featureValues[c.feature]).map(JSONValue.string) ?? .null),
-                                    ("points", .number(c.points)), ("logit", .number(c.logit)),
-                                    ("missing_note", missingNote(c, a, offer: offer).map(JSONValue.string) ?? .null)]))
-            })
+    public func jsonValue() -> JSONValue { report().json }
+
+    /// The document as typed values, every text in the document's language: what the JSON
+    /// writes and the workbook and the page render.
+    public func report() -> ScoreReport {
+        func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
+        func codes(_ list: [ReasonCode], _ a: ApplicantAssessment, _ offer: Catalog.Offer) -> [ScoreReport.ReasonCode] {
+            list.map { c in
+                ScoreReport.ReasonCode(feature: c.feature, label: c.label(language), value: valueText(a.featureValues[c.feature]),
+                                       points: c.points, logit: c.logit, missingNote: missingNote(c, a, offer: offer))
+            }
         }
-        let enterprises: [JSONValue] = results.map { a in
-            let figures: [JSONValue] = a.keyFigures.map { f in
-                .object(JSONObject([("name", .string(f.name)), ("label", .string(f.label)), ("value", number(f.value)), ("text", .string(f.text))]))
+        let enterprises: [ScoreReport.Enterprise] = results.map { a in
+            let offers: [ScoreReport.Offer] = a.offers.map { o in
+                ScoreReport.Offer(
+                    rank: o.rank, id: o.offer.id, kind: o.offer.kind.id, nameZh: o.offer.chineseName, nameEn: o.offer.englishName,
+                    status: o.status.code, probability: finite(o.probability), points: finite(o.points), logit: finite(o.logit),
+                    basePoints: finite(o.basePoints), list: o.list.id,
+                    probabilityInterval: o.interval.map { [$0.lowerBound, $0.upperBound] },
+                    logitStandardError: finite(o.standardError), successes: o.successes, indicative: o.indicative,
+                    rankingProbability: finite(o.rankingProbability),
+                    reasons: o.reasons.map { r in
+                        ScoreReport.Reason(condition: r.conditionID, status: r.status.code, text: r.text, missingFields: r.missingFields,
+                                           unconfirmed: r.unconfirmed, review: r.review, source: r.source)
+                    },
+                    warnings: o.warnings.map { w in
+                        ScoreReport.Reason(condition: w.conditionID, status: nil, text: w.text, missingFields: nil, unconfirmed: nil, review: nil, source: w.source)
+                    },
+                    gap: o.gap.map(ScoreReport.Gap.init), path: o.path.map(ScoreReport.Path.init),
+                    reasonCodesUp: codes(o.topUp(reasons), a, o.offer), reasonCodesDown: codes(o.topDown(reasons), a, o.offer),
+                    terms: o.offer.terms.map { t in
+                        ScoreReport.Terms(amount: zh ? t.amountChinese : t.amountEnglish, term: zh ? t.termChinese : t.termEnglish,
+                                          rate: zh ? t.rateChinese : t.rateEnglish, source: t.source)
+                    })
             }
-            let offers: [JSONValue] = a.offers.map { o in
-                var object = JSONObject([
-                    ("rank", .number(Double(o.rank))), ("id", .string(o.offer.id)), ("kind", .string(o.offer.kind.id)),
-                    ("name_zh", .string(o.offer.chineseName)), ("name_en", .string(o.offer.englishName)),
-                    ("status", .string(o.status.code)), ("probability", number(o.probability)),
-                    ("points", number(o.points)), ("logit", number(o.logit)), ("base_points", number(o.basePoints)),
-                    ("list", .string(o.list.id)),
-                    ("probability_interval", o.interval.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
-                    ("logit_standard_error", number(o.standardError)), ("successes", o.successes.map { .number(Double($0)) } ?? .null),
-                    ("indicative", .bool(o.indicative)), ("ranking_probability", number(o.rankingProbability)),
-                ])
-                object["reasons"] = .array(o.reasons.map { r in
-                    .object(JSONObject([("condition", .string(r.conditionID)), ("status", .string(r.status.code)),
-                                        ("text", .string(r.text)), ("missing_fields", .array(r.missingFields.map(JSONValue.string))),
-                                        ("unconfirmed", .bool(r.unconfirmed)), ("review", .bool(r.review)), ("source", .string(r.source))]))
-                })
-                object["warnings"] = .array(o.warnings.map { w in
-                    .object(JSONObject([("condition", .string(w.conditionID)), ("text", .string(w.text)), ("source", .string(w.source))]))
-                })
-                object["gap"] = o.gap?.json ?? .null
-                object["path"] = o.path?.json ?? .null
-                object["reason_codes_up"] = codes(o.topUp(reasons), a, o.offer)
-                object["reason_codes_down"] = codes(o.topDown(reasons), a, o.offer)
-                object["terms"] = o.offer.terms.map { t in
-                    .object(JSONObject([("amount", .string(zh ? t.amountChinese : t.amountEnglish)), ("term", .string(zh ? t.termChinese : t.termEnglish)),
-                                        ("rate", .string(zh ? t.rateChinese : t.rateEnglish)), ("source", .string(t.source))]))
-                } ?? .null
-                return .object(object)
-            }
-            let supplements: [JSONValue] = a.supplements.map { x in
-                .object(JSONObject([("feature", .string(x.name)), ("label", .string(x.label)), ("max_points", .number(x.maximumPoints)),
-                                    ("offer_id", .string(x.offer))]))
-            }
-            let notes: [JSONValue] = a.rangeNotes.map { n in
-                let f = scorer.model.features.spec.features[n.feature]
-                return .object(JSONObject([("feature", .string(f.name)), ("label", .string(zh ? f.chinese : f.english)), ("value", .number(n.value)),
-                                           ("scored_as", .number(n.bound)), ("above", .bool(n.above)), ("text", .string(rangeText(n)))]))
-            }
-            return .object(JSONObject([("enterprise_id", .string(a.enterpriseID)), ("name", a.name.map(JSONValue.string) ?? .null),
-                                       ("line", .number(Double(a.line))), ("key_figures", .array(figures)),
-                                       ("range_notes", .array(notes)), ("supplements", .array(supplements)), ("held", .array(a.held.map { .string($0.id) })),
-                                       ("not_applicable", .array(a.notApplicable.map { n in
-                                           .object(JSONObject([("id", .string(n.offer.id)), ("name_zh", .string(n.offer.chineseName)),
-                                                               ("reasons", .array(n.reasons.map { r in
-                                                                   .object(JSONObject([("condition", .string(r.conditionID)), ("text", .string(r.text)),
-                                                                                       ("unconfirmed", .bool(r.unconfirmed)), ("source", .string(r.source))]))
-                                                               }))]))
-                                       })),
-                                       ("offers", .array(offers))]))
+            return ScoreReport.Enterprise(
+                enterpriseId: a.enterpriseID, name: a.name, line: a.line,
+                keyFigures: a.keyFigures.map { ScoreReport.KeyFigure(name: $0.name, label: $0.label, value: finite($0.value), text: $0.text) },
+                rangeNotes: a.rangeNotes.map { n in
+                    let f = scorer.model.features.spec.features[n.feature]
+                    return ScoreReport.RangeNote(feature: f.name, label: zh ? f.chinese : f.english, value: n.value, scoredAs: n.bound,
+                                                 above: n.above, text: rangeText(n))
+                },
+                supplements: a.supplements.map { ScoreReport.Supplement(feature: $0.name, label: $0.label, maxPoints: $0.maximumPoints, offerId: $0.offer) },
+                held: a.held.map(\.id),
+                notApplicable: a.notApplicable.map { n in
+                    ScoreReport.NotApplicable(id: n.offer.id, nameZh: n.offer.chineseName, reasons: n.reasons.map { r in
+                        ScoreReport.Reason(condition: r.conditionID, status: nil, text: r.text, missingFields: nil, unconfirmed: r.unconfirmed,
+                                           review: nil, source: r.source)
+                    })
+                },
+                offers: offers)
         }
         let scaling = scorer.model.scaling
-        return JSONValue.object(JSONObject([
-            ("format", .string("finrec-score")), ("format_version", .number(Double(Self.formatVersion))), ("finrec_version", .string(FinRecVersion.current)),
-            ("model", .string(modelPath)), ("as_of", .string(asOf)), ("language", .string(language.rawValue)),
-            ("event", .string(scorer.model.features.polarity.rawValue)),
-            ("scaling", .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor))]))),
-            ("model_data_origin", scorer.model.provenance.dataOrigin.map { .string($0.rawValue) } ?? .null),
-            ("probability_note", scorer.model.provenance.probabilityNote(language).map(JSONValue.string) ?? .null),
-            ("enterprises", .array(enterprises)),
-        ]))
+        return ScoreReport(formatVersion: Self.formatVersion, finrecVersion: FinRecVersion.current, model: modelPath, asOf: asOf,
+                           language: language.rawValue, event: scorer.model.features.polarity.rawValue,
+                           scaling: ScoreReport.Scaling(offset: scaling.offset, factor: scaling.factor),
+                           modelDataOrigin: scorer.model.provenance.dataOrigin?.rawValue,
+                           probabilityNote: scorer.model.provenance.probabilityNote(language), enterprises: enterprises)
     }
 
     // MARK: CSV

@@ -1,11 +1,11 @@
-/// The .xlsx forms of the score and rank documents. Both are built from the documents themselves
-/// (the finrec-score JSON, the rank CSV), so a workbook holds exactly what was decided and audited.
+/// The .xlsx forms of the score and rank documents, built from the typed documents (a stored
+/// decision read back as a ``ScoreReport``), so a workbook holds exactly what was decided and audited.
 public enum Workbooks {
     /// `finrec score --format xlsx`, the page's download: one row per applicant and offer in the
     /// officer's order, then the key figures and the 补充资料 of each applicant.
     /// `catalog` gives the lists' titles (its kinds).
-    public static func score(_ document: JSONValue, catalog: Catalog) -> XLSXWorkbook {
-        let zh = document["language"]?.string != "en"
+    public static func score(_ document: ScoreReport, catalog: Catalog) -> XLSXWorkbook {
+        let zh = document.language != "en"
         func t(_ chinese: String, _ english: String) -> String { zh ? chinese : english }
         var offers = XLSXWorkbook.Sheet(
             name: t("评分结果", "Offers"),
@@ -24,30 +24,27 @@ public enum Workbooks {
                                              widths: [22, 28, 36, 12, 16])
         let listTitles = Dictionary(uniqueKeysWithValues: catalog.lists.map { ($0.id, t($0.chinese, $0.english)) })
         let statusTitles = ["pass": t("符合", "eligible"), "fail": t("不符合", "not eligible"), "unknown": t("待定", "undecided")]
-        for e in document["enterprises"]?.array ?? [] {
-            let id = XLSXWorkbook.Cell.text(e["enterprise_id"]?.string ?? ""), name = XLSXWorkbook.Cell.text(e["name"]?.string ?? "")
-            for o in e["offers"]?.array ?? [] {
-                let interval = o["probability_interval"]?.array
-                func codes(_ key: String) -> String { (o[key]?.array ?? []).map(reasonCodeText).joined(separator: "；") }
-                let reasons = (o["reasons"]?.array ?? []).compactMap { $0["text"]?.string }
-                let sources = ((o["reasons"]?.array ?? []) + (o["warnings"]?.array ?? [])).compactMap { $0["source"]?.string }
-                let gap = o["gap"].flatMap { g in g["items"]?.array?.compactMap { $0["text"]?.string }.joined(separator: "；") } ?? ""
-                let terms = o["terms"].map { t in ["amount", "term", "rate"].compactMap { t[$0]?.string }.joined(separator: "；") } ?? ""
-                let status = o["status"]?.string ?? ""
+        for e in document.enterprises {
+            let id = XLSXWorkbook.Cell.text(e.enterpriseId), name = XLSXWorkbook.Cell.text(e.name ?? "")
+            for o in e.offers {
+                func codes(_ list: [ScoreReport.ReasonCode]) -> String { list.map(\.text).joined(separator: "；") }
+                let sources = (o.reasons + o.warnings).map(\.source)
+                let gap = o.gap.map { $0.items.map(\.text).joined(separator: "；") } ?? ""
+                let terms = o.terms.map { [$0.amount, $0.term, $0.rate].joined(separator: "；") } ?? ""
                 offers.rows.append([
-                    id, name, .text(listTitles[o["list"]?.string ?? ""] ?? ""), number(o["rank"]), .text(o["id"]?.string ?? ""),
-                    .text(o["name_zh"]?.string ?? ""), .text(o["name_en"]?.string ?? ""), .text(statusTitles[status] ?? status),
-                    percent(o["probability"]), percent(interval?.first), percent(interval?.last),
-                    .text(o["indicative"]?.bool == true ? t("是", "yes") : ""), number(o["points"]),
-                    .text(codes("reason_codes_up")), .text(codes("reason_codes_down")), .text(reasons.joined(separator: "；")),
-                    .text(gap), .text(o["path"]?["text"]?.string ?? ""), .text(terms), .text(Array(Set(sources)).sorted().joined(separator: "；")),
+                    id, name, .text(listTitles[o.list] ?? ""), .number(Double(o.rank)), .text(o.id),
+                    .text(o.nameZh), .text(o.nameEn), .text(statusTitles[o.status] ?? o.status),
+                    percent(o.probability), percent(o.probabilityInterval?.first), percent(o.probabilityInterval?.last),
+                    .text(o.indicative ? t("是", "yes") : ""), number(o.points),
+                    .text(codes(o.reasonCodesUp)), .text(codes(o.reasonCodesDown)), .text(o.reasons.map(\.text).joined(separator: "；")),
+                    .text(gap), .text(o.path?.text ?? ""), .text(terms), .text(Array(Set(sources)).sorted().joined(separator: "；")),
                 ])
             }
-            for f in e["key_figures"]?.array ?? [] {
-                figures.rows.append([id, name, .text(f["label"]?.string ?? ""), number(f["value"]), .text(f["text"]?.string ?? "")])
+            for f in e.keyFigures {
+                figures.rows.append([id, name, .text(f.label), number(f.value), .text(f.text)])
             }
-            for s in e["supplements"]?.array ?? [] {
-                supplements.rows.append([id, name, .text(s["label"]?.string ?? ""), number(s["max_points"]), .text(s["offer_id"]?.string ?? "")])
+            for s in e.supplements {
+                supplements.rows.append([id, name, .text(s.label), .number(s.maxPoints), .text(s.offerId)])
             }
         }
         return XLSXWorkbook(sheets: [offers, figures, supplements])
@@ -78,15 +75,8 @@ public enum Workbooks {
         return XLSXWorkbook(sheets: [sheet])
     }
 
-    /// A reason code of the finrec-score document as the officer reads it: "发明专利数（对数）（21）+42.7".
-    /// A missing value's code also says how it is scored until supplied: "近24个月逾期次数（缺失）−48.7（缺失按训练数据中最不利的取值计分，补充后重算）".
-    public static func reasonCodeText(_ code: JSONValue) -> String {
-        "\(code["label"]?.string ?? "")（\(code["value"]?.string ?? "—")）\(Fixed.signed(code["points"]?.number ?? 0, digits: 1))"
-            + (code["missing_note"]?.string.map { "（\($0)）" } ?? "")
-    }
-
-    private static func number(_ value: JSONValue?) -> XLSXWorkbook.Cell { value?.number.map(XLSXWorkbook.Cell.number) ?? .empty }
-    private static func percent(_ value: JSONValue?) -> XLSXWorkbook.Cell { value?.number.map(XLSXWorkbook.Cell.percent) ?? .empty }
+    private static func number(_ value: Double?) -> XLSXWorkbook.Cell { value.map(XLSXWorkbook.Cell.number) ?? .empty }
+    private static func percent(_ value: Double?) -> XLSXWorkbook.Cell { value.map(XLSXWorkbook.Cell.percent) ?? .empty }
 }
 
 /// Reading back FinRec's own CSV (RFC 4180: quoted fields may hold commas, quotes and line breaks).
