@@ -34,7 +34,7 @@ let package = Package(
     targets: [
         // MARK: - C system libraries
 
-        // OpenBLAS through pkg-config, as GRDB declares SQLite. Only BLASKernel.swift imports it.
+        // OpenBLAS through pkg-config, as GRDB declares SQLite. Only BLASKernel.swift (FinRecLinear) imports it.
         .systemLibrary(
             name: "CBLAS",
             pkgConfig: "openblas",
@@ -52,11 +52,37 @@ let package = Package(
         // glibc's malloc.h, for mallopt. Only ProcessMemory.swift imports it.
         .systemLibrary(name: "CMalloc"),
 
-        // MARK: - Library
+        // MARK: - Library: a stack of modules, each importing only those below it, so an upward
+        // use does not compile. `FinRec` on top holds the use cases and re-exports the rest.
 
+        // Dates, language, JSON, files, parallel helpers, SHA-256, text helpers.
+        .target(name: "FinRecBase", dependencies: [.target(name: "CMalloc", condition: .when(platforms: [.linux]))],
+                swiftSettings: strictSettings),
+        // The enterprise schema and the CSV, JSON and Excel readers (zlib through CXLSXWriter):
+        // records in column chunks.
+        .target(name: "FinRecRecords", dependencies: ["FinRecBase", "CXLSXWriter"], swiftSettings: strictSettings),
+        // Matrices, the BLAS and reference kernels, the linear model and its scorer.
+        .target(name: "FinRecLinear", dependencies: ["FinRecRecords", "CBLAS"], swiftSettings: strictSettings),
+        // The expression language, feature specs, fitted features and bins.
+        .target(name: "FinRecFeatures", dependencies: ["FinRecLinear"], swiftSettings: strictSettings),
+        // Offer kinds, offers, eligibility rules, gaps and paths.
+        .target(name: "FinRecCatalog", dependencies: ["FinRecFeatures"], swiftSettings: strictSettings),
+        // The model file and training (objective, solvers, cross-validation, calibration).
+        .target(name: "FinRecModel", dependencies: ["FinRecCatalog"], swiftSettings: strictSettings),
+        // Scoring offers, the applicant's assessment, pool top lists and near-misses.
+        .target(name: "FinRecInference", dependencies: ["FinRecModel"], swiftSettings: strictSettings),
+        // A model's evaluation on labelled data and population stability.
+        .target(name: "FinRecEvaluation", dependencies: ["FinRecInference"], swiftSettings: strictSettings),
+        // Typed documents and their renderers (table, CSV, JSON, xlsx, HTML, SVG).
+        .target(name: "FinRecReports", dependencies: ["FinRecEvaluation"], swiftSettings: strictSettings),
+        // The model and its rules as PMML and SQL.
+        .target(name: "FinRecExport", dependencies: ["FinRecReports"], swiftSettings: strictSettings),
+        // The synthetic Shandong world (`finrec synth`): a leaf beside the stack.
+        .target(name: "FinRecSynthetic", dependencies: ["FinRecRecords"], swiftSettings: strictSettings),
+        // The use-case layer (score, rank) and its pipelines; re-exports the modules below.
         .target(
             name: "FinRec",
-            dependencies: ["CBLAS", "CXLSXWriter", .target(name: "CMalloc", condition: .when(platforms: [.linux]))],
+            dependencies: ["FinRecExport", "FinRecSynthetic"],
             swiftSettings: strictSettings
         ),
 

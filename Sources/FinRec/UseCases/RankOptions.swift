@@ -1,3 +1,14 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
 /// What ranking a pool takes besides the pool: the defaults and allowed values every front end
 /// (`finrec rank`, `POST /v1/rank`) uses.
 public struct RankOptions: Sendable {

@@ -1,3 +1,14 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
 /// Rank a pool: the use case behind `finrec rank` and `POST /v1/rank`.
 ///
 /// ```swift

@@ -1,3 +1,14 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
 /// What assessing applicants takes besides the applicants: the defaults and allowed values every
 /// front end (`finrec score`, `POST /v1/score`, the page) uses.
 public struct ScoreOptions: Sendable {

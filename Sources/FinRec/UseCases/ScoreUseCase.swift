@@ -1,3 +1,14 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
 /// Assess applicants: the use case behind `finrec score`, `POST /v1/score` and the officer's page.
 /// A front end reads its input, calls this, and renders the document it gets back.
 ///

@@ -1,3 +1,14 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
 /// A trained model ready to score: read once, with its scorer on one assessment date. Immutable,
 /// so one value can serve any number of threads; the service swaps in a new one on reload.
 ///

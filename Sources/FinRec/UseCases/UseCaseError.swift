@@ -1,3 +1,14 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
 /// Why a use case refused its request. Errors in the input itself (a file's line, column and
 /// field) are ``InputFileError``s and pass through unchanged.
 public enum UseCaseError: Error, Sendable {

@@ -1,3 +1,14 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
 /// An option a use case takes, named as each front end spells it: `--near-miss` on the command
 /// line, `near_miss` in the service's query string.
 public enum UseCaseOption: String, Sendable {

@@ -1,0 +1,104 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FinRecModel
+import FinRecInference
+import FinRecEvaluation
+import FinRecReports
+import FinRecExport
+import FinRecSynthetic
+/// Scores every enterprise of a file of any size and streams one line per enterprise and offer
+/// (`finrec score --format rows` or `csv` on a pool): chunks are scored on several threads and
+/// written in file order, so memory stays bounded by the chunk size.
+public struct PoolScoring: Sendable {
+    public enum Format: Sendable {
+        /// The per-row contract shared with the exports (``ScoreRows``).
+        case rows(reasons: Int)
+        /// The officer's CSV (``ScoreDocument/csv()``): every offer ranked, with gaps and paths.
+        case csv(language: Language, reasons: Int, modelPath: String, asOf: String)
+    }
+
+    public let scorer: OfferScorer
+    public let format: Format
+    /// Threads that decode and score (one more splits records).
+    public let workers: Int
+
+    public init(scorer: OfferScorer, workers: Int = 1, format: Format) {
+        self.scorer = scorer
+        self.format = format
+        self.workers = workers
+    }
+
+    /// The header line.
+    public var header: String {
+        switch format {
+        case .rows(let reasons): ScoreRows.header(reasons: reasons)
+        case .csv: ScoreDocument.csvHeader
+        }
+    }
+
+    /// Writes the header, then every chunk's lines in file order through `write`; returns the
+    /// number of enterprises. Throws when the file has none.
+    public func run(_ reader: EnterpriseFileReader, write: @escaping (String) throws -> Void) throws -> Int {
+        try write(header)
+        let scorer = self.scorer, format = self.format
+        var rows = 0
+        let pipeline = ChunkPipeline<String>(
+            reader: reader, workers: workers,
+            transform: { chunk, first in
+                let scored = scorer.score(chunk, firstRow: first)
+                switch format {
+                case .rows(let reasons):
+                    return ScoreRows.lines(scored, scorer: scorer, reasons: reasons)
+                case .csv(let language, let reasons, let modelPath, let asOf):
+                    let results = ApplicantAssessment.assess(scored, with: scorer, language: language)
+                    return ScoreDocument(results: results, scorer: scorer, language: language, reasons: reasons, modelPath: modelPath, asOf: asOf).csvLines()
+                }
+            },
+            consume: { text in
+                try write(text)
+            })
+        try pipeline.run(progress: { _, scanned in rows = scanned })
+        guard rows > 0 else { throw InputFileError(path: reader.path, message: "has no enterprises to score (only a header?); nothing was written") }
+        return rows
+    }
+}
+
+/// The per-row output (`finrec score --format rows`): one CSV line per enterprise and offer with
+/// the columns the SQL export returns — enterprise_id, offer_id, offer_name_zh, kind, status
+/// (pass, fail, unknown), held (1 when the enterprise already has the offer), logit,
+/// probability, points — then reason1 … reasonN, the features that raise the points most (as
+/// the PMML export's reason codes). Logit, probability, points and reasons are empty where the
+/// rules fail or the offer has no model; numbers are written exactly (shortest round trip).
+public enum ScoreRows {
+    public static func header(reasons: Int) -> String {
+        (["enterprise_id", "offer_id", "offer_name_zh", "kind", "status", "held", "logit", "probability", "points"]
+            + (0..<reasons).map { "reason\($0 + 1)" }).joined(separator: ",") + "\n"
+    }
+
+    public static func lines(_ scored: ScoredChunk, scorer: OfferScorer, reasons: Int) -> String {
+        let ids = scored.chunk.ids
+        let offers = scorer.catalog.offers
+        let names = offers.map { CSVField.escape($0.id) + "," + CSVField.escape($0.chineseName) + "," + $0.kind.id }
+        let held = scorer.paths.heldRows(scored.eligibility)
+        var out = ""
+        for r in 0..<scored.rowCount {
+            let id = CSVField.escape(ids[r])
+            for (k, _) in offers.enumerated() {
+                let status = scored.status(offer: k, row: r)
+                out += "\(id),\(names[k]),\(status.code),\(held[k][r] ? 1 : 0),"
+                if status != .fail, let logit = scored.logit(offer: k, row: r) {
+                    out += "\(logit),\(Sigmoid.probability(logit)),\(scorer.model.scaling.points(logit: logit))"
+                    let up = ReasonCode.up(scorer.reasonCodes(scored, offer: k, row: r), reasons)
+                    for j in 0..<reasons { out += "," + (j < up.count ? CSVField.escape(up[j].feature) : "") }
+                } else {
+                    out += ",," + String(repeating: ",", count: reasons)
+                }
+                out += "\n"
+            }
+        }
+        return out
+    }
+}

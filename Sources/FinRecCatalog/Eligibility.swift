@@ -1,0 +1,388 @@
+public import FinRecBase
+public import FinRecRecords
+import FinRecLinear
+public import FinRecFeatures
+/// Why an offer is not (or not known to be) open to an enterprise: one condition that failed or
+/// could not be decided, in the user's language.
+public struct EligibilityReason: Sendable, Equatable {
+    public let conditionID: String
+    /// `.fail` or `.unknown`.
+    public let status: Truth
+    /// E.g. "近两年研发投入占比 5.3% < 8%（北交所标准三）".
+    public let text: String
+    /// For `.unknown`: the fields whose absence leaves the condition undecided.
+    public let missingFields: [String]
+    public let unconfirmed: Bool
+    public let source: String
+    /// Undecided because the rule leaves it to a person (not for want of data).
+    public let review: Bool
+}
+
+/// Evaluates every offer's rule over chunks of enterprises, column-at-a-time, and explains the
+/// outcome of any one row.
+public struct EligibilityEvaluator: Sendable {
+    public let catalog: Catalog
+    public let schema: RecordSchema
+    package let environment: ExpressionEnvironment
+    /// Per offer, its conditions in depth-first order, compiled.
+    package let conditions: [[(condition: Catalog.Condition, compiled: CompiledExpression)]]
+
+    public init(catalog: Catalog, schema: RecordSchema = EnterpriseSchema.schema) throws(ExpressionError) {
+        self.catalog = catalog
+        self.schema = schema
+        environment = catalog.environment(schema: schema)
+        var all: [[(Catalog.Condition, CompiledExpression)]] = []
+        for offer in catalog.offers {
+            var compiled: [(Catalog.Condition, CompiledExpression)] = []
+            for c in offer.rule.conditions {
+                compiled.append((c, try CompiledExpression(c.expression, in: environment, boolean: true)))
+            }
+            all.append(compiled)
+        }
+        conditions = all.map { $0.map { (condition: $0.0, compiled: $0.1) } }
+    }
+
+    /// Evaluates all offers on `chunk` as of `asOf` (days since 1970-01-01).
+    public func evaluate(_ chunk: RecordChunk, asOf: Int) -> EligibilityResult {
+        let parameters = ["as_of_date": Double(asOf)]
+        var truths: [[[Truth]]] = []
+        var statuses: [[Truth]] = []
+        // Definitions (age, debt_ratio, …) are computed once per chunk, and a condition that
+        // several offers share (e.g. overdue_24m < 6) is evaluated once.
+        let memo = EvaluationMemo()
+        var byText: [String: [Truth]] = [:]
+        for (k, offer) in catalog.offers.enumerated() {
+            let perCondition: [[Truth]] = conditions[k].map { item in
+                var t: [Truth]
+                if let known = byText[item.condition.text] {
+                    t = known
+                } else {
+                    guard case .truths(let computed) = item.compiled.evaluate(chunk, parameters: parameters, memo: memo) else {
+                        preconditionFailure("conditions compile to truths")
+                    }
+                    byText[item.condition.text] = computed
+                    t = computed
+                }
+                // A review condition's failure leaves the offer to a person: undecided; a warning
+                // never closes the offer (its failures are kept apart, in `warnings`).
+                if item.condition.review { for r in t.indices where t[r] == .fail { t[r] = .unknown } }
+                if item.condition.warn { for r in t.indices where t[r] != .pass { t[r] = .pass } }
+                return t
+            }
+            var next = 0
+            statuses.append(Self.combine(offer.rule, perCondition, &next, rows: chunk.rowCount))
+            truths.append(perCondition)
+        }
+        return EligibilityResult(evaluator: self, chunk: chunk, parameters: parameters, statuses: statuses, conditionTruths: truths)
+    }
+
+    /// Kleene AND / OR of a rule's children, vectorised over rows. `next` walks the conditions in
+    /// depth-first order.
+    static func combine(_ rule: Catalog.Rule, _ truths: [[Truth]], _ next: inout Int, rows: Int) -> [Truth] {
+        // The fold of ``Catalog/Rule/fold(_:_:rows:all:any:)`` with its two operations written
+        // out, so each is one inlined loop per child instead of a closure call per row.
+        let children: [Catalog.Rule], isAll: Bool
+        switch rule {
+        case .condition:
+            defer { next += 1 }
+            return truths[next]
+        case .all(_, _, _, let c): (children, isAll) = (c, true)
+        case .any(_, _, _, let c): (children, isAll) = (c, false)
+        }
+        var result = [Truth](repeating: isAll ? .pass : .fail, count: rows)
+        result.withUnsafeMutableBufferPointer { out in
+            for child in children {
+                let column = combine(child, truths, &next, rows: rows)
+                column.withUnsafeBufferPointer { x in
+                    if isAll {
+                        for r in 0..<rows { out[r] = out[r] && x[r] }
+                    } else {
+                        for r in 0..<rows { out[r] = out[r] || x[r] }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// What a condition compares: a quantity in its unit, a category (schema field index), a flag or a date.
+enum ConditionValueKind { case quantity(Catalog.Unit), category(Int), flag, date }
+
+extension EligibilityEvaluator {
+
+    /// What the left side of a comparison is: a quantity in a unit, a category, a flag or a date.
+    func quantityKind(of e: ParsedExpression) -> ConditionValueKind? {
+        guard case .column(let name, _) = e else { return .quantity(.number) }
+        if let d = catalog.definitions.first(where: { $0.name == name }) { return .quantity(d.unit) }
+        guard let i = schema.index(of: name) else { return nil }
+        let field = schema.fields[i]
+        if let unit = Catalog.Unit.of(field) { return .quantity(unit) }
+        switch field.kind {
+        case .number, .ratio, .integer: preconditionFailure("quantities have a unit")
+        case .flag: return .flag
+        case .category: return .category(i)
+        case .date: return .date
+        case .text, .creditCode: return nil
+        }
+    }
+
+}
+
+/// The outcome of every offer for every row of one chunk.
+public struct EligibilityResult: Sendable {
+    let evaluator: EligibilityEvaluator
+    let chunk: RecordChunk
+    let parameters: [String: Double]
+    /// Offer × row.
+    public let statuses: [[Truth]]
+    /// Offer × condition (depth-first) × row.
+    let conditionTruths: [[[Truth]]]
+
+    public func status(offer k: Int, row r: Int) -> Truth { statuses[k][r] }
+
+    /// Why offer `k` is not a pass for row `r`: the failed conditions (for `.fail`) or the
+    /// undecided ones with their missing fields (for `.unknown`); empty for `.pass`.
+    public func reasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+        explainingConditions(offer: k, row: r).map { i, context in
+            explain(offer: k, index: i, row: r, status: statuses[k][r], context: context.map { language == .zh ? $0.zh : $0.en },
+                    language: language)
+        }
+    }
+
+    /// For an undecided offer: the schema fields (indices) whose absence leaves it undecided, in
+    /// the order of the rule, each once; empty unless the status is `.unknown`.
+    public func missingFields(offer k: Int, row r: Int) -> [Int] {
+        guard statuses[k][r] == .unknown else { return [] }
+        var seen = Set<Int>()
+        return explainingConditions(offer: k, row: r).flatMap { i, _ in missing(offer: k, index: i, row: r) }
+            .filter { seen.insert($0).inserted }
+    }
+
+    /// The warnings of offer `k` for row `r`: its warn conditions that do not hold (a certificate
+    /// expiring within the loan's term), each with the values it read; empty when the offer fails.
+    public func warnings(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+        // Most offers have no warn condition: no one-row copy for them.
+        guard statuses[k][r] != .fail, evaluator.conditions[k].contains(where: { $0.condition.warn }) else { return [] }
+        let one = chunk.row(r)
+        return evaluator.conditions[k].enumerated().compactMap { i, item -> EligibilityReason? in
+            guard item.condition.warn, case .truths(let t) = item.compiled.evaluate(one, parameters: parameters), t[0] != .pass else { return nil }
+            let label = language == .zh ? "未满足「\(item.condition.chinese)」" : "not met: \(item.condition.english)"
+            let text = failureSentence(item.condition, label: label, row: r, language: language, showingFields: item.compiled.fieldsRead)
+            return EligibilityReason(conditionID: item.condition.id, status: t[0], text: text, missingFields: [],
+                                     unconfirmed: item.condition.unconfirmed, source: item.condition.source, review: false)
+        }
+    }
+
+    /// Whether offer `k` does not apply to row `r`: one of its `applies` conditions fails (an
+    /// undecided one leaves the offer applicable, and its status undecided).
+    public func notApplicable(offer k: Int, row r: Int) -> Bool {
+        evaluator.conditions[k].indices.contains { evaluator.conditions[k][$0].condition.applicability && conditionTruths[k][$0][r] == .fail }
+    }
+
+    /// Why offer `k` does not apply to row `r`: its failed `applies` conditions, with the values
+    /// they read ("有30日内到期的流动资金贷款（30日内到期贷款金额 0.00万元）"); empty when it applies.
+    public func notApplicableReasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+        evaluator.conditions[k].indices.compactMap { i -> EligibilityReason? in
+            let item = evaluator.conditions[k][i]
+            guard item.condition.applicability, conditionTruths[k][i][r] == .fail else { return nil }
+            let label = language == .zh ? "「\(item.condition.chinese)」不成立" : "not so: \(item.condition.english)"
+            let text = item.condition.marked(failureSentence(item.condition, label: label, row: r, language: language,
+                                                             showingFields: item.compiled.fieldsRead, plain: true), language)
+            return EligibilityReason(conditionID: item.condition.id, status: .fail, text: text, missingFields: [],
+                                     unconfirmed: item.condition.unconfirmed, source: item.condition.source, review: false)
+        }
+    }
+
+    /// For an undecided offer: the review conditions (depth-first indices) that leave it to a
+    /// person rather than to missing data; empty unless the status is `.unknown`.
+    public func reviewConditions(offer k: Int, row r: Int) -> [Int] {
+        guard statuses[k][r] == .unknown else { return [] }
+        return explainingConditions(offer: k, row: r).map(\.index)
+            .filter { evaluator.conditions[k][$0].condition.review && missing(offer: k, index: $0, row: r).isEmpty }
+    }
+
+    /// The conditions (depth-first indices) that make offer `k`'s status for row `r` what it is,
+    /// each with the alternative of an "any" it belongs to (its Chinese and English labels).
+    private func explainingConditions(offer k: Int, row r: Int) -> [(index: Int, context: (zh: String, en: String)?)] {
+        let target = statuses[k][r]
+        guard target != .pass else { return [] }
+        var out: [(index: Int, context: (zh: String, en: String)?)] = []
+        var next = 0
+        collect(evaluator.catalog.offers[k].rule, offer: k, row: r, want: target, context: nil, into: &out, next: &next)
+        return out
+    }
+
+    /// Walks the rule and collects the children that make the node's value `want`.
+    private func collect(_ rule: Catalog.Rule, offer k: Int, row r: Int, want: Truth, context: (zh: String, en: String)?,
+                         into out: inout [(index: Int, context: (zh: String, en: String)?)], next: inout Int) {
+        switch rule {
+        case .condition:
+            let i = next
+            next += 1
+            if conditionTruths[k][i][r] == want { out.append((i, context)) }
+        case .all(_, _, _, let children), .any(_, _, _, let children):
+            let isAny: Bool
+            if case .any = rule { isAny = true } else { isAny = false }
+            for child in children {
+                // The children of an "any" are alternatives: name them in the reasons below them.
+                var childContext = context
+                if isAny, context == nil, case .all(_, let zh, let en, _) = child { childContext = (zh, en) }
+                var probe = next
+                let value = EligibilityEvaluator.combine(child, conditionTruths[k].map { [$0[r]] }, &probe, rows: 1)[0]
+                if value == want {
+                    collect(child, offer: k, row: r, want: want, context: childContext, into: &out, next: &next)
+                } else {
+                    next = probe
+                }
+            }
+        }
+    }
+
+    /// The fields condition `i` of offer `k` reads that row `r` lacks.
+    func missing(offer k: Int, index i: Int, row r: Int) -> [Int] {
+        evaluator.conditions[k][i].compiled.fieldsRead.filter { chunk.value(field: $0, row: r) == .missing }
+    }
+
+    func explain(offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
+                         language: Language) -> EligibilityReason {
+        let c = evaluator.conditions[k][i].condition
+        let label = language == .zh ? c.chinese : c.english
+        var text: String
+        var missing: [String] = []
+        let absent = status == .unknown ? self.missing(offer: k, index: i, row: r) : []
+        let review = status == .unknown && c.review && absent.isEmpty
+        if review {
+            text = c.manual ? label : failureSentence(c, label: label, row: r, language: language,
+                                                      showingFields: evaluator.conditions[k][i].compiled.fieldsRead)
+            text += language == .zh ? "：需人工判断" : ": for a person to judge"
+        } else if status == .unknown, !absent.isEmpty {
+            missing = absent.map { evaluator.schema.fields[$0].label(language) }
+            let fields = missing.joined(separator: language == .zh ? "、" : ", ")
+            text = language == .zh ? "\(label)：无法判断，缺少 \(fields)" : "\(label): cannot tell, missing \(fields)"
+        } else if status == .unknown {
+            // Every field is there but the value cannot be computed (a ratio over a zero total):
+            // name the fields and their values, never an empty "缺少".
+            let fields = evaluator.conditions[k][i].compiled.fieldsRead
+                .map { "\(evaluator.schema.fields[$0].label(language)) \(display(field: $0, row: r, language))" }
+                .joined(separator: language == .zh ? "、" : ", ")
+            text = language == .zh ? "\(label)：无法判断，无法由 \(fields) 计算" : "\(label): cannot tell, not computable from \(fields)"
+        } else {
+            text = failureSentence(c, label: label, row: r, language: language)
+        }
+        if let context { text += language == .zh ? "（\(context)）" : " (\(context))" }
+        return EligibilityReason(conditionID: c.id, status: status, text: c.marked(text, language), missingFields: missing, unconfirmed: c.unconfirmed, source: c.source,
+                                 review: review)
+    }
+
+    /// "近两年研发投入占比 5.3% < 8%" for a comparison of a quantity with a number; the label alone
+    /// ("…：不满足") where the condition is not such a comparison, or with `showingFields` the label
+    /// and the values of the fields it reads ("不属于原则上不支持的行业（行业代码 C15）").
+    /// With `plain`, the label and the fields' values only, whatever the condition.
+    func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language, showingFields fields: [Int] = [],
+                         plain: Bool = false) -> String {
+        let values = fields.map { field in
+            "\(language == .zh ? evaluator.schema.fields[field].chineseName : evaluator.schema.fields[field].name) \(display(field: field, row: r, language))"
+        }
+        let notMet = !values.isEmpty
+            ? label + (language == .zh ? "（\(values.joined(separator: "，"))）" : " (\(values.joined(separator: ", ")))")
+            : language == .zh ? "\(label)：不满足" : "\(label): not met"
+        guard !plain else { return notMet }
+        guard case .binary(let op, let lhs, let rhs) = c.expression, op.isComparison else { return notMet }
+        guard let unit = unit(of: lhs) else { return notMet }
+        guard let quantity = try? CompiledExpression(lhs, in: evaluator.environment, boolean: false),
+              case .numbers(let values, let gone) = quantity.evaluate(oneRow(r), parameters: parameters), !gone[0] else { return notMet }
+        let value = values[0]
+        switch (unit, rhs) {
+        case (.category(let field), .string(let s, _)):
+            guard case .category(let options) = evaluator.schema.fields[field].kind, Int(value) < options.count else { return notMet }
+            let actual = options[Int(value)]
+            _ = s
+            return language == .zh ? "\(label)：实际为\(actual.chinese)" : "\(label): is \(actual.code)"
+        case (.date, .column("as_of_date", _)):
+            let date = CivilDate(daysSinceEpoch: Int(value)).iso
+            let asOf = parameters["as_of_date"].map { CivilDate(daysSinceEpoch: Int($0)).iso } ?? "?"
+            return language == .zh ? "\(label)：有效期至 \(date)，早于评估日 \(asOf)" : "\(label): valid until \(date), before the assessment date \(asOf)"
+        case (.flag, _):
+            return notMet
+        case (.quantity(let u), .number(let threshold)):
+            // Enough digits that a value just short of the threshold does not read as equal to it.
+            let (shown, bound) = Self.formatApart(value, threshold, u, language)
+            return "\(label) \(shown) \(op.negated == .equal ? "=" : op.negated.rawValue) \(bound)"
+        case (.quantity(let u), _):
+            // A comparison with another quantity: show both sides.
+            guard let other = try? CompiledExpression(rhs, in: evaluator.environment, boolean: false),
+                  case .numbers(let rv, let rg) = other.evaluate(oneRow(r), parameters: parameters), !rg[0] else { return notMet }
+            let (shown, bound) = Self.formatApart(value, rv[0], u, language)
+            return "\(label) \(shown) \(op.negated.rawValue) \(bound)"
+        default:
+            return notMet
+        }
+    }
+
+    /// A field's value in row `r` as a person reads it: a category's name, a quantity in its unit.
+    private func display(field i: Int, row r: Int, _ language: Language) -> String {
+        let spec = evaluator.schema.fields[i]
+        switch chunk.value(field: i, row: r) {
+        case .missing: return language == .zh ? "缺失" : "missing"
+        case .text(let t): return t
+        case .number(let x):
+            if case .category(let options) = spec.kind, Int(x) < options.count { return language == .zh ? options[Int(x)].chinese : options[Int(x)].code }
+            if case .date = spec.kind { return CivilDate(daysSinceEpoch: Int(x)).iso }
+            return Catalog.Unit.of(spec).map { Self.format(x, $0, language) } ?? Fixed.format(x, digits: 4)
+        }
+    }
+
+    func unit(of e: ParsedExpression) -> ConditionValueKind? { evaluator.quantityKind(of: e) }
+
+    private func oneRow(_ r: Int) -> RecordChunk { chunk.row(r) }
+
+    /// A value in its unit: 万元 amounts as 万/亿 (Chinese) or CNY m (English), ratios as percent;
+    /// `extraDigits` more decimals than usual.
+    package static func format(_ x: Double, _ unit: Catalog.Unit, _ language: Language, extraDigits: Int = 0) -> String {
+        switch unit {
+        case .money:
+            if language == .en { return "CNY \(Fixed.format(x / 100, digits: 2 + extraDigits))m" }
+            return abs(x) >= 10_000 ? "\(Fixed.format(x / 10_000, digits: 2 + extraDigits))亿元" : "\(Fixed.format(x, digits: 2 + extraDigits))万元"
+        case .percent: return "\(Fixed.format(x * 100, digits: 2 + extraDigits))%"
+        case .years: return language == .zh ? "\(Fixed.format(x, digits: 1 + extraDigits))年" : "\(Fixed.format(x, digits: 1 + extraDigits)) years"
+        case .count, .number: return Fixed.format(x, digits: 4 + extraDigits)
+        }
+    }
+
+    /// `x` and `y` in their unit with the fewest extra decimals (up to 12) that show them apart
+    /// when they differ: a value that fails its threshold by less than the usual precision reads
+    /// "19.9999997% < 20%", not "20% < 20%".
+    static func formatApart(_ x: Double, _ y: Double, _ unit: Catalog.Unit, _ language: Language) -> (String, String) {
+        var extra = 0
+        while true {
+            let a = format(x, unit, language, extraDigits: extra), b = format(y, unit, language, extraDigits: extra)
+            if a != b || x == y || extra == 12 { return (a, b) }
+            extra += 1
+        }
+    }
+
+    /// The smallest amount near `x` that ``format(_:_:_:extraDigits:)`` tells from zero: one unit
+    /// in its last decimal, in the unit's own terms (a fraction for percentages, 万元 for money).
+    static func resolution(_ unit: Catalog.Unit, _ language: Language, near x: Double) -> Double {
+        switch unit {
+        case .money: language == .en ? 1 : abs(x) >= 10_000 ? 100 : 0.01
+        case .percent: 0.0001
+        case .years: 0.1
+        case .count, .number: 0.0001
+        }
+    }
+}
+
+extension Catalog.Unit {
+    /// The unit a quantity field is shown in: 万元 amounts as money, years, ratios as percent,
+    /// whole numbers as counts, other numbers plain; nil for fields that are not quantities.
+    package static func of(_ field: FieldSpec) -> Catalog.Unit? {
+        switch field.kind {
+        case .number(_, let unit): unit == "万元" ? .money : unit == "years" ? .years : .number
+        case .ratio: .percent
+        case .integer: .count
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,138 @@
+public import FinRecBase
+import FinRecRecords
+import FinRecLinear
+public import FinRecFeatures
+extension CivilDate {
+    /// The same day `months` later (the month's last day when it is shorter).
+    public func adding(months: Int) -> CivilDate {
+        let total = year * 12 + (month - 1) + months
+        let y = total / 12, m = total % 12 + 1
+        for d in stride(from: day, through: 28, by: -1) {
+            if let date = CivilDate(year: y, month: m, day: d) { return date }
+        }
+        return CivilDate(year: y, month: m, day: 28)!
+    }
+}
+
+/// Where an enterprise stands on the steps before an offer (the catalog's `path`): 股改, quotation,
+/// the innovation tier, months quoted, a lower tier. A step is done when its expression holds; a
+/// step taken by passing another offer shows how far that offer is; a waiting step shows the
+/// months left and the earliest date the rule allows.
+public struct OfferPath: Sendable, Equatable {
+    public struct Step: Sendable, Equatable {
+        public let id: String
+        public let label: String
+        /// `.pass` done, `.fail` still to do, `.unknown` cannot tell (missing data).
+        public let done: Truth
+        /// For a step taken by passing another offer: its id, its status and, when it does not pass, its gap.
+        public let offer: String?
+        public let offerStatus: Truth?
+        public let gap: EligibilityGap?
+        /// For a waiting step: the months the rule asks for, the months left (nil until the count
+        /// starts) and the earliest date it can be done (YYYY-MM-DD).
+        public let requiredMonths: Int?
+        public let monthsLeft: Int?
+        public let earliest: String?
+        /// "进入创新层（条件已满足）", "挂牌满12个月（还需 5 个月，最早 2026-11-30）".
+        public let text: String
+    }
+
+    public let steps: [Step]
+    /// "股改（已完成）→ 新三板基础层挂牌（差距 0.03）→ … → 北交所".
+    public let text: String
+}
+
+/// Compiles every offer's path steps once and assesses them row by row.
+public struct PathFinder: Sendable {
+    let gaps: GapFinder
+    /// Per offer, per step: the compiled `done` condition.
+    let done: [[CompiledExpression]]
+    /// Per offer: the compiled `held` condition, if any.
+    let held: [CompiledExpression?]
+
+    public init(gaps: GapFinder) {
+        self.gaps = gaps
+        let evaluator = gaps.evaluator
+        done = evaluator.catalog.offers.map { offer in
+            offer.path.map { step in
+                // The catalog compiled every step when it was read.
+                try! CompiledExpression(step.done, in: evaluator.environment, boolean: true)
+            }
+        }
+        held = evaluator.catalog.offers.map { offer in offer.held.map { try! CompiledExpression($0, in: evaluator.environment, boolean: true) } }
+    }
+
+    /// Per offer, whether each row of the result's chunk already holds it, a column at a time
+    /// (offers without a `held` test: all false).
+    public func heldRows(_ result: EligibilityResult) -> [[Bool]] {
+        held.map { h in
+            guard let h, case .truths(let t) = h.evaluate(result.chunk, parameters: result.parameters) else {
+                return [Bool](repeating: false, count: result.chunk.rowCount)
+            }
+            return t.map { $0 == .pass }
+        }
+    }
+
+    /// Whether row `r` already holds offer `k` (a tier it has reached).
+    public func isHeld(_ result: EligibilityResult, offer k: Int, row r: Int) -> Bool {
+        guard let h = held[k], case .truths(let t) = h.evaluate(result.chunk.row(r), parameters: result.parameters) else { return false }
+        return t[0] == .pass
+    }
+
+    /// The path of offer `k` for row `r`; nil when the offer has no path or passes.
+    public func path(_ result: EligibilityResult, offer k: Int, row r: Int, asOf: Int, language: Language) -> OfferPath? {
+        let catalog = gaps.evaluator.catalog
+        let offer = catalog.offers[k]
+        guard !offer.path.isEmpty, result.status(offer: k, row: r) != .pass else { return nil }
+        let zh = language == .zh
+        let one = result.chunk.row(r)
+        var steps: [OfferPath.Step] = []
+        var earlierDone = true
+        for (j, step) in offer.path.enumerated() {
+            guard case .truths(let t) = done[k][j].evaluate(one, parameters: result.parameters) else { preconditionFailure("steps are conditions") }
+            let status = t[0]
+            let label = zh ? step.chinese : step.english
+            var offerStatus: Truth?, gap: EligibilityGap?, required: Int?, left: Int?, earliest: String?
+            var note: String
+            if status == .pass {
+                note = zh ? "已完成" : "done"
+            } else if let target = step.offer, let k2 = catalog.offers.firstIndex(where: { $0.id == target }) {
+                offerStatus = result.status(offer: k2, row: r)
+                gap = gaps.gap(result, offer: k2, row: r, language: language)
+                if offerStatus == .pass {
+                    note = zh ? "条件已满足" : "conditions met"
+                } else if let g = gap, g.reachable {
+                    let nearest = g.standards.first.map { zh ? "最接近\($0)，" : "nearest \($0), " } ?? ""
+                    note = nearest + (zh ? "差距 " : "distance ") + Fixed.exact(g.distance, digits: 2)
+                } else if let accounts = gap?.nextAccounts {
+                    note = zh ? "待\(accounts.text)" : "with \(accounts.text) at the earliest"
+                } else {
+                    note = zh ? "暂不可达" : "out of reach"
+                }
+            } else if let field = step.monthsField, case .binary(.greaterOrEqual, .column(field, _), .number(let n)) = step.done {
+                required = Int(n)
+                // The months already counted count, whatever step is still open before this one
+                // (on NEEQ, basic-tier and innovation-tier months add up): the count has started
+                // when the field has a value above zero or the steps before are done.
+                if case .number(let so) = one.value(field, row: 0), earlierDone || so > 0 {
+                    left = max(0, Int(n) - Int(so))
+                    earliest = CivilDate(daysSinceEpoch: asOf).adding(months: left!).iso
+                    note = zh ? "已满 \(Int(so)) 个月，还需 \(left!) 个月，最早 \(earliest!)" : "\(Int(so)) months so far, \(left!) to go, at the earliest \(earliest!)"
+                    if !earlierDone {
+                        note += zh ? "；须同时完成前一步" : "; the step before must also be done"
+                    }
+                } else {
+                    note = zh ? "前一步完成后满\(Int(n))个月" : "\(Int(n)) months after the step before"
+                }
+            } else {
+                note = status == .unknown ? (zh ? "无法判断" : "cannot tell") : (zh ? "待完成" : "to do")
+            }
+            if status != .pass { earlierDone = false }
+            steps.append(OfferPath.Step(id: step.id, label: label, done: status, offer: step.offer, offerStatus: offerStatus, gap: gap,
+                                        requiredMonths: required, monthsLeft: left, earliest: earliest,
+                                        text: label + (zh ? "（\(note)）" : " (\(note))")))
+        }
+        let text = (steps.map(\.text) + [offer.chineseName]).joined(separator: " → ")
+        return OfferPath(steps: steps, text: text)
+    }
+}

@@ -1,0 +1,147 @@
+public import FinRecBase
+public import FinRecRecords
+public import FinRecLinear
+public import FinRecFeatures
+public import FinRecCatalog
+public import FinRecModel
+/// Scores chunks of enterprises for every offer of a trained model's catalog at once: the
+/// eligibility of each offer, the model's logit for it (one gemm for all products), and the
+/// reason codes that explain a logit.
+///
+/// Used by `finrec score` for one applicant and by `finrec rank` for whole pools, so both give
+/// the same numbers for the same enterprise.
+public struct OfferScorer: Sendable {
+    public let model: TrainedModel
+    public let asOf: Int
+    public let evaluator: EligibilityEvaluator
+    /// Measures how far an enterprise is from the offers it does not pass.
+    public let gaps: GapFinder
+    /// Assesses the steps before an offer (股改, quotation, a lower tier …).
+    public let paths: PathFinder
+    let scorer: LinearScorer<Double>
+    let threads: ThreadPolicy
+    /// For each catalog offer, its product's column in the logits, or nil when the model has no
+    /// product for it.
+    public let productIndex: [Int?]
+    /// For each spec feature, the feature-matrix columns it produced (one-hot levels and
+    /// missing indicators belong to their feature).
+    let featureColumns: [[Int]]
+    /// For each catalog offer, the successes its product learnt from (nil without a product).
+    let productSuccesses: [Int?]
+    /// Each catalog definition compiled once (nil for one that does not compile to a number),
+    /// for the officer's key figures.
+    let definitions: [CompiledExpression?]
+
+    public var catalog: Catalog { model.catalog }
+    public var parameters: [String: Double] { ["as_of_date": Double(asOf)] }
+
+    /// - Parameter asOf: the assessment date of the eligibility rules, days since 1970-01-01.
+    public init(model: TrainedModel, asOf: Int, threads: ThreadPolicy = .allCores) throws(ExpressionError) {
+        self.model = model
+        self.asOf = asOf
+        self.threads = threads
+        evaluator = try EligibilityEvaluator(catalog: model.catalog, schema: model.features.schema)
+        gaps = GapFinder(evaluator: evaluator)
+        paths = PathFinder(gaps: gaps)
+        scorer = LinearScorer<Double>(model: model.linear)
+        productIndex = model.catalog.offers.map { offer in model.linear.products.firstIndex { $0.id == offer.id } }
+        var groups = [[Int]](repeating: [], count: model.features.spec.features.count)
+        for (j, column) in model.features.columns.enumerated() { groups[column.feature].append(j) }
+        featureColumns = groups
+        productSuccesses = productIndex.map { $0.flatMap { model.metrics[model.linear.products[$0].id]?.successes } }
+        let environment = evaluator.environment
+        definitions = model.catalog.definitions.map { try? CompiledExpression($0.expression, in: environment, boolean: false) }
+    }
+
+    /// Features, logits and eligibility of every row of `chunk`.
+    /// - Parameter firstRow: the position of the chunk's first row among the input's rows; it
+    ///   fixes each row's place in the scorer's `gemm` blocks, so that logits are the same
+    ///   whatever the chunk size (see ``LinearScorer``).
+    public func score(_ chunk: RecordChunk, firstRow: Int) -> ScoredChunk {
+        let x = model.features.apply(chunk, parameters: parameters)
+        let logits = scorer.logits(for: x, firstRow: firstRow, threads: threads)
+        return ScoredChunk(chunk: chunk, features: x, logits: logits, eligibility: evaluator.evaluate(chunk, asOf: asOf), productIndex: productIndex)
+    }
+
+    /// The standard error of the logit of catalog offer `k` for `row` (Laplace approximation),
+    /// nil when the model carries no uncertainty for it.
+    public func standardError(_ scored: ScoredChunk, offer k: Int, row: Int) -> Double? {
+        guard let p = productIndex[k], model.uncertainty.indices.contains(p), let u = model.uncertainty[p] else { return nil }
+        return u.standardError(scored.features.row(row))
+    }
+
+    /// How many successes catalog offer `k`'s product learnt from, nil without a product.
+    public func successes(offer k: Int) -> Int? { productSuccesses[k] }
+
+    /// Offers learnt from fewer successes than this are shown as indicative (参考) and ranked by
+    /// their moderated probability.
+    public static let minimumSuccesses = 200
+
+    /// Whether a model learnt from `successes` gives indicative (参考) probabilities.
+    public static func isIndicative(successes: Int) -> Bool { successes < minimumSuccesses }
+
+    /// The probability catalog offer `k` is ranked by for `row` (as `score` ranks and `rank --best`
+    /// chooses), given its logit and, when known, its standard error: the probability itself, or
+    /// for an indicative offer MacKay's moderated probability.
+    public func rankingProbability(offer k: Int, logit: Double, standardError se: Double?) -> Double {
+        guard let se, let n = productSuccesses[k], Self.isIndicative(successes: n) else { return Sigmoid.probability(logit) }
+        return LogitUncertainty.moderatedProbability(logit: logit, standardError: se)
+    }
+
+    /// Whether catalog offer `k` is indicative: its product learnt from too few successes.
+    public func isIndicative(offer k: Int) -> Bool { productSuccesses[k].map(Self.isIndicative(successes:)) ?? false }
+
+    /// What each spec feature adds to the logit of catalog offer `k` for `row` of `scored`:
+    /// weight × standardised value summed over the feature's columns. With the intercept they sum
+    /// to the logit; `points` is the same in scorecard points (factor × logit contribution).
+    /// Ordered from the largest push up to the largest push down (ties by feature order).
+    public func reasonCodes(_ scored: ScoredChunk, offer k: Int, row: Int) -> [ReasonCode] {
+        guard let p = productIndex[k] else { return [] }
+        let weights = model.linear.products[p].weights
+        let x = scored.features.row(row)
+        let base = x.startIndex
+        var codes: [ReasonCode] = []
+        for (f, columns) in featureColumns.enumerated() {
+            var logit = 0.0
+            for j in columns { logit += weights[j] * x[base + j] }
+            let feature = model.features.spec.features[f]
+            codes.append(ReasonCode(feature: feature.name, chinese: feature.chinese, english: feature.english,
+                                    logit: logit, points: model.scaling.factor * logit, order: f))
+        }
+        codes.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.order < $1.order }
+        return codes
+    }
+}
+
+/// One chunk with its feature matrix, logits (rows × model products) and eligibility.
+public struct ScoredChunk: Sendable {
+    public let chunk: RecordChunk
+    public let features: Matrix<Double>
+    public let logits: Matrix<Double>
+    public let eligibility: EligibilityResult
+    let productIndex: [Int?]
+
+    public var rowCount: Int { chunk.rowCount }
+
+    /// The logit of catalog offer `k` for `row`, nil when the model has no product for it.
+    public func logit(offer k: Int, row: Int) -> Double? { productIndex[k].map { logits[row, $0] } }
+
+    public func status(offer k: Int, row: Int) -> Truth { eligibility.status(offer: k, row: row) }
+}
+
+/// One feature's share of a logit, in logit units and scorecard points.
+public struct ReasonCode: Sendable, Equatable {
+    /// The feature's name in the spec, e.g. `rd_ratio_2y`.
+    public let feature: String
+    public let chinese: String
+    public let english: String
+    public let logit: Double
+    public let points: Double
+    /// The feature's position in the spec (breaks ties).
+    public let order: Int
+
+    public func label(_ language: Language) -> String { language == .zh ? chinese : english }
+
+    /// The reasons up: of `codes` (largest push up first), the first `count` that raise the score.
+    public static func up(_ codes: [ReasonCode], _ count: Int) -> [ReasonCode] { Array(codes.prefix(count).filter { $0.logit > 0 }) }
+}

@@ -1,0 +1,92 @@
+import FinRecBase
+import FinRecRecords
+import FinRecLinear
+import FinRecFeatures
+import FinRecCatalog
+import FoundationEssentials
+
+/// How uncertain each product's logit is, by the Laplace approximation: near the fit the
+/// coefficients θ = (w, b) are Gaussian with precision P = H / C, where H is the Hessian of the
+/// training objective ½‖w‖² + C·Σ logloss (P is the Hessian of Σ logloss + ‖w‖²/2C, the negative
+/// log posterior under a N(0, C·I) prior on the weights). For an input x̃ = (x, 1) the logit's
+/// variance is x̃ᵀP⁻¹x̃ = ‖L⁻¹x̃‖², with L the Cholesky factor of P.
+///
+/// Stored per product as L's lower triangle, row by row, in Float32 little-endian, base64: about
+/// 20 KB per product at d = 86, enough precision for an interval.
+public struct LogitUncertainty: Sendable, Equatable {
+    /// d + 1.
+    public let dimension: Int
+    /// L, packed lower triangle, row-major: row i holds i + 1 values.
+    let packed: [Float]
+
+    /// From a product's Hessian at the fit and its C; nil when P is not positive definite.
+    public init?(hessian: [Double], c: Double, dimension n: Int) {
+        guard let factor = Cholesky(hessian.map { $0 / c }, n: n) else { return nil }
+        var packed: [Float] = []
+        packed.reserveCapacity(n * (n + 1) / 2)
+        for i in 0..<n { for j in 0...i { packed.append(Float(factor.lower[i * n + j])) } }
+        self.init(dimension: n, packed: packed)
+    }
+
+    init(dimension: Int, packed: [Float]) {
+        self.dimension = dimension
+        self.packed = packed
+    }
+
+    /// The standard error of the logit at input `x` (the d features, without the intercept's 1).
+    public func standardError(_ x: some Collection<Double>) -> Double {
+        precondition(x.count == dimension - 1, "one value per feature")
+        // Forward substitution L·y = x̃; the variance is ‖y‖².
+        var y = [Double](repeating: 0, count: dimension)
+        var sum = 0.0
+        var row = 0
+        for (i, value) in (Array(x) + [1]).enumerated() {
+            var s = value
+            for j in 0..<i { s -= Double(packed[row + j]) * y[j] }
+            y[i] = s / Double(packed[row + i])
+            sum += y[i] * y[i]
+            row += i + 1
+        }
+        return sum.squareRoot()
+    }
+
+    /// The packed factor as stored in a model file.
+    var base64: String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(packed.count * 4)
+        for v in packed { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// Reads a stored factor of dimension `n`; nil when the text is not base64 of the right length
+    /// or a diagonal entry is not positive.
+    init?(base64 text: String, dimension n: Int) {
+        guard let data = Data(base64Encoded: text), data.count == n * (n + 1) / 2 * 4 else { return nil }
+        // Little-endian Float32s, as `base64` writes them.
+        let packed = data.withUnsafeBytes { raw in
+            (0..<(n * (n + 1) / 2)).map { i in Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+        }
+        var row = 0
+        for i in 0..<n {
+            guard packed[row + i] > 0, packed[row...(row + i)].allSatisfy(\.isFinite) else { return nil }
+            row += i + 1
+        }
+        self.init(dimension: n, packed: packed)
+    }
+}
+
+extension LogitUncertainty {
+    /// The two-sided normal quantile of a 95% interval.
+    public static let z95 = 1.959963984540054
+
+    /// The 95% interval of the probability at logit `z` with standard error `se`.
+    public static func probabilityInterval(logit z: Double, standardError se: Double) -> ClosedRange<Double> {
+        Sigmoid.probability(z - z95 * se)...Sigmoid.probability(z + z95 * se)
+    }
+
+    /// MacKay's moderated probability E[σ(z)] ≈ σ(z / √(1 + π·se²/8)): the probability shrunk
+    /// toward ½ by the logit's uncertainty, used to rank offers learnt from few successes.
+    public static func moderatedProbability(logit z: Double, standardError se: Double) -> Double {
+        Sigmoid.probability(z / (1 + Double.pi * se * se / 8).squareRoot())
+    }
+}

@@ -1,0 +1,32 @@
+import FinRecBase
+/// What to do with a row that fails validation.
+public enum ValidationPolicy: Sendable, Equatable {
+    /// Stop at the first bad row with an error naming the file, line, column and the expected form.
+    case fail
+    /// Leave bad rows out, write each with its reason to the rejects file (CSV, atomically), go on.
+    case skip(rejectsPath: String)
+}
+
+public struct ReaderOptions: Sendable {
+    /// Rows per chunk: tens of thousands keep memory bounded and BLAS blocks large.
+    public var chunkRows = 32_768
+    public var policy = ValidationPolicy.fail
+    /// Refuse (or reject) a second row with an id already seen. Costs memory per distinct id.
+    public var detectDuplicateIds = true
+    /// The longest record accepted, in bytes; longer ones are refused, not loaded.
+    public var maximumRecordBytes = 8 << 20
+    public init() {}
+}
+
+/// What a reader saw: rows accepted and rejected, columns it did not know or did not find.
+public struct ReadReport: Sendable, Equatable {
+    public init() {}
+    public var rowsAccepted = 0
+    public var rowsRejected = 0
+    public var rejectsPath: String?
+    /// Header columns the schema does not know; kept as text columns.
+    public var unknownColumns: [String] = []
+    /// Schema fields the file has no column for; they read as missing.
+    public var absentFields: [String] = []
+    public var bytesRead = 0
+}

@@ -1,0 +1,118 @@
+public import FinRecBase
+import FinRecRecords
+import Dispatch
+
+/// Writes synthetic enterprises as CSV: the observed enterprise fields (in ``EnterpriseSchema``
+/// order, some hidden as real files hide them), one `label_<product>` column per offer (1 success,
+/// 0 failure, empty when the firm did not apply), and with truth the `truth_<product>` success
+/// probabilities of ``WorldModel``.
+public struct SyntheticDataset: Sendable {
+    public let generator: EnterpriseGenerator
+    public let withTruth: Bool
+
+    public init(generator: EnterpriseGenerator, withTruth: Bool) {
+        self.generator = generator
+        self.withTruth = withTruth
+    }
+
+    public var header: [String] {
+        EnterpriseSchema.fields.map(\.name) + WorldModel.productIds.map { "label_\($0)" }
+            + (withTruth ? WorldModel.productIds.map { "truth_\($0)" } : [])
+    }
+
+    /// P(a firm of this tier applies for product k): loans are common, boards rarer.
+    /// (Untiered candidates apply at the innovative SMEs' rates.)
+    static let applyRates: [[Double]] = [
+        // srdi, giant, patent, project, emergency, bse, star, neeq, chinext, regional
+        [0.25, 0.05, 0.35, 0.35, 0.30, 0.04, 0.05, 0.15, 0.05, 0.30],  // innovative
+        [0.60, 0.10, 0.45, 0.45, 0.30, 0.10, 0.10, 0.25, 0.08, 0.30],  // provincial SRDI
+        [0.55, 0.65, 0.55, 0.55, 0.25, 0.25, 0.30, 0.25, 0.15, 0.20],  // little giant
+    ]
+
+    /// The CSV cells of enterprise `index`.
+    public func row(_ index: Int) -> [String] {
+        let f = generator.firm(index)
+        var m = SplitMix64(seed: generator.seed ^ 0x5EED_0B5E_7FED, index: UInt64(index))
+        func show(_ p: Double) -> Bool { !m.bernoulli(p) }
+        func money(_ x: Double, hide p: Double = 0) -> String { show(p) ? Fixed.format(x, digits: 2) : "" }
+        func ratio(_ x: Double, hide p: Double = 0) -> String { show(p) ? Fixed.format(x, digits: 4) : "" }
+        func int(_ x: Int, hide p: Double = 0) -> String { show(p) ? String(x) : "" }
+        func flag(_ b: Bool, hide p: Double = 0) -> String { show(p) ? (b ? "1" : "0") : "" }
+        let young = f.age < 3  // no third year of accounts
+        var cells: [String] = [
+            f.id, f.name, f.city, f.industry, String(f.fiscalYear), String(f.foundingYear),
+            EnterpriseSchema.companyForms[f.jointStock ? 1 : 0].code,
+            EnterpriseSchema.tiers[f.tier.rawValue].code,
+            f.certificateValidUntil.map { CivilDate(daysSinceEpoch: $0).iso } ?? "",
+            flag(f.highTech),
+            money(f.revenue[0]), money(f.revenue[1], hide: 0.01), young ? "" : money(f.revenue[2], hide: 0.05),
+            money(f.mainRevenue[0], hide: 0.03), money(f.mainRevenue[1], hide: 0.08),
+            money(f.netProfit[0]), money(f.netProfit[1], hide: 0.01), young ? "" : money(f.netProfit[2], hide: 0.05),
+            money(f.rd[0]), money(f.rd[1], hide: 0.02), young ? "" : money(f.rd[2], hide: 0.05),
+            money(f.cashFlow[0], hide: 0.03), money(f.cashFlow[1], hide: 0.06), young ? "" : money(f.cashFlow[2], hide: 0.08),
+            money(f.totalAssets), money(f.totalLiabilities), money(f.netAssets),
+            ratio(f.roe[0], hide: 0.08), ratio(f.roe[1], hide: 0.12),
+            money(f.shareCapital, hide: 0.05),
+            String(f.employees), int(f.rdStaff, hide: 0.04),
+            String(f.inventionPatents), int(f.class1IP, hide: 0.03), int(f.class1SelfFiled, hide: 0.1), int(f.class2IP, hide: 0.05),
+            int(f.pledgeablePatents, hide: 0.06), f.pledgeablePatents > 0 ? money(f.patentRemainingYears, hide: 0.1) : "",
+            EnterpriseSchema.rdInstitutionLevels[f.rdInstitution].code,
+            EnterpriseSchema.awardLevels[f.award].code,
+            int(f.digitalLevel, hide: 0.15), flag(f.keyChain), flag(f.strategicEmerging, hide: 0.05),
+            money(f.nicheYears, hide: 0.1), ratio(f.nicheShare, hide: 0.25),
+            EnterpriseSchema.neeqStatuses[f.neeqStatus].code, String(f.neeqMonths),
+            flag(f.regionalEquity), flag(f.regionalSRDIBoard), EnterpriseSchema.listedBoards[0].code, flag(f.reservePool),
+            money(f.marketValue, hide: f.neeqStatus > 0 || f.reservePool ? 0.05 : 0.4),
+            money(f.equityFinancing, hide: 0.05),
+            int(f.overdue), flag(f.specialMention),
+            money(f.maturingLoan), f.maturingLoan > 0 ? flag(f.renewalCommitment, hide: 0.05) : "",
+            flag(f.abnormal), flag(f.accident, hide: 0.02),
+        ]
+        precondition(cells.count == EnterpriseSchema.fields.count, "synthetic row does not match the schema")
+        var l = SplitMix64(seed: generator.seed ^ 0x1ABE_15, index: UInt64(index))
+        let rates = Self.applyRates[max(0, f.tier.rawValue - 1)]
+        var truths: [String] = []
+        for k in WorldModel.productIds.indices {
+            let p = WorldModel.successProbability(f, product: k)
+            // Firms seek an exchange listing (北交所, 科创板, 创业板) mostly when they are near its
+            // standards, since sponsors pre-screen: eligible firms apply four times as often.
+            let isExchange = [5, 6, 8].contains(k)
+            let applied = l.bernoulli(isExchange && p > 0 ? min(0.9, 4 * rates[k]) : rates[k])
+            let outcome = l.bernoulli(p)
+            cells.append(applied ? (outcome ? "1" : "0") : "")
+            truths.append(Fixed.format(p, digits: 6))
+        }
+        if withTruth { cells += truths }
+        return cells
+    }
+
+    /// Writes enterprises `0..<count` as CSV to `path` atomically, generating blocks in parallel
+    /// and writing them in order, so the file is the same for any thread count.
+    public func write(count: Int, to path: String, threads: ThreadPolicy = .allCores,
+                      progress: ((Int) -> Void)? = nil) throws(FileWriteError) {
+        let file = try AtomicFileWriter(path: path)
+        try file.write(header.joined(separator: ",") + "\n")
+        let block = 4096, batch = block * max(1, threads.workers) * 4
+        var start = 0
+        while start < count {
+            let end = min(count, start + batch)
+            let parts = (end - start + block - 1) / block
+            let texts = ParallelResults<String>(count: parts)
+            let base = start
+            threads.forEachRange(count: parts, alignment: 1) { range in
+                for p in range {
+                    var text = ""
+                    for i in (base + p * block)..<min(end, base + (p + 1) * block) {
+                        text += row(i).map(CSVField.escape).joined(separator: ",")
+                        text += "\n"
+                    }
+                    texts.set(p, text)
+                }
+            }
+            for text in texts.values { try file.write(text) }
+            start = end
+            progress?(end)
+        }
+        try file.commit()
+    }
+}
