@@ -9,7 +9,7 @@ import Darwin
 /// An I/O failure while writing an output file, with the path and the system's reason.
 public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertible {
     public let path: String
-    public let operation: String
+    package let operation: String
     public let reason: String
 
     package init(path: String, operation: String, reason: String) {
@@ -47,7 +47,7 @@ package final class AtomicFileWriter {
     private static let bufferLimit = 1 << 20
 
     /// Opens a temporary file in the target's folder.
-    public init(path: String) throws(FileWriteError) {
+    package init(path: String) throws(FileWriteError) {
         self.path = path
         let (folder, name) = Self.folderAndName(path)
         var template = Array("\(folder).\(name).XXXXXX.tmp".utf8CString)
@@ -62,7 +62,7 @@ package final class AtomicFileWriter {
     }
 
     /// The folder part of `path` with its final slash ("" for a bare name), and the name.
-    public static func folderAndName(_ path: String) -> (folder: String, name: String) {
+    package static func folderAndName(_ path: String) -> (folder: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }
         return (String(path[...slash]), String(path[path.index(after: slash)...]))
     }
@@ -71,13 +71,13 @@ package final class AtomicFileWriter {
         if !finished { discard() }
     }
 
-    public func write(_ text: String) throws(FileWriteError) {
+    package func write(_ text: String) throws(FileWriteError) {
         var text = text
         text.withUTF8 { buffer.append(contentsOf: $0) }
         if buffer.count >= Self.bufferLimit { try flush() }
     }
 
-    public func write(_ bytes: some Collection<UInt8>) throws(FileWriteError) {
+    package func write(_ bytes: some Collection<UInt8>) throws(FileWriteError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.bufferLimit { try flush() }
     }
@@ -93,7 +93,7 @@ package final class AtomicFileWriter {
     }
 
     /// Flushes, syncs and renames the temporary file over the target.
-    public func commit() throws(FileWriteError) {
+    package func commit() throws(FileWriteError) {
         try flush()
         if fsync(descriptor) != 0 {
             let failure = FileWriteError.errno(path, "sync to disk")
@@ -118,7 +118,7 @@ package final class AtomicFileWriter {
     }
 
     /// Removes the temporary file and leaves the target untouched.
-    public func discard() {
+    package func discard() {
         guard !finished else { return }
         finished = true
         if descriptor >= 0 { close(descriptor) }
@@ -127,7 +127,7 @@ package final class AtomicFileWriter {
     }
 
     /// Writes `bytes` to `path` atomically in one step.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(FileWriteError) {
+    package static func write(_ bytes: some Collection<UInt8>, to path: String) throws(FileWriteError) {
         let file = try AtomicFileWriter(path: path)
         try file.write(bytes)
         try file.commit()

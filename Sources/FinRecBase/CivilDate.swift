@@ -5,13 +5,13 @@ import Darwin
 #endif
 
 /// A proleptic Gregorian calendar date.
-public struct CivilDate: Sendable, Equatable {
-    public let year: Int, month: Int, day: Int
+package struct CivilDate: Sendable, Equatable {
+    package let year: Int, month: Int, day: Int
 
     /// Today's date (UTC).
-    public static var today: CivilDate { CivilDate(daysSinceEpoch: Int(time(nil)) / 86_400) }
+    package static var today: CivilDate { CivilDate(daysSinceEpoch: Int(time(nil)) / 86_400) }
 
-    public init?(year: Int, month: Int, day: Int) {
+    package init?(year: Int, month: Int, day: Int) {
         guard (1900...2200).contains(year), (1...12).contains(month) else { return nil }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let length = switch month {
@@ -26,14 +26,14 @@ public struct CivilDate: Sendable, Equatable {
     }
 
     /// A YYYY-MM-DD date, or nil when the text is not one or not a calendar date.
-    public init?(isoDate text: String) {
+    package init?(isoDate text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
         guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2] else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    public var daysSinceEpoch: Int {
+    package var daysSinceEpoch: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -43,7 +43,7 @@ public struct CivilDate: Sendable, Equatable {
         return era * 146_097 + doe - 719_468
     }
 
-    public init(daysSinceEpoch z0: Int) {
+    package init(daysSinceEpoch z0: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -58,7 +58,7 @@ public struct CivilDate: Sendable, Equatable {
     }
 
     /// YYYY-MM-DD.
-    public var iso: String {
+    package var iso: String {
         func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }

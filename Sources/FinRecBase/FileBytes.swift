@@ -4,16 +4,16 @@ import Glibc
 
 /// Why a file could not be read: the system's words for it ("No such file or directory",
 /// "Permission denied", "Is a directory", …).
-public struct FileReadFailure: Error, Sendable, CustomStringConvertible {
-    public let reason: String
-    public var description: String { reason }
+package struct FileReadFailure: Error, Sendable, CustomStringConvertible {
+    package let reason: String
+    package var description: String { reason }
 }
 
 /// Whole files read with the POSIX calls: no `Data` in between, and the system's reason when it
 /// fails (the model, catalog, feature spec and JSON applicant files).
-public enum FileBytes {
+package enum FileBytes {
     /// The bytes of the file at `path`.
-    public static func read(_ path: String) throws(FileReadFailure) -> [UInt8] {
+    package static func read(_ path: String) throws(FileReadFailure) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(errno) }
         defer { close(fd) }
@@ -36,7 +36,7 @@ public enum FileBytes {
     }
 
     /// Calls `body` with the file's bytes in pieces of `size` bytes (the last one shorter), in order.
-    public static func forEachPiece(of path: String, size: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileReadFailure) {
+    package static func forEachPiece(of path: String, size: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileReadFailure) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(errno) }
         defer { close(fd) }
@@ -53,7 +53,7 @@ public enum FileBytes {
     /// retrying a read that a signal interrupts: the bytes read, and whether the input ended.
     /// The one read loop of the project (whole files, file pieces, the CSV reader's chunks,
     /// standard input).
-    public static func fill(_ fd: Int32, _ destination: UnsafeMutableRawPointer, _ count: Int) throws(FileReadFailure) -> (got: Int, ended: Bool) {
+    package static func fill(_ fd: Int32, _ destination: UnsafeMutableRawPointer, _ count: Int) throws(FileReadFailure) -> (got: Int, ended: Bool) {
         var got = 0
         while got < count {
             let n = Glibc.read(fd, destination + got, count - got)

@@ -2,7 +2,7 @@
 /// keeps trailing zeros trimmed.
 package enum Fixed {
     /// `x` rounded to `digits` decimals, trailing zeros removed ("12.5", "3", "-0.0042").
-    public static func format(_ x: Double, digits: Int) -> String {
+    package static func format(_ x: Double, digits: Int) -> String {
         precondition(x.isFinite, "cannot format \(x)")
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
@@ -24,7 +24,7 @@ package enum Fixed {
     }
 
     /// `x` with its sign always written ("+12.3", "-0.4", "0").
-    public static func signed(_ x: Double, digits: Int) -> String {
+    package static func signed(_ x: Double, digits: Int) -> String {
         let text = format(x, digits: digits)
         return text == "0" || text.hasPrefix("-") ? text : "+" + text
     }

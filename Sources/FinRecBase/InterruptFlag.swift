@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// A read stopped on request (Ctrl-C).
-public struct Interrupted: Error, Sendable, CustomStringConvertible {
-    public init() {}
-    public var description: String { "interrupted" }
+package struct Interrupted: Error, Sendable, CustomStringConvertible {
+    package init() {}
+    package var description: String { "interrupted" }
 }
 
 /// Set once SIGINT or SIGTERM arrives, after ``install()``; the signals no longer kill the
@@ -16,9 +16,9 @@ package final class InterruptFlag: @unchecked Sendable {
     private let raised = Atomic<Bool>(false)
     private var sources: [any DispatchSourceSignal] = []
 
-    public var isSet: Bool { raised.load(ordering: .acquiring) }
+    package var isSet: Bool { raised.load(ordering: .acquiring) }
 
-    public static func install() -> InterruptFlag {
+    package static func install() -> InterruptFlag {
         let flag = InterruptFlag()
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)

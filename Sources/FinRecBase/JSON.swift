@@ -4,7 +4,7 @@
 /// FinRec uses its own small parser rather than Foundation's `JSONDecoder` because the
 /// latter reports only "The given data was not valid JSON" for a syntax error, while a
 /// user with a broken model or applicant file needs to know where it broke.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -13,7 +13,7 @@ public enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 
     /// A short name of the value's type, for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -26,16 +26,16 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON object whose members keep the order they were read or built in.
-public struct JSONObject: Sendable, Equatable {
-    public private(set) var members: [(key: String, value: JSONValue)] = []
+package struct JSONObject: Sendable, Equatable {
+    package private(set) var members: [(key: String, value: JSONValue)] = []
 
-    public init(_ members: [(String, JSONValue)] = []) {
+    package init(_ members: [(String, JSONValue)] = []) {
         for (k, v) in members { self[k] = v }
     }
 
-    public var keys: [String] { members.map(\.key) }
+    package var keys: [String] { members.map(\.key) }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get { members.first(where: { $0.key == key })?.value }
         set {
             if let i = members.firstIndex(where: { $0.key == key }) {
@@ -46,18 +46,18 @@ public struct JSONObject: Sendable, Equatable {
         }
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
             && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
 
 /// A JSON syntax error at a 1-based line and column (columns count Unicode scalars).
-public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let line: Int
-    public let column: Int
-    public let message: String
-    public var description: String { "line \(line), column \(column): \(message)" }
+package struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let line: Int
+    package let column: Int
+    package let message: String
+    package var description: String { "line \(line), column \(column): \(message)" }
 }
 
 // MARK: - Parsing
@@ -65,12 +65,12 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 extension JSONValue {
     /// The deepest nesting of arrays and objects accepted; deeper input is refused,
     /// not parsed, so hostile files cannot exhaust the stack.
-    public static let maximumDepth = 256
+    package static let maximumDepth = 256
 
     /// Parses one JSON document (RFC 8259) from UTF-8 bytes. A leading UTF-8 byte-order
     /// mark is skipped. Duplicate object keys, numbers out of Double's range and
     /// trailing content are errors.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONValue in
             var parser = JSONParser(bytes: buffer)
@@ -83,7 +83,7 @@ extension JSONValue {
         }
     }
 
-    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 }
@@ -366,7 +366,7 @@ extension JSONValue {
     /// booleans stay on one line so weight vectors read as rows. Numbers are written in
     /// Swift's shortest round-trip form, so parsing the text gives back the same bits.
     /// - Precondition: every number is finite (JSON has no NaN or infinity).
-    public func prettyPrinted() -> String {
+    package func prettyPrinted() -> String {
         var out: [UInt8] = []
         out.reserveCapacity(4_096)
         write(to: &out, indent: 0)
@@ -376,7 +376,7 @@ extension JSONValue {
 
     /// JSON on one line, without spaces (for JSON Lines).
     /// - Precondition: every number is finite.
-    public func compact() -> String {
+    package func compact() -> String {
         var out: [UInt8] = []
         out.reserveCapacity(1_024)
         writeCompact(to: &out)

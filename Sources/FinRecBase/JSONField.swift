@@ -93,12 +93,12 @@ package struct JSONField: Sendable {
 }
 
 /// A field of a JSON document that is missing or malformed: its key path and what is wrong.
-public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
     /// E.g. `features.statistics[6].count`.
-    public let keyPath: String
-    public let message: String
+    package let keyPath: String
+    package let message: String
 
-    public var description: String { "\(keyPath): \(message)" }
+    package var description: String { "\(keyPath): \(message)" }
 
     package init(keyPath: String, message: String) {
         self.keyPath = keyPath

@@ -3,7 +3,7 @@ import CMalloc
 #endif
 
 /// How the C allocator treats the large blocks a streaming read allocates and frees per chunk.
-public enum ProcessMemory {
+package enum ProcessMemory {
     /// Keeps freed large blocks for reuse instead of giving them back to the system.
     ///
     /// A chunk of 32,768 rows allocates its bytes, cell offsets and columns (each 2–20 MB) and
@@ -14,7 +14,7 @@ public enum ProcessMemory {
     /// the heap trimmed only above 1 GiB, the same run takes 39,000. Memory a command freed stays
     /// with the process until it exits, bounded by the most it held at once.
     /// Call once, at the start of a command-line process.
-    public static func keepFreedBlocks() {
+    package static func keepFreedBlocks() {
         #if canImport(CMalloc)
         _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)

@@ -15,16 +15,16 @@ package struct SHA256: Sendable {
         0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    public init() {}
+    package init() {}
 
     /// The digest of `bytes` in one call, as 64 lowercase hexadecimal characters.
-    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+    package static func hex(_ bytes: some Collection<UInt8>) -> String {
         var hash = SHA256()
         hash.update(bytes)
         return hash.finalize()
     }
 
-    public mutating func update(_ bytes: some Collection<UInt8>) {
+    package mutating func update(_ bytes: some Collection<UInt8>) {
         pending.append(contentsOf: bytes)
         length &+= UInt64(bytes.count)
         var offset = 0
@@ -36,7 +36,7 @@ package struct SHA256: Sendable {
     }
 
     /// The digest as 64 lowercase hexadecimal characters.
-    public mutating func finalize() -> String {
+    package mutating func finalize() -> String {
         let bits = length &* 8
         var tail: [UInt8] = [0x80]
         while (pending.count + tail.count) % 64 != 56 { tail.append(0) }

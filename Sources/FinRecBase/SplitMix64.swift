@@ -8,19 +8,19 @@ import Darwin
 ///
 /// The same seed gives the same sequence on every machine and Swift version, which is what
 /// `finrec synth --seed` and the tests rely on (the standard library's generator is not seedable).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// A generator for item `index` of stream `seed`: items can be generated in any order or in
     /// parallel and still come out the same.
-    public init(seed: UInt64, index: UInt64) {
+    package init(seed: UInt64, index: UInt64) {
         var mixer = SplitMix64(seed: seed ^ (index &* 0xD1B5_4A32_D192_ED03))
         state = mixer.next()
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -29,26 +29,26 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1), 53 random bits.
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+    package mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
 
     /// Uniform in [a, b).
-    public mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
+    package mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
 
     /// A standard normal draw (Box–Muller; one of the pair is discarded for simplicity).
-    public mutating func normal() -> Double {
+    package mutating func normal() -> Double {
         let u1 = 1 - uniform()  // (0, 1]
         let u2 = uniform()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// True with probability `p`.
-    public mutating func bernoulli(_ p: Double) -> Bool { uniform() < p }
+    package mutating func bernoulli(_ p: Double) -> Bool { uniform() < p }
 
     /// exp(N(log(median), sigma²)).
-    public mutating func logNormal(median: Double, sigma: Double) -> Double { median * exp(sigma * normal()) }
+    package mutating func logNormal(median: Double, sigma: Double) -> Double { median * exp(sigma * normal()) }
 
     /// Index drawn with probability proportional to `weights`.
-    public mutating func pick(weights: [Double]) -> Int {
+    package mutating func pick(weights: [Double]) -> Int {
         let total = weights.reduce(0, +)
         var u = uniform() * total
         for (i, w) in weights.enumerated() {

@@ -7,16 +7,16 @@ import Darwin
 #endif
 
 /// The logistic function, computed without overflow for any finite logit.
-public enum Sigmoid {
+package enum Sigmoid {
     /// 1 / (1 + e^(−z)), in [0, 1].
-    public static func probability(_ z: Double) -> Double {
+    package static func probability(_ z: Double) -> Double {
         probability(z, e: exp(-abs(z)))
     }
 
     /// 1 / (1 + e^(−z)) from e = e^(−|z|), which the caller has already computed (e.g. for the
     /// log-loss): 1 / (1 + e) for z ≥ 0, e / (1 + e) below; neither overflows.
     @inline(__always)
-    public static func probability(_ z: Double, e: Double) -> Double {
+    package static func probability(_ z: Double, e: Double) -> Double {
         z >= 0 ? 1 / (1 + e) : e / (1 + e)
     }
 
@@ -24,13 +24,13 @@ public enum Sigmoid {
     /// log(u)·e/(u − 1), u = 1 + e rounded: within 2 ulp of `log1p` (4e-16 relative, tested)
     /// and a third faster with glibc, whose `log1p` is the slow one of the two.
     @inline(__always)
-    public static func logOnePlus(small e: Double) -> Double {
+    package static func logOnePlus(small e: Double) -> Double {
         let u = 1 + e
         return u == 1 ? e : log(u) * (e / (u - 1))
     }
 
     /// log(1 + e^z) without overflow: max(z, 0) + log1p(e^(−|z|)).
-    public static func softplus(_ z: Double) -> Double {
+    package static func softplus(_ z: Double) -> Double {
         max(z, 0) + log1p(exp(-abs(z)))
     }
 }
@@ -39,10 +39,10 @@ public enum Sigmoid {
 package enum CSVField {
     /// Written first in a CSV for Excel (`--excel`): Excel reads a file without it in the
     /// system's legacy code page (GBK in China), garbling every Chinese character.
-    public static let byteOrderMark = "\u{FEFF}"
+    package static let byteOrderMark = "\u{FEFF}"
 
     /// `field`, quoted when it holds a comma, quote, or line break.
-    public static func escape(_ field: String) -> String {
+    package static func escape(_ field: String) -> String {
         // Bytes, not Characters: the four are ASCII, which never occurs inside a multi-byte UTF-8
         // sequence, and scanning bytes skips grapheme breaking.
         guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }
@@ -71,12 +71,12 @@ package enum ByteSearch {
 
 /// Unbuffered writes to standard output and standard error.
 package enum FileHandleWriter {
-    public static func writeStandardError(_ text: String) {
+    package static func writeStandardError(_ text: String) {
         _ = write(text, to: 2)
     }
 
     /// Writes to standard output; throws when it cannot (a closed pipe, a full disk).
-    public static func writeStandardOutput(_ text: String) throws(FileWriteError) {
+    package static func writeStandardOutput(_ text: String) throws(FileWriteError) {
         if let code = write(text, to: 1) { throw .errno("standard output", "write", code) }
     }
 

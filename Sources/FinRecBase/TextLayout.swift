@@ -2,12 +2,12 @@
 /// padding.
 extension String {
     /// Terminal columns: CJK characters take two.
-    public var displayWidth: Int {
+    package var displayWidth: Int {
         unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) }
     }
 
     /// This string followed by spaces up to `width` terminal columns.
-    public func padded(to width: Int) -> String {
+    package func padded(to width: Int) -> String {
         self + String(repeating: " ", count: max(0, width - displayWidth))
     }
 }
@@ -15,7 +15,7 @@ extension String {
 extension Fixed {
     /// `x` with exactly `digits` decimals, e.g. 0.500 (no locale, no exponent); a non-finite
     /// `x` is written as Swift writes it.
-    public static func exact(_ x: Double, digits: Int) -> String {
+    package static func exact(_ x: Double, digits: Int) -> String {
         guard x.isFinite else { return "\(x)" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }

@@ -1,14 +1,14 @@
 /// UTF-8 checks shared by the CSV and JSON readers.
-public enum UTF8Validation {
+package enum UTF8Validation {
     /// The bytes as a String if they are well-formed UTF-8 (RFC 3629: no overlongs, no
     /// surrogates, nothing above U+10FFFF), else nil. Faster than the standard library's
     /// generic `String(validating:as:)` for the short cells of a CSV file.
-    public static func validUTF8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    package static func validUTF8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         isValidUTF8(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
     }
 
     /// True when the bytes are well-formed UTF-8 (RFC 3629).
-    public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = bytes.count
         while i < n {

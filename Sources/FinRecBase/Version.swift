@@ -1,4 +1,4 @@
 /// FinRec's release version, written into model files as provenance.
-public enum FinRecVersion {
-    public static let current = "0.1.0"
+package enum FinRecVersion {
+    package static let current = "0.1.0"
 }

@@ -1,67 +1,67 @@
 public import ArgumentParser
-public import FinRec
+package import FinRec
 import FoundationEssentials
 
 // What the subcommands of both executables (`finrec` and `finrec-desk`) share: option groups, the
 // default model's location, standard error, the desk's commands as `finrec` lists them.
 
 /// Flags every computing subcommand shares.
-public struct RuntimeOptions: ParsableArguments {
-    public init() {}
+package struct RuntimeOptions: ParsableArguments {
+    package init() {}
 
     @Option(name: .long, help: "Worker threads (default: all available cores). OpenBLAS itself runs one thread per worker.")
-    public var threads: Int?
+    package var threads: Int?
 
-    public func validate() throws {
+    package func validate() throws {
         if let threads, threads < 1 {
             throw ValidationError("Please give --threads a whole number of at least 1, or leave it out to use every core.")
         }
     }
 
-    public var policy: ThreadPolicy {
+    package var policy: ThreadPolicy {
         threads.map { ThreadPolicy(workers: $0) } ?? .allCores
     }
 }
 
 /// The assessment date of the eligibility rules, shared by the commands that evaluate them.
-public struct AssessmentDateOption: ParsableArguments {
-    public init() {}
+package struct AssessmentDateOption: ParsableArguments {
+    package init() {}
 
     @Option(name: .long, help: "Assessment date for the eligibility rules, YYYY-MM-DD (default: 30 June after the data's fiscal year 2025).")
-    public var asOf = "2026-06-30"
+    package var asOf = "2026-06-30"
 
-    public func validate() throws {
+    package func validate() throws {
         guard daysSinceEpoch(isoDate: asOf) != nil else { throw ValidationError("Please write --as-of as YYYY-MM-DD, e.g. 2026-06-30.") }
     }
 
     /// Days since 1970-01-01; valid after `validate()`.
-    public var day: Int { daysSinceEpoch(isoDate: asOf)! }
+    package var day: Int { daysSinceEpoch(isoDate: asOf)! }
 }
 
 /// Days since 1970-01-01 of a YYYY-MM-DD date, or nil when it is not a calendar date.
-public func daysSinceEpoch(isoDate text: String) -> Int? {
+package func daysSinceEpoch(isoDate text: String) -> Int? {
     CivilDate(isoDate: text)?.daysSinceEpoch
 }
 
 /// Flags for commands that read enterprise files.
-public struct ReadingOptions: ParsableArguments {
-    public init() {}
+package struct ReadingOptions: ParsableArguments {
+    package init() {}
 
-    public enum Policy: String, ExpressibleByArgument, CaseIterable { case fail, skip }
+    package enum Policy: String, ExpressibleByArgument, CaseIterable { case fail, skip }
 
     @Option(name: .long, help: "On a bad row: fail (stop with its file, line and column) or skip (write it to --rejects and go on).")
-    public var onError: Policy = .fail
+    package var onError: Policy = .fail
 
     @Option(name: .long, help: "Where --on-error skip writes rejected rows with their reasons (default: INPUT.rejects.csv).")
-    public var rejects: String?
+    package var rejects: String?
 
     @Option(name: .long, help: "Rows per chunk (default 32768; 1024 for score --format csv, whose rows cost more).")
-    public var chunkRows: Int?
+    package var chunkRows: Int?
 
     @Flag(name: .long, help: "Do not check that each enterprise id appears once (the check keeps about 27 bytes per row in memory).")
-    public var noDuplicateCheck = false
+    package var noDuplicateCheck = false
 
-    public func validate() throws {
+    package func validate() throws {
         if let chunkRows, chunkRows < 1 { throw ValidationError("Please give --chunk-rows a whole number of at least 1.") }
         if rejects != nil && onError == .fail {
             throw ValidationError("--rejects goes with --on-error skip.")
@@ -70,7 +70,7 @@ public struct ReadingOptions: ParsableArguments {
 
     /// - Parameter defaultChunkRows: rows per chunk unless --chunk-rows says otherwise (nil: the
     ///   reader's default).
-    public func readerOptions(for input: String, defaultChunkRows: Int? = nil) -> ReaderOptions {
+    package func readerOptions(for input: String, defaultChunkRows: Int? = nil) -> ReaderOptions {
         var options = ReaderOptions()
         if let rows = chunkRows ?? defaultChunkRows { options.chunkRows = rows }
         options.detectDuplicateIds = !noDuplicateCheck
@@ -80,16 +80,16 @@ public struct ReadingOptions: ParsableArguments {
 }
 
 /// `--lang zh|en`, shared by score and rank.
-public enum LanguageOption: String, ExpressibleByArgument, CaseIterable {
+package enum LanguageOption: String, ExpressibleByArgument, CaseIterable {
     case zh, en
-    public var language: Language { self == .zh ? .zh : .en }
+    package var language: Language { self == .zh ? .zh : .en }
 }
 
 /// Where the shipped model is found when `--model` is left out.
-public enum DefaultModel {
-    public static let relativePath = "Models/default-model.json"
+package enum DefaultModel {
+    package static let relativePath = "Models/default-model.json"
 
-    public static func resolve(_ given: String?) throws -> String {
+    package static func resolve(_ given: String?) throws -> String {
         if let given { return given }
         var candidates: [String] = []
         if let env = ProcessInfo.processInfo.environment["FINREC_MODEL"], !env.isEmpty { return env }
@@ -106,33 +106,33 @@ public enum DefaultModel {
 }
 
 /// Writes `message` and a line break to standard error.
-public func printToStandardError(_ message: String) {
+package func printToStandardError(_ message: String) {
     var stderr = StandardError()
     print(message, to: &stderr)
 }
 
-public struct StandardError: TextOutputStream {
-    public init() {}
+package struct StandardError: TextOutputStream {
+    package init() {}
 
-    public mutating func write(_ string: String) {
+    package mutating func write(_ string: String) {
         FileHandleWriter.writeStandardError(string)
     }
 }
 
 /// `--bands N`: score bands of about equal population (evaluate --gains, monitor, report).
-public struct BandsOption: ParsableArguments {
-    public init() {}
+package struct BandsOption: ParsableArguments {
+    package init() {}
 
     @Option(name: .long, help: "Score bands (about equal population).")
-    public var bands = 10
+    package var bands = 10
 
-    public func validate() throws {
+    package func validate() throws {
         guard (2...100).contains(bands) else { throw ValidationError("Please give --bands a whole number from 2 to 100.") }
     }
 }
 
 /// A report's text, written atomically to `output`, or to standard output without one.
-public func deliver(_ text: String, to output: String?) throws {
+package func deliver(_ text: String, to output: String?) throws {
     if let output {
         try AtomicFileWriter.write(Array(text.utf8), to: output)
     } else {
@@ -141,16 +141,16 @@ public func deliver(_ text: String, to output: String?) throws {
 }
 
 /// Whether an output file's name asks for JSON (when no --format is given).
-public func namesJSON(_ output: String?) -> Bool { output?.hasSuffix(".json") == true }
+package func namesJSON(_ output: String?) -> Bool { output?.hasSuffix(".json") == true }
 
 /// The officer's desk's commands. `finrec-desk` runs them (they link the HTTP server, SQLite and
 /// the page's templates); `finrec` lists them in its help and hands them to `finrec-desk`, so that
 /// the commands an officer runs once per applicant start without loading the service's libraries.
-public enum DeskCommand: String, CaseIterable, Sendable {
+package enum DeskCommand: String, CaseIterable, Sendable {
     case serve, token, audit
 
     /// The one-line description both executables show.
-    public var abstract: String {
+    package var abstract: String {
         switch self {
         case .serve: "The officer's desk: a JSON API (/v1/score, /v1/rank, …) and a web page in Chinese, every decision in an audit log."
         case .token: "Make a bearer token for a client of `finrec serve`: prints it once, stores only its SHA-256 in the token file."
@@ -159,12 +159,12 @@ public enum DeskCommand: String, CaseIterable, Sendable {
     }
 
     /// The executable that runs these commands, built beside `finrec`.
-    public static let executableName = "finrec-desk"
+    package static let executableName = "finrec-desk"
 }
 
 /// Runs a use case, with its errors as `finrec` reports them: a bad option, offer or condition as
 /// a usage error (exit status 64, with the usage line), the rest as they are (status 1).
-public func commandLineErrors<T>(_ work: () throws -> T) throws -> T {
+package func commandLineErrors<T>(_ work: () throws -> T) throws -> T {
     do {
         return try work()
     } catch let error as UseCaseError {

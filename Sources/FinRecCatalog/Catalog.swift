@@ -1,7 +1,7 @@
-public import FinRecBase
-public import FinRecRecords
+package import FinRecBase
+package import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
+package import FinRecFeatures
 import FoundationEssentials
 
 /// The financing offers FinRec recommends, each with its eligibility rule as named conditions in
@@ -20,7 +20,7 @@ public struct Catalog: Sendable {
         /// Lists are shown lowest first.
         public let order: Int
 
-        public func title(_ language: Language) -> String { language == .zh ? chinese : english }
+        package func title(_ language: Language) -> String { language == .zh ? chinese : english }
     }
 
     /// What an offer is (the catalog's `kinds`): a loan, a listing board, an MIIT tier upgrade, a
@@ -33,18 +33,18 @@ public struct Catalog: Sendable {
         /// Whether its offers carry a learned probability: `finrec train` fits a model from their
         /// `label_<id>` columns. False for rules-only kinds (the tiers): their label columns are
         /// not read.
-        public let probability: Bool
+        package let probability: Bool
         /// The column prefix of `finrec rank --best`'s best offer among this kind's offers
         /// (`best_loan`: `best_loan_id`, `best_loan_status` …); kinds with the same prefix share
         /// one best offer. Nil: no best offer, and its offers are not counted in
         /// `eligible_offers`/`unknown_offers`.
-        public let best: String?
+        package let best: String?
     }
 
     /// The kinds of a catalog that declares none (every catalog and model file written before kinds
     /// were data): loans and generic products in 贷款产品, boards in 上市路径, tiers (rules only) in
     /// 资质升级.
-    public static let defaultKinds: [OfferKind] = {
+    package static let defaultKinds: [OfferKind] = {
         let loans = OfferList(id: "loans", chinese: "贷款产品", english: "Loans", order: 1)
         let listing = OfferList(id: "listing", chinese: "上市路径", english: "Listing paths", order: 2)
         let tiers = OfferList(id: "tiers", chinese: "资质升级", english: "Tier upgrades", order: 3)
@@ -55,50 +55,50 @@ public struct Catalog: Sendable {
     }()
 
     /// How a value is shown in a reason: 万元 amounts, percentages, years, counts.
-    public enum Unit: String, Sendable { case money, percent, years, count, number }
+    package enum Unit: String, Sendable { case money, percent, years, count, number }
 
     /// A named derived value, e.g. `rd_ratio_2y`, usable in every rule (and in features).
-    public struct Definition: Sendable {
-        public let name: String
+    package struct Definition: Sendable {
+        package let name: String
         public let chinese: String
         public let english: String
-        public let unit: Unit
-        public let expression: ParsedExpression
+        package let unit: Unit
+        package let expression: ParsedExpression
         /// Whether the officer's key figures show it (`"show": false` for a helper such as an SME
         /// size limit, whose value alone means little; its conditions still print it).
-        public var shown = true
+        package var shown = true
     }
 
-    public struct Condition: Sendable {
+    package struct Condition: Sendable {
         public let id: String
         public let chinese: String
         public let english: String
-        public let text: String
-        public let expression: ParsedExpression
-        public let source: String
+        package let text: String
+        package let expression: ParsedExpression
+        package let source: String
         /// How well the rule is sourced: OK-news, OK-2nd, OK-code or unconfirmed.
-        public let status: String
-        public var unconfirmed: Bool { status == "unconfirmed" }
+        package let status: String
+        package var unconfirmed: Bool { status == "unconfirmed" }
         /// When the condition fails, the offer is not ruled out but left to a person (a rule that
         /// says "in principle not supported", with exceptions): the condition is undecided.
-        public let review: Bool
+        package let review: Bool
         /// A qualitative requirement no field records (e.g. 科创板 standard 5's approvals): always
         /// undecided, for a person to judge.
-        public let manual: Bool
+        package let manual: Bool
         /// When the condition fails, the offer stays open but carries a warning (a certificate that
         /// expires within the loan's term).
-        public var warn = false
+        package var warn = false
         /// A condition the enterprise cannot change (which rules apply on the assessment date): a
         /// way through it that fails is no way to pass.
-        public var fixed = false
+        package var fixed = false
         /// One of the offer's `applies` conditions (always fixed): when it fails, the offer does not
         /// apply to the enterprise at all (a bridge loan without a maturing loan, a board for a firm
         /// already listed, a renewal before the certificate is due); it is listed as 不适用, not as
         /// an offer the firm misses.
-        public var applicability = false
+        package var applicability = false
 
         /// What every text from an unconfirmed condition ends with.
-        public static func unconfirmedMark(_ language: Language) -> String {
+        package static func unconfirmedMark(_ language: Language) -> String {
             language == .zh ? "【规则来源待核实】" : " [rule source unconfirmed]"
         }
 
@@ -109,19 +109,19 @@ public struct Catalog: Sendable {
     }
 
     /// One step before an offer (股改, quotation, the innovation tier, months quoted, a lower tier).
-    public struct PathStep: Sendable {
+    package struct PathStep: Sendable {
         public let id: String
         public let chinese: String
         public let english: String
         /// Holds when the step is done.
-        public let done: ParsedExpression
+        package let done: ParsedExpression
         /// The offer whose rule takes the enterprise through this step, if any.
-        public let offer: String?
+        package let offer: String?
         /// For a waiting step (`field >= N` months): the field that counts the months so far.
-        public let monthsField: String?
+        package let monthsField: String?
     }
 
-    public indirect enum Rule: Sendable {
+    package indirect enum Rule: Sendable {
         case condition(Condition)
         /// Every child must pass.
         case all(id: String, chinese: String, english: String, [Rule])
@@ -129,7 +129,7 @@ public struct Catalog: Sendable {
         case any(id: String, chinese: String, english: String, [Rule])
 
         /// Every condition in the rule, depth first.
-        public var conditions: [Condition] {
+        package var conditions: [Condition] {
             switch self {
             case .condition(let c): [c]
             case .all(_, _, _, let children), .any(_, _, _, let children): children.flatMap(\.conditions)
@@ -138,11 +138,11 @@ public struct Catalog: Sendable {
     }
 
     /// Typical size, term and price of a loan, as published.
-    public struct Terms: Sendable {
-        public let amountChinese: String, amountEnglish: String
-        public let termChinese: String, termEnglish: String
-        public let rateChinese: String, rateEnglish: String
-        public let source: String, status: String
+    package struct Terms: Sendable {
+        package let amountChinese: String, amountEnglish: String
+        package let termChinese: String, termEnglish: String
+        package let rateChinese: String, rateEnglish: String
+        package let source: String, status: String
     }
 
     public struct Offer: Sendable {
@@ -150,27 +150,27 @@ public struct Catalog: Sendable {
         public let kind: OfferKind
         public let chineseName: String
         public let englishName: String
-        public let description: String
-        public let terms: Terms?
-        public let rule: Rule
+        package let description: String
+        package let terms: Terms?
+        package let rule: Rule
         /// The steps before the offer, in order (empty for most loans).
-        public var path: [PathStep] = []
+        package var path: [PathStep] = []
         /// Holds when the enterprise already has the offer (a tier, a quotation): it is then not offered.
-        public var held: ParsedExpression?
+        package var held: ParsedExpression?
 
         /// "北交所 (bse)": how every user-facing text names the offer.
         public var displayName: String { "\(chineseName) (\(id))" }
     }
 
-    public static let formatIdentifier = "finrec-catalog"
-    public static let formatVersion = 1
+    package static let formatIdentifier = "finrec-catalog"
+    package static let formatVersion = 1
 
-    public let definitions: [Definition]
+    package let definitions: [Definition]
     /// The declared kinds (``defaultKinds`` when the catalog declares none), in declaration order.
-    public let kinds: [OfferKind]
-    public let offers: [Offer]
+    package let kinds: [OfferKind]
+    package let offers: [Offer]
     /// The JSON the catalog was read from, kept so a model file can carry it verbatim.
-    public private(set) var source: JSONValue?
+    package private(set) var source: JSONValue?
 
     init(definitions: [Definition], kinds: [OfferKind] = Catalog.defaultKinds, offers: [Offer]) {
         self.definitions = definitions
@@ -179,25 +179,25 @@ public struct Catalog: Sendable {
     }
 
     /// The lists of the kinds, in the order they are shown.
-    public var lists: [OfferList] {
+    package var lists: [OfferList] {
         var seen = Set<String>()
         return kinds.map(\.list).filter { seen.insert($0.id).inserted }.sorted { $0.order < $1.order }
     }
 
     /// The list `id`, nil when no kind is shown in it.
-    public func list(_ id: String) -> OfferList? { kinds.first { $0.list.id == id }?.list }
+    package func list(_ id: String) -> OfferList? { kinds.first { $0.list.id == id }?.list }
 
     /// The column prefixes of `finrec rank --best`, by list order then declaration order.
-    public var bestColumns: [String] {
+    package var bestColumns: [String] {
         var seen = Set<String>()
         let ordered = kinds.enumerated().sorted { ($0.element.list.order, $0.offset) < ($1.element.list.order, $1.offset) }
         return ordered.compactMap(\.element.best).filter { seen.insert($0).inserted }
     }
 
-    public func offer(_ id: String) -> Offer? { offers.first { $0.id == id } }
+    package func offer(_ id: String) -> Offer? { offers.first { $0.id == id } }
 
     /// The expression environment of this catalog over `schema`: its definitions and `as_of_date`.
-    public func environment(schema: RecordSchema) -> ExpressionEnvironment {
+    package func environment(schema: RecordSchema) -> ExpressionEnvironment {
         ExpressionEnvironment(schema: schema, definitions: Dictionary(uniqueKeysWithValues: definitions.map { ($0.name, $0.expression) }))
     }
 }
@@ -235,7 +235,7 @@ extension Catalog {
     /// Reads and checks the catalog at `path`: JSON syntax, format and version, every field, every
     /// expression (parsed and compiled against `schema`, so a rule naming a missing column fails
     /// here, not at scoring time), unique offer and condition ids.
-    public static func read(path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
+    package static func read(path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path) } catch {
             throw CatalogError(path: path, field: nil, message: "cannot read the catalog (\(error.reason)); check the path")
@@ -243,7 +243,7 @@ extension Catalog {
         return try decode(bytes, path: path, schema: schema)
     }
 
-    public static func decode(_ bytes: [UInt8], path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
+    package static func decode(_ bytes: [UInt8], path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
         let json: JSONValue
         do { json = try JSONValue.parse(bytes) } catch {
             throw CatalogError(path: path, field: nil, message: "not valid JSON: \(error)")
@@ -252,7 +252,7 @@ extension Catalog {
     }
 
     /// Decodes a parsed catalog (a catalog file, or the `catalog` section of a model file).
-    public static func decode(_ json: JSONValue, path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
+    package static func decode(_ json: JSONValue, path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> Catalog {
         do {
             return try decodeFields(JSONField(json), schema: schema)
         } catch {
@@ -486,7 +486,7 @@ extension Catalog {
 extension Catalog {
     /// The catalog of a generic model: one offer of kind `product` per label column, each open to
     /// every row (a condition that always holds), named after its column.
-    public static func generic(products: [String], schema: RecordSchema) throws(CatalogError) -> Catalog {
+    package static func generic(products: [String], schema: RecordSchema) throws(CatalogError) -> Catalog {
         let offers: [JSONValue] = products.map { id in
             .object(JSONObject([
                 ("id", .string(id)), ("kind", .string("product")), ("name_zh", .string(id)), ("name_en", .string(id)),

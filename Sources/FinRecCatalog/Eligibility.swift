@@ -1,13 +1,13 @@
-public import FinRecBase
-public import FinRecRecords
+package import FinRecBase
+package import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
+package import FinRecFeatures
 /// Why an offer is not (or not known to be) open to an enterprise: one condition that failed or
 /// could not be decided, in the user's language.
 public struct EligibilityReason: Sendable, Equatable {
     public let conditionID: String
     /// `.fail` or `.unknown`.
-    public let status: Truth
+    package let status: Truth
     /// E.g. "近两年研发投入占比 5.3% < 8%（北交所标准三）".
     public let text: String
     /// For `.unknown`: the fields whose absence leaves the condition undecided.
@@ -20,14 +20,14 @@ public struct EligibilityReason: Sendable, Equatable {
 
 /// Evaluates every offer's rule over chunks of enterprises, column-at-a-time, and explains the
 /// outcome of any one row.
-public struct EligibilityEvaluator: Sendable {
-    public let catalog: Catalog
-    public let schema: RecordSchema
+package struct EligibilityEvaluator: Sendable {
+    package let catalog: Catalog
+    package let schema: RecordSchema
     package let environment: ExpressionEnvironment
     /// Per offer, its conditions in depth-first order, compiled.
     package let conditions: [[(condition: Catalog.Condition, compiled: CompiledExpression)]]
 
-    public init(catalog: Catalog, schema: RecordSchema = EnterpriseSchema.schema) throws(ExpressionError) {
+    package init(catalog: Catalog, schema: RecordSchema = EnterpriseSchema.schema) throws(ExpressionError) {
         self.catalog = catalog
         self.schema = schema
         environment = catalog.environment(schema: schema)
@@ -43,7 +43,7 @@ public struct EligibilityEvaluator: Sendable {
     }
 
     /// Evaluates all offers on `chunk` as of `asOf` (days since 1970-01-01).
-    public func evaluate(_ chunk: RecordChunk, asOf: Int) -> EligibilityResult {
+    package func evaluate(_ chunk: RecordChunk, asOf: Int) -> EligibilityResult {
         let parameters = ["as_of_date": Double(asOf)]
         var truths: [[[Truth]]] = []
         var statuses: [[Truth]] = []
@@ -130,20 +130,20 @@ extension EligibilityEvaluator {
 }
 
 /// The outcome of every offer for every row of one chunk.
-public struct EligibilityResult: Sendable {
+package struct EligibilityResult: Sendable {
     let evaluator: EligibilityEvaluator
     let chunk: RecordChunk
     let parameters: [String: Double]
     /// Offer × row.
-    public let statuses: [[Truth]]
+    package let statuses: [[Truth]]
     /// Offer × condition (depth-first) × row.
     let conditionTruths: [[[Truth]]]
 
-    public func status(offer k: Int, row r: Int) -> Truth { statuses[k][r] }
+    package func status(offer k: Int, row r: Int) -> Truth { statuses[k][r] }
 
     /// Why offer `k` is not a pass for row `r`: the failed conditions (for `.fail`) or the
     /// undecided ones with their missing fields (for `.unknown`); empty for `.pass`.
-    public func reasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+    package func reasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
         explainingConditions(offer: k, row: r).map { i, context in
             explain(offer: k, index: i, row: r, status: statuses[k][r], context: context.map { language == .zh ? $0.zh : $0.en },
                     language: language)
@@ -152,7 +152,7 @@ public struct EligibilityResult: Sendable {
 
     /// For an undecided offer: the schema fields (indices) whose absence leaves it undecided, in
     /// the order of the rule, each once; empty unless the status is `.unknown`.
-    public func missingFields(offer k: Int, row r: Int) -> [Int] {
+    package func missingFields(offer k: Int, row r: Int) -> [Int] {
         guard statuses[k][r] == .unknown else { return [] }
         var seen = Set<Int>()
         return explainingConditions(offer: k, row: r).flatMap { i, _ in missing(offer: k, index: i, row: r) }
@@ -161,7 +161,7 @@ public struct EligibilityResult: Sendable {
 
     /// The warnings of offer `k` for row `r`: its warn conditions that do not hold (a certificate
     /// expiring within the loan's term), each with the values it read; empty when the offer fails.
-    public func warnings(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+    package func warnings(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
         // Most offers have no warn condition: no one-row copy for them.
         guard statuses[k][r] != .fail, evaluator.conditions[k].contains(where: { $0.condition.warn }) else { return [] }
         let one = chunk.row(r)
@@ -176,13 +176,13 @@ public struct EligibilityResult: Sendable {
 
     /// Whether offer `k` does not apply to row `r`: one of its `applies` conditions fails (an
     /// undecided one leaves the offer applicable, and its status undecided).
-    public func notApplicable(offer k: Int, row r: Int) -> Bool {
+    package func notApplicable(offer k: Int, row r: Int) -> Bool {
         evaluator.conditions[k].indices.contains { evaluator.conditions[k][$0].condition.applicability && conditionTruths[k][$0][r] == .fail }
     }
 
     /// Why offer `k` does not apply to row `r`: its failed `applies` conditions, with the values
     /// they read ("有30日内到期的流动资金贷款（30日内到期贷款金额 0.00万元）"); empty when it applies.
-    public func notApplicableReasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
+    package func notApplicableReasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
         evaluator.conditions[k].indices.compactMap { i -> EligibilityReason? in
             let item = evaluator.conditions[k][i]
             guard item.condition.applicability, conditionTruths[k][i][r] == .fail else { return nil }
@@ -196,7 +196,7 @@ public struct EligibilityResult: Sendable {
 
     /// For an undecided offer: the review conditions (depth-first indices) that leave it to a
     /// person rather than to missing data; empty unless the status is `.unknown`.
-    public func reviewConditions(offer k: Int, row r: Int) -> [Int] {
+    package func reviewConditions(offer k: Int, row r: Int) -> [Int] {
         guard statuses[k][r] == .unknown else { return [] }
         return explainingConditions(offer: k, row: r).map(\.index)
             .filter { evaluator.conditions[k][$0].condition.review && missing(offer: k, index: $0, row: r).isEmpty }

@@ -1,7 +1,7 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
+package import FinRecFeatures
 /// How far an enterprise is from passing an offer, read off the rule expressions: each failed
 /// comparison of a quantity with a threshold has a shortfall in the quantity's unit; an "all"
 /// adds its children's distances, an "any" takes its nearest alternative (e.g. the closest listing
@@ -20,27 +20,27 @@ public import FinRecFeatures
 /// fields whose ``FieldSpec/change`` is `withAccounts`) cannot close before the next annual
 /// accounts: it is out of reach now too. When no way is open now but one
 /// opens with the next accounts, the gap is that way, with ``nextAccounts`` saying when.
-public struct EligibilityGap: Sendable, Equatable {
-    public struct Item: Sendable, Equatable {
-        public let conditionID: String
+package struct EligibilityGap: Sendable, Equatable {
+    package struct Item: Sendable, Equatable {
+        package let conditionID: String
         /// `.fail`, or `.unknown` (missing data, or a review left to a person).
-        public let status: Truth
+        package let status: Truth
         /// For a failed comparison of a quantity: its value, the threshold, and how far the value
         /// must move (positive), in the quantity's unit (万元, a fraction, years …).
-        public let value: Double?
-        public let threshold: Double?
-        public let shortfall: Double?
-        public let cost: Double
+        package let value: Double?
+        package let threshold: Double?
+        package let shortfall: Double?
+        package let cost: Double
         /// E.g. "最近一年净利润 1400万元，需 ≥1500万元，差 100万元（北交所标准一）".
-        public internal(set) var text: String
+        package internal(set) var text: String
         /// For a failed condition: when the enterprise can meet it (nil for an undecided one).
-        public var closes: Closing?
+        package var closes: Closing?
         /// For an undecided condition: the fields (labels, as in the text) whose absence leaves it undecided.
-        public var missingFields: [String] = []
+        package var missingFields: [String] = []
     }
 
     /// When a failed condition can be met.
-    public enum Closing: String, Sendable, Equatable {
+    package enum Closing: String, Sendable, Equatable {
         /// By the enterprise's own steps.
         case now
         /// Only with its next annual accounts (at the earliest).
@@ -50,36 +50,36 @@ public struct EligibilityGap: Sendable, Equatable {
     }
 
     /// The next annual accounts, the earliest a way through figures of closed years can open.
-    public struct NextAccounts: Sendable, Equatable {
+    package struct NextAccounts: Sendable, Equatable {
         /// The fiscal year they cover (the record's fiscal_year + 1); nil when fiscal_year is missing.
-        public let fiscalYear: Int?
+        package let fiscalYear: Int?
         /// The distance of the way they could open, counted as ``EligibilityGap/distance`` would be.
-        public let distance: Double
+        package let distance: Double
         /// "2026年度财务报表（约2027年4—5月公布）" / "the FY2026 accounts (published around April–May 2027)".
-        public let text: String
+        package let text: String
     }
 
     /// 0 when the offer passes; infinite when no way is open now.
-    public let distance: Double
+    package let distance: Double
     /// Whether a way is open now (a way that waits for the next accounts is not).
-    public var reachable: Bool { distance.isFinite }
+    package var reachable: Bool { distance.isFinite }
     /// When no way is open now but one opens with the next annual accounts: when, and that way's
     /// distance (``standards`` and ``items`` are then that way).
-    public var nextAccounts: NextAccounts?
+    package var nextAccounts: NextAccounts?
     /// The alternatives taken at each "any" on the nearest way, outermost first ("北交所标准一").
-    public let standards: [String]
+    package let standards: [String]
     /// The conditions left on that way, in rule order.
-    public let items: [Item]
+    package let items: [Item]
 
     /// Cost of an undecided condition.
-    public static let unknownCost = 0.5
+    package static let unknownCost = 0.5
     /// Cost of a failed condition that is not a comparison of a quantity.
-    public static let stepCost = 1.0
+    package static let stepCost = 1.0
 }
 
 /// The comparisons of quantities in an evaluator's conditions, compiled once, to measure gaps.
-public struct GapFinder: Sendable {
-    public let evaluator: EligibilityEvaluator
+package struct GapFinder: Sendable {
+    package let evaluator: EligibilityEvaluator
     struct Comparison: Sendable {
         let op: ParsedExpression.BinaryOperator
         let lhs: CompiledExpression
@@ -91,7 +91,7 @@ public struct GapFinder: Sendable {
     /// Per offer, per condition: when a failure of it can close (``closing(_:fieldsRead:schema:)``).
     let closing: [[EligibilityGap.Closing]]
 
-    public init(evaluator: EligibilityEvaluator) {
+    package init(evaluator: EligibilityEvaluator) {
         self.evaluator = evaluator
         comparisons = evaluator.conditions.map { offer in
             offer.map { item -> Comparison? in
@@ -123,7 +123,7 @@ public struct GapFinder: Sendable {
 
     /// Each row's distance from offer `k` (0 where it passes) by a way open now, for the whole
     /// chunk at once: infinite where every way waits for the next accounts or is closed.
-    public func distances(_ result: EligibilityResult, offer k: Int) -> [Double] {
+    package func distances(_ result: EligibilityResult, offer k: Int) -> [Double] {
         let rows = result.chunk.rowCount
         let costs = (0..<comparisons[k].count).map { i in leafCosts(result, offer: k, index: i, rows: rows, withNextAccounts: false) }
         var next = 0
@@ -195,7 +195,7 @@ public struct GapFinder: Sendable {
 
     /// The nearest way for row `r` to pass offer `k`, with each condition left on it; nil when
     /// the offer passes.
-    public func gap(_ result: EligibilityResult, offer k: Int, row r: Int, language: Language) -> EligibilityGap? {
+    package func gap(_ result: EligibilityResult, offer k: Int, row r: Int, language: Language) -> EligibilityGap? {
         guard result.status(offer: k, row: r) != .pass else { return nil }
         let one = result.chunk.row(r)
         // Only offer k's truths are read below: the others stay empty.

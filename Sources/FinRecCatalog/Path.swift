@@ -1,10 +1,10 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
+package import FinRecFeatures
 extension CivilDate {
     /// The same day `months` later (the month's last day when it is shorter).
-    public func adding(months: Int) -> CivilDate {
+    package func adding(months: Int) -> CivilDate {
         let total = year * 12 + (month - 1) + months
         let y = total / 12, m = total % 12 + 1
         for d in stride(from: day, through: 28, by: -1) {
@@ -18,39 +18,39 @@ extension CivilDate {
 /// the innovation tier, months quoted, a lower tier. A step is done when its expression holds; a
 /// step taken by passing another offer shows how far that offer is; a waiting step shows the
 /// months left and the earliest date the rule allows.
-public struct OfferPath: Sendable, Equatable {
-    public struct Step: Sendable, Equatable {
-        public let id: String
-        public let label: String
+package struct OfferPath: Sendable, Equatable {
+    package struct Step: Sendable, Equatable {
+        package let id: String
+        package let label: String
         /// `.pass` done, `.fail` still to do, `.unknown` cannot tell (missing data).
-        public let done: Truth
+        package let done: Truth
         /// For a step taken by passing another offer: its id, its status and, when it does not pass, its gap.
-        public let offer: String?
-        public let offerStatus: Truth?
-        public let gap: EligibilityGap?
+        package let offer: String?
+        package let offerStatus: Truth?
+        package let gap: EligibilityGap?
         /// For a waiting step: the months the rule asks for, the months left (nil until the count
         /// starts) and the earliest date it can be done (YYYY-MM-DD).
-        public let requiredMonths: Int?
-        public let monthsLeft: Int?
-        public let earliest: String?
+        package let requiredMonths: Int?
+        package let monthsLeft: Int?
+        package let earliest: String?
         /// "进入创新层（条件已满足）", "挂牌满12个月（还需 5 个月，最早 2026-11-30）".
-        public let text: String
+        package let text: String
     }
 
-    public let steps: [Step]
+    package let steps: [Step]
     /// "股改（已完成）→ 新三板基础层挂牌（差距 0.03）→ … → 北交所".
-    public let text: String
+    package let text: String
 }
 
 /// Compiles every offer's path steps once and assesses them row by row.
-public struct PathFinder: Sendable {
+package struct PathFinder: Sendable {
     let gaps: GapFinder
     /// Per offer, per step: the compiled `done` condition.
     let done: [[CompiledExpression]]
     /// Per offer: the compiled `held` condition, if any.
     let held: [CompiledExpression?]
 
-    public init(gaps: GapFinder) {
+    package init(gaps: GapFinder) {
         self.gaps = gaps
         let evaluator = gaps.evaluator
         done = evaluator.catalog.offers.map { offer in
@@ -64,7 +64,7 @@ public struct PathFinder: Sendable {
 
     /// Per offer, whether each row of the result's chunk already holds it, a column at a time
     /// (offers without a `held` test: all false).
-    public func heldRows(_ result: EligibilityResult) -> [[Bool]] {
+    package func heldRows(_ result: EligibilityResult) -> [[Bool]] {
         held.map { h in
             guard let h, case .truths(let t) = h.evaluate(result.chunk, parameters: result.parameters) else {
                 return [Bool](repeating: false, count: result.chunk.rowCount)
@@ -74,13 +74,13 @@ public struct PathFinder: Sendable {
     }
 
     /// Whether row `r` already holds offer `k` (a tier it has reached).
-    public func isHeld(_ result: EligibilityResult, offer k: Int, row r: Int) -> Bool {
+    package func isHeld(_ result: EligibilityResult, offer k: Int, row r: Int) -> Bool {
         guard let h = held[k], case .truths(let t) = h.evaluate(result.chunk.row(r), parameters: result.parameters) else { return false }
         return t[0] == .pass
     }
 
     /// The path of offer `k` for row `r`; nil when the offer has no path or passes.
-    public func path(_ result: EligibilityResult, offer k: Int, row r: Int, asOf: Int, language: Language) -> OfferPath? {
+    package func path(_ result: EligibilityResult, offer k: Int, row r: Int, asOf: Int, language: Language) -> OfferPath? {
         let catalog = gaps.evaluator.catalog
         let offer = catalog.offers[k]
         guard !offer.path.isEmpty, result.status(offer: k, row: r) != .pass else { return nil }

@@ -6,7 +6,7 @@ import FinRecCatalog
 import FinRecModel
 import FinRecInference
 /// The curves of a score against binary outcomes (1 = success), for charts.
-public enum Curves {
+package enum Curves {
     /// Walks the distinct scores in order (highest first when `descending`), giving after each
     /// the score and the successes and failures seen so far; tied scores move together.
     static func cumulative(scores: [Double], outcomes: [Double], descending: Bool) -> [(score: Double, successes: Double, failures: Double)] {
@@ -26,20 +26,20 @@ public enum Curves {
 
     /// The ROC curve: (false positive rate, true positive rate) after each distinct score,
     /// highest first, from (0, 0) to (1, 1).
-    public static func roc(scores: [Double], outcomes: [Double]) -> [(x: Double, y: Double)] {
+    package static func roc(scores: [Double], outcomes: [Double]) -> [(x: Double, y: Double)] {
         let positives = outcomes.reduce(0, +), negatives = Double(outcomes.count) - positives
         guard positives > 0, negatives > 0 else { return [] }
         return [(0, 0)] + cumulative(scores: scores, outcomes: outcomes, descending: true).map { ($0.failures / negatives, $0.successes / positives) }
     }
 
     /// Area under a curve of ascending x by the trapezoid rule.
-    public static func area(_ points: [(x: Double, y: Double)]) -> Double {
+    package static func area(_ points: [(x: Double, y: Double)]) -> Double {
         zip(points, points.dropFirst()).reduce(0) { $0 + ($1.1.x - $1.0.x) * ($1.1.y + $1.0.y) / 2 }
     }
 
     /// For the KS chart: at each distinct score (ascending), the share of successes and the
     /// share of failures scoring at most it. KS = the largest gap between the two.
-    public static func cumulativeShares(scores: [Double], outcomes: [Double]) -> (scores: [Double], successes: [Double], failures: [Double]) {
+    package static func cumulativeShares(scores: [Double], outcomes: [Double]) -> (scores: [Double], successes: [Double], failures: [Double]) {
         let positives = outcomes.reduce(0, +), negatives = Double(outcomes.count) - positives
         let steps = cumulative(scores: scores, outcomes: outcomes, descending: false)
         return (steps.map(\.score), steps.map { positives > 0 ? $0.successes / positives : 0 }, steps.map { negatives > 0 ? $0.failures / negatives : 0 })
@@ -47,14 +47,14 @@ public enum Curves {
 
     /// At most `count` points kept evenly by index, first and last included (the largest-gap
     /// point of a KS chart is marked separately).
-    public static func thinned<T>(_ points: [T], to count: Int) -> [T] {
+    package static func thinned<T>(_ points: [T], to count: Int) -> [T] {
         guard points.count > count, count >= 2 else { return points }
         return (0..<count).map { points[Int((Double($0) / Double(count - 1) * Double(points.count - 1)).rounded())] }
     }
 
     /// Shares of `values` in `bins` equal-width bins over `range` (values outside count in the
     /// end bins).
-    public static func histogram(_ values: [Double], range: ClosedRange<Double>, bins: Int) -> [Double] {
+    package static func histogram(_ values: [Double], range: ClosedRange<Double>, bins: Int) -> [Double] {
         var counts = [Double](repeating: 0, count: bins)
         let width = (range.upperBound - range.lowerBound) / Double(bins)
         for v in values {

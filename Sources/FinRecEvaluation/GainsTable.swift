@@ -9,36 +9,36 @@ import FinRecInference
 /// band's rows, successes and failures and, cumulated from the top, what a cut-off at the band's
 /// lower edge would approve — the approval rate, the success rate among the approved, the share
 /// of all successes and failures they hold, and the KS at that cut-off.
-public struct GainsTable: Sendable, Equatable {
-    public struct Band: Sendable, Equatable {
+package struct GainsTable: Sendable, Equatable {
+    package struct Band: Sendable, Equatable {
         /// Points range: lower edge (inclusive, -∞ for the lowest band) and upper edge (exclusive,
         /// +∞ for the highest).
-        public let lower: Double
-        public let upper: Double
-        public let rows: Int
-        public let successes: Double
-        public var failures: Double { Double(rows) - successes }
-        public var successRate: Double { rows > 0 ? successes / Double(rows) : .nan }
+        package let lower: Double
+        package let upper: Double
+        package let rows: Int
+        package let successes: Double
+        package var failures: Double { Double(rows) - successes }
+        package var successRate: Double { rows > 0 ? successes / Double(rows) : .nan }
         /// From the top band down to this one.
-        public let cumulativeRows: Int
-        public let cumulativeSuccesses: Double
-        public let approvalRate: Double
-        public var cumulativeSuccessRate: Double { cumulativeRows > 0 ? cumulativeSuccesses / Double(cumulativeRows) : .nan }
+        package let cumulativeRows: Int
+        package let cumulativeSuccesses: Double
+        package let approvalRate: Double
+        package var cumulativeSuccessRate: Double { cumulativeRows > 0 ? cumulativeSuccesses / Double(cumulativeRows) : .nan }
         /// Share of all successes (failures) at or above the band's lower edge.
-        public let successesCaptured: Double
-        public let failuresCaptured: Double
-        public var ks: Double { successesCaptured - failuresCaptured }
+        package let successesCaptured: Double
+        package let failuresCaptured: Double
+        package var ks: Double { successesCaptured - failuresCaptured }
         /// The band's success rate over the overall rate.
-        public let lift: Double
+        package let lift: Double
     }
 
-    public let bands: [Band]
-    public let rows: Int
-    public let successRate: Double
+    package let bands: [Band]
+    package let rows: Int
+    package let successRate: Double
 
     /// Bands of about equal population by points (quantile edges; equal points stay in one band,
     /// so heavy ties give fewer bands), highest first.
-    public init(points: [Double], outcomes: [Double], bands count: Int = 10) {
+    package init(points: [Double], outcomes: [Double], bands count: Int = 10) {
         precondition(points.count == outcomes.count, "one outcome per score")
         let cuts = OptimalBinning.quantileCuts(sorted: points.sorted(), count: count)
         let bins = FittedBins(cuts: cuts, special: [])
@@ -68,7 +68,7 @@ public struct GainsTable: Sendable, Equatable {
     }
 
     /// "≥ 612", "[588, 612)", "< 540".
-    public static func label(_ band: Band) -> String {
+    package static func label(_ band: Band) -> String {
         func p(_ x: Double) -> String { Fixed.exact(x, digits: 0) }
         if band.lower == -.infinity && band.upper == .infinity { return "all" }
         if band.upper == .infinity { return "≥ " + p(band.lower) }

@@ -1,9 +1,9 @@
-public import FinRecBase
-public import FinRecRecords
+package import FinRecBase
+package import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
-public import FinRecModel
+package import FinRecModel
 import FinRecInference
 #if canImport(Glibc)
 import Glibc
@@ -11,42 +11,42 @@ import Glibc
 
 /// How well a trained model does on labelled enterprises: per offer, the binary metrics and pool
 /// ranking quality; per enterprise, how well the offers it is eligible for are ranked.
-public struct ModelEvaluation: Sendable {
-    public struct ProductReport: Sendable {
-        public let id: String
-        public let chineseName: String
-        public let metrics: BinaryMetrics
+package struct ModelEvaluation: Sendable {
+    package struct ProductReport: Sendable {
+        package let id: String
+        package let chineseName: String
+        package let metrics: BinaryMetrics
         /// The AUC of the true probabilities (`truth_<id>` columns of generated data), if present.
-        public let oracleAUC: Double?
+        package let oracleAUC: Double?
         /// Share of successes among the `top` highest-scored labelled rows.
-        public let precisionAtTop: Double
+        package let precisionAtTop: Double
         /// precisionAtTop ÷ the success rate of all labelled rows.
-        public let liftAtTop: Double
+        package let liftAtTop: Double
         /// Each counted row's logit and outcome (for gains tables, curves and reports).
-        public let logits: [Double]
-        public let outcomes: [Double]
+        package let logits: [Double]
+        package let outcomes: [Double]
     }
 
-    public let products: [ProductReport]
-    public let top: Int
+    package let products: [ProductReport]
+    package let top: Int
     /// Mean NDCG@3 of each enterprise's eligible, labelled offers ranked by probability, over
     /// enterprises with at least one success among them.
-    public let ndcgAt3: Double
+    package let ndcgAt3: Double
     /// Share of those enterprises whose top-ranked offer was a success.
-    public let hitAt1: Double
-    public let enterprisesRanked: Int
-    public let rows: Int
+    package let hitAt1: Double
+    package let enterprisesRanked: Int
+    package let rows: Int
     /// The model's points scale.
-    public let scaling: ScoreScaling
+    package let scaling: ScoreScaling
 
     /// Per product, the gains table of its points over the counted rows.
-    public func gains(bands: Int) -> [GainsTable] {
+    package func gains(bands: Int) -> [GainsTable] {
         products.map { GainsTable(points: $0.logits.map(scaling.points(logit:)), outcomes: $0.outcomes, bands: bands) }
     }
 
     /// Evaluates `model` on the labelled file at `path`. Rows count for an offer when labelled and
     /// not ruled out by its eligibility rule (as in training).
-    public static func evaluate(model: TrainedModel, path: String, asOf: Int, top: Int = 100,
+    package static func evaluate(model: TrainedModel, path: String, asOf: Int, top: Int = 100,
                                 reading: ReaderOptions = ReaderOptions(), threads: ThreadPolicy = .allCores) throws(InputFileError) -> ModelEvaluation {
         let reader = try EnterpriseFileReader(path: path, schema: model.features.schema, options: reading)
         let scorer: OfferScorer
@@ -117,7 +117,7 @@ extension TrainedModel {
     /// The model with `evaluation` (of a hold-out file the model was not trained on) recorded in
     /// its metrics: per offer under `holdout`, and the file, its SHA-256 and the per-enterprise
     /// figures under the top-level `holdout` entry.
-    public func recordingHoldout(_ evaluation: ModelEvaluation, file: String, sha256: String) -> TrainedModel {
+    package func recordingHoldout(_ evaluation: ModelEvaluation, file: String, sha256: String) -> TrainedModel {
         func n(_ x: Double) -> Double? { x.isFinite ? x : nil }
         var metrics = self.metrics
         for p in evaluation.products {

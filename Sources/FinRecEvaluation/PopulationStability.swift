@@ -1,9 +1,9 @@
-public import FinRecBase
-public import FinRecRecords
+package import FinRecBase
+package import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
+package import FinRecFeatures
 import FinRecCatalog
-public import FinRecModel
+package import FinRecModel
 import FinRecInference
 #if canImport(Glibc)
 import Glibc
@@ -20,13 +20,13 @@ import Darwin
 /// bins; another numeric feature in baseline deciles plus a missing bin; a category feature by
 /// category (its vocabulary, other, missing). A bin empty on one side counts 0.5 rows there, so
 /// the index stays finite. Usual reading: below 0.1 stable, 0.1 to 0.25 watch, above 0.25 act.
-public struct PopulationStability: Sendable {
-    public enum Band: String, Sendable {
+package struct PopulationStability: Sendable {
+    package enum Band: String, Sendable {
         case stable, watch, act
 
-        public init(_ index: Double) { self = index < 0.1 ? .stable : index <= 0.25 ? .watch : .act }
+        package init(_ index: Double) { self = index < 0.1 ? .stable : index <= 0.25 ? .watch : .act }
 
-        public var chinese: String {
+        package var chinese: String {
             switch self {
             case .stable: "稳定"
             case .watch: "关注"
@@ -35,42 +35,42 @@ public struct PopulationStability: Sendable {
         }
     }
 
-    public struct Entry: Sendable {
-        public let id: String
-        public let chinese: String
-        public let english: String
+    package struct Entry: Sendable {
+        package let id: String
+        package let chinese: String
+        package let english: String
         /// Per bin: its label and the rows of each population in it.
-        public let labels: [String]
+        package let labels: [String]
         /// The bins of points and numeric features (nil for a category feature).
-        public let bins: FittedBins?
-        public let expected: [Double]
-        public let actual: [Double]
-        public let index: Double
-        public var band: Band { Band(index) }
+        package let bins: FittedBins?
+        package let expected: [Double]
+        package let actual: [Double]
+        package let index: Double
+        package var band: Band { Band(index) }
         /// Scores only: the mean points of each population.
-        public let meanExpected: Double?
-        public let meanActual: Double?
+        package let meanExpected: Double?
+        package let meanActual: Double?
         /// The index two samples of these sizes from one population show on average, (bins − 1)
         /// × (1/n₁ + 1/n₂) (PSI is about χ² with bins − 1 degrees of freedom times that
         /// factor): an index near it is sampling noise, not drift.
-        public var noDriftLevel: Double {
+        package var noDriftLevel: Double {
             let used = zip(expected, actual).filter { $0 > 0 || $1 > 0 }.count
             return Double(max(used - 1, 0)) * (1 / max(expected.reduce(0, +), 1) + 1 / max(actual.reduce(0, +), 1))
         }
         /// Too few rows to tell drift from noise: the no-drift level alone reaches 0.05.
-        public var isNoisy: Bool { noDriftLevel >= 0.05 }
+        package var isNoisy: Bool { noDriftLevel >= 0.05 }
     }
 
-    public let scores: [Entry]
+    package let scores: [Entry]
     /// Largest index first.
-    public let features: [Entry]
-    public let baselineRows: Int
-    public let dataRows: Int
-    public let baseline: String
-    public let data: String
+    package let features: [Entry]
+    package let baselineRows: Int
+    package let dataRows: Int
+    package let baseline: String
+    package let data: String
 
     /// The index of two count vectors over the same bins.
-    public static func index(expected: [Double], actual: [Double]) -> Double {
+    package static func index(expected: [Double], actual: [Double]) -> Double {
         let e = expected.reduce(0, +), a = actual.reduce(0, +)
         guard e > 0, a > 0 else { return .nan }
         var psi = 0.0
@@ -82,7 +82,7 @@ public struct PopulationStability: Sendable {
     }
 
     /// Reads the baseline twice (points and samples; then feature counts) and the new data once.
-    public static func measure(model: TrainedModel, baseline: String, data: String, asOf: Int, bands: Int = 10,
+    package static func measure(model: TrainedModel, baseline: String, data: String, asOf: Int, bands: Int = 10,
                                reading: ReaderOptions = ReaderOptions(), threads: ThreadPolicy = .allCores) throws(InputFileError) -> PopulationStability {
         for path in [baseline, data] where path == "-" {
             throw InputFileError(path: EnterpriseFileReader.standardInputName, message: "monitor reads the baseline twice and needs both as files, not standard input")

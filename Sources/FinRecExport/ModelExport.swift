@@ -1,12 +1,12 @@
 import FinRecBase
-public import FinRecRecords
+package import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
-public import FinRecCatalog
-public import FinRecModel
+package import FinRecFeatures
+package import FinRecCatalog
+package import FinRecModel
 import FinRecInference
 import FinRecEvaluation
-public import FinRecReports
+package import FinRecReports
 /// A trained model laid out for another engine (PMML, SQL): what to read, what to derive in
 /// which order, each offer's rule as a tree of conditions, and each product's scorecard.
 ///
@@ -20,17 +20,17 @@ public import FinRecReports
 /// A comparison with a number written in a rule or feature is exported as FinRec decides it
 /// (``Threshold``): against the threshold's band, `x >= c` as `x >= c − tol` with the bound
 /// worked out here (``Threshold/bound(_:_:)``), `x == c` as `x` between both ends.
-public struct ModelExport: Sendable {
+package struct ModelExport: Sendable {
     /// Which definitions a plan's ``CompiledExpression/Plan/definition(_:)`` nodes name: the
     /// catalog's (in rules) or the feature spec's (in features); the two may reuse a name.
-    public enum Namespace: String, Sendable { case catalog, spec }
+    package enum Namespace: String, Sendable { case catalog, spec }
 
-    public struct Definition: Sendable {
-        public let name: String
-        public let namespace: Namespace
+    package struct Definition: Sendable {
+        package let name: String
+        package let namespace: Namespace
         let plan: CompiledExpression.Plan
         /// The derived column's name: `def_NAME` (catalog) or `fdef_NAME` (spec).
-        public var column: String { ModelExport.definitionColumn(name, namespace) }
+        package var column: String { ModelExport.definitionColumn(name, namespace) }
     }
 
     /// A feature's value as the scorecard reads it: a numeric one after its log transform (the
@@ -43,18 +43,18 @@ public struct ModelExport: Sendable {
 
     /// The transform applied before the scorecard's clip: log1p of a non-negative value (a
     /// negative one is missing), sign-preserving log1p, or none.
-    public enum Transform: String, Sendable { case none, log1p, signedLog1p = "signed_log1p" }
+    package enum Transform: String, Sendable { case none, log1p, signedLog1p = "signed_log1p" }
 
-    public struct Feature: Sendable {
-        public let name: String
-        public let chinese: String
+    package struct Feature: Sendable {
+        package let name: String
+        package let chinese: String
         let input: FeatureInput
         /// The derived column holding the value: `v_NAME`.
-        public var column: String { "v_" + name }
+        package var column: String { "v_" + name }
     }
 
     /// How a condition's outcome enters its offer's status.
-    public enum ConditionMode: Sendable {
+    package enum ConditionMode: Sendable {
         case normal
         /// A failure leaves the offer to a person: fail becomes unknown.
         case review
@@ -70,38 +70,38 @@ public struct ModelExport: Sendable {
         case any([Rule])
     }
 
-    public struct Offer: Sendable {
-        public let offer: Catalog.Offer
+    package struct Offer: Sendable {
+        package let offer: Catalog.Offer
         let rule: Rule
         /// Holds when the enterprise already has the offer (a tier, a quotation).
         let held: CompiledExpression.Plan?
         /// The model product's index in ``cards``, nil for offers without a model (tiers).
-        public let product: Int?
+        package let product: Int?
     }
 
     /// One product's scorecard: base points and, per feature with any non-zero points, its rows.
-    public struct Card: Sendable {
-        public let id: String
-        public let basePoints: Double
+    package struct Card: Sendable {
+        package let id: String
+        package let basePoints: Double
         /// (spec feature index, its rows), in spec order.
-        public let features: [(feature: Int, rows: [ScorecardDocument.Row])]
+        package let features: [(feature: Int, rows: [ScorecardDocument.Row])]
     }
 
-    public let model: TrainedModel
+    package let model: TrainedModel
     /// Schema fields read by any definition, feature, rule or held test, in schema order.
-    public let inputs: [Int]
+    package let inputs: [Int]
     /// Every definition used, each after the ones it reads.
-    public let definitions: [Definition]
-    public let features: [Feature]
-    public let offers: [Offer]
-    public let cards: [Card]
+    package let definitions: [Definition]
+    package let features: [Feature]
+    package let offers: [Offer]
+    package let cards: [Card]
     /// The assessment date of the rules (days since 1970-01-01); nil: the engine's current date.
-    public let asOf: Int?
+    package let asOf: Int?
 
-    public var schema: RecordSchema { model.features.schema }
-    public var scaling: ScoreScaling { model.scaling }
+    package var schema: RecordSchema { model.features.schema }
+    package var scaling: ScoreScaling { model.scaling }
 
-    public init(model: TrainedModel, asOf: Int?) throws(ExpressionError) {
+    package init(model: TrainedModel, asOf: Int?) throws(ExpressionError) {
         self.model = model
         self.asOf = asOf
         let schema = model.features.schema
@@ -192,7 +192,7 @@ public struct ModelExport: Sendable {
     }
 
     /// The scorecard rows of one feature in a card, by kind: what both exports translate.
-    public enum FeaturePoints: Sendable {
+    package enum FeaturePoints: Sendable {
         /// points + slope × clip(value, lower, upper) + each excess term; `missing` when the value
         /// is missing.
         case linear(points: Double, slope: Double, lower: Double?, upper: Double?, excess: [Excess], missing: Double)
@@ -205,15 +205,15 @@ public struct ModelExport: Sendable {
     /// A one-sided model's term beyond the training range: above, slope × (min(value, cap) − from)⁺;
     /// below, slope × (from − max(value, cap))⁺ (cap: the spec's clip, nil without one). Terms
     /// with slope 0 are left out.
-    public struct Excess: Sendable {
-        public let above: Bool
-        public let slope: Double
-        public let from: Double
-        public let cap: Double?
+    package struct Excess: Sendable {
+        package let above: Bool
+        package let slope: Double
+        package let from: Double
+        package let cap: Double?
     }
 
     /// The points of feature entry `rows` (one feature of a card), by kind.
-    public static func points(_ rows: [ScorecardDocument.Row]) -> FeaturePoints {
+    package static func points(_ rows: [ScorecardDocument.Row]) -> FeaturePoints {
         let missing = rows.first { $0.kind == .missing }?.points ?? 0
         if let linear = rows.first(where: { $0.kind == .linear }) {
             let excess = rows.compactMap { r -> Excess? in

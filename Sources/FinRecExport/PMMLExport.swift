@@ -25,14 +25,14 @@ import FoundationEssentials
 /// - Output fields: `status_<offer>` (pass, fail, unknown) and `held_<offer>` for every offer;
 ///   for products `points_<offer>`, `logit_<offer>`, `probability_<offer>` and
 ///   `reason1_<offer>` …, missing where the rules fail (as in FinRec, which was not trained there).
-public struct PMMLExport: Sendable {
-    public let export: ModelExport
+package struct PMMLExport: Sendable {
+    package let export: ModelExport
     /// Reason codes per product.
-    public let reasons: Int
+    package let reasons: Int
     /// Lines for the header's annotation (model file, digest).
-    public let provenance: [String]
+    package let provenance: [String]
 
-    public init(export: ModelExport, reasons: Int = 3, provenance: [String] = []) {
+    package init(export: ModelExport, reasons: Int = 3, provenance: [String] = []) {
         precondition(export.asOf != nil, "PMML has no current date: the assessment date is fixed in the document")
         self.export = export
         self.reasons = reasons
@@ -41,7 +41,7 @@ public struct PMMLExport: Sendable {
 
     var schema: RecordSchema { export.schema }
 
-    public func render() -> String {
+    package func render() -> String {
         let root = XMLElement("PMML", ["xmlns": "http://www.dmg.org/PMML-4_4", "version": "4.4"], [
             header(), dataDictionary(), transformationDictionary(), miningModel(),
         ])

@@ -23,8 +23,8 @@ import FoundationEssentials
 /// index, dates as days since 1970-01-01), one per level of definitions, `raw` and `features`
 /// (each feature's value), `scored` (each offer's rule and each product's points), then one row
 /// per enterprise and offer.
-public struct SQLExport: Sendable {
-    public enum Dialect: String, Sendable, CaseIterable {
+package struct SQLExport: Sendable {
+    package enum Dialect: String, Sendable, CaseIterable {
         case duckdb, spark, postgres
 
         var double: String { self == .postgres ? "DOUBLE PRECISION" : "DOUBLE" }
@@ -63,15 +63,15 @@ public struct SQLExport: Sendable {
         }
     }
 
-    public let export: ModelExport
-    public let dialect: Dialect
+    package let export: ModelExport
+    package let dialect: Dialect
     /// The table or view read, an identifier optionally qualified (`warehouse.enterprises`),
     /// written into the query as given.
-    public let table: String
+    package let table: String
     /// Header comment lines (model file, digest, date).
-    public let provenance: [String]
+    package let provenance: [String]
 
-    public init(export: ModelExport, dialect: Dialect, table: String = "enterprises", provenance: [String] = []) {
+    package init(export: ModelExport, dialect: Dialect, table: String = "enterprises", provenance: [String] = []) {
         self.export = export
         self.dialect = dialect
         self.table = table
@@ -82,7 +82,7 @@ public struct SQLExport: Sendable {
     func q(_ name: String) -> String { dialect.quote(name) }
 
     /// The whole query, with a header comment saying what it reads and returns.
-    public func render() -> String {
+    package func render() -> String {
         var ctes: [(name: String, body: String)] = []
         ctes.append(("input", inputSelect()))
         var previous = "input"

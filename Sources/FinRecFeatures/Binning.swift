@@ -15,8 +15,8 @@ import Darwin
 /// rate moving in one direction across the bins (its trend). Found exactly by dynamic
 /// programming over the pre-bins, not by a heuristic merge. `manual`: the given cut points.
 /// Missing values and each ``special`` value get a bin of their own.
-public struct BinningSpec: Sendable, Equatable {
-    public enum Monotone: String, Sendable, Equatable {
+package struct BinningSpec: Sendable, Equatable {
+    package enum Monotone: String, Sendable, Equatable {
         /// Each product's trend is the direction with the larger information value (unless the
         /// feature's expert `direction` fixes it).
         case auto
@@ -26,16 +26,16 @@ public struct BinningSpec: Sendable, Equatable {
         case none
     }
 
-    public var monotone = Monotone.auto
-    public var maxBins = 8
-    public var minBinShare = 0.05
-    public var prebins = 20
+    package var monotone = Monotone.auto
+    package var maxBins = 8
+    package var minBinShare = 0.05
+    package var prebins = 20
     /// Values with a meaning of their own (e.g. 0 patents, -1 "not applicable"), each its own bin.
-    public var special: [Double] = []
+    package var special: [Double] = []
     /// Manual cut points, ascending: a value v is in bin k when exactly k cuts are ≤ v.
-    public var cuts: [Double]?
+    package var cuts: [Double]?
 
-    public init() {}
+    package init() {}
 
     static let keys: Set<String> = ["method", "monotone", "max_bins", "min_bin_share", "prebins", "special", "cuts"]
 
@@ -81,19 +81,19 @@ public struct BinningSpec: Sendable, Equatable {
 /// A numeric feature's bins: ``cuts`` split the ordinary values into `cuts.count + 1` bins,
 /// ``special`` values and missing values have one bin each. Slots (for counts and points) are
 /// numbered: the ordinary bins, then the special values in order, then missing.
-public struct FittedBins: Sendable, Equatable {
-    public let cuts: [Double]
-    public let special: [Double]
+package struct FittedBins: Sendable, Equatable {
+    package let cuts: [Double]
+    package let special: [Double]
     /// Per product (model order), the trend its points follow across the ordinary bins.
-    public var trends: [WeightSign]
+    package var trends: [WeightSign]
     /// Per slot and product, the training rows, successes and failures (rows counts every row,
     /// labelled or not); empty when the bins were read from a model without them.
-    public var counts: BinCounts?
+    package var counts: BinCounts?
 
     /// The cuts four to a vector, padded with +∞ (never ≤ a value), for ``slot(_:)``.
     private let cutVectors: [SIMD4<Double>]
 
-    public init(cuts: [Double], special: [Double], trends: [WeightSign] = [], counts: BinCounts? = nil) {
+    package init(cuts: [Double], special: [Double], trends: [WeightSign] = [], counts: BinCounts? = nil) {
         self.cuts = cuts
         cutVectors = Swift.stride(from: 0, to: cuts.count, by: 4).map { t in
             SIMD4<Double>((0..<4).map { t + $0 < cuts.count ? cuts[t + $0] : .infinity })
@@ -103,13 +103,13 @@ public struct FittedBins: Sendable, Equatable {
         self.counts = counts
     }
 
-    public var ordinaryBins: Int { cuts.count + 1 }
-    public var slotCount: Int { cuts.count + 1 + special.count + 1 }
-    public var missingSlot: Int { slotCount - 1 }
+    package var ordinaryBins: Int { cuts.count + 1 }
+    package var slotCount: Int { cuts.count + 1 + special.count + 1 }
+    package var missingSlot: Int { slotCount - 1 }
 
     /// The slot of a value (nil: missing).
     @inline(__always)
-    public func slot(_ value: Double?) -> Int {
+    package func slot(_ value: Double?) -> Int {
         guard let value else { return missingSlot }
         if !special.isEmpty, let s = special.firstIndex(of: value) { return ordinaryBins + s }
         // The number of cuts ≤ value, counted four at a time without branches: a binary search's
@@ -121,7 +121,7 @@ public struct FittedBins: Sendable, Equatable {
     }
 
     /// A slot's label: `[100, 500)`, `< 100`, `≥ 500`, `= 0`, `missing`.
-    public func label(slot k: Int, digits: Int = 4) -> String {
+    package func label(slot k: Int, digits: Int = 4) -> String {
         func format(_ x: Double) -> String { Fixed.format(x, digits: digits) }
         if k == missingSlot { return "missing" }
         if k >= ordinaryBins { return "= " + format(special[k - ordinaryBins]) }
@@ -133,27 +133,27 @@ public struct FittedBins: Sendable, Equatable {
 }
 
 /// Rows, successes and failures per bin slot (and product).
-public struct BinCounts: Sendable, Equatable {
+package struct BinCounts: Sendable, Equatable {
     /// Per slot: every row (weighted).
-    public var rows: [Double]
+    package var rows: [Double]
     /// [product][slot].
-    public var events: [[Double]]
-    public var nonEvents: [[Double]]
+    package var events: [[Double]]
+    package var nonEvents: [[Double]]
 
-    public init(slots: Int, products: Int) {
+    package init(slots: Int, products: Int) {
         rows = Array(repeating: 0, count: slots)
         events = Array(repeating: rows, count: products)
         nonEvents = events
     }
 
-    public init(rows: [Double], events: [[Double]], nonEvents: [[Double]]) {
+    package init(rows: [Double], events: [[Double]], nonEvents: [[Double]]) {
         self.rows = rows
         self.events = events
         self.nonEvents = nonEvents
     }
 
     /// The counts of consecutive groups of slots: `groups[g]` lists the slots summed into slot g.
-    public func grouped(_ groups: [Range<Int>]) -> BinCounts {
+    package func grouped(_ groups: [Range<Int>]) -> BinCounts {
         BinCounts(rows: groups.map { rows[$0].reduce(0, +) },
                   events: events.map { e in groups.map { e[$0].reduce(0, +) } },
                   nonEvents: nonEvents.map { e in groups.map { e[$0].reduce(0, +) } })
@@ -165,31 +165,31 @@ public struct BinCounts: Sendable, Equatable {
 /// the offer succeeds more often than on average, so WOE, points and the success rate rise
 /// together. (Credit-risk tools whose event is a default, such as optbinning, use the opposite
 /// sign.) A bin without successes or without failures counts 0.5 of them, so its WOE is finite.
-public enum WeightOfEvidence {
-    public static func woe(events: Double, nonEvents: Double, totalEvents: Double, totalNonEvents: Double) -> Double {
+package enum WeightOfEvidence {
+    package static func woe(events: Double, nonEvents: Double, totalEvents: Double, totalNonEvents: Double) -> Double {
         guard totalEvents > 0, totalNonEvents > 0, events + nonEvents > 0 else { return 0 }
         return log((max(events, 0.5) / totalEvents) / (max(nonEvents, 0.5) / totalNonEvents))
     }
 
     /// One bin's share of the information value.
-    public static func ivTerm(events: Double, nonEvents: Double, totalEvents: Double, totalNonEvents: Double) -> Double {
+    package static func ivTerm(events: Double, nonEvents: Double, totalEvents: Double, totalNonEvents: Double) -> Double {
         guard totalEvents > 0, totalNonEvents > 0, events + nonEvents > 0 else { return 0 }
         return (events / totalEvents - nonEvents / totalNonEvents)
             * woe(events: events, nonEvents: nonEvents, totalEvents: totalEvents, totalNonEvents: totalNonEvents)
     }
 
     /// Information value over all slots of one product.
-    public static func informationValue(events: [Double], nonEvents: [Double]) -> Double {
+    package static func informationValue(events: [Double], nonEvents: [Double]) -> Double {
         let e = events.reduce(0, +), n = nonEvents.reduce(0, +)
         return zip(events, nonEvents).reduce(0) { $0 + ivTerm(events: $1.0, nonEvents: $1.1, totalEvents: e, totalNonEvents: n) }
     }
 }
 
 /// The optimal monotone merge of pre-bins (see ``BinningSpec``).
-public enum OptimalBinning {
+package enum OptimalBinning {
     /// Quantile cut points of `sorted` values: up to `count` − 1 distinct cuts, none at the
     /// smallest value (which would leave the first bin empty).
-    public static func quantileCuts(sorted: [Double], count: Int) -> [Double] {
+    package static func quantileCuts(sorted: [Double], count: Int) -> [Double] {
         guard let first = sorted.first, count >= 2 else { return [] }
         var cuts: [Double] = []
         for i in 1..<count {
@@ -203,7 +203,7 @@ public enum OptimalBinning {
     /// product's trend is `fixedTrends[p]` when given, else the spec's `monotone` (`auto`: the
     /// direction with the larger information value); optimal cuts are merged from the pre-bins
     /// (manual ones kept); special values and missing keep their own slots.
-    public static func fit(prebins: FittedBins, counts: BinCounts, spec: BinningSpec, fixedTrends: [WeightSign?]) -> FittedBins {
+    package static func fit(prebins: FittedBins, counts: BinCounts, spec: BinningSpec, fixedTrends: [WeightSign?]) -> FittedBins {
         let ordinary = prebins.ordinaryBins
         let rows = Array(counts.rows[0..<ordinary])
         let events = counts.events.map { Array($0[0..<ordinary]) }, nonEvents = counts.nonEvents.map { Array($0[0..<ordinary]) }
@@ -236,7 +236,7 @@ public enum OptimalBinning {
     /// from the sample's quantiles (unweighted), weighted counts, then
     /// ``fit(prebins:counts:spec:fixedTrends:)`` — so the bin shares, success rates, WOE and IV
     /// are weighted (a weight of 2 counts a row twice).
-    public static func fit(column values: UnsafeBufferPointer<Double>, stride: Int = 1, labels: [Double], weights: [Double]? = nil,
+    package static func fit(column values: UnsafeBufferPointer<Double>, stride: Int = 1, labels: [Double], weights: [Double]? = nil,
                            spec: BinningSpec) -> FittedBins {
         let n = labels.count
         precondition(weights.map { $0.count == n } ?? true, "one weight per row")
@@ -272,7 +272,7 @@ public enum OptimalBinning {
 
     /// The trend with the larger information value for one product: the optimum under "+" and
     /// under "-"; free when the product has only one outcome.
-    public static func bestTrend(rows: [Double], events: [Double], nonEvents: [Double], maxBins: Int, minRows: Double) -> WeightSign {
+    package static func bestTrend(rows: [Double], events: [Double], nonEvents: [Double], maxBins: Int, minRows: Double) -> WeightSign {
         guard events.reduce(0, +) > 0, nonEvents.reduce(0, +) > 0 else { return .free }
         let up = merge(rows: rows, events: [events], nonEvents: [nonEvents], trends: [.nonNegative], maxBins: maxBins, minRows: minRows)
         let down = merge(rows: rows, events: [events], nonEvents: [nonEvents], trends: [.nonPositive], maxBins: maxBins, minRows: minRows)
@@ -286,7 +286,7 @@ public enum OptimalBinning {
     /// product do not constrain it). Exact: dynamic programming over (groups, last group),
     /// O(maxBins · m³ · products). Returns the index of the first pre-bin of each group after
     /// the first, and the objective. With no feasible split, one group.
-    public static func merge(rows: [Double], events: [[Double]], nonEvents: [[Double]], trends: [WeightSign],
+    package static func merge(rows: [Double], events: [[Double]], nonEvents: [[Double]], trends: [WeightSign],
                              maxBins: Int, minRows: Double) -> (starts: [Int], value: Double) {
         let m = rows.count, products = events.count
         guard m > 1, maxBins > 1 else { return ([], 0) }

@@ -2,10 +2,10 @@ package import FinRecBase
 import FinRecRecords
 import FinRecLinear
 /// Why a catalog file could not be used: the file, the JSON path of the field, what is wrong.
-public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let path: String
-    public let field: String?
-    public let message: String
+package struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let path: String
+    package let field: String?
+    package let message: String
 
     package init(path: String, field: String?, message: String) {
         self.path = path
@@ -13,7 +13,7 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         "\(path)\(field.map { ": \($0)" } ?? ""): \(message)"
     }
 

@@ -1,5 +1,5 @@
 import FinRecBase
-public import FinRecRecords
+package import FinRecRecords
 import FinRecLinear
 #if canImport(Glibc)
 import Glibc
@@ -14,13 +14,13 @@ public enum Truth: UInt8, Sendable, CaseIterable {
     /// Kleene AND: fail if either fails, pass if both pass, else unknown. Branch-free (the
     /// minimum in the order fail < unknown < pass), so loops over columns vectorise.
     @inline(__always)
-    public static func && (a: Truth, b: Truth) -> Truth {
+    package static func && (a: Truth, b: Truth) -> Truth {
         fromOrder(Swift.min(order(a), order(b)))
     }
 
     /// Kleene OR: pass if either passes, fail if both fail, else unknown (the maximum).
     @inline(__always)
-    public static func || (a: Truth, b: Truth) -> Truth {
+    package static func || (a: Truth, b: Truth) -> Truth {
         fromOrder(Swift.max(order(a), order(b)))
     }
 
@@ -39,7 +39,7 @@ public enum Truth: UInt8, Sendable, CaseIterable {
     }
 
     /// Kleene NOT: unknown stays unknown.
-    public static prefix func ! (a: Truth) -> Truth { a == .pass ? .fail : a == .fail ? .pass : .unknown }
+    package static prefix func ! (a: Truth) -> Truth { a == .pass ? .fail : a == .fail ? .pass : .unknown }
 
     /// Row-wise `op` of two truth columns of equal length.
     static func combine(_ a: inout [Truth], _ b: [Truth], _ op: (Truth, Truth) -> Truth) {
@@ -48,13 +48,13 @@ public enum Truth: UInt8, Sendable, CaseIterable {
 }
 
 /// A column of results of an expression over a chunk.
-public enum ExpressionValues: Sendable, Equatable {
+package enum ExpressionValues: Sendable, Equatable {
     /// Numbers with a missing mask.
     case numbers([Double], missing: [Bool])
     /// Three-valued truth.
     case truths([Truth])
 
-    public var count: Int {
+    package var count: Int {
         switch self {
         case .numbers(let v, _): v.count
         case .truths(let t): t.count
@@ -64,13 +64,13 @@ public enum ExpressionValues: Sendable, Equatable {
 
 /// What an expression can read: a schema's fields, named definitions (derived values written
 /// in the same language) and parameters fixed for a run, such as `as_of_date`.
-public struct ExpressionEnvironment: Sendable {
-    public let schema: RecordSchema
-    public let definitions: [String: ParsedExpression]
+package struct ExpressionEnvironment: Sendable {
+    package let schema: RecordSchema
+    package let definitions: [String: ParsedExpression]
     /// Names of values fixed for a run; their values are given to ``CompiledExpression/evaluate(_:parameters:)``.
-    public let parameters: [String]
+    package let parameters: [String]
 
-    public init(schema: RecordSchema, definitions: [String: ParsedExpression] = [:], parameters: [String] = ["as_of_date"]) {
+    package init(schema: RecordSchema, definitions: [String: ParsedExpression] = [:], parameters: [String] = ["as_of_date"]) {
         self.schema = schema
         self.definitions = definitions
         self.parameters = parameters
@@ -90,11 +90,11 @@ public struct ExpressionEnvironment: Sendable {
 /// missing operand is `unknown`; `&&` and `||` follow Kleene logic (`fail && unknown` is `fail`,
 /// `pass || unknown` is `pass`). Division by zero, overflow and `log1p` of −1 or less give missing,
 /// never infinity or NaN.
-public struct CompiledExpression: Sendable {
-    public let source: ParsedExpression
-    public let isBoolean: Bool
+package struct CompiledExpression: Sendable {
+    package let source: ParsedExpression
+    package let isBoolean: Bool
     /// Schema fields (by index) that the expression reads, definitions expanded.
-    public let fieldsRead: [Int]
+    package let fieldsRead: [Int]
     package let plan: Plan
 
     package indirect enum Plan: Sendable {
@@ -129,7 +129,7 @@ public struct CompiledExpression: Sendable {
 
     /// Compiles `expression`; `boolean` says whether a truth value (rule) or a number (feature)
     /// is wanted.
-    public init(_ expression: ParsedExpression, in environment: ExpressionEnvironment, boolean: Bool) throws(ExpressionError) {
+    package init(_ expression: ParsedExpression, in environment: ExpressionEnvironment, boolean: Bool) throws(ExpressionError) {
         try self.init(expression, in: environment, boolean: boolean, keepingDefinitions: false)
     }
 
@@ -156,13 +156,13 @@ public struct CompiledExpression: Sendable {
     }
 
     /// Parses and compiles `text`.
-    public init(parsing text: String, in environment: ExpressionEnvironment, boolean: Bool) throws(ExpressionError) {
+    package init(parsing text: String, in environment: ExpressionEnvironment, boolean: Bool) throws(ExpressionError) {
         try self.init(ExpressionParser.parse(text), in: environment, boolean: boolean)
     }
 
     /// Evaluates over every row of `chunk`; expressions evaluated over the same chunk with one
     /// `memo` compute each named definition once.
-    public func evaluate(_ chunk: RecordChunk, parameters: [String: Double] = [:], memo: EvaluationMemo? = nil) -> ExpressionValues {
+    package func evaluate(_ chunk: RecordChunk, parameters: [String: Double] = [:], memo: EvaluationMemo? = nil) -> ExpressionValues {
         Evaluator(chunk: chunk, parameters: parameters, memo: memo).run(plan)
     }
 }
@@ -386,9 +386,9 @@ package struct ExpressionCompiler {
 
 /// The named definitions already computed over one chunk (with one set of parameters), shared
 /// by the expressions evaluated over it. Used by one thread at a time.
-public final class EvaluationMemo {
+package final class EvaluationMemo {
     fileprivate var numbers: [String: ([Double], [Bool])] = [:]
-    public init() {}
+    package init() {}
 }
 
 /// Runs a plan over a chunk, one loop per node.

@@ -12,7 +12,7 @@ import FinRecLinear
 /// `log1p`, `sqrt`, `min`, `max`, `clip`, `abs`, `if(cond, a, b)`, `is_missing(x)`,
 /// `in(x, 'a', 'b', …)` and `starts_with(x, 'J', …)`. Precedence, loosest first: `||`, `&&`, comparisons (not chained),
 /// `+ -`, `* /`, unary `- !`; binary operators associate to the left.
-public indirect enum ParsedExpression: Sendable, Equatable {
+package indirect enum ParsedExpression: Sendable, Equatable {
     case number(Double)
     case string(String, position: SourcePosition)
     case column(String, position: SourcePosition)
@@ -20,9 +20,9 @@ public indirect enum ParsedExpression: Sendable, Equatable {
     case binary(BinaryOperator, ParsedExpression, ParsedExpression)
     case call(String, [ParsedExpression], position: SourcePosition)
 
-    public enum UnaryOperator: String, Sendable { case negate = "-", not = "!" }
+    package enum UnaryOperator: String, Sendable { case negate = "-", not = "!" }
 
-    public enum BinaryOperator: String, Sendable, CaseIterable {
+    package enum BinaryOperator: String, Sendable, CaseIterable {
         case add = "+", subtract = "-", multiply = "*", divide = "/"
         case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
         case and = "&&", or = "||"
@@ -56,7 +56,7 @@ public indirect enum ParsedExpression: Sendable, Equatable {
     }
 
     /// Every column or definition name the expression reads, in first-use order.
-    public var references: [String] {
+    package var references: [String] {
         var names: [String] = []
         func walk(_ e: ParsedExpression) {
             switch e {
@@ -73,20 +73,20 @@ public indirect enum ParsedExpression: Sendable, Equatable {
 }
 
 /// A 1-based line and column in an expression's text (columns count characters).
-public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
-    public let line: Int
-    public let column: Int
-    public var description: String { "\(line):\(column)" }
+package struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
+    package let line: Int
+    package let column: Int
+    package var description: String { "\(line):\(column)" }
 }
 
 /// A syntax or meaning error in an expression, at a position, with what to do.
 public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let position: SourcePosition
+    package let position: SourcePosition
     public let message: String
     /// What to do, e.g. "did you mean 'revenue'?".
-    public let hint: String?
+    package let hint: String?
 
-    public init(position: SourcePosition, message: String, hint: String? = nil) {
+    package init(position: SourcePosition, message: String, hint: String? = nil) {
         self.position = position
         self.message = message
         self.hint = hint
@@ -96,9 +96,9 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 /// Parses expression text into an ``ParsedExpression`` tree.
-public struct ExpressionParser {
+package struct ExpressionParser {
     /// The deepest nesting of parentheses, calls and unary operators accepted.
-    public static let maximumDepth = 200
+    package static let maximumDepth = 200
 
     enum Token: Equatable {
         case number(Double), string(String), identifier(String), symbol(String), end
@@ -114,7 +114,7 @@ public struct ExpressionParser {
     private var depth = 0
 
     /// Parses `text`; the whole text must be one expression.
-    public static func parse(_ text: String) throws(ExpressionError) -> ParsedExpression {
+    package static func parse(_ text: String) throws(ExpressionError) -> ParsedExpression {
         var parser = ExpressionParser()
         parser.tokens = try tokenize(text)
         let e = try parser.parseOr()

@@ -1,5 +1,5 @@
-public import FinRecBase
-public import FinRecRecords
+package import FinRecBase
+package import FinRecRecords
 import FinRecLinear
 import FoundationEssentials
 
@@ -27,50 +27,50 @@ import FoundationEssentials
 /// of a bin are the sum of its steps' weights, shared by all products in one matrix, and a trend
 /// is a sign on the step weights, which the trainer enforces. WOE columns would need one column
 /// per product (WOE depends on the product's outcomes) and leave the points' order to the fit.
-public struct FeatureSpec: Sendable {
-    public struct Feature: Sendable {
-        public let name: String
-        public let chinese: String
-        public let english: String
-        public let text: String
-        public let expression: ParsedExpression
-        public var log = false
-        public var signedLog = false
-        public var clip: ClosedRange<Double>?
-        public var standardise = true
-        public var missingIndicator = false
+package struct FeatureSpec: Sendable {
+    package struct Feature: Sendable {
+        package let name: String
+        package let chinese: String
+        package let english: String
+        package let text: String
+        package let expression: ParsedExpression
+        package var log = false
+        package var signedLog = false
+        package var clip: ClosedRange<Double>?
+        package var standardise = true
+        package var missingIndicator = false
         /// One-hot: nil for a numeric feature; an explicit vocabulary; or empty to learn one.
-        public var oneHot: [String]?
-        public var maxCategories = 20
+        package var oneHot: [String]?
+        package var maxCategories = 20
         /// The direction a domain expert expects (a monotone constraint on the feature's weight);
         /// nil: free for every offer.
-        public var direction: Direction?
+        package var direction: Direction?
         /// Bins instead of a linear term (see ``BinningSpec``).
-        public var binning: BinningSpec?
+        package var binning: BinningSpec?
     }
 
     /// How a score may move with a numeric feature: for all offers, per offer kind (a kind id of
     /// the catalog: loan, board, product …) and per offer id, the most specific entry winning;
     /// with a one-line reason.
-    public struct Direction: Sendable, Equatable {
-        public var all: WeightSign = .free
+    package struct Direction: Sendable, Equatable {
+        package var all: WeightSign = .free
         /// Per offer id or kind id (checked against the catalog when training).
-        public var byKey: [String: WeightSign] = [:]
-        public var why: String
+        package var byKey: [String: WeightSign] = [:]
+        package var why: String
 
         /// The sign for one offer.
-        public func sign(offer id: String, kind: String) -> WeightSign { byKey[id] ?? byKey[kind] ?? all }
+        package func sign(offer id: String, kind: String) -> WeightSign { byKey[id] ?? byKey[kind] ?? all }
     }
 
-    public static let formatIdentifier = "finrec-features"
-    public static let formatVersion = 1
+    package static let formatIdentifier = "finrec-features"
+    package static let formatVersion = 1
 
-    public let features: [Feature]
-    public let definitions: [String: ParsedExpression]
+    package let features: [Feature]
+    package let definitions: [String: ParsedExpression]
     /// The JSON the spec was read from, kept so a model file can carry it verbatim.
-    public private(set) var source: JSONValue?
+    package private(set) var source: JSONValue?
 
-    public init(features: [Feature], definitions: [String: ParsedExpression] = [:]) {
+    package init(features: [Feature], definitions: [String: ParsedExpression] = [:]) {
         self.features = features
         self.definitions = definitions
     }
@@ -78,7 +78,7 @@ public struct FeatureSpec: Sendable {
     /// The spec with every numeric feature binned: binned ones as they are, the others by the
     /// default optimal binning of their raw value (log, clip and missing indicator dropped: bins
     /// do not need them). For information-value screening; one-hot features stay.
-    public func binningEveryNumericFeature() -> FeatureSpec {
+    package func binningEveryNumericFeature() -> FeatureSpec {
         FeatureSpec(features: features.map { f in
             guard f.oneHot == nil, f.binning == nil else { return f }
             var binned = f
@@ -93,12 +93,12 @@ public struct FeatureSpec: Sendable {
     }
 
     /// The environment the features are compiled in.
-    public func environment(schema: RecordSchema) -> ExpressionEnvironment {
+    package func environment(schema: RecordSchema) -> ExpressionEnvironment {
         ExpressionEnvironment(schema: schema, definitions: definitions)
     }
 
     /// Reads a feature spec file; every expression is parsed and compiled against `schema`.
-    public static func read(path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> FeatureSpec {
+    package static func read(path: String, schema: RecordSchema = EnterpriseSchema.schema) throws(CatalogError) -> FeatureSpec {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path) } catch {
             throw CatalogError(path: path, field: nil, message: "cannot read the feature spec (\(error.reason)); check the path")
@@ -109,7 +109,7 @@ public struct FeatureSpec: Sendable {
     }
 
     /// Decodes a parsed feature spec (a spec file, or the `features.spec` section of a model file).
-    public static func decode(_ json: JSONValue, path: String, schema: RecordSchema) throws(CatalogError) -> FeatureSpec {
+    package static func decode(_ json: JSONValue, path: String, schema: RecordSchema) throws(CatalogError) -> FeatureSpec {
         do {
             return try decodeFields(JSONField(json), schema: schema)
         } catch {

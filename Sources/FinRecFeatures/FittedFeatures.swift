@@ -1,6 +1,6 @@
 import FinRecBase
-public import FinRecRecords
-public import FinRecLinear
+package import FinRecRecords
+package import FinRecLinear
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,9 +30,9 @@ import Darwin
 /// than any present one: it is capped at the worst contribution over [farLow, farHigh], which is
 /// finite only if the line stops somewhere (at the training extremes the caps grew so harsh that
 /// hold-out AUC fell by up to 0.011 on the shipped pool).
-public struct FittedFeatures: Sendable {
+package struct FittedFeatures: Sendable {
     /// What the model's event (label 1) means for the applicant.
-    public enum EventPolarity: String, Sendable, Equatable, CaseIterable {
+    package enum EventPolarity: String, Sendable, Equatable, CaseIterable {
         /// Approval, success, a listing: a higher probability is better for the applicant.
         case favourable
         /// Default, a bad loan: a higher probability is worse for the applicant.
@@ -40,7 +40,7 @@ public struct FittedFeatures: Sendable {
 
         /// The weight sign of a feature whose spec direction (the firm's view: "+" more of it is
         /// good for the firm) is `sign`.
-        public func weightSign(_ sign: WeightSign) -> WeightSign {
+        package func weightSign(_ sign: WeightSign) -> WeightSign {
             guard self == .adverse else { return sign }
             switch sign {
             case .free: return .free
@@ -50,28 +50,28 @@ public struct FittedFeatures: Sendable {
         }
 
         /// The less favourable of two logit contributions for the applicant.
-        public func worse(_ a: Double, _ b: Double) -> Double { self == .favourable ? min(a, b) : max(a, b) }
+        package func worse(_ a: Double, _ b: Double) -> Double { self == .favourable ? min(a, b) : max(a, b) }
         /// The more favourable of two logit contributions for the applicant.
-        public func better(_ a: Double, _ b: Double) -> Double { self == .favourable ? max(a, b) : min(a, b) }
+        package func better(_ a: Double, _ b: Double) -> Double { self == .favourable ? max(a, b) : min(a, b) }
         /// What a change of the logit by `delta` is worth to the applicant (positive: it helps).
-        public func gain(_ delta: Double) -> Double { self == .favourable ? delta : -delta }
+        package func gain(_ delta: Double) -> Double { self == .favourable ? delta : -delta }
     }
 
-    public struct NumericStatistics: Sendable, Equatable {
-        public let count: Int
-        public let mean: Double
+    package struct NumericStatistics: Sendable, Equatable {
+        package let count: Int
+        package let mean: Double
         /// Sample standard deviation; 1 when there were fewer than two values or no spread.
-        public let standardDeviation: Double
+        package let standardDeviation: Double
         /// The training range values are clipped to (after log and the spec's clip), ±∞ in
         /// version-2 models.
-        public let low: Double
-        public let high: Double
+        package let low: Double
+        package let high: Double
         /// How far the one-sided layout extends the line beyond [low, high]: the 0.05th and
         /// 99.95th percentiles (after log and the spec's clip); low and high in earlier layouts.
-        public let farLow: Double
-        public let farHigh: Double
+        package let farLow: Double
+        package let farHigh: Double
 
-        public init(count: Int, mean: Double, standardDeviation: Double, low: Double = -.infinity, high: Double = .infinity,
+        package init(count: Int, mean: Double, standardDeviation: Double, low: Double = -.infinity, high: Double = .infinity,
                     farLow: Double? = nil, farHigh: Double? = nil) {
             self.count = count
             self.mean = mean
@@ -84,7 +84,7 @@ public struct FittedFeatures: Sendable {
     }
 
     /// How columns are laid out and missing values encoded.
-    public enum Layout: Sendable, Equatable {
+    package enum Layout: Sendable, Equatable {
         /// Model format 2: missing columns only where the spec asks, a missing category counts as
         /// "other", no range clipping.
         case declared
@@ -98,12 +98,12 @@ public struct FittedFeatures: Sendable {
         case oneSided
 
         /// Missing columns for every feature and values clipped to the training range.
-        public var isConservative: Bool { self != .declared }
+        package var isConservative: Bool { self != .declared }
     }
 
     /// One output column.
-    public struct OutputColumn: Sendable, Equatable {
-        public enum Role: Sendable, Equatable {
+    package struct OutputColumn: Sendable, Equatable {
+        package enum Role: Sendable, Equatable {
             /// The numeric feature's (standardised) value.
             case value
             /// 1 when the feature is missing.
@@ -123,43 +123,43 @@ public struct FittedFeatures: Sendable {
             /// Binned: 1 when the value is the feature's special value number `s`.
             case special(Int)
         }
-        public let name: String
-        public let chinese: String
-        public let english: String
+        package let name: String
+        package let chinese: String
+        package let english: String
         /// Index of the spec feature it comes from.
-        public let feature: Int
-        public let role: Role
+        package let feature: Int
+        package let role: Role
     }
 
-    public let spec: FeatureSpec
-    public let schema: RecordSchema
+    package let spec: FeatureSpec
+    package let schema: RecordSchema
     /// Per spec feature: statistics for numeric features, nil for one-hot ones.
-    public let statistics: [NumericStatistics?]
+    package let statistics: [NumericStatistics?]
     /// Per spec feature: the vocabulary of one-hot features, nil for numeric ones.
-    public let vocabularies: [[String]?]
+    package let vocabularies: [[String]?]
     /// Per spec feature: the bins of binned features, nil for the others. Before the labels are
     /// seen (``fit``) these are the pre-bins; ``replacingBins(_:)`` puts in the fitted ones.
-    public let bins: [FittedBins?]
-    public let columns: [OutputColumn]
-    public let layout: Layout
+    package let bins: [FittedBins?]
+    package let columns: [OutputColumn]
+    package let layout: Layout
     /// Which way is good for the applicant (model files before version 4: favourable).
-    public let polarity: EventPolarity
+    package let polarity: EventPolarity
     package let compiled: [FeatureSpec.CompiledFeature]
     /// Per spec feature, its first output column.
     package let firstColumn: [Int]
 
     /// The share of training values below the clipping range, and above it.
-    public static let rangeTail = 0.005
+    package static let rangeTail = 0.005
     /// One-sided layout: the share of training values beyond each end of the extended line.
-    public static let extensionTail = 0.0005
+    package static let extensionTail = 0.0005
     /// Values kept per feature to find the range: exact below this many rows, a uniform sample
     /// (reservoir, fixed seed, row order) above.
     static let rangeSample = Reservoir.defaultCapacity
 
-    public var columnNames: [String] { columns.map(\.name) }
+    package var columnNames: [String] { columns.map(\.name) }
 
     /// Learns statistics and vocabularies from `chunks` (streamed: pass them one at a time).
-    public static func fit(_ spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
+    package static func fit(_ spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
                            chunks: some Sequence<RecordChunk>, parameters: [String: Double] = [:],
                            layout: Layout = .oneSided, polarity: EventPolarity = .favourable) throws(ExpressionError) -> FittedFeatures {
         let compiled = try spec.compile(schema: schema)
@@ -234,7 +234,7 @@ public struct FittedFeatures: Sendable {
 
     /// The same features with these bins (nil entries keep the current ones); the columns of
     /// binned features change with their number of bins.
-    public func replacingBins(_ replacement: [FittedBins?]) -> FittedFeatures {
+    package func replacingBins(_ replacement: [FittedBins?]) -> FittedFeatures {
         precondition(replacement.count == bins.count, "one entry per feature")
         // The spec compiled before, so it compiles again.
         return try! FittedFeatures(spec: spec, schema: schema, statistics: statistics, vocabularies: vocabularies,
@@ -242,7 +242,7 @@ public struct FittedFeatures: Sendable {
     }
 
     /// Each row's bin slot for binned feature `j` (see ``FittedBins``).
-    public func slots(_ chunk: RecordChunk, feature j: Int, parameters: [String: Double] = [:]) -> [Int] {
+    package func slots(_ chunk: RecordChunk, feature j: Int, parameters: [String: Double] = [:]) -> [Int] {
         guard case .binned(let f, let expression) = compiled[j], let b = bins[j] else { preconditionFailure("feature \(j) is not binned") }
         let (values, missing) = Self.transformed(f, expression, chunk, parameters)
         return values.indices.map { missing[$0] ? b.missingSlot : b.slot(values[$0]) }
@@ -251,7 +251,7 @@ public struct FittedFeatures: Sendable {
     /// Features with statistics and vocabularies already known (read from a model file).
     /// - Precondition: one entry per spec feature, statistics for numeric and vocabularies for
     ///   one-hot features.
-    public init(spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
+    package init(spec: FeatureSpec, schema: RecordSchema = EnterpriseSchema.schema,
                 statistics: [NumericStatistics?], vocabularies: [[String]?], bins: [FittedBins?]? = nil,
                 layout: Layout = .oneSided, polarity: EventPolarity = .favourable) throws(ExpressionError) {
         let compiled = try spec.compile(schema: schema)
@@ -316,7 +316,7 @@ public struct FittedFeatures: Sendable {
     /// The n × d feature matrix of `chunk`. With `extrapolating` false the excess columns of the
     /// one-sided layout stay 0 (training: the model is fitted on clipped values, and
     /// ``conservativeWeights(_:)`` then sets the excess columns' weights from the fitted ones).
-    public func apply(_ chunk: RecordChunk, parameters: [String: Double] = [:], extrapolating: Bool = true) -> Matrix<Double> {
+    package func apply(_ chunk: RecordChunk, parameters: [String: Double] = [:], extrapolating: Bool = true) -> Matrix<Double> {
         let n = chunk.rowCount, d = columns.count
         var out = Matrix<Double>(rows: n, columns: d)
         // Each feature's values over the whole chunk first (one loop per expression node), then
@@ -426,7 +426,7 @@ public struct FittedFeatures: Sendable {
     ///
     /// Returns the weights and how many caps moved a weight by more than rounding (1e-9 of the
     /// largest weight): a count that does not depend on the CPU's kernel.
-    public func conservativeWeights(_ weights: [Double]) -> (weights: [Double], capped: Int) {
+    package func conservativeWeights(_ weights: [Double]) -> (weights: [Double], capped: Int) {
         precondition(weights.count == columns.count, "one weight per column")
         var w = weights, capped = 0
         let rounding = 1e-9 * max(1, weights.map(abs).max() ?? 0)
@@ -468,7 +468,7 @@ public struct FittedFeatures: Sendable {
     /// The contributions to a logit with `weights` (over ``columns``) of the present value of
     /// spec feature `j` in the training range least and most favourable to the applicant (for an
     /// adverse event the largest contribution is the worst), and the contribution of a missing value.
-    public func contributionRange(feature j: Int, weights: [Double]) -> (worst: Double, best: Double, missing: Double) {
+    package func contributionRange(feature j: Int, weights: [Double]) -> (worst: Double, best: Double, missing: Double) {
         let first = firstColumn[j]
         let present: [Double], missing: Double
         switch compiled[j] {
@@ -507,7 +507,7 @@ public struct FittedFeatures: Sendable {
 
     /// A binned feature's contribution to a logit in each of its slots (ordinary bins, special
     /// values, missing): the scorecard's points of the feature, before the score's factor.
-    public func slotContributions(feature j: Int, weights: [Double]) -> [Double] {
+    package func slotContributions(feature j: Int, weights: [Double]) -> [Double] {
         let b = bins[j]!, first = firstColumn[j], steps = b.cuts.count
         var out = [0.0]
         for k in 0..<steps { out.append(out[k] + weights[first + k]) }
@@ -516,17 +516,17 @@ public struct FittedFeatures: Sendable {
     }
 
     /// A value of a numeric feature beyond its training range, which is scored as the range's end.
-    public struct RangeNote: Sendable, Equatable {
+    package struct RangeNote: Sendable, Equatable {
         /// Spec feature index.
-        public let feature: Int
+        package let feature: Int
         /// The value before transforms, and the range's end in the same units.
-        public let value: Double
-        public let bound: Double
-        public let above: Bool
+        package let value: Double
+        package let bound: Double
+        package let above: Bool
     }
 
     /// The numeric features of `row` whose values lie beyond the training range.
-    public func rangeNotes(_ chunk: RecordChunk, row: Int, parameters: [String: Double] = [:]) -> [RangeNote] {
+    package func rangeNotes(_ chunk: RecordChunk, row: Int, parameters: [String: Double] = [:]) -> [RangeNote] {
         let one = chunk.row(row)
         var notes: [RangeNote] = []
         for (j, feature) in compiled.enumerated() {
@@ -581,7 +581,7 @@ public struct FittedFeatures: Sendable {
 
 /// A feature's value for one enterprise as a person reads it: the expression's value before log,
 /// clip and standardisation, or the category.
-public enum FeatureValue: Sendable, Equatable {
+package enum FeatureValue: Sendable, Equatable {
     case missing
     case number(Double)
     case category(code: String, chinese: String)
@@ -589,7 +589,7 @@ public enum FeatureValue: Sendable, Equatable {
 
 extension FittedFeatures {
     /// Each spec feature's value for `row` of `chunk`, before transforms.
-    public func displayValues(_ chunk: RecordChunk, row: Int, parameters: [String: Double] = [:]) -> [FeatureValue] {
+    package func displayValues(_ chunk: RecordChunk, row: Int, parameters: [String: Double] = [:]) -> [FeatureValue] {
         let one = chunk.row(row)
         return compiled.map { feature in
             switch feature {
@@ -606,7 +606,7 @@ extension FittedFeatures {
 
 extension FittedFeatures {
     /// Spec feature `j`'s values before any transform (a numeric or binned feature).
-    public func rawValues(_ chunk: RecordChunk, feature j: Int, parameters: [String: Double] = [:]) -> (values: [Double], missing: [Bool]) {
+    package func rawValues(_ chunk: RecordChunk, feature j: Int, parameters: [String: Double] = [:]) -> (values: [Double], missing: [Bool]) {
         switch compiled[j] {
         case .numeric(_, let expression), .binned(_, let expression):
             guard case .numbers(let values, let missing) = expression.evaluate(chunk, parameters: parameters) else { preconditionFailure("numeric features compile to numbers") }
@@ -617,7 +617,7 @@ extension FittedFeatures {
     }
 
     /// Each row's slot for one-hot feature `j`: its vocabulary index, then other, then missing.
-    public func categorySlots(_ chunk: RecordChunk, feature j: Int) -> [Int] {
+    package func categorySlots(_ chunk: RecordChunk, feature j: Int) -> [Int] {
         guard case .categorical(_, let field) = compiled[j], let vocabulary = vocabularies[j] else { preconditionFailure("feature \(j) is not a category") }
         let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
         return Self.categoryStrings(chunk, field).map { value in value.map { index[$0] ?? vocabulary.count } ?? vocabulary.count + 1 }

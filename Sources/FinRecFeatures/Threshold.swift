@@ -32,17 +32,17 @@ import FinRecLinear
 /// and equality with another (rounding to nearest is monotone), and dates and counts are whole
 /// numbers. A rule comparing two computed ratios should be written against a number instead.
 /// Cut points fitted by binning are not thresholds and are compared exactly.
-public enum Threshold {
+package enum Threshold {
     /// The relative tolerance: 10⁻⁹.
-    public static let relativeTolerance = 1e-9
+    package static let relativeTolerance = 1e-9
 
     /// How far from `c` a value still counts as equal to it: 10⁻⁹ · max(1, |c|).
     @inline(__always)
-    public static func tolerance(_ c: Double) -> Double { relativeTolerance * Swift.max(1, Swift.abs(c)) }
+    package static func tolerance(_ c: Double) -> Double { relativeTolerance * Swift.max(1, Swift.abs(c)) }
 
     /// The values that count as equal to `c`: `low...high`.
     @inline(__always)
-    public static func band(_ c: Double) -> (low: Double, high: Double) {
+    package static func band(_ c: Double) -> (low: Double, high: Double) {
         let tol = tolerance(c)
         return (c - tol, c + tol)
     }
@@ -50,7 +50,7 @@ public enum Threshold {
     /// The bound an engine compares `x` with to decide `x op c` with one plain comparison of the
     /// same operator (`>=`, `<` against the band's lower end; `>`, `<=` against its upper end);
     /// nil for `==` and `!=`, which need both ends.
-    public static func bound(_ op: ParsedExpression.BinaryOperator, _ c: Double) -> Double? {
+    package static func bound(_ op: ParsedExpression.BinaryOperator, _ c: Double) -> Double? {
         let band = band(c)
         switch op {
         case .greaterOrEqual, .less: return band.low
@@ -60,7 +60,7 @@ public enum Threshold {
     }
 
     /// Whether `x op c` holds, `x` a number (not missing).
-    public static func holds(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ c: Double) -> Bool {
+    package static func holds(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ c: Double) -> Bool {
         let band = band(c)
         switch op {
         case .equal: return x >= band.low && x <= band.high

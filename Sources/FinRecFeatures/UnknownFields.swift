@@ -1,12 +1,12 @@
 import FinRecBase
-public import FinRecRecords
+package import FinRecRecords
 import FinRecLinear
 extension RecordSchema {
     /// The warning for columns or keys of an input that are not fields of this schema (they are
     /// read, kept for expressions, and ignored by the rules and the model), with the nearest field
     /// name where one is close enough to be a typo; nil when there are none. Label columns
     /// (`label_…`, `truth_…`) are not mentioned.
-    public func unknownFieldsWarning(_ names: [String], file: String) -> String? {
+    package func unknownFieldsWarning(_ names: [String], file: String) -> String? {
         let shown = names.filter { !$0.hasPrefix("label_") && !$0.hasPrefix("truth_") }
         guard !shown.isEmpty else { return nil }
         let known = fields.flatMap { [$0.name, $0.chineseName] + $0.aliases }

@@ -2,7 +2,7 @@ import FinRecBase
 import FinRecRecords
 import FinRecLinear
 /// The sign a weight may take: a monotone constraint on its feature column.
-public enum WeightSign: String, Sendable, Equatable, CaseIterable {
+package enum WeightSign: String, Sendable, Equatable, CaseIterable {
     case free
     /// The score may only rise with the feature ("+").
     case nonNegative = "+"

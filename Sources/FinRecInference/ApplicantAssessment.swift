@@ -1,8 +1,8 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
-public import FinRecCatalog
+package import FinRecFeatures
+package import FinRecCatalog
 import FinRecModel
 /// Everything a bank officer sees for one applicant: the enterprise and the figures the decision
 /// rests on, then every offer of the catalog ranked — eligible offers by suitability, then the
@@ -19,28 +19,28 @@ public struct ApplicantAssessment: Sendable {
     }
 
     public struct Offer: Sendable {
-        public let offer: Catalog.Offer
+        package let offer: Catalog.Offer
         /// The list the offer is ranked in (its kind's: loans and listing paths are different events
         /// with different base rates, each ranked in its own list).
-        public var list: Catalog.OfferList { offer.kind.list }
+        package var list: Catalog.OfferList { offer.kind.list }
         /// 1-based position in its list.
         public let rank: Int
-        public let status: Truth
+        package let status: Truth
         /// Suitability probability, logit and scorecard points; nil for ineligible offers and for
         /// offers the model has no product for.
         public let probability: Double?
         public let logit: Double?
         public let points: Double?
         /// Why the offer fails or is undecided; empty when it passes.
-        public let reasons: [EligibilityReason]
+        package let reasons: [EligibilityReason]
         /// For an offer that fails or is undecided: the nearest way to pass (closest standard and
         /// each shortfall); nil when it passes.
-        public let gap: EligibilityGap?
+        package let gap: EligibilityGap?
         /// Warnings on an offer that is open or undecided (a certificate expiring within the term).
-        public let warnings: [EligibilityReason]
+        package let warnings: [EligibilityReason]
         /// For an offer with steps before it (a board, a higher tier) that does not pass: where
         /// the enterprise stands on them.
-        public let path: OfferPath?
+        package let path: OfferPath?
         /// Every feature's contribution, largest push up first; empty when `probability` is nil.
         public let reasonCodes: [ReasonCode]
         /// The intercept's share of the points (offset + factor × intercept): with `reasonCodes`
@@ -66,13 +66,13 @@ public struct ApplicantAssessment: Sendable {
 
     /// A missing feature worth supplying (补充资料): the most an offer's points could rise if the
     /// value were given (from the missing value's contribution to the best one in range).
-    public struct Supplement: Sendable, Equatable {
+    package struct Supplement: Sendable, Equatable {
         /// Spec feature index and name.
-        public let feature: Int
+        package let feature: Int
         public let name: String
         public let label: String
         /// Scorecard points, and the id of the offer where the gain is largest.
-        public let maximumPoints: Double
+        package let maximumPoints: Double
         public let offer: String
     }
 
@@ -82,30 +82,30 @@ public struct ApplicantAssessment: Sendable {
     public let line: Int
     public let keyFigures: [KeyFigure]
     /// Per spec feature, the applicant's value (same order as the spec), for reason-code display.
-    public let featureValues: [String: FeatureValue]
+    package let featureValues: [String: FeatureValue]
     public let offers: [Offer]
     /// Offers the enterprise already holds, tiers and quotations (not in `offers`).
-    public let held: [Catalog.Offer]
+    package let held: [Catalog.Offer]
     /// Offers that do not concern the enterprise (not in `offers`): a bridge loan with no loan
     /// falling due, a board for a listed firm, a renewal before it is due; each with why.
-    public let notApplicable: [NotApplicable]
+    package let notApplicable: [NotApplicable]
 
-    public struct NotApplicable: Sendable {
+    package struct NotApplicable: Sendable {
         public let offer: Catalog.Offer
         /// The `applies` conditions that fail, with the values they read.
         public let reasons: [EligibilityReason]
     }
     /// Missing features that matter, largest possible gain first.
-    public let supplements: [Supplement]
+    package let supplements: [Supplement]
     /// Values beyond the training range, scored as the range's end.
-    public let rangeNotes: [FittedFeatures.RangeNote]
+    package let rangeNotes: [FittedFeatures.RangeNote]
 
     /// The schema fields shown before the catalog's derived figures.
     static let keyFields = ["certification_tier", "certification_valid_until", "city", "industry_code", "founding_year",
                             "revenue_y1", "net_profit_y1", "employees", "invention_patents", "neeq_status"]
 
     /// Assesses every row of `scored`.
-    public static func assess(_ scored: ScoredChunk, with scorer: OfferScorer, language: Language) -> [ApplicantAssessment] {
+    package static func assess(_ scored: ScoredChunk, with scorer: OfferScorer, language: Language) -> [ApplicantAssessment] {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
         let catalog = scorer.catalog

@@ -1,28 +1,28 @@
-public import FinRecBase
-public import FinRecRecords
-public import FinRecLinear
-public import FinRecFeatures
-public import FinRecCatalog
-public import FinRecModel
+package import FinRecBase
+package import FinRecRecords
+package import FinRecLinear
+package import FinRecFeatures
+package import FinRecCatalog
+package import FinRecModel
 /// Scores chunks of enterprises for every offer of a trained model's catalog at once: the
 /// eligibility of each offer, the model's logit for it (one gemm for all products), and the
 /// reason codes that explain a logit.
 ///
 /// Used by `finrec score` for one applicant and by `finrec rank` for whole pools, so both give
 /// the same numbers for the same enterprise.
-public struct OfferScorer: Sendable {
-    public let model: TrainedModel
-    public let asOf: Int
-    public let evaluator: EligibilityEvaluator
+package struct OfferScorer: Sendable {
+    package let model: TrainedModel
+    package let asOf: Int
+    package let evaluator: EligibilityEvaluator
     /// Measures how far an enterprise is from the offers it does not pass.
-    public let gaps: GapFinder
+    package let gaps: GapFinder
     /// Assesses the steps before an offer (股改, quotation, a lower tier …).
-    public let paths: PathFinder
+    package let paths: PathFinder
     let scorer: LinearScorer<Double>
     let threads: ThreadPolicy
     /// For each catalog offer, its product's column in the logits, or nil when the model has no
     /// product for it.
-    public let productIndex: [Int?]
+    package let productIndex: [Int?]
     /// For each spec feature, the feature-matrix columns it produced (one-hot levels and
     /// missing indicators belong to their feature).
     let featureColumns: [[Int]]
@@ -32,11 +32,11 @@ public struct OfferScorer: Sendable {
     /// for the officer's key figures.
     let definitions: [CompiledExpression?]
 
-    public var catalog: Catalog { model.catalog }
-    public var parameters: [String: Double] { ["as_of_date": Double(asOf)] }
+    package var catalog: Catalog { model.catalog }
+    package var parameters: [String: Double] { ["as_of_date": Double(asOf)] }
 
     /// - Parameter asOf: the assessment date of the eligibility rules, days since 1970-01-01.
-    public init(model: TrainedModel, asOf: Int, threads: ThreadPolicy = .allCores) throws(ExpressionError) {
+    package init(model: TrainedModel, asOf: Int, threads: ThreadPolicy = .allCores) throws(ExpressionError) {
         self.model = model
         self.asOf = asOf
         self.threads = threads
@@ -57,7 +57,7 @@ public struct OfferScorer: Sendable {
     /// - Parameter firstRow: the position of the chunk's first row among the input's rows; it
     ///   fixes each row's place in the scorer's `gemm` blocks, so that logits are the same
     ///   whatever the chunk size (see ``LinearScorer``).
-    public func score(_ chunk: RecordChunk, firstRow: Int) -> ScoredChunk {
+    package func score(_ chunk: RecordChunk, firstRow: Int) -> ScoredChunk {
         let x = model.features.apply(chunk, parameters: parameters)
         let logits = scorer.logits(for: x, firstRow: firstRow, threads: threads)
         return ScoredChunk(chunk: chunk, features: x, logits: logits, eligibility: evaluator.evaluate(chunk, asOf: asOf), productIndex: productIndex)
@@ -65,37 +65,37 @@ public struct OfferScorer: Sendable {
 
     /// The standard error of the logit of catalog offer `k` for `row` (Laplace approximation),
     /// nil when the model carries no uncertainty for it.
-    public func standardError(_ scored: ScoredChunk, offer k: Int, row: Int) -> Double? {
+    package func standardError(_ scored: ScoredChunk, offer k: Int, row: Int) -> Double? {
         guard let p = productIndex[k], model.uncertainty.indices.contains(p), let u = model.uncertainty[p] else { return nil }
         return u.standardError(scored.features.row(row))
     }
 
     /// How many successes catalog offer `k`'s product learnt from, nil without a product.
-    public func successes(offer k: Int) -> Int? { productSuccesses[k] }
+    package func successes(offer k: Int) -> Int? { productSuccesses[k] }
 
     /// Offers learnt from fewer successes than this are shown as indicative (参考) and ranked by
     /// their moderated probability.
-    public static let minimumSuccesses = 200
+    package static let minimumSuccesses = 200
 
     /// Whether a model learnt from `successes` gives indicative (参考) probabilities.
-    public static func isIndicative(successes: Int) -> Bool { successes < minimumSuccesses }
+    package static func isIndicative(successes: Int) -> Bool { successes < minimumSuccesses }
 
     /// The probability catalog offer `k` is ranked by for `row` (as `score` ranks and `rank --best`
     /// chooses), given its logit and, when known, its standard error: the probability itself, or
     /// for an indicative offer MacKay's moderated probability.
-    public func rankingProbability(offer k: Int, logit: Double, standardError se: Double?) -> Double {
+    package func rankingProbability(offer k: Int, logit: Double, standardError se: Double?) -> Double {
         guard let se, let n = productSuccesses[k], Self.isIndicative(successes: n) else { return Sigmoid.probability(logit) }
         return LogitUncertainty.moderatedProbability(logit: logit, standardError: se)
     }
 
     /// Whether catalog offer `k` is indicative: its product learnt from too few successes.
-    public func isIndicative(offer k: Int) -> Bool { productSuccesses[k].map(Self.isIndicative(successes:)) ?? false }
+    package func isIndicative(offer k: Int) -> Bool { productSuccesses[k].map(Self.isIndicative(successes:)) ?? false }
 
     /// What each spec feature adds to the logit of catalog offer `k` for `row` of `scored`:
     /// weight × standardised value summed over the feature's columns. With the intercept they sum
     /// to the logit; `points` is the same in scorecard points (factor × logit contribution).
     /// Ordered from the largest push up to the largest push down (ties by feature order).
-    public func reasonCodes(_ scored: ScoredChunk, offer k: Int, row: Int) -> [ReasonCode] {
+    package func reasonCodes(_ scored: ScoredChunk, offer k: Int, row: Int) -> [ReasonCode] {
         guard let p = productIndex[k] else { return [] }
         let weights = model.linear.products[p].weights
         let x = scored.features.row(row)
@@ -114,19 +114,19 @@ public struct OfferScorer: Sendable {
 }
 
 /// One chunk with its feature matrix, logits (rows × model products) and eligibility.
-public struct ScoredChunk: Sendable {
-    public let chunk: RecordChunk
-    public let features: Matrix<Double>
-    public let logits: Matrix<Double>
-    public let eligibility: EligibilityResult
+package struct ScoredChunk: Sendable {
+    package let chunk: RecordChunk
+    package let features: Matrix<Double>
+    package let logits: Matrix<Double>
+    package let eligibility: EligibilityResult
     let productIndex: [Int?]
 
-    public var rowCount: Int { chunk.rowCount }
+    package var rowCount: Int { chunk.rowCount }
 
     /// The logit of catalog offer `k` for `row`, nil when the model has no product for it.
-    public func logit(offer k: Int, row: Int) -> Double? { productIndex[k].map { logits[row, $0] } }
+    package func logit(offer k: Int, row: Int) -> Double? { productIndex[k].map { logits[row, $0] } }
 
-    public func status(offer k: Int, row: Int) -> Truth { eligibility.status(offer: k, row: row) }
+    package func status(offer k: Int, row: Int) -> Truth { eligibility.status(offer: k, row: row) }
 }
 
 /// One feature's share of a logit, in logit units and scorecard points.
@@ -138,10 +138,10 @@ public struct ReasonCode: Sendable, Equatable {
     public let logit: Double
     public let points: Double
     /// The feature's position in the spec (breaks ties).
-    public let order: Int
+    package let order: Int
 
-    public func label(_ language: Language) -> String { language == .zh ? chinese : english }
+    package func label(_ language: Language) -> String { language == .zh ? chinese : english }
 
     /// The reasons up: of `codes` (largest push up first), the first `count` that raise the score.
-    public static func up(_ codes: [ReasonCode], _ count: Int) -> [ReasonCode] { Array(codes.prefix(count).filter { $0.logit > 0 }) }
+    package static func up(_ codes: [ReasonCode], _ count: Int) -> [ReasonCode] { Array(codes.prefix(count).filter { $0.logit > 0 }) }
 }

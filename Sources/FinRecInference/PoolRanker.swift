@@ -1,29 +1,29 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
-public import FinRecCatalog
+package import FinRecFeatures
+package import FinRecCatalog
 import FinRecModel
 /// One enterprise in an offer's top list.
-public struct RankedEnterprise: Sendable, Equatable {
-    public let enterpriseID: String
-    public let name: String?
+package struct RankedEnterprise: Sendable, Equatable {
+    package let enterpriseID: String
+    package let name: String?
     /// Input line of the record.
-    public let line: Int
-    public let logit: Double
-    public var probability: Double { Sigmoid.probability(logit) }
-    public let points: Double
+    package let line: Int
+    package let logit: Double
+    package var probability: Double { Sigmoid.probability(logit) }
+    package let points: Double
     /// For an eligible enterprise: the features that raise its score most, largest first (only
     /// those that raise it, at most the ranker's `reasonCount`).
-    public let reasonCodes: [ReasonCode]
+    package let reasonCodes: [ReasonCode]
     /// For an undecided enterprise: the schema fields (indices) that would decide its eligibility.
-    public let missingFields: [Int]
+    package let missingFields: [Int]
     /// For an undecided enterprise: the review conditions (indices into the offer's conditions,
     /// depth first) that leave it to a person, e.g. 创业板's industry list.
-    public var reviewConditions: [Int] = []
+    package var reviewConditions: [Int] = []
     /// The enterprise's city and certification tier code (nil when missing).
-    public var city: String?
-    public var tier: String?
+    package var city: String?
+    package var tier: String?
     /// Position in the input (chunk-independent), the last tie-break.
     let sequence: Int
 
@@ -43,24 +43,24 @@ public struct RankedEnterprise: Sendable, Equatable {
 /// An enterprise that fails or is undecided for an offer, with how far it is from passing by a
 /// way open now (one that waits for the next annual accounts, or runs into a condition the
 /// enterprise cannot change, is not a near-miss).
-public struct NearMiss: Sendable, Equatable {
-    public let enterpriseID: String
-    public let name: String?
-    public let line: Int
-    public let city: String?
+package struct NearMiss: Sendable, Equatable {
+    package let enterpriseID: String
+    package let name: String?
+    package let line: Int
+    package let city: String?
     /// The certification tier's code, nil when missing.
-    public let tier: String?
-    public let status: Truth
+    package let tier: String?
+    package let status: Truth
     /// The nearest way to pass: distance, standard and shortfalls (in the ranker's language).
-    public let gap: EligibilityGap
+    package let gap: EligibilityGap
     /// The model's logit of the offer for the enterprise as it is (nil for a rule-only offer):
     /// how suitable the offer would be once the gap is closed, the tie-break between equal gaps.
-    public let logit: Double?
-    public var probability: Double? { logit.map(Sigmoid.probability) }
+    package let logit: Double?
+    package var probability: Double? { logit.map(Sigmoid.probability) }
     /// For an undecided enterprise: the schema fields (indices) that would decide its eligibility.
-    public var missingFields: [Int] = []
+    package var missingFields: [Int] = []
     /// For an undecided enterprise: the review conditions (depth-first indices) left to a person.
-    public var reviewConditions: [Int] = []
+    package var reviewConditions: [Int] = []
     let sequence: Int
 
     /// Nearest first; among equal gaps the higher probability of the offer first (a rule-only
@@ -84,25 +84,25 @@ public struct NearMiss: Sendable, Equatable {
 /// The `capacity` best items seen so far under a strict total order, in O(log capacity) per
 /// offer: a binary heap whose root is the worst item kept.
 package struct TopK<Element> {
-    public let capacity: Int
+    package let capacity: Int
     private let before: @Sendable (Element, Element) -> Bool
     private var heap: [Element] = []
 
     /// - Parameter before: true when the first element ranks before (is better than) the second.
-    public init(capacity: Int, by before: @escaping @Sendable (Element, Element) -> Bool) {
+    package init(capacity: Int, by before: @escaping @Sendable (Element, Element) -> Bool) {
         precondition(capacity >= 0)
         self.capacity = capacity
         self.before = before
     }
 
-    public var count: Int { heap.count }
+    package var count: Int { heap.count }
 
     /// Whether an element would be kept (cheap check before building it).
-    public func admits(_ better: (Element) -> Bool) -> Bool {
+    package func admits(_ better: (Element) -> Bool) -> Bool {
         capacity > 0 && (heap.count < capacity || better(heap[0]))
     }
 
-    public mutating func insert(_ e: Element) {
+    package mutating func insert(_ e: Element) {
         guard capacity > 0 else { return }
         if heap.count < capacity {
             heap.append(e)
@@ -114,7 +114,7 @@ package struct TopK<Element> {
     }
 
     /// The kept elements, best first.
-    public func sorted() -> [Element] { heap.sorted(by: before) }
+    package func sorted() -> [Element] { heap.sorted(by: before) }
 
     // The root is the element that ranks last: a child must never rank after its parent.
     private mutating func siftUp(_ i: Int) {
@@ -145,15 +145,15 @@ extension TopK: Sendable where Element: Sendable {}
 
 /// Per offer: how many enterprises were eligible, undecided or ruled out, and the distribution
 /// of the eligible ones' probabilities (1,000 bins, so quantiles are exact to 0.001).
-public struct OfferSummary: Sendable, Equatable {
-    public var eligible = 0
-    public var unknown = 0
-    public var ineligible = 0
+package struct OfferSummary: Sendable, Equatable {
+    package var eligible = 0
+    package var unknown = 0
+    package var ineligible = 0
     var histogram = [Int](repeating: 0, count: 1000)
     var sumLogit = 0.0
 
     /// The q-quantile of the eligible rows' probability (upper edge of its bin), nil when none.
-    public func probabilityQuantile(_ q: Double) -> Double? {
+    package func probabilityQuantile(_ q: Double) -> Double? {
         // Rule-only offers count eligible rows but have no probabilities.
         guard eligible > 0, histogram.contains(where: { $0 > 0 }) else { return nil }
         let target = max(1, Int((q * Double(eligible)).rounded(.up)))
@@ -165,7 +165,7 @@ public struct OfferSummary: Sendable, Equatable {
         return 1
     }
 
-    public var meanLogit: Double? { eligible > 0 ? sumLogit / Double(eligible) : nil }
+    package var meanLogit: Double? { eligible > 0 ? sumLogit / Double(eligible) : nil }
 
     mutating func add(_ other: OfferSummary) {
         eligible += other.eligible
@@ -179,59 +179,59 @@ public struct OfferSummary: Sendable, Equatable {
 /// For one enterprise, its best offer of each of the catalog's ``Catalog/bestColumns`` (its best
 /// loan, its best listing path …): among the offers of the kinds with that prefix, the eligible
 /// offer with the highest ranking probability, else the undecided one with the highest, else none.
-public struct BestOffer: Sendable, Equatable {
+package struct BestOffer: Sendable, Equatable {
     /// One list's choice.
-    public struct Choice: Sendable, Equatable {
+    package struct Choice: Sendable, Equatable {
         /// Catalog offer index.
-        public let offer: Int
-        public let status: Truth
-        public let logit: Double
+        package let offer: Int
+        package let status: Truth
+        package let logit: Double
         /// The probability it was chosen by: its own, or moderated by its uncertainty when its
         /// model learnt from fewer than ``OfferScorer/minimumSuccesses`` successes.
-        public let rankingProbability: Double
+        package let rankingProbability: Double
     }
 
-    public let enterpriseID: String
-    public let name: String?
-    public let line: Int
+    package let enterpriseID: String
+    package let name: String?
+    package let line: Int
     /// One choice per ``Catalog/bestColumns`` prefix, in that order.
-    public let choices: [Choice?]
-    public let eligibleOffers: Int
-    public let unknownOffers: Int
+    package let choices: [Choice?]
+    package let eligibleOffers: Int
+    package let unknownOffers: Int
 }
 
 /// Streams scored chunks into per-offer top-K lists (eligible and undecided kept apart), per-offer
 /// summaries and each enterprise's best offer. Memory is O(offers × K), whatever the pool size.
-public struct PoolRanker: Sendable {
-    public let offers: [Int]
-    public let top: Int
-    public let reasonCount: Int
+package struct PoolRanker: Sendable {
+    package let offers: [Int]
+    package let top: Int
+    package let reasonCount: Int
     /// Per offer, the top eligible and the top undecided enterprises.
     package private(set) var eligible: [TopK<RankedEnterprise>]
     package private(set) var unknown: [TopK<RankedEnterprise>]
 
     /// The top eligible enterprises of the `i`-th ranked offer (``offers``[i]), best first.
-    public func topEligible(_ i: Int) -> [RankedEnterprise] { eligible[i].sorted() }
+    package func topEligible(_ i: Int) -> [RankedEnterprise] { eligible[i].sorted() }
     /// The top undecided enterprises of the `i`-th ranked offer, best first.
-    public func topUndecided(_ i: Int) -> [RankedEnterprise] { unknown[i].sorted() }
-    public private(set) var summaries: [OfferSummary]
-    public private(set) var rows = 0
+    package func topUndecided(_ i: Int) -> [RankedEnterprise] { unknown[i].sorted() }
+    package private(set) var summaries: [OfferSummary]
+    package private(set) var rows = 0
     /// Rows left out by a filter (`finrec rank --where`).
-    public private(set) var filteredOut = 0
+    package private(set) var filteredOut = 0
     /// Near-misses kept per offer (0: none), and the language their gaps are worded in.
-    public let nearMissCount: Int
-    public let language: Language
+    package let nearMissCount: Int
+    package let language: Language
     package private(set) var nearMisses: [TopK<NearMiss>]
 
     /// The enterprises of the `i`-th ranked offer that fail or are undecided, nearest first.
-    public func topNearMisses(_ i: Int) -> [NearMiss] { nearMisses[i].sorted() }
+    package func topNearMisses(_ i: Int) -> [NearMiss] { nearMisses[i].sorted() }
 
     /// - Parameters:
     ///   - offers: catalog indices of the offers to rank.
     ///   - top: K, per offer and per group.
     ///   - reasonCount: reason codes kept per listed enterprise.
     ///   - nearMisses: per offer, how many enterprises that do not pass to keep by their gap.
-    public init(offers: [Int], top: Int, reasonCount: Int = 3, nearMisses: Int = 0, language: Language = .zh) {
+    package init(offers: [Int], top: Int, reasonCount: Int = 3, nearMisses: Int = 0, language: Language = .zh) {
         self.offers = offers
         self.top = top
         self.reasonCount = reasonCount
@@ -250,7 +250,7 @@ public struct PoolRanker: Sendable {
     ///   - selected: the rows a filter keeps (nil: all).
     ///   - distances: per ranked offer, each row's gap distance (``GapFinder/distances(_:offer:)``),
     ///     when near-misses are kept.
-    public mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int, selected: [Bool]? = nil, distances: [[Double]]? = nil) {
+    package mutating func add(_ scored: ScoredChunk, scorer: OfferScorer, firstSequence: Int, selected: [Bool]? = nil, distances: [[Double]]? = nil) {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
         if let selected { filteredOut += selected.lazy.filter { !$0 }.count }
@@ -324,7 +324,7 @@ public struct PoolRanker: Sendable {
     /// Each row's best offer per ``Catalog/bestColumns`` prefix among `offers` (catalog indices):
     /// per prefix, the eligible offer with the highest ranking probability (as `score` ranks), else the undecided
     /// one with the highest, else none. Ties go to the earlier offer.
-    public static func bestOffers(_ scored: ScoredChunk, offers: [Int], scorer: OfferScorer) -> [BestOffer] {
+    package static func bestOffers(_ scored: ScoredChunk, offers: [Int], scorer: OfferScorer) -> [BestOffer] {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
         let indicative = offers.map(scorer.isIndicative(offer:))

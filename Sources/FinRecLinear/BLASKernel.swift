@@ -7,24 +7,24 @@ internal import CBLAS
 /// OpenBLAS keeps one process-wide thread count. FinRec sets it explicitly through
 /// ``setLibraryThreads(_:)`` (see ``ThreadPolicy``) instead of leaving it to the
 /// `OPENBLAS_NUM_THREADS` environment variable or the library default.
-public struct BLASKernel: LinearAlgebraKernel {
-    public init() {}
+package struct BLASKernel: LinearAlgebraKernel {
+    package init() {}
 
     /// Sets the number of threads OpenBLAS uses inside one call.
     ///
     /// FinRec's scorers and trainers split rows across their own workers and call
     /// OpenBLAS with one thread each; for the skinny shapes of scoring, that ran
     /// faster than OpenBLAS's own threading (see Benchmarks/README.md).
-    public static func setLibraryThreads(_ count: Int) {
+    package static func setLibraryThreads(_ count: Int) {
         precondition(count >= 1, "OpenBLAS needs at least one thread, got \(count)")
         openblas_set_num_threads(Int32(clamping: count))
     }
 
     /// The number of threads OpenBLAS currently uses inside one call.
-    public static var libraryThreads: Int { Int(openblas_get_num_threads()) }
+    package static var libraryThreads: Int { Int(openblas_get_num_threads()) }
 
     /// OpenBLAS's build configuration and the CPU kernel it picked at run time.
-    public static var libraryDescription: String {
+    package static var libraryDescription: String {
         let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
         let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
         return "OpenBLAS \(config) (core: \(core))"
@@ -34,7 +34,7 @@ public struct BLASKernel: LinearAlgebraKernel {
         t == .none ? CblasNoTrans : CblasTrans
     }
 
-    public func gemm<T: KernelScalar>(
+    package func gemm<T: KernelScalar>(
         _ transA: Transpose, _ transB: Transpose,
         m: Int, n: Int, k: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,
@@ -58,7 +58,7 @@ public struct BLASKernel: LinearAlgebraKernel {
         }
     }
 
-    public func syrk<T: KernelScalar>(
+    package func syrk<T: KernelScalar>(
         _ trans: Transpose, n: Int, k: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,
         beta: T, c: UnsafeMutablePointer<T>, ldc: Int
@@ -78,7 +78,7 @@ public struct BLASKernel: LinearAlgebraKernel {
         }
     }
 
-    public func gemv<T: KernelScalar>(
+    package func gemv<T: KernelScalar>(
         _ trans: Transpose, m: Int, n: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,
         x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>
@@ -100,7 +100,7 @@ public struct BLASKernel: LinearAlgebraKernel {
         }
     }
 
-    public func dot<T: KernelScalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> T {
+    package func dot<T: KernelScalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> T {
         precondition(x.count == y.count, "dot: lengths differ (\(x.count) and \(y.count))")
         guard let xp = x.baseAddress, let yp = y.baseAddress, x.count > 0 else { return 0 }
         switch T.precision {
@@ -113,7 +113,7 @@ public struct BLASKernel: LinearAlgebraKernel {
         }
     }
 
-    public func axpy<T: KernelScalar>(_ alpha: T, _ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
+    package func axpy<T: KernelScalar>(_ alpha: T, _ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
         precondition(x.count == y.count, "axpy: lengths differ (\(x.count) and \(y.count))")
         guard let xp = x.baseAddress, let yp = y.baseAddress, x.count > 0 else { return }
         switch T.precision {
@@ -126,7 +126,7 @@ public struct BLASKernel: LinearAlgebraKernel {
         }
     }
 
-    public func scal<T: KernelScalar>(_ alpha: T, _ x: UnsafeMutableBufferPointer<T>) {
+    package func scal<T: KernelScalar>(_ alpha: T, _ x: UnsafeMutableBufferPointer<T>) {
         guard let xp = x.baseAddress, x.count > 0 else { return }
         switch T.precision {
         case .float32:
@@ -136,7 +136,7 @@ public struct BLASKernel: LinearAlgebraKernel {
         }
     }
 
-    public func nrm2<T: KernelScalar>(_ x: UnsafeBufferPointer<T>) -> T {
+    package func nrm2<T: KernelScalar>(_ x: UnsafeBufferPointer<T>) -> T {
         guard let xp = x.baseAddress, x.count > 0 else { return 0 }
         switch T.precision {
         case .float32:

@@ -1,5 +1,5 @@
 import FinRecBase
-public import FinRecRecords
+package import FinRecRecords
 import FoundationEssentials
 
 /// A table of numeric model features read from CSV: one row per entity, one column per
@@ -10,15 +10,15 @@ import FoundationEssentials
 /// feature is reported in ``ignoredColumns``. Every feature cell must be a finite
 /// decimal number: this table feeds the scorer directly, so nothing is coerced. The file is
 /// read by ``CSVRecordReader``, with its quoting rules and its errors.
-public struct FeatureTable: Sendable {
-    public let path: String
-    public let featureNames: [String]
-    public let ids: [String]
-    public let rows: Matrix<Double>
-    public let ignoredColumns: [String]
+package struct FeatureTable: Sendable {
+    package let path: String
+    package let featureNames: [String]
+    package let ids: [String]
+    package let rows: Matrix<Double>
+    package let ignoredColumns: [String]
 
     /// Reads `path` for the features `featureNames`.
-    public static func read(path: String, featureNames: [String]) throws(InputFileError) -> FeatureTable {
+    package static func read(path: String, featureNames: [String]) throws(InputFileError) -> FeatureTable {
         let schema = RecordSchema.numeric(featureNames)
         var options = ReaderOptions()
         options.detectDuplicateIds = false

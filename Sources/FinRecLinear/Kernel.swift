@@ -4,27 +4,27 @@ import FinRecRecords
 ///
 /// Training is always `Double`; batch scoring may use `Float` (see ``LinearScorer``
 /// for the measured loss of precision).
-public protocol KernelScalar: BinaryFloatingPoint, Sendable {
+package protocol KernelScalar: BinaryFloatingPoint, Sendable {
     /// Which BLAS routine family (`s…` or `d…`) serves this type.
     static var precision: KernelPrecision { get }
 }
 
 extension Float: KernelScalar {
-    public static var precision: KernelPrecision { .float32 }
+    package static var precision: KernelPrecision { .float32 }
 }
 
 extension Double: KernelScalar {
-    public static var precision: KernelPrecision { .float64 }
+    package static var precision: KernelPrecision { .float64 }
 }
 
 /// The floating-point precision of a kernel call.
-public enum KernelPrecision: String, Sendable, CaseIterable {
+package enum KernelPrecision: String, Sendable, CaseIterable {
     case float32 = "f32"
     case float64 = "f64"
 }
 
 /// Whether a matrix operand is used as stored or transposed.
-public enum Transpose: Sendable {
+package enum Transpose: Sendable {
     case none
     case transposed
 }
@@ -38,7 +38,7 @@ public enum Transpose: Sendable {
 /// All matrices are row-major. Leading dimensions (`lda`, `ldb`, `ldc`) are the
 /// distance in elements between the starts of consecutive rows, as in CBLAS with
 /// `CblasRowMajor`. Callers check shapes; kernels trap on inconsistent ones.
-public protocol LinearAlgebraKernel: Sendable {
+package protocol LinearAlgebraKernel: Sendable {
     /// C ← α·op(A)·op(B) + β·C, where op(A) is m×k, op(B) is k×n and C is m×n.
     func gemm<T: KernelScalar>(
         _ transA: Transpose, _ transB: Transpose,

@@ -5,19 +5,19 @@ import FinRecRecords
 /// The logit of product k for a standardised feature row x is
 /// `intercepts[k] + Σⱼ weights[k][j]·x[j]`; ``LinearScorer`` computes it for all
 /// products at once. Values are `Double`; a `Float` scorer rounds them.
-public struct LinearModel: Sendable, Equatable {
+package struct LinearModel: Sendable, Equatable {
     /// One product's coefficients, in the order of ``LinearModel/featureNames``.
-    public struct Product: Sendable, Equatable {
+    package struct Product: Sendable, Equatable {
         /// Stable id other systems key on, e.g. `srdi_loan`.
-        public var id: String
+        package var id: String
         /// Chinese name shown to users, e.g. 专精特新贷.
-        public var chineseName: String
+        package var chineseName: String
         /// English name, e.g. "SRDI loan".
-        public var englishName: String
-        public var intercept: Double
-        public var weights: [Double]
+        package var englishName: String
+        package var intercept: Double
+        package var weights: [Double]
 
-        public init(id: String, chineseName: String, englishName: String, intercept: Double, weights: [Double]) {
+        package init(id: String, chineseName: String, englishName: String, intercept: Double, weights: [Double]) {
             self.id = id
             self.chineseName = chineseName
             self.englishName = englishName
@@ -26,13 +26,13 @@ public struct LinearModel: Sendable, Equatable {
         }
 
         /// "专精特新贷 (srdi_loan)": how every user-facing text names the product.
-        public var displayName: String { "\(chineseName) (\(id))" }
+        package var displayName: String { "\(chineseName) (\(id))" }
     }
 
-    public var featureNames: [String]
-    public var products: [Product]
+    package var featureNames: [String]
+    package var products: [Product]
 
-    public init(featureNames: [String], products: [Product]) {
+    package init(featureNames: [String], products: [Product]) {
         self.featureNames = featureNames
         self.products = products
     }
@@ -40,7 +40,7 @@ public struct LinearModel: Sendable, Equatable {
     /// The problems that make this model unusable, empty when it is sound: shapes,
     /// duplicate or empty names, non-finite values. ``ModelFile`` refuses to read or
     /// write a model with any.
-    public func problems() -> [ModelProblem] {
+    package func problems() -> [ModelProblem] {
         var found: [ModelProblem] = []
         if featureNames.isEmpty { found.append(.init(field: "feature_names", message: "is empty; a model needs at least one feature")) }
         if products.isEmpty { found.append(.init(field: "products", message: "is empty; a model needs at least one product")) }
@@ -75,10 +75,10 @@ public struct LinearModel: Sendable, Equatable {
 }
 
 /// One thing wrong with a model: the JSON field it is in and what is wrong.
-public struct ModelProblem: Sendable, Equatable, CustomStringConvertible {
-    public let field: String
-    public let message: String
-    public var description: String { "\(field) \(message)" }
+package struct ModelProblem: Sendable, Equatable, CustomStringConvertible {
+    package let field: String
+    package let message: String
+    package var description: String { "\(field) \(message)" }
 
     package init(field: String, message: String) {
         self.field = field

@@ -1,4 +1,4 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 /// Scores K products at once with one linear model each: logits = X · Wᵀ + b.
 ///
@@ -30,22 +30,22 @@ import FinRecRecords
 /// check. On standardised features (d = 128, |w| ≈ 0.1) the measured worst case over
 /// 1,000,000 rows is about 1e-5 in the logit (Benchmarks/README.md), far below any
 /// difference that changes a ranking decision; ties closer than that may swap order.
-public struct LinearScorer<T: KernelScalar>: Sendable {
+package struct LinearScorer<T: KernelScalar>: Sendable {
     /// K × d, one row of weights per product.
-    public let weights: Matrix<T>
+    package let weights: Matrix<T>
     /// K intercepts.
-    public let intercepts: [T]
+    package let intercepts: [T]
     /// Rows per `gemm` call; a shorter block is padded with zero rows to this size (see
     /// "Reproducibility"). Changing `blockRows` itself may change the last bits of the logits
     /// (OpenBLAS picks its code path by shape). Block sizes from 256 to 65,536 rows measured
     /// within ±4% of each other on 1,000,000 rows (Benchmarks/README.md); 256 keeps the
     /// padding of a chunk's last block, and of a single applicant, cheap.
-    public var blockRows: Int = 256
+    package var blockRows: Int = 256
 
-    public var productCount: Int { weights.rows }
-    public var featureCount: Int { weights.columns }
+    package var productCount: Int { weights.rows }
+    package var featureCount: Int { weights.columns }
 
-    public init(weights: Matrix<T>, intercepts: [T]) {
+    package init(weights: Matrix<T>, intercepts: [T]) {
         precondition(intercepts.count == weights.rows,
                      "LinearScorer: \(weights.rows) weight rows but \(intercepts.count) intercepts")
         self.weights = weights
@@ -53,7 +53,7 @@ public struct LinearScorer<T: KernelScalar>: Sendable {
     }
 
     /// A scorer for every product of `model`, in the model's product order.
-    public init(model: LinearModel) {
+    package init(model: LinearModel) {
         let k = model.products.count, d = model.featureNames.count
         var w = [T]()
         w.reserveCapacity(k * d)
@@ -67,7 +67,7 @@ public struct LinearScorer<T: KernelScalar>: Sendable {
     ///   the whole input); it fixes each row's place in its `gemm` block (see "Reproducibility").
     /// - Complexity: O(n·d·K) flops, split across `threads.workers` workers, plus at most two
     ///   padded blocks of ``blockRows`` rows.
-    public func logits<Kernel: LinearAlgebraKernel>(
+    package func logits<Kernel: LinearAlgebraKernel>(
         for x: Matrix<T>, firstRow: Int = 0, kernel: Kernel = BLASKernel(), threads: ThreadPolicy = .allCores
     ) -> Matrix<T> {
         var out = Matrix<T>(rows: x.rows, columns: productCount)
@@ -77,7 +77,7 @@ public struct LinearScorer<T: KernelScalar>: Sendable {
 
     /// Writes the logits for the rows of `x` into `out`, which must be n×K.
     /// Reusing `out` across chunks avoids one allocation per chunk.
-    public func logits<Kernel: LinearAlgebraKernel>(
+    package func logits<Kernel: LinearAlgebraKernel>(
         for x: Matrix<T>, firstRow: Int = 0, into out: inout Matrix<T>, kernel: Kernel = BLASKernel(),
         threads: ThreadPolicy = .allCores
     ) {

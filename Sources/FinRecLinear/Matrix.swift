@@ -4,14 +4,14 @@ import FinRecRecords
 ///
 /// Element (i, j) lives at `storage[i * columns + j]`, so one row is contiguous and
 /// a whole chunk is one block that BLAS reads with leading dimension `columns`.
-public struct Matrix<T: KernelScalar>: Sendable, Equatable {
-    public let rows: Int
-    public let columns: Int
+package struct Matrix<T: KernelScalar>: Sendable, Equatable {
+    package let rows: Int
+    package let columns: Int
     /// Row-major elements; `storage.count == rows * columns`.
-    public private(set) var storage: [T]
+    package private(set) var storage: [T]
 
     /// A `rows × columns` matrix with every element set to `value`.
-    public init(rows: Int, columns: Int, repeating value: T = 0) {
+    package init(rows: Int, columns: Int, repeating value: T = 0) {
         precondition(rows >= 0 && columns >= 0, "Matrix dimensions must be non-negative, got \(rows)×\(columns)")
         self.rows = rows
         self.columns = columns
@@ -19,7 +19,7 @@ public struct Matrix<T: KernelScalar>: Sendable, Equatable {
     }
 
     /// A `rows × columns` matrix over row-major `elements`.
-    public init(rows: Int, columns: Int, elements: [T]) {
+    package init(rows: Int, columns: Int, elements: [T]) {
         precondition(rows >= 0 && columns >= 0, "Matrix dimensions must be non-negative, got \(rows)×\(columns)")
         precondition(elements.count == rows * columns,
                      "A \(rows)×\(columns) matrix needs \(rows * columns) elements, got \(elements.count)")
@@ -29,7 +29,7 @@ public struct Matrix<T: KernelScalar>: Sendable, Equatable {
     }
 
     /// A matrix whose rows are `rows`; every row must have the same length.
-    public init(rowArrays: [[T]], columns: Int) {
+    package init(rowArrays: [[T]], columns: Int) {
         var elements: [T] = []
         elements.reserveCapacity(rowArrays.count * columns)
         for (i, row) in rowArrays.enumerated() {
@@ -39,7 +39,7 @@ public struct Matrix<T: KernelScalar>: Sendable, Equatable {
         self.init(rows: rowArrays.count, columns: columns, elements: elements)
     }
 
-    public subscript(row: Int, column: Int) -> T {
+    package subscript(row: Int, column: Int) -> T {
         get {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns,
                          "Index (\(row), \(column)) is outside a \(rows)×\(columns) matrix")
@@ -53,17 +53,17 @@ public struct Matrix<T: KernelScalar>: Sendable, Equatable {
     }
 
     /// The elements of row `i`.
-    public func row(_ i: Int) -> ArraySlice<T> {
+    package func row(_ i: Int) -> ArraySlice<T> {
         precondition(i >= 0 && i < rows, "Row \(i) is outside a matrix of \(rows) rows")
         return storage[(i * columns)..<((i + 1) * columns)]
     }
 
     /// This matrix with every element converted to `U` (rounding to nearest).
-    public func converted<U: KernelScalar>(to: U.Type = U.self) -> Matrix<U> {
+    package func converted<U: KernelScalar>(to: U.Type = U.self) -> Matrix<U> {
         Matrix<U>(rows: rows, columns: columns, elements: storage.map { U($0) })
     }
 
-    public func withUnsafeBufferPointer<R, E: Error>(
+    package func withUnsafeBufferPointer<R, E: Error>(
         _ body: (UnsafeBufferPointer<T>) throws(E) -> R
     ) throws(E) -> R {
         // Array's own closure API is rethrows, not typed; keep the error type through a Result.
@@ -73,7 +73,7 @@ public struct Matrix<T: KernelScalar>: Sendable, Equatable {
         return try result.get()
     }
 
-    public mutating func withUnsafeMutableBufferPointer<R, E: Error>(
+    package mutating func withUnsafeMutableBufferPointer<R, E: Error>(
         _ body: (UnsafeMutableBufferPointer<T>) throws(E) -> R
     ) throws(E) -> R {
         let result: Result<R, E> = storage.withUnsafeMutableBufferPointer { buffer in

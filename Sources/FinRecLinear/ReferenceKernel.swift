@@ -5,10 +5,10 @@ import FinRecRecords
 /// It exists so that tests can check ``BLASKernel`` against an implementation
 /// that shares no code with OpenBLAS. It is correct but slow: never use it on a
 /// product path. Sums run left to right in the kernel's own precision.
-public struct ReferenceKernel: LinearAlgebraKernel {
-    public init() {}
+package struct ReferenceKernel: LinearAlgebraKernel {
+    package init() {}
 
-    public func gemm<T: KernelScalar>(
+    package func gemm<T: KernelScalar>(
         _ transA: Transpose, _ transB: Transpose,
         m: Int, n: Int, k: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,
@@ -31,7 +31,7 @@ public struct ReferenceKernel: LinearAlgebraKernel {
         }
     }
 
-    public func syrk<T: KernelScalar>(
+    package func syrk<T: KernelScalar>(
         _ trans: Transpose, n: Int, k: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,
         beta: T, c: UnsafeMutablePointer<T>, ldc: Int
@@ -49,7 +49,7 @@ public struct ReferenceKernel: LinearAlgebraKernel {
         }
     }
 
-    public func gemv<T: KernelScalar>(
+    package func gemv<T: KernelScalar>(
         _ trans: Transpose, m: Int, n: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int,
         x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>
@@ -66,23 +66,23 @@ public struct ReferenceKernel: LinearAlgebraKernel {
         }
     }
 
-    public func dot<T: KernelScalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> T {
+    package func dot<T: KernelScalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> T {
         precondition(x.count == y.count, "dot: lengths differ (\(x.count) and \(y.count))")
         var sum: T = 0
         for i in 0..<x.count { sum += x[i] * y[i] }
         return sum
     }
 
-    public func axpy<T: KernelScalar>(_ alpha: T, _ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
+    package func axpy<T: KernelScalar>(_ alpha: T, _ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
         precondition(x.count == y.count, "axpy: lengths differ (\(x.count) and \(y.count))")
         for i in 0..<x.count { y[i] += alpha * x[i] }
     }
 
-    public func scal<T: KernelScalar>(_ alpha: T, _ x: UnsafeMutableBufferPointer<T>) {
+    package func scal<T: KernelScalar>(_ alpha: T, _ x: UnsafeMutableBufferPointer<T>) {
         for i in 0..<x.count { x[i] *= alpha }
     }
 
-    public func nrm2<T: KernelScalar>(_ x: UnsafeBufferPointer<T>) -> T {
+    package func nrm2<T: KernelScalar>(_ x: UnsafeBufferPointer<T>) -> T {
         // Scaled sum of squares (LAPACK's dnrm2 idea) so large and tiny values
         // neither overflow nor underflow.
         var scale: T = 0

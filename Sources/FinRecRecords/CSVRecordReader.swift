@@ -16,13 +16,13 @@ import Darwin
 /// - Empty cells are missing, never zero.
 ///
 /// Memory is bounded by the chunk size and the longest record, whatever the file size.
-public final class CSVRecordReader {
-    public let path: String
-    public let schema: RecordSchema
-    public let options: ReaderOptions
+package final class CSVRecordReader {
+    package let path: String
+    package let schema: RecordSchema
+    package let options: ReaderOptions
     /// What was read so far. With a pipelined read (``scanChunk()`` beside ``finalize(_:)`` on
     /// another thread) read it only once both have stopped; ``bytesRead`` is safe meanwhile.
-    public var report: ReadReport {
+    package var report: ReadReport {
         var r = counts
         r.bytesRead = bytesRead
         return r
@@ -30,9 +30,9 @@ public final class CSVRecordReader {
     /// Header facts and row counts (kept by the header reader and ``finalize(_:)``).
     private var counts = ReadReport()
     /// Bytes read so far (kept by the scanning side only).
-    public private(set) var bytesRead = 0
+    package private(set) var bytesRead = 0
     /// The header as written in the file.
-    public private(set) var header: [String] = []
+    package private(set) var header: [String] = []
 
     /// How the header's columns map onto the schema (set once the header is read).
     private var binding = HeaderBinding.empty
@@ -48,7 +48,7 @@ public final class CSVRecordReader {
     private var eof = false
     private var line = 1
     /// The longest field accepted, in bytes; longer ones are refused, not loaded.
-    public static let maximumFieldBytes = 1 << 20
+    package static let maximumFieldBytes = 1 << 20
     private static let blockSize = 1 << 22
     /// Rows decoded together column by column: about 350 KB of a typical enterprise file, so a
     /// block's bytes stay in the L2 cache while each column is parsed.
@@ -61,13 +61,13 @@ public final class CSVRecordReader {
     /// Largest span of bytes one chunk may hold, so cell offsets fit in 32 bits.
     static let maximumChunkBytes = 1 << 30
 
-    public convenience init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+    package convenience init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         try self.init(source: .path(path), name: path, schema: schema, options: options)
     }
 
     /// Reads CSV text already in memory (e.g. standard input); `name` stands for the file in
     /// messages.
-    public convenience init(bytes: [UInt8], name: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+    package convenience init(bytes: [UInt8], name: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         try self.init(source: .bytes(bytes), name: name, schema: schema, options: options)
     }
 
@@ -199,7 +199,7 @@ public final class CSVRecordReader {
     /// into cells (offsets into the read buffer), then each column is decoded in one tight loop.
     /// Problems are collected per row, leftmost column first; the first bad row in file order is
     /// the one `.fail` reports.
-    public func nextChunk() throws(InputFileError) -> RecordChunk? {
+    package func nextChunk() throws(InputFileError) -> RecordChunk? {
         guard let scanned = try scanChunk() else { return nil }
         return try finalize(decoder.decode(scanned))
     }
@@ -291,7 +291,7 @@ public final class CSVRecordReader {
     }
 
     /// Reads every remaining row into one list of chunks.
-    public func readAll() throws(InputFileError) -> [RecordChunk] {
+    package func readAll() throws(InputFileError) -> [RecordChunk] {
         var chunks: [RecordChunk] = []
         while let chunk = try nextChunk() {
             if chunk.rowCount > 0 { chunks.append(chunk) }
@@ -300,7 +300,7 @@ public final class CSVRecordReader {
     }
 
     /// Writes the rejects file (with `.skip`) and returns the report. Call once, after the last chunk.
-    public func finish() throws(InputFileError) -> ReadReport {
+    package func finish() throws(InputFileError) -> ReadReport {
         if let rejects {
             do { try rejects.writer.commit() } catch {
                 throw InputFileError(path: error.path, message: "cannot write the rejects file: \(error.reason)")

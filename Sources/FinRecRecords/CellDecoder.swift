@@ -8,11 +8,11 @@ import Darwin
 /// A cell that does not hold what its field expects: the message says what was found and what
 /// form is expected.
 package struct CellError: Error, Sendable, Equatable {
-    public let message: String
+    package let message: String
 }
 
 /// The decoded value of one cell.
-public enum CellValue: Sendable, Equatable {
+package enum CellValue: Sendable, Equatable {
     case missing
     case number(Double)
     case text(String)
@@ -21,13 +21,13 @@ public enum CellValue: Sendable, Equatable {
 /// Decodes cells of one field from raw UTF-8 bytes, fast: numbers are parsed in place without
 /// building a String, categories are matched by a precomputed table.
 package final class CellDecoder: Sendable {
-    public let field: FieldSpec
+    package let field: FieldSpec
     private let categoryIndex: [String: Int]
     /// The exact UTF-8 bytes of each category value's code and Chinese name, tried before the
     /// normalised lookup (which builds a String).
     private let categoryBytes: [([UInt8], Int)]
 
-    public init(field: FieldSpec) {
+    package init(field: FieldSpec) {
         self.field = field
         var index: [String: Int] = [:]
         var bytes: [([UInt8], Int)] = []
@@ -209,7 +209,7 @@ package final class CellDecoder: Sendable {
     /// 2^53 and |exponent| ≤ 22: one correctly rounded multiplication or division), `strtod`
     /// otherwise (more than 19 digits, or larger mantissas and exponents).
     @inline(__always)
-    public static func parseDecimal(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+    package static func parseDecimal(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
         var i = 0
         let n = s.count
         guard n > 0 else { return nil }

@@ -19,7 +19,7 @@ package struct ScannedChunk: Sendable {
     /// Each record's first and end byte (line break included), relative to `origin`.
     let recordRanges: [(Int32, Int32)]
     let problems: [CSVRecordReader.RowProblem?]
-    public var rowCount: Int { lines.count }
+    package var rowCount: Int { lines.count }
 }
 
 /// A decoded chunk before the in-order checks of ``CSVRecordReader/finalize(_:)``.
@@ -84,7 +84,7 @@ package struct ChunkDecoder: Sendable {
 
     /// Pass 2 and the row checks: decodes a scanned chunk column by column. Reads nothing of the
     /// reader, so chunks can be decoded on several threads at once.
-    public func decode(_ scanned: ScannedChunk) -> DecodedChunk {
+    package func decode(_ scanned: ScannedChunk) -> DecodedChunk {
         let rows = scanned.lines.count, columns = scanned.columns
         let cellStart = scanned.cells.start, cellEnd = scanned.cells.end, unescaped = scanned.unescaped
         let anyEscaped = !unescaped.isEmpty

@@ -6,7 +6,7 @@ import FinRecBase
 /// The check character is 31 − (Σ cᵢ·wᵢ mod 31), with wᵢ = 3^(i−1) mod 31 over the first 17
 /// characters and 31 written as 0. A few codes issued by early pilot regions break this rule;
 /// FinRec refuses them like any other invalid code, so such a firm must be entered by hand.
-public enum CreditCode {
+package enum CreditCode {
     /// The 31 characters, in value order (index = value).
     package static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -19,13 +19,13 @@ public enum CreditCode {
     }()
 
     /// Why a code is not valid.
-    public enum Problem: Sendable, Equatable, CustomStringConvertible {
+    package enum Problem: Sendable, Equatable, CustomStringConvertible {
         case length(Int)
         case character(position: Int, found: String)
         case regionNotDigits
         case checkCharacter(expected: Character, found: Character)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .length(let n):
                 "a unified social credit code has 18 characters, this has \(n)"
@@ -40,7 +40,7 @@ public enum CreditCode {
     }
 
     /// The check character for the first 17 characters of `code`, or nil if one is not in the alphabet.
-    public static func checkCharacter<C: Collection<UInt8>>(for first17: C) -> Character? {
+    package static func checkCharacter<C: Collection<UInt8>>(for first17: C) -> Character? {
         checkValue(for: first17).map { Character(Unicode.Scalar(alphabet[$0])) }
     }
 
@@ -68,7 +68,7 @@ public enum CreditCode {
     }
 
     /// Nil when `code` is a valid credit code, else the first problem found.
-    public static func validate<C: Collection<UInt8>>(_ code: C) -> Problem? {
+    package static func validate<C: Collection<UInt8>>(_ code: C) -> Problem? {
         if code.withContiguousStorageIfAvailable(isValid) == true { return nil }
         let bytes = Array(code)
         guard bytes.count == 18 else { return .length(String(decoding: bytes, as: UTF8.self).count) }
@@ -81,10 +81,10 @@ public enum CreditCode {
         return expected == found ? nil : .checkCharacter(expected: expected, found: found)
     }
 
-    public static func isValid(_ code: String) -> Bool { validate(Array(code.utf8)) == nil }
+    package static func isValid(_ code: String) -> Bool { validate(Array(code.utf8)) == nil }
 
     /// `first17` completed with its check character.
-    public static func complete(_ first17: String) -> String? {
+    package static func complete(_ first17: String) -> String? {
         checkCharacter(for: Array(first17.utf8)).map { first17 + String($0) }
     }
 }

@@ -25,7 +25,7 @@ public final class EnterpriseFileReader {
 
     /// Opens `path`; `-` reads standard input, which is JSON when its first character (after a
     /// byte-order mark and spaces) is `{` or `[`, and CSV otherwise.
-    public convenience init(path: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+    package convenience init(path: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         if path == "-" {
             try self.init(bytes: try Self.readStandardInput(), name: Self.standardInputName, schema: schema, options: options)
             return
@@ -41,7 +41,7 @@ public final class EnterpriseFileReader {
     /// Reads records held in memory (standard input, an upload): JSON when the first character
     /// (after a byte-order mark and spaces) is `{` or `[`, CSV otherwise. `name` is what messages
     /// call the input.
-    public convenience init(bytes: [UInt8], name: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+    package convenience init(bytes: [UInt8], name: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         let (start, first) = Self.opening(bytes)
         if Self.opensJSON(first) {
             self.init(name: name, csv: nil, json: try JSONRecordReader.parse(Array(bytes[start...]), path: name, schema: schema, options: options))
@@ -61,7 +61,7 @@ public final class EnterpriseFileReader {
     package static func opensJSON(_ first: UInt8?) -> Bool { first == UInt8(ascii: "{") || first == UInt8(ascii: "[") }
 
     /// The next chunk, or nil when the file is done.
-    public func nextChunk() throws(InputFileError) -> RecordChunk? {
+    package func nextChunk() throws(InputFileError) -> RecordChunk? {
         if let csv { return try csv.nextChunk() }
         if jsonDelivered { return nil }
         jsonDelivered = true
@@ -99,10 +99,10 @@ public final class EnterpriseFileReader {
     }
 
     /// Bytes read so far (for progress against the file's size).
-    public var bytesRead: Int { csv?.bytesRead ?? json?.1.bytesRead ?? 0 }
+    package var bytesRead: Int { csv?.bytesRead ?? json?.1.bytesRead ?? 0 }
 
     /// Writes the rejects file (if any) and returns what was read.
-    public func finish() throws(InputFileError) -> ReadReport {
+    package func finish() throws(InputFileError) -> ReadReport {
         if let csv { return try csv.finish() }
         return json?.1 ?? ReadReport()
     }

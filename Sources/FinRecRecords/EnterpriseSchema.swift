@@ -9,15 +9,15 @@ import FinRecBase
 /// on it can promise: the figures of closed fiscal years (`_y1` … `_y3`, `fiscal_year`) only with
 /// the next annual accounts; its industry, founding year, a dishonesty listing and an accident on
 /// record not at all (Models/RULES.md, "Gaps"); everything else now.
-public enum EnterpriseSchema {
-    public static let tiers: [CategoryValue] = [
+package enum EnterpriseSchema {
+    package static let tiers: [CategoryValue] = [
         CategoryValue("none", "无", aliases: ["无资质", "普通企业"]),
         CategoryValue("innovative", "创新型中小企业", aliases: ["创新型", "科技和创新型中小企业"]),
         CategoryValue("provincial_srdi", "省级专精特新", aliases: ["专精特新", "专精特新中小企业", "省级专精特新中小企业"]),
         CategoryValue("little_giant", "国家级小巨人", aliases: ["小巨人", "专精特新小巨人", "国家级专精特新小巨人"]),
     ]
 
-    public static let neeqStatuses: [CategoryValue] = [
+    package static let neeqStatuses: [CategoryValue] = [
         CategoryValue("not_quoted", "未挂牌", aliases: ["无", "否"]),
         CategoryValue("basic", "基础层"),
         CategoryValue("innovation", "创新层"),
@@ -25,7 +25,7 @@ public enum EnterpriseSchema {
 
     /// 上市情况: where the firm's shares are listed, if anywhere. A listed firm is not offered
     /// an IPO board or NEEQ quotation.
-    public static let listedBoards: [CategoryValue] = [
+    package static let listedBoards: [CategoryValue] = [
         CategoryValue("none", "未上市", aliases: ["无", "否"]),
         CategoryValue("sse_main", "沪市主板", aliases: ["上交所主板"]),
         CategoryValue("szse_main", "深市主板", aliases: ["深交所主板"]),
@@ -38,12 +38,12 @@ public enum EnterpriseSchema {
 
     /// 公司类型: listing and NEEQ quotation need a joint-stock company (股份有限公司); a limited
     /// liability company converts first (股改).
-    public static let companyForms: [CategoryValue] = [
+    package static let companyForms: [CategoryValue] = [
         CategoryValue("limited", "有限责任公司", aliases: ["有限公司"]),
         CategoryValue("joint_stock", "股份有限公司", aliases: ["股份公司"]),
     ]
 
-    public static let rdInstitutionLevels: [CategoryValue] = [
+    package static let rdInstitutionLevels: [CategoryValue] = [
         CategoryValue("none", "无"),
         CategoryValue("below_municipal", "市级以下", aliases: ["县级"]),
         CategoryValue("municipal", "市级"),
@@ -51,20 +51,20 @@ public enum EnterpriseSchema {
         CategoryValue("national", "国家级"),
     ]
 
-    public static let awardLevels: [CategoryValue] = [
+    package static let awardLevels: [CategoryValue] = [
         CategoryValue("none", "无"),
         CategoryValue("provincial", "省级", aliases: ["省部级"]),
         CategoryValue("national", "国家级"),
     ]
 
     /// Shandong's 16 prefecture-level cities; other cities are accepted as text.
-    public static let shandongCities = ["济南", "青岛", "淄博", "枣庄", "东营", "烟台", "潍坊", "济宁",
+    package static let shandongCities = ["济南", "青岛", "淄博", "枣庄", "东营", "烟台", "潍坊", "济宁",
                                         "泰安", "威海", "日照", "临沂", "德州", "聊城", "滨州", "菏泽"]
 
     static let money = -1e9...1e9
     static let nonNegativeMoney = 0.0...1e9
 
-    public static let fields: [FieldSpec] = [
+    package static let fields: [FieldSpec] = [
         FieldSpec("enterprise_id", "统一社会信用代码", .creditCode, required: true, aliases: ["id", "信用代码", "credit_code"],
                   "Unified social credit code (GB 32100-2015), check character validated; identifies the enterprise."),
         FieldSpec("name", "企业名称", .text(maxLength: 200), aliases: ["名称", "enterprise_name"], "Registered name."),
@@ -164,7 +164,7 @@ public enum EnterpriseSchema {
 
     /// Cross-field checks. Each catches a record that is internally impossible, which a
     /// spreadsheet export can produce and a model would otherwise score silently.
-    public static let rowChecks: [RowCheck] = [
+    package static let rowChecks: [RowCheck] = [
         RowCheck("R&D staff ≤ employees", fields: ["rd_staff", "employees"]) { v in
             guard let staff = v[0], let employees = v[1], staff > employees else { return nil }
             return ("rd_staff", "R&D staff \(Int(staff)) exceeds employees \(Int(employees))")
@@ -215,5 +215,5 @@ public enum EnterpriseSchema {
         },
     ]
 
-    public static let schema = RecordSchema(name: "enterprise", fields: fields, rowChecks: rowChecks, idField: "enterprise_id")
+    package static let schema = RecordSchema(name: "enterprise", fields: fields, rowChecks: rowChecks, idField: "enterprise_id")
 }

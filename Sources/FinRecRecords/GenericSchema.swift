@@ -1,13 +1,13 @@
-public import FinRecBase
+package import FinRecBase
 /// Schemas for data that are not enterprise records: any CSV whose columns are plain numbers or
 /// text (categories). Used to train and evaluate models on other data with their own feature spec.
-public enum GenericSchema {
+package enum GenericSchema {
     /// The name generic schemas carry (model files store their fields; enterprise models do not).
-    public static let name = "generic"
+    package static let name = "generic"
 
     /// A schema of `numeric` and `text` columns; `idField` (a text column) labels rows and must be
     /// unique.
-    public static func make(numeric: [String], text: [String], idField: String? = nil) -> RecordSchema {
+    package static func make(numeric: [String], text: [String], idField: String? = nil) -> RecordSchema {
         var fields: [FieldSpec] = []
         for column in numeric {
             fields.append(FieldSpec(column, column, .number(-1e300...1e300, unit: ""), "A number (inferred from the data)."))
@@ -22,7 +22,7 @@ public enum GenericSchema {
     /// numeric when every non-empty sampled cell is a finite decimal number, text otherwise.
     /// Columns in `excluding` (the labels) are left out, so readers keep them as extra columns. A
     /// text column named `id` becomes the id field.
-    public static func infer(csvPath path: String, excluding: Set<String>, sampleRows: Int = 32_768) throws(InputFileError) -> RecordSchema {
+    package static func infer(csvPath path: String, excluding: Set<String>, sampleRows: Int = 32_768) throws(InputFileError) -> RecordSchema {
         let empty = RecordSchema(name: name, fields: [])
         var options = ReaderOptions()
         options.chunkRows = sampleRows
@@ -49,7 +49,7 @@ public enum GenericSchema {
     }
 
     /// The schema's fields as stored in a model file.
-    public static func encode(_ schema: RecordSchema) -> JSONValue {
+    package static func encode(_ schema: RecordSchema) -> JSONValue {
         let fields: [JSONValue] = schema.fields.map { f in
             let kind: String
             if case .text = f.kind { kind = "text" } else { kind = "number" }
@@ -59,7 +59,7 @@ public enum GenericSchema {
     }
 
     /// The schema stored by ``encode(_:)``, or a message saying what is wrong.
-    public static func decode(_ json: JSONValue) -> Result<RecordSchema, SchemaDecodingError> {
+    package static func decode(_ json: JSONValue) -> Result<RecordSchema, SchemaDecodingError> {
         guard case .object(let o) = json, case .array(let fields)? = o["fields"] else {
             return .failure(SchemaDecodingError(message: "expected {\"fields\": [...], \"id_field\": ...}"))
         }
@@ -76,6 +76,6 @@ public enum GenericSchema {
     }
 }
 
-public struct SchemaDecodingError: Error, Sendable {
-    public let message: String
+package struct SchemaDecodingError: Error, Sendable {
+    package let message: String
 }

@@ -7,7 +7,7 @@ public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertibl
     public let field: String?
     public let message: String
 
-    public init(path: String, line: Int? = nil, column: Int? = nil, field: String? = nil, message: String) {
+    package init(path: String, line: Int? = nil, column: Int? = nil, field: String? = nil, message: String) {
         self.path = path
         self.line = line
         self.column = column

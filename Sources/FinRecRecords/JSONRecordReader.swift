@@ -8,11 +8,11 @@ import FoundationEssentials
 /// Errors name the file and the record: its line for JSON Lines and single objects, its
 /// position ("record 3") in an array. The whole file is read at once; for pools larger than
 /// ``maximumBytes`` use CSV, which streams.
-public enum JSONRecordReader {
+package enum JSONRecordReader {
     /// The largest JSON file accepted (256 MiB).
-    public static let maximumBytes = 256 << 20
+    package static let maximumBytes = 256 << 20
 
-    public static func read(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
+    package static func read(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path) } catch {
             throw InputFileError(path: path, message: "cannot read the file (\(error.reason)); check the path")
@@ -20,7 +20,7 @@ public enum JSONRecordReader {
         return try parse(bytes, path: path, schema: schema, options: options)
     }
 
-    public static func parse(_ bytes: [UInt8], path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
+    package static func parse(_ bytes: [UInt8], path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
         guard bytes.count <= maximumBytes else {
             throw InputFileError(path: path, message: "the JSON file is larger than \(maximumBytes >> 20) MiB; give large pools as CSV, which FinRec streams")
         }

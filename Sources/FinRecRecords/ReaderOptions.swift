@@ -1,6 +1,6 @@
 import FinRecBase
 /// What to do with a row that fails validation.
-public enum ValidationPolicy: Sendable, Equatable {
+package enum ValidationPolicy: Sendable, Equatable {
     /// Stop at the first bad row with an error naming the file, line, column and the expected form.
     case fail
     /// Leave bad rows out, write each with its reason to the rejects file (CSV, atomically), go on.
@@ -9,12 +9,12 @@ public enum ValidationPolicy: Sendable, Equatable {
 
 public struct ReaderOptions: Sendable {
     /// Rows per chunk: tens of thousands keep memory bounded and BLAS blocks large.
-    public var chunkRows = 32_768
-    public var policy = ValidationPolicy.fail
+    package var chunkRows = 32_768
+    package var policy = ValidationPolicy.fail
     /// Refuse (or reject) a second row with an id already seen. Costs memory per distinct id.
-    public var detectDuplicateIds = true
+    package var detectDuplicateIds = true
     /// The longest record accepted, in bytes; longer ones are refused, not loaded.
-    public var maximumRecordBytes = 8 << 20
+    package var maximumRecordBytes = 8 << 20
     public init() {}
 }
 
@@ -28,5 +28,5 @@ public struct ReadReport: Sendable, Equatable {
     public var unknownColumns: [String] = []
     /// Schema fields the file has no column for; they read as missing.
     public var absentFields: [String] = []
-    public var bytesRead = 0
+    package var bytesRead = 0
 }

@@ -1,29 +1,29 @@
 import FinRecBase
 /// A column of numbers in contiguous Float64 storage with a missing mask.
-public struct NumericColumn: Sendable, Equatable {
+package struct NumericColumn: Sendable, Equatable {
     /// Values; a missing entry holds NaN, but always test ``missing``.
-    public var values: [Double]
-    public var missing: [Bool]
+    package var values: [Double]
+    package var missing: [Bool]
 
-    public init(values: [Double] = [], missing: [Bool] = []) {
+    package init(values: [Double] = [], missing: [Bool] = []) {
         precondition(values.count == missing.count)
         self.values = values
         self.missing = missing
     }
 
     /// The value at `i`, nil when missing.
-    public subscript(_ i: Int) -> Double? { missing[i] ? nil : values[i] }
+    package subscript(_ i: Int) -> Double? { missing[i] ? nil : values[i] }
 }
 
 /// A column of text values; nil is missing.
-public struct TextColumn: Sendable, Equatable {
-    public var values: [String?]
-    public init(values: [String?] = []) { self.values = values }
-    public subscript(_ i: Int) -> String? { values[i] }
+package struct TextColumn: Sendable, Equatable {
+    package var values: [String?]
+    package init(values: [String?] = []) { self.values = values }
+    package subscript(_ i: Int) -> String? { values[i] }
 }
 
 /// One decoded column of a ``RecordChunk``.
-public enum Column: Sendable, Equatable {
+package enum Column: Sendable, Equatable {
     case numeric(NumericColumn)
     case text(TextColumn)
 }
@@ -33,15 +33,15 @@ public enum Column: Sendable, Equatable {
 ///
 /// Storage is flat and column-major (`slot * capacity + row`), filled in place as rows are read;
 /// ``column(_:)`` and friends hand out each column as a contiguous array of ``rowCount`` values.
-public struct RecordChunk: Sendable {
+package struct RecordChunk: Sendable {
     enum Slot: Sendable { case numeric(Int), text(Int) }
 
-    public let schema: RecordSchema
-    public private(set) var rowCount = 0
+    package let schema: RecordSchema
+    package private(set) var rowCount = 0
     /// For each row, the 1-based line of the file it starts on (JSON arrays: the element number).
-    public private(set) var lines: [Int] = []
+    package private(set) var lines: [Int] = []
     /// Columns the schema does not know, kept as text for expressions and reports.
-    public let extraNames: [String]
+    package let extraNames: [String]
 
     let slots: [Slot]
     let numericCount: Int
@@ -82,7 +82,7 @@ public struct RecordChunk: Sendable {
     }
 
     /// The column of field `i` in schema order.
-    public func column(_ i: Int) -> Column {
+    package func column(_ i: Int) -> Column {
         switch slots[i] {
         case .numeric(let s): .numeric(numericColumn(slot: s))
         case .text(let s): .text(TextColumn(values: Array(texts[(s * capacity)..<(s * capacity + rowCount)])))
@@ -96,7 +96,7 @@ public struct RecordChunk: Sendable {
 
     /// The numeric column of field `name`.
     /// - Precondition: the schema has a numeric field of that name.
-    public func numeric(_ name: String) -> NumericColumn {
+    package func numeric(_ name: String) -> NumericColumn {
         guard let i = schema.index(of: name), case .numeric(let s) = slots[i] else {
             preconditionFailure("schema \(schema.name) has no numeric field \(name)")
         }
@@ -104,7 +104,7 @@ public struct RecordChunk: Sendable {
     }
 
     /// The text column of field `name`.
-    public func text(_ name: String) -> TextColumn {
+    package func text(_ name: String) -> TextColumn {
         guard let i = schema.index(of: name), case .text = slots[i], case .text(let c) = column(i) else {
             preconditionFailure("schema \(schema.name) has no text field \(name)")
         }
@@ -112,7 +112,7 @@ public struct RecordChunk: Sendable {
     }
 
     /// The unknown column number `j` (see ``extraNames``), as text.
-    public func extra(_ j: Int) -> TextColumn {
+    package func extra(_ j: Int) -> TextColumn {
         let bytes = extraBytes[j], ends = extraEnds[j], present = extraPresent[j]
         return TextColumn(values: (0..<rowCount).map { r in
             guard present[r] else { return nil }
@@ -151,7 +151,7 @@ public struct RecordChunk: Sendable {
     }
 
     /// A chunk holding only row `r` of this one.
-    public func row(_ r: Int) -> RecordChunk {
+    package func row(_ r: Int) -> RecordChunk {
         precondition(r >= 0 && r < rowCount, "row \(r) is outside a chunk of \(rowCount) rows")
         // A chunk of one row (one applicant) is its own row: no copy.
         if rowCount == 1 && capacity == 1 { return self }
@@ -175,7 +175,7 @@ public struct RecordChunk: Sendable {
     }
 
     /// The value of field `name` in row `row`.
-    public func value(_ name: String, row: Int) -> CellValue {
+    package func value(_ name: String, row: Int) -> CellValue {
         guard let i = schema.index(of: name) else { preconditionFailure("no field \(name)") }
         return value(field: i, row: row)
     }
@@ -188,7 +188,7 @@ public struct RecordChunk: Sendable {
     }
 
     /// The ids of the rows, from the schema's id field (or "line N" where there is none).
-    public var ids: [String] {
+    package var ids: [String] {
         guard let idField = schema.idField, let i = schema.index(of: idField), case .text(let s) = slots[i] else {
             return lines.map { "line \($0)" }
         }
@@ -197,7 +197,7 @@ public struct RecordChunk: Sendable {
 
     /// The names of the rows, from a text field called `name` (nil each where it is missing or
     /// the schema has no such field).
-    public var names: [String?] {
+    package var names: [String?] {
         guard let i = schema.index(of: "name"), case .text(let s) = slots[i] else { return Array(repeating: nil, count: rowCount) }
         return (0..<rowCount).map { texts[s * capacity + $0] }
     }
@@ -397,7 +397,7 @@ public struct RecordChunk: Sendable {
     }
 
     /// How many rows miss field `i` (counted in place).
-    public func missingCount(field i: Int) -> Int {
+    package func missingCount(field i: Int) -> Int {
         switch slots[i] {
         case .numeric: withNumeric(field: i) { _, missing in missing.reduce(0) { $0 + ($1 ? 1 : 0) } }
         case .text: withTexts(field: i) { texts in texts.reduce(0) { $0 + ($1 == nil ? 1 : 0) } }

@@ -1,7 +1,7 @@
-public import FinRecBase
+package import FinRecBase
 /// What kind of value a field holds, with its unit and allowed range. This is the one place the
 /// readers, the docs (DATASET.md, `finrec schema`) and the tests take field definitions from.
-public enum FieldKind: Sendable, Equatable {
+package enum FieldKind: Sendable, Equatable {
     /// The unified social credit code (统一社会信用代码), check character validated.
     case creditCode
     /// Free text of at most `maxLength` characters.
@@ -20,7 +20,7 @@ public enum FieldKind: Sendable, Equatable {
     case date
 
     /// True when the value is stored in a numeric column (all kinds but text and credit code).
-    public var isNumeric: Bool {
+    package var isNumeric: Bool {
         switch self {
         case .creditCode, .text: false
         default: true
@@ -28,7 +28,7 @@ public enum FieldKind: Sendable, Equatable {
     }
 
     /// How a user should write a value of this kind, for messages and docs.
-    public var expectedForm: String {
+    package var expectedForm: String {
         switch self {
         case .creditCode: return "an 18-character unified social credit code, e.g. 91370100MA3C5YQ12X"
         case .text(let n): return "text of at most \(n) characters"
@@ -47,7 +47,7 @@ public enum FieldKind: Sendable, Equatable {
     }
 
     /// A short type name for the docs.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .creditCode: "credit code"
         case .text: "text"
@@ -68,12 +68,12 @@ public enum FieldKind: Sendable, Equatable {
 
 /// One value of a category field: a stable English code, its Chinese name, and other spellings
 /// a file may use.
-public struct CategoryValue: Sendable, Equatable {
-    public let code: String
-    public let chinese: String
-    public let aliases: [String]
+package struct CategoryValue: Sendable, Equatable {
+    package let code: String
+    package let chinese: String
+    package let aliases: [String]
 
-    public init(_ code: String, _ chinese: String, aliases: [String] = []) {
+    package init(_ code: String, _ chinese: String, aliases: [String] = []) {
         self.code = code
         self.chinese = chinese
         self.aliases = aliases
@@ -81,7 +81,7 @@ public struct CategoryValue: Sendable, Equatable {
 
     /// Every spelling a file may use (code, Chinese name, aliases), normalised as the readers
     /// compare them (``RecordSchema/normalise(_:)``), each once, in that order.
-    public var normalisedSpellings: [String] {
+    package var normalisedSpellings: [String] {
         var out: [String] = []
         for s in [code, chinese] + aliases where !out.contains(RecordSchema.normalise(s)) { out.append(RecordSchema.normalise(s)) }
         return out
@@ -90,19 +90,19 @@ public struct CategoryValue: Sendable, Equatable {
 
 /// One field of a record: its English snake_case name, Chinese name, other header spellings,
 /// kind, and meaning.
-public struct FieldSpec: Sendable, Equatable {
-    public let name: String
-    public let chineseName: String
-    public let aliases: [String]
-    public let kind: FieldKind
-    public let required: Bool
-    public let summary: String
+package struct FieldSpec: Sendable, Equatable {
+    package let name: String
+    package let chineseName: String
+    package let aliases: [String]
+    package let kind: FieldKind
+    package let required: Bool
+    package let summary: String
     /// When the enterprise can change the value, which is what a gap on it can promise
     /// (``EligibilityGap``): now, only with its next annual accounts, or not at all.
-    public var change = Change.now
+    package var change = Change.now
 
     /// When an enterprise can change a field's value.
-    public enum Change: String, Sendable, Equatable {
+    package enum Change: String, Sendable, Equatable {
         /// By its own steps today: hire, file a patent, raise its market value, convert (股改).
         case now
         /// Only with its next annual accounts: a figure of a closed fiscal year (revenue_y1 …)
@@ -112,7 +112,7 @@ public struct FieldSpec: Sendable, Equatable {
         case notByEnterprise = "fixed"
     }
 
-    public init(_ name: String, _ chineseName: String, _ kind: FieldKind, required: Bool = false,
+    package init(_ name: String, _ chineseName: String, _ kind: FieldKind, required: Bool = false,
                 aliases: [String] = [], _ summary: String) {
         self.name = name
         self.chineseName = chineseName
@@ -123,36 +123,36 @@ public struct FieldSpec: Sendable, Equatable {
     }
 
     /// The same field with `change` set.
-    public func changing(_ change: Change) -> FieldSpec {
+    package func changing(_ change: Change) -> FieldSpec {
         var copy = self
         copy.change = change
         return copy
     }
 
     /// "revenue_y1 (营业收入（最近一年）)": how messages name the field.
-    public var displayName: String { "\(name) (\(chineseName))" }
+    package var displayName: String { "\(name) (\(chineseName))" }
 
     /// How reasons name the field: "营业收入（最近一年）（revenue_y1）" in Chinese, the column name in English.
-    public func label(_ language: Language) -> String { language == .zh ? "\(chineseName)（\(name)）" : name }
+    package func label(_ language: Language) -> String { language == .zh ? "\(chineseName)（\(name)）" : name }
 }
 
 /// A list of fields with header lookup by English name, Chinese name or alias, and the
 /// cross-field checks that a record must pass.
-public struct RecordSchema: Sendable {
-    public let name: String
-    public let fields: [FieldSpec]
+package struct RecordSchema: Sendable {
+    package let name: String
+    package let fields: [FieldSpec]
     /// Checks on a whole row (e.g. R&D staff ≤ employees); each returns a problem or nil.
-    public let rowChecks: [RowCheck]
+    package let rowChecks: [RowCheck]
     /// Column name of the record id, if any (used to detect duplicates and to label outputs).
-    public let idField: String?
+    package let idField: String?
     /// Indexes of the required fields.
-    public let requiredFields: [Int]
+    package let requiredFields: [Int]
     /// For each row check, the indexes of the fields it reads.
     let rowCheckFields: [[Int]]
     private let lookup: [String: Int]
     private let byName: [String: Int]
 
-    public init(name: String, fields: [FieldSpec], rowChecks: [RowCheck] = [], idField: String? = nil) {
+    package init(name: String, fields: [FieldSpec], rowChecks: [RowCheck] = [], idField: String? = nil) {
         self.name = name
         self.fields = fields
         self.rowChecks = rowChecks
@@ -180,11 +180,11 @@ public struct RecordSchema: Sendable {
 
     /// The index of the field a header cell names, or nil for an unknown column. Matching ignores
     /// ASCII case, white space, and full-width versus half-width brackets.
-    public func fieldIndex(forHeader header: String) -> Int? {
+    package func fieldIndex(forHeader header: String) -> Int? {
         lookup[Self.normalise(header)]
     }
 
-    public func index(of name: String) -> Int? {
+    package func index(of name: String) -> Int? {
         byName[name]
     }
 
@@ -203,7 +203,7 @@ public struct RecordSchema: Sendable {
     }
 
     /// A schema of plain numeric columns, as a model's ready-made features or a generic CSV.
-    public static func numeric(_ names: [String], required: Bool = true, idField: String? = "id") -> RecordSchema {
+    package static func numeric(_ names: [String], required: Bool = true, idField: String? = "id") -> RecordSchema {
         var fields = names.map { FieldSpec($0, $0, .number(-Double.infinity...Double.infinity, unit: "model units"), required: required, $0) }
         if let idField, !names.contains(idField) {
             fields.insert(FieldSpec(idField, "编号", .text(maxLength: 256), aliases: ["enterprise_id"], "row id"), at: 0)
@@ -214,12 +214,12 @@ public struct RecordSchema: Sendable {
 
 /// A check on a whole row: it names the fields it reads and gets their values (nil when
 /// missing) in that order; it returns the field at fault and what is wrong, or nil.
-public struct RowCheck: Sendable {
-    public let summary: String
-    public let fields: [String]
-    public let check: @Sendable (RowValues) -> (field: String, message: String)?
+package struct RowCheck: Sendable {
+    package let summary: String
+    package let fields: [String]
+    package let check: @Sendable (RowValues) -> (field: String, message: String)?
 
-    public init(_ summary: String, fields: [String],
+    package init(_ summary: String, fields: [String],
                 _ check: @escaping @Sendable (RowValues) -> (field: String, message: String)?) {
         self.summary = summary
         self.fields = fields
@@ -229,7 +229,7 @@ public struct RowCheck: Sendable {
 
 /// The values of a ``RowCheck``'s fields in the row being checked, in the order the check
 /// named them; nil when missing.
-public struct RowValues {
+package struct RowValues {
     let values: UnsafeBufferPointer<Double?>
-    public subscript(_ position: Int) -> Double? { values[position] }
+    package subscript(_ position: Int) -> Double? { values[position] }
 }

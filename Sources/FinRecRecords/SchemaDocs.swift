@@ -2,7 +2,7 @@ import FinRecBase
 extension RecordSchema {
     /// The schema as a Markdown table: field, Chinese name, type, unit and range, meaning, other
     /// accepted header spellings. DATASET.md embeds this table and a test keeps the two equal.
-    public func markdownTable() -> String {
+    package func markdownTable() -> String {
         var lines = ["| field | 中文名 | type | unit / range / values | meaning | also accepted as |",
                      "|---|---|---|---|---|---|"]
         for f in fields {

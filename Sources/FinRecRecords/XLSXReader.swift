@@ -7,11 +7,11 @@ import FoundationEssentials
 /// CSV's line N. Text cells stay text, numbers are copied as the file stores them (Excel keeps
 /// 15 to 17 significant digits; libxlsxwriter 16), booleans as 1/0, and numbers in a date column (`isDateColumn` of its header) as
 /// YYYY-MM-DD. Formulas are read by their cached value; an error value (#DIV/0!, …) is refused.
-public enum XLSXReader {
+package enum XLSXReader {
     /// The largest part inflated (a sheet of 64 MiB of XML is some 500,000 rows).
     static let maximumPartBytes = 64 << 20
 
-    public static func csv(_ bytes: [UInt8], name: String, isDateColumn: (String) -> Bool) throws(InputFileError) -> [UInt8] {
+    package static func csv(_ bytes: [UInt8], name: String, isDateColumn: (String) -> Bool) throws(InputFileError) -> [UInt8] {
         func fail(_ message: String, line: Int? = nil, column: Int? = nil) -> InputFileError {
             InputFileError(path: name, line: line, column: column, message: message)
         }

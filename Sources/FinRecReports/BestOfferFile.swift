@@ -2,9 +2,9 @@ import FinRecBase
 import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
-public import FinRecCatalog
-public import FinRecModel
-public import FinRecInference
+package import FinRecCatalog
+package import FinRecModel
+package import FinRecInference
 import FinRecEvaluation
 import FoundationEssentials
 
@@ -13,40 +13,40 @@ import FoundationEssentials
 public final class BestOfferFile {
     /// The CSV header: per ``Catalog/bestColumns`` prefix (`best_loan`, `best_listing` …) its
     /// id, name_zh, status, probability and points columns.
-    public static func header(_ catalog: Catalog) -> String {
+    package static func header(_ catalog: Catalog) -> String {
         "enterprise_id,name,line,"
             + catalog.bestColumns.map { p in ["id", "name_zh", "status", "probability", "points"].map { "\(p)_\($0)," }.joined() }.joined()
             + "eligible_offers,unknown_offers\n"
     }
     let writer: AtomicFileWriter
     /// JSON Lines for a `.jsonl` name, CSV otherwise.
-    public let jsonLines: Bool
+    package let jsonLines: Bool
 
     /// - Parameter excel: start the CSV with a UTF-8 byte-order mark (Excel then reads Chinese right).
-    public init(path: String, catalog: Catalog, excel: Bool = false) throws {
+    package init(path: String, catalog: Catalog, excel: Bool = false) throws {
         writer = try AtomicFileWriter(path: path)
         jsonLines = path.lowercased().hasSuffix(".jsonl")
         if !jsonLines { try writer.write((excel ? CSVField.byteOrderMark : "") + Self.header(catalog)) }
     }
 
-    public func write(_ bytes: [UInt8]) throws { try writer.write(bytes) }
+    package func write(_ bytes: [UInt8]) throws { try writer.write(bytes) }
     public func commit() throws { try writer.commit() }
     public func discard() { writer.discard() }
 }
 
 /// Formats best-offer rows as CSV lines or JSON Lines (on any thread).
-public struct BestOfferLines: Sendable {
-    public let catalog: Catalog
-    public let scaling: ScoreScaling
-    public let jsonLines: Bool
+package struct BestOfferLines: Sendable {
+    package let catalog: Catalog
+    package let scaling: ScoreScaling
+    package let jsonLines: Bool
 
-    public init(catalog: Catalog, scaling: ScoreScaling, jsonLines: Bool) {
+    package init(catalog: Catalog, scaling: ScoreScaling, jsonLines: Bool) {
         self.catalog = catalog
         self.scaling = scaling
         self.jsonLines = jsonLines
     }
 
-    public func lines(_ rows: [BestOffer]) -> [UInt8] {
+    package func lines(_ rows: [BestOffer]) -> [UInt8] {
         guard !jsonLines else { return json(rows) }
         var text = ""
         text.reserveCapacity(rows.count * 180)
@@ -63,7 +63,7 @@ public struct BestOfferLines: Sendable {
     }
 
     /// One object per line, with the same fields as the CSV.
-    public func json(_ rows: [BestOffer]) -> [UInt8] {
+    package func json(_ rows: [BestOffer]) -> [UInt8] {
         var text = ""
         for b in rows {
             var members: [(String, JSONValue)] = [

@@ -1,22 +1,22 @@
 import FinRecBase
 import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
-public import FinRecCatalog
-public import FinRecModel
+package import FinRecFeatures
+package import FinRecCatalog
+package import FinRecModel
 import FinRecInference
 import FinRecEvaluation
 /// The bins of binned features with, per product, each bin's rows, successes, failures, success
 /// rate, WOE and share of the information value (`finrec bins`): a terminal table or JSON.
-public struct BinningDocument: Sendable {
-    public enum Format: String, Sendable, CaseIterable { case table, json }
+package struct BinningDocument: Sendable {
+    package enum Format: String, Sendable, CaseIterable { case table, json }
 
-    public struct Product: Sendable {
-        public let id: String
-        public let chineseName: String
-        public let englishName: String
+    package struct Product: Sendable {
+        package let id: String
+        package let chineseName: String
+        package let englishName: String
 
-        public init(id: String, chineseName: String, englishName: String) {
+        package init(id: String, chineseName: String, englishName: String) {
             self.id = id
             self.chineseName = chineseName
             self.englishName = englishName
@@ -24,38 +24,38 @@ public struct BinningDocument: Sendable {
     }
 
     /// One binned feature for one product.
-    public struct FeatureTable: Sendable {
-        public struct Row: Sendable {
-            public let label: String
-            public let rows: Double
-            public let events: Double
-            public let nonEvents: Double
-            public let woe: Double
-            public let iv: Double
-            public var eventRate: Double { events + nonEvents > 0 ? events / (events + nonEvents) : .nan }
+    package struct FeatureTable: Sendable {
+        package struct Row: Sendable {
+            package let label: String
+            package let rows: Double
+            package let events: Double
+            package let nonEvents: Double
+            package let woe: Double
+            package let iv: Double
+            package var eventRate: Double { events + nonEvents > 0 ? events / (events + nonEvents) : .nan }
         }
-        public let feature: Int
-        public let name: String
-        public let chinese: String
-        public let english: String
-        public let trend: WeightSign
-        public let bins: FittedBins
-        public let rows: [Row]
-        public var informationValue: Double { rows.reduce(0) { $0 + $1.iv } }
+        package let feature: Int
+        package let name: String
+        package let chinese: String
+        package let english: String
+        package let trend: WeightSign
+        package let bins: FittedBins
+        package let rows: [Row]
+        package var informationValue: Double { rows.reduce(0) { $0 + $1.iv } }
         /// Rows with a label for the product.
-        public var labelled: Double { rows.reduce(0) { $0 + $1.events + $1.nonEvents } }
+        package var labelled: Double { rows.reduce(0) { $0 + $1.events + $1.nonEvents } }
         /// "营业收入 (log_revenue)", or the name alone when it is its own label.
-        public var title: String { chinese == name ? name : "\(chinese) (\(name))" }
+        package var title: String { chinese == name ? name : "\(chinese) (\(name))" }
     }
 
-    public let products: [Product]
+    package let products: [Product]
     /// Per product, its binned features by information value, largest first.
-    public let tables: [[FeatureTable]]
+    package let tables: [[FeatureTable]]
     /// What the bins were fitted on (a model file, or a data file for screening).
-    public let source: String
+    package let source: String
 
     /// - Parameter products: in the order of the bins' counts and trends.
-    public init(features: FittedFeatures, products: [Product], source: String) {
+    package init(features: FittedFeatures, products: [Product], source: String) {
         self.products = products
         self.source = source
         tables = products.indices.map { p in
@@ -75,14 +75,14 @@ public struct BinningDocument: Sendable {
     }
 
     /// The bins a model was trained with.
-    public init(model: TrainedModel, source: String) {
+    package init(model: TrainedModel, source: String) {
         self.init(features: model.features, products: model.linear.products.map {
             Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName)
         }, source: source)
     }
 
     /// Bins fitted on data for `offers` (in the order of their counts, as ``TrainingPipeline/binningAnalysis(path:reading:)`` gives them).
-    public init(features: FittedFeatures, offers: [Catalog.Offer], source: String) {
+    package init(features: FittedFeatures, offers: [Catalog.Offer], source: String) {
         self.init(features: features, products: offers.map { Product(id: $0.id, chineseName: $0.chineseName, englishName: $0.englishName) }, source: source)
     }
 
@@ -92,14 +92,14 @@ public struct BinningDocument: Sendable {
         self.source = source
     }
 
-    public struct UnknownProduct: Error, CustomStringConvertible {
-        public let id: String
-        public let known: [String]
-        public var description: String { "no offer '\(id)' among the bins; use one of \(known.joined(separator: ", "))" }
+    package struct UnknownProduct: Error, CustomStringConvertible {
+        package let id: String
+        package let known: [String]
+        package var description: String { "no offer '\(id)' among the bins; use one of \(known.joined(separator: ", "))" }
     }
 
     /// The document for some offers only (all when `ids` is empty).
-    public func only(products ids: [String]) throws(UnknownProduct) -> BinningDocument {
+    package func only(products ids: [String]) throws(UnknownProduct) -> BinningDocument {
         guard !ids.isEmpty else { return self }
         let known = products.map(\.id)
         if let unknown = ids.first(where: { !known.contains($0) }) { throw UnknownProduct(id: unknown, known: known) }
@@ -109,14 +109,14 @@ public struct BinningDocument: Sendable {
 
     /// Below this many labelled rows an offer's IVs run high: bins of 5% of all rows hold only a
     /// few labelled ones, whose WOE swings widely.
-    public static let fewLabels = 1_000.0
+    package static let fewLabels = 1_000.0
 
     /// The rows labelled for product `p`.
-    public func labelled(_ p: Int) -> Double { tables[p].map(\.labelled).max() ?? 0 }
+    package func labelled(_ p: Int) -> Double { tables[p].map(\.labelled).max() ?? 0 }
 
     /// The usual reading of an information value (Siddiqi): below 0.02 not predictive, to 0.1
     /// weak, to 0.3 medium, to 0.5 strong, above: suspiciously strong (check for leakage).
-    public static func strength(_ iv: Double) -> (zh: String, en: String) {
+    package static func strength(_ iv: Double) -> (zh: String, en: String) {
         switch iv {
         case ..<0.02: ("无预测力", "not predictive")
         case ..<0.1: ("弱", "weak")
@@ -126,11 +126,11 @@ public struct BinningDocument: Sendable {
         }
     }
 
-    public func render(_ format: Format) -> String { format == .json ? json() : table() }
+    package func render(_ format: Format) -> String { format == .json ? json() : table() }
 
     private func f(_ x: Double, _ digits: Int) -> String { x.isFinite ? Fixed.exact(x, digits: digits) : "-" }
 
-    public func table() -> String {
+    package func table() -> String {
         var out = "bins fitted on \(source); WOE = ln(share of successes / share of failures), IV = Σ (success share − failure share) × WOE\n"
         for (p, product) in products.enumerated() {
             out += "\n\(product.chineseName) (\(product.id)): information value by feature, \(Fixed.exact(labelled(p), digits: 0)) labelled rows"
@@ -158,7 +158,7 @@ public struct BinningDocument: Sendable {
         return out
     }
 
-    public func json() -> String {
+    package func json() -> String {
         func n(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
         let products: [JSONValue] = products.enumerated().map { p, product in
             .object(JSONObject([

@@ -1,26 +1,26 @@
 import FinRecBase
 import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
+package import FinRecFeatures
 import FinRecCatalog
 import FinRecModel
 import FinRecInference
-public import FinRecEvaluation
+package import FinRecEvaluation
 /// A model's evaluation (`finrec evaluate`), with a baseline model beside it when given: a
 /// terminal table or JSON.
-public struct EvaluationDocument: Sendable {
-    public enum Format: String, Sendable, CaseIterable { case table, json }
+package struct EvaluationDocument: Sendable {
+    package enum Format: String, Sendable, CaseIterable { case table, json }
 
-    public let evaluation: ModelEvaluation
-    public let baseline: ModelEvaluation?
+    package let evaluation: ModelEvaluation
+    package let baseline: ModelEvaluation?
     /// The table also shows each offer's reliability table (JSON always carries it).
-    public let showsReliability: Bool
+    package let showsReliability: Bool
     /// With a number of bands: each offer's gains (strategy) table, in the table and the JSON.
-    public let gainsBands: Int?
+    package let gainsBands: Int?
     /// What the evaluated model's label 1 means for the applicant.
-    public let event: FittedFeatures.EventPolarity
+    package let event: FittedFeatures.EventPolarity
 
-    public init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil, showsReliability: Bool = false, gainsBands: Int? = nil,
+    package init(evaluation: ModelEvaluation, baseline: ModelEvaluation? = nil, showsReliability: Bool = false, gainsBands: Int? = nil,
                 event: FittedFeatures.EventPolarity = .favourable) {
         self.event = event
         self.evaluation = evaluation
@@ -30,7 +30,7 @@ public struct EvaluationDocument: Sendable {
     }
 
     /// The gains tables as text, one per offer.
-    public static func gainsText(_ evaluation: ModelEvaluation, bands: Int) -> String {
+    package static func gainsText(_ evaluation: ModelEvaluation, bands: Int) -> String {
         func f(_ x: Double, _ digits: Int) -> String { x.isFinite ? Fixed.exact(x, digits: digits) : "-" }
         func pct(_ x: Double) -> String { x.isFinite ? Fixed.exact(100 * x, digits: 1) + "%" : "-" }
         var out = "\ngains tables (score bands from the top; cumulative columns: approving every band down to this one)\n"
@@ -60,7 +60,7 @@ public struct EvaluationDocument: Sendable {
         })
     }
 
-    public func render(_ format: Format) -> String { format == .json ? json() : table() }
+    package func render(_ format: Format) -> String { format == .json ? json() : table() }
 
     /// A metric with `digits` decimals, "-" when missing or not finite.
     private func f(_ x: Double?, _ digits: Int = 3) -> String {
@@ -68,7 +68,7 @@ public struct EvaluationDocument: Sendable {
         return Fixed.exact(x, digits: digits)
     }
 
-    public func table() -> String {
+    package func table() -> String {
         let e = evaluation, top = evaluation.top
         var out = "\(e.rows) enterprises; per offer, rows labelled and not ruled out by its eligibility rule\n"
         out += event == .favourable ? "event: favourable (label 1 is good news for the applicant; pos% and P@top count successes)\n"
@@ -105,7 +105,7 @@ public struct EvaluationDocument: Sendable {
         return out
     }
 
-    public func json() -> String {
+    package func json() -> String {
         let e = evaluation
         let gainsBands = self.gainsBands
         func encode(_ e: ModelEvaluation) -> JSONValue {

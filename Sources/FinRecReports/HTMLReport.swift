@@ -3,26 +3,26 @@ import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
-public import FinRecModel
+package import FinRecModel
 import FinRecInference
-public import FinRecEvaluation
+package import FinRecEvaluation
 /// `finrec report`: one self-contained HTML file for a risk committee — per offer the ROC and
 /// KS curves, calibration, the points of successes and failures, the gains table and the
 /// information-value ranking, and with a baseline the population stability. Charts are inline
 /// SVG; no script, no font, no request leaves the file (its Content-Security-Policy forbids it).
-public struct HTMLReport: Sendable {
-    public let model: TrainedModel
-    public let modelPath: String
-    public let evaluation: ModelEvaluation
-    public let dataPath: String
+package struct HTMLReport: Sendable {
+    package let model: TrainedModel
+    package let modelPath: String
+    package let evaluation: ModelEvaluation
+    package let dataPath: String
     /// Per product (model order), its features' information value on the data, largest first.
-    public let informationValues: BinningDocument?
-    public let stability: PopulationStability?
-    public let asOf: String
-    public let generated: String
-    public var bands = 10
+    package let informationValues: BinningDocument?
+    package let stability: PopulationStability?
+    package let asOf: String
+    package let generated: String
+    package var bands = 10
 
-    public init(model: TrainedModel, modelPath: String, evaluation: ModelEvaluation, dataPath: String, informationValues: BinningDocument?,
+    package init(model: TrainedModel, modelPath: String, evaluation: ModelEvaluation, dataPath: String, informationValues: BinningDocument?,
                 stability: PopulationStability?, asOf: String, generated: String) {
         self.model = model
         self.modelPath = modelPath
@@ -56,7 +56,7 @@ public struct HTMLReport: Sendable {
             : "事件为违约等不利结果，概率越高对企业越不利 (event = default or another adverse outcome, label 1: adverse; a higher probability is worse for the applicant)。"
     }
 
-    public func render() -> String {
+    package func render() -> String {
         var h = """
             <!DOCTYPE html>
             <html lang="zh-CN"><head><meta charset="utf-8">

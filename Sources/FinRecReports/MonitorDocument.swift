@@ -5,25 +5,25 @@ import FinRecFeatures
 import FinRecCatalog
 import FinRecModel
 import FinRecInference
-public import FinRecEvaluation
+package import FinRecEvaluation
 /// `finrec monitor`'s report: PSI of each offer's points and CSI of each feature, with bands.
-public struct MonitorDocument: Sendable {
-    public enum Format: String, Sendable, CaseIterable { case table, json }
+package struct MonitorDocument: Sendable {
+    package enum Format: String, Sendable, CaseIterable { case table, json }
 
-    public let stability: PopulationStability
+    package let stability: PopulationStability
     /// The table also lists each entry's bins with both populations' shares.
-    public let showsBins: Bool
+    package let showsBins: Bool
 
-    public init(stability: PopulationStability, showsBins: Bool = false) {
+    package init(stability: PopulationStability, showsBins: Bool = false) {
         self.stability = stability
         self.showsBins = showsBins
     }
 
-    public func render(_ format: Format) -> String { format == .json ? json() : table() }
+    package func render(_ format: Format) -> String { format == .json ? json() : table() }
 
     private func f(_ x: Double?, _ digits: Int) -> String { x.map { $0.isFinite ? Fixed.exact($0, digits: digits) : "-" } ?? "-" }
 
-    public func table() -> String {
+    package func table() -> String {
         let s = stability
         var out = "population stability: baseline \(s.baseline) (\(s.baselineRows) rows) → \(s.data) (\(s.dataRows) rows)\n"
         out += "PSI/CSI < 0.1 stable 稳定, 0.1–0.25 watch 关注, > 0.25 act 需处理; no-drift: the PSI two samples of these sizes show without any drift\n\n"
@@ -53,7 +53,7 @@ public struct MonitorDocument: Sendable {
         return out
     }
 
-    public func json() -> String {
+    package func json() -> String {
         let s = stability
         func n(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .number($0) : .null } ?? .null }
         func entry(_ e: PopulationStability.Entry, score: Bool) -> JSONValue {

@@ -1,6 +1,6 @@
 import FinRecBase
 import FinRecRecords
-public import FinRecLinear
+package import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 import FinRecModel
@@ -8,21 +8,21 @@ import FinRecInference
 import FinRecEvaluation
 /// The scores of ready-made feature rows (`finrec predict`): a terminal table, CSV (logit and
 /// probability per product) or JSON.
-public struct PredictionDocument: Sendable {
-    public enum Format: String, Sendable, CaseIterable { case table, csv, json }
+package struct PredictionDocument: Sendable {
+    package enum Format: String, Sendable, CaseIterable { case table, csv, json }
 
-    public let model: LinearModel
-    public let ids: [String]
+    package let model: LinearModel
+    package let ids: [String]
     /// rows × products.
-    public let logits: Matrix<Double>
+    package let logits: Matrix<Double>
 
-    public init(model: LinearModel, ids: [String], logits: Matrix<Double>) {
+    package init(model: LinearModel, ids: [String], logits: Matrix<Double>) {
         self.model = model
         self.ids = ids
         self.logits = logits
     }
 
-    public func render(_ format: Format) -> String {
+    package func render(_ format: Format) -> String {
         switch format {
         case .table: table()
         case .csv: csv()
@@ -30,7 +30,7 @@ public struct PredictionDocument: Sendable {
         }
     }
 
-    public func table() -> String {
+    package func table() -> String {
         var out = "probability of success per product (logit in brackets)\n"
         let columns = model.products.map(\.displayName)
         let idWidth = max(2, ids.map(\.displayWidth).max() ?? 0)
@@ -46,7 +46,7 @@ public struct PredictionDocument: Sendable {
         return out
     }
 
-    public func csv() -> String {
+    package func csv() -> String {
         var out = "id," + model.products.map { "\($0.id)_logit,\($0.id)_probability" }.joined(separator: ",") + "\n"
         for (i, id) in ids.enumerated() {
             out += CSVField.escape(id)
@@ -59,7 +59,7 @@ public struct PredictionDocument: Sendable {
         return out
     }
 
-    public func json() -> String {
+    package func json() -> String {
         let products: [JSONValue] = model.products.map { p in
             .object(JSONObject([("id", .string(p.id)), ("name_zh", .string(p.chineseName)), ("name_en", .string(p.englishName))]))
         }

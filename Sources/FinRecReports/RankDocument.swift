@@ -1,10 +1,10 @@
-public import FinRecBase
-public import FinRecRecords
+package import FinRecBase
+package import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 import FinRecModel
-public import FinRecInference
+package import FinRecInference
 import FinRecEvaluation
 /// A pool's top lists per offer (`finrec rank`) as CSV or JSON (`finrec-rank`, format version 1),
 /// and the end-of-run summary.
@@ -14,14 +14,14 @@ public struct RankDocument {
 
     /// The version of the JSON contract.
     public static let formatVersion = 1
-    public let ranker: PoolRanker
-    public let scorer: OfferScorer
+    package let ranker: PoolRanker
+    package let scorer: OfferScorer
     public let modelPath: String
     public let asOf: String
     /// The language of the reasons.
-    public let language: Language
+    package let language: Language
 
-    public init(ranker: PoolRanker, scorer: OfferScorer, modelPath: String, asOf: String, language: Language = .zh) {
+    package init(ranker: PoolRanker, scorer: OfferScorer, modelPath: String, asOf: String, language: Language = .zh) {
         self.ranker = ranker
         self.scorer = scorer
         self.modelPath = modelPath
@@ -32,7 +32,7 @@ public struct RankDocument {
     /// An entry's reasons as shown: "近两年研发投入占比 +12.3" per reason code of an eligible
     /// enterprise; for an undecided one the missing fields' labels and the conditions left to a
     /// person ("…：需人工判断"). `k` is the entry's catalog offer.
-    public func reasons(_ e: RankedEnterprise, offer k: Int) -> [String] {
+    package func reasons(_ e: RankedEnterprise, offer k: Int) -> [String] {
         e.reasonCodes.map { "\($0.label(language)) +\(Fixed.format($0.points, digits: 1))" }
             + e.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }
             + e.reviewConditions.map { i in
@@ -43,7 +43,7 @@ public struct RankDocument {
 
     /// A near-miss's undecided part: the missing fields' labels and the conditions left to a person
     /// ("…：需人工判断"); empty for one that fails. `k` is its catalog offer.
-    public func undecided(_ m: NearMiss, offer k: Int) -> [String] {
+    package func undecided(_ m: NearMiss, offer k: Int) -> [String] {
         m.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }
             + m.reviewConditions.map { i in
                 let c = scorer.evaluator.conditions[k][i].condition
@@ -53,7 +53,7 @@ public struct RankDocument {
 
     /// The document in `format` (text as UTF-8).
     /// - Parameter byteOrderMark: CSV starts with a UTF-8 byte-order mark, so Excel shows Chinese right.
-    public func bytes(_ format: Format, byteOrderMark: Bool = false) throws(FileWriteError) -> [UInt8] {
+    package func bytes(_ format: Format, byteOrderMark: Bool = false) throws(FileWriteError) -> [UInt8] {
         switch format {
         case .csv: Array(((byteOrderMark ? CSVField.byteOrderMark : "") + csv()).utf8)
         case .json: Array(json().utf8)
@@ -169,7 +169,7 @@ public struct RankDocument {
 
     /// What the run did, for the terminal: rows, rejects, files written, per offer the counts and
     /// probability quantiles.
-    public func summary(report: ReadReport, seconds: Double, output: String, best: String?) -> String {
+    package func summary(report: ReadReport, seconds: Double, output: String, best: String?) -> String {
         let rate = seconds > 0 ? Double(ranker.rows) / seconds : 0
         var out = "ranked \(ranker.rows) enterprises in \(Fixed.exact(seconds, digits: 2)) s (\(Int(rate)) rows/s)"
         if ranker.filteredOut > 0 { out += "; \(ranker.filteredOut) left out by --where" }

@@ -1,10 +1,10 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 import FinRecModel
-public import FinRecInference
+package import FinRecInference
 import FinRecEvaluation
 /// The assessments of one or more applicants (`finrec score`):
 /// a terminal table, the JSON contract (`finrec-score`, ``formatVersion``; fields are only ever
@@ -16,9 +16,9 @@ public struct ScoreDocument: Sendable {
     public static let formatVersion = 2
     /// The most applicants one document holds; pools go to ``PoolRanker``.
     public static let maximumApplicants = 10_000
-    public let results: [ApplicantAssessment]
-    public let scorer: OfferScorer
-    public let language: Language
+    package let results: [ApplicantAssessment]
+    package let scorer: OfferScorer
+    package let language: Language
     /// Reason codes shown per direction and offer.
     public let reasons: Int
     /// The model file, as named to the user.
@@ -26,7 +26,7 @@ public struct ScoreDocument: Sendable {
     /// The assessment date, YYYY-MM-DD.
     public let asOf: String
 
-    public init(results: [ApplicantAssessment], scorer: OfferScorer, language: Language, reasons: Int, modelPath: String, asOf: String) {
+    package init(results: [ApplicantAssessment], scorer: OfferScorer, language: Language, reasons: Int, modelPath: String, asOf: String) {
         self.results = results
         self.scorer = scorer
         self.language = language
@@ -69,7 +69,7 @@ public struct ScoreDocument: Sendable {
     }
 
     /// Missing features listed under 补充资料 in the table (JSON carries them all).
-    public static let tableSupplements = 5
+    package static let tableSupplements = 5
 
     /// "最近一年研发投入占比 16.33 超出训练范围（上限 0.31），按 0.31 计分".
     func rangeText(_ note: FittedFeatures.RangeNote) -> String {
@@ -207,7 +207,7 @@ public struct ScoreDocument: Sendable {
     public func json() -> String { jsonValue().prettyPrinted() }
 
     /// The finrec-score document as a value (the service sends it compact).
-    public func jsonValue() -> JSONValue { report().json }
+    package func jsonValue() -> JSONValue { report().json }
 
     /// The document as typed values, every text in the document's language: what the JSON
     /// writes and the workbook and the page render.
@@ -271,12 +271,12 @@ public struct ScoreDocument: Sendable {
     // MARK: CSV
 
     /// The CSV header line.
-    public static let csvHeader = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,logit,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls,path\n"
+    package static let csvHeader = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,logit,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls,path\n"
 
     public func csv() -> String { Self.csvHeader + csvLines() }
 
     /// The CSV lines without the header (``PoolScoring`` streams them chunk by chunk).
-    public func csvLines() -> String {
+    package func csvLines() -> String {
         var out = ""
         for a in results {
             for o in a.offers {

@@ -228,7 +228,7 @@ extension ScoreReport {
 
 extension ScoreReport {
     /// The document as the contract writes it (key order and nulls as they always were).
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("format", .string("finrec-score")), ("format_version", .number(Double(formatVersion))), ("finrec_version", .string(finrecVersion)),
             ("model", .string(model)), ("as_of", .string(asOf)), ("language", .string(language)), ("event", .string(event)),
@@ -316,7 +316,7 @@ extension ScoreReport.ReasonCode {
 
 extension ScoreReport.Gap {
     /// `{"distance", "reachable", "next_accounts", "standards", "items"}`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([("distance", reachable ? .optional(distance) : .null), ("reachable", .bool(reachable)),
                             ("next_accounts", nextAccounts.map { a in
                                 .object(JSONObject([("fiscal_year", ScoreReport.count(a.fiscalYear)), ("distance", .number(a.distance)),
@@ -328,7 +328,7 @@ extension ScoreReport.Gap {
 }
 
 extension ScoreReport.Gap.Shortfall {
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([("condition", .string(condition)), ("status", .string(status)),
                             ("value", .optional(value)), ("threshold", .optional(threshold)),
                             ("shortfall", .optional(shortfall)), ("cost", .optional(cost)), ("text", .string(text)),
@@ -338,7 +338,7 @@ extension ScoreReport.Gap.Shortfall {
 
 extension ScoreReport.Path {
     /// `{"text", "steps": [{"id", "label", "done", "offer", "offer_status", "gap", "required_months", "months_left", "earliest", "text"}]}`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("text", .string(text)),
             ("steps", .array(steps.map { s in
@@ -358,7 +358,7 @@ extension ScoreReport.Path {
 
 extension ScoreReport.Gap {
     /// The typed form of an eligibility gap.
-    public init(_ gap: EligibilityGap) {
+    package init(_ gap: EligibilityGap) {
         self.init(distance: gap.reachable && gap.distance.isFinite ? gap.distance : nil, reachable: gap.reachable,
                   nextAccounts: gap.nextAccounts.map { NextAccounts(fiscalYear: $0.fiscalYear, distance: $0.distance, text: $0.text) },
                   standards: gap.standards, items: gap.items.map(Shortfall.init))
@@ -366,7 +366,7 @@ extension ScoreReport.Gap {
 }
 
 extension ScoreReport.Gap.Shortfall {
-    public init(_ item: EligibilityGap.Item) {
+    package init(_ item: EligibilityGap.Item) {
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
         self.init(condition: item.conditionID, status: item.status.code, value: finite(item.value), threshold: finite(item.threshold),
                   shortfall: finite(item.shortfall), cost: finite(item.cost), text: item.text, closes: item.closes?.rawValue,
@@ -375,7 +375,7 @@ extension ScoreReport.Gap.Shortfall {
 }
 
 extension ScoreReport.Path {
-    public init(_ path: OfferPath) {
+    package init(_ path: OfferPath) {
         self.init(text: path.text, steps: path.steps.map { s in
             Step(id: s.id, label: s.label, done: s.done.code, offer: s.offer, offerStatus: s.offerStatus?.code, gap: s.gap.map(ScoreReport.Gap.init),
                  requiredMonths: s.requiredMonths, monthsLeft: s.monthsLeft, earliest: s.earliest, text: s.text)

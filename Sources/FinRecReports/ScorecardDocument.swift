@@ -3,7 +3,7 @@ import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
-public import FinRecModel
+package import FinRecModel
 import FinRecInference
 import FinRecEvaluation
 /// The flat scorecard (`finrec scorecard`): per product, the base points and each feature's
@@ -19,30 +19,30 @@ import FinRecEvaluation
 /// add to a linear feature `above`: + `slope` × (min(t, upper) − lower)⁺ and `below`: + `slope` ×
 /// (upper − max(t, lower))⁺ — the line continued beyond the clipping range, up to the 0.05th
 /// and 99.95th percentiles, where that lowers the applicant's standing; slope 0 where it would raise it.
-public struct ScorecardDocument: Sendable {
-    public enum Format: String, Sendable, CaseIterable { case csv, json }
+package struct ScorecardDocument: Sendable {
+    package enum Format: String, Sendable, CaseIterable { case csv, json }
 
-    public struct Row: Sendable, Equatable {
-        public enum Kind: String, Sendable { case base, bin, special, missing, category, other, linear, above, below }
-        public let product: String
-        public let productChinese: String
+    package struct Row: Sendable, Equatable {
+        package enum Kind: String, Sendable { case base, bin, special, missing, category, other, linear, above, below }
+        package let product: String
+        package let productChinese: String
         /// Spec feature index; nil for the base row.
-        public let feature: Int?
-        public let featureName: String
-        public let featureChinese: String
-        public let kind: Kind
-        public let bin: String
-        public let lower: Double?
-        public let upper: Double?
-        public let points: Double
-        public let slope: Double?
-        public let transform: String?
+        package let feature: Int?
+        package let featureName: String
+        package let featureChinese: String
+        package let kind: Kind
+        package let bin: String
+        package let lower: Double?
+        package let upper: Double?
+        package let points: Double
+        package let slope: Double?
+        package let transform: String?
     }
 
-    public let rows: [Row]
-    public let scaling: ScoreScaling
+    package let rows: [Row]
+    package let scaling: ScoreScaling
 
-    public init(model: TrainedModel) {
+    package init(model: TrainedModel) {
         scaling = model.scaling
         let features = model.features
         var rows: [Row] = []
@@ -115,11 +115,11 @@ public struct ScorecardDocument: Sendable {
         self.rows = rows
     }
 
-    public func render(_ format: Format) -> String { format == .json ? json() : csv() }
+    package func render(_ format: Format) -> String { format == .json ? json() : csv() }
 
     static let header = ["product_id", "product_zh", "feature", "feature_zh", "kind", "bin", "lower", "upper", "points", "slope", "transform"]
 
-    public func csv() -> String {
+    package func csv() -> String {
         func n(_ x: Double?) -> String { x.map { $0 == 0 ? "0" : "\($0)" } ?? "" }
         var out = Self.header.joined(separator: ",") + "\n"
         for r in rows {
@@ -129,7 +129,7 @@ public struct ScorecardDocument: Sendable {
         return out
     }
 
-    public func json() -> String {
+    package func json() -> String {
         func n(_ x: Double?) -> JSONValue { x.map(JSONValue.number) ?? .null }
         var products: [JSONValue] = []
         var i = 0

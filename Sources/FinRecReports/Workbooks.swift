@@ -1,18 +1,18 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
-public import FinRecCatalog
+package import FinRecCatalog
 import FinRecModel
 import FinRecInference
 import FinRecEvaluation
 /// The .xlsx forms of the score and rank documents, built from the typed documents (a stored
 /// decision read back as a ``ScoreReport``), so a workbook holds exactly what was decided and audited.
-public enum Workbooks {
+package enum Workbooks {
     /// `finrec score --format xlsx`, the page's download: one row per applicant and offer in the
     /// officer's order, then the key figures and the 补充资料 of each applicant.
     /// `catalog` gives the lists' titles (its kinds).
-    public static func score(_ document: ScoreReport, catalog: Catalog) -> XLSXWorkbook {
+    package static func score(_ document: ScoreReport, catalog: Catalog) -> XLSXWorkbook {
         let zh = document.language != "en"
         func t(_ chinese: String, _ english: String) -> String { zh ? chinese : english }
         var offers = XLSXWorkbook.Sheet(
@@ -59,7 +59,7 @@ public enum Workbooks {
     }
 
     /// `finrec rank --output x.xlsx`: the rank table under Chinese headers, numbers as numbers.
-    public static func rank(_ document: RankDocument) -> XLSXWorkbook {
+    package static func rank(_ document: RankDocument) -> XLSXWorkbook {
         let zh = document.language == .zh
         let headers: [String: (String, String)] = [
             "offer_id": ("产品/板块代码", "Offer id"), "offer_name_zh": ("产品/板块", "Offer (Chinese)"), "offer_name_en": ("英文名称", "Offer (English)"),
@@ -122,12 +122,12 @@ package enum CSVText {
 
 extension JSONValue {
     /// The member `key` of an object; nil for anything else or a missing key.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
-    public var string: String? { if case .string(let s) = self { s } else { nil } }
-    public var number: Double? { if case .number(let x) = self { x } else { nil } }
-    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    public var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    package var string: String? { if case .string(let s) = self { s } else { nil } }
+    package var number: Double? { if case .number(let x) = self { x } else { nil } }
+    package var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    package var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
 }

@@ -1,4 +1,4 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
@@ -15,8 +15,8 @@ import Glibc
 /// An Excel workbook (.xlsx) written with libxlsxwriter: sheets of typed cells — numbers stay
 /// numbers (16 significant digits, libxlsxwriter's %.16G; with a display format), text stays text — under a bold, frozen, filterable header
 /// row. Built in memory, then written once, atomically.
-public struct XLSXWorkbook: Sendable {
-    public enum Cell: Sendable, Equatable {
+package struct XLSXWorkbook: Sendable {
+    package enum Cell: Sendable, Equatable {
         case text(String)
         case number(Double)
         /// A fraction shown as a percentage (0.1234 → 12.34%).
@@ -24,29 +24,29 @@ public struct XLSXWorkbook: Sendable {
         case empty
     }
 
-    public struct Sheet: Sendable {
-        public var name: String
-        public var header: [String]
-        public var rows: [[Cell]] = []
+    package struct Sheet: Sendable {
+        package var name: String
+        package var header: [String]
+        package var rows: [[Cell]] = []
         /// Column widths in characters (default 14).
-        public var widths: [Double] = []
+        package var widths: [Double] = []
 
-        public init(name: String, header: [String], widths: [Double] = []) {
+        package init(name: String, header: [String], widths: [Double] = []) {
             self.name = name
             self.header = header
             self.widths = widths
         }
     }
 
-    public var sheets: [Sheet]
+    package var sheets: [Sheet]
 
-    public init(sheets: [Sheet]) { self.sheets = sheets }
+    package init(sheets: [Sheet]) { self.sheets = sheets }
 
     /// Excel's limits: 31 characters and none of []:*?/\ in a sheet name; 32,767 characters in a cell.
     static let maximumCellCharacters = 32_767
 
     /// The workbook's bytes.
-    public func bytes() throws(FileWriteError) -> [UInt8] {
+    package func bytes() throws(FileWriteError) -> [UInt8] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("finrec-\(UUID().uuidString).xlsx").path
         defer { unlink(path) }
         try write(toNewFile: path)
@@ -56,7 +56,7 @@ public struct XLSXWorkbook: Sendable {
     }
 
     /// Writes the workbook to `path` atomically (a temporary file beside it, then a rename).
-    public func write(to path: String) throws(FileWriteError) {
+    package func write(to path: String) throws(FileWriteError) {
         let (folder, name) = AtomicFileWriter.folderAndName(path)
         let temporary = "\(folder).\(name).\(getpid()).tmp.xlsx"
         do {

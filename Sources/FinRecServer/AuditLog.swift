@@ -1,24 +1,24 @@
-public import Foundation
+package import Foundation
 import FinRec
 import GRDB
 
 /// One decision the service gave: who asked, what they sent (its hash), which model answered,
 /// and the answer itself.
-public struct AuditEntry: Sendable, Equatable {
-    public var id: Int64?
+package struct AuditEntry: Sendable, Equatable {
+    package var id: Int64?
     /// UTC, ISO 8601 with milliseconds.
-    public var time: String
+    package var time: String
     /// The token's client name; `local` when the service runs without tokens on loopback.
-    public var client: String
+    package var client: String
     /// The route or page action: `POST /v1/score`, `POST /v1/rank`, `POST /score` (the page), ….
-    public var route: String
-    public var inputSHA256: String
-    public var modelSHA256: String
-    public var applicants: Int
+    package var route: String
+    package var inputSHA256: String
+    package var modelSHA256: String
+    package var applicants: Int
     /// The result document as sent (JSON for the API; the finrec-score JSON for the page and downloads).
-    public var result: String
+    package var result: String
 
-    public init(id: Int64? = nil, time: String, client: String, route: String, inputSHA256: String, modelSHA256: String,
+    package init(id: Int64? = nil, time: String, client: String, route: String, inputSHA256: String, modelSHA256: String,
                 applicants: Int, result: String) {
         self.id = id
         self.time = time
@@ -36,7 +36,7 @@ public struct AuditEntry: Sendable, Equatable {
     }
 
     /// Now, as the log writes it: UTC, milliseconds, `2026-11-30T10:47:04.123Z` (sorts as text).
-    public static func timestamp(_ date: Date = Date()) -> String {
+    package static func timestamp(_ date: Date = Date()) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let day = Int(milliseconds / 86_400_000), within = Int(milliseconds % 86_400_000)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
@@ -52,8 +52,8 @@ public struct AuditEntry: Sendable, Equatable {
 /// transaction holding it is on disk. Concurrent requests share transactions (group commit): one
 /// writer thread takes every entry waiting, inserts them in one transaction and commits, so one
 /// fsync serves many requests under load while a lone request waits for one commit only.
-public final class AuditLog: @unchecked Sendable {
-    public let path: String
+package final class AuditLog: @unchecked Sendable {
+    package let path: String
     private let database: DatabaseQueue
     /// A second connection for reads (the page's decisions), so reads do not queue behind commits.
     let reader: DatabaseQueue
@@ -64,7 +64,7 @@ public final class AuditLog: @unchecked Sendable {
     private var stopped = false
 
     /// Opens (or creates) the log at `path` and starts its writer.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         database = try Self.open(path, readonly: false)
         try database.write { db in
@@ -102,7 +102,7 @@ public final class AuditLog: @unchecked Sendable {
 
     /// Commits `entry` and returns its row id; throws when the log cannot be written (the
     /// caller then sends no decision).
-    public func record(_ entry: AuditEntry) async throws -> Int64 {
+    package func record(_ entry: AuditEntry) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
@@ -116,7 +116,7 @@ public final class AuditLog: @unchecked Sendable {
     }
 
     /// Commits what is waiting, then stops the writer.
-    public func close() {
+    package func close() {
         condition.lock()
         stopping = true
         condition.broadcast()
@@ -160,7 +160,7 @@ public final class AuditLog: @unchecked Sendable {
     // MARK: Reading
 
     /// The decisions at or after `since` (YYYY-MM-DD or a full timestamp), oldest first.
-    public static func read(path: String, since: String?) throws -> [AuditEntry] {
+    package static func read(path: String, since: String?) throws -> [AuditEntry] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ServiceError(.notFound, "\(path): no audit log there; `finrec serve --audit \(path)` creates it")
         }
@@ -179,7 +179,7 @@ public final class AuditLog: @unchecked Sendable {
 
 extension AuditLog {
     /// One decision by its id, nil when there is none.
-    public func entry(id: Int64) throws -> AuditEntry? {
+    package func entry(id: Int64) throws -> AuditEntry? {
         try reader.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map(AuditEntry.init(row:))
         }

@@ -1,23 +1,23 @@
-public import FinRec
-public import Foundation
+package import FinRec
+package import Foundation
 import Synchronization
 
 /// A model as the service holds it: read once, hashed, ready to score. Immutable: a reload
 /// builds a new one and swaps it in, so a request keeps the model it started with.
-public final class LoadedModel: Sendable {
+package final class LoadedModel: Sendable {
     /// The model and its scorer, named by the file's name in documents.
-    public let scoring: ScoringModel
+    package let scoring: ScoringModel
     /// SHA-256 of the model file's bytes, as the audit log records it.
-    public let sha256: String
-    public let loadedAt: Date
+    package let sha256: String
+    package let loadedAt: Date
 
-    public var path: String { scoring.path }
-    public var model: TrainedModel { scoring.model }
-    public var scorer: OfferScorer { scoring.scorer }
+    package var path: String { scoring.path }
+    package var model: TrainedModel { scoring.model }
+    package var scorer: OfferScorer { scoring.scorer }
     /// The assessment date of the eligibility rules, YYYY-MM-DD.
-    public var asOf: String { scoring.asOf }
+    package var asOf: String { scoring.asOf }
 
-    public init(path: String, asOf: String) throws {
+    package init(path: String, asOf: String) throws {
         // Hash the bytes that are parsed: a file replaced between the two reads cannot mismatch.
         let bytes = try ModelFile.contents(at: path)
         self.sha256 = SHA256.hex(bytes)
@@ -30,7 +30,7 @@ public final class LoadedModel: Sendable {
     }
 
     /// `GET /v1/model`: what the model is, where it came from and how well it did.
-    public func overview() -> JSONValue {
+    package func overview() -> JSONValue {
         let linear = model.linear
         return .object(JSONObject([
             ("format", .string("finrec-model-overview")), ("finrec_version", .string(FinRecVersion.current)),
@@ -47,25 +47,25 @@ public final class LoadedModel: Sendable {
     }
 
     /// `GET /v1/offers`: the catalog the rules and the model were built with.
-    public func offers() -> JSONValue {
+    package func offers() -> JSONValue {
         .object(JSONObject([("format", .string("finrec-offers")), ("model_sha256", .string(sha256)),
                             ("catalog", model.catalog.source ?? .null)]))
     }
 }
 
 /// The model in service, swapped atomically on reload (SIGHUP).
-public final class ModelStore: Sendable {
+package final class ModelStore: Sendable {
     private let current: Mutex<LoadedModel>
 
-    public init(_ model: LoadedModel) { current = Mutex(model) }
+    package init(_ model: LoadedModel) { current = Mutex(model) }
 
     /// The model a request uses from start to end.
-    public var model: LoadedModel { current.withLock { $0 } }
+    package var model: LoadedModel { current.withLock { $0 } }
 
     /// Reads the model file again (same path, same date) and swaps it in; on any error the
     /// model in service stays and the error is thrown.
     @discardableResult
-    public func reload() throws -> LoadedModel {
+    package func reload() throws -> LoadedModel {
         let old = model
         let fresh = try LoadedModel(path: old.path, asOf: old.asOf)
         current.withLock { $0 = fresh }
@@ -74,20 +74,20 @@ public final class ModelStore: Sendable {
 }
 
 /// An error the service answers with: an HTTP status and a message that says what to do.
-public struct ServiceError: Error, Sendable, CustomStringConvertible {
-    public enum Status: Int, Sendable {
+package struct ServiceError: Error, Sendable, CustomStringConvertible {
+    package enum Status: Int, Sendable {
         case badRequest = 400, unauthorized = 401, forbidden = 403, notFound = 404, methodNotAllowed = 405,
              requestTimeout = 408, contentTooLarge = 413, unsupportedMediaType = 415, unprocessable = 422,
              internalError = 500, unavailable = 503
     }
-    public let status: Status
-    public let message: String
+    package let status: Status
+    package let message: String
     /// For 422: where in the input (line, column, field), as the CLI's errors say it.
-    public let line: Int?, column: Int?, field: String?
+    package let line: Int?, column: Int?, field: String?
     /// For 422: what is wrong with the value, without where (the page puts it by its field).
-    public let detail: String?
+    package let detail: String?
 
-    public init(_ status: Status, _ message: String, line: Int? = nil, column: Int? = nil, field: String? = nil, detail: String? = nil) {
+    package init(_ status: Status, _ message: String, line: Int? = nil, column: Int? = nil, field: String? = nil, detail: String? = nil) {
         self.status = status
         self.message = message
         self.line = line
@@ -97,13 +97,13 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A bad upload: the reader's error, with the input named as the request names it.
-    public init(_ error: InputFileError) {
+    package init(_ error: InputFileError) {
         self.init(.unprocessable, error.description, line: error.line, column: error.column, field: error.field, detail: error.message)
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
-    public func json() -> String {
+    package func json() -> String {
         var error = JSONObject([("status", .number(Double(status.rawValue))), ("message", .string(message))])
         if let line { error["line"] = .number(Double(line)) }
         if let column { error["column"] = .number(Double(column)) }
@@ -114,11 +114,11 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
 
 /// What the service does with an upload, apart from HTTP: the library's use cases
 /// (``ScoreUseCase``, ``RankUseCase``), their errors as HTTP answers.
-public enum Desk {
+package enum Desk {
     /// One or many applicants (JSON object, array, JSON Lines, or CSV) → their assessments.
     /// `options.maximumApplicants`: the most applicants taken (413 above it), checked before any
     /// is scored.
-    public static func assess(_ body: [UInt8], name: String, model: LoadedModel, options: ScoreOptions) throws(ServiceError) -> ScoreDocument {
+    package static func assess(_ body: [UInt8], name: String, model: LoadedModel, options: ScoreOptions) throws(ServiceError) -> ScoreDocument {
         var reading = ReaderOptions()
         // Small chunks: one applicant does not allocate room for thousands.
         reading.chunkRows = min(options.maximumApplicants + 1, 256)
@@ -127,7 +127,7 @@ public enum Desk {
     }
 
     /// A pool (CSV or JSON) → its top lists per offer.
-    public static func rank(_ body: [UInt8], name: String, options: RankOptions, model: LoadedModel) throws(ServiceError) -> RankDocument {
+    package static func rank(_ body: [UInt8], name: String, options: RankOptions, model: LoadedModel) throws(ServiceError) -> RankDocument {
         try answer(name) { try RankUseCase.rank(try EnterpriseFileReader(bytes: body, name: name), model: model.scoring, options: options) }
     }
 

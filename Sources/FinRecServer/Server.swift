@@ -1,6 +1,6 @@
 import Dispatch
-public import FinRec
-public import Foundation
+package import FinRec
+package import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -10,31 +10,31 @@ import ServiceLifecycle
 import Synchronization
 
 /// How `finrec serve` runs.
-public struct ServerConfiguration: Sendable {
-    public var host = "127.0.0.1"
+package struct ServerConfiguration: Sendable {
+    package var host = "127.0.0.1"
     /// 0 picks a free port (the line "listening on …" says which).
-    public var port = 8080
-    public var modelPath: String
-    public var asOf: String
-    public var auditPath = "finrec-audit.sqlite"
-    public var tokensPath: String?
+    package var port = 8080
+    package var modelPath: String
+    package var asOf: String
+    package var auditPath = "finrec-audit.sqlite"
+    package var tokensPath: String?
     /// The largest request body accepted (413 above it).
-    public var maximumBodyBytes = 32 << 20
+    package var maximumBodyBytes = 32 << 20
     /// A body must arrive within this time (408 after it), however slowly it trickles.
-    public var bodyTimeout: Duration = .seconds(30)
+    package var bodyTimeout: Duration = .seconds(30)
     /// A connection with nothing to read or write for this long is closed (stalled clients,
     /// headers that never end). Longer than `bodyTimeout`, so a stalled body gets its 408 first.
-    public var idleTimeout: Duration = .seconds(32)
+    package var idleTimeout: Duration = .seconds(32)
     /// Workers for a pool upload (`POST /v1/rank`).
-    public var rankWorkers = 2
+    package var rankWorkers = 2
 
-    public init(modelPath: String, asOf: String) {
+    package init(modelPath: String, asOf: String) {
         self.modelPath = modelPath
         self.asOf = asOf
     }
 
     /// Whether `host` is a loopback address, the only one served without tokens.
-    public var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) }
+    package var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) }
 }
 
 /// What each request is handled with: the model in service, the audit log, tokens, metrics.
@@ -58,10 +58,10 @@ struct FinRecContext: RequestContext {
 }
 
 /// `finrec serve`: the JSON API, the officer's page and the audit log on one port.
-public enum FinRecService {
+package enum FinRecService {
     /// Starts the service and runs until SIGTERM or SIGINT. SIGHUP reloads the model.
     /// `onListening` receives the bound address's port.
-    public static func run(_ configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void,
+    package static func run(_ configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void,
                            onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         guard configuration.isLoopback || configuration.tokensPath != nil else {
             throw ServiceError(.forbidden, "refusing to serve on \(configuration.host) without --tokens: anyone who can reach it could score and read decisions. Create a token file with `finrec token NAME --tokens FILE` and pass --tokens FILE, or serve on 127.0.0.1")

@@ -1,17 +1,17 @@
-public import FinRec
+package import FinRec
 import Foundation
 
 /// Bearer tokens as the service stores them: one client per line, its name and the SHA-256 of its
 /// token (`loan-system 9f86d0…`); `#` starts a comment. The tokens themselves are never stored:
 /// `finrec token NAME --tokens FILE` prints a new one once and appends its hash.
-public struct TokenFile: Sendable {
+package struct TokenFile: Sendable {
     /// Token hash → client name.
-    public let clients: [String: String]
+    package let clients: [String: String]
 
-    public init(clients: [String: String]) { self.clients = clients }
+    package init(clients: [String: String]) { self.clients = clients }
 
     /// The token file at `path`, checked line by line; it must list a client.
-    public static func read(path: String) throws -> TokenFile {
+    package static func read(path: String) throws -> TokenFile {
         let file = try parse(try text(path: path), path: path)
         guard !file.clients.isEmpty else {
             throw InputFileError(path: path, message: "lists no client; add one with `finrec token NAME --tokens \(path)`")
@@ -20,7 +20,7 @@ public struct TokenFile: Sendable {
     }
 
     /// The token file's text.
-    public static func text(path: String) throws -> String {
+    package static func text(path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw InputFileError(path: path, message: "cannot read the token file; create it with `finrec token NAME --tokens \(path)`")
         }
@@ -29,7 +29,7 @@ public struct TokenFile: Sendable {
 
     /// Every line of a token file's text checked (comments and blank lines skipped); may list no
     /// client (a file `finrec token` is about to add the first one to). `path` names it in errors.
-    public static func parse(_ text: String, path: String) throws -> TokenFile {
+    package static func parse(_ text: String, path: String) throws -> TokenFile {
         var clients: [String: String] = [:]
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -48,19 +48,19 @@ public struct TokenFile: Sendable {
     }
 
     /// Client names: letters, digits, `-`, `_`, `.`; 1 to 64 characters.
-    public static func isClientName(_ name: String) -> Bool {
+    package static func isClientName(_ name: String) -> Bool {
         (1...64).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 
     /// The client a presented token belongs to, or nil.
-    public func client(presenting token: String) -> String? {
+    package func client(presenting token: String) -> String? {
         clients[Self.hash(token)]
     }
 
-    public static func hash(_ token: String) -> String { SHA256.hex(token.utf8) }
+    package static func hash(_ token: String) -> String { SHA256.hex(token.utf8) }
 
     /// A new random token (32 bytes from the system's generator, URL-safe base64, 43 characters).
-    public static func newToken() -> String {
+    package static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

@@ -12,32 +12,32 @@ import Darwin
 /// Each enterprise is generated from its own random stream (seed, index), so any count streams in
 /// bounded memory, in any order or in parallel, and the same seed always gives the same firms.
 /// DATASET.md lists every calibration target and its source.
-public struct EnterpriseGenerator: Sendable {
-    public let seed: UInt64
-    public let fiscalYear: Int
+package struct EnterpriseGenerator: Sendable {
+    package let seed: UInt64
+    package let fiscalYear: Int
     /// A change of the whole population (e.g. a downturn year), to test drift monitoring.
-    public var shift = PopulationShift()
+    package var shift = PopulationShift()
 
     /// Shifts applied to every firm without drawing other random numbers, so each firm is the
     /// same firm with weaker (or stronger) accounts: the latest year's net margin, the latest
     /// year's revenue growth and the debt ratio move by these amounts (0.04 = 4 percentage points).
-    public struct PopulationShift: Sendable, Equatable {
-        public var netMargin = 0.0
-        public var revenueGrowth = 0.0
-        public var debtRatio = 0.0
-        public init(netMargin: Double = 0, revenueGrowth: Double = 0, debtRatio: Double = 0) {
+    package struct PopulationShift: Sendable, Equatable {
+        package var netMargin = 0.0
+        package var revenueGrowth = 0.0
+        package var debtRatio = 0.0
+        package init(netMargin: Double = 0, revenueGrowth: Double = 0, debtRatio: Double = 0) {
             self.netMargin = netMargin
             self.revenueGrowth = revenueGrowth
             self.debtRatio = debtRatio
         }
-        public var isNone: Bool { self == PopulationShift() }
+        package var isNone: Bool { self == PopulationShift() }
     }
 
     /// Tier mix of the Shandong cultivation pool: 20,000 innovative SMEs, of which 10,000
     /// provincial 专精特新 SMEs, of which 750 national little giants; and beside them 2,500
     /// candidates without a tier yet (科技型中小企业 and others the province screens for the
     /// innovative-SME evaluation), so that the history shows what an untiered firm gets.
-    public static let tierShares: [(Firm.Tier, Double)] = [
+    package static let tierShares: [(Firm.Tier, Double)] = [
         (.none, 2_500.0 / 22_500), (.innovative, 10_000.0 / 22_500), (.provincialSRDI, 9_250.0 / 22_500), (.littleGiant, 750.0 / 22_500),
     ]
 
@@ -61,13 +61,13 @@ public struct EnterpriseGenerator: Sendable {
     static let nameWords = ["华", "泰", "鲁", "海", "瑞", "恒", "德", "兴", "信", "达", "正", "博", "智", "科", "创", "源",
                             "宏", "诚", "盛", "远", "新", "汇", "川", "岳", "金", "航", "中", "齐", "东", "晨"]
 
-    public init(seed: UInt64, fiscalYear: Int = 2025) {
+    package init(seed: UInt64, fiscalYear: Int = 2025) {
         self.seed = seed
         self.fiscalYear = fiscalYear
     }
 
     /// The true state of enterprise number `index`.
-    public func firm(_ index: Int) -> Firm {
+    package func firm(_ index: Int) -> Firm {
         var r = SplitMix64(seed: seed, index: UInt64(index))
         var f = Firm()
         f.fiscalYear = fiscalYear

@@ -1,4 +1,4 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import Dispatch
 
@@ -6,16 +6,16 @@ import Dispatch
 /// order, some hidden as real files hide them), one `label_<product>` column per offer (1 success,
 /// 0 failure, empty when the firm did not apply), and with truth the `truth_<product>` success
 /// probabilities of ``WorldModel``.
-public struct SyntheticDataset: Sendable {
-    public let generator: EnterpriseGenerator
-    public let withTruth: Bool
+package struct SyntheticDataset: Sendable {
+    package let generator: EnterpriseGenerator
+    package let withTruth: Bool
 
-    public init(generator: EnterpriseGenerator, withTruth: Bool) {
+    package init(generator: EnterpriseGenerator, withTruth: Bool) {
         self.generator = generator
         self.withTruth = withTruth
     }
 
-    public var header: [String] {
+    package var header: [String] {
         EnterpriseSchema.fields.map(\.name) + WorldModel.productIds.map { "label_\($0)" }
             + (withTruth ? WorldModel.productIds.map { "truth_\($0)" } : [])
     }
@@ -30,7 +30,7 @@ public struct SyntheticDataset: Sendable {
     ]
 
     /// The CSV cells of enterprise `index`.
-    public func row(_ index: Int) -> [String] {
+    package func row(_ index: Int) -> [String] {
         let f = generator.firm(index)
         var m = SplitMix64(seed: generator.seed ^ 0x5EED_0B5E_7FED, index: UInt64(index))
         func show(_ p: Double) -> Bool { !m.bernoulli(p) }
@@ -88,7 +88,7 @@ public struct SyntheticDataset: Sendable {
 
     /// Writes enterprises `0..<count` as CSV to `path` atomically, generating blocks in parallel
     /// and writing them in order, so the file is the same for any thread count.
-    public func write(count: Int, to path: String, threads: ThreadPolicy = .allCores,
+    package func write(count: Int, to path: String, threads: ThreadPolicy = .allCores,
                       progress: ((Int) -> Void)? = nil) throws(FileWriteError) {
         let file = try AtomicFileWriter(path: path)
         try file.write(header.joined(separator: ",") + "\n")

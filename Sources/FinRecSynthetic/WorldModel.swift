@@ -15,9 +15,9 @@ import Darwin
 /// This code is written independently of the catalog's expression rules so that each checks the
 /// other: on the shipped dataset, every firm the catalog finds eligible with all fields present
 /// must be eligible here and the other way round.
-public enum WorldModel {
+package enum WorldModel {
     /// The ten offers, in catalog order, with stable ids.
-    public static let productIds = ["srdi_loan", "little_giant_loan", "patent_loan", "project_loan", "emergency_loan",
+    package static let productIds = ["srdi_loan", "little_giant_loan", "patent_loan", "project_loan", "emergency_loan",
                                     "bse", "star", "neeq", "chinext", "regional_board"]
 
     /// Loans' common credit screens: no special-mention or non-performing loans, not on the
@@ -102,7 +102,7 @@ public enum WorldModel {
     }
 
     /// Whether `f` meets the rule of product `k` (index into ``productIds``).
-    public static func eligible(_ f: Firm, product k: Int) -> Bool {
+    package static func eligible(_ f: Firm, product k: Int) -> Bool {
         let boardClean = !f.abnormal && !f.accident
         switch productIds[k] {
         case "srdi_loan":
@@ -137,7 +137,7 @@ public enum WorldModel {
 
     /// The logit of success for product `k` among eligible firms: non-linear in the fields, with
     /// interactions and the firm's latent quality.
-    public static func successLogit(_ f: Firm, product k: Int) -> Double {
+    package static func successLogit(_ f: Firm, product k: Int) -> Double {
         let rdI = f.rdIntensity
         let logRev = log(max(f.revenue[0], 1) / 5000)
         let growth = f.revenue[1] > 0 ? f.revenue[0] / f.revenue[1] - 1 : 0
@@ -182,7 +182,7 @@ public enum WorldModel {
     }
 
     /// P(success | applied): 0 for an ineligible firm, else the logistic of ``successLogit(_:product:)``.
-    public static func successProbability(_ f: Firm, product k: Int) -> Double {
+    package static func successProbability(_ f: Firm, product k: Int) -> Double {
         eligible(f, product: k) ? sigmoid(successLogit(f, product: k)) : 0
     }
 }

@@ -34,13 +34,13 @@ package final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
     private let failure = Mutex<(index: Int, error: any Error)?>(nil)
     private var rowsFinalized = 0
     /// Rows scanned so far (calling thread).
-    public private(set) var rowsScanned = 0
+    package private(set) var rowsScanned = 0
 
     /// - Parameters:
     ///   - transform: runs on workers, in any order; gets the chunk and the input position of its
     ///     first row.
     ///   - consume: runs in file order, one chunk at a time.
-    public init(reader: EnterpriseFileReader, workers: Int,
+    package init(reader: EnterpriseFileReader, workers: Int,
                 transform: @escaping @Sendable (RecordChunk, _ firstRow: Int) -> Transformed,
                 consume: @escaping (Transformed) throws -> Void) {
         self.reader = reader
@@ -54,7 +54,7 @@ package final class ChunkPipeline<Transformed: Sendable>: @unchecked Sendable {
     ///
     /// `shouldStop` is asked before each chunk is read; when it says yes the read ends with
     /// ``Interrupted`` once the chunks in flight are done.
-    public func run(progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
+    package func run(progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
                     shouldStop: () -> Bool = { false }) throws {
         if workers == 1 {
             var first = 0

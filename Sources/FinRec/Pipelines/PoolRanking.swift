@@ -30,7 +30,7 @@ extension OfferScorer {
     /// The catalog indices of the offers `ids` names, in that order; every offer the model has a
     /// product for when `ids` is empty. An offer without weights is accepted only when
     /// `allowingRulesOnly` (its near-misses can still be listed).
-    public func offerIndices(_ ids: [String], allowingRulesOnly: Bool) throws(OfferSelectionError) -> [Int] {
+    package func offerIndices(_ ids: [String], allowingRulesOnly: Bool) throws(OfferSelectionError) -> [Int] {
         if ids.isEmpty { return catalog.offers.indices.filter { productIndex[$0] != nil } }
         var indices: [Int] = []
         for id in ids {
@@ -42,22 +42,22 @@ extension OfferScorer {
     }
 }
 
-public struct PoolRanking: Sendable {
-    public let scorer: OfferScorer
+package struct PoolRanking: Sendable {
+    package let scorer: OfferScorer
     /// Catalog indices of the offers ranked.
-    public let offers: [Int]
-    public let top: Int
-    public let reasonCount: Int
+    package let offers: [Int]
+    package let top: Int
+    package let reasonCount: Int
     /// Threads that decode and score (one more splits records).
-    public let workers: Int
+    package let workers: Int
     /// Per offer, how many enterprises that do not pass to keep, nearest first (0: none).
-    public var nearMisses = 0
+    package var nearMisses = 0
     /// The language of the near-misses' gaps.
-    public var language = Language.zh
+    package var language = Language.zh
     /// Only rows for which this condition holds are ranked (`--where`); nil ranks every row.
-    public var filter: CompiledExpression?
+    package var filter: CompiledExpression?
 
-    public init(scorer: OfferScorer, offers: [Int], top: Int, reasonCount: Int = 3, workers: Int = 1) {
+    package init(scorer: OfferScorer, offers: [Int], top: Int, reasonCount: Int = 3, workers: Int = 1) {
         self.scorer = scorer
         self.offers = offers
         self.top = top
@@ -66,7 +66,7 @@ public struct PoolRanking: Sendable {
     }
 
     /// Compiles a `--where` condition over the enterprise fields and the catalog's definitions.
-    public static func filter(_ text: String, scorer: OfferScorer) throws(ExpressionError) -> CompiledExpression {
+    package static func filter(_ text: String, scorer: OfferScorer) throws(ExpressionError) -> CompiledExpression {
         try CompiledExpression(try ExpressionParser.parse(text), in: scorer.catalog.environment(schema: scorer.model.features.schema), boolean: true)
     }
 
@@ -76,7 +76,7 @@ public struct PoolRanking: Sendable {
     /// a stop throws ``Interrupted``. Throws when the input has no enterprise.
     ///
     /// Results are identical for any `workers` and chunk size.
-    public func run(_ reader: EnterpriseFileReader, best: BestOfferFile? = nil,
+    package func run(_ reader: EnterpriseFileReader, best: BestOfferFile? = nil,
                     progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
                     shouldStop: () -> Bool = { false }) throws -> PoolRanker {
         var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasonCount, nearMisses: nearMisses, language: language)

@@ -12,27 +12,27 @@ import FinRecSynthetic
 /// Scores every enterprise of a file of any size and streams one line per enterprise and offer
 /// (`finrec score --format rows` or `csv` on a pool): chunks are scored on several threads and
 /// written in file order, so memory stays bounded by the chunk size.
-public struct PoolScoring: Sendable {
-    public enum Format: Sendable {
+package struct PoolScoring: Sendable {
+    package enum Format: Sendable {
         /// The per-row contract shared with the exports (``ScoreRows``).
         case rows(reasons: Int)
         /// The officer's CSV (``ScoreDocument/csv()``): every offer ranked, with gaps and paths.
         case csv(language: Language, reasons: Int, modelPath: String, asOf: String)
     }
 
-    public let scorer: OfferScorer
-    public let format: Format
+    package let scorer: OfferScorer
+    package let format: Format
     /// Threads that decode and score (one more splits records).
-    public let workers: Int
+    package let workers: Int
 
-    public init(scorer: OfferScorer, workers: Int = 1, format: Format) {
+    package init(scorer: OfferScorer, workers: Int = 1, format: Format) {
         self.scorer = scorer
         self.format = format
         self.workers = workers
     }
 
     /// The header line.
-    public var header: String {
+    package var header: String {
         switch format {
         case .rows(let reasons): ScoreRows.header(reasons: reasons)
         case .csv: ScoreDocument.csvHeader
@@ -41,7 +41,7 @@ public struct PoolScoring: Sendable {
 
     /// Writes the header, then every chunk's lines in file order through `write`; returns the
     /// number of enterprises. Throws when the file has none.
-    public func run(_ reader: EnterpriseFileReader, write: @escaping (String) throws -> Void) throws -> Int {
+    package func run(_ reader: EnterpriseFileReader, write: @escaping (String) throws -> Void) throws -> Int {
         try write(header)
         let scorer = self.scorer, format = self.format
         var rows = 0
@@ -72,13 +72,13 @@ public struct PoolScoring: Sendable {
 /// probability, points — then reason1 … reasonN, the features that raise the points most (as
 /// the PMML export's reason codes). Logit, probability, points and reasons are empty where the
 /// rules fail or the offer has no model; numbers are written exactly (shortest round trip).
-public enum ScoreRows {
-    public static func header(reasons: Int) -> String {
+package enum ScoreRows {
+    package static func header(reasons: Int) -> String {
         (["enterprise_id", "offer_id", "offer_name_zh", "kind", "status", "held", "logit", "probability", "points"]
             + (0..<reasons).map { "reason\($0 + 1)" }).joined(separator: ",") + "\n"
     }
 
-    public static func lines(_ scored: ScoredChunk, scorer: OfferScorer, reasons: Int) -> String {
+    package static func lines(_ scored: ScoredChunk, scorer: OfferScorer, reasons: Int) -> String {
         let ids = scored.chunk.ids
         let offers = scorer.catalog.offers
         let names = offers.map { CSVField.escape($0.id) + "," + CSVField.escape($0.chineseName) + "," + $0.kind.id }

@@ -21,7 +21,7 @@ import FinRecSynthetic
 /// ```
 public enum RankUseCase {
     /// The catalog indices of the offers `options` ranks, checked.
-    public static func offers(_ options: RankOptions, model: ScoringModel) throws(UseCaseError) -> [Int] {
+    package static func offers(_ options: RankOptions, model: ScoringModel) throws(UseCaseError) -> [Int] {
         let scorer = model.scorer
         do {
             return try scorer.offerIndices(options.products, allowingRulesOnly: options.nearMisses > 0)
@@ -31,7 +31,7 @@ public enum RankUseCase {
     }
 
     /// The ranking `options` asks for, checked: the offers, the `where` condition compiled.
-    public static func ranking(_ options: RankOptions, model: ScoringModel) throws(UseCaseError) -> PoolRanking {
+    package static func ranking(_ options: RankOptions, model: ScoringModel) throws(UseCaseError) -> PoolRanking {
         do { try options.validate() } catch { throw .option(error) }
         let scorer = model.scorer
         var ranking = PoolRanking(scorer: scorer, offers: try offers(options, model: model), top: options.top,

@@ -20,8 +20,8 @@ public final class ScoringModel: Sendable {
     public let path: String
     /// The model as documents name it (the path, or the file's name in the service).
     public let name: String
-    public let model: TrainedModel
-    public let scorer: OfferScorer
+    package let model: TrainedModel
+    package let scorer: OfferScorer
     /// The assessment date of the eligibility rules, YYYY-MM-DD.
     public let asOf: String
 

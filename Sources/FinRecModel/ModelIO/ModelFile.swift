@@ -1,13 +1,13 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
-public import FinRecLinear
+package import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 import FoundationEssentials
 
 /// Why a model file could not be read or written. Every case names the file; the
 /// description says what is wrong and what to do.
-public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case syntax(path: String, JSONSyntaxError)
     case notAModel(path: String, found: String)
@@ -18,7 +18,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
     case unwritable(FileWriteError)
     case exists(path: String)
 
-    public var path: String {
+    package var path: String {
         switch self {
         case .unreadable(let p, _), .syntax(let p, _), .notAModel(let p, _), .unsupportedVersion(let p, _),
              .field(let p, _), .invalid(let p, _), .exists(let p):
@@ -27,7 +27,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let path, let reason):
             return "\(path): cannot read the model file: \(reason). Check the path, or omit --model to use the shipped model."
@@ -69,8 +69,8 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
 /// ```
 /// Numbers are written in shortest round-trip form, so a model read back is
 /// bit-for-bit the model written, on every machine. Writes are atomic.
-public enum ModelFile {
-    public static let formatIdentifier = "finrec-model"
+package enum ModelFile {
+    package static let formatIdentifier = "finrec-model"
     /// Version 1: weights only (``LinearModel``). Version 2: a trained model (``TrainedModel``):
     /// weights plus feature spec and statistics, catalog, score scaling, metrics, provenance.
     /// Version 3: as 2, with training ranges and missing columns for every feature
@@ -78,11 +78,11 @@ public enum ModelFile {
     /// (`"event": "favourable"` or `"adverse"`), excess columns that extrapolate on the side that
     /// hurts the applicant and catch-all categories named `NAME:other`, `NAME:missing`
     /// (``FittedFeatures/Layout/oneSided``).
-    public static let formatVersion = 1
-    public static let supportedVersions = [1, 2, 3, 4]
+    package static let formatVersion = 1
+    package static let supportedVersions = [1, 2, 3, 4]
 
     /// The model's JSON document.
-    public static func encode(_ model: LinearModel) -> JSONValue {
+    package static func encode(_ model: LinearModel) -> JSONValue {
         var root = JSONObject()
         root["format"] = .string(formatIdentifier)
         root["format_version"] = .number(Double(formatVersion))
@@ -101,7 +101,7 @@ public enum ModelFile {
     }
 
     /// Writes `model` to `path` atomically (temporary file, fsync, rename).
-    public static func write(_ model: LinearModel, to path: String) throws(ModelFileError) {
+    package static func write(_ model: LinearModel, to path: String) throws(ModelFileError) {
         let problems = model.problems()
         guard problems.isEmpty else { throw .invalid(path: path, problems: problems) }
         do {
@@ -112,7 +112,7 @@ public enum ModelFile {
     }
 
     /// Reads the model at `path`.
-    public static func read(from path: String) throws(ModelFileError) -> LinearModel {
+    package static func read(from path: String) throws(ModelFileError) -> LinearModel {
         try decode(try document(at: path), path: path)
     }
 
@@ -128,12 +128,12 @@ public enum ModelFile {
     }
 
     /// The bytes of the model file at `path`.
-    public static func contents(at path: String) throws(ModelFileError) -> [UInt8] {
+    package static func contents(at path: String) throws(ModelFileError) -> [UInt8] {
         do { return try FileBytes.read(path) } catch { throw .unreadable(path: path, reason: error.reason) }
     }
 
     /// Decodes a model from the bytes of a model file; `path` is used in errors.
-    public static func decode(_ bytes: some Collection<UInt8>, path: String) throws(ModelFileError) -> LinearModel {
+    package static func decode(_ bytes: some Collection<UInt8>, path: String) throws(ModelFileError) -> LinearModel {
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes)
@@ -144,7 +144,7 @@ public enum ModelFile {
     }
 
     /// Decodes a model from a parsed model file; `path` is used in errors.
-    public static func decode(_ document: JSONValue, path: String) throws(ModelFileError) -> LinearModel {
+    package static func decode(_ document: JSONValue, path: String) throws(ModelFileError) -> LinearModel {
         try decoding(path: path) { try decode(JSONField(document), path: path) }
     }
 

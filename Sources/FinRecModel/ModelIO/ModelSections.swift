@@ -1,21 +1,21 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 /// The training metrics of a model file (`metrics`): per product, the in-sample figures and, when
 /// the model was trained with a hold-out file, the hold-out figures; and the hold-out summary.
-public struct ModelMetrics: Sendable, Equatable {
+package struct ModelMetrics: Sendable, Equatable {
     /// In product order.
-    public var products: [(id: String, metrics: ProductMetrics)]
-    public var holdout: HoldoutSummary?
+    package var products: [(id: String, metrics: ProductMetrics)]
+    package var holdout: HoldoutSummary?
 
-    public init(products: [(id: String, metrics: ProductMetrics)], holdout: HoldoutSummary? = nil) {
+    package init(products: [(id: String, metrics: ProductMetrics)], holdout: HoldoutSummary? = nil) {
         self.products = products
         self.holdout = holdout
     }
 
-    public subscript(id: String) -> ProductMetrics? {
+    package subscript(id: String) -> ProductMetrics? {
         get { products.first { $0.id == id }?.metrics }
         set {
             guard let i = products.firstIndex(where: { $0.id == id }) else { return }
@@ -23,35 +23,35 @@ public struct ModelMetrics: Sendable, Equatable {
         }
     }
 
-    public static func == (a: ModelMetrics, b: ModelMetrics) -> Bool {
+    package static func == (a: ModelMetrics, b: ModelMetrics) -> Bool {
         a.products.map(\.id) == b.products.map(\.id) && a.products.map(\.metrics) == b.products.map(\.metrics) && a.holdout == b.holdout
     }
 }
 
 /// One product's figures on its training rows.
-public struct ProductMetrics: Sendable, Equatable {
-    public var rows: Int
-    public var positiveRate: Double
-    public var auc: Double
-    public var ks: Double
-    public var logLoss: Double
-    public var brier: Double
+package struct ProductMetrics: Sendable, Equatable {
+    package var rows: Int
+    package var positiveRate: Double
+    package var auc: Double
+    package var ks: Double
+    package var logLoss: Double
+    package var brier: Double
     /// Solver iterations and whether it met its tolerance.
-    public var iterations: Int
-    public var converged: Bool
+    package var iterations: Int
+    package var converged: Bool
     /// With cross-validation: the C chosen and every candidate's mean out-of-fold figures.
-    public var c: Double?
-    public var crossValidation: [CrossValidation.Score]
+    package var c: Double?
+    package var crossValidation: [CrossValidation.Score]
     /// Missing-data weights lowered to the least favourable in-range contribution (model format 3).
-    public var cappedMissingWeights: Int?
+    package var cappedMissingWeights: Int?
     /// The Platt calibration folded into the product's weights, when one was fitted.
-    public var calibration: CalibrationRecord?
-    public var holdout: HoldoutMetrics?
+    package var calibration: CalibrationRecord?
+    package var holdout: HoldoutMetrics?
 
     /// Successes the product learnt from.
-    public var successes: Int { Int((positiveRate * Double(rows)).rounded()) }
+    package var successes: Int { Int((positiveRate * Double(rows)).rounded()) }
 
-    public init(rows: Int, positiveRate: Double, auc: Double, ks: Double, logLoss: Double, brier: Double, iterations: Int, converged: Bool,
+    package init(rows: Int, positiveRate: Double, auc: Double, ks: Double, logLoss: Double, brier: Double, iterations: Int, converged: Bool,
                 c: Double? = nil, crossValidation: [CrossValidation.Score] = [], cappedMissingWeights: Int? = nil,
                 calibration: CalibrationRecord? = nil, holdout: HoldoutMetrics? = nil) {
         self.rows = rows
@@ -73,14 +73,14 @@ public struct ProductMetrics: Sendable, Equatable {
 /// A Platt calibration as fitted on the cross-validation's out-of-fold logits, and the expected
 /// calibration error (by deciles) of those logits before and after it. The product's stored
 /// weights and intercept already include it (w·a, b₀·a + b).
-public struct CalibrationRecord: Sendable, Equatable {
-    public var scaling: PlattScaling
+package struct CalibrationRecord: Sendable, Equatable {
+    package var scaling: PlattScaling
     /// Out-of-fold rows it was fitted on.
-    public var rows: Int
-    public var eceBefore: Double
-    public var eceAfter: Double
+    package var rows: Int
+    package var eceBefore: Double
+    package var eceAfter: Double
 
-    public init(scaling: PlattScaling, rows: Int, eceBefore: Double, eceAfter: Double) {
+    package init(scaling: PlattScaling, rows: Int, eceBefore: Double, eceAfter: Double) {
         self.scaling = scaling
         self.rows = rows
         self.eceBefore = eceBefore
@@ -89,9 +89,9 @@ public struct CalibrationRecord: Sendable, Equatable {
 }
 
 /// One product's figures on the hold-out file; nil where undefined (no positive or no negative).
-public struct HoldoutMetrics: Sendable, Equatable {
-    public var rows: Int
-    public var positiveRate, auc, ks, logLoss, brier, precisionAtTop, liftAtTop: Double?
+package struct HoldoutMetrics: Sendable, Equatable {
+    package var rows: Int
+    package var positiveRate, auc, ks, logLoss, brier, precisionAtTop, liftAtTop: Double?
 
     package init(rows: Int, positiveRate: Double? = nil, auc: Double? = nil, ks: Double? = nil, logLoss: Double? = nil, brier: Double? = nil,
                  precisionAtTop: Double? = nil, liftAtTop: Double? = nil) {
@@ -107,13 +107,13 @@ public struct HoldoutMetrics: Sendable, Equatable {
 }
 
 /// The hold-out file and the per-enterprise ranking figures measured on it.
-public struct HoldoutSummary: Sendable, Equatable {
-    public var file: String
-    public var sha256: String
-    public var rows: Int
-    public var top: Int
-    public var ndcgAt3: Double?
-    public var hitAt1: Double?
+package struct HoldoutSummary: Sendable, Equatable {
+    package var file: String
+    package var sha256: String
+    package var rows: Int
+    package var top: Int
+    package var ndcgAt3: Double?
+    package var hitAt1: Double?
 
     package init(file: String, sha256: String, rows: Int, top: Int, ndcgAt3: Double? = nil, hitAt1: Double? = nil) {
         self.file = file
@@ -126,23 +126,23 @@ public struct HoldoutSummary: Sendable, Equatable {
 }
 
 /// How the model was fitted (`hyperparameters`).
-public struct Hyperparameters: Sendable, Equatable {
+package struct Hyperparameters: Sendable, Equatable {
     /// Inverse regularisation strength (the C of every product, unless cross-validation chose).
-    public var c: Double
+    package var c: Double
     /// With cross-validation: folds, candidate grid and shuffling seed.
-    public var crossValidation: (folds: Int, grid: [Double], seed: UInt64)?
+    package var crossValidation: (folds: Int, grid: [Double], seed: UInt64)?
     /// "balanced" or "none".
-    public var classWeights: String
-    public var tolerance: Double
-    public var maxIterations: Int
+    package var classWeights: String
+    package var tolerance: Double
+    package var maxIterations: Int
     /// The solver, described.
-    public var solver: String
+    package var solver: String
     /// Newton: rows of the sub-sampled Hessian.
-    public var hessianSampleRows: Int?
+    package var hessianSampleRows: Int?
     /// Weights held to a sign by monotone constraints (over all products); nil: none.
-    public var signConstrainedWeights: Int?
+    package var signConstrainedWeights: Int?
 
-    public static func == (a: Hyperparameters, b: Hyperparameters) -> Bool {
+    package static func == (a: Hyperparameters, b: Hyperparameters) -> Bool {
         a.c == b.c && a.crossValidation?.folds == b.crossValidation?.folds && a.crossValidation?.grid == b.crossValidation?.grid
             && a.crossValidation?.seed == b.crossValidation?.seed && a.classWeights == b.classWeights && a.tolerance == b.tolerance
             && a.maxIterations == b.maxIterations && a.solver == b.solver && a.hessianSampleRows == b.hessianSampleRows
@@ -151,32 +151,32 @@ public struct Hyperparameters: Sendable, Equatable {
 }
 
 /// Where the model came from (`provenance`).
-public struct Provenance: Sendable, Equatable {
+package struct Provenance: Sendable, Equatable {
     /// The training file's name (without its folder) and SHA-256.
-    public var trainingFile: String
-    public var trainingFileSHA256: String
-    public var rows: Int
+    package var trainingFile: String
+    package var trainingFileSHA256: String
+    package var rows: Int
     /// The assessment date the features and rules were computed at (ISO 8601).
-    public var asOfDate: String
-    public var finrecVersion: String
+    package var asOfDate: String
+    package var finrecVersion: String
     /// What the training data were, as the trainer declared it (`finrec train --data-origin`):
     /// `synthetic` (a generated history, as the shipped model's) or `bank` (real outcomes); nil
     /// when not declared. Outputs say that probabilities of a synthetic model are learnt from a
     /// simulation.
-    public var dataOrigin: DataOrigin?
+    package var dataOrigin: DataOrigin?
 
-    public enum DataOrigin: String, Sendable, CaseIterable { case synthetic, bank }
+    package enum DataOrigin: String, Sendable, CaseIterable { case synthetic, bank }
 
     /// For a model learnt from a synthetic history, the sentence every output that shows its
     /// probabilities carries; nil otherwise.
-    public func probabilityNote(_ language: Language) -> String? {
+    package func probabilityNote(_ language: Language) -> String? {
         guard dataOrigin == .synthetic else { return nil }
         return language == .zh
             ? "注：概率由合成的山东企业历史数据（finrec synth 生成的模拟结果）学得，不是真实放款或上市结果；银行须以自身历史数据重新训练（finrec train --data-origin bank）后再用于决策。"
             : "Note: probabilities are learnt from a synthetic history of Shandong firms (simulated outcomes from finrec synth), not real lending or listing outcomes; a bank retrains on its own history (finrec train --data-origin bank) before relying on them."
     }
 
-    public init(trainingFile: String, trainingFileSHA256: String, rows: Int, asOfDate: String, finrecVersion: String, dataOrigin: DataOrigin? = nil) {
+    package init(trainingFile: String, trainingFileSHA256: String, rows: Int, asOfDate: String, finrecVersion: String, dataOrigin: DataOrigin? = nil) {
         self.trainingFile = trainingFile
         self.trainingFileSHA256 = trainingFileSHA256
         self.rows = rows
@@ -189,7 +189,7 @@ public struct Provenance: Sendable, Equatable {
 // MARK: - JSON
 
 extension ModelMetrics {
-    public func encode() -> JSONValue {
+    package func encode() -> JSONValue {
         var o = JSONObject()
         for (id, m) in products { o[id] = m.encode() }
         if let h = holdout {
@@ -217,7 +217,7 @@ extension ModelMetrics {
 }
 
 extension ProductMetrics {
-    public func encode() -> JSONValue {
+    package func encode() -> JSONValue {
         var o = JSONObject([
             ("rows", .number(Double(rows))), ("positive_rate", .number(positiveRate)), ("auc", .number(auc)),
             ("ks", .number(ks)), ("log_loss", .number(logLoss)), ("brier", .number(brier)),
@@ -284,7 +284,7 @@ extension ProductMetrics {
 }
 
 extension Hyperparameters {
-    public func encode() -> JSONValue {
+    package func encode() -> JSONValue {
         var o = JSONObject()
         o["c"] = .number(c)
         if let cv = crossValidation {
@@ -322,7 +322,7 @@ extension Hyperparameters {
 }
 
 extension Provenance {
-    public func encode() -> JSONValue {
+    package func encode() -> JSONValue {
         var o = JSONObject([
             ("training_file", .string(trainingFile)), ("training_file_sha256", .string(trainingFileSHA256)),
             ("rows", .number(Double(rows))), ("as_of_date", .string(asOfDate)), ("finrec_version", .string(finrecVersion)),

@@ -1,8 +1,8 @@
-public import FinRecBase
-public import FinRecRecords
-public import FinRecLinear
-public import FinRecFeatures
-public import FinRecCatalog
+package import FinRecBase
+package import FinRecRecords
+package import FinRecLinear
+package import FinRecFeatures
+package import FinRecCatalog
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -12,11 +12,11 @@ import Darwin
 
 /// Scorecard points: points = offset + factor · ln(odds), with odds = p / (1 − p) = e^logit.
 /// The default puts 600 points at odds 50:1 and adds 20 points each time the odds double.
-public struct ScoreScaling: Sendable, Equatable {
-    public let offset: Double
-    public let factor: Double
+package struct ScoreScaling: Sendable, Equatable {
+    package let offset: Double
+    package let factor: Double
 
-    public init(pointsAtOdds points: Double = 600, odds: Double = 50, pointsToDoubleOdds pdo: Double = 20) {
+    package init(pointsAtOdds points: Double = 600, odds: Double = 50, pointsToDoubleOdds pdo: Double = 20) {
         factor = pdo / log(2)
         offset = points - factor * log(odds)
     }
@@ -26,33 +26,33 @@ public struct ScoreScaling: Sendable, Equatable {
         self.factor = factor
     }
 
-    public func points(logit: Double) -> Double { offset + factor * logit }
+    package func points(logit: Double) -> Double { offset + factor * logit }
 }
 
 /// A model as `finrec train` writes it (model file format version 2): the weights, and everything
 /// needed to score raw enterprise records without the training data — the feature spec with its
 /// fitted statistics, the catalog it was trained with, the score scaling — plus the training
 /// metrics, hyper-parameters and provenance.
-public struct TrainedModel: Sendable {
-    public let linear: LinearModel
-    public let features: FittedFeatures
-    public let catalog: Catalog
-    public let scaling: ScoreScaling
-    public let metrics: ModelMetrics
-    public let hyperparameters: Hyperparameters
-    public let provenance: Provenance
+package struct TrainedModel: Sendable {
+    package let linear: LinearModel
+    package let features: FittedFeatures
+    package let catalog: Catalog
+    package let scaling: ScoreScaling
+    package let metrics: ModelMetrics
+    package let hyperparameters: Hyperparameters
+    package let provenance: Provenance
     /// Per product (in ``linear`` order), the logit's uncertainty; empty for models without it
     /// (version 2), nil for a product whose curvature was degenerate.
-    public let uncertainty: [LogitUncertainty?]
+    package let uncertainty: [LogitUncertainty?]
 
     /// The top-level sections a version-2 file adds to version 1 (and version 3 to 2).
     static let sections: Set<String> = ["features", "catalog", "scaling", "metrics", "hyperparameters", "provenance", "schema", "uncertainty"]
 
     /// Labels are read from `label_<id>` columns for enterprise models and from the column named
     /// by the product id for generic ones.
-    public var labelPrefix: String { features.schema.name == GenericSchema.name ? "" : "label_" }
+    package var labelPrefix: String { features.schema.name == GenericSchema.name ? "" : "label_" }
 
-    public init(linear: LinearModel, features: FittedFeatures, catalog: Catalog, scaling: ScoreScaling,
+    package init(linear: LinearModel, features: FittedFeatures, catalog: Catalog, scaling: ScoreScaling,
                 metrics: ModelMetrics, hyperparameters: Hyperparameters, provenance: Provenance, uncertainty: [LogitUncertainty?] = []) {
         precondition(linear.featureNames == features.columnNames, "the weights must be over the fitted feature columns")
         precondition(uncertainty.isEmpty || uncertainty.count == linear.products.count, "one uncertainty per product")
@@ -68,7 +68,7 @@ public struct TrainedModel: Sendable {
     }
 
     /// The model's JSON document (format version 2).
-    public func encode() -> JSONValue {
+    package func encode() -> JSONValue {
         guard case .object(var root) = ModelFile.encode(linear) else { preconditionFailure("a model encodes to an object") }
         switch self.features.layout {
         case .declared: root["format_version"] = .number(2)
@@ -178,7 +178,7 @@ public struct TrainedModel: Sendable {
     static let uncertaintyMethod = "Laplace: Cholesky factor L of the posterior precision H/C (lower triangle, row-major, Float32 little-endian, base64); var(logit) = ||L^-1 (x, 1)||^2"
 
     /// Writes the model atomically; refuses to replace an existing file unless `overwrite`.
-    public func write(to path: String, overwrite: Bool) throws(ModelFileError) {
+    package func write(to path: String, overwrite: Bool) throws(ModelFileError) {
         if !overwrite, access(path, F_OK) == 0 { throw .exists(path: path) }
         let problems = linear.problems()
         guard problems.isEmpty else { throw .invalid(path: path, problems: problems) }
@@ -187,14 +187,14 @@ public struct TrainedModel: Sendable {
 
     /// Reads a version-2 model file. A generic model (trained with `--label`) carries its own
     /// schema, which then replaces `schema`.
-    public static func read(from path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
+    package static func read(from path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
         // One read and one parse: the weights and every section come from the same document.
         try decode(document: try ModelFile.document(at: path), path: path, schema: enterpriseSchema)
     }
 
     /// A model from the bytes of a model file (read once by a caller that also hashes them);
     /// `path` is used in errors.
-    public static func decode(_ bytes: [UInt8], path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
+    package static func decode(_ bytes: [UInt8], path: String, schema enterpriseSchema: RecordSchema = EnterpriseSchema.schema) throws(ModelFileError) -> TrainedModel {
         let document: JSONValue
         do { document = try JSONValue.parse(bytes) } catch { throw .syntax(path: path, error) }
         return try decode(document: document, path: path, schema: enterpriseSchema)

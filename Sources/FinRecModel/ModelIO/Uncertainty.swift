@@ -13,14 +13,14 @@ import FoundationEssentials
 ///
 /// Stored per product as L's lower triangle, row by row, in Float32 little-endian, base64: about
 /// 20 KB per product at d = 86, enough precision for an interval.
-public struct LogitUncertainty: Sendable, Equatable {
+package struct LogitUncertainty: Sendable, Equatable {
     /// d + 1.
-    public let dimension: Int
+    package let dimension: Int
     /// L, packed lower triangle, row-major: row i holds i + 1 values.
     let packed: [Float]
 
     /// From a product's Hessian at the fit and its C; nil when P is not positive definite.
-    public init?(hessian: [Double], c: Double, dimension n: Int) {
+    package init?(hessian: [Double], c: Double, dimension n: Int) {
         guard let factor = Cholesky(hessian.map { $0 / c }, n: n) else { return nil }
         var packed: [Float] = []
         packed.reserveCapacity(n * (n + 1) / 2)
@@ -34,7 +34,7 @@ public struct LogitUncertainty: Sendable, Equatable {
     }
 
     /// The standard error of the logit at input `x` (the d features, without the intercept's 1).
-    public func standardError(_ x: some Collection<Double>) -> Double {
+    package func standardError(_ x: some Collection<Double>) -> Double {
         precondition(x.count == dimension - 1, "one value per feature")
         // Forward substitution L·y = x̃; the variance is ‖y‖².
         var y = [Double](repeating: 0, count: dimension)
@@ -77,16 +77,16 @@ public struct LogitUncertainty: Sendable, Equatable {
 
 extension LogitUncertainty {
     /// The two-sided normal quantile of a 95% interval.
-    public static let z95 = 1.959963984540054
+    package static let z95 = 1.959963984540054
 
     /// The 95% interval of the probability at logit `z` with standard error `se`.
-    public static func probabilityInterval(logit z: Double, standardError se: Double) -> ClosedRange<Double> {
+    package static func probabilityInterval(logit z: Double, standardError se: Double) -> ClosedRange<Double> {
         Sigmoid.probability(z - z95 * se)...Sigmoid.probability(z + z95 * se)
     }
 
     /// MacKay's moderated probability E[σ(z)] ≈ σ(z / √(1 + π·se²/8)): the probability shrunk
     /// toward ½ by the logit's uncertainty, used to rank offers learnt from few successes.
-    public static func moderatedProbability(logit z: Double, standardError se: Double) -> Double {
+    package static func moderatedProbability(logit z: Double, standardError se: Double) -> Double {
         Sigmoid.probability(z / (1 + Double.pi * se * se / 8).squareRoot())
     }
 }

@@ -10,38 +10,38 @@ import Darwin
 #endif
 
 /// How well one product's predicted probabilities match its 0/1 outcomes.
-public struct BinaryMetrics: Sendable, Equatable {
+package struct BinaryMetrics: Sendable, Equatable {
     /// One decile of the calibration table: rows sorted by predicted probability, cut into ten
     /// groups of (nearly) equal size.
-    public struct CalibrationBin: Sendable, Equatable {
-        public let count: Int
-        public let meanPredicted: Double
-        public let observedRate: Double
+    package struct CalibrationBin: Sendable, Equatable {
+        package let count: Int
+        package let meanPredicted: Double
+        package let observedRate: Double
     }
 
-    public let count: Int
-    public let positives: Int
-    public var positiveRate: Double { count > 0 ? Double(positives) / Double(count) : .nan }
+    package let count: Int
+    package let positives: Int
+    package var positiveRate: Double { count > 0 ? Double(positives) / Double(count) : .nan }
     /// Area under the ROC curve; ties count one half (Mann–Whitney).
-    public let auc: Double
+    package let auc: Double
     /// Kolmogorov–Smirnov statistic: the largest gap between the cumulative shares of positives
     /// and negatives over all thresholds.
-    public let ks: Double
+    package let ks: Double
     /// Mean negative log-likelihood, probabilities clipped to [1e-15, 1 − 1e-15].
-    public let logLoss: Double
+    package let logLoss: Double
     /// Mean squared error of the probabilities.
-    public let brier: Double
-    public let calibration: [CalibrationBin]
+    package let brier: Double
+    package let calibration: [CalibrationBin]
     /// Expected calibration error over the calibration deciles: Σ (count/n)·|mean predicted −
     /// observed rate|; NaN without rows.
-    public var expectedCalibrationError: Double {
+    package var expectedCalibrationError: Double {
         guard count > 0 else { return .nan }
         return calibration.reduce(0) { $0 + Double($1.count) / Double(count) * abs($1.meanPredicted - $1.observedRate) }
     }
 
     /// Metrics of `probabilities` against `labels` (0 or 1); rows whose label is NaN are skipped.
     /// - Complexity: O(n log n).
-    public init(probabilities: [Double], labels: [Double]) {
+    package init(probabilities: [Double], labels: [Double]) {
         precondition(probabilities.count == labels.count, "one probability per label")
         var pairs: [(p: Double, y: Double)] = []
         pairs.reserveCapacity(labels.count)

@@ -1,6 +1,6 @@
 import FinRecBase
 import FinRecRecords
-public import FinRecLinear
+package import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 /// k-fold cross-validation that chooses each product's regularisation strength C from a grid by
@@ -10,26 +10,26 @@ import FinRecCatalog
 /// its successes and failures dealt round-robin into the folds, so every fold holds about the same
 /// share of each. All products are fitted together in each fold (a product's held-out rows are
 /// simply unlabelled for that fit).
-public enum CrossValidation {
+package enum CrossValidation {
     /// Out-of-fold figures of one product at one C.
-    public struct Score: Sendable, Equatable {
-        public let c: Double
-        public let auc: Double
-        public let logLoss: Double
+    package struct Score: Sendable, Equatable {
+        package let c: Double
+        package let auc: Double
+        package let logLoss: Double
     }
 
-    public struct Selection: Sendable {
+    package struct Selection: Sendable {
         /// Per product, the C with the lowest out-of-fold log loss (ties: the smaller C).
-        public let chosen: [Double]
+        package let chosen: [Double]
         /// Per product, the score of every C in the grid.
-        public let scores: [[Score]]
+        package let scores: [[Score]]
         /// Per product, each row's out-of-fold logit at the chosen C (NaN where the row has no
         /// label for the product): what a calibration is fitted to.
-        public let outOfFoldLogits: [[Double]]
+        package let outOfFoldLogits: [[Double]]
     }
 
     /// For each product, each row's fold (0 ..< k), or −1 when the row has no label for it.
-    public static func folds(labels: Matrix<Double>, k: Int, seed: UInt64) -> [[Int]] {
+    package static func folds(labels: Matrix<Double>, k: Int, seed: UInt64) -> [[Int]] {
         precondition(k >= 2, "cross-validation needs at least 2 folds")
         return (0..<labels.columns).map { p in
             var fold = [Int](repeating: -1, count: labels.rows)
@@ -46,7 +46,7 @@ public enum CrossValidation {
     /// Scores every C of `grid` by `k`-fold cross-validation and picks one per product.
     /// `adjust` turns a product's fitted weights into the weights the model would ship (the
     /// missing-data cap), so that out-of-fold figures measure the model as it scores.
-    public static func select(_ data: TrainingSet, k: Int, grid: [Double], seed: UInt64, options: TrainerOptions,
+    package static func select(_ data: TrainingSet, k: Int, grid: [Double], seed: UInt64, options: TrainerOptions,
                               adjust: (_ product: Int, _ weights: [Double]) -> [Double] = { $1 }) throws(LogisticTrainer.TrainingError) -> Selection {
         let n = data.labels.rows, products = data.labels.columns
         let assignment = folds(labels: data.labels, k: k, seed: seed)

@@ -1,6 +1,6 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
-public import FinRecLinear
+package import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 #if canImport(Glibc)
@@ -13,19 +13,19 @@ import Glibc
 /// way the trainer sees one contiguous buffer and computes the same numbers.
 ///
 /// Rows are written once, while the set is built (one thread), then only read.
-public final class FeatureStore: @unchecked Sendable {
-    public let rows: Int
-    public let columns: Int
+package final class FeatureStore: @unchecked Sendable {
+    package let rows: Int
+    package let columns: Int
     private let base: UnsafeMutablePointer<Double>
     /// The mapping's length in bytes; nil when the store is in memory.
     private let mappedBytes: Int?
 
-    public var isMapped: Bool { mappedBytes != nil }
+    package var isMapped: Bool { mappedBytes != nil }
     /// Bytes of feature data.
-    public var byteCount: Int { rows * columns * MemoryLayout<Double>.stride }
+    package var byteCount: Int { rows * columns * MemoryLayout<Double>.stride }
 
     /// An in-memory store of zeros.
-    public init(rows: Int, columns: Int) {
+    package init(rows: Int, columns: Int) {
         precondition(rows >= 0 && columns >= 0)
         self.rows = rows
         self.columns = columns
@@ -36,7 +36,7 @@ public final class FeatureStore: @unchecked Sendable {
 
     /// A store backed by a temporary file in `folder` (removed from the folder at once; the space
     /// is freed when the store goes).
-    public init(rows: Int, columns: Int, mappedIn folder: String) throws(FileWriteError) {
+    package init(rows: Int, columns: Int, mappedIn folder: String) throws(FileWriteError) {
         precondition(rows >= 0 && columns >= 0)
         let length = max(1, rows * columns) * MemoryLayout<Double>.stride
         var template = Array((folder + "/finrec-features-XXXXXX").utf8CString)
@@ -56,7 +56,7 @@ public final class FeatureStore: @unchecked Sendable {
     }
 
     /// An in-memory copy of `matrix`.
-    public convenience init(_ matrix: Matrix<Double>) {
+    package convenience init(_ matrix: Matrix<Double>) {
         self.init(rows: matrix.rows, columns: matrix.columns)
         matrix.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: $0.count) }
     }
@@ -70,16 +70,16 @@ public final class FeatureStore: @unchecked Sendable {
     }
 
     /// Copies `block` into rows `start ..< start + block.rows`.
-    public func setRows(_ start: Int, from block: Matrix<Double>) {
+    package func setRows(_ start: Int, from block: Matrix<Double>) {
         precondition(block.columns == columns && start >= 0 && start + block.rows <= rows, "block out of range")
         block.withUnsafeBufferPointer { (base + start * columns).update(from: $0.baseAddress!, count: $0.count) }
     }
 
-    public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Double>) throws(E) -> R) throws(E) -> R {
+    package func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Double>) throws(E) -> R) throws(E) -> R {
         try body(UnsafeBufferPointer(start: base, count: rows * columns))
     }
 
-    public subscript(row: Int, column: Int) -> Double {
+    package subscript(row: Int, column: Int) -> Double {
         precondition(row >= 0 && row < rows && column >= 0 && column < columns)
         return base[row * columns + column]
     }
@@ -87,7 +87,7 @@ public final class FeatureStore: @unchecked Sendable {
 
 extension LinearScorer where T == Double {
     /// The n × K logits of the rows of a training set's feature store.
-    public func logits<Kernel: LinearAlgebraKernel>(for x: FeatureStore, kernel: Kernel = BLASKernel(),
+    package func logits<Kernel: LinearAlgebraKernel>(for x: FeatureStore, kernel: Kernel = BLASKernel(),
                                                     threads: ThreadPolicy = .allCores) -> Matrix<Double> {
         precondition(x.columns == featureCount, "LinearScorer: rows have \(x.columns) features, the model expects \(featureCount)")
         var out = Matrix<Double>(rows: x.rows, columns: productCount)

@@ -1,7 +1,7 @@
-public import FinRecBase
+package import FinRecBase
 import FinRecRecords
-public import FinRecLinear
-public import FinRecFeatures
+package import FinRecLinear
+package import FinRecFeatures
 import FinRecCatalog
 #if canImport(Glibc)
 import Glibc
@@ -12,19 +12,19 @@ import Darwin
 /// Training data for K products at once: a feature matrix shared by all products and, per product,
 /// a label per row (1, 0, or NaN when the row says nothing about the product: no label, or the
 /// product's eligibility rule fails).
-public struct TrainingSet: Sendable {
+package struct TrainingSet: Sendable {
     /// n × d standardised features (in memory or memory-mapped).
-    public let features: FeatureStore
+    package let features: FeatureStore
     /// n × K labels: 1, 0 or NaN (left out of that product's fit).
-    public let labels: Matrix<Double>
+    package let labels: Matrix<Double>
     /// Per-row weights (nil: all 1).
-    public let sampleWeights: [Double]?
+    package let sampleWeights: [Double]?
 
-    public init(features: Matrix<Double>, labels: Matrix<Double>, sampleWeights: [Double]? = nil) {
+    package init(features: Matrix<Double>, labels: Matrix<Double>, sampleWeights: [Double]? = nil) {
         self.init(features: FeatureStore(features), labels: labels, sampleWeights: sampleWeights)
     }
 
-    public init(features: FeatureStore, labels: Matrix<Double>, sampleWeights: [Double]? = nil) {
+    package init(features: FeatureStore, labels: Matrix<Double>, sampleWeights: [Double]? = nil) {
         precondition(features.rows == labels.rows, "features have \(features.rows) rows, labels \(labels.rows)")
         precondition(sampleWeights.map { $0.count == features.rows } ?? true, "one sample weight per row")
         precondition(labels.storage.allSatisfy { $0.isNaN || $0 == 0 || $0 == 1 }, "labels must be 0, 1 or NaN")
@@ -35,14 +35,14 @@ public struct TrainingSet: Sendable {
 }
 
 /// How each product's classes are weighted in its loss.
-public enum ClassWeights: Sendable, Equatable {
+package enum ClassWeights: Sendable, Equatable {
     case none
     /// n / (2 · n_class) for each class, as scikit-learn's `balanced`.
     case balanced
     /// Given weights for class 0 and class 1, per product.
     case given([(negative: Double, positive: Double)])
 
-    public static func == (a: ClassWeights, b: ClassWeights) -> Bool {
+    package static func == (a: ClassWeights, b: ClassWeights) -> Bool {
         switch (a, b) {
         case (.none, .none), (.balanced, .balanced): true
         case (.given(let x), .given(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.negative == $1.negative && $0.positive == $1.positive }
@@ -52,50 +52,50 @@ public enum ClassWeights: Sendable, Equatable {
 }
 
 /// Options of ``LogisticTrainer``, validated before any work.
-public struct TrainerOptions: Sendable {
+package struct TrainerOptions: Sendable {
     /// Inverse regularisation strength, as scikit-learn's C: the objective of each product is
     /// ½‖w‖² + C · Σᵢ weightᵢ · logloss(yᵢ, xᵢ·w + b). The intercept b is not penalised.
-    public var c = 1.0
+    package var c = 1.0
     /// A C per product, overriding `c` (cross-validation chooses one per product).
-    public var cPerProduct: [Double]?
-    public var classWeights = ClassWeights.none
+    package var cPerProduct: [Double]?
+    package var classWeights = ClassWeights.none
     /// The optimiser: Newton's method (the default) or L-BFGS.
-    public var solver = Solver.newton
+    package var solver = Solver.newton
     /// The stopping rule's tolerance; nil takes the solver's default. Newton stops a product
     /// once a step moved no coefficient by more than `tolerance · max(1, ‖θ‖∞)` (default
     /// 1e-10; the error left is about that squared). L-BFGS stops when ‖∇f‖∞ ≤ `tolerance` ·
     /// max(1, ‖∇f(start)‖∞) (default 1e-6; much below 1e-9 its line search meets the rounding
     /// noise of the objective and stops first, reported as not converged).
-    public var tolerance: Double?
+    package var tolerance: Double?
     /// Iteration cap; nil takes the solver's default (Newton 100, L-BFGS 1,000).
-    public var maximumIterations: Int?
+    package var maximumIterations: Int?
     /// Newton: a product with more labelled rows than this forms its Hessian from a regular
     /// sample of about this many of them (the gradient stays exact, so the optimum is the same;
     /// convergence becomes linear at a rate of about √(d / sample)). 0: always the exact Hessian.
-    public var hessianSampleRows = 65_536
+    package var hessianSampleRows = 65_536
     /// Also stop a product once its objective is at or below this value (one per product): for
     /// time-to-target comparisons with other solvers.
-    public var targetObjectives: [Double]?
+    package var targetObjectives: [Double]?
     /// L-BFGS memory.
-    public var memory = 10
-    public var threads = ThreadPolicy.allCores
+    package var memory = 10
+    package var threads = ThreadPolicy.allCores
     /// Per product and feature column (K × d): the sign a weight must have (monotone
     /// constraints); nil: all free. Needs the Newton solver. The intercept is always free.
-    public var weightSigns: [[WeightSign]]?
+    package var weightSigns: [[WeightSign]]?
     /// Whether the fit also returns each product's Hessian at the optimum (one more pass over
     /// the data), for the uncertainty of predictions.
-    public var curvature = true
+    package var curvature = true
 
-    public init() {}
+    package init() {}
 
-    public enum Solver: String, Sendable, CaseIterable {
+    package enum Solver: String, Sendable, CaseIterable {
         /// Exact Hessian, Cholesky, line search: quadratic convergence to the optimum.
         case newton
         /// Limited-memory BFGS, gradient stopping rule.
         case lbfgs
 
         /// How the model file names it.
-        public var description: String {
+        package var description: String {
             switch self {
             case .newton: "Newton (Cholesky; exact Hessian up to hessian_sample_rows labelled rows, a regular sample beyond; projected onto sign constraints; backtracking Armijo line search)"
             case .lbfgs: "L-BFGS (memory \(LBFGSSolver().memory)), backtracking Armijo line search"
@@ -104,14 +104,14 @@ public struct TrainerOptions: Sendable {
     }
 
     /// The tolerance in force: the given one or the solver's default.
-    public var effectiveTolerance: Double { tolerance ?? (solver == .newton ? NewtonSolver().tolerance : LBFGSSolver().tolerance) }
+    package var effectiveTolerance: Double { tolerance ?? (solver == .newton ? NewtonSolver().tolerance : LBFGSSolver().tolerance) }
     /// The iteration cap in force.
-    public var effectiveMaximumIterations: Int {
+    package var effectiveMaximumIterations: Int {
         maximumIterations ?? (solver == .newton ? NewtonSolver().maximumIterations : LBFGSSolver().maximumIterations)
     }
 
     /// The problems with these options, empty when they are valid.
-    public func problems(products: Int) -> [String] {
+    package func problems(products: Int) -> [String] {
         var out: [String] = []
         if !(c > 0 && c.isFinite) { out.append("C must be a positive number, got \(c)") }
         if let cs = cPerProduct {
@@ -138,24 +138,24 @@ public struct TrainerOptions: Sendable {
 }
 
 /// The fitted coefficients of K products and how the fit went.
-public struct TrainingResult: Sendable {
+package struct TrainingResult: Sendable {
     /// K × d.
-    public let weights: Matrix<Double>
-    public let intercepts: [Double]
+    package let weights: Matrix<Double>
+    package let intercepts: [Double]
     /// Per product: iterations used, final objective, final ‖∇f‖∞, whether it met the solver's
     /// stopping rule.
-    public let iterations: [Int]
-    public let objectives: [Double]
-    public let gradientNorms: [Double]
-    public let converged: [Bool]
+    package let iterations: [Int]
+    package let objectives: [Double]
+    package let gradientNorms: [Double]
+    package let converged: [Bool]
     /// Rows used per product (labelled and weighted).
-    public let rowsUsed: [Int]
+    package let rowsUsed: [Int]
     /// Per product, the Hessian of its objective at the fit, (d + 1)² row-major (intercept last):
     /// divided by C it is the precision of the Laplace approximation of the coefficients. Empty
     /// when the options ask for no curvature.
-    public let hessians: [[Double]]
+    package let hessians: [[Double]]
     /// Per product, the C it was fitted with.
-    public let c: [Double]
+    package let c: [Double]
 }
 
 /// Fits one L2-regularised logistic regression per product, all K together.
@@ -169,17 +169,17 @@ public struct TrainingResult: Sendable {
 /// relative in the coefficients, which makes models retrained on other CPUs (other OpenBLAS
 /// kernels) agree with each other to 1e-9 or better; the tests check the coefficients against
 /// scikit-learn's.
-public struct LogisticTrainer: Sendable {
-    public let options: TrainerOptions
+package struct LogisticTrainer: Sendable {
+    package let options: TrainerOptions
 
-    public init(options: TrainerOptions = TrainerOptions()) { self.options = options }
+    package init(options: TrainerOptions = TrainerOptions()) { self.options = options }
 
-    public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidOptions([String])
         case noData(product: Int)
         case oneClass(product: Int, label: Double)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .invalidOptions(let p): "invalid training options: " + p.joined(separator: "; ")
             case .noData(let k): "product \(k) has no labelled rows to learn from"
@@ -253,7 +253,7 @@ public struct LogisticTrainer: Sendable {
     }
 
     /// Fits all products.
-    public func fit(_ data: TrainingSet, kernel: some LinearAlgebraKernel = BLASKernel()) throws(TrainingError) -> TrainingResult {
+    package func fit(_ data: TrainingSet, kernel: some LinearAlgebraKernel = BLASKernel()) throws(TrainingError) -> TrainingResult {
         let n = data.features.rows, d = data.features.columns, k = data.labels.columns
         let problems = options.problems(products: k)
         guard problems.isEmpty else { throw .invalidOptions(problems) }

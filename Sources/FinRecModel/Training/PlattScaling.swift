@@ -16,26 +16,26 @@ import Glibc
 /// (weights × a, intercept × a + b), so points, reason codes, the missing-data cap, the monotone
 /// directions (a > 0 keeps every sign) and exports to other engines stay one linear model; an
 /// isotonic step function would not.
-public struct PlattScaling: Sendable, Equatable {
-    public var slope: Double
-    public var intercept: Double
+package struct PlattScaling: Sendable, Equatable {
+    package var slope: Double
+    package var intercept: Double
 
-    public init(slope: Double, intercept: Double) {
+    package init(slope: Double, intercept: Double) {
         self.slope = slope
         self.intercept = intercept
     }
 
-    public static let identity = PlattScaling(slope: 1, intercept: 0)
+    package static let identity = PlattScaling(slope: 1, intercept: 0)
 
     /// The calibrated logit a·z + b.
-    public func logit(_ z: Double) -> Double { slope * z + intercept }
+    package func logit(_ z: Double) -> Double { slope * z + intercept }
 
     /// Why a calibration could not be fitted.
-    public enum FitError: Error, Equatable, CustomStringConvertible {
+    package enum FitError: Error, Equatable, CustomStringConvertible {
         case oneOutcome
         case notIncreasing(slope: Double)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .oneOutcome: "its out-of-fold rows hold only one outcome"
             case .notIncreasing(let slope): "the fitted slope \(slope) is not positive: the model's out-of-fold ranking is no better than chance"
@@ -45,7 +45,7 @@ public struct PlattScaling: Sendable, Equatable {
 
     /// Fits a and b to `logits` and 0/1 `labels` (optionally weighted) by Newton's method on the
     /// two parameters, started at Platt's point (0, log((N₋ + 1)/(N₊ + 1))).
-    public static func fit(logits: [Double], labels: [Double], weights: [Double]? = nil) throws(FitError) -> PlattScaling {
+    package static func fit(logits: [Double], labels: [Double], weights: [Double]? = nil) throws(FitError) -> PlattScaling {
         precondition(logits.count == labels.count && (weights?.count ?? logits.count) == logits.count, "one logit and weight per label")
         var negatives = 0.0, positives = 0.0
         for i in labels.indices {

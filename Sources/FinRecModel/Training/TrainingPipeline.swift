@@ -1,8 +1,8 @@
 import FinRecBase
-public import FinRecRecords
+package import FinRecRecords
 import FinRecLinear
-public import FinRecFeatures
-public import FinRecCatalog
+package import FinRecFeatures
+package import FinRecCatalog
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -11,19 +11,19 @@ import Glibc
 /// Trains a ``TrainedModel`` from a labelled enterprise file: reads it, fits the features, takes
 /// each offer's labels from its `label_<id>` column, leaves out rows whose label is empty or whose
 /// eligibility rule fails for that offer, and fits all offers together.
-public struct TrainingPipeline {
-    public var spec: FeatureSpec
-    public var catalog: Catalog
-    public var options = TrainerOptions()
+package struct TrainingPipeline {
+    package var spec: FeatureSpec
+    package var catalog: Catalog
+    package var options = TrainerOptions()
     /// The assessment date of the eligibility rules (days since 1970-01-01).
-    public var asOf: Int
-    public var scaling = ScoreScaling()
+    package var asOf: Int
+    package var scaling = ScoreScaling()
     /// With 2 or more folds, C is chosen per product from `cGrid` by cross-validation.
-    public var crossValidationFolds = 0
-    public var cGrid: [Double] = [0.01, 0.1, 1, 10]
-    public var seed: UInt64 = 2022
+    package var crossValidationFolds = 0
+    package var cGrid: [Double] = [0.01, 0.1, 1, 10]
+    package var seed: UInt64 = 2022
     /// How each product's probabilities are calibrated after the fit.
-    public enum Calibration: Sendable {
+    package enum Calibration: Sendable {
         /// The fitted logits as they are.
         case none
         /// Platt scaling fitted on the cross-validation's out-of-fold logits (needs 2 or more folds).
@@ -31,38 +31,38 @@ public struct TrainingPipeline {
         /// Given calibrations by offer id (e.g. to refit a model whose calibration is known).
         case given([String: CalibrationRecord])
     }
-    public var calibration = Calibration.none
+    package var calibration = Calibration.none
 
     /// What the labels' 1 means for the applicant: approval (favourable, the default) or default
     /// (adverse, a PD model). Missing data, clipping, the directions and the wording follow it.
-    public var polarity = FittedFeatures.EventPolarity.favourable
+    package var polarity = FittedFeatures.EventPolarity.favourable
 
     /// Train without the spec's directions (to measure what the monotone constraints cost);
     /// missing columns stay never positive.
-    public var ignoresDirections = false
+    package var ignoresDirections = false
     /// What the training data are, stored in the model's provenance (``Provenance/dataOrigin``).
-    public var dataOrigin: Provenance.DataOrigin?
+    package var dataOrigin: Provenance.DataOrigin?
 
     /// The records' schema: enterprises, or a ``GenericSchema`` for other data.
-    public var schema = EnterpriseSchema.schema
+    package var schema = EnterpriseSchema.schema
     /// Each offer's labels are in the column `labelPrefix + id` ("label_" for enterprises, "" for
     /// generic data, whose products are named after their label columns).
-    public var labelPrefix = "label_"
+    package var labelPrefix = "label_"
 
-    public init(spec: FeatureSpec, catalog: Catalog, asOf: Int) {
+    package init(spec: FeatureSpec, catalog: Catalog, asOf: Int) {
         self.spec = spec
         self.catalog = catalog
         self.asOf = asOf
     }
 
-    public enum PipelineError: Error, Sendable, CustomStringConvertible {
+    package enum PipelineError: Error, Sendable, CustomStringConvertible {
         case input(InputFileError)
         case features(ExpressionError)
         case training(LogisticTrainer.TrainingError)
         case noLabels(path: String, expected: [String])
         case calibrationNeedsFolds
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .input(let e): e.description
             case .features(let e): "the feature spec does not fit this data: \(e)"
@@ -76,19 +76,19 @@ public struct TrainingPipeline {
     }
 
     /// What training saw, for the command's summary.
-    public struct Summary: Sendable {
-        public let rows: Int
-        public let rowsUsed: [String: Int]
-        public let iterations: [String: Int]
-        public let converged: [String: Bool]
+    package struct Summary: Sendable {
+        package let rows: Int
+        package let rowsUsed: [String: Int]
+        package let iterations: [String: Int]
+        package let converged: [String: Bool]
         /// Offers left uncalibrated under `.platt`, and why.
-        public let uncalibrated: [String: String]
+        package let uncalibrated: [String: String]
     }
 
     /// Feature matrices larger than this many bytes go to a memory-mapped temporary file in
     /// `temporaryFolder` instead of memory (default 4 GiB: 7 million rows of the default spec).
-    public var inMemoryFeatureBytes = 4 << 30
-    public var temporaryFolder = FileManager.default.temporaryDirectory.path
+    package var inMemoryFeatureBytes = 4 << 30
+    package var temporaryFolder = FileManager.default.temporaryDirectory.path
 
     /// Per product and feature column, the sign its weight must have: a numeric feature's value
     /// column follows the spec's direction for the offer (the firm's view, flipped for an adverse
@@ -167,7 +167,7 @@ public struct TrainingPipeline {
 
     /// Information-value screening: every numeric feature of the spec binned (its own binning,
     /// or the default optimal binning of its raw value) on the labelled file, without training.
-    public func binningAnalysis(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (features: FittedFeatures, products: [Catalog.Offer]) {
+    package func binningAnalysis(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (features: FittedFeatures, products: [Catalog.Offer]) {
         var screening = self
         screening.spec = spec.binningEveryNumericFeature()
         let prepared = try screening.prepare(path: path, reading: reading)
@@ -178,7 +178,7 @@ public struct TrainingPipeline {
     /// feature statistics and counts rows, a pass for binned features fits their bins, the last
     /// writes each chunk's features into the feature store (memory, or a mapped file beyond
     /// ``inMemoryFeatureBytes``) and its labels.
-    public func train(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (TrainedModel, Summary) {
+    package func train(path: String, reading: ReaderOptions = ReaderOptions()) throws(PipelineError) -> (TrainedModel, Summary) {
         if case .platt = calibration, crossValidationFolds < 2 { throw .calibrationNeedsFolds }
         let parameters = ["as_of_date": Double(asOf)]
         let prepared = try prepare(path: path, reading: reading)
@@ -383,7 +383,7 @@ public struct TrainingPipeline {
     }
 
     /// SHA-256 of the file, read in 1 MiB pieces.
-    public static func fingerprint(_ path: String) -> String {
+    package static func fingerprint(_ path: String) -> String {
         var hash = SHA256()
         do { try FileBytes.forEachPiece(of: path, size: 1 << 20) { hash.update($0) } } catch { return "unreadable" }
         return hash.finalize()
