@@ -25,7 +25,14 @@ public final class EnterpriseFileReader {
 
     /// Opens `path`; `-` reads standard input, which is JSON when its first character (after a
     /// byte-order mark and spaces) is `{` or `[`, and CSV otherwise.
-    package convenience init(path: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+    /// Opens an enterprise file of the shipped schema: CSV, or JSON and JSON Lines by the name's
+    /// extension; `-` reads standard input.
+    public convenience init(path: String, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+        try self.init(path: path, schema: EnterpriseSchema.schema, options: options)
+    }
+
+    /// Opens `path` with the records of `schema`.
+    package convenience init(path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         if path == "-" {
             try self.init(bytes: try Self.readStandardInput(), name: Self.standardInputName, schema: schema, options: options)
             return
@@ -41,7 +48,12 @@ public final class EnterpriseFileReader {
     /// Reads records held in memory (standard input, an upload): JSON when the first character
     /// (after a byte-order mark and spaces) is `{` or `[`, CSV otherwise. `name` is what messages
     /// call the input.
-    package convenience init(bytes: [UInt8], name: String, schema: RecordSchema = EnterpriseSchema.schema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+    public convenience init(bytes: [UInt8], name: String, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
+        try self.init(bytes: bytes, name: name, schema: EnterpriseSchema.schema, options: options)
+    }
+
+    /// Reads records of `schema` held in memory.
+    package convenience init(bytes: [UInt8], name: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
         let (start, first) = Self.opening(bytes)
         if Self.opensJSON(first) {
             self.init(name: name, csv: nil, json: try JSONRecordReader.parse(Array(bytes[start...]), path: name, schema: schema, options: options))

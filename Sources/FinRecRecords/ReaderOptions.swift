@@ -9,10 +9,10 @@ package enum ValidationPolicy: Sendable, Equatable {
 
 public struct ReaderOptions: Sendable {
     /// Rows per chunk: tens of thousands keep memory bounded and BLAS blocks large.
-    package var chunkRows = 32_768
+    public var chunkRows = 32_768
     package var policy = ValidationPolicy.fail
     /// Refuse (or reject) a second row with an id already seen. Costs memory per distinct id.
-    package var detectDuplicateIds = true
+    public var detectDuplicateIds = true
     /// The longest record accepted, in bytes; longer ones are refused, not loaded.
     package var maximumRecordBytes = 8 << 20
     public init() {}
