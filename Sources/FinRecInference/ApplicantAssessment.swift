@@ -1,8 +1,8 @@
-package import FinRecBase
+public import FinRecBase
 import FinRecRecords
 import FinRecLinear
-package import FinRecFeatures
-package import FinRecCatalog
+public import FinRecFeatures
+public import FinRecCatalog
 import FinRecModel
 /// Everything a bank officer sees for one applicant: the enterprise and the figures the decision
 /// rests on, then every offer of the catalog ranked — eligible offers by suitability, then the
@@ -19,25 +19,25 @@ public struct ApplicantAssessment: Sendable {
     }
 
     public struct Offer: Sendable {
-        package let offer: Catalog.Offer
+        public let offer: Catalog.Offer
         /// The list the offer is ranked in (its kind's: loans and listing paths are different events
         /// with different base rates, each ranked in its own list).
-        package var list: Catalog.OfferList { offer.kind.list }
+        public var list: Catalog.OfferList { offer.kind.list }
         /// 1-based position in its list.
         public let rank: Int
-        package let status: Truth
+        public let status: Truth
         /// Suitability probability, logit and scorecard points; nil for ineligible offers and for
         /// offers the model has no product for.
         public let probability: Double?
         public let logit: Double?
         public let points: Double?
         /// Why the offer fails or is undecided; empty when it passes.
-        package let reasons: [EligibilityReason]
+        public let reasons: [EligibilityReason]
         /// For an offer that fails or is undecided: the nearest way to pass (closest standard and
         /// each shortfall); nil when it passes.
         package let gap: EligibilityGap?
         /// Warnings on an offer that is open or undecided (a certificate expiring within the term).
-        package let warnings: [EligibilityReason]
+        public let warnings: [EligibilityReason]
         /// For an offer with steps before it (a board, a higher tier) that does not pass: where
         /// the enterprise stands on them.
         package let path: OfferPath?

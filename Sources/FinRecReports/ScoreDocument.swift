@@ -4,7 +4,7 @@ import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
 import FinRecModel
-package import FinRecInference
+public import FinRecInference
 import FinRecEvaluation
 /// The assessments of one or more applicants (`finrec score`):
 /// a terminal table, the JSON contract (`finrec-score`, ``formatVersion``; fields are only ever
@@ -16,7 +16,7 @@ public struct ScoreDocument: Sendable {
     public static let formatVersion = 2
     /// The most applicants one document holds; pools go to ``PoolRanker``.
     public static let maximumApplicants = 10_000
-    package let results: [ApplicantAssessment]
+    public let results: [ApplicantAssessment]
     package let scorer: OfferScorer
     package let language: Language
     /// Reason codes shown per direction and offer.
