@@ -81,68 +81,6 @@ package struct NearMiss: Sendable, Equatable {
     }
 }
 
-/// The `capacity` best items seen so far under a strict total order, in O(log capacity) per
-/// offer: a binary heap whose root is the worst item kept.
-package struct TopK<Element> {
-    package let capacity: Int
-    private let before: @Sendable (Element, Element) -> Bool
-    private var heap: [Element] = []
-
-    /// - Parameter before: true when the first element ranks before (is better than) the second.
-    package init(capacity: Int, by before: @escaping @Sendable (Element, Element) -> Bool) {
-        precondition(capacity >= 0)
-        self.capacity = capacity
-        self.before = before
-    }
-
-    package var count: Int { heap.count }
-
-    /// Whether an element would be kept (cheap check before building it).
-    package func admits(_ better: (Element) -> Bool) -> Bool {
-        capacity > 0 && (heap.count < capacity || better(heap[0]))
-    }
-
-    package mutating func insert(_ e: Element) {
-        guard capacity > 0 else { return }
-        if heap.count < capacity {
-            heap.append(e)
-            siftUp(heap.count - 1)
-        } else if before(e, heap[0]) {
-            heap[0] = e
-            siftDown(0)
-        }
-    }
-
-    /// The kept elements, best first.
-    package func sorted() -> [Element] { heap.sorted(by: before) }
-
-    // The root is the element that ranks last: a child must never rank after its parent.
-    private mutating func siftUp(_ i: Int) {
-        var i = i
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard before(heap[parent], heap[i]) else { return }
-            heap.swapAt(parent, i)
-            i = parent
-        }
-    }
-
-    private mutating func siftDown(_ i: Int) {
-        var i = i
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var worst = i
-            if l < heap.count, before(heap[worst], heap[l]) { worst = l }
-            if r < heap.count, before(heap[worst], heap[r]) { worst = r }
-            if worst == i { return }
-            heap.swapAt(i, worst)
-            i = worst
-        }
-    }
-}
-
-extension TopK: Sendable where Element: Sendable {}
-
 /// Per offer: how many enterprises were eligible, undecided or ruled out, and the distribution
 /// of the eligible ones' probabilities (1,000 bins, so quantiles are exact to 0.001).
 package struct OfferSummary: Sendable, Equatable {

@@ -6,8 +6,9 @@ import NIOCore
 
 /// The JSON API under /v1, plus /healthz and /metrics. Described in ``OpenAPIDocument``.
 enum API {
-    static func register(on router: Router<FinRecContext>, state: ServiceState) {
-        router.get("/healthz") { _, _ in
+    /// `open`: the routes anyone may call (`/healthz`); `guarded`: those that need a token.
+    static func register(open: some RouterMethods<FinRecContext>, guarded router: some RouterMethods<FinRecContext>, state: ServiceState) {
+        open.get("/healthz") { _, _ in
             let model = state.models.model
             return respond(JSONValue.object(JSONObject([("status", .string("ok")), ("model_sha256", .string(model.sha256)),
                                                         ("as_of", .string(model.asOf))])).compact() + "\n")

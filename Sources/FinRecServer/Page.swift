@@ -14,10 +14,6 @@ enum Page {
     /// A page shows at most this many applicants; more go to POST /v1/rank or `finrec rank`.
     static let maximumApplicants = 100
 
-    static func isPage(_ path: String) -> Bool {
-        path == "/" || path == "/favicon.ico" || path.hasPrefix("/score") || path.hasPrefix("/decisions/") || path.hasPrefix("/static/")
-    }
-
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
         // The templates are constants of this file's module; the suite renders each.
@@ -32,7 +28,7 @@ enum Page {
         return library
     }()
 
-    static func register(on router: Router<FinRecContext>, state: ServiceState) {
+    static func register(on router: some RouterMethods<FinRecContext>, state: ServiceState) {
         router.get("/") { request, _ in
             let language = pageLanguage(request, form: [:])
             return html(render("form", formView(values: [:], error: nil, language: language, state: state)))

@@ -86,11 +86,17 @@ package enum FinRecService {
         hangup.resume()
         defer { hangup.cancel() }
 
+        // One middleware per job, outermost first: count and time every answer, add the security
+        // headers, turn errors into JSON (the API's and an unknown route's). The page's routes are
+        // a group with its own error middleware (an HTML page) inside; each group checks tokens
+        // itself, so a refused request is answered in its group's form.
         let router = Router(context: FinRecContext.self)
-        router.add(middleware: OutcomeMiddleware(state: state))
-        router.add(middleware: AccessMiddleware(tokens: tokens))
-        API.register(on: router, state: state)
-        Page.register(on: router, state: state)
+        router.add(middleware: MetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ErrorMiddleware(form: .json))
+        let access = AccessMiddleware(tokens: tokens)
+        API.register(open: router, guarded: router.group().add(middleware: access), state: state)
+        Page.register(on: router.group().add(middleware: ErrorMiddleware(form: .page)).add(middleware: access), state: state)
 
         var logger = Logger(label: "finrec-serve")
         logger.logLevel = .warning
@@ -108,26 +114,50 @@ package enum FinRecService {
 
 // MARK: - Middleware
 
-/// Outermost: turns every error into the right status with a clear message (JSON for the API,
-/// a page for the browser), adds the security headers, and counts requests and their latency.
-struct OutcomeMiddleware: RouterMiddleware {
+/// Outermost: counts every answer by route and status, and times it.
+struct MetricsMiddleware: RouterMiddleware {
     typealias Context = FinRecContext
-    let state: ServiceState
+    let metrics: ServiceMetrics
 
     func handle(_ request: Request, context: FinRecContext, next: (Request, FinRecContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch {
-            response = Self.response(for: Self.serviceError(error), request: request)
-        }
+        // The error middleware inside answers every error; one that still escapes is a 500.
+        let response = (try? await next(request, context)) ?? ErrorMiddleware.json.response(for: ServiceError(.internalError, "internal error"), request: request)
+        metrics.observe(route: context.endpointPath ?? "unmatched", status: response.status.code, duration: ContinuousClock.now - started)
+        return response
+    }
+}
+
+/// The headers every answer carries: no MIME sniffing, no referrer, not cached unless a route says so.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = FinRecContext
+
+    func handle(_ request: Request, context: FinRecContext, next: (Request, FinRecContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
-        let route = context.endpointPath ?? "unmatched"
-        state.metrics.observe(route: route, status: response.status.code, duration: ContinuousClock.now - started)
         return response
+    }
+}
+
+/// Turns every error into the right status with a message that says what to do: JSON for the API
+/// (and any route not found), an HTML page in the page's group.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = FinRecContext
+
+    /// The form an error takes.
+    enum Form: Sendable { case json, page }
+    let form: Form
+
+    static let json = ErrorMiddleware(form: .json)
+
+    func handle(_ request: Request, context: FinRecContext, next: (Request, FinRecContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return response(for: Self.serviceError(error), request: request)
+        }
     }
 
     static func serviceError(_ error: any Error) -> ServiceError {
@@ -145,11 +175,12 @@ struct OutcomeMiddleware: RouterMiddleware {
         }
     }
 
-    static func response(for error: ServiceError, request: Request) -> Response {
+    func response(for error: ServiceError, request: Request) -> Response {
         let status = HTTPResponse.Status(code: error.status.rawValue)
-        var response = Page.isPage(request.uri.path)
-            ? Page.html(Page.errorPage(error, request: request), status: status)
-            : API.respond(error.json(), status: status)
+        var response = switch form {
+        case .page: Page.html(Page.errorPage(error, request: request), status: status)
+        case .json: API.respond(error.json(), status: status)
+        }
         if error.status == .unauthorized {
             response.headers.append(HTTPField(name: .wwwAuthenticate, value: "Bearer realm=\"finrec\""))
             if !request.uri.path.hasPrefix("/v1/") {
@@ -162,14 +193,15 @@ struct OutcomeMiddleware: RouterMiddleware {
     }
 }
 
-/// With `--tokens`: every route but `/healthz` needs a known token, as `Authorization: Bearer
-/// TOKEN` (programs) or HTTP Basic with the client name and the token (the browser prompts).
+/// With `--tokens`: every route of the groups it guards (all but `/healthz`) needs a known token,
+/// as `Authorization: Bearer TOKEN` (programs) or HTTP Basic with the client name and the token
+/// (the browser prompts).
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = FinRecContext
     let tokens: TokenFile?
 
     func handle(_ request: Request, context: FinRecContext, next: (Request, FinRecContext) async throws -> Response) async throws -> Response {
-        guard let tokens, request.uri.path != "/healthz" else { return try await next(request, context) }
+        guard let tokens else { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw ServiceError(.unauthorized, "this service needs a token: send Authorization: Bearer TOKEN (ask the operator for one; `finrec token` makes them)")
         }
