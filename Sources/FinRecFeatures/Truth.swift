@@ -8,32 +8,34 @@ public enum Truth: UInt8, Sendable, CaseIterable {
 
     /// Kleene AND: fail if either fails, pass if both pass, else unknown. Branch-free (the
     /// minimum in the order fail < unknown < pass), so loops over columns vectorise.
-    @inline(__always)
+    // Inlinable: the eligibility rules (another module) run these in their column loops.
+    @inlinable @inline(__always)
     package static func && (a: Truth, b: Truth) -> Truth {
         fromOrder(Swift.min(order(a), order(b)))
     }
 
     /// Kleene OR: pass if either passes, fail if both fail, else unknown (the maximum).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func || (a: Truth, b: Truth) -> Truth {
         fromOrder(Swift.max(order(a), order(b)))
     }
 
     /// The rank in fail < unknown < pass: the raw value's two bits swapped (0 → 0, 2 → 1, 1 → 2).
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func order(_ t: Truth) -> UInt8 { (t.rawValue & 1) << 1 | t.rawValue >> 1 }
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func fromOrder(_ o: UInt8) -> Truth { unsafeBitCast((o & 1) << 1 | o >> 1, to: Truth.self) }
 
     /// `.unknown` where `missing`, else `.pass` or `.fail` as `holds` says; branch-free.
-    @inline(__always)
-    static func of(_ holds: Bool, missing: Bool) -> Truth {
+    @inlinable @inline(__always)
+    package static func of(_ holds: Bool, missing: Bool) -> Truth {
         let m = unsafeBitCast(missing, to: UInt8.self), h = unsafeBitCast(holds, to: UInt8.self)
         return unsafeBitCast(m << 1 | h & (m ^ 1), to: Truth.self)
     }
 
     /// Kleene NOT: unknown stays unknown.
+    @inlinable
     package static prefix func ! (a: Truth) -> Truth { a == .pass ? .fail : a == .fail ? .pass : .unknown }
 
     /// Row-wise `op` of two truth columns of equal length.
