@@ -46,14 +46,14 @@ public enum RankUseCase {
 
     /// Every enterprise `reader` yields, ranked per offer: the top eligible and undecided, the
     /// near-misses, and (with `best`) every enterprise's best offer streamed in input order.
-    /// `progress` and `shouldStop` are as for ``PoolRanking/run(_:best:progress:shouldStop:)``.
+    /// `progress` and `shouldStop` are as for `PoolRanking`.
     ///
     /// Results are identical for any `workers` and chunk size; ties are broken by enterprise id.
     ///
     /// - Complexity: O(n · (F + K · C) + n · K · log top) for n enterprises, F features, K offers
     ///   and C conditions per offer; memory O(workers · chunk + K · (top + near-misses)).
-    /// - Throws: ``UseCaseError`` (options, offers, the condition), ``InputFileError`` for bad
-    ///   input, ``Interrupted`` when `shouldStop` says so.
+    /// - Throws: ``UseCaseError`` (options, offers, the condition), `InputFileError` for bad
+    ///   input, `Interrupted` when `shouldStop` says so.
     public static func rank(_ reader: EnterpriseFileReader, model: ScoringModel, options: RankOptions, best: BestOfferFile? = nil,
                             progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
                             shouldStop: () -> Bool = { false }, report: (ReadReport) -> Void = { _ in }) throws -> RankDocument {

@@ -23,11 +23,11 @@ public enum ScoreUseCase {
     /// reason codes, the rules that block the rest and the gap to them.
     ///
     /// Reads to the end of the input (checking every row) and warns about nothing: unknown columns
-    /// are in the reader's ``ReadReport``, which `report` receives.
+    /// are in the reader's `ReadReport`, which `report` receives.
     ///
     /// - Complexity: O(n · (F + K · C)) for n applicants, F features, K offers and C conditions
     ///   per offer; one BLAS matrix product per chunk for the logits.
-    /// - Throws: ``UseCaseError`` (options, too many or no applicants), ``InputFileError`` for bad input.
+    /// - Throws: ``UseCaseError`` (options, too many or no applicants), `InputFileError` for bad input.
     public static func assess(_ reader: EnterpriseFileReader, model: ScoringModel, options: ScoreOptions,
                               report: (ReadReport) -> Void = { _ in }) throws -> ScoreDocument {
         do { try options.validate() } catch { throw UseCaseError.option(error) }

@@ -27,6 +27,7 @@ public final class ScoringModel: Sendable {
 
     /// Reads and checks the model file at `path`.
     /// - Parameters:
+    ///   - path: the model file (JSON written by `finrec train`).
     ///   - asOf: the rules' assessment date, YYYY-MM-DD.
     ///   - name: how documents name the model (default: `path`).
     ///   - threads: OpenBLAS threads per scoring call (one applicant: single-threaded).
@@ -35,6 +36,12 @@ public final class ScoringModel: Sendable {
     }
 
     /// Decodes a model file's bytes (read once by the caller, e.g. to hash what is parsed).
+    /// - Parameters:
+    ///   - bytes: the file's contents.
+    ///   - path: the file, as messages name it.
+    ///   - asOf: the rules' assessment date, YYYY-MM-DD.
+    ///   - name: how documents name the model (default: `path`).
+    ///   - threads: OpenBLAS threads per scoring call.
     public init(bytes: [UInt8], path: String, asOf: String, name: String? = nil, threads: ThreadPolicy = .singleThreaded) throws {
         guard let day = CivilDate(isoDate: asOf) else { throw UseCaseError.date(asOf) }
         self.path = path

@@ -10,7 +10,7 @@ import FinRecReports
 import FinRecExport
 import FinRecSynthetic
 /// Why a use case refused its request. Errors in the input itself (a file's line, column and
-/// field) are ``InputFileError``s and pass through unchanged.
+/// field) are `InputFileError`s and pass through unchanged.
 public enum UseCaseError: Error, Sendable {
     case option(OptionRangeError)
     /// The assessment date is not a YYYY-MM-DD calendar date.
