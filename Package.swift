@@ -153,6 +153,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: - Benchmark and fuzz drivers (Benchmarks/*.sh build them in release)
+
+        // In this package, not in Benchmarks/, because they time and fuzz the library's package
+        // internals (the kernels, the readers, the scorer), which another package cannot see.
+        .executableTarget(name: "finrec-bench", dependencies: ["FinRec"], path: "Benchmarks/Sources/FinRecBench",
+                          swiftSettings: strictSettings),
+        .executableTarget(name: "finrec-fuzz", dependencies: ["FinRec"], path: "Benchmarks/Sources/FinRecFuzz",
+                          swiftSettings: strictSettings),
+
         // MARK: - Tests
 
         .testTarget(

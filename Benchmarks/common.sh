@@ -15,8 +15,8 @@ if ! "$python" -c "import numpy, threadpoolctl, pandas, pyarrow, sklearn, duckdb
     "$here/.venv/bin/pip" install --quiet numpy threadpoolctl pandas pyarrow scikit-learn duckdb==2.0.1
 fi
 
-(cd "$here" && swift build -c release --product finrec-bench >&2)
-bench="$(cd "$here" && swift build -c release --show-bin-path)/finrec-bench"
+(cd "$here/.." && swift build -c release --product finrec-bench >&2)
+bench="$(cd "$here/.." && swift build -c release --show-bin-path)/finrec-bench"
 (cd "$here/.." && swift build -c release --product finrec >&2)
 finrec="$(cd "$here/.." && swift build -c release --show-bin-path)/finrec"
 mkdir -p "$here/results"

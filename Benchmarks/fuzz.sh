@@ -6,8 +6,8 @@
 source "$(dirname "$0")/common.sh"
 seconds="${1:-150}"
 seed="${2:-1}"
-(cd "$here" && swift build -c release --product finrec-fuzz >&2)
-fuzz="$(cd "$here" && swift build -c release --show-bin-path)/finrec-fuzz"
+(cd "$here/.." && swift build -c release --product finrec-fuzz >&2)
+fuzz="$(cd "$here/.." && swift build -c release --show-bin-path)/finrec-fuzz"
 mkdir -p "$here/fuzz-crashes"
 status=0
 for target in csv json expression model; do

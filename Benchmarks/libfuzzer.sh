@@ -12,13 +12,26 @@ seconds="${1:-150}"
 shift || true
 if [ $# -gt 0 ]; then targets=("$@"); else targets=(csv json expression model); fi
 mkdir -p "$here/results/libfuzzer" "$here/fuzz-crashes"
+# The library's modules as one module (the fuzzer's main cannot join a SwiftPM build): copies of
+# their sources without the imports of each other.
+one_module_sources() {
+    local dir="$here/results/libfuzzer/sources"
+    rm -rf "$dir"; mkdir -p "$dir"
+    for module in FinRecBase FinRecRecords FinRecLinear FinRecFeatures FinRecCatalog FinRecModel FinRecInference \
+                  FinRecEvaluation FinRecReports FinRecExport FinRecSynthetic; do
+        find "$root/Sources/$module" -name '*.swift' | sort | while read -r f; do
+            sed -E '/^(public |package )?import FinRec/d' "$f" > "$dir/${module}_$(basename "$f")"
+        done
+    done
+    find "$dir" -name '*.swift' | sort
+}
 status=0
 for target in "${targets[@]}"; do
     binary="$here/results/libfuzzer/fuzz-$target"
     swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FinRecFuzz -swift-version 6 \
         -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility \
         -enable-upcoming-feature InternalImportsByDefault -I "$root/Sources/CBLAS" \
-        $(find "$root/Sources/FinRec" -name '*.swift' | sort) "$here/libfuzzer/$target.swift" -lopenblas -o "$binary" 2>&1 \
+        -I "$root/Sources/CXLSXWriter" $(one_module_sources) "$here/libfuzzer/$target.swift" -lopenblas -lxlsxwriter -lz -o "$binary" 2>&1 \
         | grep -v "Cannot export local symbol" >&2 || true
     corpus="$here/results/libfuzzer/corpus-$target"
     mkdir -p "$corpus"
