@@ -11,13 +11,6 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
-// The library's modules: in a release build, full cross-module optimisation, so hot code that
-// crosses a module boundary is inlined and specialised as inside one module (`finrec check`,
-// `rank` and `score --format csv` measured 4-6% faster with it than without).
-let libraryReleaseSettings: [SwiftSetting] = strictSettings + [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
-]
-
 
 let package = Package(
     name: "FinRec",
@@ -65,33 +58,33 @@ let package = Package(
 
         // Dates, language, JSON, files, parallel helpers, SHA-256, text helpers.
         .target(name: "FinRecBase", dependencies: [.target(name: "CMalloc", condition: .when(platforms: [.linux]))],
-                swiftSettings: libraryReleaseSettings),
+                swiftSettings: strictSettings),
         // The enterprise schema and the CSV, JSON and Excel readers (zlib through CXLSXWriter):
         // records in column chunks.
-        .target(name: "FinRecRecords", dependencies: ["FinRecBase", "CXLSXWriter"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecRecords", dependencies: ["FinRecBase", "CXLSXWriter"], swiftSettings: strictSettings),
         // Matrices, the BLAS and reference kernels, the linear model and its scorer.
-        .target(name: "FinRecLinear", dependencies: ["FinRecRecords", "CBLAS"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecLinear", dependencies: ["FinRecRecords", "CBLAS"], swiftSettings: strictSettings),
         // The expression language, feature specs, fitted features and bins.
-        .target(name: "FinRecFeatures", dependencies: ["FinRecLinear"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecFeatures", dependencies: ["FinRecLinear"], swiftSettings: strictSettings),
         // Offer kinds, offers, eligibility rules, gaps and paths.
-        .target(name: "FinRecCatalog", dependencies: ["FinRecFeatures"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecCatalog", dependencies: ["FinRecFeatures"], swiftSettings: strictSettings),
         // The model file and training (objective, solvers, cross-validation, calibration).
-        .target(name: "FinRecModel", dependencies: ["FinRecCatalog"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecModel", dependencies: ["FinRecCatalog"], swiftSettings: strictSettings),
         // Scoring offers, the applicant's assessment, pool top lists and near-misses.
-        .target(name: "FinRecInference", dependencies: ["FinRecModel"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecInference", dependencies: ["FinRecModel"], swiftSettings: strictSettings),
         // A model's evaluation on labelled data and population stability.
-        .target(name: "FinRecEvaluation", dependencies: ["FinRecInference"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecEvaluation", dependencies: ["FinRecInference"], swiftSettings: strictSettings),
         // Typed documents and their renderers (table, CSV, JSON, xlsx, HTML, SVG).
-        .target(name: "FinRecReports", dependencies: ["FinRecEvaluation"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecReports", dependencies: ["FinRecEvaluation"], swiftSettings: strictSettings),
         // The model and its rules as PMML and SQL.
-        .target(name: "FinRecExport", dependencies: ["FinRecReports"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecExport", dependencies: ["FinRecReports"], swiftSettings: strictSettings),
         // The synthetic Shandong world (`finrec synth`): a leaf beside the stack.
-        .target(name: "FinRecSynthetic", dependencies: ["FinRecRecords"], swiftSettings: libraryReleaseSettings),
+        .target(name: "FinRecSynthetic", dependencies: ["FinRecRecords"], swiftSettings: strictSettings),
         // The use-case layer (score, rank) and its pipelines; re-exports the modules below.
         .target(
             name: "FinRec",
             dependencies: ["FinRecExport", "FinRecSynthetic"],
-            swiftSettings: libraryReleaseSettings
+            swiftSettings: strictSettings
         ),
 
         // The HTTP service, its page and its audit log, on top of the library.
