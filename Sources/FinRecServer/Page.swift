@@ -143,30 +143,29 @@ enum Page {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Workbooks.score(document, catalog: state.models.model.scoring.scorer.catalog).bytes())))
         }
         let language: Language = document.language == "en" ? .en : .zh
-        var view = commonView(language: language, state: state)
-        view["decision"] = String(id)
-        view["time"] = entry.time
-        view["client"] = entry.client
-        view["modelShort"] = String(entry.modelSHA256.prefix(12))
-        view["asOf"] = document.asOf
-        view["probabilityNote"] = document.probabilityNote
-        view["title"] = PageText.text(language).resultTitle
+        var chrome = chrome(language: language, state: state)
+        // The footer names the model and the date of the decision, not those in service now.
+        chrome.modelShort = String(entry.modelSHA256.prefix(12))
+        chrome.asOf = document.asOf
+        chrome.probabilityNote = document.probabilityNote
+        chrome.title = chrome.t.resultTitle
         // A model of an adverse event (default): a higher probability is worse for the applicant,
         // and the factors that help are those that lower it.
         let adverse = document.event == FittedFeatures.EventPolarity.adverse.rawValue
-        if adverse, var t = view["t"] as? [String: Any] {
-            t["probability"] = language == .zh ? "事件概率（越高越不利）" : "Probability of the event (higher is worse)"
-            view["t"] = t
+        if adverse {
+            chrome.t.probability = language == .zh ? "事件概率（越高越不利）" : "Probability of the event (higher is worse)"
         }
         // The lists' titles and order come from the kinds of the catalog in service.
         let lists = state.models.model.scoring.scorer.catalog.lists
-        view["enterprises"] = document.enterprises.map { enterpriseView($0, lists: lists, language: language, adverse: adverse) }
+        let view = DecisionPageView(chrome, decision: String(id), time: entry.time, client: entry.client,
+                                    enterprises: document.enterprises.map { enterpriseView($0, lists: lists, language: language, adverse: adverse) })
         return html(render("result", view))
     }
 
     // MARK: Views
 
-    static func render(_ template: String, _ view: [String: Any]) -> String {
+    /// The page of `template` for its view (``FormPageView``, ``DecisionPageView``, ``ErrorPageView``).
+    static func render(_ template: String, _ view: Any) -> String {
         library.render(view, withTemplate: template) ?? ""
     }
 
@@ -183,56 +182,55 @@ enum Page {
         return chosen == "en" ? .en : .zh
     }
 
-    static func commonView(language: Language, state: ServiceState) -> [String: Any] {
+    /// The layout's fields for a page in `language`, with the model in service.
+    static func chrome(language: Language, state: ServiceState) -> PageChrome {
         let model = state.models.model
         let other = language == .zh ? "en" : "zh"
-        var view: [String: Any] = ["lang": language.rawValue, "t": PageText.text(language).dictionary, "modelShort": String(model.sha256.prefix(12)),
-                                   "asOf": model.asOf, "switchHref": "/?lang=\(other)"]
-        view["probabilityNote"] = model.model.provenance.probabilityNote(language)
-        return view
+        return PageChrome(lang: language.rawValue, t: PageText.text(language), title: "", modelShort: String(model.sha256.prefix(12)),
+                          asOf: model.asOf, switchHref: "/?lang=\(other)", probabilityNote: model.model.provenance.probabilityNote(language))
     }
 
-    static func formView(values: [String: String], error: String?, language: Language, state: ServiceState) -> [String: Any] {
-        var view = commonView(language: language, state: state)
-        view["title"] = PageText.text(language).formTitle
-        if let error { view["error"] = ["message": error] }
-        view["fields"] = EnterpriseSchema.schema.fields.map { f -> [String: Any] in
-            var field: [String: Any] = ["name": f.name, "label": language == .zh ? f.chineseName : f.name.replacingOccurrences(of: "_", with: " "),
-                                        "required": f.required, "value": values[f.name] ?? ""]
+    static func formView(values: [String: String], error: String?, language: Language, state: ServiceState) -> FormPageView {
+        var chrome = chrome(language: language, state: state)
+        chrome.title = chrome.t.formTitle
+        let fields = EnterpriseSchema.schema.fields.map { f -> FormPageView.Field in
+            var field = FormPageView.Field(name: f.name, label: language == .zh ? f.chineseName : f.name.replacingOccurrences(of: "_", with: " "),
+                                           required: f.required, value: values[f.name] ?? "")
             switch f.kind {
             case .category(let options):
-                field["hasOptions"] = true
-                field["options"] = options.map { ["code": $0.code, "text": language == .zh ? $0.chinese : $0.code, "selected": values[f.name] == $0.code] }
+                field.hasOptions = true
+                field.options = options.map { .init(code: $0.code, text: language == .zh ? $0.chinese : $0.code, selected: values[f.name] == $0.code) }
             case .flag:
-                field["hasOptions"] = true
-                field["options"] = [("1", language == .zh ? "是" : "yes"), ("0", language == .zh ? "否" : "no")].map {
-                    ["code": $0.0, "text": $0.1, "selected": values[f.name] == $0.0]
+                field.hasOptions = true
+                field.options = [("1", language == .zh ? "是" : "yes"), ("0", language == .zh ? "否" : "no")].map {
+                    .init(code: $0.0, text: $0.1, selected: values[f.name] == $0.0)
                 }
             case .date:
-                field["inputType"] = "date"
+                field.inputType = "date"
             case .number(_, let unit):
-                field["inputType"] = "text"
-                field["placeholder"] = unit
+                field.inputType = "text"
+                field.placeholder = unit
             case .ratio:
-                field["inputType"] = "text"
-                field["placeholder"] = language == .zh ? "0.12 或 12%" : "0.12 or 12%"
+                field.inputType = "text"
+                field.placeholder = language == .zh ? "0.12 或 12%" : "0.12 or 12%"
             case .integer:
-                field["inputType"] = "text"
-                field["placeholder"] = language == .zh ? "整数" : "whole number"
+                field.inputType = "text"
+                field.placeholder = language == .zh ? "整数" : "whole number"
             case .creditCode:
-                field["inputType"] = "text"
-                field["placeholder"] = language == .zh ? "18位统一社会信用代码" : "18-character credit code"
+                field.inputType = "text"
+                field.placeholder = language == .zh ? "18位统一社会信用代码" : "18-character credit code"
             case .text:
-                field["inputType"] = "text"
+                field.inputType = "text"
             }
             return field
         }
-        return view
+        return FormPageView(chrome, error: error, fields: fields)
     }
 
     /// One enterprise of a score document, its offers in `lists` (the catalog's, in order; a list
     /// the catalog lacks comes after them, titled by its key).
-    static func enterpriseView(_ e: ScoreReport.Enterprise, lists catalogLists: [Catalog.OfferList], language: Language, adverse: Bool = false) -> [String: Any] {
+    static func enterpriseView(_ e: ScoreReport.Enterprise, lists catalogLists: [Catalog.OfferList], language: Language,
+                               adverse: Bool = false) -> DecisionPageView.Enterprise {
         let t = PageText.text(language)
         func percent(_ x: Double?) -> String? { x.map { Fixed.format($0 * 100, digits: 1) + "%" } }
         var keys = catalogLists.map(\.id)
@@ -241,10 +239,10 @@ enum Page {
             guard let list = catalogLists.first(where: { $0.id == key }) else { return key }
             return language == .zh ? list.chinese : list.chinese + " " + list.english
         }
-        let lists = keys.compactMap { key -> [String: Any]? in
+        let lists = keys.compactMap { key -> DecisionPageView.OfferList? in
             let offers = e.offers.filter { $0.list == key }
             guard !offers.isEmpty else { return nil }
-            return ["key": key, "title": title(key), "offers": offers.map { o -> [String: Any] in
+            return DecisionPageView.OfferList(key: key, title: title(key), offers: offers.map { o in
                 var gap: [String] = []
                 if let g = o.gap {
                     gap = g.items.map(\.text)
@@ -254,23 +252,24 @@ enum Page {
                 }
                 let terms = o.terms.map { x in [t.amount + x.amount, t.term + x.term, t.rate + x.rate] } ?? []
                 let interval = o.probabilityInterval
-                return withoutEmptyText([
-                    "id": o.id, "rank": o.rank, "nameZh": o.nameZh,
-                    "nameEn": o.nameEn, "status": o.status, "statusText": t.status[o.status] ?? o.status,
-                    "indicative": o.indicative,
-                    "probability": percent(o.probability) ?? "—",
-                    "interval": interval.flatMap { $0.count == 2 ? "\(percent($0[0])!)–\(percent($0[1])!)" : nil } ?? "",
-                    "points": o.points.map { Fixed.format($0, digits: 0) } ?? "—",
+                let nonEmpty = PageViews.nonEmpty
+                return DecisionPageView.Offer(
+                    id: nonEmpty(o.id), rank: o.rank, nameZh: nonEmpty(o.nameZh), nameEn: nonEmpty(o.nameEn),
+                    status: nonEmpty(o.status), statusText: nonEmpty(t.statusNames[o.status] ?? o.status),
+                    indicative: o.indicative,
+                    probability: percent(o.probability) ?? "—",
+                    interval: interval.flatMap { $0.count == 2 ? "\(percent($0[0])!)–\(percent($0[1])!)" : nil },
+                    points: o.points.map { Fixed.format($0, digits: 0) } ?? "—",
                     // Green ("up") lists what helps the applicant: for an adverse event, what lowers the probability.
-                    "up": (adverse ? o.reasonCodesDown : o.reasonCodesUp).map(\.text),
-                    "down": (adverse ? o.reasonCodesUp : o.reasonCodesDown).map(\.text),
-                    "warnings": o.warnings.map(\.text),
-                    "reasons": o.reasons.map { r -> [String: Any] in
-                        withoutEmptyText(["text": r.text, "source": r.source, "missing": (r.missingFields ?? []).joined(separator: "、")])
+                    up: (adverse ? o.reasonCodesDown : o.reasonCodesUp).map(\.text),
+                    down: (adverse ? o.reasonCodesUp : o.reasonCodesDown).map(\.text),
+                    warnings: o.warnings.map(\.text),
+                    reasons: o.reasons.map { r in
+                        DecisionPageView.Reason(text: nonEmpty(r.text), source: nonEmpty(r.source),
+                                                missing: nonEmpty((r.missingFields ?? []).joined(separator: "、")))
                     },
-                    "gap": gap, "path": o.path?.text ?? "", "terms": terms,
-                ])
-            }]
+                    gap: gap, path: (o.path?.text).flatMap(nonEmpty), terms: terms)
+            })
         }
         let notes = e.rangeNotes.map(\.text)
         let supplements = e.supplements.map { s in
@@ -279,49 +278,38 @@ enum Page {
         let notApplicable = e.notApplicable.map { n in
             n.nameZh + "（\(n.id)）：" + n.reasons.map(\.text).joined(separator: "；")
         }
-        return [
-            "notApplicable": notApplicable, "hasNotApplicable": !notApplicable.isEmpty,
-            "name": e.name ?? "", "id": e.enterpriseId,
-            "figures": e.keyFigures.map { ["label": $0.label, "text": $0.text] },
-            "notes": notes, "hasNotes": !notes.isEmpty, "lists": lists,
-            "supplements": supplements, "hasSupplements": !supplements.isEmpty,
-        ]
-    }
-
-    /// Mustache shows a section for any string, even an empty one: empty texts are left out.
-    static func withoutEmptyText(_ view: [String: Any]) -> [String: Any] {
-        view.filter { ($0.value as? String)?.isEmpty != true }
+        return DecisionPageView.Enterprise(
+            notApplicable: notApplicable, hasNotApplicable: !notApplicable.isEmpty,
+            name: e.name ?? "", id: e.enterpriseId,
+            figures: e.keyFigures.map { .init(label: $0.label, text: $0.text) },
+            notes: notes, hasNotes: !notes.isEmpty, lists: lists,
+            supplements: supplements, hasSupplements: !supplements.isEmpty)
     }
 
     static func errorPage(_ error: ServiceError, request: Request) -> String {
         let language: Language = request.uri.queryParameters["lang"] == "en" ? .en : .zh
         let other = language == .zh ? "en" : "zh"
-        let view: [String: Any] = ["lang": language.rawValue, "t": PageText.text(language).dictionary, "title": PageText.text(language).errorTitle,
-                                   "status": error.status.rawValue, "message": error.message, "switchHref": "/?lang=\(other)",
-                                   "modelShort": "", "asOf": ""]
-        return render("error", view)
+        let t = PageText.text(language)
+        // An error page names no model: it may come before any was read, or from a refused client.
+        let chrome = PageChrome(lang: language.rawValue, t: t, title: t.errorTitle, modelShort: "", asOf: "",
+                                switchHref: "/?lang=\(other)", probabilityNote: nil)
+        return render("error", ErrorPageView(chrome, status: error.status.rawValue, message: error.message))
     }
 }
 
-/// The page's words, in Chinese and English.
+/// The page's words, in Chinese and English (the templates' `t`).
 struct PageText {
     let brand, newApplicant, otherLanguage, footer, model, asOf: String
     let formTitle, uploadTitle, uploadHelp, uploadButton, entryTitle, entryHelp, notGiven, scoreButton, errorTitle, back: String
     let resultTitle, downloadXLSX, printHint, decision, client, rangeNotes: String
-    let rank, offer, statusHeader, probability, points, why, blocking, gap: String
+    let rank, offer, status: String
+    /// The probability column's heading (a decision of an adverse-event model says "higher is worse").
+    var probability: String
+    let points, why, blocking, gap: String
     let indicative, interval, missing, source, path, supplements, supplementsHelp, nearest, nextAccounts, amount, term, rate, upTo, pointsUnit: String
     let notApplicable: String
-    let status: [String: String]
-
-    var dictionary: [String: Any] {
-        ["brand": brand, "newApplicant": newApplicant, "otherLanguage": otherLanguage, "footer": footer, "model": model, "asOf": asOf,
-         "formTitle": formTitle, "uploadTitle": uploadTitle, "uploadHelp": uploadHelp, "uploadButton": uploadButton, "entryTitle": entryTitle,
-         "entryHelp": entryHelp, "notGiven": notGiven, "scoreButton": scoreButton, "errorTitle": errorTitle, "back": back,
-         "resultTitle": resultTitle, "downloadXLSX": downloadXLSX, "printHint": printHint, "decision": decision, "client": client,
-         "rangeNotes": rangeNotes, "rank": rank, "offer": offer, "status": statusHeader, "probability": probability, "points": points,
-         "why": why, "blocking": blocking, "gap": gap, "indicative": indicative, "interval": interval, "missing": missing,
-         "source": source, "path": path, "supplements": supplements, "supplementsHelp": supplementsHelp, "notApplicable": notApplicable]
-    }
+    /// An offer's status (`pass`, `fail`, `unknown`) in words.
+    let statusNames: [String: String]
 
     static func text(_ language: Language) -> PageText { language == .zh ? chinese : english }
 
@@ -333,13 +321,13 @@ struct PageText {
         notGiven: "未填写", scoreButton: "评估", errorTitle: "无法评估：", back: "返回",
         resultTitle: "评估结果", downloadXLSX: "下载 Excel（.xlsx）", printHint: "打印：使用浏览器的打印功能（Ctrl+P），版式已适配 A4 横向。",
         decision: "决策编号", client: "客户端", rangeNotes: "超出训练范围的数值",
-        rank: "排名", offer: "产品 / 板块", statusHeader: "状态", probability: "适配概率", points: "评分", why: "主要因素",
+        rank: "排名", offer: "产品 / 板块", status: "状态", probability: "适配概率", points: "评分", why: "主要因素",
         blocking: "阻碍规则（及来源）", gap: "差距与路径",
         indicative: "参考值（样本少）", interval: "95%区间", missing: "缺少：", source: "来源：", path: "路径：",
         supplements: "补充资料", supplementsHelp: "以下资料未提供；补充后可能提高评分（按模型最多可加的分数）：", nearest: "最近标准：", nextAccounts: "现有财务数据无法达到，最早待",
         amount: "额度：", term: "期限：", rate: "利率/贴息：", upTo: "最多 +", pointsUnit: " 分",
         notApplicable: "不适用",
-        status: ["pass": "符合", "fail": "不符合", "unknown": "待定"])
+        statusNames: ["pass": "符合", "fail": "不符合", "unknown": "待定"])
 
     static let english = PageText(
         brand: "SRDI financing", newApplicant: "New applicant", otherLanguage: "中文", footer: "FinRec recommendations: an officer reviews and signs every result",
@@ -349,11 +337,11 @@ struct PageText {
         notGiven: "not given", scoreButton: "Assess", errorTitle: "Cannot assess:", back: "Back",
         resultTitle: "Assessment", downloadXLSX: "Download Excel (.xlsx)", printHint: "Print with the browser (Ctrl+P); the layout is set for A4 landscape.",
         decision: "Decision", client: "client", rangeNotes: "Values outside the training range",
-        rank: "Rank", offer: "Offer", statusHeader: "Status", probability: "Probability", points: "Points", why: "Main factors",
+        rank: "Rank", offer: "Offer", status: "Status", probability: "Probability", points: "Points", why: "Main factors",
         blocking: "Blocking rules (and sources)", gap: "Gap and path",
         indicative: "indicative (few cases)", interval: "95% interval", missing: "missing:", source: "source:", path: "path:",
         supplements: "Supplementary documents", supplementsHelp: "Not given; providing them may raise the score (by at most):", nearest: "nearest standard: ", nextAccounts: "out of reach with the current accounts; at the earliest with ",
         amount: "amount: ", term: "term: ", rate: "rate/subsidy: ", upTo: "up to +", pointsUnit: " points",
         notApplicable: "Does not apply",
-        status: ["pass": "eligible", "fail": "not eligible", "unknown": "undecided"])
+        statusNames: ["pass": "eligible", "fail": "not eligible", "unknown": "undecided"])
 }
