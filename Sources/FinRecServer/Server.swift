@@ -86,17 +86,7 @@ package enum FinRecService {
         hangup.resume()
         defer { hangup.cancel() }
 
-        // One middleware per job, outermost first: count and time every answer, add the security
-        // headers, turn errors into JSON (the API's and an unknown route's). The page's routes are
-        // a group with its own error middleware (an HTML page) inside; each group checks tokens
-        // itself, so a refused request is answered in its group's form.
-        let router = Router(context: FinRecContext.self)
-        router.add(middleware: MetricsMiddleware(metrics: state.metrics))
-        router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: ErrorMiddleware(form: .json))
-        let access = AccessMiddleware(tokens: tokens)
-        API.register(open: router, guarded: router.group().add(middleware: access), state: state)
-        Page.register(on: router.group().add(middleware: ErrorMiddleware(form: .page)).add(middleware: access), state: state)
+        let router = Self.router(state: state)
 
         var logger = Logger(label: "finrec-serve")
         logger.logLevel = .warning
@@ -109,6 +99,27 @@ package enum FinRecService {
             },
             logger: logger)
         try await app.runService()
+    }
+
+    /// The routes and their middleware. One middleware per job, outermost first: count and time
+    /// every answer, add the security headers, turn errors into JSON (the API's and an unknown
+    /// route's). The page's routes are a group with its own error middleware (an HTML page) inside;
+    /// each group checks tokens itself, so a refused request is answered in its group's form.
+    static func router(state: ServiceState) -> Router<FinRecContext> {
+        let router = Router(context: FinRecContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ErrorMiddleware(form: .json))
+        let access = AccessMiddleware(tokens: state.tokens)
+        API.register(open: router, guarded: router.group().add(middleware: access), state: state)
+        Page.register(on: router.group().add(middleware: ErrorMiddleware(form: .page)).add(middleware: access), state: state)
+        return router
+    }
+
+    /// Every route of ``router(state:)``, its method and path (a parameter as `{name}`): what the
+    /// tests read instead of keeping a list of routes.
+    static func routes(state: ServiceState) -> [(method: String, path: String)] {
+        router(state: state).routes.map { ($0.method.rawValue, $0.path.description) }
     }
 }
 

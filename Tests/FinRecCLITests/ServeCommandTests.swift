@@ -251,15 +251,7 @@ struct ServeCommandTests {
     func tokens() throws {
         let dir = try folder()
         let db = dir + "/audit.sqlite", tokens = dir + "/tokens"
-        let made = Process()
-        made.executableURL = URL(fileURLWithPath: ServerProcess.executable)
-        made.arguments = ["token", "loan-officer", "--tokens", tokens]
-        let out = Pipe()
-        made.standardOutput = out
-        made.standardError = FileHandle.nullDevice
-        try made.run()
-        let token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        made.waitUntilExit()
+        let token = try Self.makeToken(client: "loan-officer", tokens: tokens)
         #expect(token.count == 43)
         let stored = try String(contentsOfFile: tokens, encoding: .utf8)
         #expect(!stored.contains(token) && stored.contains("loan-officer " + TokenFile.hash(token)), "only the hash is stored")
@@ -291,6 +283,96 @@ struct ServeCommandTests {
         #expect(open.terminationStatus != 0)
         #expect(message.contains("--tokens") && message.contains("0.0.0.0"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/open.sqlite"))
+    }
+
+    /// `finrec token CLIENT --tokens FILE`: the token it prints.
+    static func makeToken(client: String, tokens: String) throws -> String {
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: ServerProcess.executable)
+        made.arguments = ["token", client, "--tokens", tokens]
+        let out = Pipe()
+        made.standardOutput = out
+        made.standardError = FileHandle.nullDevice
+        try made.run()
+        let token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        made.waitUntilExit()
+        return token
+    }
+
+    @Test("Errors come in their side's form, for every route of the router the service runs (no list of routes): refused without a token, a page route answers an HTML page and an API route JSON; the page's own errors are pages, the API's JSON; an unknown route is a JSON 404 on both sides")
+    func errorForms() throws {
+        let dir = try folder()
+        let tokens = dir + "/tokens"
+        let token = try Self.makeToken(client: "loan-officer", tokens: tokens)
+        // The routes as the service builds them, read from its router.
+        let state = ServiceState(configuration: ServerConfiguration(modelPath: model, asOf: "2026-06-30"),
+                                 models: ModelStore(try LoadedModel(path: model, asOf: "2026-06-30")),
+                                 audit: try AuditLog(path: dir + "/routes.sqlite"), tokens: try TokenFile.read(path: tokens),
+                                 metrics: ServiceMetrics())
+        let routes = FinRecService.routes(state: state).map { route in
+            // A parameter (`{id}`) gets a value; the request is refused before it is read.
+            (method: route.method, path: route.path.replacingOccurrences(of: #"\{[^}]*\}"#, with: "1", options: .regularExpression))
+        }
+        state.audit.close()
+        let paths = Set(routes.map(\.path))
+        #expect(paths.isSuperset(of: ["/", "/score", "/decisions/1", "/v1/score", "/v1/rank", "/healthz"]), "the router read: \(paths.sorted())")
+        /// The API's paths; every other one is the page's.
+        func isAPI(_ path: String) -> Bool { path.hasPrefix("/v1/") || path == "/healthz" || path == "/metrics" }
+
+        var probes: [[String: Any]] = routes.map { ["key": "route \($0.method) \($0.path)", "method": $0.method, "path": $0.path] }
+        func probe(_ key: String, _ method: String, _ path: String, _ headers: [String: String] = [:], body: String? = nil) {
+            var p: [String: Any] = ["key": key, "method": method, "path": path, "auth": true, "headers": headers]
+            if let body { p["body"] = body }
+            probes.append(p)
+        }
+        let form = ["Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"]
+        probe("page_bad_value", "POST", "/score?lang=en", form, body: "enterprise_id=91370100MA3C5YQ12D&revenue_y1=lots")
+        probe("page_wrong_type", "POST", "/score", ["Content-Type": "application/json"], body: "{}")
+        probe("page_cross_site", "POST", "/score", ["Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site"], body: "a=1")
+        probe("page_unknown_decision", "GET", "/decisions/999")
+        probe("page_bad_decision", "GET", "/decisions/abc.xlsx")
+        probe("api_bad_json", "POST", "/v1/score", ["Content-Type": "application/json"], body: #"{"enterprise_id": }"#)
+        probe("api_wrong_method", "GET", "/v1/rank")
+        probe("unknown_page_side", "GET", "/nothing/here")
+        probe("unknown_api_side", "GET", "/v1/nothing")
+        probe("page_path_other_method", "DELETE", "/")
+        let probesFile = dir + "/probes.json"
+        try JSONSerialization.data(withJSONObject: probes).write(to: URL(fileURLWithPath: probesFile))
+
+        let server = try ServerProcess(["--model", model, "--audit", dir + "/audit.sqlite", "--tokens", tokens, "--as-of", "2026-06-30"], folder: dir)
+        let report = try check(["forms", server.url, token, probesFile])
+        server.stop()
+        func answer(_ key: String) -> [String: Any] { report[key] as? [String: Any] ?? [:] }
+        func isPage(_ a: [String: Any]) -> Bool { (a["type"] as? String)?.hasPrefix("text/html") == true && a["html_error"] as? Bool == true }
+        func isJSON(_ a: [String: Any], _ status: Int) -> Bool {
+            (a["type"] as? String)?.hasPrefix("application/json") == true && a["json_error_status"] as? Int == status
+        }
+
+        for route in routes {
+            let a = answer("route \(route.method) \(route.path)")
+            if route.path == "/healthz" {
+                #expect(a["status"] as? Int == 200, "/healthz needs no token: \(a)")
+                continue
+            }
+            if isAPI(route.path) {
+                #expect(a["status"] as? Int == 401 && isJSON(a, 401), "\(route): the API refuses in JSON: \(a)")
+            } else {
+                #expect(a["status"] as? Int == 401 && isPage(a), "\(route): the page refuses with a page: \(a)")
+            }
+            // Programs are asked for a bearer token; outside /v1/ a browser also prompts (Basic).
+            let challenges = a["challenges"] as? [String] ?? []
+            #expect(challenges.first == "Bearer realm=\"finrec\"", "\(route): \(a)")
+            #expect(challenges.contains("Basic realm=\"FinRec\", charset=\"UTF-8\"") == !route.path.hasPrefix("/v1/"), "\(route): \(a)")
+        }
+        for (key, status) in [("page_bad_value", 422), ("page_wrong_type", 415), ("page_cross_site", 403), ("page_unknown_decision", 404),
+                              ("page_bad_decision", 404)] {
+            #expect(answer(key)["status"] as? Int == status && isPage(answer(key)), "\(key): \(answer(key))")
+        }
+        for (key, status) in [("api_bad_json", 400), ("api_wrong_method", 405), ("unknown_page_side", 404), ("unknown_api_side", 404),
+                              ("page_path_other_method", 404)] {
+            #expect(answer(key)["status"] as? Int == status && isJSON(answer(key), status), "\(key): \(answer(key))")
+        }
+        #expect(answer("api_wrong_method")["allow"] as? String == "POST")
     }
 
     @Test("An Excel workbook uploaded on the page (made with openpyxl) is read as its CSV would be; over 100 applicants is refused")

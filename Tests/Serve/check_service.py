@@ -7,6 +7,7 @@ usage:
   check_service.py kill URL PID DB SECONDS          load from 8 threads, SIGKILL, audit check
   check_service.py tokens URL TOKEN DB              bearer and basic tokens, /healthz open
   check_service.py xlsx URL CSV OUT.xlsx            upload a workbook made with openpyxl
+  check_service.py forms URL TOKEN PROBES.json      each probe's status and the form of its answer
 
 FINREC is the finrec executable (the CLI's own documents are the reference for the API's).
 Run by the Swift tests with the .venv that `bash .ci/setup --tests` makes."""
@@ -334,6 +335,35 @@ def tokens(url, token, db):
     return out
 
 
+def forms(url, token, probes_path):
+    """Sends each probe of PROBES.json ({"key", "method", "path", "auth", "headers", "body"}) and
+    says how it was answered: status, media type, the challenges, and whether the body is an HTML
+    page with its error box or a JSON error (with its status)."""
+    out = {}
+    for p in json.load(open(probes_path, encoding="utf-8")):
+        headers = dict(p.get("headers") or {})
+        if p.get("auth"):
+            headers["Authorization"] = "Bearer " + token
+        body = p["body"].encode() if p.get("body") is not None else None
+        u = urllib.parse.urlparse(url)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        c.request(p["method"], p["path"], body=body, headers=headers)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        code, h, challenges = r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.msg.get_all("WWW-Authenticate") or []
+        text = data.decode("utf-8", "replace")
+        try:
+            error = json.loads(text).get("error")
+        except Exception:
+            error = None
+        out[p["key"]] = {"status": code, "type": h.get("content-type"), "challenges": challenges,
+                         "allow": h.get("allow"),
+                         "html_error": text.startswith("<!DOCTYPE html>") and 'id="error"' in text,
+                         "json_error_status": error.get("status") if isinstance(error, dict) else None}
+    return out
+
+
 def xlsx(url, csv_path, workbook_path):
     import csv
     import openpyxl
@@ -392,6 +422,8 @@ if __name__ == "__main__":
         result = tokens(*args)
     elif mode == "xlsx":
         result = xlsx(*args)
+    elif mode == "forms":
+        result = forms(*args)
     elif mode == "page":
         result = page_lists(*args)
     else:
