@@ -66,6 +66,8 @@ package struct SyntheticDataset: Sendable {
             money(f.equityFinancing, hide: 0.05),
             int(f.overdue), flag(f.specialMention),
             money(f.maturingLoan), f.maturingLoan > 0 ? flag(f.renewalCommitment, hide: 0.05) : "",
+            // Supply-chain, procurement and application fields: not generated yet (left empty).
+            "", "", "", "", "", "", "", "",
             flag(f.abnormal), flag(f.accident, hide: 0.02),
         ]
         precondition(cells.count == EnterpriseSchema.fields.count, "synthetic row does not match the schema")
