@@ -63,6 +63,22 @@ package struct Firm: Sendable {
     package var reservePool = false
     package var marketValue = 0.0
     package var equityFinancing = 0.0
+    /// On this year's national list of technology-based SMEs (科技型中小企业).
+    package var techSMEListed = false
+    /// Receivables a core enterprise has confirmed (万元, 0 when none), and that enterprise's credit code.
+    package var receivablesConfirmed = 0.0
+    package var coreEnterpriseId: String?
+    /// Government-procurement contracts not yet completed (万元, 0 when none), and the end date of
+    /// the latest-ending one (days since 1970-01-01; nil without a contract).
+    package var procurementAmount = 0.0
+    package var procurementEnd: Int?
+    /// A project on Shandong's list of major technical-renovation projects.
+    package var techrenoProject = false
+    /// The application's amount (万元) and term (months), when the firm named them.
+    package var requestedAmount: Double?
+    package var requestedTermMonths: Int?
+    /// One of the R&D-heavy start-ups whose R&D the generator redrew as a share of cost (DATASET.md).
+    package var rdHeavyStartup = false
     package var overdue = 0
     package var specialMention = false
     package var abnormal = false

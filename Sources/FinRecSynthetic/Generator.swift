@@ -184,7 +184,76 @@ package struct EnterpriseGenerator: Sendable {
             f.maturingLoan = min(f.revenue[0] * 0.3, x.logNormal(median: 300, sigma: 0.8))
             f.renewalCommitment = x.bernoulli(0.7)
         }
+        Self.drawSupplyChainAndPolicy(&f, index: index, seed: seed, tierIndex: t, size: size)
         return Self.roundedAsFiled(f)
+    }
+
+    /// Divisions whose firms win government-procurement contracts more often (equipment,
+    /// electronics, instruments, medicine, software).
+    static let procurementDivisions: Set<String> = ["C27", "C35", "C39", "C40", "I65"]
+
+    /// The fields added for supply-chain finance, procurement loans, policy entitlements and the
+    /// application, each from streams of their own, so that adding them left every other field
+    /// as it was, except the R&D of the R&D-heavy start-ups (below).
+    static func drawSupplyChainAndPolicy(_ f: inout Firm, index: Int, seed: UInt64, tierIndex t: Int, size: Double) {
+        var y = SplitMix64(seed: seed ^ 0x5C_F1_4A_4C_E2, index: UInt64(index))
+        let manufacturer = f.industry.hasPrefix("C")
+
+        // R&D-heavy start-ups: a quarter of the young (≤ 5 years) untiered and innovative firms
+        // spend 21–45% of their costs on R&D, as the 初创科技型企业 that angel funds back do. The
+        // accounts drawn above know no such firm, so their R&D is redrawn as a share of cost.
+        if t == 0 && f.age <= 5 && y.bernoulli(0.25) {
+            f.rdHeavyStartup = true
+            let share = y.uniform(0.21, 0.45)
+            f.rd = (0..<3).map { k in share * max(f.revenue[k] - f.netProfit[k], 1) * (k == 0 ? 1 : y.uniform(0.95, 1.05)) }
+        }
+
+        // 科技型中小企业: the evaluation admits firms of at most 500 employees and 2亿 revenue and
+        // assets; within those, high-tech and R&D-intensive firms mostly.
+        let techSize = f.employees <= 500 && f.revenue[0] <= 20_000 && f.totalAssets <= 20_000
+        let techScore = -0.85 + 1.7 * (f.highTech ? 1 : 0) + 12 * (f.rdIntensity - 0.04) + 0.3 * Double(t) + 0.3 * f.latentQuality
+        f.techSMEListed = techSize && y.bernoulli(WorldModel.sigmoid(techScore))
+
+        // Receivables a core enterprise confirmed: a third of the firms, key-chain members
+        // (suppliers of a chain leader) more often; 3–25% of revenue.
+        if y.bernoulli(WorldModel.sigmoid(-0.95 + 1.0 * (f.keyChain ? 1 : 0) + (manufacturer ? 0.25 : 0) + 0.2 * size)) {
+            f.receivablesConfirmed = f.revenue[0] * min(0.25, max(0.03, y.logNormal(median: 0.09, sigma: 0.6)))
+            f.coreEnterpriseId = coreEnterpriseCode(Int(y.uniform() * Double(coreEnterprises)), seed: seed)
+        }
+
+        // Government-procurement contracts: about one firm in nine, 1–60% of revenue; four in
+        // five still running on the assessment date, a few ending on it, the rest ended.
+        let procurementBias = procurementDivisions.contains(f.industry) ? 0.9 : 0
+        if y.bernoulli(WorldModel.sigmoid(-2.55 + procurementBias + 0.15 * Double(t))) {
+            f.procurementAmount = f.revenue[0] * min(0.6, max(0.01, y.logNormal(median: 0.08, sigma: 0.7)))
+            if y.bernoulli(0.8) {
+                f.procurementEnd = f.asOfDay + (y.bernoulli(0.04) ? 0 : Int(y.uniform(1, 541)))
+            } else {
+                f.procurementEnd = f.asOfDay - (y.bernoulli(0.08) ? 1 : Int(y.uniform(2, 366)))
+            }
+        }
+
+        // The provincial major technical-renovation list: larger manufacturers.
+        f.techrenoProject = manufacturer && y.bernoulli(WorldModel.sigmoid(-3.0 + 0.9 * size + 0.45 * Double(t)))
+
+        // The application: three firms in ten named an amount and a term.
+        if y.bernoulli(0.3) {
+            f.requestedAmount = min(5_000, max(10, y.logNormal(median: 300, sigma: 0.9)))
+            f.requestedTermMonths = [6, 12, 24, 36][y.pick(weights: [0.15, 0.45, 0.25, 0.15])]
+        }
+    }
+
+    /// How many core enterprises (chain leaders) confirm the synthetic firms' receivables.
+    static let coreEnterprises = 400
+
+    /// The credit code of core enterprise `number`: a large Shandong firm registered before 2015,
+    /// whose code carries its 9-digit organisation code where the pool's firms have "MA…", so it
+    /// is never a pool firm's code.
+    static func coreEnterpriseCode(_ number: Int, seed: UInt64) -> String {
+        var c = SplitMix64(seed: seed ^ 0xC0_4E_C0_DE, index: UInt64(number))
+        let region = cityWeights[c.pick(weights: cityWeights.map(\.2))].1
+        let organisation = 10_000_000 + Int(c.uniform() * 89_999_999)
+        return CreditCode.complete("91" + region + String(organisation) + String(Int(c.uniform() * 10)))!
     }
 
     /// The firm with every value rounded as the CSV writes it (money and years to 2 decimals,
@@ -207,6 +276,9 @@ package struct EnterpriseGenerator: Sendable {
         f.patentRemainingYears = r2(f.patentRemainingYears)
         f.nicheYears = r2(f.nicheYears)
         f.maturingLoan = r2(f.maturingLoan)
+        f.receivablesConfirmed = r2(f.receivablesConfirmed)
+        f.procurementAmount = r2(f.procurementAmount)
+        f.requestedAmount = f.requestedAmount.map(r2)
         f.nicheShare = r4(f.nicheShare)
         f.marketValue = r2(f.marketValue)
         f.equityFinancing = r2(f.equityFinancing)

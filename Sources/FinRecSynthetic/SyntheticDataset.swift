@@ -20,14 +20,21 @@ package struct SyntheticDataset: Sendable {
             + (withTruth ? WorldModel.productIds.map { "truth_\($0)" } : [])
     }
 
-    /// P(a firm of this tier applies for product k): loans are common, boards rarer.
-    /// (Untiered candidates apply at the innovative SMEs' rates.)
+    /// P(a firm of this tier applies for product k): loans are common, boards rarer; the
+    /// supply-chain offers are common among the firms they concern (the others never apply);
+    /// for a fund, the rate of an eligible firm (funds screen their pipeline: an ineligible firm
+    /// applies at ``ineligibleFundRate``). (Untiered candidates apply at the innovative SMEs' rates.)
     static let applyRates: [[Double]] = [
-        // srdi, giant, patent, project, emergency, bse, star, neeq, chinext, regional
-        [0.25, 0.05, 0.35, 0.35, 0.30, 0.04, 0.05, 0.15, 0.05, 0.30],  // innovative
-        [0.60, 0.10, 0.45, 0.45, 0.30, 0.10, 0.10, 0.25, 0.08, 0.30],  // provincial SRDI
-        [0.55, 0.65, 0.55, 0.55, 0.25, 0.25, 0.30, 0.25, 0.15, 0.20],  // little giant
+        // srdi, giant, patent, project, emergency, bse, star, neeq, chinext, regional, receivables, procurement, angel, venture, industry
+        [0.25, 0.05, 0.35, 0.35, 0.30, 0.04, 0.05, 0.15, 0.05, 0.30, 0.55, 0.50, 0.45, 0.15, 0.15],  // innovative
+        [0.60, 0.10, 0.45, 0.45, 0.30, 0.10, 0.10, 0.25, 0.08, 0.30, 0.60, 0.55, 0.35, 0.15, 0.20],  // provincial SRDI
+        [0.55, 0.65, 0.55, 0.55, 0.25, 0.25, 0.30, 0.25, 0.15, 0.20, 0.60, 0.55, 0.25, 0.20, 0.25],  // little giant
     ]
+
+    /// The offers whose apply rate is an eligible firm's (the three funds).
+    static let fundProducts: Set<String> = ["angel_fund", "venture_fund", "industry_fund"]
+    /// P(a firm a fund's rule rules out applies to it anyway).
+    static let ineligibleFundRate = 0.01
 
     /// The CSV cells of enterprise `index`.
     package func row(_ index: Int) -> [String] {
@@ -66,10 +73,14 @@ package struct SyntheticDataset: Sendable {
             money(f.equityFinancing, hide: 0.05),
             int(f.overdue), flag(f.specialMention),
             money(f.maturingLoan), f.maturingLoan > 0 ? flag(f.renewalCommitment, hide: 0.05) : "",
-            // Supply-chain, procurement and application fields: not generated yet (left empty).
+            // Supply-chain, procurement and application fields: hidden by a stream of their own
+            // (below), so the cells before and after are hidden as before they existed.
             "", "", "", "", "", "", "", "",
             flag(f.abnormal), flag(f.accident, hide: 0.02),
         ]
+        let added = Self.supplyChainCells(f, index: index, seed: generator.seed)
+        let first = EnterpriseSchema.fields.firstIndex { $0.name == "tech_sme_listed" }!
+        cells.replaceSubrange(first..<(first + added.count), with: added)
         precondition(cells.count == EnterpriseSchema.fields.count, "synthetic row does not match the schema")
         var l = SplitMix64(seed: generator.seed ^ 0x1ABE_15, index: UInt64(index))
         let rates = Self.applyRates[max(0, f.tier.rawValue - 1)]
@@ -79,13 +90,36 @@ package struct SyntheticDataset: Sendable {
             // Firms seek an exchange listing (北交所, 科创板, 创业板) mostly when they are near its
             // standards, since sponsors pre-screen: eligible firms apply four times as often.
             let isExchange = [5, 6, 8].contains(k)
-            let applied = l.bernoulli(isExchange && p > 0 ? min(0.9, 4 * rates[k]) : rates[k])
+            let isFund = Self.fundProducts.contains(WorldModel.productIds[k])
+            let rate = isExchange && p > 0 ? min(0.9, 4 * rates[k]) : isFund && p == 0 ? Self.ineligibleFundRate : rates[k]
+            let applied = l.bernoulli(rate) && WorldModel.applies(f, product: k)
             let outcome = l.bernoulli(p)
             cells.append(applied ? (outcome ? "1" : "0") : "")
             truths.append(Fixed.format(p, digits: 6))
         }
         if withTruth { cells += truths }
         return cells
+    }
+
+    /// The cells of the eight fields from `tech_sme_listed` to `requested_term_months`, a few
+    /// hidden as real files hide them: the flags and amounts 2–3%, the core enterprise's code and
+    /// the contract's end date 3% of those that exist. The application's fields are empty unless
+    /// the firm named them.
+    static func supplyChainCells(_ f: Firm, index: Int, seed: UInt64) -> [String] {
+        var h = SplitMix64(seed: seed ^ 0x41_DD_ED_CE_11, index: UInt64(index))
+        func shown(_ text: String, hide p: Double) -> String { h.bernoulli(p) ? "" : text }
+        func flag(_ b: Bool) -> String { b ? "1" : "0" }
+        func money(_ x: Double) -> String { Fixed.format(x, digits: 2) }
+        return [
+            shown(flag(f.techSMEListed), hide: 0.03),
+            shown(money(f.receivablesConfirmed), hide: 0.03),
+            f.coreEnterpriseId.map { shown($0, hide: 0.03) } ?? "",
+            shown(money(f.procurementAmount), hide: 0.02),
+            f.procurementEnd.map { shown(CivilDate(daysSinceEpoch: $0).iso, hide: 0.03) } ?? "",
+            shown(flag(f.techrenoProject), hide: 0.03),
+            f.requestedAmount.map(money) ?? "",
+            f.requestedTermMonths.map(String.init) ?? "",
+        ]
     }
 
     /// Writes enterprises `0..<count` as CSV to `path` atomically, generating blocks in parallel

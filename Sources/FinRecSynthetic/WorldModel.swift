@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The hidden world behind the synthetic outcome labels: the real eligibility rules of the ten
-/// offers (Models/RULES.md; thresholds as there), evaluated on a firm's true values, and a success
+/// The hidden world behind the synthetic outcome labels: the real eligibility rules of the fifteen
+/// modelled offers (Models/RULES.md; thresholds as there), evaluated on a firm's true values, and a success
 /// probability among eligible firms that depends on the fields through non-linear effects and
 /// interactions, plus the firm's unobserved quality. A linear model on the observed fields can
 /// learn much of it, not all.
@@ -16,9 +16,66 @@ import Darwin
 /// other: on the shipped dataset, every firm the catalog finds eligible with all fields present
 /// must be eligible here and the other way round.
 package enum WorldModel {
-    /// The ten offers, in catalog order, with stable ids.
+    /// The modelled offers with stable ids: the ten loans and boards in catalog order, then the
+    /// supply-chain offers and the three sub-funds of Shandong's 新旧动能转换基金.
     package static let productIds = ["srdi_loan", "little_giant_loan", "patent_loan", "project_loan", "emergency_loan",
-                                    "bse", "star", "neeq", "chinext", "regional_board"]
+                                    "bse", "star", "neeq", "chinext", "regional_board",
+                                    "receivables_finance", "procurement_loan", "angel_fund", "venture_fund", "industry_fund"]
+
+    /// Shandong's 16 prefecture-level cities.
+    static let shandongCities: Set<String> = ["济南", "青岛", "淄博", "枣庄", "东营", "烟台", "潍坊", "济宁",
+                                              "泰安", "威海", "日照", "临沂", "德州", "聊城", "滨州", "菏泽"]
+
+    /// The ten strong industries (十强产业) of Shandong as GB/T 4754-2017 divisions: our own
+    /// division-level mapping (DATASET.md), the province publishes none.
+    static let tenStrongDivisions: Set<String> = [
+        "A01", "A02", "A03", "A04", "A05", "C13", "C14", "C26", "C27", "C28", "C29", "C30", "C31", "C32", "C33", "C34",
+        "C35", "C37", "C38", "C39", "C40", "D44", "I63", "I64", "I65", "J66", "J67", "J68", "J69", "M73", "N78", "Q84",
+        "R86", "R87", "R88", "R90",
+    ]
+
+    /// Whether the firm is an SME (中小企业) by the 2011 size standard (工信部联企业〔2011〕300号):
+    /// below the employee, revenue or asset limit of its sector; a sector without a limit on a
+    /// measure never passes on it.
+    static func isSME(_ f: Firm) -> Bool {
+        let division = f.industry, section = division.prefix(1)
+        // (employees, revenue 万元, total assets 万元); nil: that measure is not used.
+        let limits: (Int?, Double?, Double?)
+        switch section {
+        case "A": limits = (nil, 20_000, nil)                       // agriculture, forestry, fishery
+        case "B", "C", "D": limits = (1_000, 40_000, nil)           // industry
+        case "E": limits = (nil, 80_000, 80_000)                    // construction
+        case "F": limits = division == "F51" ? (200, 40_000, nil) : (300, 20_000, nil)  // wholesale; retail
+        case "G": limits = division == "G59" ? (200, 30_000, nil) : (1_000, 30_000, nil)  // warehousing; transport, post
+        case "H": limits = (300, 10_000, nil)                       // hotels and catering
+        case "I":
+            if division == "I63" || division == "I64" { limits = (2_000, 100_000, nil) }  // telecom, internet
+            else if division == "I65" { limits = (300, 10_000, nil) }                    // software
+            else { limits = (300, nil, nil) }
+        case "K": limits = (nil, 200_000, 10_000)                   // real estate (as development)
+        case "L": limits = (300, nil, 120_000)                      // leasing and business services
+        default: limits = (300, nil, nil)                           // sectors the standard does not list
+        }
+        return limits.0.map { f.employees < $0 } == true || limits.1.map { f.revenue[0] < $0 } == true
+            || limits.2.map { f.totalAssets < $0 } == true
+    }
+
+    /// R&D expense as a share of total cost (revenue less net profit), as 财税〔2018〕55号 measures
+    /// a start-up's R&D: rd / max(revenue − net profit, rd, 1).
+    static func rdCostShare(_ f: Firm) -> Double {
+        f.rd[0] / max(f.revenue[0] - f.netProfit[0], f.rd[0], 1)
+    }
+
+    /// Whether product `k` concerns the firm at all: receivables finance needs confirmed
+    /// receivables, the procurement loan a contract still running on the assessment date. A firm
+    /// it does not concern never applies (its label is empty).
+    package static func applies(_ f: Firm, product k: Int) -> Bool {
+        switch productIds[k] {
+        case "receivables_finance": f.receivablesConfirmed > 0
+        case "procurement_loan": f.procurementAmount > 0 && (f.procurementEnd ?? Int.min) >= f.asOfDay
+        default: true
+        }
+    }
 
     /// Loans' common credit screens: no special-mention or non-performing loans, not on the
     /// abnormal-operation or dishonesty lists, fewer than 6 overdue repayments in 24 months (连三累六).
@@ -128,6 +185,22 @@ package enum WorldModel {
         case "regional_board":
             // Firms on another board of a regional market may transfer into the 专精特新 board.
             return f.tier != .none && f.certificateValid && f.neeqStatus == 0 && !f.regionalSRDIBoard && !f.abnormal
+        case "receivables_finance":
+            let core = f.coreEnterpriseId ?? ""
+            return applies(f, product: k) && !core.isEmpty && core != f.id && creditClean(f)
+        case "procurement_loan":
+            return applies(f, product: k) && isSME(f) && creditClean(f)
+        case "angel_fund":
+            // 初创科技型企业 (财税〔2018〕55号). The synthetic firms are all unlisted.
+            return shandongCities.contains(f.city) && f.age <= 5 && f.employees <= 300 && f.totalAssets <= 5_000
+                && f.revenue[0] <= 5_000 && rdCostShare(f) >= 0.20 && !f.abnormal
+        case "venture_fund":
+            let innovative = f.highTech || f.tier.rawValue >= Firm.Tier.innovative.rawValue || f.techSMEListed
+            return shandongCities.contains(f.city) && f.age <= 10 && isSME(f) && innovative
+                && (tenStrongDivisions.contains(f.industry) || f.strategicEmerging) && !f.abnormal
+        case "industry_fund":
+            return shandongCities.contains(f.city) && tenStrongDivisions.contains(f.industry) && f.revenue[0] >= 5_000
+                && f.netProfit[0] > 0 && !f.abnormal && !f.accident
         default:
             preconditionFailure("unknown product \(productIds[k])")
         }
@@ -176,6 +249,27 @@ package enum WorldModel {
             return -1.2 + 0.6 * logRev + 1.5 * tanh(3 * growth) + 1.0 * tanh(5 * margin) + 0.5 * q
         case "regional_board":
             return -0.2 + 0.3 * logRev + 0.5 * tanh(3 * growth) + 0.6 * tanh(6 * (rdI - 0.03)) + tierBoost + 0.5 * q
+        case "receivables_finance":
+            // The core enterprise's confirmation carries most of the risk: approval is common,
+            // higher for a larger confirmed amount (relative to revenue), lower with a poor credit
+            // history or heavy debt.
+            let share = f.receivablesConfirmed / max(f.revenue[0], 1)
+            return 0.65 + 1.0 * tanh(10 * (share - 0.08)) - 0.55 * Double(f.overdue) - 4 * max(0, debt - 0.6)
+                + (f.keyChain ? 0.3 : 0) + 0.4 * q
+        case "procurement_loan":
+            let share = f.procurementAmount / max(f.revenue[0], 1)
+            return 0.75 + 0.9 * tanh(6 * (share - 0.1)) - 4 * max(0, debt - 0.55) - 0.6 * Double(f.overdue)
+                + 0.5 * tanh(5 * margin) + 0.4 * q
+        case "angel_fund":
+            // Start-ups: growth and R&D weight, patents the more for a strategic-emerging firm.
+            return -3.1 + 1.4 * tanh(3 * growth) + 1.2 * tanh(6 * (rdCostShare(f) - 0.3))
+                + 0.45 * patents * (f.strategicEmerging ? 1.5 : 1) + (f.highTech ? 0.3 : 0) + 0.8 * q
+        case "venture_fund":
+            return -2.95 + 1.2 * tanh(3 * growth) + 1.0 * tanh(10 * (rdI - 0.06)) + 0.35 * patents + tierBoost
+                + (f.strategicEmerging ? 0.4 : 0) + (f.keyChain ? 0.3 : 0) + 0.7 * q
+        case "industry_fund":
+            return -3.5 + 0.4 * logRev + 0.9 * tanh(3 * growth) + 0.8 * tanh(6 * margin) + tierBoost
+                + 0.2 * patents * (f.keyChain ? 2 : 1) + (f.strategicEmerging ? 0.3 : 0) + 0.6 * q
         default:
             preconditionFailure("unknown product \(productIds[k])")
         }
