@@ -258,14 +258,14 @@ package enum WorldModel {
                 + (f.keyChain ? 0.3 : 0) + 0.4 * q
         case "procurement_loan":
             let share = f.procurementAmount / max(f.revenue[0], 1)
-            return 0.75 + 0.9 * tanh(6 * (share - 0.1)) - 4 * max(0, debt - 0.55) - 0.6 * Double(f.overdue)
+            return 0.55 + 0.9 * tanh(6 * (share - 0.1)) - 4 * max(0, debt - 0.55) - 0.6 * Double(f.overdue)
                 + 0.5 * tanh(5 * margin) + 0.4 * q
         case "angel_fund":
             // Start-ups: growth and R&D weight, patents the more for a strategic-emerging firm.
-            return -3.1 + 1.4 * tanh(3 * growth) + 1.2 * tanh(6 * (rdCostShare(f) - 0.3))
+            return -3.45 + 1.4 * tanh(3 * growth) + 1.2 * tanh(6 * (rdCostShare(f) - 0.3))
                 + 0.45 * patents * (f.strategicEmerging ? 1.5 : 1) + (f.highTech ? 0.3 : 0) + 0.8 * q
         case "venture_fund":
-            return -2.95 + 1.2 * tanh(3 * growth) + 1.0 * tanh(10 * (rdI - 0.06)) + 0.35 * patents + tierBoost
+            return -3.15 + 1.2 * tanh(3 * growth) + 1.0 * tanh(10 * (rdI - 0.06)) + 0.35 * patents + tierBoost
                 + (f.strategicEmerging ? 0.4 : 0) + (f.keyChain ? 0.3 : 0) + 0.7 * q
         case "industry_fund":
             return -3.5 + 0.4 * logRev + 0.9 * tanh(3 * growth) + 0.8 * tanh(6 * margin) + tierBoost
