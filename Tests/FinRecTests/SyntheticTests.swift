@@ -32,7 +32,8 @@ struct SyntheticTests {
         _ = try reader.readAll()
         let report = try reader.finish()
         #expect(report.rowsAccepted == 5_000 && report.rowsRejected == 0)
-        #expect(report.unknownColumns.count == 20)
+        // A label and a truth column for each of the 15 modelled offers.
+        #expect(report.unknownColumns.count == 30)
         #expect(report.absentFields.isEmpty)
     }
 
