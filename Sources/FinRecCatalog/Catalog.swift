@@ -157,6 +157,10 @@ public struct Catalog: Sendable {
         package var path: [PathStep] = []
         /// Holds when the enterprise already has the offer (a tier, a quotation): it is then not offered.
         package var held: ParsedExpression?
+        /// What the loan costs (loans and supply-chain finance); nil for offers without a price.
+        package var price: Price?
+        /// What the policy gives (policy offers); nil for the others.
+        package var benefit: Benefit?
 
         /// "北交所 (bse)": how every user-facing text names the offer.
         public var displayName: String { "\(chineseName) (\(id))" }
@@ -171,6 +175,12 @@ public struct Catalog: Sendable {
     package let offers: [Offer]
     /// The JSON the catalog was read from, kept so a model file can carry it verbatim.
     package private(set) var source: JSONValue?
+    /// The LPR table, oldest first (empty: no loan has a price).
+    package private(set) var lprTable: [LPRQuote] = []
+    /// Amounts of the policies paid by city (listing rewards …).
+    package private(set) var cityAmounts: [CityAmount] = []
+    /// How subsidies of one sort on one loan are chosen between.
+    package private(set) var stacking: Stacking?
 
     init(definitions: [Definition], kinds: [OfferKind] = Catalog.defaultKinds, offers: [Offer]) {
         self.definitions = definitions
@@ -330,6 +340,14 @@ extension Catalog {
             var offer = Offer(id: id, kind: kind, chineseName: try o.required("name_zh").nonEmptyString(),
                               englishName: try o.required("name_en").nonEmptyString(),
                               description: try o.required("description").nonEmptyString(), terms: terms, rule: rule)
+            if let price = try o.optional("price") {
+                guard kind.probability else { throw price.error("offer '\(id)' is of kind '\(kind.id)', which has no probability: a price belongs to a loan or a financing offer") }
+                offer.price = try Self.price(price)
+            }
+            if let benefit = try o.optional("benefit") {
+                guard !kind.probability else { throw benefit.error("offer '\(id)' is of kind '\(kind.id)', which is modelled: a benefit belongs to a rules-only policy offer") }
+                offer.benefit = try Self.benefit(benefit)
+            }
             if let held = try o.optional("held") {
                 let text = try held.nonEmptyString()
                 do { offer.held = try ExpressionParser.parse(text) } catch { throw held.error("\"\(text)\": \(error)") }
@@ -358,8 +376,13 @@ extension Catalog {
                 }
             }
         }
+        let lprTable = try Self.lprTable(root), cityAmounts = try Self.cityAmounts(root)
+        try checkPrices(offers, lprTable: lprTable, cityAmounts: cityAmounts, schema: schema)
         var catalog = Catalog(definitions: definitions, kinds: kinds, offers: offers)
         catalog.source = root.value
+        catalog.lprTable = lprTable
+        catalog.cityAmounts = cityAmounts
+        catalog.stacking = try Self.stacking(root)
         // Compile every condition now, so a catalog that names an unknown column fails on load.
         let environment = catalog.environment(schema: schema)
         for (i, offer) in offers.enumerated() {
@@ -371,6 +394,12 @@ extension Catalog {
             if let held = offer.held {
                 do { _ = try CompiledExpression(held, in: environment, boolean: true) } catch {
                     throw JSONFieldError(keyPath: "offers[\(i)].held", message: "\(error)")
+                }
+            }
+            for (j, spread) in (offer.price?.spreads ?? []).enumerated() {
+                guard let when = spread.when else { continue }
+                do { _ = try CompiledExpression(when, in: environment, boolean: true) } catch {
+                    throw JSONFieldError(keyPath: "offers[\(i)].price.spreads[\(j)].when", message: "\(error)")
                 }
             }
             for (j, step) in offer.path.enumerated() {
