@@ -15,12 +15,19 @@ struct CatalogTests {
         #expect(shippedCatalog.offers.map(\.chineseName) == ["专精特新贷", "小巨人贷", "专利创新贷", "中长期项目贷", "信用应急贷",
                                                               "北交所", "科创板", "新三板", "创业板", "区域性股权市场专精特新板",
                                                               "新三板创新层", "创新型中小企业评价", "专精特新中小企业认定", "专精特新中小企业复核",
-                                                              "专精特新“小巨人”认定", "专精特新“小巨人”复核"])
+                                                              "专精特新“小巨人”认定", "专精特新“小巨人”复核",
+                                                              "应收账款融资", "政采贷", "天使投资（新旧动能转换基金天使子基金）",
+                                                              "创业投资（新旧动能转换基金创投子基金）", "产业投资（新旧动能转换基金产业子基金）",
+                                                              "财政资金股权投资（先投后股/拨投结合）", "鲁科贷贴息", "专利质押贴息", "技改专项贷贴息",
+                                                              "创业担保贷款贴息", "担保费补贴（泰安）", "鲁科贷风险补偿", "知识产权质押融资风险补偿"])
+        // The world model's five further modelled offers are the catalog's supply-chain and fund offers.
+        #expect(Array(WorldModel.productIds.suffix(5)) == ["receivables_finance", "procurement_loan", "angel_fund", "venture_fund", "industry_fund"])
+        #expect(WorldModel.productIds.suffix(5).allSatisfy { shippedCatalog.offer($0)?.kind.probability == true })
         #expect(shippedCatalog.offers.prefix(5).allSatisfy { $0.kind.id == "loan" && $0.terms != nil })
         #expect(shippedCatalog.offers[5..<11].allSatisfy { $0.kind.id == "board" })
-        #expect(shippedCatalog.offers.suffix(5).allSatisfy { $0.kind.id == "tier" })
+        #expect(shippedCatalog.offers[11..<16].allSatisfy { $0.kind.id == "tier" })
         // A tier is held; a renewal is not (it applies when the certificate is due).
-        #expect(shippedCatalog.offers.suffix(5).map { $0.held != nil } == [true, true, false, true, false])
+        #expect(shippedCatalog.offers[11..<16].map { $0.held != nil } == [true, true, false, true, false])
         #expect(["srdi_sme", "little_giant"].allSatisfy { !shippedCatalog.offer($0)!.path.isEmpty })
         // Every regional-board condition is unconfirmed (Models/RULES.md), and flagged so, but for
         // FinRec's own warning that the listing status was not given.
@@ -42,25 +49,28 @@ struct CatalogTests {
         let evaluator = try EligibilityEvaluator(catalog: shippedCatalog)
         let reader = try CSVRecordReader(path: repositoryRoot() + "/Datasets/shandong-pool.csv", schema: EnterpriseSchema.schema)
         let generator = EnterpriseGenerator(seed: 2022, fiscalYear: 2025)
-        var decided = [Int](repeating: 0, count: 10), unknown = [Int](repeating: 0, count: 10), passes = [Int](repeating: 0, count: 10)
+        // Every offer the world model knows, found in the catalog by its id.
+        let products = WorldModel.productIds
+        let offers = try products.map { id in try #require(shippedCatalog.offers.firstIndex { $0.id == id }, "\(id)") }
+        var decided = [Int](repeating: 0, count: products.count), passes = [Int](repeating: 0, count: products.count)
         var index = 0
         while let chunk = try reader.nextChunk() {
             let result = evaluator.evaluate(chunk, asOf: assessmentDay)
             for r in 0..<chunk.rowCount {
                 let firm = generator.firm(index + r)
-                for k in 0..<10 {
+                for (p, k) in offers.enumerated() {
                     let status = result.status(offer: k, row: r)
-                    if status == .unknown { unknown[k] += 1; continue }
-                    decided[k] += 1
-                    if status == .pass { passes[k] += 1 }
-                    #expect((status == .pass) == WorldModel.eligible(firm, product: k),
-                            "row \(index + r) offer \(WorldModel.productIds[k]): catalog \(status), world \(WorldModel.eligible(firm, product: k))")
+                    if status == .unknown { continue }
+                    decided[p] += 1
+                    if status == .pass { passes[p] += 1 }
+                    #expect((status == .pass) == WorldModel.eligible(firm, product: p),
+                            "row \(index + r) offer \(products[p]): catalog \(status), world \(WorldModel.eligible(firm, product: p))")
                 }
             }
             index += chunk.rowCount
         }
         #expect(index == 20_000)
         // Most rows are decided despite missing values, and every offer has eligible firms.
-        for k in 0..<10 { #expect(decided[k] >= 15_000 && passes[k] > 0, "\(WorldModel.productIds[k]): \(decided[k]) decided, \(passes[k]) pass") }
+        for p in products.indices { #expect(decided[p] >= 15_000 && passes[p] > 0, "\(products[p]): \(decided[p]) decided, \(passes[p]) pass") }
     }
 }

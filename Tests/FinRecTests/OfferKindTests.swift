@@ -27,9 +27,20 @@ struct OfferKindTests {
         }
     }
 
-    /// The shipped catalog with its kinds replaced by `kinds`.
-    static func with(kinds: [[String: Any]]) throws -> [String: Any] {
+    /// The kinds every catalog before the 资本赋能 offers had.
+    static let coreKinds: Set<String> = ["loan", "board", "tier"]
+
+    /// The shipped catalog's offers of the three core kinds only (loans, boards, tiers).
+    static func coreJSON() throws -> [String: Any] {
         var object = try shippedJSON()
+        let offers = try #require(object["offers"] as? [[String: Any]])
+        object["offers"] = offers.filter { coreKinds.contains($0["kind"] as? String ?? "") }
+        return object
+    }
+
+    /// The core catalog with its kinds replaced by `kinds`.
+    static func with(kinds: [[String: Any]]) throws -> [String: Any] {
+        var object = try coreJSON()
         object["kinds"] = kinds
         return object
     }
@@ -47,31 +58,35 @@ struct OfferKindTests {
          "probability": false]
     }
 
-    @Test("The shipped catalog declares loan, board and tier with the list keys, titles and best columns the outputs have always used")
+    @Test("The shipped catalog declares loan, board and tier with the list keys, titles and best columns the outputs have always used, then supply-chain finance, equity and policies")
     func shippedKinds() throws {
         let kinds = shippedCatalog.kinds
-        #expect(kinds.map(\.id) == ["loan", "board", "tier"])
-        #expect(kinds.map(\.list.id) == ["loans", "listing", "tiers"])
-        #expect(kinds.map(\.list.chinese) == ["贷款产品", "上市路径", "资质升级"])
-        #expect(kinds.map(\.list.english) == ["Loans", "Listing paths", "Tier upgrades"])
-        #expect(kinds.map(\.probability) == [true, true, false])
-        #expect(kinds.map(\.best) == ["best_loan", "best_listing", nil])
-        #expect(shippedCatalog.lists.map(\.id) == ["loans", "listing", "tiers"])
-        #expect(shippedCatalog.bestColumns == ["best_loan", "best_listing"])
+        #expect(kinds.map(\.id) == ["loan", "board", "tier", "supply_chain", "equity", "policy"])
+        #expect(kinds.map(\.list.id) == ["loans", "listing", "tiers", "supply_chain", "equity", "policy"])
+        #expect(kinds.map(\.list.chinese) == ["贷款产品", "上市路径", "资质升级", "供应链金融", "股权融资", "可享政策"])
+        #expect(kinds.map(\.list.english) == ["Loans", "Listing paths", "Tier upgrades", "Supply-chain finance", "Equity investment", "Policy support"])
+        #expect(kinds.map(\.probability) == [true, true, false, true, true, false])
+        #expect(kinds.map(\.best) == ["best_loan", "best_listing", nil, "best_supply_chain", "best_equity", nil])
+        #expect(shippedCatalog.lists.map(\.id) == ["loans", "listing", "tiers", "supply_chain", "equity", "policy"])
+        #expect(shippedCatalog.bestColumns == ["best_loan", "best_listing", "best_supply_chain", "best_equity"])
         // Every offer's kind is one of the declared ones, and the shipped offers keep their kinds.
         #expect(shippedCatalog.offers.map(\.kind.id) == Array(repeating: "loan", count: 5) + Array(repeating: "board", count: 6)
-            + Array(repeating: "tier", count: 5))
+            + Array(repeating: "tier", count: 5) + Array(repeating: "supply_chain", count: 2) + Array(repeating: "equity", count: 4)
+            + Array(repeating: "policy", count: 7))
+        // Policies carry a benefit and no probability; loans and supply-chain finance a price.
+        #expect(shippedCatalog.offers.allSatisfy { ($0.benefit != nil) == ($0.kind.id == "policy") })
+        #expect(shippedCatalog.offers.allSatisfy { ($0.price != nil) == ["loan", "supply_chain"].contains($0.kind.id) })
     }
 
     @Test("A catalog without kinds (every model file written before them) gets loan, board, tier and product as before")
     func defaultKinds() throws {
-        var object = try Self.shippedJSON()
+        var object = try Self.coreJSON()
         object.removeValue(forKey: "kinds")
         let old = try Self.decode(object)
         #expect(old.kinds == Catalog.defaultKinds)
         #expect(old.kinds.map(\.id) == ["loan", "board", "tier", "product"])
-        // The declared kinds of the shipped catalog are the defaults' first three.
-        #expect(Array(old.kinds.prefix(3)) == shippedCatalog.kinds)
+        // The declared kinds of the shipped catalog start with the defaults' first three.
+        #expect(Array(old.kinds.prefix(3)) == Array(shippedCatalog.kinds.prefix(3)))
         #expect(zip(old.offers, shippedCatalog.offers).allSatisfy { $0.kind == $1.kind })
         // product: a generic model's label, in the loans list, sharing the best loan column.
         let product = try #require(old.kinds.last)
@@ -86,6 +101,13 @@ struct OfferKindTests {
               case .object(var catalog)? = root["catalog"] else { Issue.record("no catalog in the shipped model"); return }
         #expect(catalog["kinds"] != nil)
         catalog["kinds"] = nil
+        // Before kinds were declared a catalog held loans, boards and tiers only.
+        if case .array(let offers)? = catalog["offers"] {
+            catalog["offers"] = .array(offers.filter { offer in
+                guard case .object(let o) = offer, case .string(let kind)? = o["kind"] else { return false }
+                return Self.coreKinds.contains(kind)
+            })
+        }
         root["catalog"] = .object(catalog)
         let model = try TrainedModel.decode(Array(JSONValue.object(root).compact().utf8), path: "old-model.json")
         #expect(model.catalog.kinds == Catalog.defaultKinds)

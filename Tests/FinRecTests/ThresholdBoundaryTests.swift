@@ -77,6 +77,13 @@ struct ExactEvaluator {
             return root
         case .call("if", let args, _):
             return try truth(args[0]) ? try number(args[1]) : try number(args[2])
+        case .call(let name, let args, _) where name == "max" || name == "min":
+            var best = try number(args[0])
+            for a in args.dropFirst() {
+                let x = try number(a)
+                if ExactRational.order(x, best) == (name == "max" ? 1 : -1) { best = x }
+            }
+            return best
         default:
             throw Failure.unsupported("\(e)")
         }
@@ -182,6 +189,10 @@ struct ThresholdBoundaryTests {
         case "rd_staff_share": return ["employees": 10_000, "rd_staff": t * 10_000]
         case "main_business_share": return ["revenue_y1": 8_765.4, "main_business_revenue_y1": t * 8_765.4]
         case "main_growth_1y": return ["main_business_revenue_y2": 3_000, "main_business_revenue_y1": 3_000 * (1 + t)]
+        // R&D over costs (revenue − net profit = 7530.9).
+        case "rd_cost_share_1y": return ["revenue_y1": 8_765.4, "net_profit_y1": 1_234.5, "rd_expense_y1": t * 7_530.9]
+        // Founded 2021; the assessment date t + 51 mean years after 1970-01-01.
+        case "years_since_founding": return ["founding_year": 2021, "as_of_date": (t + 51) * Decimal(string: "365.2425")!]
         default: return nil
         }
     }
