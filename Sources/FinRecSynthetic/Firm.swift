@@ -87,6 +87,10 @@ package struct Firm: Sendable {
     package var latentQuality = 0.0
 
     package var age: Int { fiscalYear - foundingYear }
+    /// Years from 1 January of the founding year to the assessment date (the funds' age rules,
+    /// counted as the catalog counts them: 4.5 years for a firm founded the year after a
+    /// fiscal year three years back).
+    package var yearsSinceFounding: Double { Double(asOfDay) / 365.2425 + 1970 - Double(foundingYear) }
     package var debtRatio: Double { totalAssets > 0 ? totalLiabilities / totalAssets : 1 }
     package var rdIntensity: Double { revenue[0] > 0 ? rd[0] / revenue[0] : 0 }
 

@@ -199,10 +199,11 @@ package struct EnterpriseGenerator: Sendable {
         var y = SplitMix64(seed: seed ^ 0x5C_F1_4A_4C_E2, index: UInt64(index))
         let manufacturer = f.industry.hasPrefix("C")
 
-        // R&D-heavy start-ups: a quarter of the young (≤ 5 years) untiered and innovative firms
+        // R&D-heavy start-ups: four in five of the young (≤ 3 years before the fiscal year's end,
+        // so under 5 years at the assessment date) untiered and innovative firms
         // spend 21–45% of their costs on R&D, as the 初创科技型企业 that angel funds back do. The
         // accounts drawn above know no such firm, so their R&D is redrawn as a share of cost.
-        if t == 0 && f.age <= 5 && y.bernoulli(0.25) {
+        if t == 0 && f.age <= 3 && y.bernoulli(0.8) {
             f.rdHeavyStartup = true
             let share = y.uniform(0.21, 0.45)
             f.rd = (0..<3).map { k in share * max(f.revenue[k] - f.netProfit[k], 1) * (k == 0 ? 1 : y.uniform(0.95, 1.05)) }

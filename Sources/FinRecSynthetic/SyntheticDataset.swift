@@ -26,15 +26,15 @@ package struct SyntheticDataset: Sendable {
     /// applies at ``ineligibleFundRate``). (Untiered candidates apply at the innovative SMEs' rates.)
     static let applyRates: [[Double]] = [
         // srdi, giant, patent, project, emergency, bse, star, neeq, chinext, regional, receivables, procurement, angel, venture, industry
-        [0.25, 0.05, 0.35, 0.35, 0.30, 0.04, 0.05, 0.15, 0.05, 0.30, 0.55, 0.50, 0.65, 0.15, 0.15],  // innovative
-        [0.60, 0.10, 0.45, 0.45, 0.30, 0.10, 0.10, 0.25, 0.08, 0.30, 0.60, 0.55, 0.35, 0.15, 0.20],  // provincial SRDI
+        [0.25, 0.05, 0.35, 0.35, 0.30, 0.04, 0.05, 0.15, 0.05, 0.30, 0.55, 0.50, 0.90, 0.15, 0.15],  // innovative
+        [0.60, 0.10, 0.45, 0.45, 0.30, 0.10, 0.10, 0.25, 0.08, 0.30, 0.60, 0.55, 0.50, 0.15, 0.20],  // provincial SRDI
         [0.55, 0.65, 0.55, 0.55, 0.25, 0.25, 0.30, 0.25, 0.15, 0.20, 0.60, 0.55, 0.25, 0.20, 0.25],  // little giant
     ]
 
     /// The offers whose apply rate is an eligible firm's (the three funds).
     static let fundProducts: Set<String> = ["angel_fund", "venture_fund", "industry_fund"]
     /// P(a firm a fund's rule rules out applies to it anyway).
-    static let ineligibleFundRate = 0.01
+    static let ineligibleFundRate = 0.002
 
     /// The CSV cells of enterprise `index`.
     package func row(_ index: Int) -> [String] {

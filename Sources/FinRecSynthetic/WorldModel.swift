@@ -192,11 +192,11 @@ package enum WorldModel {
             return applies(f, product: k) && isSME(f) && creditClean(f)
         case "angel_fund":
             // 初创科技型企业 (财税〔2018〕55号). The synthetic firms are all unlisted.
-            return shandongCities.contains(f.city) && f.age <= 5 && f.employees <= 300 && f.totalAssets <= 5_000
+            return shandongCities.contains(f.city) && f.yearsSinceFounding <= 5 && f.employees <= 300 && f.totalAssets <= 5_000
                 && f.revenue[0] <= 5_000 && rdCostShare(f) >= 0.20 && !f.abnormal
         case "venture_fund":
             let innovative = f.highTech || f.tier.rawValue >= Firm.Tier.innovative.rawValue || f.techSMEListed
-            return shandongCities.contains(f.city) && f.age <= 10 && isSME(f) && innovative
+            return shandongCities.contains(f.city) && f.yearsSinceFounding <= 10 && isSME(f) && innovative
                 && (tenStrongDivisions.contains(f.industry) || f.strategicEmerging) && !f.abnormal
         case "industry_fund":
             return shandongCities.contains(f.city) && tenStrongDivisions.contains(f.industry) && f.revenue[0] >= 5_000
