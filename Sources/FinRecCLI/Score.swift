@@ -45,6 +45,12 @@ struct Score: ParsableCommand {
     @Option(name: .long, help: "How many reason codes up and down to show per offer.")
     var reasons = ScoreOptions().reasons
 
+    @Option(name: .long, help: "Order offers within a status by probability, or priced offers by their cost after subsidies (cost).")
+    var sort: ApplicantAssessment.Order = .probability
+
+    @Option(name: .long, help: ArgumentHelp("Cost loans at these loan prime rates instead of the catalog's table on the assessment date: \(ScoreOptions.LoanPrimeRate.syntax).", valueName: "1Y,5Y"))
+    var lpr: ScoreOptions.LoanPrimeRate?
+
     @Flag(name: .long, help: "csv and rows: start with a UTF-8 byte-order mark, so Excel shows Chinese right.")
     var excel = false
 
@@ -63,6 +69,8 @@ struct Score: ParsableCommand {
         var options = ScoreOptions()
         options.language = lang.language
         options.reasons = reasons
+        options.order = sort
+        options.lpr = lpr
         return options
     }
 

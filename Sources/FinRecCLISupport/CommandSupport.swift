@@ -182,3 +182,9 @@ extension BinningDocument.Format: ExpressibleByArgument {}
 extension PredictionDocument.Format: ExpressibleByArgument {}
 extension ScorecardDocument.Format: ExpressibleByArgument {}
 extension RankDocument.Format: ExpressibleByArgument {}
+
+extension ApplicantAssessment.Order: ExpressibleByArgument {}
+
+extension ScoreOptions.LoanPrimeRate: ExpressibleByArgument {
+    package init?(argument: String) { self.init(parsing: argument) }
+}

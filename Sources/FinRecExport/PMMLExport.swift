@@ -58,6 +58,7 @@ package struct PMMLExport: Sendable {
         notes.append("Truth values of the rules are numbers: 0 fail, 1 unknown, 2 pass (and = min, or = max, not = 2 - x).")
         notes.append("Thresholds are compared as the decimals they are: a value within 1e-9 * max(1, |c|) of a rule's number c counts as equal to it (x >= 0.2 is x >= 0.2 - 1e-9, worked out).")
         notes.append("Reason codes: each characteristic's baseline is the smallest positive double, so a feature adding no points is never a reason.")
+        notes.append("Costs and policy benefits are not in this document: a loan's rate after subsidies and a policy's worth depend on the LPR table, the requested amount and term and other offers' statuses; finrec score gives them (score --format rows: effective_rate, benefit).")
         return XMLElement("Header", ["copyright": "FinRec", "description": "FinRec financing recommendations for SRDI SMEs: eligibility and scorecards of \(export.offers.count) offers"], [
             XMLElement("Application", ["name": "FinRec", "version": FinRecVersion.current]),
             XMLElement("Annotation", text: notes.joined(separator: "\n")),

@@ -125,6 +125,9 @@ package struct SQLExport: Sendable {
         lines.append("Thresholds are compared as the decimals they are: a value within 1e-9 * max(1, |c|) of a rule's number c counts")
         lines.append("as equal to it: `x >= 0.2` is written `x >= 0.2 - 1e-9`, worked out (README: How thresholds are compared).")
         lines.append("The query does not validate values: check files with `finrec check` before loading them.")
+        lines.append("Costs and policy benefits are not computed here: a loan's rate after subsidies and a policy's worth depend on the")
+        lines.append("LPR table, the requested amount and term and other offers' statuses; `finrec score` gives them (--format rows:")
+        lines.append("effective_rate, benefit).")
         if dialect == .spark {
             lines.append("Spark: set spark.sql.codegen.wholeStage=false for this query; its projection exceeds the JVM's 64 KB method")
             lines.append("limit, and Spark would otherwise log a compile error before falling back (with the same results).")

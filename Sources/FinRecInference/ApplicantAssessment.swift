@@ -9,6 +9,10 @@ import FinRecModel
 /// undecided ones with the fields that would decide them, then the ineligible ones with the rule
 /// that blocks them.
 public struct ApplicantAssessment: Sendable {
+    /// How the offers of a list are ordered within each status: by the model's probability (the
+    /// applicant's best first), or priced offers by their cost after subsidies (a year per unit borrowed, fees included), cheapest first.
+    public enum Order: String, Sendable, CaseIterable { case probability, cost }
+
     public struct KeyFigure: Sendable, Equatable {
         /// Schema field or catalog definition name.
         public let name: String
@@ -57,6 +61,11 @@ public struct ApplicantAssessment: Sendable {
         /// The probability the offer is ranked by: the model's for well-supported offers, the
         /// moderated (shrunk) one for indicative offers.
         public let rankingProbability: Double?
+        /// What a priced offer (a loan, supply-chain finance) that is open or undecided costs,
+        /// after the subsidies the enterprise is entitled to.
+        package let cost: LoanCost?
+        /// What a policy the enterprise is not ruled out of is worth to it.
+        package let benefit: PolicyBenefit?
 
         /// The `count` features that raise the score most (positive contributions only).
         public func topUp(_ count: Int) -> [ReasonCode] { ReasonCode.up(reasonCodes, count) }
@@ -105,12 +114,19 @@ public struct ApplicantAssessment: Sendable {
                             "revenue_y1", "net_profit_y1", "employees", "invention_patents", "neeq_status"]
 
     /// Assesses every row of `scored`.
-    package static func assess(_ scored: ScoredChunk, with scorer: OfferScorer, language: Language) -> [ApplicantAssessment] {
+    /// - Parameters:
+    ///   - costing: the costs' rates (default: the scorer's, on the LPR table).
+    ///   - order: how offers are ordered within a status.
+    package static func assess(_ scored: ScoredChunk, with scorer: OfferScorer, language: Language, costing: Costing? = nil,
+                               order: Order = .probability) -> [ApplicantAssessment] {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
         let catalog = scorer.catalog
         let definitions = definitionColumns(chunk, scorer: scorer)
+        let costing = costing ?? scorer.costing
+        let spreads = costing.spreads(chunk)
         return (0..<chunk.rowCount).map { r in
+            let costs = costing.assess(chunk, row: r, spreads: spreads) { scored.status(offer: $0, row: r) }
             // Each offer with its logit, the logit's standard error and its ranking probability.
             // What the enterprise already holds (a tier, a quotation) is not offered.
             let held = catalog.offers.indices.filter { scorer.paths.isHeld(scored.eligibility, offer: $0, row: r) }
@@ -127,6 +143,12 @@ public struct ApplicantAssessment: Sendable {
             offers.sort { a, b in
                 if a.offer.kind.list.order != b.offer.kind.list.order { return a.offer.kind.list.order < b.offer.kind.list.order }
                 if group(a.status) != group(b.status) { return group(a.status) < group(b.status) }
+                if a.status != .fail, order == .cost, let x = costs.costs[a.k]?.allInRate, let y = costs.costs[b.k]?.allInRate, x != y { return x < y }
+                // Policies: the largest benefit first, those that cannot be put in money last.
+                if a.status != .fail, a.offer.benefit != nil, b.offer.benefit != nil {
+                    let x = costs.benefits[a.k]?.amount, y = costs.benefits[b.k]?.amount
+                    if x != y { return (x ?? -1) > (y ?? -1) }
+                }
                 if a.status != .fail, a.key != b.key {
                     // Offers with a model come before those without; then by ranking probability, high first.
                     guard let x = a.key else { return false }
@@ -156,7 +178,8 @@ public struct ApplicantAssessment: Sendable {
                              basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)),
                              standardError: se,
                              interval: zip2(shown, se).map { LogitUncertainty.probabilityInterval(logit: $0, standardError: $1) },
-                             successes: scorer.successes(offer: item.k), rankingProbability: shown == nil ? nil : item.key)
+                             successes: scorer.successes(offer: item.k), rankingProbability: shown == nil ? nil : item.key,
+                             cost: costs.costs[item.k], benefit: costs.benefits[item.k])
             }
             let values = scorer.model.features.displayValues(chunk, row: r, parameters: scorer.parameters)
             var byName: [String: FeatureValue] = [:]

@@ -31,6 +31,8 @@ package struct OfferScorer: Sendable {
     /// Each catalog definition compiled once (nil for one that does not compile to a number),
     /// for the officer's key figures.
     let definitions: [CompiledExpression?]
+    /// What the priced offers cost and the policies give, on the LPR table's rates.
+    package let costing: Costing
 
     package var catalog: Catalog { model.catalog }
     package var parameters: [String: Double] { ["as_of_date": Double(asOf)] }
@@ -51,6 +53,7 @@ package struct OfferScorer: Sendable {
         productSuccesses = productIndex.map { $0.flatMap { model.metrics[model.linear.products[$0].id]?.successes } }
         let environment = evaluator.environment
         definitions = model.catalog.definitions.map { try? CompiledExpression($0.expression, in: environment, boolean: false) }
+        costing = try Costing(catalog: model.catalog, schema: model.features.schema, asOf: asOf)
     }
 
     /// Features, logits and eligibility of every row of `chunk`.

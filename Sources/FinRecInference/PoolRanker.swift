@@ -10,9 +10,12 @@ package struct RankedEnterprise: Sendable, Equatable {
     package let name: String?
     /// Input line of the record.
     package let line: Int
-    package let logit: Double
-    package var probability: Double { Sigmoid.probability(logit) }
-    package let points: Double
+    /// The model's logit, probability and points; nil for a policy (ranked by its benefit).
+    package let logit: Double?
+    package var probability: Double? { logit.map(Sigmoid.probability) }
+    package let points: Double?
+    /// For a policy: what it is worth to the enterprise (万元), nil when that cannot be put in money.
+    package var benefit: Double?
     /// For an eligible enterprise: the features that raise its score most, largest first (only
     /// those that raise it, at most the ranker's `reasonCount`).
     package let reasonCodes: [ReasonCode]
@@ -29,12 +32,25 @@ package struct RankedEnterprise: Sendable, Equatable {
 
     /// The ranking order: higher logit first, then smaller enterprise id, then earlier in the input.
     static func ranksBefore(_ a: RankedEnterprise, _ b: RankedEnterprise) -> Bool {
-        ranksBefore(logit: a.logit, id: a.enterpriseID, sequence: a.sequence, b)
+        ranksBefore(logit: a.logit ?? -.infinity, id: a.enterpriseID, sequence: a.sequence, b)
     }
 
     /// The same order for a candidate not built yet (building one costs its reasons).
     static func ranksBefore(logit: Double, id: String, sequence: Int, _ b: RankedEnterprise) -> Bool {
-        if logit != b.logit { return logit > b.logit }
+        let other = b.logit ?? -.infinity
+        if logit != other { return logit > other }
+        if id != b.enterpriseID { return id < b.enterpriseID }
+        return sequence < b.sequence
+    }
+
+    /// A policy's order: the larger benefit first (none last), then smaller enterprise id, then
+    /// earlier in the input.
+    static func ranksBeforeByBenefit(_ a: RankedEnterprise, _ b: RankedEnterprise) -> Bool {
+        ranksBefore(benefit: a.benefit, id: a.enterpriseID, sequence: a.sequence, b)
+    }
+
+    static func ranksBefore(benefit: Double?, id: String, sequence: Int, _ b: RankedEnterprise) -> Bool {
+        if benefit != b.benefit { return (benefit ?? -.infinity) > (b.benefit ?? -.infinity) }
         if id != b.enterpriseID { return id < b.enterpriseID }
         return sequence < b.sequence
     }
@@ -142,6 +158,8 @@ package struct BestOffer: Sendable, Equatable {
 /// summaries and each enterprise's best offer. Memory is O(offers × K), whatever the pool size.
 package struct PoolRanker: Sendable {
     package let offers: [Int]
+    /// Per ranked offer, whether it is a policy, listed by its benefit to the enterprise.
+    package let policies: [Bool]
     package let top: Int
     package let reasonCount: Int
     /// Per offer, the top eligible and the top undecided enterprises.
@@ -169,7 +187,10 @@ package struct PoolRanker: Sendable {
     ///   - top: K, per offer and per group.
     ///   - reasonCount: reason codes kept per listed enterprise.
     ///   - nearMisses: per offer, how many enterprises that do not pass to keep by their gap.
-    package init(offers: [Int], top: Int, reasonCount: Int = 3, nearMisses: Int = 0, language: Language = .zh) {
+    ///   - policies: per offer, whether it is a policy ranked by its benefit (default: none).
+    package init(offers: [Int], top: Int, reasonCount: Int = 3, nearMisses: Int = 0, language: Language = .zh, policies: [Bool]? = nil) {
+        let policies = policies ?? Array(repeating: false, count: offers.count)
+        self.policies = policies
         self.offers = offers
         self.top = top
         self.reasonCount = reasonCount
@@ -177,8 +198,9 @@ package struct PoolRanker: Sendable {
         self.language = language
         self.nearMisses = Array(repeating: TopK(capacity: nearMisses, by: NearMiss.ranksBefore), count: offers.count)
         let empty = TopK<RankedEnterprise>(capacity: top, by: RankedEnterprise.ranksBefore)
-        eligible = Array(repeating: empty, count: offers.count)
-        unknown = Array(repeating: empty, count: offers.count)
+        let byBenefit = TopK<RankedEnterprise>(capacity: top, by: RankedEnterprise.ranksBeforeByBenefit)
+        eligible = policies.map { $0 ? byBenefit : empty }
+        unknown = policies.map { $0 ? byBenefit : empty }
         summaries = Array(repeating: OfferSummary(), count: offers.count)
     }
 
@@ -192,7 +214,12 @@ package struct PoolRanker: Sendable {
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
         if let selected { filteredOut += selected.lazy.filter { !$0 }.count }
+        let spreads = policies.contains(true) ? scorer.costing.spreads(chunk) : []
         for (i, k) in offers.enumerated() {
+            if policies[i] {
+                addPolicy(i, offer: k, scored, scorer: scorer, spreads: spreads, firstSequence: firstSequence, selected: selected, distances: distances)
+                continue
+            }
             for r in 0..<chunk.rowCount where selected?[r] ?? true {
                 let status = scored.status(offer: k, row: r)
                 let modelLogit = scored.logit(offer: k, row: r)
@@ -246,6 +273,42 @@ package struct PoolRanker: Sendable {
             }
         }
         rows += chunk.rowCount - (selected?.lazy.filter { !$0 }.count ?? 0)
+    }
+
+    /// A policy's rows: the entitled and the undecided enterprises by their benefit, near-misses
+    /// by their gap, every row counted.
+    mutating func addPolicy(_ i: Int, offer k: Int, _ scored: ScoredChunk, scorer: OfferScorer, spreads: [[Int]?], firstSequence: Int,
+                            selected: [Bool]?, distances: [[Double]]?) {
+        let chunk = scored.chunk
+        let ids = chunk.ids, names = chunk.names
+        for r in 0..<chunk.rowCount where selected?[r] ?? true {
+            let status = scored.status(offer: k, row: r)
+            let sequence = firstSequence + r
+            if status != .pass, let distance = distances?[i][r], distance.isFinite,
+               nearMisses[i].admits({ NearMiss.ranksBefore(distance: distance, logit: nil, id: ids[r], sequence: sequence, $0) }),
+               let gap = scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language) {
+                nearMisses[i].insert(NearMiss(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], city: Self.text(chunk, "city", r),
+                                              tier: Self.category(chunk, "certification_tier", r), status: status, gap: gap, logit: nil,
+                                              missingFields: scored.eligibility.missingFields(offer: k, row: r),
+                                              reviewConditions: scored.eligibility.reviewConditions(offer: k, row: r), sequence: sequence))
+            }
+            switch status {
+            case .fail:
+                summaries[i].ineligible += 1
+                continue
+            case .pass: summaries[i].eligible += 1
+            case .unknown: summaries[i].unknown += 1
+            }
+            let benefit = scorer.costing.benefit(policy: k, chunk, row: r, spreads: spreads) { scored.status(offer: $0, row: r) }?.amount
+            let list = status == .pass ? eligible[i] : unknown[i]
+            guard list.admits({ RankedEnterprise.ranksBefore(benefit: benefit, id: ids[r], sequence: sequence, $0) }) else { continue }
+            var entry = RankedEnterprise(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], logit: nil, points: nil, reasonCodes: [],
+                                         missingFields: status == .pass ? [] : scored.eligibility.missingFields(offer: k, row: r),
+                                         reviewConditions: status == .pass ? [] : scored.eligibility.reviewConditions(offer: k, row: r),
+                                         city: Self.text(chunk, "city", r), tier: Self.category(chunk, "certification_tier", r), sequence: sequence)
+            entry.benefit = benefit
+            if status == .pass { eligible[i].insert(entry) } else { unknown[i].insert(entry) }
+        }
     }
 
     static func text(_ chunk: RecordChunk, _ field: String, _ r: Int) -> String? {

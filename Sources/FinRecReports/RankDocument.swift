@@ -63,7 +63,7 @@ public struct RankDocument {
 
     /// The columns of the rank table (CSV and workbook), in order.
     public static let columns = ["offer_id", "offer_name_zh", "offer_name_en", "kind", "group", "rank", "enterprise_id", "name", "line",
-                                 "probability", "points", "reasons", "city", "tier", "gap_distance", "nearest", "status", "missing_fields"]
+                                 "probability", "points", "reasons", "city", "tier", "gap_distance", "nearest", "status", "missing_fields", "benefit"]
 
     /// A cell of the rank table: what the CSV shows, and for a number its value.
     public enum Cell: Sendable, Equatable {
@@ -92,10 +92,11 @@ public struct RankDocument {
                 for (position, e) in list.sorted().enumerated() {
                     rows.append(head + [
                         .text(group), count(position + 1), .text(e.enterpriseID), .text(e.name ?? ""), count(e.line),
-                        .probability(e.probability, shown: "\(e.probability)"), .number(e.points, shown: "\(e.points)"),
+                        e.probability.map { .probability($0, shown: "\($0)") } ?? .text(""), e.points.map { .number($0, shown: "\($0)") } ?? .text(""),
                         .text(reasons(e, offer: k).joined(separator: "; ")), .text(e.city ?? ""), .text(e.tier ?? ""), .text(""), .text(""),
                         .text(group == "eligible" ? Truth.pass.code : Truth.unknown.code),
                         .text(e.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")),
+                        e.benefit.map { .number($0, shown: "\($0)") } ?? .text(""),
                     ])
                 }
             }
@@ -111,6 +112,7 @@ public struct RankDocument {
                     Double(distance).map { .number($0, shown: distance) } ?? .text(distance),
                     .text(m.gap.standards.joined(separator: " · ")), .text(m.status.code),
                     .text(m.missingFields.map { scorer.evaluator.schema.fields[$0].label(language) }.joined(separator: "; ")),
+                    .text(""),
                 ])
             }
         }
@@ -128,7 +130,8 @@ public struct RankDocument {
             .array(entries.enumerated().map { position, e in
                 .object(JSONObject([("rank", .number(Double(position + 1))), ("enterprise_id", .string(e.enterpriseID)),
                                     ("name", e.name.map(JSONValue.string) ?? .null), ("line", .number(Double(e.line))),
-                                    ("probability", .number(e.probability)), ("points", .number(e.points)), ("logit", .number(e.logit)),
+                                    ("probability", .optional(e.probability)), ("points", .optional(e.points)), ("logit", .optional(e.logit)),
+                                    ("benefit", .optional(e.benefit)),
                                     ("reasons", .array(reasons(e, offer: k).map(JSONValue.string))),
                                     ("city", e.city.map(JSONValue.string) ?? .null), ("tier", e.tier.map(JSONValue.string) ?? .null)]))
             })

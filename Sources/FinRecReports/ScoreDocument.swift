@@ -184,6 +184,13 @@ public struct ScoreDocument: Sendable {
                 if !down.isEmpty {
                     out += "      " + (zh ? (adverse ? "减分（风险降低）：" : "减分：") : (adverse ? "down (lowers the risk): " : "down: ")) + down.map { codeText($0, a, offer: o.offer) }.joined(separator: "；") + "\n"
                 }
+                if let cost = o.cost {
+                    out += "      " + (zh ? "成本：" : "cost: ") + costText(cost, offer: o.offer) + "\n"
+                    for note in costNotes(cost, offer: o.offer) { out += "        " + note + "\n" }
+                }
+                if let benefit = o.benefit {
+                    out += "      " + (zh ? "可享金额：" : "worth: ") + (benefit.amount.map(money) ?? "—") + (zh ? "；" : "; ") + benefitNote(benefit, offer: o.offer) + "\n"
+                }
                 if let terms = o.offer.terms, o.status != .fail {
                     out += "      " + (zh ? "额度 \(terms.amountChinese)；期限 \(terms.termChinese)；利率 \(terms.rateChinese)"
                                          : "amount \(terms.amountEnglish); term \(terms.termEnglish); rate \(terms.rateEnglish)") + "\n"
@@ -240,7 +247,10 @@ public struct ScoreDocument: Sendable {
                     terms: o.offer.terms.map { t in
                         ScoreReport.Terms(amount: zh ? t.amountChinese : t.amountEnglish, term: zh ? t.termChinese : t.termEnglish,
                                           rate: zh ? t.rateChinese : t.rateEnglish, source: t.source)
-                    })
+                    },
+                    cost: o.cost.map { reportCost($0, offer: o.offer) },
+                    benefit: o.benefit?.amount.flatMap { $0.isFinite ? $0 : nil },
+                    benefitNote: o.benefit.map { benefitNote($0, offer: o.offer) })
             }
             return ScoreReport.Enterprise(
                 enterpriseId: a.enterpriseID, name: a.name, line: a.line,
@@ -271,7 +281,7 @@ public struct ScoreDocument: Sendable {
     // MARK: CSV
 
     /// The CSV header line.
-    package static let csvHeader = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,logit,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls,path\n"
+    package static let csvHeader = "enterprise_id,name,list,rank,offer_id,offer_name_zh,kind,status,probability,probability_low,probability_high,indicative,points,logit,reasons,reason_codes_up,reason_codes_down,gap_distance,nearest,shortfalls,path,rate,effective_rate,cost_amount,cost_term_months,interest,subsidies,benefit\n"
 
     public func csv() -> String { Self.csvHeader + csvLines() }
 
@@ -290,6 +300,9 @@ public struct ScoreDocument: Sendable {
                     o.topDown(reasons).map { codeText($0, a, offer: o.offer) }.joined(separator: "; "),
                     o.gap.map { $0.reachable ? "\($0.distance)" : "unreachable" } ?? "", o.gap?.standards.joined(separator: " · ") ?? "", o.gap?.items.map(\.text).joined(separator: "; ") ?? "",
                     o.path?.text ?? "",
+                    text(o.cost?.rate), text(o.cost?.effectiveRate), text(o.cost?.amount), text(o.cost?.months), text(o.cost?.interest),
+                    o.cost?.subsidies.map { "\(scorer.catalog.offers[$0.offer].id) \($0.amount)" }.joined(separator: "; ") ?? "",
+                    text(o.benefit?.amount),
                 ]
                 out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
             }

@@ -108,6 +108,61 @@ public struct ScoreReport: Sendable, Equatable, Decodable {
         public var reasonCodesUp: [ReasonCode]
         public var reasonCodesDown: [ReasonCode]
         public var terms: Terms?
+        /// What a priced offer that is open or undecided costs after subsidies (nil otherwise,
+        /// and in documents written before costs).
+        public var cost: Cost?
+        /// A policy's worth to the enterprise in 万元; nil with `benefitNote` saying why when it
+        /// cannot be put in money (a future loan, a cover of the bank's losses), and for other kinds.
+        public var benefit: Double?
+        /// How the benefit was reckoned, or why there is none.
+        public var benefitNote: String?
+    }
+
+    /// A loan's cost over its term on the amount and term it was costed at, rates as annual
+    /// fractions, money in 万元.
+    public struct Cost: Sendable, Equatable, Decodable {
+        /// The annual rate before subsidies (LPR + spread, or a fixed rate), and its published range.
+        public var rate: Double
+        public var rateLow: Double
+        public var rateHigh: Double
+        /// The rate after the interest subsidy.
+        public var effectiveRate: Double
+        /// The LPR the rate floats on (nil for a fixed rate), its tenor (`one_year`, `five_year`) and effective date.
+        public var lpr: Double?
+        public var lprTenor: String?
+        public var lprDate: String
+        /// Whether `--lpr` replaced the table's rate.
+        public var lprOverridden: Bool
+        public var amount: Double
+        public var termMonths: Double
+        /// `requested`, `partly_requested` or `typical`: where amount and term come from.
+        public var basis: String
+        public var interestBeforeSubsidy: Double
+        /// Interest over the term after the interest subsidy.
+        public var interest: Double
+        public var guaranteeFee: Double
+        /// Interest and guarantee fee after every subsidy.
+        public var total: Double
+        public var subsidies: [Subsidy]
+        /// Subsidies the enterprise is entitled to that do not stack with the chosen ones.
+        public var declined: [Subsidy]
+        /// Policies on this loan still undecided for the enterprise (not counted).
+        public var possible: [String]
+        /// The price's basis when it is an assumption (not published for the product).
+        public var assumption: String?
+        /// The summary line, e.g. "专精特新贷 2.80% − 鲁科贷贴息 40%（上限 50万元/年）→ 1.68%，500万元 12个月 利息 8.40万元".
+        public var text: String
+        /// What else the officer should know: the basis, a capped term, subsidies not stacked.
+        public var notes: [String]
+    }
+
+    /// A subsidy on a loan: the policy's offer id and name and what it pays over the term (万元).
+    public struct Subsidy: Sendable, Equatable, Decodable {
+        public var offerId: String
+        public var nameZh: String
+        /// `interest` or `fee`.
+        public var sort: String
+        public var amount: Double
     }
 
     /// A condition that fails or is undecided (a reason), holds a warning, or rules an offer out
@@ -288,7 +343,31 @@ extension ScoreReport.Offer {
         object["terms"] = terms.map { t in
             .object(JSONObject([("amount", .string(t.amount)), ("term", .string(t.term)), ("rate", .string(t.rate)), ("source", .string(t.source))]))
         } ?? .null
+        if let cost { object["cost"] = cost.json }
+        if kind == "policy" {
+            object["benefit"] = .optional(benefit)
+            object["benefit_note"] = ScoreReport.text(benefitNote)
+        }
         return .object(object)
+    }
+}
+
+extension ScoreReport.Cost {
+    var json: JSONValue {
+        func subsidies(_ list: [ScoreReport.Subsidy]) -> JSONValue {
+            .array(list.map { x in
+                .object(JSONObject([("offer_id", .string(x.offerId)), ("name_zh", .string(x.nameZh)), ("sort", .string(x.sort)), ("amount", .number(x.amount))]))
+            })
+        }
+        return .object(JSONObject([
+            ("rate", .number(rate)), ("rate_low", .number(rateLow)), ("rate_high", .number(rateHigh)), ("effective_rate", .number(effectiveRate)),
+            ("lpr", .optional(lpr)), ("lpr_tenor", ScoreReport.text(lprTenor)), ("lpr_date", .string(lprDate)), ("lpr_overridden", .bool(lprOverridden)),
+            ("amount", .number(amount)), ("term_months", .number(termMonths)), ("basis", .string(basis)),
+            ("interest_before_subsidy", .number(interestBeforeSubsidy)), ("interest", .number(interest)),
+            ("guarantee_fee", .number(guaranteeFee)), ("total", .number(total)),
+            ("subsidies", subsidies(self.subsidies)), ("declined", subsidies(declined)), ("possible", ScoreReport.strings(possible)),
+            ("assumption", ScoreReport.text(assumption)), ("text", .string(text)), ("notes", ScoreReport.strings(notes)),
+        ]))
     }
 }
 

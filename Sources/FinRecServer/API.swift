@@ -33,10 +33,20 @@ enum API {
 
     /// `POST /v1/score`: one or many applicants → the finrec-score document.
     static func score(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
-        let query = try Query(request, allowed: ["lang", "reasons"])
+        let query = try Query(request, allowed: ["lang", "reasons", "sort", "lpr"])
         var options = ScoreOptions()
         options.language = try query.language()
         options.reasons = try query.integer(.reasons, default: options.reasons, in: ScoreOptions.reasonsRange)
+        if let sort = query["sort"] {
+            guard let order = ApplicantAssessment.Order(rawValue: sort) else {
+                throw ServiceError(.badRequest, "sort=\(sort): give " + ApplicantAssessment.Order.allCases.map(\.rawValue).joined(separator: " or "))
+            }
+            options.order = order
+        }
+        if let lpr = query["lpr"] {
+            guard let rates = ScoreOptions.LoanPrimeRate(parsing: lpr) else { throw ServiceError(.badRequest, "lpr=\(lpr): give \(ScoreOptions.LoanPrimeRate.syntax)") }
+            options.lpr = rates
+        }
         // The model in service when the request arrived answers it, whatever a reload does meanwhile.
         let model = state.models.model
         let body = try await uploadedBody(request, state: state)

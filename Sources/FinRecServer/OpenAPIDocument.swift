@@ -8,7 +8,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "FinRec 专精特新融资推荐 API",
         "version": "1",
-        "description": "Scores applicants for every loan (贷款产品), listing path (上市路径) and tier (资质升级) of the catalog, with the rules that block the rest, and ranks pools. Every decision is committed to the audit log before the response is sent; its row id is in the X-FinRec-Decision header. Money is in 万元. With --tokens, every route but /healthz needs Authorization: Bearer TOKEN."
+        "description": "Scores applicants for every loan (贷款产品), listing path (上市路径), tier (资质升级), supply-chain finance (供应链金融), equity investment (股权融资) and policy (可享政策) of the catalog, with the rules that block the rest, what each loan costs after the subsidies the applicant is entitled to, and ranks pools. Every decision is committed to the audit log before the response is sent; its row id is in the X-FinRec-Decision header. Money is in 万元. With --tokens, every route but /healthz needs Authorization: Bearer TOKEN."
       },
       "servers": [{"url": "/"}],
       "components": {
@@ -36,7 +36,23 @@ enum OpenAPIDocument {
             "properties": {"enterprise_id": {"type": "string", "description": "统一社会信用代码, 18 characters, check character validated."}}
           },
           "ScoreDocument": {"type": "object", "description": "finrec-score, format_version 2: as `finrec score --format json` prints it.", "required": ["format", "format_version", "enterprises"],
-            "properties": {"format": {"const": "finrec-score"}, "format_version": {"type": "integer"}, "as_of": {"type": "string"}, "enterprises": {"type": "array", "items": {"type": "object"}}}},
+            "properties": {"format": {"const": "finrec-score"}, "format_version": {"type": "integer"}, "as_of": {"type": "string"},
+              "enterprises": {"type": "array", "items": {"type": "object", "properties": {"offers": {"type": "array", "items": {"$ref": "#/components/schemas/Offer"}}}}}}},
+          "Offer": {"type": "object", "description": "One offer for one applicant (the catalog's kinds are listed by /v1/offers).", "required": ["id", "kind", "name_zh", "status", "list"],
+            "properties": {"id": {"type": "string"}, "kind": {"type": "string", "description": "The catalog's kind: loan, board, tier, supply_chain, equity, policy (or product for a generic model)."},
+              "name_zh": {"type": "string"}, "status": {"type": "string", "enum": ["pass", "fail", "unknown"]}, "list": {"type": "string"},
+              "probability": {"type": ["number", "null"]}, "points": {"type": ["number", "null"]},
+              "cost": {"$ref": "#/components/schemas/Cost"},
+              "benefit": {"type": ["number", "null"], "description": "A policy's worth in 万元; null with benefit_note when it cannot be put in money."},
+              "benefit_note": {"type": ["string", "null"]}}},
+          "Cost": {"type": "object", "description": "A loan or supply-chain offer that is open or undecided: its cost over the term after the subsidies the applicant is entitled to. Rates are annual fractions, money in 万元.",
+            "required": ["rate", "effective_rate", "amount", "term_months", "interest", "subsidies"],
+            "properties": {"rate": {"type": "number"}, "rate_low": {"type": "number"}, "rate_high": {"type": "number"}, "effective_rate": {"type": "number"},
+              "lpr": {"type": ["number", "null"]}, "lpr_tenor": {"type": ["string", "null"], "enum": ["one_year", "five_year", null]}, "lpr_date": {"type": "string"},
+              "amount": {"type": "number"}, "term_months": {"type": "number"}, "basis": {"type": "string", "enum": ["requested", "partly_requested", "typical"]},
+              "interest": {"type": "number", "description": "Interest over the term after subsidies."}, "guarantee_fee": {"type": "number"}, "total": {"type": "number"},
+              "subsidies": {"type": "array", "items": {"type": "object", "required": ["offer_id", "amount"], "properties": {"offer_id": {"type": "string"}, "name_zh": {"type": "string"}, "sort": {"type": "string"}, "amount": {"type": "number"}}}},
+              "declined": {"type": "array"}, "possible": {"type": "array", "items": {"type": "string"}}, "text": {"type": "string"}, "notes": {"type": "array", "items": {"type": "string"}}}},
           "RankDocument": {"type": "object", "description": "finrec-rank, format_version 1: as `finrec rank --output x.json` writes it.", "required": ["format"],
             "properties": {"format": {"const": "finrec-rank"}}}
         },
@@ -55,7 +71,9 @@ enum OpenAPIDocument {
         "/v1/score": {
           "post": {
             "summary": "Score one or many applicants (at most 10,000).",
-            "parameters": [{"$ref": "#/components/parameters/lang"}, {"$ref": "#/components/parameters/reasons"}],
+            "parameters": [{"$ref": "#/components/parameters/lang"}, {"$ref": "#/components/parameters/reasons"},
+              {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["probability", "cost"], "default": "probability"}, "description": "Order offers within a status by probability, or priced offers by their cost after subsidies."},
+              {"name": "lpr", "in": "query", "schema": {"type": "string"}, "description": "Loan prime rates to cost loans at, 1-year and 5-year, e.g. 3.00%,3.50% (default: the catalog's table on the assessment date)."}],
             "requestBody": {"required": true, "content": {
               "application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Applicant"}, {"type": "array", "items": {"$ref": "#/components/schemas/Applicant"}}]}},
               "application/x-ndjson": {"schema": {"type": "string", "description": "JSON Lines: one applicant object per line."}},
@@ -75,7 +93,7 @@ enum OpenAPIDocument {
             "summary": "Rank a pool: the top K eligible and undecided enterprises per offer, and the near-misses.",
             "parameters": [{"$ref": "#/components/parameters/lang"}, {"$ref": "#/components/parameters/reasons"},
               {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
-              {"name": "product", "in": "query", "schema": {"type": "string"}, "description": "Offer ids, comma-separated (default: every offer the model scores)."},
+              {"name": "product", "in": "query", "schema": {"type": "string"}, "description": "Offer ids, comma-separated (default: every offer the model scores); a policy's entitled firms are listed by their benefit in 万元."},
               {"name": "near_miss", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}},
               {"name": "where", "in": "query", "schema": {"type": "string"}, "description": "A condition in the rule language, e.g. city == '济南'."},
               {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}],

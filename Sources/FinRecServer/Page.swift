@@ -233,6 +233,8 @@ enum Page {
                                adverse: Bool = false) -> DecisionPageView.Enterprise {
         let t = PageText.text(language)
         func percent(_ x: Double?) -> String? { x.map { Fixed.format($0 * 100, digits: 1) + "%" } }
+        func percent(_ x: Double, digits: Int) -> String { Fixed.exact(x * 100, digits: digits) + "%" }
+        func money(_ x: Double) -> String { EligibilityResult.format(x, .money, language) }
         var keys = catalogLists.map(\.id)
         for o in e.offers where !keys.contains(o.list) { keys.append(o.list) }
         func title(_ key: String) -> String {
@@ -268,7 +270,11 @@ enum Page {
                         DecisionPageView.Reason(text: nonEmpty(r.text), source: nonEmpty(r.source),
                                                 missing: nonEmpty((r.missingFields ?? []).joined(separator: "、")))
                     },
-                    gap: gap, path: (o.path?.text).flatMap(nonEmpty), terms: terms)
+                    gap: gap, path: (o.path?.text).flatMap(nonEmpty), terms: terms,
+                    rate: o.cost.map { percent($0.effectiveRate, digits: 2) },
+                    charge: o.cost.map { t.interest + money($0.total) },
+                    worth: o.kind == "policy" ? (o.benefit.map { t.worth + money($0) } ?? "—") : nil,
+                    cost: o.cost.map { [$0.text] + $0.notes } ?? (o.benefitNote.flatMap(nonEmpty).map { [$0] } ?? []))
             })
         }
         let notes = e.rangeNotes.map(\.text)
@@ -305,7 +311,11 @@ struct PageText {
     let rank, offer, status: String
     /// The probability column's heading (a decision of an adverse-event model says "higher is worse").
     var probability: String
-    let points, why, blocking, gap: String
+    let points, why: String
+    /// The cost column's heading and its words: a loan's rate after subsidies and what it costs,
+    /// a policy's worth.
+    let cost, interest, worth: String
+    let blocking, gap: String
     let indicative, interval, missing, source, path, supplements, supplementsHelp, nearest, nextAccounts, amount, term, rate, upTo, pointsUnit: String
     let notApplicable: String
     /// An offer's status (`pass`, `fail`, `unknown`) in words.
@@ -322,6 +332,7 @@ struct PageText {
         resultTitle: "评估结果", downloadXLSX: "下载 Excel（.xlsx）", printHint: "打印：使用浏览器的打印功能（Ctrl+P），版式已适配 A4 横向。",
         decision: "决策编号", client: "客户端", rangeNotes: "超出训练范围的数值",
         rank: "排名", offer: "产品 / 板块", status: "状态", probability: "适配概率", points: "评分", why: "主要因素",
+        cost: "贴息后年利率 / 可享金额", interest: "利息 ", worth: "可享 ",
         blocking: "阻碍规则（及来源）", gap: "差距与路径",
         indicative: "参考值（样本少）", interval: "95%区间", missing: "缺少：", source: "来源：", path: "路径：",
         supplements: "补充资料", supplementsHelp: "以下资料未提供；补充后可能提高评分（按模型最多可加的分数）：", nearest: "最近标准：", nextAccounts: "现有财务数据无法达到，最早待",
@@ -338,6 +349,7 @@ struct PageText {
         resultTitle: "Assessment", downloadXLSX: "Download Excel (.xlsx)", printHint: "Print with the browser (Ctrl+P); the layout is set for A4 landscape.",
         decision: "Decision", client: "client", rangeNotes: "Values outside the training range",
         rank: "Rank", offer: "Offer", status: "Status", probability: "Probability", points: "Points", why: "Main factors",
+        cost: "Rate after subsidies / worth", interest: "interest ", worth: "worth ",
         blocking: "Blocking rules (and sources)", gap: "Gap and path",
         indicative: "indicative (few cases)", interval: "95% interval", missing: "missing:", source: "source:", path: "path:",
         supplements: "Supplementary documents", supplementsHelp: "Not given; providing them may raise the score (by at most):", nearest: "nearest standard: ", nextAccounts: "out of reach with the current accounts; at the earliest with ",

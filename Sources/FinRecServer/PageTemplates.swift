@@ -78,16 +78,17 @@ enum PageTemplates {
       <section class="list" id="list-{{key}}">
         <h2>{{title}}</h2>
         <table class="offers">
-          <colgroup><col class="c-rank"><col class="c-offer"><col class="c-status"><col class="c-prob"><col class="c-points"><col class="c-why"><col class="c-blocking"><col class="c-gap"></colgroup>
-          <thead><tr><th>{{t.rank}}</th><th>{{t.offer}}</th><th>{{t.status}}</th><th>{{t.probability}}</th><th>{{t.points}}</th><th>{{t.why}}</th><th>{{t.blocking}}</th><th>{{t.gap}}</th></tr></thead>
+          <colgroup><col class="c-rank"><col class="c-offer"><col class="c-status"><col class="c-prob"><col class="c-points"><col class="c-cost"><col class="c-why"><col class="c-blocking"><col class="c-gap"></colgroup>
+          <thead><tr><th>{{t.rank}}</th><th>{{t.offer}}</th><th>{{t.status}}</th><th>{{t.probability}}</th><th>{{t.points}}</th><th>{{t.cost}}</th><th>{{t.why}}</th><th>{{t.blocking}}</th><th>{{t.gap}}</th></tr></thead>
           <tbody>
           {{#offers}}
           <tr class="offer status-{{status}}" id="offer-{{id}}">
             <td class="num">{{rank}}</td>
-            <td><strong>{{nameZh}}</strong><br><small>{{nameEn}}</small>{{#terms}}<div class="terms">{{.}}</div>{{/terms}}</td>
+            <td><strong>{{nameZh}}</strong><br><small>{{nameEn}}</small>{{#terms}}<div class="terms">{{.}}</div>{{/terms}}{{#cost}}<div class="cost">{{.}}</div>{{/cost}}</td>
             <td><span class="badge {{status}}">{{statusText}}</span>{{#indicative}}<br><small>{{t.indicative}}</small>{{/indicative}}</td>
             <td class="num">{{probability}}{{#interval}}<br><small>{{t.interval}} {{interval}}</small>{{/interval}}</td>
             <td class="num">{{points}}</td>
+            <td class="num">{{#rate}}<strong>{{rate}}</strong>{{/rate}}{{#charge}}<br><small>{{charge}}</small>{{/charge}}{{#worth}}<strong>{{worth}}</strong>{{/worth}}</td>
             <td><ul class="codes">{{#up}}<li class="up">{{.}}</li>{{/up}}{{#down}}<li class="down">{{.}}</li>{{/down}}</ul>{{#warnings}}<div class="warning">{{.}}</div>{{/warnings}}</td>
             <td>{{#reasons}}<div class="reason">{{text}}{{#missing}}<br><small>{{t.missing}} {{missing}}</small>{{/missing}}<br><small class="source">{{t.source}} {{source}}</small></div>{{/reasons}}</td>
             <td>{{#gap}}<div>{{.}}</div>{{/gap}}{{#path}}<div class="path">{{t.path}} {{path}}</div>{{/path}}</td>
@@ -149,8 +150,8 @@ enum PageTemplates {
     .figures div { display: flex; justify-content: space-between; border-bottom: 1px solid var(--line); border-right: 1px solid var(--line); padding: 4px 8px; }
     .figures dt { color: var(--muted); } .figures dd { margin: 0 0 0 8px; font-weight: bold; text-align: right; }
     table.offers { table-layout: fixed; }
-    .c-rank { width: 4%; } .c-offer { width: 14%; } .c-status { width: 7%; } .c-prob { width: 9%; } .c-points { width: 5%; }
-    .c-why { width: 21%; } .c-blocking { width: 24%; } .c-gap { width: 16%; }
+    .c-rank { width: 4%; } .c-offer { width: 16%; } .c-status { width: 6%; } .c-prob { width: 8%; } .c-points { width: 5%; } .c-cost { width: 8%; }
+    .c-why { width: 18%; } .c-blocking { width: 21%; } .c-gap { width: 14%; }
     td { overflow-wrap: anywhere; }
     .source { font-size: 11px; }
     .num { text-align: right; white-space: nowrap; }
@@ -160,6 +161,7 @@ enum PageTemplates {
     ul.codes { margin: 0; padding-left: 16px; } li.up { color: var(--pass); } li.down { color: var(--fail); }
     .reason { margin-bottom: 4px; } .source { color: var(--muted); }
     .terms, .path { color: var(--muted); font-size: 12px; margin-top: 3px; }
+    .cost { font-size: 12px; margin-top: 3px; }
     .warning { color: var(--unknown); font-size: 12px; }
     .notes, .supplements { background: #fffbea; border: 1px solid #eadf9f; border-radius: 4px; padding: 6px 14px; margin: 8px 0; }
     @media print {

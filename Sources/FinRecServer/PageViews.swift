@@ -91,6 +91,11 @@ struct DecisionPageView {
         let up: [String], down: [String], warnings: [String]
         let reasons: [Reason]
         let gap: [String], path: String?, terms: [String]
+        /// A priced offer's annual rate after subsidies and what it costs over the term; a
+        /// policy's worth; nil otherwise.
+        let rate: String?, charge: String?, worth: String?
+        /// The cost line and its notes (a policy's: how its worth was reckoned).
+        let cost: [String]
     }
 
     /// A blocking rule, its source and the fields it lacks.

@@ -112,8 +112,9 @@ def run_postgres(query, pool, table):
         psql = [os.path.join(bin_dir, "psql"), "-h", sock, "-U", "finrec", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
         header = open(pool, encoding="utf-8").readline().strip().split(",")
         text_columns = {"enterprise_id", "name", "city", "industry_code", "company_form", "certification_tier",
-                        "rd_institution_level", "st_award_level", "neeq_status", "listed_board"}
-        columns = ", ".join(f'"{c}" {"TEXT" if c in text_columns else "DATE" if c == "certification_valid_until" else "DOUBLE PRECISION"}' for c in header)
+                        "rd_institution_level", "st_award_level", "neeq_status", "listed_board", "core_enterprise_id"}
+        date_columns = {"certification_valid_until", "procurement_contract_end"}
+        columns = ", ".join(f'"{c}" {"TEXT" if c in text_columns else "DATE" if c in date_columns else "DOUBLE PRECISION"}' for c in header)
         subprocess.run(psql + ["-c", f"CREATE TABLE {table} ({columns})", "-c", f"\\copy {table} FROM '{pool}' WITH (FORMAT csv, HEADER true)"],
                        check=True, capture_output=True, env=env)
         out_csv, view = os.path.join(work, "out.csv"), os.path.join(work, "view.sql")

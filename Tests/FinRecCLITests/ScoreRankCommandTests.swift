@@ -4,9 +4,9 @@ import FinRec
 import Foundation
 import Testing
 
-/// Offers in Models/catalog.json: 10 loans and boards with a model, 新三板创新层, three MIIT tiers
-/// and two renewals.
-let shippedCatalogOfferCount = 16
+/// Offers in Models/catalog.json: 10 loans and boards with a model, 新三板创新层, three MIIT tiers,
+/// two renewals, 2 supply-chain offers, 4 equity offers and 7 policies.
+let shippedCatalogOfferCount = 29
 
 @Suite("finrec score and finrec rank, end to end")
 struct ScoreRankCommandTests {

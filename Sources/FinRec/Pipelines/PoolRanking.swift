@@ -35,7 +35,8 @@ extension OfferScorer {
         var indices: [Int] = []
         for id in ids {
             guard let k = catalog.offers.firstIndex(where: { $0.id == id }) else { throw .unknown(id: id) }
-            guard productIndex[k] != nil || allowingRulesOnly else { throw .noWeights(catalog.offers[k]) }
+            // A policy is listed by its benefit; another offer without weights only by its near-misses.
+            guard productIndex[k] != nil || catalog.offers[k].benefit != nil || allowingRulesOnly else { throw .noWeights(catalog.offers[k]) }
             indices.append(k)
         }
         return indices
@@ -79,8 +80,9 @@ package struct PoolRanking: Sendable {
     package func run(_ reader: EnterpriseFileReader, best: BestOfferFile? = nil,
                     progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
                     shouldStop: () -> Bool = { false }) throws -> PoolRanker {
-        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasonCount, nearMisses: nearMisses, language: language)
         let scorer = self.scorer, offers = self.offers, filter = self.filter, nearMisses = self.nearMisses
+        var ranker = PoolRanker(offers: offers, top: top, reasonCount: reasonCount, nearMisses: nearMisses, language: language,
+                                policies: offers.map { scorer.catalog.offers[$0].benefit != nil })
         let lines = best.map { BestOfferLines(catalog: scorer.catalog, scaling: scorer.model.scaling, jsonLines: $0.jsonLines) }
         let pipeline = ChunkPipeline<Scored>(
             reader: reader, workers: workers,

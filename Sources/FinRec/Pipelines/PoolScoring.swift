@@ -15,9 +15,9 @@ import FinRecSynthetic
 package struct PoolScoring: Sendable {
     package enum Format: Sendable {
         /// The per-row contract shared with the exports (``ScoreRows``).
-        case rows(reasons: Int)
+        case rows(reasons: Int, costing: Costing? = nil)
         /// The officer's CSV (``ScoreDocument/csv()``): every offer ranked, with gaps and paths.
-        case csv(language: Language, reasons: Int, modelPath: String, asOf: String)
+        case csv(language: Language, reasons: Int, modelPath: String, asOf: String, costing: Costing? = nil, order: ApplicantAssessment.Order = .probability)
     }
 
     package let scorer: OfferScorer
@@ -34,7 +34,7 @@ package struct PoolScoring: Sendable {
     /// The header line.
     package var header: String {
         switch format {
-        case .rows(let reasons): ScoreRows.header(reasons: reasons)
+        case .rows(let reasons, _): ScoreRows.header(reasons: reasons)
         case .csv: ScoreDocument.csvHeader
         }
     }
@@ -50,10 +50,10 @@ package struct PoolScoring: Sendable {
             transform: { chunk, first in
                 let scored = scorer.score(chunk, firstRow: first)
                 switch format {
-                case .rows(let reasons):
-                    return ScoreRows.lines(scored, scorer: scorer, reasons: reasons)
-                case .csv(let language, let reasons, let modelPath, let asOf):
-                    let results = ApplicantAssessment.assess(scored, with: scorer, language: language)
+                case .rows(let reasons, let costing):
+                    return ScoreRows.lines(scored, scorer: scorer, reasons: reasons, costing: costing)
+                case .csv(let language, let reasons, let modelPath, let asOf, let costing, let order):
+                    let results = ApplicantAssessment.assess(scored, with: scorer, language: language, costing: costing, order: order)
                     return ScoreDocument(results: results, scorer: scorer, language: language, reasons: reasons, modelPath: modelPath, asOf: asOf).csvLines()
                 }
             },
@@ -70,22 +70,30 @@ package struct PoolScoring: Sendable {
 /// the columns the SQL export returns — enterprise_id, offer_id, offer_name_zh, kind, status
 /// (pass, fail, unknown), held (1 when the enterprise already has the offer), logit,
 /// probability, points — then reason1 … reasonN, the features that raise the points most (as
-/// the PMML export's reason codes). Logit, probability, points and reasons are empty where the
-/// rules fail or the offer has no model; numbers are written exactly (shortest round trip).
+/// the PMML export's reason codes), then effective_rate (a loan or supply-chain offer that is open
+/// or undecided: its annual rate after the subsidies the enterprise is entitled to) and benefit (a
+/// policy the enterprise is entitled to or may be: its worth in 万元, empty when it cannot be put
+/// in money). Logit, probability, points and reasons are empty where the rules fail or the offer
+/// has no model; numbers are written exactly (shortest round trip). The exports give the columns
+/// up to the reasons: costs and benefits depend on the LPR table, the request and other offers'
+/// statuses, which `finrec score` reckons.
 package enum ScoreRows {
     package static func header(reasons: Int) -> String {
         (["enterprise_id", "offer_id", "offer_name_zh", "kind", "status", "held", "logit", "probability", "points"]
-            + (0..<reasons).map { "reason\($0 + 1)" }).joined(separator: ",") + "\n"
+            + (0..<reasons).map { "reason\($0 + 1)" } + ["effective_rate", "benefit"]).joined(separator: ",") + "\n"
     }
 
-    package static func lines(_ scored: ScoredChunk, scorer: OfferScorer, reasons: Int) -> String {
+    /// - Parameter costing: the costs' rates (default: the scorer's, on the LPR table).
+    package static func lines(_ scored: ScoredChunk, scorer: OfferScorer, reasons: Int, costing: Costing? = nil) -> String {
         let ids = scored.chunk.ids
         let offers = scorer.catalog.offers
         let names = offers.map { CSVField.escape($0.id) + "," + CSVField.escape($0.chineseName) + "," + $0.kind.id }
         let held = scorer.paths.heldRows(scored.eligibility)
+        let costing = costing ?? scorer.costing, spreads = costing.spreads(scored.chunk)
         var out = ""
         for r in 0..<scored.rowCount {
             let id = CSVField.escape(ids[r])
+            let costs = costing.assess(scored.chunk, row: r, spreads: spreads) { scored.status(offer: $0, row: r) }
             for (k, _) in offers.enumerated() {
                 let status = scored.status(offer: k, row: r)
                 out += "\(id),\(names[k]),\(status.code),\(held[k][r] ? 1 : 0),"
@@ -96,6 +104,7 @@ package enum ScoreRows {
                 } else {
                     out += ",," + String(repeating: ",", count: reasons)
                 }
+                out += "," + (costs.costs[k].map { "\($0.effectiveRate)" } ?? "") + "," + (costs.benefits[k]?.amount.map { "\($0)" } ?? "")
                 out += "\n"
             }
         }

@@ -36,7 +36,8 @@ public enum ScoreUseCase {
             guard results.count + chunk.rowCount <= options.maximumApplicants else {
                 throw UseCaseError.tooManyApplicants(input: reader.path, limit: options.maximumApplicants)
             }
-            results += ApplicantAssessment.assess(model.scorer.score(chunk, firstRow: results.count), with: model.scorer, language: options.language)
+            results += ApplicantAssessment.assess(model.scorer.score(chunk, firstRow: results.count), with: model.scorer, language: options.language,
+                                                  costing: options.costing(model.scorer), order: options.order)
         }
         report(try reader.finish())
         guard !results.isEmpty else { throw UseCaseError.noApplicant(input: reader.path) }
@@ -54,8 +55,9 @@ public enum ScoreUseCase {
                               workers: Int, write: @escaping (String) throws -> Void, report: (ReadReport) -> Void = { _ in }) throws -> Int {
         do { try options.validate() } catch { throw UseCaseError.option(error) }
         let format: PoolScoring.Format = switch lines {
-        case .rows: .rows(reasons: options.reasons)
-        case .csv: .csv(language: options.language, reasons: options.reasons, modelPath: model.name, asOf: model.asOf)
+        case .rows: .rows(reasons: options.reasons, costing: options.costing(model.scorer))
+        case .csv: .csv(language: options.language, reasons: options.reasons, modelPath: model.name, asOf: model.asOf,
+                        costing: options.costing(model.scorer), order: options.order)
         }
         let count = try PoolScoring(scorer: model.scorer, workers: workers, format: format).run(reader, write: write)
         report(try reader.finish())
