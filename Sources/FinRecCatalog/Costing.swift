@@ -182,10 +182,15 @@ package struct Costing: Sendable {
 
     /// What `benefit` pays on a loan of `amount` over `months` at `rate`; nil for a benefit
     /// that pays nothing on a loan (a grant, a cover) or a fee subsidy on a loan without a fee.
+    /// A loan below the benefit's smallest amount gets nothing (nil); a term beyond its period is
+    /// subsidised for the period.
     func subsidy(_ benefit: Catalog.Benefit, amount: Double, months: Double, rate: Double, guaranteeFee: Double?, lpr: Catalog.LPRQuote) -> Double? {
+        if let minimum = benefit.minimumAmount, amount < minimum { return nil }
+        let months = min(months, benefit.periodMonths.map(Double.init) ?? months)
         switch benefit.form {
-        case .interestSubsidy(let share, let capSpread, let maximumRate):
-            return LoanArithmetic.interestSubsidy(amount: amount, rate: rate, months: months, share: share,
+        case .interestSubsidy(let share, let capSpread, let maximumRate, let ofLPR):
+            // A share of the one-year LPR is never more than the rate the loan pays.
+            return LoanArithmetic.interestSubsidy(amount: amount, rate: ofLPR ? min(rate, lpr.oneYear) : rate, months: months, share: share,
                                                   rateCap: capSpread.map { lpr.oneYear + $0 }, maximumRate: maximumRate,
                                                   cap: benefit.cap, capPerYear: benefit.capPerYear)
         case .feeSubsidy(let share):
@@ -210,10 +215,12 @@ package struct Costing: Sendable {
             return PolicyBenefit(amount: row.amount, loan: nil, reason: nil, cityAmount: row)
         case .interestSubsidy, .feeSubsidy:
             var best: (amount: Double, loan: Int)?
+            var belowMinimum = false
             for id in benefit.loans {
                 guard let l = catalog.offers.firstIndex(where: { $0.id == id }), status(l) == .pass,
                       let price = catalog.offers[l].price, let s = spreads[l]?[r] else { continue }
                 let cost = cost(offer: l, price: price, spread: s, lpr: lpr, basis: basis, typicalAmount: typicalAmounts[l], entitled: [], undecided: [])
+                if let minimum = benefit.minimumAmount, cost.amount < minimum { belowMinimum = true }
                 guard let value = subsidy(benefit, amount: cost.amount, months: cost.months, rate: cost.rate,
                                           guaranteeFee: cost.guaranteeFee > 0 ? price.guaranteeFee : nil, lpr: lpr) else { continue }
                 if value > (best?.amount ?? -1) { best = (value, l) }
@@ -226,6 +233,7 @@ package struct Costing: Sendable {
                 let value = subsidy(benefit, amount: amount, months: months, rate: rate, guaranteeFee: nil, lpr: lpr)
                 return PolicyBenefit(amount: value, loan: nil, reason: nil, ownLoanBasis: (amount, months, rate))
             }
+            if belowMinimum, let minimum = benefit.minimumAmount { return PolicyBenefit(amount: nil, loan: nil, reason: .belowMinimum(minimum)) }
             return PolicyBenefit(amount: nil, loan: nil, reason: .noEligibleLoan(loans: benefit.loans.compactMap { id in catalog.offers.firstIndex { $0.id == id } }))
         }
     }
@@ -308,6 +316,8 @@ package struct PolicyBenefit: Sendable {
         case noCityAmount(city: String?)
         /// It shares the bank's losses: nothing is paid to the enterprise.
         case cover
+        /// The loans it would pay on are smaller than its smallest amount (万元).
+        case belowMinimum(Double)
     }
 
     /// 万元, nil with `reason`.

@@ -86,8 +86,9 @@ extension Catalog {
     package struct Benefit: Sendable {
         package enum Form: Sendable, Equatable {
             /// `share` of the loan's annual rate (of its part up to the one-year LPR +
-            /// `rateCapSpread`), at most `maximumRate` (percentage points as a fraction).
-            case interestSubsidy(share: Double, rateCapSpread: Double?, maximumRate: Double?)
+            /// `rateCapSpread`), at most `maximumRate` (percentage points as a fraction); with
+            /// `ofLPR`, `share` of the one-year LPR instead (never more than the rate paid).
+            case interestSubsidy(share: Double, rateCapSpread: Double?, maximumRate: Double?, ofLPR: Bool)
             /// `rate` of the amount a year towards the guarantee fee, never more than the fee.
             case feeSubsidy(rate: Double)
             /// An amount from the city table `table`.
@@ -114,6 +115,10 @@ extension Catalog {
         package let cap: Double?
         package let capPerYear: Bool
         package let ownLoan: OwnLoan?
+        /// The longest the subsidy runs (a longer loan is subsidised for this many months).
+        package let periodMonths: Int?
+        /// The smallest loan it subsidises (万元).
+        package let minimumAmount: Double?
         package let source: String
         package let status: String
 
@@ -293,7 +298,8 @@ extension Catalog {
     }
 
     static func benefit(_ field: JSONField) throws(JSONFieldError) -> Benefit {
-        try field.rejectUnknownKeys(["type", "loans", "share", "rate_cap_spread", "max_rate", "cap", "cap_per", "table", "loan", "source", "status"])
+        try field.rejectUnknownKeys(["type", "loans", "share", "of", "rate_cap_spread", "max_rate", "cap", "cap_per", "period_months", "minimum_amount",
+                                     "table", "loan", "source", "status"])
         let typeField = try field.required("type")
         func share() throws(JSONFieldError) -> Double {
             let f = try field.required("share")
@@ -304,8 +310,16 @@ extension Catalog {
         let form: Benefit.Form
         switch try typeField.string() {
         case "interest_subsidy":
+            var ofLPR = false
+            if let of = try field.optional("of") {
+                switch try of.string() {
+                case "rate": ofLPR = false
+                case "lpr": ofLPR = true
+                default: throw of.error("should be \"rate\" (a share of the loan's rate) or \"lpr\" (a share of the one-year LPR)")
+                }
+            }
             form = .interestSubsidy(share: try share(), rateCapSpread: try field.optional("rate_cap_spread").map { (f) throws(JSONFieldError) in try rate(f, allowingNegative: true) },
-                                    maximumRate: try field.optional("max_rate").map { (f) throws(JSONFieldError) in try rate(f) })
+                                    maximumRate: try field.optional("max_rate").map { (f) throws(JSONFieldError) in try rate(f) }, ofLPR: ofLPR)
         case "fee_subsidy": form = .feeSubsidy(rate: try rate(field.required("share")))
         case "grant": form = .grant(table: try field.required("table").nonEmptyString())
         case "cover": form = .cover(share: try share())
@@ -335,7 +349,9 @@ extension Catalog {
             }
         }
         return Benefit(form: form, loans: loans, cap: try field.optional("cap").map { (f) throws(JSONFieldError) in try positiveAmount(f) },
-                       capPerYear: capPerYear, ownLoan: ownLoan, source: try field.required("source").nonEmptyString(), status: try status(field))
+                       capPerYear: capPerYear, ownLoan: ownLoan, periodMonths: try field.optional("period_months")?.wholeNumber(in: 1...360),
+                       minimumAmount: try field.optional("minimum_amount").map { (f) throws(JSONFieldError) in try positiveAmount(f) },
+                       source: try field.required("source").nonEmptyString(), status: try status(field))
     }
 
     static func cityAmounts(_ root: JSONField) throws(JSONFieldError) -> [CityAmount] {
@@ -343,9 +359,10 @@ extension Catalog {
         var rows: [CityAmount] = []
         for item in try field.items() {
             try item.rejectUnknownKeys(["table", "city", "amount", "date", "source", "status"])
+            // As precise as the source is: a year, a month or a day.
             let dateField = try item.required("date")
             let date = try dateField.string()
-            guard CivilDate(isoDate: date) != nil else { throw dateField.error("'\(date)' is not a date (YYYY-MM-DD)") }
+            guard Self.isPartialDate(date) else { throw dateField.error("'\(date)' is not a date (YYYY-MM-DD, or YYYY-MM or YYYY when the source gives no day)") }
             let row = CityAmount(table: try item.required("table").nonEmptyString(), city: try item.required("city").nonEmptyString(),
                                  amount: try positiveAmount(item.required("amount")), date: date,
                                  source: try item.required("source").nonEmptyString(), status: try status(item))
@@ -391,6 +408,16 @@ extension Catalog {
                 throw JSONFieldError(keyPath: "offers[\(index)].benefit.loan", message: "the catalog has no \"lpr\" table to price the loan from")
             }
         }
+    }
+
+    /// YYYY, YYYY-MM or YYYY-MM-DD, a real month and day.
+    static func isPartialDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count), parts[0].count == 4, parts.dropFirst().allSatisfy({ $0.count == 2 }),
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let year = Int(parts[0]) else { return false }
+        let month = parts.count > 1 ? Int(parts[1]) ?? 0 : 1, day = parts.count > 2 ? Int(parts[2]) ?? 0 : 1
+        return CivilDate(year: year, month: month, day: day) != nil
     }
 
     static func stacking(_ root: JSONField) throws(JSONFieldError) -> Stacking? {

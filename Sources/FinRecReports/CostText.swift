@@ -20,13 +20,16 @@ extension ScoreDocument {
         guard let benefit = offer.benefit else { return offer.chineseName }
         var terms: [String] = []
         switch benefit.form {
-        case .interestSubsidy(let share, let capSpread, let maximumRate):
+        case .interestSubsidy(let share, let capSpread, let maximumRate, let ofLPR):
             if let capSpread {
                 terms.append(zh ? "利率按不超过1年期LPR\(Fixed.signed(capSpread * 10_000, digits: 0))BP计" : "on a rate of at most the 1-year LPR \(Fixed.signed(capSpread * 10_000, digits: 0)) bp")
             }
             if let maximumRate { terms.append(zh ? "最多 \(percent(maximumRate))" : "at most \(percent(maximumRate))") }
             if let cap = benefit.cap { terms.append((zh ? "上限 " : "up to ") + money(cap) + (benefit.capPerYear ? (zh ? "/年" : " a year") : (zh ? "/笔" : " a loan"))) }
-            return "\(offer.chineseName) \(Fixed.format(share * 100, digits: 2))%" + (terms.isEmpty ? "" : zh ? "（\(terms.joined(separator: "，"))）" : " (\(terms.joined(separator: ", ")))")
+            if let period = benefit.periodMonths { terms.append(zh ? "最长 \(period) 个月" : "for at most \(period) months") }
+            if let minimum = benefit.minimumAmount { terms.append(zh ? "贷款不少于 \(money(minimum))" : "loans of at least \(money(minimum))") }
+            let base = ofLPR ? (zh ? "1年期LPR的" : "of the 1-year LPR ") : ""
+            return "\(offer.chineseName) \(base)\(Fixed.format(share * 100, digits: 2))%" + (terms.isEmpty ? "" : zh ? "（\(terms.joined(separator: "，"))）" : " (\(terms.joined(separator: ", ")))")
         case .feeSubsidy(let rate):
             if let cap = benefit.cap { terms.append((zh ? "上限 " : "up to ") + money(cap)) }
             return "\(offer.chineseName) " + (zh ? "每年 \(percent(rate))" : "\(percent(rate)) a year") + (terms.isEmpty ? "" : zh ? "（\(terms.joined(separator: "，"))）" : " (\(terms.joined(separator: ", ")))")
@@ -116,6 +119,8 @@ extension ScoreDocument {
             return zh ? "\(city ?? "所在城市缺失")：城市金额表中无此市金额" : "\(city ?? "city missing"): the city table has no amount for it"
         case .cover?:
             return zh ? "分担银行贷款损失，不直接付给企业；使银行更愿意放贷" : "shares the bank's losses; nothing is paid to the enterprise"
+        case .belowMinimum(let minimum)?:
+            return zh ? "只贴息不少于 \(money(minimum)) 的贷款，本次成本基础低于此数" : "only loans of at least \(money(minimum)) are subsidised; the cost basis is below it"
         case nil:
             return ""
         }

@@ -21,7 +21,9 @@ package enum Workbooks {
                      t("产品/板块", "Offer (Chinese)"), t("英文名称", "Offer (English)"), t("状态", "Status"), t("适配概率", "Probability"),
                      t("95%区间下限", "95% low"), t("95%区间上限", "95% high"), t("参考值", "Indicative"), t("评分", "Points"),
                      t("主要加分因素", "Reasons up"), t("主要减分因素", "Reasons down"), t("阻碍规则", "Blocking rules"),
-                     t("差距", "Gap"), t("路径", "Path"), t("条款", "Terms"), t("规则来源", "Sources")],
+                     t("差距", "Gap"), t("路径", "Path"), t("条款", "Terms"), t("规则来源", "Sources"),
+                     t("年利率", "Rate"), t("贴息后年利率", "Rate after subsidies"), t("利息及费用（万元）", "Interest and fees (万元)"),
+                     t("成本说明", "Cost"), t("可享金额（万元）", "Worth (万元)"), t("可享金额说明", "Worth note")],
             widths: [22, 28, 10, 6, 16, 16, 24, 9, 10, 10, 10, 8, 8, 40, 40, 60, 50, 36, 50, 60])
         var figures = XLSXWorkbook.Sheet(name: t("关键指标", "Key figures"),
                                          header: [t("统一社会信用代码", "Enterprise id"), t("企业名称", "Name"), t("指标", "Figure"), t("数值", "Value"), t("显示", "Shown as")],
@@ -46,6 +48,8 @@ package enum Workbooks {
                     .text(o.indicative ? t("是", "yes") : ""), number(o.points),
                     .text(codes(o.reasonCodesUp)), .text(codes(o.reasonCodesDown)), .text(o.reasons.map(\.text).joined(separator: "；")),
                     .text(gap), .text(o.path?.text ?? ""), .text(terms), .text(Array(Set(sources)).sorted().joined(separator: "；")),
+                    percent(o.cost?.rate), percent(o.cost?.effectiveRate), number(o.cost?.total),
+                    .text(o.cost.map { ([$0.text] + $0.notes).joined(separator: "；") } ?? ""), number(o.benefit), .text(o.benefitNote ?? ""),
                 ])
             }
             for f in e.keyFigures {
@@ -67,6 +71,7 @@ package enum Workbooks {
             "name": ("企业名称", "Name"), "line": ("行号", "Line"), "probability": ("适配概率", "Probability"), "points": ("评分", "Points"),
             "reasons": ("理由", "Reasons"), "city": ("城市", "City"), "tier": ("资质等级", "Tier"), "gap_distance": ("差距", "Gap distance"),
             "nearest": ("最近标准", "Nearest standard"), "status": ("状态", "Status"), "missing_fields": ("缺少的字段", "Missing fields"),
+            "benefit": ("可享金额（万元）", "Worth (万元)"),
         ]
         let columns = RankDocument.columns
         var sheet = XLSXWorkbook.Sheet(name: zh ? "排名" : "Ranking", header: columns.map { name in headers[name].map { zh ? $0.0 : $0.1 } ?? name },

@@ -4,8 +4,8 @@ and selenium), as an officer would, and prints one JSON object of what it saw; t
 
   form        fields on the form, whether any script or inline style is on the page
   result      after filling the form with APPLICANT.json and submitting: the URL, the title, the
-              list headings, each offer row (id, status, name), the 补充资料 items, the English
-              switch's target
+              list headings, each offer row (id, status, name, the cost column's text), the 补充资料
+              items, the English switch's target
   print       with print media emulated: whether the header bar and the actions are hidden
   mistyped    after submitting a revenue written in words: the error shown and the values kept
   upload      after uploading CSV: the number of applicants shown
@@ -86,6 +86,7 @@ try:
                     "status": r.find_element(By.CSS_SELECTOR, ".badge").get_attribute("class").split()[-1],
                     "badge": r.find_element(By.CSS_SELECTOR, ".badge").text,
                     "name": r.find_element(By.CSS_SELECTOR, "strong").text,
+                    "cost": r.find_elements(By.CSS_SELECTOR, "td")[5].text,
                     "text": r.text} for r in rows],
         "supplements": [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#supplements li")],
         "download": driver.find_element(By.ID, "download-xlsx").get_attribute("href"),

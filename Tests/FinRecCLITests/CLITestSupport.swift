@@ -21,19 +21,25 @@ func runPythonJSON(root: String, script: String, _ arguments: [String]) throws -
     guard FileManager.default.isExecutableFile(atPath: python) else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(python) is missing: run `bash .ci/setup --tests`"])
     }
-    // Standard error goes to a file, not a pipe: a chatty engine (Spark) could fill a pipe nobody reads.
+    // Standard error goes to a file, not a pipe: a chatty engine (Spark) could fill a pipe nobody
+    // reads. Standard output too, read once the process has exited: a pipe read that a signal
+    // interrupts (EINTR) makes Foundation's readDataToEndOfFile() trap.
     let log = NSTemporaryDirectory() + "finrec-python-" + UUID().uuidString + ".log"
+    let output = NSTemporaryDirectory() + "finrec-python-" + UUID().uuidString + ".json"
     _ = FileManager.default.createFile(atPath: log, contents: nil)
-    defer { try? FileManager.default.removeItem(atPath: log) }
+    _ = FileManager.default.createFile(atPath: output, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: log)
+        try? FileManager.default.removeItem(atPath: output)
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = [root + "/" + script] + arguments
-    let out = Pipe()
-    process.standardOutput = out
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    let data = (try? Data(contentsOf: URL(fileURLWithPath: output))) ?? Data()
     guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
         let errors = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(script) failed (\(process.terminationStatus)): \(String(errors.suffix(3_000)))"])

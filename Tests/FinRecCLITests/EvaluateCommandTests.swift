@@ -22,7 +22,7 @@ struct EvaluateCommandTests {
         let data = try holdout()
         let asOf = CivilDate(year: 2026, month: 6, day: 30)!.daysSinceEpoch
         let e = try ModelEvaluation.evaluate(model: model, path: data, asOf: asOf, top: 50)
-        #expect(e.rows == 4_000 && e.products.count == 10)
+        #expect(e.rows == 4_000 && e.products.count == 15)
         let srdi = try #require(e.products.first { $0.id == "srdi_loan" })
         #expect(srdi.metrics.auc > 0.6 && srdi.metrics.auc <= (srdi.oracleAUC ?? 1) + 0.02, "\(srdi.metrics.auc) vs oracle \(String(describing: srdi.oracleAUC))")
         #expect(srdi.precisionAtTop > srdi.metrics.positiveRate, "the top 50 should beat the base rate")

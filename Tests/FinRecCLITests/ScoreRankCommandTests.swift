@@ -5,8 +5,8 @@ import Foundation
 import Testing
 
 /// Offers in Models/catalog.json: 10 loans and boards with a model, 新三板创新层, three MIIT tiers,
-/// two renewals, 2 supply-chain offers, 4 equity offers and 7 policies.
-let shippedCatalogOfferCount = 29
+/// two renewals, 2 supply-chain offers, 4 equity offers and 9 policies.
+let shippedCatalogOfferCount = 31
 
 @Suite("finrec score and finrec rank, end to end")
 struct ScoreRankCommandTests {
@@ -38,15 +38,16 @@ struct ScoreRankCommandTests {
         }
         #expect(root["format"] == .string("finrec-score") && root["format_version"] == .number(2))
         // Every catalog offer but the tiers the firm holds (a provincial 专精特新 SME: 创新型 and 专精特新)
-        // and the one that does not concern it (the little giant's renewal).
-        #expect(offers.count == shippedCatalogOfferCount - 3)
+        // and the three that do not concern it (the little giant's renewal, 政采贷 without a
+        // procurement contract, 泰安's guarantee-fee subsidy for a 青岛 firm).
+        #expect(offers.count == shippedCatalogOfferCount - 5)
         #expect(enterprise["held"] == .array([.string("innovative_sme"), .string("srdi_sme")]))
         guard case .array(let notApplicable)? = enterprise["not_applicable"] else { Issue.record("no not_applicable"); return }
         let notApplicableIDs: [JSONValue] = notApplicable.compactMap { item -> JSONValue? in
             guard case .object(let o) = item else { return nil }
             return o["id"]
         }
-        #expect(notApplicableIDs == [.string("little_giant_renewal")])
+        #expect(notApplicableIDs == [.string("little_giant_renewal"), .string("procurement_loan"), .string("guarantee_fee_subsidy")])
         var statuses: [String: [String]] = [:]
         for (i, item) in offers.enumerated() {
             guard case .object(let o) = item, case .string(let id)? = o["id"], case .string(let status)? = o["status"],
@@ -55,11 +56,17 @@ struct ScoreRankCommandTests {
                 Issue.record("offer \(i) lacks a field")
                 continue
             }
-            // Three lists, loans first, then listing paths and tier upgrades, each ranked from 1.
-            #expect(list == (kind == "board" ? "listing" : kind == "tier" ? "tiers" : "loans"))
+            // Six lists, loans first, then listing paths, tier upgrades, supply-chain finance, equity
+            // and policies, each ranked from 1.
+            #expect(list == ["loan": "loans", "board": "listing", "tier": "tiers", "supply_chain": "supply_chain", "equity": "equity", "policy": "policy"][kind])
             #expect(o["rank"] == .number(Double(statuses[list, default: []].count + 1)))
             #expect(zh.unicodeScalars.contains { $0.properties.isIdeographic }, "\(id): \(zh)")
             statuses[list, default: []].append(status)
+            // Policies are rules only: a status and what they are worth, no probability.
+            if kind == "policy" {
+                #expect(o["probability"] == .null && o["points"] == .null && o["benefit"] != nil, "\(id)")
+                continue
+            }
             switch status {
             case "pass":
                 guard case .number(let p)? = o["probability"], case .number(let points)? = o["points"] else {
@@ -101,8 +108,9 @@ struct ScoreRankCommandTests {
         // Read it back with FinRec's own CSV reader (quoted reasons with commas and semicolons).
         let schema = RecordSchema(name: "score", fields: [FieldSpec("enterprise_id", "企业", .text(maxLength: 100), required: true, "id")])
         let chunks = try CSVRecordReader(path: folder + "/score.csv", schema: schema).readAll()
-        // A little giant holds all three tiers and neither renewal is due: every other offer has a line.
-        #expect(chunks.reduce(0) { $0 + $1.rowCount } == shippedCatalogOfferCount - 5)
+        // A little giant holds all three tiers, neither renewal is due, it has no confirmed
+        // receivables and is not in 泰安: every other offer has a line.
+        #expect(chunks.reduce(0) { $0 + $1.rowCount } == shippedCatalogOfferCount - 7)
         let statusColumn = try #require(chunks[0].extraNames.firstIndex(of: "status"))
         let statuses = chunks[0].extra(statusColumn).values.compactMap { $0 }
         #expect(statuses == report.results[0].offers.map { $0.status.code })
@@ -153,8 +161,8 @@ struct ScoreRankCommandTests {
         #expect(a == b)
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/a-best.csv")) == Data(contentsOf: URL(fileURLWithPath: folder + "/b-best.csv")))
         let lines = String(decoding: a, as: UTF8.self).split(separator: "\n")
-        // 10 offers × up to 20 eligible and 20 undecided, plus the header.
-        #expect(lines.count > 100 && lines.count <= 1 + 10 * 40)
+        // 15 modelled offers × up to 20 eligible and 20 undecided, plus the header.
+        #expect(lines.count > 100 && lines.count <= 1 + 15 * 40)
         let best = String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder + "/a-best.csv")), as: UTF8.self).split(separator: "\n")
         #expect(best.count == 20_001)
 

@@ -430,10 +430,24 @@ struct DeskPageTests {
         #expect(offers.map { $0["name"] as? String ?? "" } == expected.map(\.2), "offers named in Chinese")
         #expect((result["url"] as? String)?.contains("/decisions/") == true)
         #expect((result["title"] as? String)?.contains("评估结果") == true)
-        #expect(result["lists"] as? [String] == ["贷款产品", "上市路径", "资质升级"])
+        #expect(result["lists"] as? [String] == ["贷款产品", "上市路径", "资质升级", "供应链金融", "股权融资", "可享政策"])
+        let modelled = Set((cli["enterprises"]?.array?.first?["offers"]?.array ?? []).compactMap { o in o["probability"]?.number != nil ? o["id"]?.string : nil })
         for o in offers where o["status"] as? String == "pass" {
-            #expect((o["badge"] as? String) == "符合" && (o["text"] as? String)?.contains("95%区间") == true, "\(o)")
+            #expect((o["badge"] as? String) == "符合", "\(o)")
+            if modelled.contains(o["id"] as? String ?? "") { #expect((o["text"] as? String)?.contains("95%区间") == true, "\(o)") }
         }
+        // The cost column: each priced offer's rate after subsidies as the CLI reckons it, each policy's worth.
+        let costs = (cli["enterprises"]?.array?.first?["offers"]?.array ?? []).map { o in
+            (o["id"]?.string ?? "", o["cost"]?["effective_rate"]?.number, o["kind"]?.string ?? "", o["benefit"]?.number)
+        }
+        #expect(costs.contains { $0.1 != nil } && costs.contains { $0.3 != nil }, "the applicant has priced offers and a policy with a worth")
+        for (id, rate, kind, benefit) in costs {
+            let cell = offers.first { $0["id"] as? String == id }?["cost"] as? String ?? ""
+            if let rate { #expect(cell.contains(Fixed.exact(rate * 100, digits: 2) + "%"), "\(id): \(cell)") }
+            if kind == "policy", let benefit { #expect(cell.contains("可享 " + EligibilityResult.format(benefit, .money, .zh)), "\(id): \(cell)") }
+        }
+        // 专精特新贷 at 2.80% less 鲁科贷贴息's 40%: 1.68% (the applicant is on the 科技型中小企业 list).
+        #expect((offers.first { $0["id"] as? String == "srdi_loan" }?["cost"] as? String)?.contains("1.68%") == true)
         for o in offers where o["status"] as? String == "fail" {
             let text = o["text"] as? String ?? ""
             #expect(o["badge"] as? String == "不符合" && text.contains("来源"), "a blocked offer shows its rule and source: \(text)")

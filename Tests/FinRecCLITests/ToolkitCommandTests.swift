@@ -78,7 +78,7 @@ struct ToolkitCommandTests {
         try Monitor.parse(["--baseline", pool, "--data", pool, "--output", out]).run()
         let json = try object(out)
         let scores = json["scores"] as? [[String: Any]] ?? [], features = json["features"] as? [[String: Any]] ?? []
-        #expect(scores.count == 10 && features.count == 43)
+        #expect(scores.count == 15 && features.count == 43)
         #expect((scores + features).allSatisfy { ($0["psi"] ?? $0["csi"]) as? Double == 0 && $0["band"] as? String == "stable" }, "a population against itself")
         let stdin = failureMessage(Monitor.self) { try Monitor.parse(["--baseline", "-", "--data", pool]).run() }
         #expect(stdin?.contains("standard input") == true)
@@ -90,7 +90,7 @@ struct ToolkitCommandTests {
                                        "--gains", "--format", "json"]).render()
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         let products = (json["model"] as? [String: Any])?["products"] as? [[String: Any]] ?? []
-        #expect(products.count == 10)
+        #expect(products.count == 15)
         for p in products {
             let gains = p["gains"] as? [[String: Any]] ?? []
             #expect((2...10).contains(gains.count), "\(p["id"] ?? "")")

@@ -26,17 +26,17 @@ struct CapitalOfferRuleTests {
         "rd_expense_y1": 450, "certification_tier": "innovative", "high_tech_enterprise": 1, "strategic_emerging": 1,
     ])
 
-    @Test("天使投资: a start-up technology firm (财税〔2018〕55号) registered in Shandong and not listed", arguments: [
-        ("the start-up passes", [:], .pass),
+    @Test("天使投资: a start-up technology firm (财税〔2018〕55号, 2023年第17号) registered in Shandong and not listed; at best undecided (graduates' share)", arguments: [
+        ("the start-up is undecided: its graduates' share is for a person", [:], .unknown),
         ("founded 2021: 5.49 years from 1 January fails", ["founding_year": 2021], .fail),
-        ("300 employees pass", ["employees": 300], .pass),
+        ("300 employees still undecided", ["employees": 300], .unknown),
         ("301 employees fail", ["employees": 301], .fail),
-        ("assets of exactly 5,000万 pass", ["total_assets": 5_000], .pass),
+        ("assets of exactly 5,000万 still undecided", ["total_assets": 5_000], .unknown),
         ("assets 0.01万 above fail", ["total_assets": 5_000.01], .fail),
-        ("revenue of exactly 5,000万 passes", ["revenue_y1": 5_000, "rd_expense_y1": 1_200, "net_profit_y1": 0], .pass),
+        ("revenue of exactly 5,000万 still undecided", ["revenue_y1": 5_000, "rd_expense_y1": 1_200, "net_profit_y1": 0], .unknown),
         ("revenue 0.01万 above fails", ["revenue_y1": 5_000.01, "rd_expense_y1": 1_200, "net_profit_y1": 0], .fail),
         // Costs approximated as revenue − net profit: 360 / (2,000 − 200) = 20% exactly.
-        ("R&D exactly 20% of costs passes", ["rd_expense_y1": 360], .pass),
+        ("R&D exactly 20% of costs still undecided", ["rd_expense_y1": 360], .unknown),
         ("R&D 0.01万 short of 20% fails", ["rd_expense_y1": 359.99], .fail),
         ("R&D missing is unknown", ["rd_expense_y1": nil], .unknown),
         ("a dishonesty listing fails", ["abnormal_or_dishonest": 1], .fail),
@@ -114,7 +114,8 @@ struct CapitalOfferRuleTests {
 
     @Test("Policies: who is entitled", arguments: [
         ("鲁科贷贴息: a listed technology-based SME in Shandong", "lukedai_subsidy", ["tech_sme_listed": 1], Truth?.some(.pass)),
-        ("鲁科贷贴息: not on the list", "lukedai_subsidy", ["tech_sme_listed": 0], .fail),
+        ("鲁科贷贴息: not on the list: undecided (the 科融信 evaluation is for a person)", "lukedai_subsidy", ["tech_sme_listed": 0], .unknown),
+        ("鲁科贷贴息: 6 overdue repayments fail", "lukedai_subsidy", ["tech_sme_listed": 1, "overdue_24m": 6], .fail),
         ("鲁科贷贴息: list unknown", "lukedai_subsidy", ["tech_sme_listed": nil], .unknown),
         ("鲁科贷贴息: outside Shandong does not apply", "lukedai_subsidy", ["tech_sme_listed": 1, "city": "上海"], nil),
         ("鲁科贷风险补偿 follows the same list", "lukedai_risk_cover", ["tech_sme_listed": 1], .pass),
@@ -129,6 +130,12 @@ struct CapitalOfferRuleTests {
         ("担保费补贴（泰安）: 300 staff and 2,000万 revenue is medium: fails", "guarantee_fee_subsidy", ["city": "泰安", "employees": 300, "revenue_y1": 2_000], .fail),
         ("创业担保贷款贴息: a small firm is undecided (the hiring share is for a person)", "startup_guarantee_subsidy", ["employees": 299], .unknown),
         ("创业担保贷款贴息: a medium firm fails", "startup_guarantee_subsidy", ["employees": 300, "revenue_y1": 2_000], .fail),
+        ("上市奖励: in the listing reserve pool", "listing_reward", ["listing_reserve_pool": 1], .pass),
+        ("上市奖励: not in the pool", "listing_reward", ["listing_reserve_pool": 0], .fail),
+        ("上市奖励: already listed does not apply", "listing_reward", ["listing_reserve_pool": 1, "listed_board": "bse"], nil),
+        ("新三板挂牌奖励: a joint-stock company not quoted", "neeq_quotation_reward", ["company_form": "joint_stock"], .pass),
+        ("新三板挂牌奖励: a limited company (股改 first)", "neeq_quotation_reward", ["company_form": "limited"], .fail),
+        ("新三板挂牌奖励: already quoted does not apply", "neeq_quotation_reward", ["neeq_status": "basic", "neeq_months": 12], nil),
     ] as [(String, String, [String: Field], Truth?)])
     func policies(name: String, offer: String, changes: [String: Field], expected: Truth?) throws {
         #expect(try Self.outcome(with(Self.startup, changes), offer: offer) == expected, "\(name)")

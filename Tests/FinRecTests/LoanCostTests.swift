@@ -85,6 +85,8 @@ struct LoanCostTests {
                 policy("fee", benefit: ["type": "fee_subsidy", "loans": ["a"], "share": 0.01]),
                 policy("own", benefit: ["type": "interest_subsidy", "share": 0.5, "rate_cap_spread": 0.005,
                                         "loan": ["zh": "创业担保贷款", "en": "startup loan", "amount": 300, "term_months": 24, "spread": 0.01]]),
+                policy("lpr35", benefit: ["type": "interest_subsidy", "loans": ["b"], "of": "lpr", "share": 0.35, "cap": 2_000, "cap_per": "loan",
+                                          "period_months": 36, "minimum_amount": 3_000]),
             ],
         ]
     }
@@ -175,6 +177,23 @@ struct LoanCostTests {
         #expect(none.benefits[Self.index(catalog, "p60")]?.amount == nil)
         #expect(none.benefits[Self.index(catalog, "p60")]?.reason == .noEligibleLoan(loans: [Self.index(catalog, "a")]))
         #expect(none.costs[Self.index(catalog, "a")] == nil)
+    }
+
+    @Test("A subsidy of a share of the 1-year LPR, for at most its period, on loans of at least its smallest amount")
+    func lprShare() throws {
+        // b at LPR 3.00% + 1.00% for 60 months: 35% of the LPR (not of the 4.00% rate) for 36 months on 4,000万: 126万.
+        let (costs, catalog) = try Self.costs(["requested_amount": 4_000, "requested_term_months": 60])
+        let lpr35 = Self.index(catalog, "lpr35")
+        #expect(Self.near(costs.benefits[lpr35]?.amount, 4_000 * 0.35 * 0.03 * 3))
+        let b = try #require(costs.costs[Self.index(catalog, "b")])
+        // p40 on b: 40% of 4.00% for 5 years, 320万, capped at 50万 a year (250万): the larger, so lpr35 is not stacked.
+        #expect(b.subsidies.map { catalog.offers[$0.offer].id } == ["p40"] && Self.near(b.subsidies.first?.amount, 250))
+        #expect(b.declined.map { catalog.offers[$0.offer].id } == ["lpr35"])
+        // Never more than the rate paid: at an LPR of 3.00% and a rate of 2.00%, 35% of 2.00%.
+        #expect(Self.near(LoanArithmetic.subsidisedRate(rate: min(0.02, 0.03), share: 0.35, rateCap: nil, maximumRate: nil), 0.007))
+        // 2,999万 is below the smallest loan it subsidises: no amount, and the reason.
+        let small = try Self.costs(["requested_amount": 2_999, "requested_term_months": 60]).0
+        #expect(small.benefits[lpr35]?.amount == nil && small.benefits[lpr35]?.reason == .belowMinimum(3_000))
     }
 
     // MARK: The catalog's checks
@@ -270,5 +289,10 @@ struct LoanCostTests {
         object["city_amounts"] = [["table": "listing_reward", "city": "济南", "amount": 200, "date": "2024-01-01", "source": "test", "status": "OK-news"],
                                   ["table": "listing_reward", "city": "济南", "amount": 300, "date": "2025-01-01", "source": "test", "status": "OK-news"]]
         #expect(throws: CatalogError.self) { try Self.catalog(object) }
+        // A date as precise as its source (a year, a month); not a date that does not exist.
+        for (date, valid) in [("2021", true), ("2021-05", true), ("2021-05-31", true), ("2021-13", false), ("2021-02-30", false), ("21-05", false), ("2021/05", false)] {
+            object["city_amounts"] = [["table": "listing_reward", "city": "济南", "amount": 200, "date": date, "source": "test", "status": "OK-news"]]
+            #expect(((try? Self.catalog(object)) != nil) == valid, "\(date)")
+        }
     }
 }

@@ -72,7 +72,7 @@ struct OfferKindTests {
         // Every offer's kind is one of the declared ones, and the shipped offers keep their kinds.
         #expect(shippedCatalog.offers.map(\.kind.id) == Array(repeating: "loan", count: 5) + Array(repeating: "board", count: 6)
             + Array(repeating: "tier", count: 5) + Array(repeating: "supply_chain", count: 2) + Array(repeating: "equity", count: 4)
-            + Array(repeating: "policy", count: 7))
+            + Array(repeating: "policy", count: 9))
         // Policies carry a benefit and no probability; loans and supply-chain finance a price.
         #expect(shippedCatalog.offers.allSatisfy { ($0.benefit != nil) == ($0.kind.id == "policy") })
         #expect(shippedCatalog.offers.allSatisfy { ($0.price != nil) == ["loan", "supply_chain"].contains($0.kind.id) })
