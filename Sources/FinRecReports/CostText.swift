@@ -100,8 +100,10 @@ extension ScoreDocument {
     func benefitNote(_ benefit: PolicyBenefit, offer: Catalog.Offer) -> String {
         let offers = scorer.catalog.offers
         if let row = benefit.cityAmount {
-            return zh ? "\(row.city) \(money(row.amount))（\(row.date)，\(row.status == "unconfirmed" ? "待核实" : row.source)）"
-                : "\(row.city) \(money(row.amount)) (\(row.date), \(row.status == "unconfirmed" ? "unconfirmed" : row.source))"
+            // Paid by the city once the step is reached; the source is in the catalog (/v1/offers).
+            let mark = row.status == "unconfirmed" ? Catalog.Condition.unconfirmedMark(language) : ""
+            return zh ? "\(row.city)标准（\(row.date)）\(money(row.amount))，达成后由市里支付\(mark)"
+                : "\(row.city)'s amount (\(row.date)) \(money(row.amount)), paid by the city once reached\(mark)"
         }
         if let loan = benefit.loan {
             return zh ? "按\(offers[loan].chineseName)的成本基础计算" : "on \(offers[loan].chineseName)'s cost basis"

@@ -44,7 +44,10 @@ struct InferenceTests {
         let chunk = try #require(try Self.pool(rows: 500, chunkRows: 500).first)
         let scored = scorer.score(chunk, firstRow: 0)
         var checked = 0
-        for k in scorer.catalog.offers.indices where scorer.catalog.offers[k].kind.id != "tier" && scorer.catalog.offers[k].id != "neeq_innovation" {
+        // Every modelled offer (not the tiers, policies, 新三板创新层 or 财政资金股权投资, which have no label).
+        let modelled = scorer.catalog.offers.indices.filter { scorer.catalog.offers[$0].kind.probability && !["neeq_innovation", "fiscal_equity"].contains(scorer.catalog.offers[$0].id) }
+        #expect(modelled.count == 15 && modelled.allSatisfy { scorer.productIndex[$0] != nil })
+        for k in modelled {
             let p = try #require(scorer.productIndex[k])
             let intercept = scorer.model.linear.products[p].intercept
             for r in 0..<scored.rowCount {
@@ -62,7 +65,7 @@ struct InferenceTests {
                 checked += 1
             }
         }
-        #expect(checked == 5_000)
+        #expect(checked == 15 * 500)
     }
 
     @Test("An applicant's offers in three lists (loans, listing paths, tier upgrades), each: eligible by ranking probability, then undecided, then ineligible nearest first with the rule that blocks them")
@@ -77,10 +80,13 @@ struct InferenceTests {
                 // Every offer but those the firm already holds (tiers, quotations), each held one once.
                 #expect(offers.count + assessment.held.count + assessment.notApplicable.count == scorer.catalog.offers.count)
                 #expect(assessment.held.allSatisfy { held in held.held != nil && !offers.contains { $0.offer.id == held.id } })
-                let lists = offers.map { o in ["loans", "listing", "tiers"].firstIndex(of: o.list.id)! }
-                #expect(lists == lists.sorted(), "\(file): loans, then listing paths, then tiers")
-                #expect(offers.allSatisfy { $0.list.id == ($0.offer.kind.id == "board" ? "listing" : $0.offer.kind.id == "tier" ? "tiers" : "loans") })
-                for list in ["loans", "listing", "tiers"] {
+                // The catalog's lists in their order: loans, listing paths, tiers, supply-chain finance, equity, policies.
+                let order = scorer.catalog.lists.map(\.id)
+                #expect(order == ["loans", "listing", "tiers", "supply_chain", "equity", "policy"])
+                let lists = offers.map { o in order.firstIndex(of: o.list.id) ?? -1 }
+                #expect(lists == lists.sorted() && !lists.contains(-1), "\(file): the lists in their order")
+                #expect(offers.allSatisfy { $0.list == $0.offer.kind.list })
+                for list in order {
                     let ranked = offers.filter { $0.list.id == list }
                     #expect(ranked.map(\.rank) == Array(stride(from: 1, through: ranked.count, by: 1)))
                     let groups = ranked.map { $0.status == .pass ? 0 : $0.status == .unknown ? 1 : 2 }
@@ -90,6 +96,9 @@ struct InferenceTests {
                             #expect(a.gap!.distance <= b.gap!.distance, "\(file): \(a.offer.id) before \(b.offer.id), nearest first")
                         } else if let x = a.rankingProbability, let y = b.rankingProbability {
                             #expect(x >= y, "\(file): \(a.offer.id) before \(b.offer.id)")
+                        } else if a.offer.benefit != nil, b.offer.benefit != nil {
+                            // Policies: the larger worth first, those without an amount last.
+                            #expect((a.benefit?.amount ?? -1) >= (b.benefit?.amount ?? -1), "\(file): \(a.offer.id) before \(b.offer.id)")
                         } else {
                             // Offers with a model first.
                             #expect(a.rankingProbability != nil || b.rankingProbability == nil, "\(file): \(a.offer.id) before \(b.offer.id)")
@@ -108,6 +117,9 @@ struct InferenceTests {
                 }
                 for o in offers {
                     switch o.status {
+                    case .pass where !o.offer.kind.probability:
+                        // A policy (rules only): no probability, its worth instead.
+                        #expect(o.reasons.isEmpty && o.probability == nil && o.benefit != nil)
                     case .pass:
                         #expect(o.reasons.isEmpty && o.probability != nil && !o.reasonCodes.isEmpty)
                         let total = o.basePoints! + o.reasonCodes.reduce(0) { $0 + $1.points }
@@ -213,8 +225,8 @@ struct InferenceTests {
         for r in stride(from: 0, to: rows, by: 97) {
             let one = scorer.score(all.row(r), firstRow: r)
             let assessment = try #require(ApplicantAssessment.assess(one, with: scorer, language: .zh).first)
-            #expect(scorer.catalog.bestColumns == ["best_loan", "best_listing"])
-            for (c, list) in ["loans", "listing"].enumerated() {
+            #expect(scorer.catalog.bestColumns == ["best_loan", "best_listing", "best_supply_chain", "best_equity"])
+            for (c, list) in ["loans", "listing", "supply_chain", "equity"].enumerated() {
                 let top = assessment.offers.first { $0.list.id == list && $0.status != .fail && $0.probability != nil }
                 let chosen = best[r].choices[c]
                 #expect(chosen.map { scorer.catalog.offers[$0.offer].id } == top?.offer.id, "row \(r) \(list)")
