@@ -79,7 +79,7 @@ enum PageTemplates {
         <h2>{{title}}</h2>
         <table class="offers">
           <colgroup><col class="c-rank"><col class="c-offer"><col class="c-status"><col class="c-prob"><col class="c-points"><col class="c-cost"><col class="c-why"><col class="c-blocking"><col class="c-gap"></colgroup>
-          <thead><tr><th>{{t.rank}}</th><th>{{t.offer}}</th><th>{{t.status}}</th><th>{{t.probability}}</th><th>{{t.points}}</th><th>{{t.cost}}</th><th>{{t.why}}</th><th>{{t.blocking}}</th><th>{{t.gap}}</th></tr></thead>
+          <thead><tr><th>{{t.rank}}</th><th>{{t.offer}}</th><th>{{t.status}}</th><th>{{t.probability}}</th><th>{{t.points}}</th><th class="wraps">{{t.cost}}</th><th>{{t.why}}</th><th>{{t.blocking}}</th><th>{{t.gap}}</th></tr></thead>
           <tbody>
           {{#offers}}
           <tr class="offer status-{{status}}" id="offer-{{id}}">
@@ -145,7 +145,7 @@ enum PageTemplates {
     .actions { display: flex; gap: 16px; align-items: baseline; }
     table { border-collapse: collapse; width: 100%; background: #fff; }
     th, td { border: 1px solid var(--line); padding: 5px 8px; vertical-align: top; text-align: left; }
-    thead th { background: #eef2f6; white-space: nowrap; }
+    thead th { background: #eef2f6; white-space: nowrap; } thead th.wraps { white-space: normal; }
     .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 0; margin: 0 0 8px; background: #fff; border: 1px solid var(--line); }
     .figures div { display: flex; justify-content: space-between; border-bottom: 1px solid var(--line); border-right: 1px solid var(--line); padding: 4px 8px; }
     .figures dt { color: var(--muted); } .figures dd { margin: 0 0 0 8px; font-weight: bold; text-align: right; }

@@ -24,7 +24,7 @@ struct DataCommandTests {
         #expect(a != (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/c.csv"))))
         let lines = String(decoding: a, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 301)
-        #expect(lines[0].hasPrefix("enterprise_id,name,city,") && lines[0].hasSuffix(",label_chinext,label_regional_board"))
+        #expect(lines[0].hasPrefix("enterprise_id,name,city,") && lines[0].hasSuffix(",label_regional_board,label_receivables_finance,label_procurement_loan,label_angel_fund,label_venture_fund,label_industry_fund"))
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir)) == ["a.csv", "b.csv", "c.csv"])
     }
 

@@ -290,7 +290,8 @@ struct ExportCommandTests {
         let rowsText = try String(contentsOfFile: a, encoding: .utf8)
         #expect(rowsText == (try String(contentsOfFile: b, encoding: .utf8)), "chunking and threads change nothing")
         let table = rowsText.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        #expect(table[0] == ["enterprise_id", "offer_id", "offer_name_zh", "kind", "status", "held", "logit", "probability", "points", "reason1", "reason2", "reason3"])
+        #expect(table[0] == ["enterprise_id", "offer_id", "offer_name_zh", "kind", "status", "held", "logit", "probability", "points", "reason1", "reason2", "reason3",
+                             "effective_rate", "benefit"])
         #expect(table.count == 1 + 300 * Self.offers)
 
         // The officer's document for the same applicants: every offer it lists has the same numbers.
@@ -305,6 +306,17 @@ struct ExportCommandTests {
             for offer in enterprise["offers"] as? [[String: Any]] ?? [] {
                 let row = try #require(byKey[id + "/" + (offer["id"] as? String ?? "")])
                 #expect(row[4] == offer["status"] as? String && row[5] == "0")
+                // The cost after subsidies and a policy's worth, as the document reckons them.
+                if let rate = (offer["cost"] as? [String: Any])?["effective_rate"] as? Double {
+                    #expect(abs((Double(row[12]) ?? .nan) - rate) <= 1e-12, "\(id) \(row[1]) effective rate")
+                } else {
+                    #expect(row[12].isEmpty)
+                }
+                if let worth = offer["benefit"] as? Double {
+                    #expect(abs((Double(row[13]) ?? .nan) - worth) <= 1e-9, "\(id) \(row[1]) benefit")
+                } else {
+                    #expect(row[13].isEmpty)
+                }
                 if let p = offer["probability"] as? Double {
                     #expect(abs(Double(row[7])! - p) <= 1e-12 && abs(Double(row[6])! - (offer["logit"] as? Double ?? .nan)) <= 1e-12)
                     #expect(abs(Double(row[8])! - (offer["points"] as? Double ?? .nan)) <= 1e-9)

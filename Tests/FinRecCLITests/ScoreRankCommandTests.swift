@@ -152,6 +152,49 @@ struct ScoreRankCommandTests {
         try command.run()
     }
 
+    @Test("rank --product <policy>: the entitled firms by their worth, then id, as a full sort of score --format rows' benefit column finds them")
+    func rankPolicyByBenefit() throws {
+        let folder = try Self.folder()
+        try Self.rank(["--input", Self.pool, "--product", "lukedai_subsidy", "--product", "listing_reward", "--top", "40", "--output", folder + "/policies.csv"])
+        try Score.parse([Self.pool, "--model", Self.model, "--format", "rows", "--output", folder + "/rows.csv"]).run()
+        // RFC 4180 fields of one line (the outputs quote a field with a comma or a quote; none spans lines).
+        func split(_ line: String) -> [String] {
+            var fields: [String] = [], field = "", quoted = false, previous: Character = " "
+            for c in line {
+                if c == "\"" {
+                    if quoted, previous == "\"" { field.append("\"") }
+                    quoted.toggle()
+                } else if c == ",", !quoted {
+                    fields.append(field)
+                    field = ""
+                } else {
+                    field.append(c)
+                }
+                previous = c
+            }
+            return fields + [field]
+        }
+        func table(_ path: String) throws -> [[String: String]] {
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+            let header = split(lines[0])
+            return lines.dropFirst().map { line in Dictionary(zip(header, split(line)), uniquingKeysWith: { a, _ in a }) }
+        }
+        let ranked = try table(folder + "/policies.csv"), rows = try table(folder + "/rows.csv")
+        for policy in ["lukedai_subsidy", "listing_reward"] {
+            // The reference: every entitled firm's benefit from the per-row output, sorted by worth (none last), then id.
+            let entitled = rows.filter { $0["offer_id"] == policy && $0["status"] == "pass" }
+            let reference = entitled.sorted { a, b in
+                let x = Double(a["benefit"] ?? "") ?? -1, y = Double(b["benefit"] ?? "") ?? -1
+                return x != y ? x > y : a["enterprise_id"]! < b["enterprise_id"]!
+            }.prefix(40)
+            let listed = ranked.filter { $0["offer_id"] == policy && $0["group"] == "eligible" }
+            #expect(entitled.count > 40 && listed.count == 40, "\(policy): \(entitled.count) entitled")
+            #expect(listed.map { $0["enterprise_id"]! } == reference.map { $0["enterprise_id"]! }, "\(policy)")
+            #expect(zip(listed, reference).allSatisfy { Double($0["benefit"] ?? "") == Double($1["benefit"] ?? "") })
+            #expect(listed.allSatisfy { $0["probability"] == "" && $0["points"] == "" }, "a policy has no probability")
+        }
+    }
+
     @Test("rank: outputs identical for any thread count and chunk size, and they parse back")
     func rankDeterministic() throws {
         let folder = try Self.folder()

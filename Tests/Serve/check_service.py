@@ -370,10 +370,19 @@ def xlsx(url, csv_path, workbook_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "申请企业"
+    # Identifier columns are text, as a bank's sheet keeps them (an 18-digit code stored as a number
+    # would lose digits in any spreadsheet).
+    text_columns = {"enterprise_id", "core_enterprise_id"}
     with open(csv_path, encoding="utf-8") as f:
+        header = []
         for r, row in enumerate(csv.reader(f)):
+            if r == 0:
+                header = row
             values = []
-            for v in row:
+            for i, v in enumerate(row):
+                if r > 0 and header[i] in text_columns:
+                    values.append(v)
+                    continue
                 try:
                     values.append(int(v) if r > 0 and v.lstrip("-").isdigit() and len(v) < 15 else float(v) if r > 0 and v not in ("", "nan") and v.replace(".", "", 1).replace("-", "", 1).replace("e", "", 1).isdigit() else v)
                 except ValueError:
