@@ -74,8 +74,10 @@ let package = Package(
         .target(name: "FinRecInference", dependencies: ["FinRecModel"], swiftSettings: strictSettings),
         // A model's evaluation on labelled data and population stability.
         .target(name: "FinRecEvaluation", dependencies: ["FinRecInference"], swiftSettings: strictSettings),
+        // Plans under quotas: choosing firms for programmes exactly (a minimum-cost flow).
+        .target(name: "FinRecPlanning", dependencies: ["FinRecEvaluation"], swiftSettings: strictSettings),
         // Typed documents and their renderers (table, CSV, JSON, xlsx, HTML, SVG).
-        .target(name: "FinRecReports", dependencies: ["FinRecEvaluation"], swiftSettings: strictSettings),
+        .target(name: "FinRecReports", dependencies: ["FinRecPlanning"], swiftSettings: strictSettings),
         // The model and its rules as PMML and SQL.
         .target(name: "FinRecExport", dependencies: ["FinRecReports"], swiftSettings: strictSettings),
         // The synthetic Shandong world (`finrec synth`): a leaf beside the stack.

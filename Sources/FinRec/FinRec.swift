@@ -8,6 +8,7 @@
 @_exported public import FinRecModel
 @_exported public import FinRecInference
 @_exported public import FinRecEvaluation
+@_exported public import FinRecPlanning
 @_exported public import FinRecReports
 @_exported public import FinRecExport
 @_exported public import FinRecSynthetic

@@ -1,5 +1,5 @@
 package import FinRecBase
-import FinRecRecords
+package import FinRecRecords
 import FinRecLinear
 package import FinRecFeatures
 package import FinRecCatalog
@@ -311,7 +311,7 @@ package struct PoolRanker: Sendable {
         }
     }
 
-    static func text(_ chunk: RecordChunk, _ field: String, _ r: Int) -> String? {
+    package static func text(_ chunk: RecordChunk, _ field: String, _ r: Int) -> String? {
         guard chunk.schema.index(of: field) != nil, case .text(let t) = chunk.value(field, row: r) else { return nil }
         return t
     }
