@@ -21,6 +21,9 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: "A baseline population: adds PSI of the points and CSI of the features (data against baseline).")
     var baseline: String?
 
+    @Option(name: .long, help: "A plan file (finrec plan --example): adds its section, the firms chosen on --data with the expected successes against each target.")
+    var plan: String?
+
     @Option(name: .long, help: "Where to write the HTML (atomically).")
     var output: String
 
@@ -36,6 +39,9 @@ struct Report: ParsableCommand {
         let modelPath = try DefaultModel.resolve(model)
         let loaded = try TrainedModel.read(from: modelPath)
         let options = reading.readerOptions(for: data)
+        // The plan is read and checked before the long work.
+        let scoring = try plan.map { _ in try ScoringModel(path: modelPath, asOf: assessment.asOf, threads: runtime.policy) }
+        let checkedPlan = try plan.flatMap { path in try scoring.map { try PlanUseCase.readPlan(path: path, model: $0) } }
         let evaluation = try ModelEvaluation.evaluate(model: loaded, path: data, asOf: assessment.day, reading: options, threads: runtime.policy)
         var iv: BinningDocument?
         if !noIv {
@@ -52,6 +58,10 @@ struct Report: ParsableCommand {
         var report = HTMLReport(model: loaded, modelPath: modelPath, evaluation: evaluation, dataPath: data, informationValues: iv,
                                 stability: stability, asOf: assessment.asOf, generated: generated)
         report.bands = bandsOption.bands
+        if let checkedPlan, let scoring {
+            report.plan = try PlanUseCase.plan(try EnterpriseFileReader(path: data, options: options), plan: checkedPlan, model: scoring,
+                                               workers: runtime.policy.workers)
+        }
         let html = report.render()
         try AtomicFileWriter.write(Array(html.utf8), to: output)
         printToStandardError("wrote \(output) (\(html.utf8.count / 1024) KiB): \(evaluation.products.count) offers on \(evaluation.rows) rows" + (stability == nil ? "" : ", with stability against \(baseline!)"))

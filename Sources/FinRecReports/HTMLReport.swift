@@ -6,6 +6,7 @@ import FinRecCatalog
 package import FinRecModel
 import FinRecInference
 package import FinRecEvaluation
+import FinRecPlanning
 /// `finrec report`: one self-contained HTML file for a risk committee — per offer the ROC and
 /// KS curves, calibration, the points of successes and failures, the gains table and the
 /// information-value ranking, and with a baseline the population stability. Charts are inline
@@ -21,6 +22,8 @@ package struct HTMLReport: Sendable {
     package let asOf: String
     package let generated: String
     package var bands = 10
+    /// A plan chosen on the evaluated pool (`finrec report --plan`): its section and chart.
+    package var plan: PlanDocument?
 
     package init(model: TrainedModel, modelPath: String, evaluation: ModelEvaluation, dataPath: String, informationValues: BinningDocument?,
                 stability: PopulationStability?, asOf: String, generated: String) {
@@ -73,11 +76,13 @@ package struct HTMLReport: Sendable {
         for r in evaluation.products { h += "<a href=\"#p-\(e(r.id))\">\(e(r.chineseName))</a>" }
         if informationValues != nil { h += "<a href=\"#iv\">IV</a>" }
         if stability != nil { h += "<a href=\"#psi\">PSI</a>" }
+        if plan != nil { h += "<a href=\"#plan\">规划 plan</a>" }
         h += "</nav>"
         h += summary()
         for (r, gains) in zip(evaluation.products, evaluation.gains(bands: bands)) { h += product(r, gains: gains) }
         if let informationValues { h += informationValue(informationValues) }
         if let stability { h += stabilitySection(stability) }
+        if let plan { h += planSection(plan) }
         h += "<p class=\"meta\">WOE = ln(成功占比 / 失败占比)；IV = Σ (成功占比 − 失败占比) × WOE。PSI = Σ (新占比 − 基准占比) × ln(新占比 / 基准占比)：&lt; 0.1 稳定，0.1–0.25 关注，&gt; 0.25 需处理。</p>"
         return h + "</body></html>\n"
     }
@@ -174,5 +179,38 @@ package struct HTMLReport: Sendable {
                 + "<td class=\"l \(x.band.rawValue)\">\(x.band.chinese) \(x.band.rawValue)\(x.isNoisy ? "（样本少 few rows）" : "")</td></tr>"
         }
         return h + "</table>"
+    }
+
+    func planSection(_ d: PlanDocument) -> String {
+        let r = d.result
+        var h = "<h2 id=\"plan\">规划 plan: 名额与目标 quotas and targets</h2><p class=\"meta\">规划 plan \(e(d.planPath)) · 企业 \(r.rows) 家 firms · 每家企业最多 \(r.maxProgrammesPerFirm) 个项目 programmes per firm · 最优值 objective \(f(r.objective, 3))。按概率的项目：预计成功数与 90% 区间（Poisson-binomial 精确分布）；目标：全池每家企业取目标产品的最高概率。\(e(PlanDocument.horizonNote))</p>"
+        var items: [(label: String, low: Double, expected: Double, high: Double, target: Double?)] = []
+        for p in r.programmes {
+            guard let s = p.successes else { continue }
+            items.append((label: "\(p.spec.chinese)（入选 \(p.selected.count)）", low: Double(s.quantile(0.05)), expected: s.mean, high: Double(s.quantile(0.95)), target: nil))
+        }
+        for t in r.targets {
+            let s = t.successes
+            items.append((label: "目标 \(t.spec.chinese)", low: Double(s.quantile(0.05)), expected: s.mean, high: Double(s.quantile(0.95)), target: Double(t.spec.target)))
+        }
+        if !items.isEmpty {
+            h += "<div class=\"charts\">" + SVGIntervalList(id: "plan-forecast", title: "预计成功数与目标 expected successes, 90% interval and target", items: items).render() + "</div>"
+        }
+        h += "<table><tr><th class=\"l\">项目 programme</th><th>名额 capacity</th><th>符合条件 qualifying</th><th>入选 chosen</th><th>预计 expected</th><th>90% 区间 interval</th><th class=\"l\">各市 cities</th></tr>"
+        for p in r.programmes {
+            let s = p.successes
+            h += "<tr><td class=\"l\">\(e(p.spec.chinese)) <small>\(e(p.spec.id))</small></td><td>\(p.spec.capacity)</td><td>\(p.candidates)</td><td>\(p.selected.count)</td>"
+                + "<td>\(s.map { f($0.mean, 1) } ?? "差距合计 gap " + f(p.total, 2))</td><td>\(s.map { "\($0.quantile(0.05))–\($0.quantile(0.95))" } ?? "-")</td>"
+                + "<td class=\"l\">\(e(p.cities.prefix(6).map { "\($0.city) \($0.firms)" }.joined(separator: "，")))</td></tr>"
+        }
+        h += "</table><table><tr><th class=\"l\">目标 target</th><th>目标数 target</th><th>有概率企业 firms</th><th>预计 expected</th><th>90% 区间 interval</th><th>达到的概率 P(reach)</th></tr>"
+        for t in r.targets {
+            let s = t.successes, interval = s.interval(0.9)
+            h += "<tr><td class=\"l\">\(e(t.spec.chinese)) <small>\(e(t.spec.id))</small></td><td>\(t.spec.target)</td><td>\(t.firms)</td><td>\(f(s.mean, 1))</td>"
+                + "<td>\(interval.lowerBound)–\(interval.upperBound)</td><td>\(pct(t.probabilityReached))</td></tr>"
+        }
+        h += "</table>"
+        if let note = d.probabilityNote { h += "<p class=\"meta\">\(e(note))</p>" }
+        return h
     }
 }

@@ -201,3 +201,47 @@ struct SVGBarList {
         return s + "</svg>"
     }
 }
+
+/// Horizontal intervals, one row each: a bar from `low` to `high` (a 90% interval), a mark at
+/// `expected` and, where given, a red tick at `target` — expected successes against a target.
+struct SVGIntervalList {
+    let id: String
+    let title: String
+    let items: [(label: String, low: Double, expected: Double, high: Double, target: Double?)]
+    var color = "#1f5fa8"
+    var width = 640.0
+
+    func render() -> String {
+        let e = SVGChart.escape, n = SVGChart.n
+        let red = "#c62828", grid = "#e5e5e5"
+        let row = 26.0, top = 34.0, labelWidth = 230.0, right = 130.0
+        let height = top + row * Double(max(items.count, 1)) + 40
+        let upper = max(items.map { max($0.high, $0.expected, $0.target ?? 0) }.max() ?? 0, 1) * 1.05
+        func px(_ v: Double) -> Double { labelWidth + v / upper * (width - labelWidth - right) }
+        var s = #"<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="\#(e(id))" data-series="1" viewBox="0 0 \#(n(width)) \#(n(height))" width="\#(n(width))" height="\#(n(height))" role="img" aria-label="\#(e(title))">"#
+        s += "<title>\(e(title))</title>"
+        s += #"<text x="4" y="18" class="chart-title">\#(e(title))</text>"#
+        let axis = top + row * Double(items.count) + 4
+        for t in SVGChart.ticks(0...upper) {
+            s += #"<line x1="\#(n(px(t)))" y1="\#(n(top - 4))" x2="\#(n(px(t)))" y2="\#(n(axis))" stroke="\#(grid)"/>"#
+            s += #"<text x="\#(n(px(t)))" y="\#(n(axis + 14))" text-anchor="middle" class="tick">\#(Fixed.exact(t, digits: 0))</text>"#
+        }
+        s += #"<g class="series" fill="\#(color)">"#
+        for (i, item) in items.enumerated() {
+            let y = top + Double(i) * row
+            s += #"<text x="\#(n(labelWidth - 6))" y="\#(n(y + 16))" text-anchor="end" class="tick">\#(e(item.label))</text>"#
+            s += #"<rect x="\#(n(px(item.low)))" y="\#(n(y + 7))" width="\#(n(max(px(item.high) - px(item.low), 2)))" height="\#(n(row - 14))" fill-opacity="0.35"/>"#
+            s += #"<rect x="\#(n(px(item.expected) - 1.5))" y="\#(n(y + 3))" width="3" height="\#(n(row - 6))"/>"#
+            let text = "\(Fixed.exact(item.expected, digits: 1)) (\(Fixed.exact(item.low, digits: 0))–\(Fixed.exact(item.high, digits: 0)))"
+            s += #"<text x="\#(n(px(max(item.high, item.target ?? 0)) + 6))" y="\#(n(y + 16))" class="tick">\#(e(text))</text>"#
+        }
+        s += "</g>"
+        for (i, item) in items.enumerated() {
+            guard let target = item.target else { continue }
+            let y = top + Double(i) * row
+            s += #"<line x1="\#(n(px(target)))" y1="\#(n(y + 1))" x2="\#(n(px(target)))" y2="\#(n(y + row - 1))" stroke="\#(red)" stroke-width="2"/>"#
+        }
+        s += #"<text x="\#(n(labelWidth))" y="\#(n(height - 6))" class="rule" fill="\#(red)">红线 target 目标 · 条 bar 90% 区间 interval · 竖线 mark 预计 expected</text>"#
+        return s + "</svg>"
+    }
+}

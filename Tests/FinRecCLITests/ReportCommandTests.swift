@@ -27,7 +27,13 @@ struct ReportCommandTests {
         var shifted = EnterpriseGenerator(seed: 72)
         shifted.shift = .init(netMargin: 0.04)
         try SyntheticDataset(generator: shifted, withTruth: false).write(count: 6_000, to: baseline)
-        try Report.parse(["--model", root + "/Models/default-model.json", "--data", data, "--baseline", baseline, "--output", page]).run()
+        // A plan sized for 6,000 firms: its section and its chart of expected successes against the target.
+        let plan = dir + "/plan.json"
+        let planText = PlanUseCase.exampleDocument.replacingOccurrences(of: "\"capacity\": 1000", with: "\"capacity\": 200")
+            .replacingOccurrences(of: "\"capacity\": 400", with: "\"capacity\": 100").replacingOccurrences(of: "{\"min\": 80}", with: "{\"min\": 20}")
+            .replacingOccurrences(of: "\"target\": 80", with: "\"target\": 30")
+        try Data(planText.utf8).write(to: URL(fileURLWithPath: plan))
+        try Report.parse(["--model", root + "/Models/default-model.json", "--data", data, "--baseline", baseline, "--plan", plan, "--output", page]).run()
 
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"))
@@ -39,7 +45,8 @@ struct ReportCommandTests {
         let result = try Self.openInBrowser(page, screenshot: shot, root: root)
         #expect((result["title"] as? String)?.contains("模型报告") == true)
         let charts = result["charts"] as? [[String: Any]] ?? []
-        var expected = Set(["psi-scores", "csi-features"])
+        #expect(html.contains("上市后备资源库") && html.contains("新增上市企业") && html.contains(PlanDocument.horizonNote))
+        var expected = Set(["psi-scores", "csi-features", "plan-forecast"])
         for id in model.linear.products.map(\.id) { expected.formUnion(["roc-", "ks-", "calibration-", "distribution-", "iv-"].map { $0 + id }) }
         #expect(Set(charts.compactMap { $0["id"] as? String }) == expected)
         for chart in charts {
