@@ -21,7 +21,8 @@ enum API {
         router.get("/v1/openapi.json") { _, _ in respond(OpenAPIDocument.json) }
         router.post("/v1/score") { request, context in try await score(request, context: context, state: state) }
         router.post("/v1/rank") { request, context in try await rank(request, context: context, state: state) }
-        for path in ["/v1/score", "/v1/rank"] {
+        router.post("/v1/plan") { request, context in try await plan(request, context: context, state: state) }
+        for path in ["/v1/score", "/v1/rank", "/v1/plan"] {
             router.get(RouterPath(path)) { _, _ -> Response in
                 throw ServiceError(.methodNotAllowed, "\(path) takes POST with applicants in the body; see /v1/openapi.json")
             }
@@ -76,6 +77,38 @@ enum API {
         let document = try Desk.rank(body, name: "request body", options: options, model: model)
         let text = format == "csv" ? document.csv() : document.json()
         let id = try await commit(route: "POST /v1/rank", body: body, model: model, applicants: document.ranker.rows, result: text,
+                                  context: context, state: state)
+        return respond(text, type: format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", decision: id)
+    }
+
+    /// `POST /v1/plan`: `{"plan": {finrec-plan}, "enterprises": [applicants]}` → the chosen firms per
+    /// programme and the targets' forecasts (finrec-plan-result JSON, or CSV of the chosen firms).
+    static func plan(_ request: Request, context: FinRecContext, state: ServiceState) async throws -> Response {
+        let query = try Query(request, allowed: ["format"])
+        let format = query["format"] ?? "json"
+        guard format == "json" || format == "csv" else { throw ServiceError(.badRequest, "format=\(format): give json or csv") }
+        guard Body.mediaType(request) == "application/json" else {
+            throw ServiceError(.unsupportedMediaType, "send {\"plan\": {…}, \"enterprises\": […]} as application/json; got \(request.headers[.contentType] ?? "no Content-Type")")
+        }
+        let model = state.models.model
+        let body = try await Body.read(request, limit: state.configuration.maximumBodyBytes, timeout: state.configuration.bodyTimeout)
+        let document: JSONValue
+        do { document = try JSONValue.parse(body) } catch {
+            throw ServiceError(.badRequest, "the body is not valid JSON: \(error.message) at line \(error.line), column \(error.column)",
+                               line: error.line, column: error.column)
+        }
+        guard case .object(let members) = document, let planJSON = members["plan"], let enterprises = members["enterprises"],
+              members.keys.allSatisfy({ $0 == "plan" || $0 == "enterprises" }) else {
+            throw ServiceError(.badRequest, "the body should be an object with two members, \"plan\" (a finrec-plan document: finrec plan --example) and \"enterprises\" (an array of applicants)")
+        }
+        guard case .array = enterprises else { throw ServiceError(.badRequest, "\"enterprises\" should be an array of applicant objects") }
+        let planned = try Desk.answer("request body") {
+            let plan = try PlanUseCase.plan(json: planJSON, name: "request body: plan", model: model.scoring)
+            return try PlanUseCase.plan(try EnterpriseFileReader(bytes: Array(enterprises.compact().utf8), name: "request body: enterprises"),
+                                        plan: plan, model: model.scoring, workers: state.configuration.rankWorkers)
+        }
+        let text = format == "csv" ? planned.csv() : planned.json()
+        let id = try await commit(route: "POST /v1/plan", body: body, model: model, applicants: planned.result.rows, result: text,
                                   context: context, state: state)
         return respond(text, type: format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", decision: id)
     }

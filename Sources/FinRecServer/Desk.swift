@@ -137,6 +137,8 @@ package enum Desk {
             return try work()
         } catch let error as InputFileError {
             throw ServiceError(error)
+        } catch let error as PlanUseCase.PlanFileError {
+            throw ServiceError(.unprocessable, error.description)
         } catch let error as UseCaseError {
             switch error {
             case .tooManyApplicants: throw ServiceError(.contentTooLarge, error.message(.query))

@@ -107,6 +107,21 @@ enum OpenAPIDocument {
               "503": {"$ref": "#/components/responses/Unavailable"}}
           }
         },
+        "/v1/plan": {
+          "post": {
+            "summary": "Choose firms for programmes under capacities and city quotas (exactly: a minimum-cost flow) and forecast the targets; the plan format is finrec plan --example's.",
+            "parameters": [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["plan", "enterprises"],
+              "properties": {"plan": {"type": "object", "description": "A finrec-plan document."}, "enterprises": {"type": "array", "items": {"$ref": "#/components/schemas/Applicant"}}}}}}},
+            "responses": {
+              "200": {"description": "The chosen firms per programme, each programme's expected successes and their distribution, each target's forecast (finrec-plan-result).", "headers": {"X-FinRec-Decision": {"$ref": "#/components/headers/decision"}},
+                      "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+              "408": {"$ref": "#/components/responses/Timeout"}, "413": {"$ref": "#/components/responses/TooLarge"},
+              "415": {"$ref": "#/components/responses/UnsupportedType"}, "422": {"$ref": "#/components/responses/Unprocessable"},
+              "503": {"$ref": "#/components/responses/Unavailable"}}
+          }
+        },
         "/v1/offers": {"get": {"summary": "The catalog: every offer with its conditions and their primary sources.", "responses": {"200": {"description": "finrec-offers", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/v1/model": {"get": {"summary": "The model in service: products, features, provenance, metrics, SHA-256.", "responses": {"200": {"description": "finrec-model-overview", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/v1/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},

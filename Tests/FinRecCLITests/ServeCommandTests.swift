@@ -143,7 +143,7 @@ struct ServeCommandTests {
         #expect((offers?["offers"] as? [Any])?.count == trained.catalog.offers.count)
         let openapi = report["openapi"] as? [String: Any] ?? [:]
         #expect(openapi["valid"] as? Bool == true, "OpenAPI 3.1 document validates: \(openapi)")
-        #expect(Set(openapi["paths"] as? [String] ?? []) == ["/healthz", "/metrics", "/v1/model", "/v1/offers", "/v1/openapi.json", "/v1/rank", "/v1/score"])
+        #expect(Set(openapi["paths"] as? [String] ?? []) == ["/healthz", "/metrics", "/v1/model", "/v1/offers", "/v1/openapi.json", "/v1/plan", "/v1/rank", "/v1/score"])
 
         // The served document is the CLI's, for every shipped applicant.
         let same = report["score_vs_cli"] as? [[String: Any]] ?? []
@@ -156,13 +156,15 @@ struct ServeCommandTests {
         let rank = report["rank_vs_cli"] as? [String: Any] ?? [:]
         #expect(rank["status"] as? Int == 200 && rank["equal"] as? Bool == true, "rank: \(rank)")
         #expect((report["rank_csv"] as? [String: Any])?["lines"] as? Int ?? 0 >= 2)
+        let plan = report["plan_vs_cli"] as? [String: Any] ?? [:]
+        #expect(plan["status"] as? Int == 200 && plan["equal"] as? Bool == true, "plan: \(plan)")
 
         // Hostile requests: the right status, a message saying what to do, nothing audited.
         let hostile = report["hostile"] as? [String: [String: Any]] ?? [:]
         let expected: [String: Int] = [
             "bad_json": 400, "not_json": 400, "wrong_type": 415, "no_type": 415, "invalid_value": 422, "empty_csv": 422,
             "unknown_route": 404, "wrong_method": 405, "bad_query": 400, "unknown_query": 400, "unknown_product": 400,
-            "too_large": 413, "cross_site_form": 403, "too_large_chunked": 413, "slow_body": 408, "garbage": 400,
+            "too_large": 413, "cross_site_form": 403, "plan_bad_shape": 400, "plan_infeasible": 422, "too_large_chunked": 413, "slow_body": 408, "garbage": 400,
         ]
         for (key, status) in expected { #expect(hostile[key]?["status"] as? Int == status, "\(key): \(hostile[key] ?? [:])") }
         func message(_ key: String) -> String { ((hostile[key]?["error"] as? [String: Any])?["message"] as? String) ?? "" }
@@ -172,6 +174,7 @@ struct ServeCommandTests {
         #expect((hostile["invalid_value"]?["error"] as? [String: Any])?["field"] as? String == "revenue_y1")
         #expect(message("unknown_query").contains("unknown query parameter model"), "no path is taken from a request")
         #expect(message("too_large").contains("1048576"))
+        #expect(message("plan_infeasible").contains("贷款对接 (loans)") && message("plan_infeasible").contains("needs 50 firms"), "\(message("plan_infeasible"))")
         #expect(message("slow_body").contains("5 s"))
         let slowBody = hostile["slow_body"]?["seconds"] as? Double ?? 99
         #expect(slowBody >= 4.9 && slowBody < 9, "the 408 comes at the timeout, not before: \(slowBody) s")
@@ -183,7 +186,7 @@ struct ServeCommandTests {
         // Every decision: its row, with the input's and the model's SHA-256 and the result as sent.
         #expect(report["journal_mode"] as? String == "wal")
         let rows = report["audit_match"] as? [[String: Any]] ?? []
-        #expect(rows.count == 8)
+        #expect(rows.count == 9)
         for r in rows {
             #expect(r["found"] as? Bool == true && r["input"] as? Bool == true && r["model"] as? Bool == true && r["result"] as? Bool == true, "\(r)")
             #expect(r["client"] as? String == "local")

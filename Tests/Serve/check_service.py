@@ -152,6 +152,27 @@ def api(url, finrec, model, db):
     code, headers, data = request(url, "POST", "/v1/rank?top=5&format=csv&product=srdi_loan", pool, {"Content-Type": "text/csv"})
     out["rank_csv"] = {"status": code, "type": headers.get("content-type"), "lines": data.decode().count("\n")}
 
+    # A plan over the shipped applicants: the API's result equals `finrec plan`'s on the same firms.
+    plan = {"format": "finrec-plan", "format_version": 1, "max_programmes_per_firm": 1,
+            "programmes": [{"id": "loans", "name_zh": "贷款对接", "capacity": 2, "offers": ["srdi_loan", "patent_loan", "project_loan"],
+                            "status": ["eligible", "unknown"]},
+                           {"id": "reform", "name_zh": "规范化公司制改制", "capacity": 1, "offers": ["neeq"], "by": "gap"}],
+            "targets": [{"id": "loans", "name_zh": "贷款获批", "offers": ["srdi_loan", "patent_loan"], "target": 2}]}
+    body = json.dumps({"plan": plan, "enterprises": bodies}, ensure_ascii=False).encode()
+    code, headers, data = request(url, "POST", "/v1/plan", body, {"Content-Type": "application/json"})
+    applicants_file = os.path.join(os.path.dirname(db), "applicants.json")
+    plan_file = os.path.join(os.path.dirname(db), "plan.json")
+    json.dump(bodies, open(applicants_file, "w"), ensure_ascii=False)
+    json.dump(plan, open(plan_file, "w"), ensure_ascii=False)
+    ref = plan_file + ".result.json"
+    subprocess.run([finrec, "plan", "--input", applicants_file, "--plan", plan_file, "--output", ref, "--model", model, "--quiet", "--force"], check=True)
+    served, cli = json.loads(data) if code == 200 else {"error": data.decode()}, json.load(open(ref))
+    for d in (served, cli):
+        d.pop("model", None), d.pop("plan", None)
+    out["plan_vs_cli"] = {"status": code, "equal": served == cli, "served": served if served != cli else None}
+    if code == 200:
+        decisions.append({"id": int(headers["x-finrec-decision"]), "input": sha(body), "result": data.decode()})
+
     # Hostile inputs: each the right 4xx, a message, and no audit row.
     before = audit_rows(db)
     hostile = {}
@@ -172,6 +193,9 @@ def api(url, finrec, model, db):
     probe("bad_query", "POST", "/v1/score?reasons=99", b"{}", {"Content-Type": "application/json"})
     probe("unknown_query", "POST", "/v1/score?model=/etc/passwd", b"{}", {"Content-Type": "application/json"})
     probe("unknown_product", "POST", "/v1/rank?product=moon_loan", pool, {"Content-Type": "text/csv"})
+    probe("plan_bad_shape", "POST", "/v1/plan", json.dumps({"enterprises": bodies}).encode(), {"Content-Type": "application/json"})
+    too_many = dict(plan, programmes=[dict(plan["programmes"][0], capacity=50)])
+    probe("plan_infeasible", "POST", "/v1/plan", json.dumps({"plan": too_many, "enterprises": bodies}).encode(), {"Content-Type": "application/json"})
     probe("too_large", "POST", "/v1/score", b"x" * (2 << 20), {"Content-Type": "text/csv"})
     probe("cross_site_form", "POST", "/score", b"enterprise_id=91370100MA3C5YQ12D",
           {"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})

@@ -46,6 +46,11 @@ public enum PlanUseCase {
         do { json = try JSONValue.parse(bytes) } catch {
             throw PlanFileError(description: "\(name): \(error) (finrec plan --example prints a valid plan)")
         }
+        return try plan(json: json, name: name, model: model)
+    }
+
+    /// Reads a parsed plan document; `name` is how messages name it.
+    package static func plan(json: JSONValue, name: String, model: ScoringModel) throws(PlanFileError) -> Plan {
         do { return Plan(spec: try PlanSpec(json: json, scorer: model.scorer), path: name) } catch {
             throw PlanFileError(description: "\(name): \(error)")
         }
