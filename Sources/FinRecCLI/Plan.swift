@@ -2,6 +2,9 @@ import ArgumentParser
 import FinRec
 import FinRecCLISupport
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +35,9 @@ struct Plan: ParsableCommand {
 
     @Option(name: .long, help: "Write the chosen firms here: CSV (one line per firm), JSON (the whole result) or an Excel .xlsx workbook (a sheet per programme); atomically.")
     var output: String?
+
+    @Option(name: .long, help: "Also write every firm that qualifies for a programme, with its value, to this CSV (streamed, atomically): who was in the running.")
+    var candidates: String?
 
     @Option(name: .long, help: "Chosen firms shown per programme in the terminal table.")
     var show = 10
@@ -69,21 +75,25 @@ struct Plan: ParsableCommand {
             return
         }
         guard let input, let plan else { return }
-        if let output, !force, FileManager.default.fileExists(atPath: output) {
-            throw ValidationError("\(output) exists; pass --force to replace it.")
+        for path in [output, candidates].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(path) exists; pass --force to replace it.")
         }
         let interrupt = InterruptFlag.install()
         let model = try ScoringModel(path: try DefaultModel.resolve(model), asOf: assessment.asOf)
         let checked = try PlanUseCase.readPlan(path: plan, model: model)
         let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
-        let document = try PlanUseCase.plan(reader, plan: checked, model: model, workers: runtime.policy.workers,
+        let started = Date()
+        let document = try PlanUseCase.plan(reader, plan: checked, model: model, workers: runtime.policy.workers, candidates: candidates,
                                             shouldStop: { interrupt.isSet })
+        let seconds = Date().timeIntervalSince(started)
         if let output, let format {
             let bytes = try document.bytes(format, byteOrderMark: excel)
             if interrupt.isSet { throw ExitCode(130) }
             try AtomicFileWriter.write(bytes, to: output)
         }
         if !quiet || output == nil { print(document.table(firms: show), terminator: "") }
-        if let output { printToStandardError("wrote \(output)") }
+        fflush(nil)
+        printToStandardError("planned \(document.result.rows) enterprises in \(Fixed.exact(seconds, digits: 2)) s (the choice \(Fixed.exact(document.solveSeconds, digits: 3)) s)"
+            + ([output, candidates].compactMap { $0 }.isEmpty ? "" : "; wrote " + [output, candidates].compactMap { $0 }.joined(separator: " and ")))
     }
 }

@@ -72,6 +72,8 @@ package struct PlanSpec: Sendable {
     package let maxProgrammesPerFirm: Int
     package let programmes: [Programme]
     package let targets: [Target]
+    /// The catalog's offer ids, by catalog index.
+    package let offerIDs: [String]
 
     /// The example `finrec plan --example` prints: the Shandong plan's quotas.
     package static let example = """
@@ -83,7 +85,7 @@ package struct PlanSpec: Sendable {
              "offers": ["bse", "star", "chinext", "neeq"],
              "where": "certification_tier == 'little_giant' || certification_tier == 'provincial_srdi'",
              "cities": {"济南": {"min": 80}, "青岛": {"max": 250}},
-             "at_least": [20, 30]},
+             "at_least": [760, 780]},
             {"id": "regional_board", "name_zh": "区域性股权市场专精特新板", "capacity": 400,
              "offers": ["regional_board"]},
             {"id": "reform", "name_zh": "规范化公司制改制", "capacity": 100, "offers": ["neeq"],
@@ -110,6 +112,7 @@ package struct PlanSpec: Sendable {
         }
         maxProgrammesPerFirm = try root.optional("max_programmes_per_firm")?.wholeNumber(in: 1...1_000) ?? 1
         let catalog = scorer.catalog
+        offerIDs = catalog.offers.map(\.id)
 
         func offers(_ field: JSONField, needModel: Bool) throws(JSONFieldError) -> [Int] {
             let items = try field.items()

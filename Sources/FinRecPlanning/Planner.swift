@@ -98,6 +98,12 @@ package struct PlanCollector: Sendable {
     /// status (firms with none are left out: their probability is 0).
     package private(set) var targetProbabilities: [[Double]]
     package private(set) var rows = 0
+    /// When set, every qualifying (programme, firm) is also appended here as a CSV line
+    /// (``candidateHeader``), for the caller to drain after each chunk (`finrec plan --candidates`).
+    package var candidateLines: [UInt8]?
+
+    /// The columns of the candidates file: every firm that qualifies for a programme, with its value.
+    package static let candidateHeader = "programme_id,enterprise_id,city,line,value,offer_id\n"
 
     package init(spec: PlanSpec) {
         self.spec = spec
@@ -180,6 +186,10 @@ package struct PlanCollector: Sendable {
         let programme = spec.programmes[j]
         let group = programme.cities.firstIndex { $0.city == candidate.city } ?? programme.cities.count
         counts[j][group] += 1
+        if candidateLines != nil {
+            let line = [programme.id, candidate.enterpriseID, candidate.city ?? "", String(candidate.line), "\(candidate.value)", spec.offerIDs[candidate.offer]]
+            candidateLines!.append(contentsOf: (line.map(CSVField.escape).joined(separator: ",") + "\n").utf8)
+        }
         let order = programme.measure == .probability ? PlanCandidate.higherFirst : PlanCandidate.nearerFirst
         guard best[j][group].admits({ order(candidate, $0) }) else { return }
         var kept = candidate

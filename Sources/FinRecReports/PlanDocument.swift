@@ -20,6 +20,8 @@ public struct PlanDocument: Sendable {
     public let modelPath: String
     public let asOf: String
     public let planPath: String
+    /// How long the choice took after the pool was read and scored (the minimum-cost flow), in seconds.
+    public var solveSeconds = 0.0
 
     package init(result: PlanResult, scorer: OfferScorer, modelPath: String, asOf: String, planPath: String) {
         self.result = result
@@ -153,7 +155,7 @@ public struct PlanDocument: Sendable {
                     let value = p.spec.measure == .probability
                         ? "概率 \(Fixed.exact(c.value, digits: 3))"
                         : "差距 \(Fixed.exact(c.value, digits: 3))：" + (c.gap?.items.map(\.text).joined(separator: "；") ?? "")
-                    out += "   \(String(i + 1).padded(to: 4))\(c.enterpriseID)  \((c.name ?? "").padded(to: 30))\((c.city ?? "").padded(to: 6))\(scorer.catalog.offers[c.offer].chineseName.padded(to: 10))\(value)\n"
+                    out += "   \(String(i + 1).padded(to: 4))\(c.enterpriseID)  \((c.name ?? "").padded(to: 32))  \((c.city ?? "").padded(to: 6))\(scorer.catalog.offers[c.offer].chineseName.padded(to: 10))  \(value)\n"
                 }
             }
             out += "\n"

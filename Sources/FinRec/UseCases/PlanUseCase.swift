@@ -63,24 +63,43 @@ public enum PlanUseCase {
     ///   programmes × (cities with a quota + 1) × Σ capacities candidates.
     /// - Throws: ``PlanFileError`` when the plan cannot be met (naming the programme, the city and
     ///   how many firms qualify), `InputFileError` for bad input, `Interrupted` when `shouldStop` says so.
-    public static func plan(_ reader: EnterpriseFileReader, plan: Plan, model: ScoringModel, workers: Int = 1,
+    /// - Parameter candidates: when given, every firm that qualifies for a programme is streamed to
+    ///   this file (CSV: programme, enterprise id, city, line, value, offer), committed on success.
+    public static func plan(_ reader: EnterpriseFileReader, plan: Plan, model: ScoringModel, workers: Int = 1, candidates: String? = nil,
                             progress: (EnterpriseFileReader, _ rowsScanned: Int) -> Void = { _, _ in },
                             shouldStop: () -> Bool = { false }, report: (ReadReport) -> Void = { _ in }) throws -> PlanDocument {
         let scorer = model.scorer, spec = plan.spec
         var collector = PlanCollector(spec: spec)
+        let candidateFile = try candidates.map { try AtomicFileWriter(path: $0) }
+        defer { candidateFile?.discard() }
+        if let candidateFile {
+            try candidateFile.write(PlanCollector.candidateHeader)
+            collector.candidateLines = []
+        }
         let pipeline = ChunkPipeline<(ScoredChunk, PlanCollector.Prepared, Int)>(
             reader: reader, workers: workers,
             transform: { chunk, first in
                 let scored = scorer.score(chunk, firstRow: first)
                 return (scored, PlanCollector.prepare(scored, spec: spec, scorer: scorer), first)
             },
-            consume: { item in collector.add(item.0, prepared: item.1, scorer: scorer, firstSequence: item.2) })
+            consume: { item in
+                collector.add(item.0, prepared: item.1, scorer: scorer, firstSequence: item.2)
+                if let candidateFile, let lines = collector.candidateLines {
+                    try candidateFile.write(lines)
+                    collector.candidateLines = []
+                }
+            })
         try pipeline.run(progress: progress, shouldStop: shouldStop)
         report(try reader.finish())
         guard collector.rows > 0 else { throw InputFileError(path: reader.path, message: "has no enterprises to plan with (only a header?); nothing was written") }
         let result: PlanResult
+        let started = ContinuousClock.now
         do { result = try PlanSolver.solve(collector) } catch { throw PlanFileError(description: "\(plan.path): \(error)") }
-        return PlanDocument(result: result, scorer: scorer, modelPath: model.name, asOf: model.asOf, planPath: plan.path)
+        let solving = started.duration(to: .now)
+        try candidateFile?.commit()
+        var document = PlanDocument(result: result, scorer: scorer, modelPath: model.name, asOf: model.asOf, planPath: plan.path)
+        document.solveSeconds = Double(solving.components.seconds) + Double(solving.components.attoseconds) * 1e-18
+        return document
     }
 }
 
