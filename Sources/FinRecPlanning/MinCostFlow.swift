@@ -170,11 +170,52 @@ package struct MinCostFlow: Sendable {
                 let reach = distance[t]
                 for v in touched where distance[v] < .infinity { potential[v] += min(distance[v], reach) }
                 for v in 0..<n where distance[v] == .infinity { potential[v] += reach }
-                var push = limit - sent, v = t
-                while v != s { let e = via[v]; push = min(push, capacity[e]); v = to[e ^ 1] }
-                v = t
-                while v != s { let e = via[v]; capacity[e] -= push; capacity[e ^ 1] += push; v = to[e ^ 1] }
-                sent += push
+                // Every shortest path now has reduced cost 0: push along as many as there are.
+                sent += blockingFlow(from: s, to: t, limit: limit - sent, potential: potential)
+            }
+            return sent
+        }
+
+        /// Pushes flow along paths of arcs with reduced cost 0 (within rounding) until none is left
+        /// or `limit` is sent, by depth-first search with a current arc per node; returns the units
+        /// sent. Flow on such paths keeps every residual arc's reduced cost non-negative, so the
+        /// flow stays of minimum cost for its value.
+        mutating func blockingFlow(from s: Int, to t: Int, limit: Int, potential: [Double]) -> Int {
+            let n = head.count
+            var current = head
+            var dead = [Bool](repeating: false, count: n), onPath = [Bool](repeating: false, count: n)
+            var path: [Int] = []
+            var sent = 0
+            func admissible(_ e: Int, from u: Int) -> Bool {
+                let v = to[e]
+                return capacity[e] > 0 && !dead[v] && !onPath[v] && abs(cost[e] + potential[u] - potential[v]) <= 1e-11
+            }
+            var u = s
+            onPath[s] = true
+            while sent < limit {
+                if u == t {
+                    var push = limit - sent
+                    for e in path { push = min(push, capacity[e]) }
+                    for e in path { capacity[e] -= push; capacity[e ^ 1] += push }
+                    sent += push
+                    for e in path { onPath[to[e]] = false }
+                    path.removeAll(keepingCapacity: true)
+                    u = s
+                    continue
+                }
+                while current[u] >= 0 && !admissible(current[u], from: u) { current[u] = next[current[u]] }
+                if current[u] >= 0 {
+                    let e = current[u]
+                    path.append(e)
+                    onPath[to[e]] = true
+                    u = to[e]
+                } else {
+                    dead[u] = true
+                    guard let e = path.popLast() else { break }
+                    onPath[u] = false
+                    u = to[e ^ 1]
+                    current[u] = next[current[u]]
+                }
             }
             return sent
         }

@@ -81,13 +81,8 @@ package enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Gathers each programme's candidates from scored chunks, in file order: per programme and city
-/// group (each city with a quota, then the rest), the best firms by value, as many as all the
-/// programmes' capacities together; per target, every firm's best probability.
-///
-/// Keeping only those is exact: if a chosen firm of a group were not among its group's best
-/// Σ capacities, one of the better firms of its group would be free (at most capacity − 1 of them
-/// are in the programme, and each firm blocked by the per-firm limit fills a place in another
-/// programme), and swapping them keeps every quota and does not lower the total.
+/// group (each city with a quota, then the rest), the best firms by value, as many as an optimum
+/// can need (``kept(capacity:cityMaximum:others:perFirm:)``); per target, every firm's best probability.
 package struct PlanCollector: Sendable {
     package let spec: PlanSpec
     /// Per programme, per group: the best candidates.
@@ -107,13 +102,23 @@ package struct PlanCollector: Sendable {
 
     package init(spec: PlanSpec) {
         self.spec = spec
-        let keep = spec.programmes.reduce(0) { $0 + $1.capacity }
+        let total = spec.programmes.reduce(0) { $0 + $1.capacity }
         best = spec.programmes.map { p in
-            Array(repeating: TopK(capacity: keep, by: p.measure == .probability ? PlanCandidate.higherFirst : PlanCandidate.nearerFirst),
-                  count: p.cities.count + 1)
+            let order = p.measure == .probability ? PlanCandidate.higherFirst : PlanCandidate.nearerFirst
+            return (0...p.cities.count).map { g in TopK(capacity: Self.kept(capacity: p.capacity, cityMaximum: g < p.cities.count ? p.cities[g].max : nil,
+                                                                     others: total - p.capacity, perFirm: spec.maxProgrammesPerFirm), by: order) }
         }
         counts = spec.programmes.map { Array(repeating: 0, count: $0.cities.count + 1) }
         targetProbabilities = spec.targets.map { _ in [] }
+    }
+
+    /// How many of a city group's best firms an optimum can need: at most min(its maximum, the
+    /// capacity) − 1 others of the group in the programme, at most ⌊others / per-firm limit⌋ firms
+    /// kept out by the per-firm limit (each fills that many places of the other programmes), and one
+    /// more that is free. A chosen firm beyond them could be swapped for a better free one of its
+    /// group, which keeps every quota and does not lower the total.
+    static func kept(capacity: Int, cityMaximum: Int?, others: Int, perFirm: Int) -> Int {
+        min(cityMaximum ?? capacity, capacity) + others / perFirm
     }
 
     /// What the workers compute for a chunk before it is added in file order: each programme's
