@@ -60,7 +60,8 @@ public enum PlanUseCase {
     ///
     /// Results are identical for any `workers` and chunk size.
     /// - Complexity: scoring as `rank` does, then a minimum-cost flow over at most
-    ///   programmes × (cities with a quota + 1) × Σ capacities candidates.
+    ///   programmes × (cities with a quota + 1) × Σ capacities candidates, one shortest-path
+    ///   search per place filled (fewer with ties).
     /// - Throws: ``PlanFileError`` when the plan cannot be met (naming the programme, the city and
     ///   how many firms qualify), `InputFileError` for bad input, `Interrupted` when `shouldStop` says so.
     /// - Parameter candidates: when given, every firm that qualifies for a programme is streamed to
