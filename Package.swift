@@ -11,6 +11,11 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// The library's modules are optimised in debug builds too (the tests' build): the suite spends
+// most of its time training and scoring, which -Onone makes many times slower. Assertions and
+// DEBUG-only checks stay on (debug configuration), as does `@testable import`.
+let librarySettings: [SwiftSetting] = strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 
 let package = Package(
     name: "FinRec",
@@ -58,35 +63,35 @@ let package = Package(
 
         // Dates, language, JSON, files, parallel helpers, SHA-256, text helpers.
         .target(name: "FinRecBase", dependencies: [.target(name: "CMalloc", condition: .when(platforms: [.linux]))],
-                swiftSettings: strictSettings),
+                swiftSettings: librarySettings),
         // The enterprise schema and the CSV, JSON and Excel readers (zlib through CXLSXWriter):
         // records in column chunks.
-        .target(name: "FinRecRecords", dependencies: ["FinRecBase", "CXLSXWriter"], swiftSettings: strictSettings),
+        .target(name: "FinRecRecords", dependencies: ["FinRecBase", "CXLSXWriter"], swiftSettings: librarySettings),
         // Matrices, the BLAS and reference kernels, the linear model and its scorer.
-        .target(name: "FinRecLinear", dependencies: ["FinRecRecords", "CBLAS"], swiftSettings: strictSettings),
+        .target(name: "FinRecLinear", dependencies: ["FinRecRecords", "CBLAS"], swiftSettings: librarySettings),
         // The expression language, feature specs, fitted features and bins.
-        .target(name: "FinRecFeatures", dependencies: ["FinRecLinear"], swiftSettings: strictSettings),
+        .target(name: "FinRecFeatures", dependencies: ["FinRecLinear"], swiftSettings: librarySettings),
         // Offer kinds, offers, eligibility rules, gaps and paths.
-        .target(name: "FinRecCatalog", dependencies: ["FinRecFeatures"], swiftSettings: strictSettings),
+        .target(name: "FinRecCatalog", dependencies: ["FinRecFeatures"], swiftSettings: librarySettings),
         // The model file and training (objective, solvers, cross-validation, calibration).
-        .target(name: "FinRecModel", dependencies: ["FinRecCatalog"], swiftSettings: strictSettings),
+        .target(name: "FinRecModel", dependencies: ["FinRecCatalog"], swiftSettings: librarySettings),
         // Scoring offers, the applicant's assessment, pool top lists and near-misses.
-        .target(name: "FinRecInference", dependencies: ["FinRecModel"], swiftSettings: strictSettings),
+        .target(name: "FinRecInference", dependencies: ["FinRecModel"], swiftSettings: librarySettings),
         // A model's evaluation on labelled data and population stability.
-        .target(name: "FinRecEvaluation", dependencies: ["FinRecInference"], swiftSettings: strictSettings),
+        .target(name: "FinRecEvaluation", dependencies: ["FinRecInference"], swiftSettings: librarySettings),
         // Plans under quotas: choosing firms for programmes exactly (a minimum-cost flow).
-        .target(name: "FinRecPlanning", dependencies: ["FinRecEvaluation"], swiftSettings: strictSettings),
+        .target(name: "FinRecPlanning", dependencies: ["FinRecEvaluation"], swiftSettings: librarySettings),
         // Typed documents and their renderers (table, CSV, JSON, xlsx, HTML, SVG).
-        .target(name: "FinRecReports", dependencies: ["FinRecPlanning"], swiftSettings: strictSettings),
+        .target(name: "FinRecReports", dependencies: ["FinRecPlanning"], swiftSettings: librarySettings),
         // The model and its rules as PMML and SQL.
-        .target(name: "FinRecExport", dependencies: ["FinRecReports"], swiftSettings: strictSettings),
+        .target(name: "FinRecExport", dependencies: ["FinRecReports"], swiftSettings: librarySettings),
         // The synthetic Shandong world (`finrec synth`): a leaf beside the stack.
-        .target(name: "FinRecSynthetic", dependencies: ["FinRecRecords"], swiftSettings: strictSettings),
+        .target(name: "FinRecSynthetic", dependencies: ["FinRecRecords"], swiftSettings: librarySettings),
         // The use-case layer (score, rank) and its pipelines; re-exports the modules below.
         .target(
             name: "FinRec",
             dependencies: ["FinRecExport", "FinRecSynthetic"],
-            swiftSettings: strictSettings
+            swiftSettings: librarySettings
         ),
 
         // The HTTP service, its page and its audit log, on top of the library.
