@@ -55,6 +55,8 @@ package struct Firm: Sendable {
     package var regionalEquity = false
     /// On the regional market's 专精特新 board (专板), which the regional-board offer admits into.
     package var regionalSRDIBoard = false
+    /// Index into EnterpriseSchema.listedBoards (0: not listed); only a panel's later years list firms.
+    package var listedBoard = 0
     /// A joint-stock company (股份有限公司), not a limited one.
     package var jointStock = false
     /// Working-capital loans maturing within 30 days (万元), and whether the bank committed to renew.

@@ -195,7 +195,7 @@ package struct EnterpriseGenerator: Sendable {
     /// The fields added for supply-chain finance, procurement loans, policy entitlements and the
     /// application, each from streams of their own, so that adding them left every other field
     /// as it was, except the R&D of the R&D-heavy start-ups (below).
-    static func drawSupplyChainAndPolicy(_ f: inout Firm, index: Int, seed: UInt64, tierIndex t: Int, size: Double) {
+    static func drawSupplyChainAndPolicy(_ f: inout Firm, index: Int, seed: UInt64, tierIndex t: Int, size: Double, redrawStartupRD: Bool = true) {
         var y = SplitMix64(seed: seed ^ 0x5C_F1_4A_4C_E2, index: UInt64(index))
         let manufacturer = f.industry.hasPrefix("C")
 
@@ -203,7 +203,7 @@ package struct EnterpriseGenerator: Sendable {
         // so under 5 years at the assessment date) untiered and innovative firms
         // spend 21–45% of their costs on R&D, as the 初创科技型企业 that angel funds back do. The
         // accounts drawn above know no such firm, so their R&D is redrawn as a share of cost.
-        if t == 0 && f.age <= 3 && y.bernoulli(0.8) {
+        if redrawStartupRD && t == 0 && f.age <= 3 && y.bernoulli(0.8) {
             f.rdHeavyStartup = true
             let share = y.uniform(0.21, 0.45)
             f.rd = (0..<3).map { k in share * max(f.revenue[k] - f.netProfit[k], 1) * (k == 0 ? 1 : y.uniform(0.95, 1.05)) }

@@ -37,9 +37,14 @@ package struct SyntheticDataset: Sendable {
     static let ineligibleFundRate = 0.002
 
     /// The CSV cells of enterprise `index`.
-    package func row(_ index: Int) -> [String] {
-        let f = generator.firm(index)
-        var m = SplitMix64(seed: generator.seed ^ 0x5EED_0B5E_7FED, index: UInt64(index))
+    package func row(_ index: Int) -> [String] { row(generator.firm(index), index: index).cells }
+
+    /// The CSV cells of firm `f` (enterprise `index`) and, per modelled offer, its outcome: nil
+    /// when it did not apply. `year` > 0 (a later year of a panel) draws the hidden cells and the
+    /// applications from streams of that year; year 0 gives exactly what `row(_:)` gives.
+    package func row(_ f: Firm, index: Int, year: Int = 0) -> (cells: [String], outcomes: [Bool?]) {
+        let stream = UInt64(index) &+ (UInt64(year) << 40)
+        var m = SplitMix64(seed: generator.seed ^ 0x5EED_0B5E_7FED, index: stream)
         func show(_ p: Double) -> Bool { !m.bernoulli(p) }
         func money(_ x: Double, hide p: Double = 0) -> String { show(p) ? Fixed.format(x, digits: 2) : "" }
         func ratio(_ x: Double, hide p: Double = 0) -> String { show(p) ? Fixed.format(x, digits: 4) : "" }
@@ -68,7 +73,7 @@ package struct SyntheticDataset: Sendable {
             int(f.digitalLevel, hide: 0.15), flag(f.keyChain), flag(f.strategicEmerging, hide: 0.05),
             money(f.nicheYears, hide: 0.1), ratio(f.nicheShare, hide: 0.25),
             EnterpriseSchema.neeqStatuses[f.neeqStatus].code, String(f.neeqMonths),
-            flag(f.regionalEquity), flag(f.regionalSRDIBoard), EnterpriseSchema.listedBoards[0].code, flag(f.reservePool),
+            flag(f.regionalEquity), flag(f.regionalSRDIBoard), EnterpriseSchema.listedBoards[f.listedBoard].code, flag(f.reservePool),
             money(f.marketValue, hide: f.neeqStatus > 0 || f.reservePool ? 0.05 : 0.4),
             money(f.equityFinancing, hide: 0.05),
             int(f.overdue), flag(f.specialMention),
@@ -78,13 +83,14 @@ package struct SyntheticDataset: Sendable {
             "", "", "", "", "", "", "", "",
             flag(f.abnormal), flag(f.accident, hide: 0.02),
         ]
-        let added = Self.supplyChainCells(f, index: index, seed: generator.seed)
+        let added = Self.supplyChainCells(f, index: year == 0 ? index : Int(truncatingIfNeeded: stream), seed: generator.seed)
         let first = EnterpriseSchema.fields.firstIndex { $0.name == "tech_sme_listed" }!
         cells.replaceSubrange(first..<(first + added.count), with: added)
         precondition(cells.count == EnterpriseSchema.fields.count, "synthetic row does not match the schema")
-        var l = SplitMix64(seed: generator.seed ^ 0x1ABE_15, index: UInt64(index))
+        var l = SplitMix64(seed: generator.seed ^ 0x1ABE_15, index: stream)
         let rates = Self.applyRates[max(0, f.tier.rawValue - 1)]
         var truths: [String] = []
+        var outcomes: [Bool?] = []
         for k in WorldModel.productIds.indices {
             let p = WorldModel.successProbability(f, product: k)
             // Firms seek an exchange listing (北交所, 科创板, 创业板) mostly when they are near its
@@ -95,10 +101,11 @@ package struct SyntheticDataset: Sendable {
             let applied = l.bernoulli(rate) && WorldModel.applies(f, product: k)
             let outcome = l.bernoulli(p)
             cells.append(applied ? (outcome ? "1" : "0") : "")
+            outcomes.append(applied ? outcome : nil)
             truths.append(Fixed.format(p, digits: 6))
         }
         if withTruth { cells += truths }
-        return cells
+        return (cells, outcomes)
     }
 
     /// The cells of the eight fields from `tech_sme_listed` to `requested_term_months`, a few

@@ -73,6 +73,8 @@ package enum WorldModel {
         switch productIds[k] {
         case "receivables_finance": f.receivablesConfirmed > 0
         case "procurement_loan": f.procurementAmount > 0 && (f.procurementEnd ?? Int.min) >= f.asOfDay
+        // A listed firm (a panel's later years) seeks no listing or quotation.
+        case "bse", "star", "neeq", "chinext", "regional_board": f.listedBoard == 0
         default: true
         }
     }

@@ -63,4 +63,33 @@ struct DataCommandTests {
         let text = failureMessage(Synth.self) { _ = try Synth.parse(["--count", "0", "--output", "x.csv"]) }
         #expect(text == "Please give --count a whole number of at least 1.", "\(text ?? "no error")")
     }
+
+    @Test("synth --years writes one snapshot a year of the same firms, ordered by year; its flags are checked")
+    func synthPanel() throws {
+        let folder = NSTemporaryDirectory() + "finrec-panel-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let panel = folder + "/panel.csv", single = folder + "/2022.csv"
+        try Synth.parse(["--years", "2022-2024", "--count", "400", "--seed", "9", "--output", panel]).run()
+        try Synth.parse(["--fiscal-year", "2022", "--count", "400", "--seed", "9", "--output", single]).run()
+        let rows = CSVText.rows(try String(contentsOfFile: panel, encoding: .utf8)).filter { $0.count > 1 }
+        let year = rows[0].firstIndex(of: "fiscal_year")!, id = rows[0].firstIndex(of: "enterprise_id")!
+        let years = rows.dropFirst().map { Int($0[year])! }
+        #expect(years == years.sorted() && Set(years) == [2022, 2023, 2024])
+        // Year one is the single snapshot; later years hold most of the same firms and some new ones.
+        let first = CSVText.rows(try String(contentsOfFile: single, encoding: .utf8)).filter { $0.count > 1 }
+        #expect(Array(rows.prefix(401)) == first)
+        let ids2022 = Set(rows.dropFirst().filter { $0[year] == "2022" }.map { $0[id] })
+        let ids2024 = Set(rows.dropFirst().filter { $0[year] == "2024" }.map { $0[id] })
+        #expect(ids2024.intersection(ids2022).count > 350 && ids2024.subtracting(ids2022).count == 80)
+        for (arguments, message) in [
+            (["--years", "2022-2025", "--fiscal-year", "2024"], "--years and --fiscal-year exclude each other: a panel's first year is the first of --years."),
+            (["--years", "2025-2022"], "Please give --years as FIRST-LAST, two to ten fiscal years from 2000 to 2100, e.g. 2022-2025."),
+            (["--years", "2022"], "Please give --years as FIRST-LAST, two to ten fiscal years from 2000 to 2100, e.g. 2022-2025."),
+            (["--years", "2022-2025", "--margin-shift", "0.02"], "The shifts apply to one snapshot; a panel (--years 2022-2025) evolves its own accounts."),
+        ] {
+            let text = failureMessage(Synth.self) { _ = try Synth.parse(arguments + ["--output", "x.csv"]) }
+            #expect(text == message, "\(arguments): \(text ?? "no error")")
+        }
+    }
 }
