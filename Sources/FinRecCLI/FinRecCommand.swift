@@ -13,7 +13,7 @@ struct FinRecCommand: ParsableCommand {
             with their stable ids, e.g. 专精特新贷 (srdi_loan), 北交所 (bse).
             """,
         version: FinRecVersion.current,
-        subcommands: [Score.self, Rank.self, Plan.self, Synth.self, Check.self, Schema.self, Train.self, Evaluate.self, Predict.self, Inspect.self, Bins.self, Scorecard.self, Monitor.self, Report.self, Export.self,
+        subcommands: [Score.self, Rank.self, Plan.self, Track.self, Synth.self, Check.self, Schema.self, Train.self, Evaluate.self, Predict.self, Inspect.self, Bins.self, Scorecard.self, Monitor.self, Report.self, Export.self,
                       ServeHandOff.self, TokenHandOff.self, AuditHandOff.self]
     )
 

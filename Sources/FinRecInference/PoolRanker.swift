@@ -316,7 +316,7 @@ package struct PoolRanker: Sendable {
         return t
     }
 
-    static func category(_ chunk: RecordChunk, _ field: String, _ r: Int) -> String? {
+    package static func category(_ chunk: RecordChunk, _ field: String, _ r: Int) -> String? {
         guard let i = chunk.schema.index(of: field), case .category(let options) = chunk.schema.fields[i].kind,
               case .number(let x) = chunk.value(field, row: r), Int(x) < options.count else { return nil }
         return options[Int(x)].code
