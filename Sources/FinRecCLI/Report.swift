@@ -24,6 +24,9 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: "A plan file (finrec plan --example): adds its section, the firms chosen on --data with the expected successes against each target.")
     var plan: String?
 
+    @Option(name: .long, help: "A panel of yearly snapshots (finrec synth --years): adds the backtest by year, expected against observed successes.")
+    var history: String?
+
     @Option(name: .long, help: "Where to write the HTML (atomically).")
     var output: String
 
@@ -58,6 +61,10 @@ struct Report: ParsableCommand {
         var report = HTMLReport(model: loaded, modelPath: modelPath, evaluation: evaluation, dataPath: data, informationValues: iv,
                                 stability: stability, asOf: assessment.asOf, generated: generated)
         report.bands = bandsOption.bands
+        if let history {
+            report.track = try TrackUseCase.track(path: history, modelPath: modelPath, movers: 0, reading: reading.readerOptions(for: history),
+                                                  threads: runtime.policy)
+        }
         if let checkedPlan, let scoring {
             report.plan = try PlanUseCase.plan(try EnterpriseFileReader(path: data, options: options), plan: checkedPlan, model: scoring,
                                                workers: runtime.policy.workers)

@@ -24,6 +24,8 @@ package struct HTMLReport: Sendable {
     package var bands = 10
     /// A plan chosen on the evaluated pool (`finrec report --plan`): its section and chart.
     package var plan: PlanDocument?
+    /// A panel followed year by year (`finrec report --history`): its backtest section and chart.
+    package var track: TrackDocument?
 
     package init(model: TrainedModel, modelPath: String, evaluation: ModelEvaluation, dataPath: String, informationValues: BinningDocument?,
                 stability: PopulationStability?, asOf: String, generated: String) {
@@ -77,12 +79,14 @@ package struct HTMLReport: Sendable {
         if informationValues != nil { h += "<a href=\"#iv\">IV</a>" }
         if stability != nil { h += "<a href=\"#psi\">PSI</a>" }
         if plan != nil { h += "<a href=\"#plan\">规划 plan</a>" }
+        if track != nil { h += "<a href=\"#track\">跟踪 track</a>" }
         h += "</nav>"
         h += summary()
         for (r, gains) in zip(evaluation.products, evaluation.gains(bands: bands)) { h += product(r, gains: gains) }
         if let informationValues { h += informationValue(informationValues) }
         if let stability { h += stabilitySection(stability) }
         if let plan { h += planSection(plan) }
+        if let track { h += trackSection(track) }
         h += "<p class=\"meta\">WOE = ln(成功占比 / 失败占比)；IV = Σ (成功占比 − 失败占比) × WOE。PSI = Σ (新占比 − 基准占比) × ln(新占比 / 基准占比)：&lt; 0.1 稳定，0.1–0.25 关注，&gt; 0.25 需处理。</p>"
         return h + "</body></html>\n"
     }
@@ -208,6 +212,34 @@ package struct HTMLReport: Sendable {
             let s = t.successes, interval = s.interval(0.9)
             h += "<tr><td class=\"l\">\(e(t.spec.chinese)) <small>\(e(t.spec.id))</small></td><td>\(t.spec.target)</td><td>\(t.firms)</td><td>\(f(s.mean, 1))</td>"
                 + "<td>\(interval.lowerBound)–\(interval.upperBound)</td><td>\(pct(t.probabilityReached))</td></tr>"
+        }
+        h += "</table>"
+        if let note = d.probabilityNote { h += "<p class=\"meta\">\(e(note))</p>" }
+        return h
+    }
+
+    func trackSection(_ d: TrackDocument) -> String {
+        let c = d.coverage
+        var h = "<h2 id=\"track\">跟踪 track: 回测 backtest by year</h2><p class=\"meta\">面板 panel \(e(d.panelPath)) · \(d.track.rows) 行 rows · "
+            + "实际成功数落在 90% 区间内 observed inside the 90% interval: \(c.inside)/\(c.total)。\(e(TrackDocument.horizonNote))</p><div class=\"charts\">"
+        for year in d.track.fiscalYears {
+            // Relative to the expected count (100%), so that 30 listings and 3,000 loans read alike; capped at 300%.
+            let shown = d.backtests.filter { $0.year == year && $0.successes.mean > 0 }
+            let items = shown.map { b in
+                let scale = 100 / b.successes.mean
+                return (label: d.catalog.offers[d.track.offers[b.offer]].chineseName, low: min(300, Double(b.interval.lowerBound) * scale), expected: 100.0,
+                        high: min(300, Double(b.interval.upperBound) * scale), target: Optional(min(300, Double(b.observed) * scale)))
+            }
+            guard !items.isEmpty else { continue }
+            var chart = SVGIntervalList(id: "track-\(year)", title: "\(year) 年：实际成功数占预计的百分比 observed as % of expected", items: items,
+                                        legend: "红线 observed 实际 · 条 bar 90% 区间 interval · 竖线 100% = 预计 expected")
+            chart.captions = shown.map { "实际 \($0.observed) / 预计 \(Fixed.exact($0.successes.mean, digits: 1))（\($0.interval.lowerBound)–\($0.interval.upperBound)）" }
+            h += chart.render()
+        }
+        h += "</div><table><tr><th class=\"l\">年 year</th><th class=\"l\">产品 offer</th><th>申请 applicants</th><th>实际 observed</th><th>预计 expected</th><th>90% 区间</th><th>AUC</th><th>Brier</th></tr>"
+        for b in d.backtests {
+            h += "<tr><td class=\"l\">\(b.year)</td><td class=\"l\">\(e(d.catalog.offers[d.track.offers[b.offer]].chineseName))</td><td>\(b.applicants)</td><td>\(b.observed)</td>"
+                + "<td>\(f(b.successes.mean, 1))</td><td class=\"\(b.inside ? "" : "act")\">\(b.interval.lowerBound)–\(b.interval.upperBound)</td><td>\(f(b.metrics?.auc))</td><td>\(f(b.metrics?.brier, 4))</td></tr>"
         }
         h += "</table>"
         if let note = d.probabilityNote { h += "<p class=\"meta\">\(e(note))</p>" }

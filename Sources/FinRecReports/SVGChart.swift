@@ -210,6 +210,9 @@ struct SVGIntervalList {
     let items: [(label: String, low: Double, expected: Double, high: Double, target: Double?)]
     var color = "#1f5fa8"
     var width = 640.0
+    var legend = "红线 target 目标 · 条 bar 90% 区间 interval · 竖线 mark 预计 expected"
+    /// Per item, the text after its bar (default: expected (low–high)).
+    var captions: [String]?
 
     func render() -> String {
         let e = SVGChart.escape, n = SVGChart.n
@@ -232,7 +235,7 @@ struct SVGIntervalList {
             s += #"<text x="\#(n(labelWidth - 6))" y="\#(n(y + 16))" text-anchor="end" class="tick">\#(e(item.label))</text>"#
             s += #"<rect x="\#(n(px(item.low)))" y="\#(n(y + 7))" width="\#(n(max(px(item.high) - px(item.low), 2)))" height="\#(n(row - 14))" fill-opacity="0.35"/>"#
             s += #"<rect x="\#(n(px(item.expected) - 1.5))" y="\#(n(y + 3))" width="3" height="\#(n(row - 6))"/>"#
-            let text = "\(Fixed.exact(item.expected, digits: 1)) (\(Fixed.exact(item.low, digits: 0))–\(Fixed.exact(item.high, digits: 0)))"
+            let text = captions?[i] ?? "\(Fixed.exact(item.expected, digits: 1)) (\(Fixed.exact(item.low, digits: 0))–\(Fixed.exact(item.high, digits: 0)))"
             s += #"<text x="\#(n(px(max(item.high, item.target ?? 0)) + 6))" y="\#(n(y + 16))" class="tick">\#(e(text))</text>"#
         }
         s += "</g>"
@@ -241,7 +244,7 @@ struct SVGIntervalList {
             let y = top + Double(i) * row
             s += #"<line x1="\#(n(px(target)))" y1="\#(n(y + 1))" x2="\#(n(px(target)))" y2="\#(n(y + row - 1))" stroke="\#(red)" stroke-width="2"/>"#
         }
-        s += #"<text x="\#(n(labelWidth))" y="\#(n(height - 6))" class="rule" fill="\#(red)">红线 target 目标 · 条 bar 90% 区间 interval · 竖线 mark 预计 expected</text>"#
+        s += #"<text x="\#(n(labelWidth))" y="\#(n(height - 6))" class="rule" fill="\#(red)">\#(e(legend))</text>"#
         return s + "</svg>"
     }
 }

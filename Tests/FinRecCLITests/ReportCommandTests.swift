@@ -33,7 +33,11 @@ struct ReportCommandTests {
             .replacingOccurrences(of: "\"capacity\": 400", with: "\"capacity\": 100").replacingOccurrences(of: "{\"min\": 80}", with: "{\"min\": 20}")
             .replacingOccurrences(of: "\"target\": 80", with: "\"target\": 30")
         try Data(planText.utf8).write(to: URL(fileURLWithPath: plan))
-        try Report.parse(["--model", root + "/Models/default-model.json", "--data", data, "--baseline", baseline, "--plan", plan, "--output", page]).run()
+        // A two-year panel: the backtest section and a chart per year.
+        let history = dir + "/panel.csv"
+        try SyntheticPanel(seed: 73, years: 2022...2023, count: 3_000, withTruth: false).write(to: history)
+        try Report.parse(["--model", root + "/Models/default-model.json", "--data", data, "--baseline", baseline, "--plan", plan, "--history", history,
+                          "--output", page]).run()
 
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"))
@@ -46,7 +50,8 @@ struct ReportCommandTests {
         #expect((result["title"] as? String)?.contains("模型报告") == true)
         let charts = result["charts"] as? [[String: Any]] ?? []
         #expect(html.contains("上市后备资源库") && html.contains("新增上市企业") && html.contains(PlanDocument.horizonNote))
-        var expected = Set(["psi-scores", "csi-features", "plan-forecast"])
+        #expect(html.contains("跟踪 track") && html.contains(TrackDocument.horizonNote))
+        var expected = Set(["psi-scores", "csi-features", "plan-forecast", "track-2022", "track-2023"])
         for id in model.linear.products.map(\.id) { expected.formUnion(["roc-", "ks-", "calibration-", "distribution-", "iv-"].map { $0 + id }) }
         #expect(Set(charts.compactMap { $0["id"] as? String }) == expected)
         for chart in charts {

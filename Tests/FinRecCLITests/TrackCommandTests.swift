@@ -84,6 +84,11 @@ struct TrackCommandTests {
         #expect(csv[0] == TrackDocument.columns)
         #expect(csv.filter { $0[0] == "backtest" }.count == backtests.count)
         #expect(document.table().contains("【回测】") && document.table().contains("专精特新贷"))
+        let workbook = folder + "/track.xlsx"
+        try Data(try document.bytes(.xlsx)).write(to: URL(fileURLWithPath: workbook))
+        let sheets = try runPythonJSON(root: ScoreRankCommandTests.root, script: "Tests/Excel/read_xlsx.py", [workbook])["sheets"] as? [[String: Any]] ?? []
+        #expect(sheets.map { $0["name"] as? String } == ["年度变化", "回测", "概率上升", "概率下降", "需核对"])
+        #expect(((sheets.first { $0["name"] as? String == "回测" }?["rows"] as? [Any])?.count ?? 0) == backtests.count + 1)
     }
 
     @Test("Inconsistent histories: the same firm and year twice is refused naming both lines, one year is refused; a changed founding year and a listed firm unlisted later are flagged")
