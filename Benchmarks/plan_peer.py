@@ -26,6 +26,13 @@ for _ in range(repeats):
     choices.append(float(re.search(r"the choice ([0-9.]+) s", run.stderr).group(1)))
 result = json.load(open(result_file, encoding="utf-8"))
 
+best = min(walls)
+print(f"pool: {pool} ({result['rows']:,} firms); plan: the example (3 programmes, capacities "
+      + "/".join(str(p["capacity"]) for p in plan["programmes"]) + f", {len(plan['targets'])} target)", flush=True)
+print(f"finrec plan end to end (read, score 31 offers, choose; 2 threads), best of {repeats}: {best:.2f} s "
+      + "(" + ", ".join(f"{w:.2f}" for w in walls) + ")", flush=True)
+print(f"  of which the choice (minimum-cost flow on the kept candidates): {min(choices):.3f} s", flush=True)
+
 started = time.perf_counter()
 cands = pd.read_csv(candidates_file, dtype={"enterprise_id": str, "city": str, "programme_id": str, "offer_id": str})
 read_seconds = time.perf_counter() - started
@@ -53,18 +60,17 @@ a_ub = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(c
 a_eq = coo_matrix((np.ones(n), (j, np.arange(n))), shape=(len(programmes), n)).tocsr()
 build_seconds = time.perf_counter() - started
 started = time.perf_counter()
-lp = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[p["capacity"] for p in programmes], bounds=(0, 1), method="highs")
+limit = float(os.environ.get("HIGHS_TIME_LIMIT", "1800"))
+lp = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[p["capacity"] for p in programmes], bounds=(0, 1), method="highs",
+             options={"time_limit": limit})
 solve_seconds = time.perf_counter() - started
 
-best = min(walls)
-print(f"pool: {pool} ({result['rows']:,} firms); plan: the example (3 programmes, capacities "
-      + "/".join(str(p["capacity"]) for p in programmes) + f", {len(plan['targets'])} target)")
 print(f"candidates (firm, programme) pairs that qualify: {n:,}; distinct firms {len(firms):,}")
-print(f"finrec plan end to end (read, score 31 offers, choose; 2 threads), best of {repeats}: {best:.2f} s "
-      + "(" + ", ".join(f"{w:.2f}" for w in walls) + ")")
-print(f"  of which the choice (minimum-cost flow on the kept candidates): {min(choices):.3f} s")
 print(f"HiGHS (scipy {__import__('scipy').__version__}) on the same LP, all candidates: read {read_seconds:.2f} s, build {build_seconds:.2f} s, "
       + f"solve {solve_seconds:.2f} s; status {lp.status}")
+if lp.status != 0:
+    print(f"HiGHS stopped without an optimum (status {lp.status}: {lp.message}) after {solve_seconds:.0f} s")
+    sys.exit(0)
 print(f"objective: finrec {result['objective']:.12f}, HiGHS {-lp.fun:.12f}, difference {abs(result['objective'] + lp.fun):.2e}")
 print(f"ratio: HiGHS solve / finrec choice = {solve_seconds / min(choices):.1f}x; "
       + f"HiGHS read+build+solve / finrec end to end = {(read_seconds + build_seconds + solve_seconds) / best:.2f}x")
