@@ -267,30 +267,10 @@ package struct SyntheticPanel: Sendable {
     package func write(to path: String, threads: ThreadPolicy = .allCores, progress: ((Int) -> Void)? = nil) throws(FileWriteError) {
         let file = try AtomicFileWriter(path: path)
         try file.write(header.joined(separator: ",") + "\n")
-        let total = indexCount, block = 1024, batch = block * max(1, threads.workers) * 4
-        var done = 0
-        for year in years {
-            var start = 0
-            while start < total {
-                let end = min(total, start + batch)
-                let parts = (end - start + block - 1) / block
-                let texts = ParallelResults<String>(count: parts)
-                let base = start
-                threads.forEachRange(count: parts, alignment: 1) { range in
-                    for p in range {
-                        var text = ""
-                        for i in (base + p * block)..<min(end, base + (p + 1) * block) {
-                            guard let cells = row(i, year: year) else { continue }
-                            text += cells.map(CSVField.escape).joined(separator: ",")
-                            text += "\n"
-                        }
-                        texts.set(p, text)
-                    }
-                }
-                for text in texts.values { try file.write(text) }
-                start = end
-                done += end - base
-                progress?(done)
+        let total = indexCount
+        for (n, year) in years.enumerated() {
+            try SyntheticDataset.writeRows(count: total, to: file, block: 1024, threads: threads, progress: progress.map { report in { report(n * total + $0) } }) {
+                row($0, year: year)
             }
         }
         try file.commit()
