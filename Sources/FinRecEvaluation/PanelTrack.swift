@@ -30,7 +30,8 @@ package struct PanelTrack: Sendable {
         package let statuses: [Truth]
         package let probabilities: [Double]
         package let labels: [Double?]
-        package let reasons: [[String]]
+        /// Filled for the movers' rows only (``addReasons(_:chunk:scorer:keys:reasonCount:language:)``).
+        package var reasons: [[String]]
     }
 
     /// A flagged inconsistency: kept, but said.
@@ -89,14 +90,12 @@ package struct PanelTrack: Sendable {
     }
 
     /// Adds a chunk, each row taken from `scored[its fiscal year]` (the chunk scored on that year's date).
-    /// Reason codes are kept only for the rows `reasonsFor` names ("id|year"; nil: none), so
-    /// the first pass over a panel is the scoring alone; ``addReasons(_:chunk:scorer:keys:)`` fills
-    /// the movers' in a second pass.
-    package mutating func add(_ scored: [Int: ScoredChunk], chunk: RecordChunk, scorer: OfferScorer, path: String, reasonCount: Int = 3,
-                              language: Language = .zh) throws(HistoryError) {
+    /// No reason codes are kept, so the first pass over a panel is the scoring alone;
+    /// ``addReasons(_:chunk:scorer:keys:reasonCount:language:)`` fills the movers' in a second pass.
+    package mutating func add(_ scored: [Int: ScoredChunk], chunk: RecordChunk, catalog: Catalog, path: String) throws(HistoryError) {
         let yearOf = Self.fiscalYears(chunk)
         let ids = chunk.ids, names = chunk.names  // each builds an array: once per chunk
-        let labelColumns = offers.map { chunk.extraNames.firstIndex(of: "label_" + scorer.catalog.offers[$0].id) }
+        let labelColumns = offers.map { chunk.extraNames.firstIndex(of: "label_" + catalog.offers[$0].id) }
         let labelCells = labelColumns.map { $0.map { chunk.extra($0) } }
         for r in 0..<chunk.rowCount {
             rows += 1
@@ -125,16 +124,16 @@ package struct PanelTrack: Sendable {
         }
     }
 
-    /// Second pass: the reason codes of the rows `keys` names ("id|year"), from the same chunks scored again.
+    /// Second pass: the reason codes of the rows `keys` names ("id|year"), from the same chunks scored
+    /// again. Reason codes depend on the model, not the date, so any of its scorers gives them.
     package mutating func addReasons(_ scored: [Int: ScoredChunk], chunk: RecordChunk, scorer: OfferScorer, keys: Set<String>,
                                      reasonCount: Int = 3, language: Language = .zh) {
         let yearOf = Self.fiscalYears(chunk), ids = chunk.ids
         for r in 0..<chunk.rowCount {
-            guard let year = yearOf[r], keys.contains("\(ids[r])|\(year)"), let scored = scored[year], let old = years[year]?[ids[r]] else { continue }
-            years[year]![ids[r]] = Snapshot(
-                id: old.id, line: old.line, name: old.name, city: old.city, foundingYear: old.foundingYear, tier: old.tier, quoted: old.quoted,
-                listedBoard: old.listedBoard, regionalBoard: old.regionalBoard, statuses: old.statuses, probabilities: old.probabilities, labels: old.labels,
-                reasons: offers.map { k in scorer.reasonCodes(scored, offer: k, row: r).prefix(reasonCount).filter { $0.logit > 0 }.map { $0.label(language) } })
+            guard let year = yearOf[r], keys.contains("\(ids[r])|\(year)"), let scored = scored[year], years[year]?[ids[r]] != nil else { continue }
+            years[year]![ids[r]]!.reasons = offers.map { k in
+                scorer.reasonCodes(scored, offer: k, row: r).prefix(reasonCount).filter { $0.logit > 0 }.map { $0.label(language) }
+            }
         }
     }
 

@@ -165,7 +165,7 @@ package struct PlanSpec: Sendable {
             guard let measure = Measure(rawValue: byText) else {
                 throw JSONFieldError(keyPath: "\(p.keyPath).by", message: "\"\(byText)\" is not a measure: use \"probability\" or \"gap\"")
             }
-            if measure == .gap, p.value.objectValue?["status"] != nil {
+            if measure == .gap, try p.optional("status") != nil {
                 throw JSONFieldError(keyPath: "\(p.keyPath).status", message: "applies to \"by\": \"probability\" only (a gap programme chooses firms that are not yet eligible)")
             }
             var filter: CompiledExpression?
@@ -211,12 +211,5 @@ package struct PlanSpec: Sendable {
         }
         self.programmes = programmes
         self.targets = targets
-    }
-}
-
-extension JSONValue {
-    var objectValue: JSONObject? {
-        if case .object(let o) = self { return o }
-        return nil
     }
 }

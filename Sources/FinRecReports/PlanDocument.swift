@@ -193,11 +193,12 @@ public struct PlanDocument: Sendable {
         summary.rows.append([.text(Self.horizonNote)])
         if let note = probabilityNote { summary.rows.append([.text(note)]) }
         var sheets = [summary]
+        let byProgramme = Dictionary(grouping: rows(), by: { $0[0] })
         let headers = ["项目代码", "项目", "方式", "排名", "统一社会信用代码", "企业名称", "城市", "行号", "产品/板块代码", "产品/板块", "适配概率", "差距", "差距明细"]
         for (j, p) in result.programmes.enumerated() {
             var sheet = XLSXWorkbook.Sheet(name: Self.sheetName(p.spec.chinese, index: j), header: headers,
                                            widths: [14, 24, 10, 6, 22, 30, 8, 8, 14, 16, 10, 8, 60])
-            for row in rows() where row[0] == p.spec.id {
+            for row in byProgramme[p.spec.id] ?? [] {
                 sheet.rows.append(row.enumerated().map { i, cell in
                     if cell.isEmpty { return .empty }
                     switch i {

@@ -36,13 +36,13 @@ public enum TrackUseCase {
         options.detectDuplicateIds = false  // a firm appears once a year; (id, year) is checked below
         let reader = try EnterpriseFileReader(path: path, options: options)
         let catalog = model.catalog
-        let any = try scorer(2025)
-        var track = PanelTrack(offers: catalog.offers.indices.filter { any.productIndex[$0] != nil })
+        // The offers the model scores (their products), in catalog order.
+        var track = PanelTrack(offers: catalog.offers.indices.filter { k in model.linear.products.contains { $0.id == catalog.offers[k].id } })
         do {
             while let chunk = try reader.nextChunk() {
                 var scored: [Int: ScoredChunk] = [:]
                 for year in Set(PanelTrack.fiscalYears(chunk).compactMap { $0 }) { scored[year] = try scorer(year).score(chunk, firstRow: 0) }
-                try track.add(scored, chunk: chunk, scorer: any, path: path, language: language)
+                try track.add(scored, chunk: chunk, catalog: catalog, path: path)
             }
             _ = try reader.finish()
             try track.finish(path: path)
@@ -56,7 +56,7 @@ public enum TrackUseCase {
                     guard !wanted.isEmpty else { continue }
                     var scored: [Int: ScoredChunk] = [:]
                     for year in wanted { scored[year] = try scorer(year).score(chunk, firstRow: 0) }
-                    track.addReasons(scored, chunk: chunk, scorer: any, keys: keys, language: language)
+                    track.addReasons(scored, chunk: chunk, scorer: try scorer(wanted.min()!), keys: keys, language: language)
                 }
                 _ = try again.finish()
             }
