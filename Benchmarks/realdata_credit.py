@@ -78,7 +78,7 @@ for fold, (tr, te) in enumerate(StratifiedKFold(folds, shuffle=True, random_stat
         if event is None:
             continue
         model = os.path.join(work, f"model-{label}-{event}-{fold}.json")
-        train = [finrec, "train", "--data", train_csv, "--label", label, "--spec", spec_path, "--output", model, "--force", "--event", event]
+        train = [finrec, "train", "--data", train_csv, "--label", label, "--spec", spec_path, "--output", model, "--force", "--event", event, "--c", "1"]
         subprocess.run(train, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         evaluation = json.loads(subprocess.run([finrec, "evaluate", "--model", model, "--data", test_csv, "--format", "json"],
                                                check=True, capture_output=True, text=True).stdout)

@@ -14,7 +14,9 @@ struct Check: ParsableCommand {
     @OptionGroup var reading: ReadingOptions
 
     func run() throws {
-        let reader = try EnterpriseFileReader(path: input, options: reading.readerOptions(for: input))
+        var options = reading.readerOptions(for: input)
+        options.onEncoding = nil  // the summary says it
+        let reader = try EnterpriseFileReader(path: input, options: options)
         let schema = EnterpriseSchema.schema
         var missing = [Int](repeating: 0, count: schema.fields.count)
         var tiers = [Int](repeating: 0, count: EnterpriseSchema.tiers.count)
@@ -30,6 +32,7 @@ struct Check: ParsableCommand {
         let report = try reader.finish()
         var lines = ["\(input): \(report.rowsAccepted) rows accepted, \(report.rowsRejected) rejected"
                      + (report.rejectsPath.map { " (reasons in \($0))" } ?? "")]
+        if let note = report.encoding.readNote { lines.append(note) }
         if !report.unknownColumns.isEmpty { lines.append("columns FinRec does not know (kept for expressions): " + report.unknownColumns.joined(separator: ", ")) }
         if !report.absentFields.isEmpty { lines.append("fields with no column (read as missing): " + report.absentFields.joined(separator: ", ")) }
         lines.append("tiers: " + zip(EnterpriseSchema.tiers, tiers).map { "\($0.chinese) \($1)" }.joined(separator: ", "))

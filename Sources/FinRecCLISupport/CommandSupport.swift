@@ -1,6 +1,7 @@
 public import ArgumentParser
 package import FinRec
 import FoundationEssentials
+import Synchronization
 
 // What the subcommands of both executables (`finrec` and `finrec-desk`) share: option groups, the
 // default model's location, standard error, the desk's commands as `finrec` lists them.
@@ -75,7 +76,19 @@ package struct ReadingOptions: ParsableArguments {
         if let rows = chunkRows ?? defaultChunkRows { options.chunkRows = rows }
         options.detectDuplicateIds = !noDuplicateCheck
         if onError == .skip { options.policy = .skip(rejectsPath: rejects ?? input + ".rejects.csv") }
+        options.onEncoding = EncodingNotes.note
         return options
+    }
+}
+
+/// The note on standard error for an input that was not UTF-8, once per file (a command that
+/// reads a file twice, like train, says it once).
+package enum EncodingNotes {
+    private static let told = Mutex<Set<String>>([])
+
+    package static let note: @Sendable (String, TextEncoding) -> Void = { input, encoding in
+        guard let text = encoding.readNote, told.withLock({ $0.insert(input).inserted }) else { return }
+        FileHandleWriter.writeStandardError("note: \(input): \(text)\n")
     }
 }
 

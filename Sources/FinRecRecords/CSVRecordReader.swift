@@ -9,8 +9,9 @@ import Darwin
 /// ``RecordSchema``.
 ///
 /// - RFC 4180: quoted fields with doubled quotes, embedded commas and line breaks, LF or CRLF.
-/// - UTF-8 with or without a byte-order mark; other encodings (GBK/GB18030 from Excel, UTF-16)
-///   are refused with the command that converts them.
+/// - UTF-8 with or without a byte-order mark; a file whose first 4 MiB are not UTF-8 is read as
+///   GB18030 (Excel's CSV on Chinese Windows), UTF-16 with a byte-order mark as Excel's
+///   tab-separated "Unicode text" (see ``TextEncoding``); ``report`` says which.
 /// - Headers may use the English snake_case names, the Chinese names or the listed aliases, in
 ///   any order. Unknown columns are kept as text and reported once in ``report``.
 /// - Empty cells are missing, never zero.
@@ -41,6 +42,8 @@ package final class CSVRecordReader {
     private var rejects: RejectsWriter?
 
     private let fd: Int32
+    /// Turns a file that is not UTF-8 into UTF-8 as it is read (nil for UTF-8).
+    private var transcoder: Transcoder?
     private var buffer: [UInt8] = []
     private var position = 0
     /// Where the records of the chunk being read start; `refill` keeps those bytes.
@@ -98,6 +101,17 @@ package final class CSVRecordReader {
             throw InputFileError(path: path, message: "is a folder, not a CSV file")
         }
         try refill()
+        if let advice = buffer.withUnsafeBufferPointer(TextEncoding.workbookAdvice) { throw InputFileError(path: path, message: advice) }
+        let (encoding, mark) = buffer.withUnsafeBufferPointer { TextEncoding.sniff($0, complete: eof) }
+        counts.encoding = encoding
+        if encoding != .utf8 {
+            let converter = Transcoder(encoding, csv: true)
+            let raw = buffer
+            buffer = []
+            raw.withUnsafeBufferPointer { converter.convert(UnsafeBufferPointer(rebasing: $0[mark...]), final: eof, into: &buffer) }
+            transcoder = converter
+            options.onEncoding?(path, encoding)
+        }
         try readHeader()
         if case .skip(let rejectsPath) = options.policy {
             do {
@@ -130,6 +144,24 @@ package final class CSVRecordReader {
         }
         let kept = buffer.count - discard
         let want = max(Self.blockSize, lastChunkBytes + lastChunkBytes / 8 - kept)
+        if let transcoder {
+            let fd = self.fd
+            var raw = [UInt8](repeating: 0, count: want)
+            let got: Int, ended: Bool
+            do throws(FileReadFailure) {
+                (got, ended) = try raw.withUnsafeMutableBufferPointer { (b) throws(FileReadFailure) in try FileBytes.fill(fd, b.baseAddress!, want) }
+            } catch {
+                throw InputFileError(path: path, message: "cannot read the file (\(error.reason))")
+            }
+            var fresh: [UInt8] = []
+            fresh.reserveCapacity(kept + got + got / 2)
+            fresh.append(contentsOf: buffer[discard...])
+            raw.withUnsafeBufferPointer { transcoder.convert(UnsafeBufferPointer(rebasing: $0[..<got]), final: ended, into: &fresh) }
+            buffer = fresh
+            bytesRead += got
+            eof = ended
+            return
+        }
         let fd = self.fd
         var outcome: Result<Bool, FileReadFailure> = .success(false)
         buffer = buffer.withUnsafeBufferPointer { old in
@@ -156,9 +188,6 @@ package final class CSVRecordReader {
 
     private func readHeader() throws(InputFileError) {
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-        if buffer.starts(with: [0xFF, 0xFE]) || buffer.starts(with: [0xFE, 0xFF]) {
-            throw InputFileError(path: path, line: 1, message: "the file is UTF-16; save it as UTF-8 (Excel: Save As → CSV UTF-8), or run `iconv -f UTF-16 -t UTF-8 IN.csv > OUT.csv`")
-        }
         chunkBase = position
         defer { chunkBase = nil }
         var split = SplitRecords(columns: nil, capacity: 64)

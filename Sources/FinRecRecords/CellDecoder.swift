@@ -156,12 +156,14 @@ package final class CellDecoder: Sendable {
         return CellError(message: "\(Self.show(cell)) is not a \(what)\(hint); \(field.kind.expectedForm)")
     }
 
+    /// What a cell that is not text is told (the readers turn GB18030 and UTF-16 into UTF-8
+    /// first, so a cell that is not UTF-8 here was not valid in the file's own encoding either).
+    static let notTextMessage = "the cell holds bytes that are neither UTF-8 nor GB18030 (FinRec reads UTF-8, and a file whose start is not UTF-8 as GB18030); "
+        + "fix the cell, or save the whole file in one encoding (Excel: Save As → CSV UTF-8)"
+
     /// The cell as text, refusing bytes that are not UTF-8.
     static func text(_ cell: UnsafeBufferPointer<UInt8>) throws(CellError) -> String {
-        guard let s = UTF8Validation.validUTF8String(cell) else {
-            throw CellError(message: "the cell holds bytes that are not UTF-8; if the file came from Excel it is probably GBK: "
-                            + "convert it with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
-        }
+        guard let s = UTF8Validation.validUTF8String(cell) else { throw CellError(message: notTextMessage) }
         return s
     }
 

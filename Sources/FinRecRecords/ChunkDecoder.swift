@@ -222,7 +222,7 @@ package struct ChunkDecoder: Sendable {
                                     if !taken {
                                         bad[r] = true
                                         problems[r] = CSVRecordReader.RowProblem(column: c, field: header[c],
-                                                                 message: "the cell holds bytes that are not UTF-8; convert the file with `iconv -f GB18030 -t UTF-8 IN.csv > OUT.csv`")
+                                                                 message: CellDecoder.notTextMessage)
                                     }
                                 }
                                 present.append(taken)

@@ -52,12 +52,18 @@ public final class EnterpriseFileReader {
         try self.init(bytes: bytes, name: name, schema: EnterpriseSchema.schema, options: options)
     }
 
-    /// Reads records of `schema` held in memory.
+    /// Reads records of `schema` held in memory; content that is not UTF-8 is read as GB18030 or
+    /// UTF-16 (see ``TextEncoding``).
     package convenience init(bytes: [UInt8], name: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
-        let (start, first) = Self.opening(bytes)
+        let (text, encoding) = TextEncoding.decodeWhole(bytes, csv: false)
+        let (start, first) = Self.opening(text)
         if Self.opensJSON(first) {
-            self.init(name: name, csv: nil, json: try JSONRecordReader.parse(Array(bytes[start...]), path: name, schema: schema, options: options))
+            var (chunk, report) = try JSONRecordReader.parse(Array(text[start...]), path: name, schema: schema, options: options)
+            report.encoding = encoding
+            if encoding != .utf8 { options.onEncoding?(name, encoding) }
+            self.init(name: name, csv: nil, json: (chunk, report))
         } else {
+            // CSV decides for itself (UTF-16 text may be tab-separated).
             self.init(name: name, csv: try CSVRecordReader(bytes: bytes, name: name, schema: schema, options: options), json: nil)
         }
     }
@@ -109,6 +115,9 @@ public final class EnterpriseFileReader {
         case .scanned(let scanned): return try csv!.finalize(csv!.decoder.decode(scanned))
         }
     }
+
+    /// The encoding the input was read in (UTF-8 unless it was not).
+    public var encoding: TextEncoding { csv?.report.encoding ?? json?.1.encoding ?? .utf8 }
 
     /// Bytes read so far (for progress against the file's size).
     package var bytesRead: Int { csv?.bytesRead ?? json?.1.bytesRead ?? 0 }

@@ -20,10 +20,13 @@ package enum JSONRecordReader {
         return try parse(bytes, path: path, schema: schema, options: options)
     }
 
-    package static func parse(_ bytes: [UInt8], path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
-        guard bytes.count <= maximumBytes else {
+    /// Content that is not UTF-8 is read as GB18030 or UTF-16 (see ``TextEncoding``).
+    package static func parse(_ raw: [UInt8], path: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) -> (RecordChunk, ReadReport) {
+        guard raw.count <= maximumBytes else {
             throw InputFileError(path: path, message: "the JSON file is larger than \(maximumBytes >> 20) MiB; give large pools as CSV, which FinRec streams")
         }
+        let (bytes, encoding) = TextEncoding.decodeWhole(raw, csv: false)
+        if encoding != .utf8 { options.onEncoding?(path, encoding) }
         // (record, line or nil, position in array or nil)
         var records: [(JSONValue, line: Int?, index: Int?)] = []
         do {
@@ -66,7 +69,8 @@ package enum JSONRecordReader {
         var chunk = RecordChunk(schema: schema, extraNames: extraNames, capacity: records.count)
         var report = ReadReport()
         report.unknownColumns = extraNames
-        report.bytesRead = bytes.count
+        report.bytesRead = raw.count
+        report.encoding = encoding
         let rejects: RejectsWriter?
         if case .skip(let rejectsPath) = options.policy {
             do { rejects = try RejectsWriter(path: rejectsPath) } catch {

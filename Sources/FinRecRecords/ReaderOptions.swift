@@ -15,6 +15,9 @@ public struct ReaderOptions: Sendable {
     public var detectDuplicateIds = true
     /// The longest record accepted, in bytes; longer ones are refused, not loaded.
     package var maximumRecordBytes = 8 << 20
+    /// Told once an input turns out not to be UTF-8 and is read as GB18030 or UTF-16 (the
+    /// command line prints a note; the report's ``ReadReport/encoding`` says it too).
+    public var onEncoding: (@Sendable (_ input: String, _ encoding: TextEncoding) -> Void)?
     public init() {}
 }
 
@@ -28,5 +31,7 @@ public struct ReadReport: Sendable, Equatable {
     public var unknownColumns: [String] = []
     /// Schema fields the file has no column for; they read as missing.
     public var absentFields: [String] = []
+    /// The encoding the file was read in (``TextEncoding/readNote`` says so when it is not UTF-8).
+    public var encoding = TextEncoding.utf8
     package var bytesRead = 0
 }

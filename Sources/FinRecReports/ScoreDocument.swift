@@ -1,5 +1,5 @@
 package import FinRecBase
-import FinRecRecords
+public import FinRecRecords
 import FinRecLinear
 import FinRecFeatures
 import FinRecCatalog
@@ -25,6 +25,8 @@ public struct ScoreDocument: Sendable {
     public let modelPath: String
     /// The assessment date, YYYY-MM-DD.
     public let asOf: String
+    /// The encoding the applicants' input was read in (UTF-8 unless it was not).
+    public var inputEncoding = TextEncoding.utf8
 
     package init(results: [ApplicantAssessment], scorer: OfferScorer, language: Language, reasons: Int, modelPath: String, asOf: String) {
         self.results = results
@@ -206,6 +208,7 @@ public struct ScoreDocument: Sendable {
             out += "\n"
         }
         if let note = scorer.model.provenance.probabilityNote(language) { out += note + "\n" }
+        if let note = inputEncoding.readNote { out += note + "\n" }
         return out
     }
 
@@ -275,7 +278,8 @@ public struct ScoreDocument: Sendable {
                            language: language.rawValue, event: scorer.model.features.polarity.rawValue,
                            scaling: ScoreReport.Scaling(offset: scaling.offset, factor: scaling.factor),
                            modelDataOrigin: scorer.model.provenance.dataOrigin?.rawValue,
-                           probabilityNote: scorer.model.provenance.probabilityNote(language), enterprises: enterprises)
+                           probabilityNote: scorer.model.provenance.probabilityNote(language), enterprises: enterprises,
+                           inputEncoding: inputEncoding == .utf8 ? nil : inputEncoding.rawValue)
     }
 
     // MARK: CSV

@@ -29,6 +29,9 @@ public struct ScoreReport: Sendable, Equatable, Decodable {
     public var modelDataOrigin: String?
     public var probabilityNote: String?
     public var enterprises: [Enterprise]
+    /// The encoding the input was read in when it was not UTF-8 (`GB18030`, `UTF-16LE`,
+    /// `UTF-16BE`); absent for UTF-8.
+    public var inputEncoding: String? = nil
 
     public struct Scaling: Sendable, Equatable, Decodable {
         public var offset: Double
@@ -290,8 +293,11 @@ extension ScoreReport {
             ("scaling", .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor))]))),
             ("model_data_origin", Self.text(modelDataOrigin)), ("probability_note", Self.text(probabilityNote)),
             ("enterprises", .array(enterprises.map(\.json))),
-        ]))
+        ] + (inputEncoding.map { [("input_encoding", JSONValue.string($0))] } ?? [])))
     }
+
+    /// What the page and the table say about an input that was not UTF-8 ("按 GB18030 读取 …").
+    public var inputEncodingNote: String? { inputEncoding.flatMap(TextEncoding.init(rawValue:))?.readNote }
 
     static func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
     static func count(_ n: Int?) -> JSONValue { n.map { .number(Double($0)) } ?? .null }

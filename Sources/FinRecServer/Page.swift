@@ -157,7 +157,7 @@ enum Page {
         }
         // The lists' titles and order come from the kinds of the catalog in service.
         let lists = state.models.model.scoring.scorer.catalog.lists
-        let view = DecisionPageView(chrome, decision: String(id), time: entry.time, client: entry.client,
+        let view = DecisionPageView(chrome, decision: String(id), time: entry.time, client: entry.client, encodingNote: document.inputEncodingNote,
                                     enterprises: document.enterprises.map { enterpriseView($0, lists: lists, language: language, adverse: adverse) })
         return html(render("result", view))
     }

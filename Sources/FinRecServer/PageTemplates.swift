@@ -69,6 +69,7 @@ enum PageTemplates {
       <span class="hint">{{t.printHint}}</span>
     </div>
     <p class="meta">{{t.decision}} #{{decision}} · {{time}} · {{t.client}} {{client}} · {{t.asOf}} {{asOf}} · {{t.model}} {{modelShort}}</p>
+    {{#encodingNote}}<p class="notes" id="encoding-note">{{encodingNote}}</p>{{/encodingNote}}
     {{#enterprises}}
     <article class="enterprise">
       <h1>{{name}} <small>{{id}}</small></h1>

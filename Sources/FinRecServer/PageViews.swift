@@ -60,12 +60,14 @@ struct DecisionPageView {
     let probabilityNote: String?
     /// The decision's number, when it was made, for which client.
     let decision: String, time: String, client: String
+    /// How an uploaded file that was not UTF-8 was read ("按 GB18030 读取 …"), else nil.
+    let encodingNote: String?
     let enterprises: [Enterprise]
 
-    init(_ chrome: PageChrome, decision: String, time: String, client: String, enterprises: [Enterprise]) {
+    init(_ chrome: PageChrome, decision: String, time: String, client: String, encodingNote: String?, enterprises: [Enterprise]) {
         (lang, t, title, modelShort, asOf, switchHref, probabilityNote) =
             (chrome.lang, chrome.t, chrome.title, chrome.modelShort, chrome.asOf, chrome.switchHref, chrome.probabilityNote)
-        (self.decision, self.time, self.client, self.enterprises) = (decision, time, client, enterprises)
+        (self.decision, self.time, self.client, self.encodingNote, self.enterprises) = (decision, time, client, encodingNote, enterprises)
     }
 
     struct Enterprise {

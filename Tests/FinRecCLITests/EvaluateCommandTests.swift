@@ -97,7 +97,7 @@ struct GenericTrainingTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let data = Self.root + "/Datasets/generic/loans.csv"
         let command = try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Datasets/generic/loans-features.json",
-                                       "--output", dir + "/model.json"])
+                                       "--output", dir + "/model.json", "--c", "1"])
         try command.run()
         let model = try TrainedModel.read(from: dir + "/model.json")
         #expect(model.linear.products.map(\.id) == ["default"] && model.catalog.offers.map(\.kind.id) == ["product"])
@@ -168,6 +168,32 @@ struct GenericTrainingTests {
         let evaluation = try ModelEvaluation.evaluate(model: model, path: data, asOf: 0)
         #expect(evaluation.products.count == 1 && evaluation.products[0].metrics.count == n)
         #expect(evaluation.products[0].metrics.auc > 0.65)
+    }
+
+    @Test("Without --c, train chooses C by 5-fold cross-validation over half-decades; --c fixes it; --cv-folds 0 fits C = 1")
+    func defaultCrossValidation() throws {
+        let dir = NSTemporaryDirectory() + "finrec-cv-default-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let data = Self.root + "/Datasets/generic/loans.csv"
+        func train(_ extra: [String]) throws -> TrainedModel {
+            let out = dir + "/model-\(extra.joined(separator: "_")).json"
+            try Train.parse(["--data", data, "--label", "default", "--spec", Self.root + "/Datasets/generic/loans-features.json",
+                             "--output", out] + extra).run()
+            return try TrainedModel.read(from: out)
+        }
+        let chosen = try train([])
+        let cv = try #require(chosen.hyperparameters.crossValidation)
+        #expect(cv.folds == 5 && cv.grid == [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10])
+        let scores = try #require(chosen.metrics["default"]).crossValidation
+        #expect(scores.count == 9)
+        // The C chosen is the grid's lowest out-of-fold log loss.
+        let best = try #require(scores.min { $0.logLoss < $1.logLoss })
+        #expect(chosen.metrics["default"]?.c == best.c)
+        let fixed = try train(["--c", "0.3"])
+        #expect(fixed.hyperparameters.crossValidation == nil && fixed.hyperparameters.c == 0.3)
+        #expect(fixed.metrics["default"]?.crossValidation.isEmpty == true)
+        let none = try train(["--cv-folds", "0"])
+        #expect(none.hyperparameters.crossValidation == nil && none.hyperparameters.c == 1)
     }
 
     @Test("--catalog with --label is refused; a spec naming a column the data lack is refused with the column")

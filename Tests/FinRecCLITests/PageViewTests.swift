@@ -42,8 +42,14 @@ struct PageViewTests {
         let report = try ScoreReport(json: Array(document.jsonValue().compact().utf8))
         let lists = model.scoring.scorer.catalog.lists
         let chrome = PageChrome(lang: "zh", t: .chinese, title: "", modelShort: "", asOf: "", switchHref: "", probabilityNote: nil)
-        return DecisionPageView(chrome, decision: "1", time: "", client: "local",
+        return DecisionPageView(chrome, decision: "1", time: "", client: "local", encodingNote: TextEncoding.gb18030.readNote,
                                 enterprises: report.enterprises.map { Page.enterpriseView($0, lists: lists, language: .zh) })
+    }
+
+    @Test("A decision read from a GB18030 upload says so on the page")
+    func encodingNoteShown() throws {
+        let html = Page.render("result", try decisionView())
+        #expect(html.contains("<p class=\"notes\" id=\"encoding-note\">按 GB18030 读取"))
     }
 
     @Test("Each template's names are properties of its view type (or of the layout's fields)")

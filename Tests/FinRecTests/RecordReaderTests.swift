@@ -179,23 +179,19 @@ struct RecordReaderTests {
         #expect(e.description.contains(expected), "\(e.description)")
     }
 
-    @Test("GBK and UTF-16 files are refused with the conversion command, never read as garbage")
+    @Test("A GBK header is read as GB18030; a UTF-16 file without its tabs is read as the CSV it is")
     func encodings() throws {
-        // "统一社会信用代码" in GBK.
+        // "统一社会信用代码" in GBK: the Chinese name of the id column.
         let gbkHeader: [UInt8] = [0xCD, 0xB3, 0xD2, 0xBB, 0xC9, 0xE7, 0xBB, 0xE1, 0xD0, 0xC5, 0xD3, 0xC3, 0xB4, 0xFA, 0xC2, 0xEB]
         let gbk = writeTemporary(gbkHeader + Array(",name\n91370100MA3C5YQ12D,x\n".utf8)).path
-        #expect(throws: InputFileError.self) { _ = try CSVRecordReader(path: gbk, schema: EnterpriseSchema.schema) }
-        do { _ = try CSVRecordReader(path: gbk, schema: EnterpriseSchema.schema) } catch {
-            #expect(error.description.contains(":1:1: the header the cell holds bytes that are not UTF-8"))
-            #expect(error.description.contains("iconv -f GB18030 -t UTF-8"))
-        }
-        let utf16 = writeTemporary([0xFF, 0xFE] + Array("e\0n\0".utf8)).path
-        do {
-            _ = try CSVRecordReader(path: utf16, schema: EnterpriseSchema.schema)
-            Issue.record("UTF-16 should be refused")
-        } catch {
-            #expect(error.description.contains("the file is UTF-16"))
-        }
+        let reader = try CSVRecordReader(path: gbk, schema: EnterpriseSchema.schema)
+        #expect(try reader.readAll().first?.ids == ["91370100MA3C5YQ12D"])
+        #expect(try reader.finish().encoding == .gb18030)
+        // UTF-16 with a byte-order mark and commas (no tab in the header): read as CSV.
+        let utf16 = writeTemporary([0xFF, 0xFE] + Array("enterprise_id,name\n91370100MA3C5YQ12D,x\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).path
+        let reader16 = try CSVRecordReader(path: utf16, schema: EnterpriseSchema.schema)
+        #expect(try reader16.readAll().first?.names == ["x"])
+        #expect(try reader16.finish().encoding == .utf16LittleEndian)
     }
 
     @Test("With skip, bad rows go to the rejects file with their reasons and good rows are kept")

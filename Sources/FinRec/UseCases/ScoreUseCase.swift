@@ -39,10 +39,13 @@ public enum ScoreUseCase {
             results += ApplicantAssessment.assess(model.scorer.score(chunk, firstRow: results.count), with: model.scorer, language: options.language,
                                                   costing: options.costing(model.scorer), order: options.order)
         }
-        report(try reader.finish())
+        let read = try reader.finish()
+        report(read)
         guard !results.isEmpty else { throw UseCaseError.noApplicant(input: reader.path) }
-        return ScoreDocument(results: results, scorer: model.scorer, language: options.language, reasons: options.reasons,
-                             modelPath: model.name, asOf: model.asOf)
+        var document = ScoreDocument(results: results, scorer: model.scorer, language: options.language, reasons: options.reasons,
+                                     modelPath: model.name, asOf: model.asOf)
+        document.inputEncoding = read.encoding
+        return document
     }
 
     /// Every enterprise of an input of any size, one line per enterprise and offer, written in
