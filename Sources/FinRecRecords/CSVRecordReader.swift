@@ -104,7 +104,9 @@ package final class CSVRecordReader {
         if let advice = buffer.withUnsafeBufferPointer(TextEncoding.workbookAdvice) { throw InputFileError(path: path, message: advice) }
         let (encoding, mark) = buffer.withUnsafeBufferPointer { TextEncoding.sniff($0, complete: eof) }
         counts.encoding = encoding
-        if encoding != .utf8 {
+        if encoding == .utf8 {
+            position = mark  // past a byte-order mark
+        } else {
             let converter = Transcoder(encoding, csv: true)
             let raw = buffer
             buffer = []
@@ -187,7 +189,6 @@ package final class CSVRecordReader {
     // MARK: Header
 
     private func readHeader() throws(InputFileError) {
-        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
         chunkBase = position
         defer { chunkBase = nil }
         var split = SplitRecords(columns: nil, capacity: 64)

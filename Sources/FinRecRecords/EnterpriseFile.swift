@@ -55,15 +55,13 @@ public final class EnterpriseFileReader {
     /// Reads records of `schema` held in memory; content that is not UTF-8 is read as GB18030 or
     /// UTF-16 (see ``TextEncoding``).
     package convenience init(bytes: [UInt8], name: String, schema: RecordSchema, options: ReaderOptions = ReaderOptions()) throws(InputFileError) {
-        let (text, encoding) = TextEncoding.decodeWhole(bytes, csv: false)
-        let (start, first) = Self.opening(text)
+        // UTF-8 and GB18030 agree on ASCII, so their first character tells JSON from CSV as it
+        // stands; only UTF-16 is converted first to see it. Either reader then reads the encoding.
+        let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+        let (start, first) = Self.opening(utf16 ? TextEncoding.decodeWhole(bytes).bytes : bytes)
         if Self.opensJSON(first) {
-            var (chunk, report) = try JSONRecordReader.parse(Array(text[start...]), path: name, schema: schema, options: options)
-            report.encoding = encoding
-            if encoding != .utf8 { options.onEncoding?(name, encoding) }
-            self.init(name: name, csv: nil, json: (chunk, report))
+            self.init(name: name, csv: nil, json: try JSONRecordReader.parse(utf16 ? bytes : Array(bytes[start...]), path: name, schema: schema, options: options))
         } else {
-            // CSV decides for itself (UTF-16 text may be tab-separated).
             self.init(name: name, csv: try CSVRecordReader(bytes: bytes, name: name, schema: schema, options: options), json: nil)
         }
     }

@@ -25,7 +25,7 @@ package enum JSONRecordReader {
         guard raw.count <= maximumBytes else {
             throw InputFileError(path: path, message: "the JSON file is larger than \(maximumBytes >> 20) MiB; give large pools as CSV, which FinRec streams")
         }
-        let (bytes, encoding) = TextEncoding.decodeWhole(raw, csv: false)
+        let (bytes, encoding) = TextEncoding.decodeWhole(raw)
         if encoding != .utf8 { options.onEncoding?(path, encoding) }
         // (record, line or nil, position in array or nil)
         var records: [(JSONValue, line: Int?, index: Int?)] = []

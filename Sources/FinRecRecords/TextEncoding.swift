@@ -84,13 +84,12 @@ public enum TextEncoding: String, Sendable, Equatable, CaseIterable {
         return bytes.count - (i - 1) < length ? i - 1 : bytes.count
     }
 
-    /// Content read whole (JSON files, uploads): as UTF-8 without a byte-order mark, the encoding
-    /// it was in, and whether it was tab-separated text turned into CSV (UTF-16 whose first line
-    /// has a tab and no comma). `csv` says whether the content may be tab-separated text.
-    package static func decodeWhole(_ bytes: [UInt8], csv: Bool) -> (bytes: [UInt8], encoding: TextEncoding) {
+    /// JSON read whole: as UTF-8 without a byte-order mark, and the encoding it was in. (CSV is
+    /// converted by its reader as it streams, tabs included.)
+    package static func decodeWhole(_ bytes: [UInt8]) -> (bytes: [UInt8], encoding: TextEncoding) {
         let (encoding, mark) = bytes.withUnsafeBufferPointer { sniff($0, complete: true) }
         if encoding == .utf8 { return (mark == 0 ? bytes : Array(bytes[mark...]), .utf8) }
-        let converter = Transcoder(encoding, csv: csv)
+        let converter = Transcoder(encoding, csv: false)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 2)
         bytes.withUnsafeBufferPointer { converter.convert(UnsafeBufferPointer(rebasing: $0[mark...]), final: true, into: &out) }
