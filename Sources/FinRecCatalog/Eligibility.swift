@@ -24,8 +24,40 @@ package struct EligibilityEvaluator: Sendable {
     package let catalog: Catalog
     package let schema: RecordSchema
     package let environment: ExpressionEnvironment
+    /// A condition with its compiled expression, shared (not copied) wherever a row is explained.
+    package final class CompiledCondition: Sendable {
+        package let condition: Catalog.Condition
+        package let compiled: CompiledExpression
+        init(_ condition: Catalog.Condition, _ compiled: CompiledExpression) {
+            self.condition = condition
+            self.compiled = compiled
+        }
+    }
     /// Per offer, its conditions in depth-first order, compiled.
-    package let conditions: [[(condition: Catalog.Condition, compiled: CompiledExpression)]]
+    package let conditions: [[CompiledCondition]]
+    /// Per offer: whether it has a warn condition, and the indices of its `applies` conditions.
+    let hasWarnings: [Bool]
+    let applicability: [[Int]]
+
+    /// The two sides of a comparison, compiled as quantities for the explanations, with what the
+    /// left side is (a quantity in its unit, a category, a flag, a date).
+    package struct Sides: Sendable {
+        package let kind: ConditionValueKind?
+        /// Slots in ``expressions``; nil where a side does not compile to a number.
+        package let lhs: Int?
+        package let rhs: Int?
+    }
+    /// Every expression an explanation reads, numbered for a ``ColumnCache``: conditions, the
+    /// sides of comparisons, `held` tests and path steps.
+    package let expressions: [CompiledExpression]
+    /// Per offer, per condition: its slot (the condition itself, before review and warn rules).
+    package let conditionSlots: [[Int]]
+    /// Per offer, per condition: the sides of a comparison; nil for other conditions.
+    package let sides: [[Sides?]]
+    /// Per offer: the slot of its `held` test.
+    package let heldSlots: [Int?]
+    /// Per offer, per path step: the slot of its `done` condition.
+    package let stepSlots: [[Int]]
 
     package init(catalog: Catalog, schema: RecordSchema = EnterpriseSchema.schema) throws(ExpressionError) {
         self.catalog = catalog
@@ -39,7 +71,38 @@ package struct EligibilityEvaluator: Sendable {
             }
             all.append(compiled)
         }
-        conditions = all.map { $0.map { (condition: $0.0, compiled: $0.1) } }
+        conditions = all.map { $0.map { CompiledCondition($0.0, $0.1) } }
+        hasWarnings = all.map { $0.contains { $0.0.warn } }
+        applicability = all.map { offer in offer.indices.filter { offer[$0].0.applicability } }
+        var slotted: [CompiledExpression] = []
+        let environment = self.environment
+        func slot(_ e: CompiledExpression) -> Int { slotted.append(e); return slotted.count - 1 }
+        conditionSlots = all.map { $0.map { slot($0.1) } }
+        var sides: [[Sides?]] = []
+        for offer in catalog.offers {
+            sides.append(offer.rule.conditions.map { c -> Sides? in
+                guard case .binary(let op, let lhs, let rhs) = c.expression, op.isComparison else { return nil }
+                let kind = Self.quantityKind(of: lhs, catalog: catalog, schema: schema)
+                let l = (try? CompiledExpression(lhs, in: environment, boolean: false)).map(slot)
+                let r = (try? CompiledExpression(rhs, in: environment, boolean: false)).map(slot)
+                return Sides(kind: kind, lhs: l, rhs: r)
+            })
+        }
+        self.sides = sides
+        // The catalog compiled every `held` test and step when it was read.
+        heldSlots = catalog.offers.map { offer in offer.held.map { slot(try! CompiledExpression($0, in: environment, boolean: true)) } }
+        stepSlots = catalog.offers.map { offer in
+            offer.path.map { slot(try! CompiledExpression($0.done, in: environment, boolean: true)) }
+        }
+        expressions = slotted
+    }
+
+    /// The values of slot `slot` over the result's chunk, evaluated on first use.
+    package func number(_ result: EligibilityResult, slot: Int, row r: Int) -> Double? {
+        result.columns.number(slot, expressions[slot], row: r)
+    }
+    package func truth(_ result: EligibilityResult, slot: Int, row r: Int) -> Truth {
+        result.columns.truth(slot, expressions[slot], row: r)
     }
 
     /// Evaluates all offers on `chunk` as of `asOf` (days since 1970-01-01).
@@ -73,7 +136,8 @@ package struct EligibilityEvaluator: Sendable {
             statuses.append(Self.combine(offer.rule, perCondition, &next, rows: chunk.rowCount))
             truths.append(perCondition)
         }
-        return EligibilityResult(evaluator: self, chunk: chunk, parameters: parameters, statuses: statuses, conditionTruths: truths)
+        return EligibilityResult(evaluator: self, chunk: chunk, parameters: parameters, statuses: statuses, conditionTruths: truths,
+                                 columns: ColumnCache(chunk: chunk, parameters: parameters))
     }
 
     /// Kleene AND / OR of a rule's children, vectorised over rows. `next` walks the conditions in
@@ -106,13 +170,34 @@ package struct EligibilityEvaluator: Sendable {
     }
 }
 
+extension EligibilityEvaluator {
+    /// The Kleene AND / OR of a rule's children for one row (``combine(_:_:_:rows:)`` for row `r`).
+    static func combine(_ rule: Catalog.Rule, _ truths: [[Truth]], _ next: inout Int, row r: Int) -> Truth {
+        switch rule {
+        case .condition:
+            defer { next += 1 }
+            return truths[next][r]
+        case .all(_, _, _, let children):
+            var out = Truth.pass
+            for child in children { out = out && combine(child, truths, &next, row: r) }
+            return out
+        case .any(_, _, _, let children):
+            var out = Truth.fail
+            for child in children { out = out || combine(child, truths, &next, row: r) }
+            return out
+        }
+    }
+}
+
 /// What a condition compares: a quantity in its unit, a category (schema field index), a flag or a date.
-enum ConditionValueKind { case quantity(Catalog.Unit), category(Int), flag, date }
+package enum ConditionValueKind: Sendable { case quantity(Catalog.Unit), category(Int), flag, date }
 
 extension EligibilityEvaluator {
 
     /// What the left side of a comparison is: a quantity in a unit, a category, a flag or a date.
-    func quantityKind(of e: ParsedExpression) -> ConditionValueKind? {
+    func quantityKind(of e: ParsedExpression) -> ConditionValueKind? { Self.quantityKind(of: e, catalog: catalog, schema: schema) }
+
+    static func quantityKind(of e: ParsedExpression, catalog: Catalog, schema: RecordSchema) -> ConditionValueKind? {
         guard case .column(let name, _) = e else { return .quantity(.number) }
         if let d = catalog.definitions.first(where: { $0.name == name }) { return .quantity(d.unit) }
         guard let i = schema.index(of: name) else { return nil }
@@ -138,6 +223,8 @@ package struct EligibilityResult: Sendable {
     package let statuses: [[Truth]]
     /// Offer × condition (depth-first) × row.
     let conditionTruths: [[[Truth]]]
+    /// The expressions the explanations read, over the same chunk, evaluated on first use.
+    package let columns: ColumnCache
 
     package func status(offer k: Int, row r: Int) -> Truth { statuses[k][r] }
 
@@ -163,13 +250,14 @@ package struct EligibilityResult: Sendable {
     /// expiring within the loan's term), each with the values it read; empty when the offer fails.
     package func warnings(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
         // Most offers have no warn condition: no one-row copy for them.
-        guard statuses[k][r] != .fail, evaluator.conditions[k].contains(where: { $0.condition.warn }) else { return [] }
-        let one = chunk.row(r)
+        guard statuses[k][r] != .fail, evaluator.hasWarnings[k] else { return [] }
         return evaluator.conditions[k].enumerated().compactMap { i, item -> EligibilityReason? in
-            guard item.condition.warn, case .truths(let t) = item.compiled.evaluate(one, parameters: parameters), t[0] != .pass else { return nil }
+            guard item.condition.warn else { return nil }
+            let truth = evaluator.truth(self, slot: evaluator.conditionSlots[k][i], row: r)
+            guard truth != .pass else { return nil }
             let label = language == .zh ? "未满足「\(item.condition.chinese)」" : "not met: \(item.condition.english)"
-            let text = failureSentence(item.condition, label: label, row: r, language: language, showingFields: item.compiled.fieldsRead)
-            return EligibilityReason(conditionID: item.condition.id, status: t[0], text: text, missingFields: [],
+            let text = failureSentence(offer: k, index: i, label: label, row: r, language: language, showingFields: item.compiled.fieldsRead)
+            return EligibilityReason(conditionID: item.condition.id, status: truth, text: text, missingFields: [],
                                      unconfirmed: item.condition.unconfirmed, source: item.condition.source, review: false)
         }
     }
@@ -177,17 +265,17 @@ package struct EligibilityResult: Sendable {
     /// Whether offer `k` does not apply to row `r`: one of its `applies` conditions fails (an
     /// undecided one leaves the offer applicable, and its status undecided).
     package func notApplicable(offer k: Int, row r: Int) -> Bool {
-        evaluator.conditions[k].indices.contains { evaluator.conditions[k][$0].condition.applicability && conditionTruths[k][$0][r] == .fail }
+        evaluator.applicability[k].contains { conditionTruths[k][$0][r] == .fail }
     }
 
     /// Why offer `k` does not apply to row `r`: its failed `applies` conditions, with the values
     /// they read ("有30日内到期的流动资金贷款（30日内到期贷款金额 0.00万元）"); empty when it applies.
     package func notApplicableReasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
-        evaluator.conditions[k].indices.compactMap { i -> EligibilityReason? in
+        evaluator.applicability[k].compactMap { i -> EligibilityReason? in
             let item = evaluator.conditions[k][i]
-            guard item.condition.applicability, conditionTruths[k][i][r] == .fail else { return nil }
+            guard conditionTruths[k][i][r] == .fail else { return nil }
             let label = language == .zh ? "「\(item.condition.chinese)」不成立" : "not so: \(item.condition.english)"
-            let text = item.condition.marked(failureSentence(item.condition, label: label, row: r, language: language,
+            let text = item.condition.marked(failureSentence(offer: k, index: i, label: label, row: r, language: language,
                                                              showingFields: item.compiled.fieldsRead, plain: true), language)
             return EligibilityReason(conditionID: item.condition.id, status: .fail, text: text, missingFields: [],
                                      unconfirmed: item.condition.unconfirmed, source: item.condition.source, review: false)
@@ -229,7 +317,7 @@ package struct EligibilityResult: Sendable {
                 var childContext = context
                 if isAny, context == nil, case .all(_, let zh, let en, _) = child { childContext = (zh, en) }
                 var probe = next
-                let value = EligibilityEvaluator.combine(child, conditionTruths[k].map { [$0[r]] }, &probe, rows: 1)[0]
+                let value = EligibilityEvaluator.combine(child, conditionTruths[k], &probe, row: r)
                 if value == want {
                     collect(child, offer: k, row: r, want: want, context: childContext, into: &out, next: &next)
                 } else {
@@ -246,14 +334,14 @@ package struct EligibilityResult: Sendable {
 
     func explain(offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
                          language: Language) -> EligibilityReason {
-        let c = evaluator.conditions[k][i].condition
-        let label = language == .zh ? c.chinese : c.english
+        let c = evaluator.conditions[k][i]
+        let label = language == .zh ? c.condition.chinese : c.condition.english
         var text: String
         var missing: [String] = []
         let absent = status == .unknown ? self.missing(offer: k, index: i, row: r) : []
-        let review = status == .unknown && c.review && absent.isEmpty
+        let review = status == .unknown && c.condition.review && absent.isEmpty
         if review {
-            text = c.manual ? label : failureSentence(c, label: label, row: r, language: language,
+            text = c.condition.manual ? label : failureSentence(offer: k, index: i, label: label, row: r, language: language,
                                                       showingFields: evaluator.conditions[k][i].compiled.fieldsRead)
             text += language == .zh ? "：需人工判断" : ": for a person to judge"
         } else if status == .unknown, !absent.isEmpty {
@@ -268,10 +356,10 @@ package struct EligibilityResult: Sendable {
                 .joined(separator: language == .zh ? "、" : ", ")
             text = language == .zh ? "\(label)：无法判断，无法由 \(fields) 计算" : "\(label): cannot tell, not computable from \(fields)"
         } else {
-            text = failureSentence(c, label: label, row: r, language: language)
+            text = failureSentence(offer: k, index: i, label: label, row: r, language: language)
         }
         if let context { text += language == .zh ? "（\(context)）" : " (\(context))" }
-        return EligibilityReason(conditionID: c.id, status: status, text: c.marked(text, language), missingFields: missing, unconfirmed: c.unconfirmed, source: c.source,
+        return EligibilityReason(conditionID: c.condition.id, status: status, text: c.condition.marked(text, language), missingFields: missing, unconfirmed: c.condition.unconfirmed, source: c.condition.source,
                                  review: review)
     }
 
@@ -279,8 +367,9 @@ package struct EligibilityResult: Sendable {
     /// ("…：不满足") where the condition is not such a comparison, or with `showingFields` the label
     /// and the values of the fields it reads ("不属于原则上不支持的行业（行业代码 C15）").
     /// With `plain`, the label and the fields' values only, whatever the condition.
-    func failureSentence(_ c: Catalog.Condition, label: String, row r: Int, language: Language, showingFields fields: [Int] = [],
+    func failureSentence(offer k: Int, index i: Int, label: String, row r: Int, language: Language, showingFields fields: [Int] = [],
                          plain: Bool = false) -> String {
+        let c = evaluator.conditions[k][i]
         let values = fields.map { field in
             "\(language == .zh ? evaluator.schema.fields[field].chineseName : evaluator.schema.fields[field].name) \(display(field: field, row: r, language))"
         }
@@ -288,11 +377,9 @@ package struct EligibilityResult: Sendable {
             ? label + (language == .zh ? "（\(values.joined(separator: "，"))）" : " (\(values.joined(separator: ", ")))")
             : language == .zh ? "\(label)：不满足" : "\(label): not met"
         guard !plain else { return notMet }
-        guard case .binary(let op, let lhs, let rhs) = c.expression, op.isComparison else { return notMet }
-        guard let unit = unit(of: lhs) else { return notMet }
-        guard let quantity = try? CompiledExpression(lhs, in: evaluator.environment, boolean: false),
-              case .numbers(let values, let gone) = quantity.evaluate(oneRow(r), parameters: parameters), !gone[0] else { return notMet }
-        let value = values[0]
+        guard case .binary(let op, _, let rhs) = c.condition.expression, op.isComparison, let sides = evaluator.sides[k][i] else { return notMet }
+        guard let unit = sides.kind else { return notMet }
+        guard let lhsSlot = sides.lhs, let value = evaluator.number(self, slot: lhsSlot, row: r) else { return notMet }
         switch (unit, rhs) {
         case (.category(let field), .string(let s, _)):
             guard case .category(let options) = evaluator.schema.fields[field].kind, Int(value) < options.count else { return notMet }
@@ -311,9 +398,8 @@ package struct EligibilityResult: Sendable {
             return "\(label) \(shown) \(op.negated == .equal ? "=" : op.negated.rawValue) \(bound)"
         case (.quantity(let u), _):
             // A comparison with another quantity: show both sides.
-            guard let other = try? CompiledExpression(rhs, in: evaluator.environment, boolean: false),
-                  case .numbers(let rv, let rg) = other.evaluate(oneRow(r), parameters: parameters), !rg[0] else { return notMet }
-            let (shown, bound) = Self.formatApart(value, rv[0], u, language)
+            guard let rhsSlot = sides.rhs, let other = evaluator.number(self, slot: rhsSlot, row: r) else { return notMet }
+            let (shown, bound) = Self.formatApart(value, other, u, language)
             return "\(label) \(shown) \(op.negated.rawValue) \(bound)"
         default:
             return notMet
@@ -333,9 +419,6 @@ package struct EligibilityResult: Sendable {
         }
     }
 
-    func unit(of e: ParsedExpression) -> ConditionValueKind? { evaluator.quantityKind(of: e) }
-
-    private func oneRow(_ r: Int) -> RecordChunk { chunk.row(r) }
 
     /// A value in its unit: 万元 amounts as 万/亿 (Chinese) or CNY m (English), ratios as percent;
     /// `extraDigits` more decimals than usual.

@@ -82,8 +82,9 @@ package struct GapFinder: Sendable {
     package let evaluator: EligibilityEvaluator
     struct Comparison: Sendable {
         let op: ParsedExpression.BinaryOperator
-        let lhs: CompiledExpression
-        let rhs: CompiledExpression
+        /// Slots of the evaluator's ``EligibilityEvaluator/expressions``.
+        let lhs: Int
+        let rhs: Int
         let unit: Catalog.Unit
     }
     /// Per offer, per condition (depth first): the comparison, or nil for other conditions.
@@ -93,13 +94,11 @@ package struct GapFinder: Sendable {
 
     package init(evaluator: EligibilityEvaluator) {
         self.evaluator = evaluator
-        comparisons = evaluator.conditions.map { offer in
-            offer.map { item -> Comparison? in
-                guard !item.condition.manual, case .binary(let op, let lhs, let rhs) = item.condition.expression,
-                      [.less, .lessOrEqual, .greater, .greaterOrEqual].contains(op),
-                      case .quantity(let unit)? = evaluator.quantityKind(of: lhs),
-                      let l = try? CompiledExpression(lhs, in: evaluator.environment, boolean: false),
-                      let r = try? CompiledExpression(rhs, in: evaluator.environment, boolean: false) else { return nil }
+        comparisons = evaluator.conditions.indices.map { k in
+            evaluator.conditions[k].indices.map { i -> Comparison? in
+                guard !evaluator.conditions[k][i].condition.manual, case .binary(let op, _, _) = evaluator.conditions[k][i].condition.expression,
+                      [.less, .lessOrEqual, .greater, .greaterOrEqual].contains(op), let sides = evaluator.sides[k][i],
+                      case .quantity(let unit)? = sides.kind, let l = sides.lhs, let r = sides.rhs else { return nil }
                 return Comparison(op: op, lhs: l, rhs: r, unit: unit)
             }
         }
@@ -149,12 +148,26 @@ package struct GapFinder: Sendable {
             return costs
         }
         guard anyFailed, let c = comparisons[k][i],
-              case .numbers(let lhs, let lhsMissing) = c.lhs.evaluate(result.chunk, parameters: result.parameters),
-              case .numbers(let rhs, let rhsMissing) = c.rhs.evaluate(result.chunk, parameters: result.parameters) else { return costs }
+              case .numbers(let lhs, let lhsMissing) = result.columns.values(c.lhs, evaluator.expressions[c.lhs]),
+              case .numbers(let rhs, let rhsMissing) = result.columns.values(c.rhs, evaluator.expressions[c.rhs]) else { return costs }
         for r in 0..<rows where truths[r] == .fail && !lhsMissing[r] && !rhsMissing[r] {
             costs[r] = Self.relativeCost(shortfall: Self.shortfall(c.op, value: lhs[r], threshold: rhs[r]), value: lhs[r], threshold: rhs[r])
         }
         return costs
+    }
+
+    /// Row `r`'s cost of condition `i` of offer `k`, as ``leafCosts(_:offer:index:rows:withNextAccounts:)``
+    /// gives it for a whole chunk.
+    func leafCost(_ result: EligibilityResult, offer k: Int, index i: Int, row r: Int, withNextAccounts: Bool) -> Double {
+        switch result.conditionTruths[k][i][r] {
+        case .pass: return 0
+        case .unknown: return EligibilityGap.unknownCost
+        case .fail:
+            if closing[k][i] == .never || (closing[k][i] == .nextAccounts && !withNextAccounts) { return .infinity }
+            guard let c = comparisons[k][i], let value = evaluator.number(result, slot: c.lhs, row: r),
+                  let threshold = evaluator.number(result, slot: c.rhs, row: r) else { return EligibilityGap.stepCost }
+            return Self.relativeCost(shortfall: Self.shortfall(c.op, value: value, threshold: threshold), value: value, threshold: threshold)
+        }
     }
 
     /// How far `value` must move to meet `value op threshold` (0 for a strict bound it sits on,
@@ -197,13 +210,8 @@ package struct GapFinder: Sendable {
     /// the offer passes.
     package func gap(_ result: EligibilityResult, offer k: Int, row r: Int, language: Language) -> EligibilityGap? {
         guard result.status(offer: k, row: r) != .pass else { return nil }
-        let one = result.chunk.row(r)
-        // Only offer k's truths are read below: the others stay empty.
-        let single = EligibilityResult(evaluator: evaluator, chunk: one, parameters: result.parameters,
-                                       statuses: result.statuses.indices.map { $0 == k ? [result.statuses[k][r]] : [] },
-                                       conditionTruths: result.conditionTruths.indices.map { $0 == k ? result.conditionTruths[k].map { [$0[r]] } : [] })
         func nearest(withNextAccounts: Bool) -> (costs: [Double], way: Way) {
-            let costs = (0..<comparisons[k].count).map { leafCosts(single, offer: k, index: $0, rows: 1, withNextAccounts: withNextAccounts)[0] }
+            let costs = (0..<comparisons[k].count).map { leafCost(result, offer: k, index: $0, row: r, withNextAccounts: withNextAccounts) }
             var next = 0
             return (costs, walk(evaluator.catalog.offers[k].rule, costs: costs, next: &next, context: nil))
         }
@@ -214,18 +222,18 @@ package struct GapFinder: Sendable {
             let later = nearest(withNextAccounts: true)
             if later.way.cost.isFinite {
                 (costs, way) = later
-                accounts = nextAccounts(one, distance: later.way.cost, language: language)
+                accounts = nextAccounts(result.chunk, row: r, distance: later.way.cost, language: language)
             }
         }
         let items = way.leaves.map { i, context in
-            var item = item(single, offer: k, index: i, cost: costs[i], context: context, language: language)
+            var item = item(result, offer: k, index: i, row: r, cost: costs[i], context: context, language: language)
             if item.status == .fail {
                 item.closes = closing[k][i]
                 if closing[k][i] == .nextAccounts, let accounts {
                     item = item.adding(language == .zh ? "；待\(accounts.text)方可能补足" : "; can close with \(accounts.text) at the earliest")
                 }
             } else {
-                item.missingFields = single.missing(offer: k, index: i, row: 0).map { evaluator.schema.fields[$0].label(language) }
+                item.missingFields = result.missing(offer: k, index: i, row: r).map { evaluator.schema.fields[$0].label(language) }
             }
             return item
         }
@@ -235,12 +243,12 @@ package struct GapFinder: Sendable {
         return gap
     }
 
-    /// The next annual accounts of the enterprise in `one` (a one-row chunk): those of the year
-    /// after its `fiscal_year`, assumed published by about April–May of the year after that
+    /// The next annual accounts of the enterprise in row `r`: those of the year after its
+    /// `fiscal_year`, assumed published by about April–May of the year after that
     /// (Models/RULES.md, "Gaps").
-    func nextAccounts(_ one: RecordChunk, distance: Double, language: Language) -> EligibilityGap.NextAccounts {
+    func nextAccounts(_ chunk: RecordChunk, row r: Int, distance: Double, language: Language) -> EligibilityGap.NextAccounts {
         var year: Int?
-        if one.schema.index(of: "fiscal_year") != nil, case .number(let y) = one.value("fiscal_year", row: 0) { year = Int(y) + 1 }
+        if chunk.schema.index(of: "fiscal_year") != nil, case .number(let y) = chunk.value("fiscal_year", row: r) { year = Int(y) + 1 }
         let text: String
         switch (year, language) {
         case (let y?, .zh): text = "\(y)年度财务报表（约\(y + 1)年4—5月公布）"
@@ -287,18 +295,17 @@ package struct GapFinder: Sendable {
         }
     }
 
-    private func item(_ one: EligibilityResult, offer k: Int, index i: Int, cost: Double, context: (zh: String, en: String)?,
+    private func item(_ result: EligibilityResult, offer k: Int, index i: Int, row r: Int, cost: Double, context: (zh: String, en: String)?,
                       language: Language) -> EligibilityGap.Item {
         let condition = evaluator.conditions[k][i].condition
-        let status = one.conditionTruths[k][i][0]
+        let status = result.conditionTruths[k][i][r]
         let contextText = context.map { language == .zh ? $0.zh : $0.en }
         guard status == .fail, let c = comparisons[k][i],
-              case .numbers(let lhs, let lm) = c.lhs.evaluate(one.chunk, parameters: one.parameters), !lm[0],
-              case .numbers(let rhs, let rm) = c.rhs.evaluate(one.chunk, parameters: one.parameters), !rm[0] else {
-            let reason = one.explain(offer: k, index: i, row: 0, status: status, context: contextText, language: language)
+              let value = evaluator.number(result, slot: c.lhs, row: r), let threshold = evaluator.number(result, slot: c.rhs, row: r) else {
+            let reason = result.explain(offer: k, index: i, row: r, status: status, context: contextText, language: language)
             return EligibilityGap.Item(conditionID: condition.id, status: status, value: nil, threshold: nil, shortfall: nil, cost: cost, text: reason.text)
         }
-        let value = lhs[0], threshold = rhs[0], shortfall = Self.shortfall(c.op, value: value, threshold: threshold)
+        let shortfall = Self.shortfall(c.op, value: value, threshold: threshold)
         let label = language == .zh ? condition.chinese : condition.english
         let upper = c.op == .less || c.op == .lessOrEqual
         let sign = [.less: "<", .lessOrEqual: "≤", .greater: ">", .greaterOrEqual: "≥"][c.op] ?? c.op.rawValue

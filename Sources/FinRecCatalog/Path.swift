@@ -42,31 +42,20 @@ package struct OfferPath: Sendable, Equatable {
     package let text: String
 }
 
-/// Compiles every offer's path steps once and assesses them row by row.
+/// Assesses every offer's path steps row by row (the evaluator compiled them once).
 package struct PathFinder: Sendable {
     let gaps: GapFinder
-    /// Per offer, per step: the compiled `done` condition.
-    let done: [[CompiledExpression]]
-    /// Per offer: the compiled `held` condition, if any.
-    let held: [CompiledExpression?]
 
     package init(gaps: GapFinder) {
         self.gaps = gaps
-        let evaluator = gaps.evaluator
-        done = evaluator.catalog.offers.map { offer in
-            offer.path.map { step in
-                // The catalog compiled every step when it was read.
-                try! CompiledExpression(step.done, in: evaluator.environment, boolean: true)
-            }
-        }
-        held = evaluator.catalog.offers.map { offer in offer.held.map { try! CompiledExpression($0, in: evaluator.environment, boolean: true) } }
     }
 
     /// Per offer, whether each row of the result's chunk already holds it, a column at a time
     /// (offers without a `held` test: all false).
     package func heldRows(_ result: EligibilityResult) -> [[Bool]] {
-        held.map { h in
-            guard let h, case .truths(let t) = h.evaluate(result.chunk, parameters: result.parameters) else {
+        let evaluator = gaps.evaluator
+        return evaluator.heldSlots.map { slot in
+            guard let slot, case .truths(let t) = result.columns.values(slot, evaluator.expressions[slot]) else {
                 return [Bool](repeating: false, count: result.chunk.rowCount)
             }
             return t.map { $0 == .pass }
@@ -75,8 +64,8 @@ package struct PathFinder: Sendable {
 
     /// Whether row `r` already holds offer `k` (a tier it has reached).
     package func isHeld(_ result: EligibilityResult, offer k: Int, row r: Int) -> Bool {
-        guard let h = held[k], case .truths(let t) = h.evaluate(result.chunk.row(r), parameters: result.parameters) else { return false }
-        return t[0] == .pass
+        guard let slot = gaps.evaluator.heldSlots[k] else { return false }
+        return gaps.evaluator.truth(result, slot: slot, row: r) == .pass
     }
 
     /// The path of offer `k` for row `r`; nil when the offer has no path or passes.
@@ -85,12 +74,10 @@ package struct PathFinder: Sendable {
         let offer = catalog.offers[k]
         guard !offer.path.isEmpty, result.status(offer: k, row: r) != .pass else { return nil }
         let zh = language == .zh
-        let one = result.chunk.row(r)
         var steps: [OfferPath.Step] = []
         var earlierDone = true
         for (j, step) in offer.path.enumerated() {
-            guard case .truths(let t) = done[k][j].evaluate(one, parameters: result.parameters) else { preconditionFailure("steps are conditions") }
-            let status = t[0]
+            let status = gaps.evaluator.truth(result, slot: gaps.evaluator.stepSlots[k][j], row: r)
             let label = zh ? step.chinese : step.english
             var offerStatus: Truth?, gap: EligibilityGap?, required: Int?, left: Int?, earliest: String?
             var note: String
@@ -114,7 +101,7 @@ package struct PathFinder: Sendable {
                 // The months already counted count, whatever step is still open before this one
                 // (on NEEQ, basic-tier and innovation-tier months add up): the count has started
                 // when the field has a value above zero or the steps before are done.
-                if case .number(let so) = one.value(field, row: 0), earlierDone || so > 0 {
+                if case .number(let so) = result.chunk.value(field, row: r), earlierDone || so > 0 {
                     left = max(0, Int(n) - Int(so))
                     earliest = CivilDate(daysSinceEpoch: asOf).adding(months: left!).iso
                     note = zh ? "已满 \(Int(so)) 个月，还需 \(left!) 个月，最早 \(earliest!)" : "\(Int(so)) months so far, \(left!) to go, at the earliest \(earliest!)"

@@ -125,6 +125,7 @@ public struct ApplicantAssessment: Sendable {
         let definitions = definitionColumns(chunk, scorer: scorer)
         let costing = costing ?? scorer.costing
         let spreads = costing.spreads(chunk)
+        let errors = scorer.standardErrors(scored)
         return (0..<chunk.rowCount).map { r in
             let costs = costing.assess(chunk, row: r, spreads: spreads) { scored.status(offer: $0, row: r) }
             // Each offer with its logit, the logit's standard error and its ranking probability.
@@ -134,7 +135,7 @@ public struct ApplicantAssessment: Sendable {
             var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?, gap: EligibilityGap?)] =
                 catalog.offers.enumerated().filter { !held.contains($0.offset) && !notApplicable.contains($0.offset) }.map { k, offer in
                     let logit = scored.logit(offer: k, row: r)
-                    let se = logit == nil ? nil : scorer.standardError(scored, offer: k, row: r)
+                    let se = logit == nil ? nil : errors[k]?[r]
                     return (offer, k, scored.status(offer: k, row: r), logit, se,
                             logit.map { scorer.rankingProbability(offer: k, logit: $0, standardError: se) },
                             scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language))

@@ -73,6 +73,20 @@ package struct OfferScorer: Sendable {
         return u.standardError(scored.features.row(row))
     }
 
+    /// Per catalog offer, the standard error of its logit for every row of `scored` (as
+    /// ``standardError(_:offer:row:)`` gives it one row at a time); nil for an offer without a
+    /// product or uncertainty. Products shared by several offers are computed once.
+    package func standardErrors(_ scored: ScoredChunk) -> [[Double]?] {
+        var byProduct: [Int: [Double]] = [:]
+        return productIndex.map { p -> [Double]? in
+            guard let p, model.uncertainty.indices.contains(p), let u = model.uncertainty[p] else { return nil }
+            if let known = byProduct[p] { return known }
+            let errors = scored.features.withUnsafeBufferPointer { u.standardErrors($0, rows: scored.rowCount) }
+            byProduct[p] = errors
+            return errors
+        }
+    }
+
     /// How many successes catalog offer `k`'s product learnt from, nil without a product.
     package func successes(offer k: Int) -> Int? { productSuccesses[k] }
 

@@ -50,6 +50,40 @@ package struct LogitUncertainty: Sendable, Equatable {
         return sum.squareRoot()
     }
 
+    /// The standard errors of the logit for every row of `x` (rows × (dimension − 1), row-major):
+    /// ``standardError(_:)`` of each row, with the same operations in the same order (so the same
+    /// bits), four rows at a time in the lanes of a vector.
+    package func standardErrors(_ x: UnsafeBufferPointer<Double>, rows: Int) -> [Double] {
+        let d = dimension, columns = d - 1
+        precondition(x.count >= rows * columns, "one value per feature")
+        let lower = packed.map(Double.init)
+        var out = [Double](repeating: 0, count: rows)
+        var y = [SIMD4<Double>](repeating: .zero, count: d)
+        lower.withUnsafeBufferPointer { l in
+            y.withUnsafeMutableBufferPointer { y in
+                var start = 0
+                while start < rows {
+                    let lanes = min(4, rows - start)
+                    var sum = SIMD4<Double>.zero
+                    var row = 0
+                    for i in 0..<d {
+                        var s = SIMD4<Double>(repeating: 1)
+                        if i < columns {
+                            for lane in 0..<lanes { s[lane] = x[(start + lane) * columns + i] }
+                        }
+                        for j in 0..<i { s -= SIMD4(repeating: l[row + j]) * y[j] }
+                        y[i] = s / SIMD4(repeating: l[row + i])
+                        sum += y[i] * y[i]
+                        row += i + 1
+                    }
+                    for lane in 0..<lanes { out[start + lane] = sum[lane].squareRoot() }
+                    start += lanes
+                }
+            }
+        }
+        return out
+    }
+
     /// The packed factor as stored in a model file.
     var base64: String {
         var bytes = [UInt8]()
