@@ -266,32 +266,65 @@ package struct GapFinder: Sendable {
     }
 
     /// The nearest way through `rule`: all children of an "all", the cheapest child of an "any"
-    /// (the first among equals), and the conditions not met on it.
+    /// (the first among equals), and the conditions not met on it. Costs are summed first, without
+    /// building the ways not taken; only the way taken collects its standards and conditions.
     private func walk(_ rule: Catalog.Rule, costs: [Double], next: inout Int, context: (zh: String, en: String)?) -> Way {
+        var way = Way()
+        way.cost = collect(rule, costs: costs, next: &next, context: context, into: &way)
+        return way
+    }
+
+    /// The cost of the nearest way through `rule` (advancing `next` past its conditions).
+    private func cost(_ rule: Catalog.Rule, costs: [Double], next: inout Int) -> Double {
         switch rule {
         case .condition:
             defer { next += 1 }
-            return Way(cost: costs[next], leaves: costs[next] > 0 ? [(next, context)] : [])
+            return costs[next]
         case .all(_, _, _, let children):
-            var way = Way()
-            for child in children {
-                let w = walk(child, costs: costs, next: &next, context: context)
-                way.cost += w.cost
-                way.standards += w.standards
-                way.leaves += w.leaves
-            }
-            return way
+            var total = 0.0
+            for child in children { total += cost(child, costs: costs, next: &next) }
+            return total
         case .any(_, _, _, let children):
-            var best: Way?
+            var best = Double.infinity, first = true
             for child in children {
-                var label: (zh: String, en: String)?
-                if case .all(_, let zh, let en, _) = child { label = (zh, en) }
-                var w = walk(child, costs: costs, next: &next, context: context ?? label)
-                // An alternative already met is named as such: "创新层标准一（已满足）".
-                if let label { w.standards.insert(w.cost == 0 ? (label.zh + "（已满足）", label.en + " (met)") : label, at: 0) }
-                if best == nil || w.cost < best!.cost { best = w }
+                let c = cost(child, costs: costs, next: &next)
+                if first || c < best { best = c; first = false }
             }
-            return best!
+            return best
+        }
+    }
+
+    /// Adds the standards and unmet conditions of the nearest way through `rule` to `way`, in
+    /// rule order (an "any"'s chosen alternative before the standards inside it); returns its cost.
+    private func collect(_ rule: Catalog.Rule, costs: [Double], next: inout Int, context: (zh: String, en: String)?,
+                         into way: inout Way) -> Double {
+        switch rule {
+        case .condition:
+            defer { next += 1 }
+            if costs[next] > 0 { way.leaves.append((next, context)) }
+            return costs[next]
+        case .all(_, _, _, let children):
+            var total = 0.0
+            for child in children { total += collect(child, costs: costs, next: &next, context: context, into: &way) }
+            return total
+        case .any(_, _, _, let children):
+            // The cheapest alternative (the first among equals), then only that one collected.
+            var probe = next, best = 0, bestCost = Double.infinity, bestStart = next
+            for (n, child) in children.enumerated() {
+                let start = probe
+                let c = cost(child, costs: costs, next: &probe)
+                if n == 0 || c < bestCost { best = n; bestCost = c; bestStart = start }
+            }
+            let end = probe
+            let child = children[best]
+            var label: (zh: String, en: String)?
+            if case .all(_, let zh, let en, _) = child { label = (zh, en) }
+            // An alternative already met is named as such: "创新层标准一（已满足）".
+            if let label { way.standards.append(bestCost == 0 ? (label.zh + "（已满足）", label.en + " (met)") : label) }
+            next = bestStart
+            _ = collect(child, costs: costs, next: &next, context: context ?? label, into: &way)
+            next = end
+            return bestCost
         }
     }
 

@@ -77,14 +77,15 @@ package struct OfferScorer: Sendable {
     /// ``standardError(_:offer:row:)`` gives it one row at a time); nil for an offer without a
     /// product or uncertainty. Products shared by several offers are computed once.
     package func standardErrors(_ scored: ScoredChunk) -> [[Double]?] {
-        var byProduct: [Int: [Double]] = [:]
-        return productIndex.map { p -> [Double]? in
-            guard let p, model.uncertainty.indices.contains(p), let u = model.uncertainty[p] else { return nil }
-            if let known = byProduct[p] { return known }
-            let errors = scored.features.withUnsafeBufferPointer { u.standardErrors($0, rows: scored.rowCount) }
-            byProduct[p] = errors
-            return errors
+        let products = Array(Set(productIndex.compactMap { p -> Int? in
+            guard let p, model.uncertainty.indices.contains(p), model.uncertainty[p] != nil else { return nil }
+            return p
+        })).sorted()
+        let errors = scored.features.withUnsafeBufferPointer {
+            LogitUncertainty.standardErrors(products.map { model.uncertainty[$0]! }, $0, rows: scored.rowCount)
         }
+        let byProduct = Dictionary(uniqueKeysWithValues: zip(products, errors))
+        return productIndex.map { p in p.flatMap { byProduct[$0] } }
     }
 
     /// How many successes catalog offer `k`'s product learnt from, nil without a product.

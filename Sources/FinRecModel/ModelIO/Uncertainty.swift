@@ -50,35 +50,53 @@ package struct LogitUncertainty: Sendable, Equatable {
         return sum.squareRoot()
     }
 
-    /// The standard errors of the logit for every row of `x` (rows × (dimension − 1), row-major):
-    /// ``standardError(_:)`` of each row, with the same operations in the same order (so the same
-    /// bits), four rows at a time in the lanes of a vector.
-    package func standardErrors(_ x: UnsafeBufferPointer<Double>, rows: Int) -> [Double] {
-        let d = dimension, columns = d - 1
-        precondition(x.count >= rows * columns, "one value per feature")
-        let lower = packed.map(Double.init)
-        var out = [Double](repeating: 0, count: rows)
-        var y = [SIMD4<Double>](repeating: .zero, count: d)
-        lower.withUnsafeBufferPointer { l in
-            y.withUnsafeMutableBufferPointer { y in
-                var start = 0
-                while start < rows {
-                    let lanes = min(4, rows - start)
-                    var sum = SIMD4<Double>.zero
-                    var row = 0
-                    for i in 0..<d {
-                        var s = SIMD4<Double>(repeating: 1)
-                        if i < columns {
-                            for lane in 0..<lanes { s[lane] = x[(start + lane) * columns + i] }
-                        }
-                        for j in 0..<i { s -= SIMD4(repeating: l[row + j]) * y[j] }
-                        y[i] = s / SIMD4(repeating: l[row + i])
-                        sum += y[i] * y[i]
-                        row += i + 1
+    /// The standard errors of the logit of each of `factors` (same dimension) for every row of
+    /// `x` (rows × (dimension − 1), row-major), as ``standardError(_:)`` gives them one at a time,
+    /// with the same operations in the same order (so the same bits): four (factor, row) pairs at
+    /// a time in the lanes of a vector, so that the substitution's chain of dependent subtractions
+    /// runs four wide whether the chunk has many rows (a pool) or one (an applicant).
+    package static func standardErrors(_ factors: [LogitUncertainty], _ x: UnsafeBufferPointer<Double>, rows: Int) -> [[Double]] {
+        guard let d = factors.first?.dimension else { return [] }
+        let columns = d - 1
+        precondition(factors.allSatisfy { $0.dimension == d } && x.count >= rows * columns, "one value per feature")
+        let lowers = factors.map { $0.packed.map(Double.init) }
+        var out = [[Double]](repeating: [Double](repeating: 0, count: rows), count: factors.count)
+        let pairs = factors.count * rows
+        let y = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: d)
+        defer { y.deallocate() }
+        let bases = UnsafeMutablePointer<UnsafePointer<Double>>.allocate(capacity: factors.count)
+        defer { bases.deallocate() }
+        // The factors' storage stays alive in `lowers` for the whole loop.
+        for (p, lower) in lowers.enumerated() { bases[p] = lower.withUnsafeBufferPointer { $0.baseAddress! } }
+        var start = 0
+        withExtendedLifetime(lowers) {
+            while start < pairs {
+                let lanes = min(4, pairs - start)
+                var l = [UnsafePointer<Double>](repeating: bases[start / rows], count: 4)
+                var r = [Int](repeating: start % rows, count: 4)
+                for lane in 0..<lanes { l[lane] = bases[(start + lane) / rows]; r[lane] = (start + lane) % rows }
+                let (l0, l1, l2, l3) = (l[0], l[1], l[2], l[3])
+                let shared = l0 == l1 && l0 == l2 && l0 == l3
+                var sum = SIMD4<Double>.zero
+                var row = 0
+                for i in 0..<d {
+                    var s = SIMD4<Double>(repeating: 1)
+                    if i < columns {
+                        for lane in 0..<lanes { s[lane] = x[r[lane] * columns + i] }
                     }
-                    for lane in 0..<lanes { out[start + lane] = sum[lane].squareRoot() }
-                    start += lanes
+                    if shared {
+                        for j in 0..<i { s -= SIMD4(repeating: l0[row + j]) * y[j] }
+                        s /= SIMD4(repeating: l0[row + i])
+                    } else {
+                        for j in 0..<i { s -= SIMD4(l0[row + j], l1[row + j], l2[row + j], l3[row + j]) * y[j] }
+                        s /= SIMD4(l0[row + i], l1[row + i], l2[row + i], l3[row + i])
+                    }
+                    y[i] = s
+                    sum += s * s
+                    row += i + 1
                 }
+                for lane in 0..<lanes { out[(start + lane) / rows][r[lane]] = sum[lane].squareRoot() }
+                start += lanes
             }
         }
         return out
