@@ -20,3 +20,47 @@ package enum CSVField {
         return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 }
+
+/// CSV lines built in one byte buffer: each field escaped as ``CSVField/escape(_:)`` does, written
+/// in place instead of as a String per field and a joined line.
+package struct CSVLineWriter {
+    package private(set) var bytes: [UInt8] = []
+    private var fieldsInLine = 0
+
+    package init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    /// Adds `field` to the current line, quoted when it holds a comma, quote or line break.
+    package mutating func field(_ field: String) {
+        if fieldsInLine > 0 { bytes.append(0x2C) }
+        fieldsInLine += 1
+        var field = field
+        field.withUTF8 { utf8 in
+            guard utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            bytes.append(0x22)
+            for byte in utf8 {
+                if byte == 0x22 { bytes.append(0x22) }
+                bytes.append(byte)
+            }
+            bytes.append(0x22)
+        }
+    }
+
+    /// Adds `number` as Swift prints it (the shortest text that reads back the same), or an empty
+    /// field for nil.
+    package mutating func field(_ number: Double?) {
+        field(number.map { "\($0)" } ?? "")
+    }
+
+    /// Ends the current line.
+    package mutating func endLine() {
+        bytes.append(0x0A)
+        fieldsInLine = 0
+    }
+
+    /// The lines written, as text.
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+

@@ -291,26 +291,28 @@ public struct ScoreDocument: Sendable {
 
     /// The CSV lines without the header (``PoolScoring`` streams them chunk by chunk).
     package func csvLines() -> String {
-        var out = ""
+        var out = CSVLineWriter(capacity: results.count * 20_000)
         for a in results {
             for o in a.offers {
-                func text(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
-                let fields: [String] = [
-                    a.enterpriseID, a.name ?? "", o.list.id, String(o.rank), o.offer.id, o.offer.chineseName, o.offer.kind.id,
-                    o.status.code, text(o.probability), text(o.interval?.lowerBound), text(o.interval?.upperBound), o.indicative ? "1" : "0",
-                    text(o.points), text(o.logit),
-                    o.reasons.map(\.text).joined(separator: "; "),
-                    o.topUp(reasons).map { codeText($0, a, offer: o.offer) }.joined(separator: "; "),
-                    o.topDown(reasons).map { codeText($0, a, offer: o.offer) }.joined(separator: "; "),
-                    o.gap.map { $0.reachable ? "\($0.distance)" : "unreachable" } ?? "", o.gap?.standards.joined(separator: " · ") ?? "", o.gap?.items.map(\.text).joined(separator: "; ") ?? "",
-                    o.path?.text ?? "",
-                    text(o.cost?.rate), text(o.cost?.effectiveRate), text(o.cost?.amount), text(o.cost?.months), text(o.cost?.interest),
-                    o.cost?.subsidies.map { "\(scorer.catalog.offers[$0.offer].id) \($0.amount)" }.joined(separator: "; ") ?? "",
-                    text(o.benefit?.amount),
-                ]
-                out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
+                out.field(a.enterpriseID); out.field(a.name ?? ""); out.field(o.list.id); out.field(String(o.rank))
+                out.field(o.offer.id); out.field(o.offer.chineseName); out.field(o.offer.kind.id)
+                out.field(o.status.code); out.field(o.probability); out.field(o.interval?.lowerBound); out.field(o.interval?.upperBound)
+                out.field(o.indicative ? "1" : "0")
+                out.field(o.points); out.field(o.logit)
+                out.field(o.reasons.map(\.text).joined(separator: "; "))
+                out.field(o.topUp(reasons).map { codeText($0, a, offer: o.offer) }.joined(separator: "; "))
+                out.field(o.topDown(reasons).map { codeText($0, a, offer: o.offer) }.joined(separator: "; "))
+                out.field(o.gap.map { $0.reachable ? "\($0.distance)" : "unreachable" } ?? "")
+                out.field(o.gap?.standards.joined(separator: " · ") ?? ""); out.field(o.gap?.items.map(\.text).joined(separator: "; ") ?? "")
+                out.field(o.path?.text ?? "")
+                out.field(o.cost?.rate); out.field(o.cost?.effectiveRate); out.field(o.cost?.amount)
+                out.field(o.cost?.months)
+                out.field(o.cost?.interest)
+                out.field(o.cost?.subsidies.map { "\(scorer.catalog.offers[$0.offer].id) \($0.amount)" }.joined(separator: "; ") ?? "")
+                out.field(o.benefit?.amount)
+                out.endLine()
             }
         }
-        return out
+        return out.text
     }
 }

@@ -62,41 +62,64 @@ package struct LogitUncertainty: Sendable, Equatable {
         let lowers = factors.map { $0.packed.map(Double.init) }
         var out = [[Double]](repeating: [Double](repeating: 0, count: rows), count: factors.count)
         let pairs = factors.count * rows
-        let y = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: d)
+        // Sixteen pairs a block: four vectors of four lanes, four independent chains of
+        // subtractions, so that one chain's latency hides behind the others'.
+        let width = 16
+        let y = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 4 * d)
         defer { y.deallocate() }
         let bases = UnsafeMutablePointer<UnsafePointer<Double>>.allocate(capacity: factors.count)
         defer { bases.deallocate() }
-        // The factors' storage stays alive in `lowers` for the whole loop.
-        for (p, lower) in lowers.enumerated() { bases[p] = lower.withUnsafeBufferPointer { $0.baseAddress! } }
-        var start = 0
+        let lane = UnsafeMutablePointer<UnsafePointer<Double>>.allocate(capacity: width)
+        defer { lane.deallocate() }
+        let laneRow = UnsafeMutablePointer<Int>.allocate(capacity: width)
+        defer { laneRow.deallocate() }
         withExtendedLifetime(lowers) {
+            // The factors' storage stays alive in `lowers` for the whole loop.
+            for (p, lower) in lowers.enumerated() { bases[p] = lower.withUnsafeBufferPointer { $0.baseAddress! } }
+            var start = 0
             while start < pairs {
-                let lanes = min(4, pairs - start)
-                var l = [UnsafePointer<Double>](repeating: bases[start / rows], count: 4)
-                var r = [Int](repeating: start % rows, count: 4)
-                for lane in 0..<lanes { l[lane] = bases[(start + lane) / rows]; r[lane] = (start + lane) % rows }
-                let (l0, l1, l2, l3) = (l[0], l[1], l[2], l[3])
-                let shared = l0 == l1 && l0 == l2 && l0 == l3
-                var sum = SIMD4<Double>.zero
+                let used = min(width, pairs - start)
+                for v in 0..<width {
+                    // Lanes past the last pair repeat the block's first pair; their results are dropped.
+                    let t = start + (v < used ? v : 0)
+                    lane[v] = bases[t / rows]
+                    laneRow[v] = t % rows
+                }
+                var shared = true
+                for v in 1..<width where lane[v] != lane[0] { shared = false }
+                @inline(__always) func gather(_ g: Int, _ at: Int) -> SIMD4<Double> {
+                    SIMD4(lane[4 * g][at], lane[4 * g + 1][at], lane[4 * g + 2][at], lane[4 * g + 3][at])
+                }
+                @inline(__always) func inputs(_ g: Int, _ i: Int) -> SIMD4<Double> {
+                    guard i < columns else { return SIMD4(repeating: 1) }
+                    return SIMD4(x[laneRow[4 * g] * columns + i], x[laneRow[4 * g + 1] * columns + i],
+                                 x[laneRow[4 * g + 2] * columns + i], x[laneRow[4 * g + 3] * columns + i])
+                }
+                let y0 = y, y1 = y + d, y2 = y + 2 * d, y3 = y + 3 * d
+                var sum0 = SIMD4<Double>.zero, sum1 = sum0, sum2 = sum0, sum3 = sum0
                 var row = 0
                 for i in 0..<d {
-                    var s = SIMD4<Double>(repeating: 1)
-                    if i < columns {
-                        for lane in 0..<lanes { s[lane] = x[r[lane] * columns + i] }
-                    }
+                    var s0 = inputs(0, i), s1 = inputs(1, i), s2 = inputs(2, i), s3 = inputs(3, i)
                     if shared {
-                        for j in 0..<i { s -= SIMD4(repeating: l0[row + j]) * y[j] }
-                        s /= SIMD4(repeating: l0[row + i])
+                        let l = lane[0] + row
+                        for j in 0..<i {
+                            let c = SIMD4(repeating: l[j])
+                            s0 -= c * y0[j]; s1 -= c * y1[j]; s2 -= c * y2[j]; s3 -= c * y3[j]
+                        }
                     } else {
-                        for j in 0..<i { s -= SIMD4(l0[row + j], l1[row + j], l2[row + j], l3[row + j]) * y[j] }
-                        s /= SIMD4(l0[row + i], l1[row + i], l2[row + i], l3[row + i])
+                        for j in 0..<i {
+                            s0 -= gather(0, row + j) * y0[j]; s1 -= gather(1, row + j) * y1[j]
+                            s2 -= gather(2, row + j) * y2[j]; s3 -= gather(3, row + j) * y3[j]
+                        }
                     }
-                    y[i] = s
-                    sum += s * s
+                    s0 /= gather(0, row + i); s1 /= gather(1, row + i); s2 /= gather(2, row + i); s3 /= gather(3, row + i)
+                    y0[i] = s0; y1[i] = s1; y2[i] = s2; y3[i] = s3
+                    sum0 += s0 * s0; sum1 += s1 * s1; sum2 += s2 * s2; sum3 += s3 * s3
                     row += i + 1
                 }
-                for lane in 0..<lanes { out[(start + lane) / rows][r[lane]] = sum[lane].squareRoot() }
-                start += lanes
+                let sums = [sum0, sum1, sum2, sum3]
+                for v in 0..<used { out[(start + v) / rows][laneRow[v]] = sums[v / 4][v % 4].squareRoot() }
+                start += used
             }
         }
         return out
