@@ -135,8 +135,10 @@ public struct ApplicantAssessment: Sendable {
             var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?, gap: EligibilityGap?)] =
                 catalog.offers.enumerated().filter { !held.contains($0.offset) && !notApplicable.contains($0.offset) }.map { k, offer in
                     let logit = scored.logit(offer: k, row: r)
-                    let se = logit == nil ? nil : errors[k]?[r]
-                    return (offer, k, scored.status(offer: k, row: r), logit, se,
+                    let status = scored.status(offer: k, row: r)
+                    // A failed offer shows no probability: its standard error was not computed.
+                    let se = logit == nil || status == .fail ? nil : errors[k]?[r]
+                    return (offer, k, status, logit, se,
                             logit.map { scorer.rankingProbability(offer: k, logit: $0, standardError: se) },
                             scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language))
                 }

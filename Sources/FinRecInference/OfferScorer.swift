@@ -73,18 +73,26 @@ package struct OfferScorer: Sendable {
         return u.standardError(scored.features.row(row))
     }
 
-    /// Per catalog offer, the standard error of its logit for every row of `scored` (as
-    /// ``standardError(_:offer:row:)`` gives it one row at a time); nil for an offer without a
-    /// product or uncertainty. Products shared by several offers are computed once.
+    /// Per catalog offer, the standard error of its logit for the rows of `scored` where the offer
+    /// is open or undecided (as ``standardError(_:offer:row:)`` gives it one row at a time; NaN
+    /// where the offer fails, which shows no probability); nil for an offer without a product or
+    /// uncertainty. A product shared by several offers is computed once per row.
     package func standardErrors(_ scored: ScoredChunk) -> [[Double]?] {
-        let products = Array(Set(productIndex.compactMap { p -> Int? in
-            guard let p, model.uncertainty.indices.contains(p), model.uncertainty[p] != nil else { return nil }
-            return p
-        })).sorted()
-        let errors = scored.features.withUnsafeBufferPointer {
-            LogitUncertainty.standardErrors(products.map { model.uncertainty[$0]! }, $0, rows: scored.rowCount)
+        let rows = scored.rowCount
+        var products: [Int] = []
+        var wanted: [Int: [Bool]] = [:]
+        for (k, p) in productIndex.enumerated() {
+            guard let p, model.uncertainty.indices.contains(p), model.uncertainty[p] != nil else { continue }
+            if wanted[p] == nil { products.append(p); wanted[p] = [Bool](repeating: false, count: rows) }
+            for r in 0..<rows where scored.status(offer: k, row: r) != .fail { wanted[p]![r] = true }
         }
-        let byProduct = Dictionary(uniqueKeysWithValues: zip(products, errors))
+        var pairs: [(factor: Int, row: Int)] = []
+        for (f, p) in products.enumerated() { for r in 0..<rows where wanted[p]![r] { pairs.append((f, r)) } }
+        let errors = scored.features.withUnsafeBufferPointer {
+            LogitUncertainty.standardErrors(products.map { model.uncertainty[$0]! }, $0, rows: rows, pairs: pairs)
+        }
+        var byProduct = Dictionary(uniqueKeysWithValues: products.map { ($0, [Double](repeating: .nan, count: rows)) })
+        for (pair, error) in zip(pairs, errors) { byProduct[products[pair.factor]]![pair.row] = error }
         return productIndex.map { p in p.flatMap { byProduct[$0] } }
     }
 

@@ -56,12 +56,21 @@ package struct LogitUncertainty: Sendable, Equatable {
     /// a time in the lanes of a vector, so that the substitution's chain of dependent subtractions
     /// runs four wide whether the chunk has many rows (a pool) or one (an applicant).
     package static func standardErrors(_ factors: [LogitUncertainty], _ x: UnsafeBufferPointer<Double>, rows: Int) -> [[Double]] {
+        let pairs = factors.indices.flatMap { p in (0..<rows).map { (factor: p, row: $0) } }
+        let flat = standardErrors(factors, x, rows: rows, pairs: pairs)
+        return factors.indices.map { p in Array(flat[(p * rows)..<((p + 1) * rows)]) }
+    }
+
+    /// The standard errors of the logit for the given (factor, row) pairs only, in their order
+    /// (pairs of one factor next to each other share a vector's factor loads).
+    package static func standardErrors(_ factors: [LogitUncertainty], _ x: UnsafeBufferPointer<Double>, rows: Int,
+                                       pairs list: [(factor: Int, row: Int)]) -> [Double] {
         guard let d = factors.first?.dimension else { return [] }
         let columns = d - 1
         precondition(factors.allSatisfy { $0.dimension == d } && x.count >= rows * columns, "one value per feature")
         let lowers = factors.map { $0.packed.map(Double.init) }
-        var out = [[Double]](repeating: [Double](repeating: 0, count: rows), count: factors.count)
-        let pairs = factors.count * rows
+        var out = [Double](repeating: 0, count: list.count)
+        let pairs = list.count
         // Sixteen pairs a block: four vectors of four lanes, four independent chains of
         // subtractions, so that one chain's latency hides behind the others'.
         let width = 16
@@ -82,8 +91,8 @@ package struct LogitUncertainty: Sendable, Equatable {
                 for v in 0..<width {
                     // Lanes past the last pair repeat the block's first pair; their results are dropped.
                     let t = start + (v < used ? v : 0)
-                    lane[v] = bases[t / rows]
-                    laneRow[v] = t % rows
+                    lane[v] = bases[list[t].factor]
+                    laneRow[v] = list[t].row
                 }
                 var shared = true
                 for v in 1..<width where lane[v] != lane[0] { shared = false }
@@ -118,7 +127,7 @@ package struct LogitUncertainty: Sendable, Equatable {
                     row += i + 1
                 }
                 let sums = [sum0, sum1, sum2, sum3]
-                for v in 0..<used { out[(start + v) / rows][laneRow[v]] = sums[v / 4][v % 4].squareRoot() }
+                for v in 0..<used { out[start + v] = sums[v / 4][v % 4].squareRoot() }
                 start += used
             }
         }
