@@ -30,7 +30,19 @@ package struct JSONObject: Sendable, Equatable {
     package private(set) var members: [(key: String, value: JSONValue)] = []
 
     package init(_ members: [(String, JSONValue)] = []) {
-        for (k, v) in members { self[k] = v }
+        // As `self[k] = v` for each in turn (a repeated key keeps its first place and its last
+        // value), without a search per member for the usual object of distinct keys.
+        var places: [String: Int] = [:]
+        places.reserveCapacity(members.count)
+        self.members.reserveCapacity(members.count)
+        for (k, v) in members {
+            if let i = places[k] {
+                self.members[i].value = v
+            } else {
+                places[k] = self.members.count
+                self.members.append((k, v))
+            }
+        }
     }
 
     package var keys: [String] { members.map(\.key) }
@@ -475,11 +487,15 @@ extension JSONValue {
 
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let bytes = s.utf8
-        if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        var s = s
+        // Contiguous UTF-8: one scan and one copy for the usual string with nothing to escape.
+        let clean = s.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
             out.append(contentsOf: bytes)
-        } else {
-            for byte in bytes {
+            return true
+        }
+        if !clean {
+            for byte in s.utf8 {
                 switch byte {
                 case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
                 case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)

@@ -28,9 +28,13 @@ package struct LogitUncertainty: Sendable, Equatable {
         self.init(dimension: n, packed: packed)
     }
 
+    /// `packed` in Double, converted once for the substitutions.
+    let lower: [Double]
+
     init(dimension: Int, packed: [Float]) {
         self.dimension = dimension
         self.packed = packed
+        lower = packed.map(Double.init)
     }
 
     /// The standard error of the logit at input `x` (the d features, without the intercept's 1).
@@ -68,7 +72,7 @@ package struct LogitUncertainty: Sendable, Equatable {
         guard let d = factors.first?.dimension else { return [] }
         let columns = d - 1
         precondition(factors.allSatisfy { $0.dimension == d } && x.count >= rows * columns, "one value per feature")
-        let lowers = factors.map { $0.packed.map(Double.init) }
+        let lowers = factors.map(\.lower)
         var out = [Double](repeating: 0, count: list.count)
         let pairs = list.count
         // Sixteen pairs a block: four vectors of four lanes, four independent chains of
