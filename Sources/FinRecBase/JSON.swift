@@ -31,15 +31,17 @@ package struct JSONObject: Sendable, Equatable {
 
     package init(_ members: [(String, JSONValue)] = []) {
         // As `self[k] = v` for each in turn (a repeated key keeps its first place and its last
-        // value), without a search per member for the usual object of distinct keys.
-        var places: [String: Int] = [:]
-        places.reserveCapacity(members.count)
+        // value). A key is searched for only when a 64-bit filter of its length and end bytes
+        // says it may have been seen: the usual object of distinct keys is built in one pass.
+        var seen: UInt64 = 0
         self.members.reserveCapacity(members.count)
         for (k, v) in members {
-            if let i = places[k] {
+            let utf8 = k.utf8
+            let bit = UInt64(1) << UInt64((utf8.count &* 31 &+ Int(utf8.first ?? 0) &* 7 &+ Int(utf8.last ?? 0)) & 63)
+            if seen & bit != 0, let i = self.members.firstIndex(where: { $0.key == k }) {
                 self.members[i].value = v
             } else {
-                places[k] = self.members.count
+                seen |= bit
                 self.members.append((k, v))
             }
         }
@@ -390,7 +392,7 @@ extension JSONValue {
     /// - Precondition: every number is finite.
     package func compact() -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(1_024)
+        out.reserveCapacity(16_384)
         writeCompact(to: &out)
         return String(decoding: out, as: UTF8.self)
     }
