@@ -7,6 +7,10 @@
 //        finrec-bench floor --file F           the floor: plain read, and read plus a delimiter scan
 //        finrec-bench load --file MODEL.json   what `finrec score` spends before scoring: read, parse, decode, compile
 //        finrec-bench features --file F --spec S --catalog C   feature extraction and eligibility
+//        finrec-bench assess --file APPLICANT.json --spec MODEL.json [--rows N] [--threads T]
+//                                                what POST /v1/score does without HTTP and the audit log:
+//                                                read the body, score, assess, the document's JSON; per
+//                                                stage on one thread, then N requests on T threads
 //        finrec-bench train-data --rows N --file P   writes P.x.f64 (N×64) and P.y.f64 (N×10 labels)
 //        finrec-bench train --file P [--targets T.json] [--solver newton|lbfgs] [--tolerance E]
 //                                                LogisticTrainer on them, to scikit-learn's objectives
@@ -33,7 +37,7 @@ struct Options {
         var i = 0
         while i < args.count {
             switch args[i] {
-            case "scoring", "sweep", "csv", "floor", "load", "features", "train-data", "train", "binning": mode = args[i]
+            case "scoring", "sweep", "csv", "floor", "load", "features", "train-data", "train", "binning", "assess": mode = args[i]
             case "--targets": i += 1; targets = args[i]
             case "--solver": i += 1; solver = args[i]
             case "--tolerance": i += 1; tolerance = Double(args[i])!
@@ -340,6 +344,47 @@ func binning(_ o: Options) {
     print("{\"impl\": \"finrec\", \"task\": \"binning\", \"rows\": \(n), \"features\": \(d), \"threads\": \(workers), \"seconds\": \(seconds), \"iv\": \(ivs), \"bins\": \(bins)}")
 }
 
+/// The service's assessment floor: `POST /v1/score`'s work for one applicant (the same calls as
+/// `API.score`: ``Desk``'s reader options, ``ScoreUseCase/assess(_:model:options:report:)``, the
+/// compact JSON document), without HTTP and without the audit log.
+func assess(_ o: Options) {
+    let model = try! ScoringModel(path: o.spec, asOf: "2026-06-30")
+    let body = Array(try! Data(contentsOf: URL(fileURLWithPath: o.file)))
+    let options = ScoreOptions()
+    let reading = {
+        var reading = ReaderOptions()
+        reading.chunkRows = min(options.maximumApplicants + 1, 256)
+        return reading
+    }()
+    @Sendable func document() -> ScoreDocument {
+        try! ScoreUseCase.assess(try! EnterpriseFileReader(bytes: body, name: "request body", options: reading), model: model, options: options)
+    }
+    let n = min(o.rows, 100_000)
+    var bytes = 0
+    let stages = medianSeconds(repeats: o.repeats) {
+        var assessing: UInt64 = 0, writing: UInt64 = 0
+        for _ in 0..<n {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let d = document()
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            bytes = d.jsonValue().compact().utf8.count
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            assessing += t1 - t0
+            writing += t2 - t1
+        }
+        print("{\"impl\": \"finrec\", \"task\": \"assess\", \"threads\": 1, \"requests\": \(n), \"read_score_assess_us\": \(Double(assessing) / 1e3 / Double(n)), \"document_json_us\": \(Double(writing) / 1e3 / Double(n)), \"bytes\": \(bytes)}")
+    }
+    _ = stages
+    for threads in Set([1, o.threads]).sorted() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: threads) { w in
+            for _ in stride(from: w, to: n, by: threads) { _ = document().jsonValue().compact() }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("{\"impl\": \"finrec\", \"task\": \"assess\", \"threads\": \(threads), \"requests\": \(n), \"seconds\": \(seconds), \"per_second\": \(Double(n) / seconds)}")
+    }
+}
+
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 ProcessMemory.keepFreedBlocks()  // as `finrec` does
 FileHandle.standardError.write(Data("finrec-bench: \(BLASKernel.libraryDescription)\n".utf8))
@@ -352,5 +397,6 @@ case "floor": floor(options)
 case "load": load(options)
 case "features": features(options)
 case "binning": binning(options)
+case "assess": assess(options)
 default: scoring(options)
 }
