@@ -3,9 +3,12 @@
 #   1. POST /v1/score, one applicant per request, at 1 and 64 connections, the audit log on
 #      (WAL, synchronous FULL, group commit: a decision is on disk before its response leaves);
 #   2. the floors, in the same run: GET /healthz on the same server (HTTP alone, no scoring, no
-#      audit) and SQLite's rate of one-row commits with synchronous FULL on this disk (the rate
-#      an audit log without group commit could not exceed).
-# Then checks that the audit log holds one row per decision wrk counted as answered.
+#      audit); the assessment alone (finrec-bench assess: the same calls as the route, no HTTP, no
+#      audit, on 1 and 2 threads, with the split between reading + scoring + assessing and writing
+#      the JSON document); and SQLite's rate of one-row commits with synchronous FULL on this disk
+#      (the rate an audit log without group commit could not exceed).
+# Also: the share of the cores wrk itself takes (its CPU time over the run), and the audit log's
+# bytes per decision. Then checks that the audit log holds one row per decision wrk counted as answered.
 #   Benchmarks/serve.sh [SECONDS] [APPLICANT.json]     defaults: 10, Datasets/applicants/little-giant.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,14 +27,15 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 answered=0
 for connections in 1 64; do
     threads=$(( connections < 2 ? 1 : 2 ))
-    out=$(BODY="$body" wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s Benchmarks/wrk_post.lua "$url/v1/score")
+    out=$(BODY="$body" /usr/bin/time -f "%U %S" -o "$dir/wrk-cpu" wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s Benchmarks/wrk_post.lua "$url/v1/score")
+    wrk_cores=$(awk -v s="$seconds" '{ printf "%.2f", ($1 + $2) / s }' "$dir/wrk-cpu")
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
     p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
     n=$(echo "$out" | awk '/requests in/ {print $1}')
     errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}')
     answered=$((answered + n))
-    echo "POST /v1/score  connections $connections: $rps scores/s, p50 $p50, p99 $p99 ${errors:+($errors)}"
+    echo "POST /v1/score  connections $connections: $rps scores/s, p50 $p50, p99 $p99 (wrk itself: $wrk_cores cores) ${errors:+($errors)}"
 done
 out=$(wrk -t2 -c64 -d"${seconds}s" --latency "$url/healthz")
 echo "floor: GET /healthz  connections 64: $(echo "$out" | awk '/Requests\/sec/ {print $2}') requests/s, p50 $(echo "$out" | awk '$1 == "50%" {print $2}'), p99 $(echo "$out" | awk '$1 == "99%" {print $2}')"
@@ -47,5 +51,20 @@ while time.time() - start < 3:
 print(f"floor: SQLite one-row commits (30 KB row, WAL, synchronous FULL): {n / (time.time() - start):.0f} commits/s")
 PY
 kill "$pid"; wait "$pid" 2>/dev/null || true
+# The assessment alone, with the server stopped: its rate is the most the route could answer.
+"$(swift build -c release --show-bin-path)/finrec-bench" assess --file "$body" --spec Models/default-model.json --rows 3000 --repeats 1 --threads 2 2>/dev/null \
+    | python3 -c '
+import json, sys
+profile = None
+for line in sys.stdin:
+    r = json.loads(line)
+    if "per_second" in r:
+        print(f"floor: assessment alone (no HTTP, no audit), {r[\"threads\"]} thread(s): {r[\"per_second\"]:.0f} scores/s")
+    else:
+        profile = r
+total = profile["read_score_assess_us"] + profile["document_json_us"]
+print(f"profile: one request on one thread {total:.0f} µs = read, score and assess {profile[\"read_score_assess_us\"]:.0f} µs"
+      f" + the JSON document ({profile[\"bytes\"]} bytes) {profile[\"document_json_us\"]:.0f} µs")
+'
 rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from decisions').fetchone()[0])" "$dir/audit.sqlite")
-echo "audit log: $rows decisions for $answered answered requests (wrk counts a request cut at its end as not answered)"
+echo "audit log: $rows decisions for $answered answered requests (wrk counts a request cut at its end as not answered); $(python3 -c "import sqlite3,sys; print(round(sqlite3.connect(sys.argv[1]).execute('select avg(length(result)) from decisions').fetchone()[0]))" "$dir/audit.sqlite") bytes of result per decision, files $(( $(du -cb "$dir"/audit.sqlite* | tail -1 | cut -f1) / rows )) bytes per decision"

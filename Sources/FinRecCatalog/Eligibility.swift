@@ -35,6 +35,9 @@ package struct EligibilityEvaluator: Sendable {
     }
     /// Per offer, its conditions in depth-first order, compiled.
     package let conditions: [[CompiledCondition]]
+    /// Per offer, per condition: the (offer, condition) where the same condition text first occurs
+    /// (itself when it is the first), so that a condition shared by several offers is evaluated once.
+    let firstOccurrence: [[(offer: Int, index: Int)]]
     /// Per offer: whether it has a warn condition, and the indices of its `applies` conditions.
     let hasWarnings: [Bool]
     let applicability: [[Int]]
@@ -72,6 +75,14 @@ package struct EligibilityEvaluator: Sendable {
             all.append(compiled)
         }
         conditions = all.map { $0.map { CompiledCondition($0.0, $0.1) } }
+        var firstByText: [String: (offer: Int, index: Int)] = [:]
+        firstOccurrence = all.enumerated().map { k, offer in
+            offer.enumerated().map { i, item in
+                if let first = firstByText[item.0.text] { return first }
+                firstByText[item.0.text] = (k, i)
+                return (k, i)
+            }
+        }
         hasWarnings = all.map { $0.contains { $0.0.warn } }
         applicability = all.map { offer in offer.indices.filter { offer[$0].0.applicability } }
         var slotted: [CompiledExpression] = []
@@ -113,19 +124,24 @@ package struct EligibilityEvaluator: Sendable {
         // Definitions (age, debt_ratio, …) are computed once per chunk, and a condition that
         // several offers share (e.g. overdue_24m < 6) is evaluated once.
         let memo = EvaluationMemo()
-        var byText: [String: [Truth]] = [:]
+        // Each condition's truths before its review and warn rules, by (offer, condition).
+        var raw: [[[Truth]]] = []
+        raw.reserveCapacity(catalog.offers.count)
         for (k, offer) in catalog.offers.enumerated() {
-            let perCondition: [[Truth]] = conditions[k].map { item in
+            var rawOffer: [[Truth]] = []
+            rawOffer.reserveCapacity(conditions[k].count)
+            let perCondition: [[Truth]] = conditions[k].enumerated().map { i, item in
                 var t: [Truth]
-                if let known = byText[item.condition.text] {
-                    t = known
+                let first = firstOccurrence[k][i]
+                if first.offer != k || first.index != i {
+                    t = first.offer == k ? rawOffer[first.index] : raw[first.offer][first.index]
                 } else {
                     guard case .truths(let computed) = item.compiled.evaluate(chunk, parameters: parameters, memo: memo) else {
                         preconditionFailure("conditions compile to truths")
                     }
-                    byText[item.condition.text] = computed
                     t = computed
                 }
+                rawOffer.append(t)
                 // A review condition's failure leaves the offer to a person: undecided; a warning
                 // never closes the offer (its failures are kept apart, in `warnings`).
                 if item.condition.review { for r in t.indices where t[r] == .fail { t[r] = .unknown } }
@@ -135,6 +151,7 @@ package struct EligibilityEvaluator: Sendable {
             var next = 0
             statuses.append(Self.combine(offer.rule, perCondition, &next, rows: chunk.rowCount))
             truths.append(perCondition)
+            raw.append(rawOffer)
         }
         return EligibilityResult(evaluator: self, chunk: chunk, parameters: parameters, statuses: statuses, conditionTruths: truths,
                                  columns: ColumnCache(chunk: chunk, parameters: parameters))

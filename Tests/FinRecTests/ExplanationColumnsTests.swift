@@ -1,0 +1,128 @@
+import FinRec
+import Foundation
+import Synchronization
+import Testing
+
+/// The chunk-wide shortcuts the explanations take (issue 35) against the one-row definitions
+/// they replace: a cached column against the expression evaluated on a one-row copy, batched
+/// standard errors against the one-row substitution, the CSV line writer against the escaped
+/// and joined fields, a JSON object built in one pass against key-by-key assignment.
+@Suite("Explanations from whole-chunk columns")
+struct ExplanationColumnsTests {
+    @Test("Every expression an explanation reads gives, from the chunk's cached column, what it gives on a one-row copy")
+    func cachedColumnsEqualOneRowEvaluation() throws {
+        let scorer = try InferenceTests.scorer()
+        let chunk = try #require(try InferenceTests.pool(rows: 300, chunkRows: 300).first)
+        let result = scorer.evaluator.evaluate(chunk, asOf: InferenceTests.asOf)
+        let expressions = scorer.evaluator.expressions
+        #expect(expressions.count > 100)
+        var compared = 0
+        for (slot, expression) in expressions.enumerated() {
+            let column = result.columns.values(slot, expression)
+            #expect(column.count == chunk.rowCount)
+            // Asked again: the same column (kept, not recomputed differently).
+            #expect(result.columns.values(slot, expression) == column)
+            for r in stride(from: 0, to: chunk.rowCount, by: 7) {
+                let one = expression.evaluate(chunk.row(r), parameters: result.columns.parameters)
+                switch (column, one) {
+                case (.numbers(let v, let m), .numbers(let v1, let m1)):
+                    #expect(m[r] == m1[0])
+                    if !m[r] { #expect(v[r] == v1[0] || (v[r].isNaN && v1[0].isNaN), "slot \(slot) row \(r)") }
+                case (.truths(let t), .truths(let t1)):
+                    #expect(t[r] == t1[0], "slot \(slot) row \(r)")
+                default:
+                    Issue.record("slot \(slot): a column of another kind than its one-row value")
+                }
+                compared += 1
+            }
+        }
+        #expect(compared == expressions.count * 43)
+    }
+
+    @Test("Threads asking for the same columns at once all get the one-row answers")
+    func cacheUnderConcurrency() throws {
+        let scorer = try InferenceTests.scorer()
+        let chunk = try #require(try InferenceTests.pool(rows: 200, chunkRows: 200).first)
+        let result = scorer.evaluator.evaluate(chunk, asOf: InferenceTests.asOf)
+        let expressions = scorer.evaluator.expressions
+        let reference = expressions.map { $0.evaluate(chunk, parameters: result.columns.parameters) }
+        let mismatches = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            // Each thread walks the slots from a different place, so first uses collide.
+            for i in expressions.indices {
+                let slot = (i * 7 + t * 13) % expressions.count
+                if result.columns.values(slot, expressions[slot]) != reference[slot] { mismatches.withLock { $0 += 1 } }
+            }
+        }
+        #expect(mismatches.withLock { $0 } == 0)
+    }
+
+    @Test("Batched standard errors are the one-row substitution's, bit for bit, for any mix of products and rows", arguments: [1, 3, 4, 17, 64])
+    func batchedStandardErrors(rows: Int) throws {
+        let scorer = try InferenceTests.scorer()
+        let chunk = try #require(try InferenceTests.pool(rows: rows, chunkRows: rows).first)
+        let scored = scorer.score(chunk, firstRow: 0)
+        let factors = scorer.model.uncertainty.compactMap { $0 }
+        #expect(factors.count >= 10)
+        let all = scored.features.withUnsafeBufferPointer { LogitUncertainty.standardErrors(factors, $0, rows: rows) }
+        for (p, factor) in factors.enumerated() {
+            for r in 0..<rows {
+                // The same operations in the same order: the same bits, not merely close.
+                #expect(all[p][r] == factor.standardError(scored.features.row(r)), "factor \(p) row \(r)")
+            }
+        }
+        // A sparse, interleaved choice of pairs (lanes of different factors in one vector).
+        let pairs = (0..<(factors.count * rows)).filter { $0 % 3 != 1 }.map { (factor: ($0 * 5) % factors.count, row: $0 % rows) }
+        let chosen = scored.features.withUnsafeBufferPointer { LogitUncertainty.standardErrors(factors, $0, rows: rows, pairs: pairs) }
+        for (pair, error) in zip(pairs, chosen) {
+            #expect(error == factors[pair.factor].standardError(scored.features.row(pair.row)))
+        }
+        // Per offer: computed where the offer is open or undecided, not where it fails.
+        let perOffer = scorer.standardErrors(scored)
+        for k in scorer.catalog.offers.indices {
+            guard let errors = perOffer[k] else { #expect(scorer.standardError(scored, offer: k, row: 0) == nil); continue }
+            for r in 0..<rows {
+                if scored.status(offer: k, row: r) == .fail {
+                    #expect(errors[r].isNaN)
+                } else {
+                    #expect(errors[r] == scorer.standardError(scored, offer: k, row: r))
+                }
+            }
+        }
+    }
+
+    @Test("The CSV line writer writes what escaping each field and joining them writes")
+    func lineWriterEqualsEscapeAndJoin() {
+        let rows: [[String]] = [
+            ["济南华泰", "a,b", "say \"hi\"", "", "x"],
+            ["a\nb", "a\r\nb", "\"", ",", "末尾"],
+            [""],
+        ]
+        var writer = CSVLineWriter()
+        var expected = ""
+        for row in rows {
+            for field in row { writer.field(field) }
+            writer.endLine()
+            expected += row.map(CSVField.escape).joined(separator: ",") + "\n"
+        }
+        let numbers: [Double?] = [nil, 0.1, -0.0, 1e-300, 12345.678, .infinity]
+        for x in numbers { writer.field(x) }
+        writer.endLine()
+        expected += numbers.map { $0.map { "\($0)" } ?? "" }.joined(separator: ",") + "\n"
+        #expect(writer.text == expected)
+    }
+
+    @Test("A JSON object built in one pass keeps a repeated key at its first place with its last value, as assigning key by key does")
+    func jsonObjectRepeatedKeys() {
+        let members: [(String, JSONValue)] = [("a", .number(1)), ("b", .string("x")), ("a", .number(2)), ("ab", .bool(true)), ("b", .null)]
+        var assigned = JSONObject()
+        for (k, v) in members { assigned[k] = v }
+        let built = JSONObject(members)
+        #expect(built == assigned)
+        #expect(built.keys == ["a", "b", "ab"])
+        #expect(built["a"] == .number(2) && built["b"] == .null)
+        // Many distinct keys, some sharing length and end bytes (the filter's collisions).
+        let many = (0..<200).map { ("k\($0 % 10)x\($0)", JSONValue.number(Double($0))) }
+        #expect(JSONObject(many).keys == many.map(\.0))
+    }
+}
