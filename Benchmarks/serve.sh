@@ -59,12 +59,13 @@ profile = None
 for line in sys.stdin:
     r = json.loads(line)
     if "per_second" in r:
-        print(f"floor: assessment alone (no HTTP, no audit), {r[\"threads\"]} thread(s): {r[\"per_second\"]:.0f} scores/s")
+        threads, rate = r["threads"], r["per_second"]
+        print(f"floor: assessment alone (no HTTP, no audit), {threads} thread(s): {rate:.0f} scores/s")
     else:
         profile = r
-total = profile["read_score_assess_us"] + profile["document_json_us"]
-print(f"profile: one request on one thread {total:.0f} µs = read, score and assess {profile[\"read_score_assess_us\"]:.0f} µs"
-      f" + the JSON document ({profile[\"bytes\"]} bytes) {profile[\"document_json_us\"]:.0f} µs")
+assess, document, size = profile["read_score_assess_us"], profile["document_json_us"], profile["bytes"]
+print(f"profile: one request on one thread {assess + document:.0f} µs = read, score and assess {assess:.0f} µs"
+      f" + the JSON document ({size} bytes) {document:.0f} µs")
 '
 rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from decisions').fetchone()[0])" "$dir/audit.sqlite")
-echo "audit log: $rows decisions for $answered answered requests (wrk counts a request cut at its end as not answered); $(python3 -c "import sqlite3,sys; print(round(sqlite3.connect(sys.argv[1]).execute('select avg(length(result)) from decisions').fetchone()[0]))" "$dir/audit.sqlite") bytes of result per decision, files $(( $(du -cb "$dir"/audit.sqlite* | tail -1 | cut -f1) / rows )) bytes per decision"
+echo "audit log: $rows decisions for $answered answered requests (wrk counts a request cut at its end as not answered); $(python3 -c "import sqlite3,sys; print(round(sqlite3.connect(sys.argv[1]).execute('select avg(length(CAST(result AS BLOB))) from decisions').fetchone()[0]))" "$dir/audit.sqlite") bytes of result per decision, files $(( $(du -cb "$dir"/audit.sqlite* | tail -1 | cut -f1) / rows )) bytes per decision"

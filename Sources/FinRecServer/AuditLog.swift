@@ -52,6 +52,11 @@ package struct AuditEntry: Sendable, Equatable {
 /// transaction holding it is on disk. Concurrent requests share transactions (group commit): one
 /// writer thread takes every entry waiting, inserts them in one transaction and commits, so one
 /// fsync serves many requests under load while a lone request waits for one commit only.
+///
+/// The write-ahead log is copied back into the database (checkpointed) by a thread of its own on a
+/// connection of its own, not at the end of whichever commit crosses SQLite's threshold: a
+/// checkpoint syncs the database file and would hold that commit's responses for milliseconds.
+/// A passive checkpoint runs beside the writer; commits stay synchronous FULL in the WAL.
 package final class AuditLog: @unchecked Sendable {
     package let path: String
     private let database: DatabaseQueue
@@ -62,6 +67,15 @@ package final class AuditLog: @unchecked Sendable {
     private var pending: [(AuditEntry, CheckedContinuation<Int64, any Error>)] = []
     private var stopping = false
     private var stopped = false
+    /// The checkpointer's connection; bytes committed since the last checkpoint was asked for,
+    /// and whether one is asked for (guarded by `condition`).
+    private let checkpointer: DatabaseQueue
+    private var sinceCheckpoint = 0
+    private var checkpointDue = false
+    private var checkpointerStopped = false
+    /// Committed bytes after which the checkpointer is woken (SQLite's own threshold is 1,000
+    /// pages of 4 KiB).
+    static let checkpointBytes = 4 << 20
 
     /// Opens (or creates) the log at `path` and starts its writer.
     package init(path: String) throws {
@@ -82,10 +96,36 @@ package final class AuditLog: @unchecked Sendable {
                 CREATE INDEX IF NOT EXISTS decisions_time ON decisions(time);
                 """)
         }
+        // The writer never checkpoints: the checkpointer does, beside it.
+        try database.inDatabase { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         reader = try Self.open(path, readonly: true)
+        checkpointer = try Self.open(path, readonly: false)
         let thread = Thread { [unowned self] in self.writeLoop() }
         thread.name = "finrec-audit"
         thread.start()
+        let checkpoints = Thread { [unowned self] in self.checkpointLoop() }
+        checkpoints.name = "finrec-audit-checkpoint"
+        checkpoints.start()
+    }
+
+    /// Checkpoints (passive: it never waits for the writer) whenever the writer asks, until the
+    /// log closes.
+    private func checkpointLoop() {
+        while true {
+            condition.lock()
+            while !checkpointDue && !stopping { condition.wait() }
+            let stop = stopping
+            checkpointDue = false
+            condition.unlock()
+            if stop { break }
+            // A failed checkpoint leaves the frames in the WAL, where they are as durable; the
+            // next one (or closing the database) copies them.
+            _ = try? checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
+        }
+        condition.lock()
+        checkpointerStopped = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     static func open(_ path: String, readonly: Bool) throws -> DatabaseQueue {
@@ -111,7 +151,7 @@ package final class AuditLog: @unchecked Sendable {
                 return
             }
             pending.append((entry, continuation))
-            condition.signal()
+            condition.broadcast()  // the writer and the checkpointer share the condition
         }
     }
 
@@ -120,7 +160,7 @@ package final class AuditLog: @unchecked Sendable {
         condition.lock()
         stopping = true
         condition.broadcast()
-        while !stopped { condition.wait() }
+        while !stopped || !checkpointerStopped { condition.wait() }
         condition.unlock()
     }
 
@@ -150,6 +190,14 @@ package final class AuditLog: @unchecked Sendable {
                     }
                 }
                 for ((_, continuation), id) in zip(batch, ids) { continuation.resume(returning: id) }
+                condition.lock()
+                sinceCheckpoint += batch.reduce(0) { $0 + $1.0.result.utf8.count + 256 }
+                if sinceCheckpoint >= Self.checkpointBytes {
+                    sinceCheckpoint = 0
+                    checkpointDue = true
+                    condition.broadcast()
+                }
+                condition.unlock()
             } catch {
                 let failure = ServiceError(.unavailable, "the audit log \(path) cannot be written (\(error)); no decision was given")
                 for (_, continuation) in batch { continuation.resume(throwing: failure) }
