@@ -189,6 +189,14 @@ package struct RecordSchema: Sendable {
     }
 
     package static func normalise(_ s: String) -> String {
+        // Most spellings are already normal (lower-case codes, Chinese names): no byte that could
+        // start a change (a space, a tab, an upper-case letter, or the lead byte of U+3000 or of a
+        // full-width parenthesis) means the string is returned as it is.
+        var copy = s
+        let unchanged = copy.withUTF8 { bytes in
+            !bytes.contains { $0 == 0x20 || $0 == 0x09 || (0x41...0x5A).contains($0) || $0 == 0xE3 || $0 == 0xEF }
+        }
+        if unchanged { return s }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -138,6 +138,70 @@ package struct LogitUncertainty: Sendable, Equatable {
         return out
     }
 
+    /// Several factors of one dimension stored four to a vector (lane l of quad q is factor
+    /// 4q + l), for one input row: each step of the substitution loads one vector for four
+    /// factors instead of gathering four scalars. The same operations in the same order per
+    /// factor as ``standardError(_:)``: the same bits.
+    package struct Interleaved: Sendable {
+        let dimension: Int
+        let count: Int
+        /// Per quad, the packed lower triangles' entries, four lanes each (the last quad repeats
+        /// its last factor in the lanes it lacks).
+        let quads: [[SIMD4<Double>]]
+
+        package init?(_ factors: [LogitUncertainty]) {
+            guard let d = factors.first?.dimension, factors.allSatisfy({ $0.dimension == d }) else { return nil }
+            dimension = d
+            count = factors.count
+            quads = stride(from: 0, to: factors.count, by: 4).map { q in
+                let lanes = (0..<4).map { factors[min(q + $0, factors.count - 1)].lower }
+                return (0..<lanes[0].count).map { SIMD4(lanes[0][$0], lanes[1][$0], lanes[2][$0], lanes[3][$0]) }
+            }
+        }
+
+        /// The standard error of every factor's logit at the input `x` (dimension − 1 values).
+        package func standardErrors(_ x: UnsafeBufferPointer<Double>) -> [Double] {
+            let d = dimension, columns = d - 1
+            precondition(x.count >= columns, "one value per feature")
+            var out = [Double](repeating: 0, count: count)
+            let y = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 4 * d)
+            defer { y.deallocate() }
+            // Four quads a block: four independent chains of subtractions.
+            var q = 0
+            while q < quads.count {
+                let used = min(4, quads.count - q)
+                quads[q].withUnsafeBufferPointer { l0 in
+                quads[q + min(1, used - 1)].withUnsafeBufferPointer { l1 in
+                quads[q + min(2, used - 1)].withUnsafeBufferPointer { l2 in
+                quads[q + min(3, used - 1)].withUnsafeBufferPointer { l3 in
+                    let y0 = y, y1 = y + d, y2 = y + 2 * d, y3 = y + 3 * d
+                    var sum0 = SIMD4<Double>.zero, sum1 = sum0, sum2 = sum0, sum3 = sum0
+                    var row = 0
+                    for i in 0..<d {
+                        let input = SIMD4<Double>(repeating: i < columns ? x[i] : 1)
+                        var s0 = input, s1 = input, s2 = input, s3 = input
+                        for j in 0..<i {
+                            s0 -= l0[row + j] * y0[j]; s1 -= l1[row + j] * y1[j]
+                            s2 -= l2[row + j] * y2[j]; s3 -= l3[row + j] * y3[j]
+                        }
+                        s0 /= l0[row + i]; s1 /= l1[row + i]; s2 /= l2[row + i]; s3 /= l3[row + i]
+                        y0[i] = s0; y1[i] = s1; y2[i] = s2; y3[i] = s3
+                        sum0 += s0 * s0; sum1 += s1 * s1; sum2 += s2 * s2; sum3 += s3 * s3
+                        row += i + 1
+                    }
+                    let sums = [sum0, sum1, sum2, sum3]
+                    for g in 0..<used {
+                        for lane in 0..<4 where 4 * (q + g) + lane < count {
+                            out[4 * (q + g) + lane] = sums[g][lane].squareRoot()
+                        }
+                    }
+                }}}}
+                q += used
+            }
+            return out
+        }
+    }
+
     /// The packed factor as stored in a model file.
     var base64: String {
         var bytes = [UInt8]()
