@@ -89,6 +89,14 @@ struct ExplanationColumnsTests {
         for (pair, error) in zip(pairs, chosen) {
             #expect(error == factors[pair.factor].standardError(scored.features.row(pair.row)))
         }
+        // Factors four to a vector for one row, whatever their number (quads and blocks cut short).
+        for count in [1, 3, 5, 16, factors.count] {
+            let interleaved = try #require(LogitUncertainty.Interleaved(Array(factors.prefix(count))))
+            for r in 0..<min(rows, 3) {
+                let errors = scored.features.row(r).withUnsafeBufferPointer { interleaved.standardErrors($0) }
+                #expect(errors == factors.prefix(count).map { $0.standardError(scored.features.row(r)) }, "\(count) factors, row \(r)")
+            }
+        }
         // Per offer: computed where the offer is open or undecided, not where it fails.
         let perOffer = scorer.standardErrors(scored)
         for k in scorer.catalog.offers.indices {
