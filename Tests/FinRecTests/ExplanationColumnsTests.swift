@@ -9,12 +9,17 @@ import Testing
 /// and joined fields, a JSON object built in one pass against key-by-key assignment.
 @Suite("Explanations from whole-chunk columns")
 struct ExplanationColumnsTests {
+    /// The eligibility of the shipped pool's first `rows` firms, and every expression an
+    /// explanation may read.
+    static func evaluated(rows: Int) throws -> (chunk: RecordChunk, result: EligibilityResult, expressions: [CompiledExpression]) {
+        let scorer = try InferenceTests.scorer()
+        let chunk = try #require(try InferenceTests.pool(rows: rows, chunkRows: rows).first)
+        return (chunk, scorer.evaluator.evaluate(chunk, asOf: InferenceTests.asOf), scorer.evaluator.expressions)
+    }
+
     @Test("Every expression an explanation reads gives, from the chunk's cached column, what it gives on a one-row copy")
     func cachedColumnsEqualOneRowEvaluation() throws {
-        let scorer = try InferenceTests.scorer()
-        let chunk = try #require(try InferenceTests.pool(rows: 300, chunkRows: 300).first)
-        let result = scorer.evaluator.evaluate(chunk, asOf: InferenceTests.asOf)
-        let expressions = scorer.evaluator.expressions
+        let (chunk, result, expressions) = try Self.evaluated(rows: 300)
         #expect(expressions.count > 100)
         var compared = 0
         for (slot, expression) in expressions.enumerated() {
@@ -53,10 +58,7 @@ struct ExplanationColumnsTests {
 
     @Test("Threads asking for the same columns at once all get the whole-chunk answers")
     func cacheUnderConcurrency() throws {
-        let scorer = try InferenceTests.scorer()
-        let chunk = try #require(try InferenceTests.pool(rows: 200, chunkRows: 200).first)
-        let result = scorer.evaluator.evaluate(chunk, asOf: InferenceTests.asOf)
-        let expressions = scorer.evaluator.expressions
+        let (chunk, result, expressions) = try Self.evaluated(rows: 200)
         let reference = expressions.map { $0.evaluate(chunk, parameters: result.columns.parameters) }
         let mismatches = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 8) { t in
