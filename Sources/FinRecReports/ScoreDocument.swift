@@ -219,6 +219,10 @@ public struct ScoreDocument: Sendable {
     /// The finrec-score document as a value (the service sends it compact).
     package func jsonValue() -> JSONValue { report().json }
 
+    /// The document as compact JSON bytes and a line feed (``jsonValue()`` written by
+    /// ``JSONValue/compact()``), written straight into one buffer: what the service sends and logs.
+    package func compactJSON() -> [UInt8] { report().compactJSON() }
+
     /// The document as typed values, every text in the document's language: what the JSON
     /// writes and the workbook and the page render.
     public func report() -> ScoreReport {

@@ -286,156 +286,270 @@ extension ScoreReport {
 
 extension ScoreReport {
     /// The document as the contract writes it (key order and nulls as they always were).
-    package var json: JSONValue {
-        .object(JSONObject([
-            ("format", .string("finrec-score")), ("format_version", .number(Double(formatVersion))), ("finrec_version", .string(finrecVersion)),
-            ("model", .string(model)), ("as_of", .string(asOf)), ("language", .string(language)), ("event", .string(event)),
-            ("scaling", .object(JSONObject([("offset", .number(scaling.offset)), ("factor", .number(scaling.factor))]))),
-            ("model_data_origin", Self.text(modelDataOrigin)), ("probability_note", Self.text(probabilityNote)),
-            ("enterprises", .array(enterprises.map(\.json))),
-        ] + (inputEncoding.map { [("input_encoding", JSONValue.string($0))] } ?? [])))
+    package var json: JSONValue { JSONValue.build { write(to: &$0) } }
+
+    /// The document as compact JSON bytes (what ``json`` gives written by ``JSONValue/compact()``),
+    /// written straight into one buffer, ending with a line feed.
+    package func compactJSON() -> [UInt8] {
+        var writer = CompactJSONWriter(capacity: 65_536)
+        write(to: &writer)
+        writer.newline()
+        return writer.bytes
+    }
+
+    /// The contract, token by token: one description for the tree and the compact bytes.
+    package func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("format"); b.string("finrec-score")
+            b.key("format_version"); b.number(Double(formatVersion))
+            b.key("finrec_version"); b.string(finrecVersion)
+            b.key("model"); b.string(model)
+            b.key("as_of"); b.string(asOf)
+            b.key("language"); b.string(language)
+            b.key("event"); b.string(event)
+            b.key("scaling"); b.object { b in
+                b.key("offset"); b.number(scaling.offset)
+                b.key("factor"); b.number(scaling.factor)
+            }
+            b.key("model_data_origin"); b.text(modelDataOrigin)
+            b.key("probability_note"); b.text(probabilityNote)
+            b.key("enterprises"); b.array(enterprises) { b, e in e.write(to: &b) }
+            if let inputEncoding { b.key("input_encoding"); b.string(inputEncoding) }
+        }
     }
 
     /// What the page and the table say about an input that was not UTF-8 ("按 GB18030 读取 …").
     public var inputEncodingNote: String? { inputEncoding.flatMap(TextEncoding.init(rawValue:))?.readNote }
-
-    static func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
-    static func count(_ n: Int?) -> JSONValue { n.map { .number(Double($0)) } ?? .null }
-    static func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
 }
 
 extension ScoreReport.Enterprise {
-    var json: JSONValue {
-        .object(JSONObject([
-            ("enterprise_id", .string(enterpriseId)), ("name", ScoreReport.text(name)), ("line", .number(Double(line))),
-            ("key_figures", .array(keyFigures.map { f in
-                .object(JSONObject([("name", .string(f.name)), ("label", .string(f.label)), ("value", .optional(f.value)), ("text", .string(f.text))]))
-            })),
-            ("range_notes", .array(rangeNotes.map { n in
-                .object(JSONObject([("feature", .string(n.feature)), ("label", .string(n.label)), ("value", .number(n.value)),
-                                    ("scored_as", .number(n.scoredAs)), ("above", .bool(n.above)), ("text", .string(n.text))]))
-            })),
-            ("supplements", .array(supplements.map { x in
-                .object(JSONObject([("feature", .string(x.feature)), ("label", .string(x.label)), ("max_points", .number(x.maxPoints)),
-                                    ("offer_id", .string(x.offerId))]))
-            })),
-            ("held", ScoreReport.strings(held)),
-            ("not_applicable", .array(notApplicable.map { n in
-                .object(JSONObject([("id", .string(n.id)), ("name_zh", .string(n.nameZh)), ("reasons", .array(n.reasons.map(\.json)))]))
-            })),
-            ("offers", .array(offers.map(\.json))),
-        ]))
+    func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("enterprise_id"); b.string(enterpriseId)
+            b.key("name"); b.text(name)
+            b.key("line"); b.number(Double(line))
+            b.key("key_figures"); b.array(keyFigures) { b, f in
+                b.object { b in
+                    b.key("name"); b.string(f.name)
+                    b.key("label"); b.string(f.label)
+                    b.key("value"); b.optional(f.value)
+                    b.key("text"); b.string(f.text)
+                }
+            }
+            b.key("range_notes"); b.array(rangeNotes) { b, n in
+                b.object { b in
+                    b.key("feature"); b.string(n.feature)
+                    b.key("label"); b.string(n.label)
+                    b.key("value"); b.number(n.value)
+                    b.key("scored_as"); b.number(n.scoredAs)
+                    b.key("above"); b.bool(n.above)
+                    b.key("text"); b.string(n.text)
+                }
+            }
+            b.key("supplements"); b.array(supplements) { b, x in
+                b.object { b in
+                    b.key("feature"); b.string(x.feature)
+                    b.key("label"); b.string(x.label)
+                    b.key("max_points"); b.number(x.maxPoints)
+                    b.key("offer_id"); b.string(x.offerId)
+                }
+            }
+            b.key("held"); b.strings(held)
+            b.key("not_applicable"); b.array(notApplicable) { b, n in
+                b.object { b in
+                    b.key("id"); b.string(n.id)
+                    b.key("name_zh"); b.string(n.nameZh)
+                    b.key("reasons"); b.array(n.reasons) { b, r in r.write(to: &b) }
+                }
+            }
+            b.key("offers"); b.array(offers) { b, o in o.write(to: &b) }
+        }
     }
 }
 
 extension ScoreReport.Offer {
-    var json: JSONValue {
-        var object = JSONObject([
-            ("rank", .number(Double(rank))), ("id", .string(id)), ("kind", .string(kind)),
-            ("name_zh", .string(nameZh)), ("name_en", .string(nameEn)),
-            ("status", .string(status)), ("probability", .optional(probability)),
-            ("points", .optional(points)), ("logit", .optional(logit)), ("base_points", .optional(basePoints)),
-            ("list", .string(list)),
-            ("probability_interval", probabilityInterval.map { .array($0.map(JSONValue.number)) } ?? .null),
-            ("logit_standard_error", .optional(logitStandardError)), ("successes", ScoreReport.count(successes)),
-            ("indicative", .bool(indicative)), ("ranking_probability", .optional(rankingProbability)),
-        ])
-        object["reasons"] = .array(reasons.map(\.json))
-        object["warnings"] = .array(warnings.map(\.json))
-        object["gap"] = gap?.json ?? .null
-        object["path"] = path?.json ?? .null
-        object["reason_codes_up"] = .array(reasonCodesUp.map(\.json))
-        object["reason_codes_down"] = .array(reasonCodesDown.map(\.json))
-        object["terms"] = terms.map { t in
-            .object(JSONObject([("amount", .string(t.amount)), ("term", .string(t.term)), ("rate", .string(t.rate)), ("source", .string(t.source))]))
-        } ?? .null
-        if let cost { object["cost"] = cost.json }
-        if kind == "policy" {
-            object["benefit"] = .optional(benefit)
-            object["benefit_note"] = ScoreReport.text(benefitNote)
+    func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("rank"); b.number(Double(rank))
+            b.key("id"); b.string(id)
+            b.key("kind"); b.string(kind)
+            b.key("name_zh"); b.string(nameZh)
+            b.key("name_en"); b.string(nameEn)
+            b.key("status"); b.string(status)
+            b.key("probability"); b.optional(probability)
+            b.key("points"); b.optional(points)
+            b.key("logit"); b.optional(logit)
+            b.key("base_points"); b.optional(basePoints)
+            b.key("list"); b.string(list)
+            b.key("probability_interval")
+            if let probabilityInterval { b.array(probabilityInterval) { $0.number($1) } } else { b.null() }
+            b.key("logit_standard_error"); b.optional(logitStandardError)
+            b.key("successes"); b.count(successes)
+            b.key("indicative"); b.bool(indicative)
+            b.key("ranking_probability"); b.optional(rankingProbability)
+            b.key("reasons"); b.array(reasons) { b, r in r.write(to: &b) }
+            b.key("warnings"); b.array(warnings) { b, r in r.write(to: &b) }
+            b.key("gap")
+            if let gap { gap.write(to: &b) } else { b.null() }
+            b.key("path")
+            if let path { path.write(to: &b) } else { b.null() }
+            b.key("reason_codes_up"); b.array(reasonCodesUp) { b, c in c.write(to: &b) }
+            b.key("reason_codes_down"); b.array(reasonCodesDown) { b, c in c.write(to: &b) }
+            b.key("terms")
+            if let terms {
+                b.object { b in
+                    b.key("amount"); b.string(terms.amount)
+                    b.key("term"); b.string(terms.term)
+                    b.key("rate"); b.string(terms.rate)
+                    b.key("source"); b.string(terms.source)
+                }
+            } else {
+                b.null()
+            }
+            if let cost { b.key("cost"); cost.write(to: &b) }
+            if kind == "policy" {
+                b.key("benefit"); b.optional(benefit)
+                b.key("benefit_note"); b.text(benefitNote)
+            }
         }
-        return .object(object)
     }
 }
 
 extension ScoreReport.Cost {
-    var json: JSONValue {
-        func subsidies(_ list: [ScoreReport.Subsidy]) -> JSONValue {
-            .array(list.map { x in
-                .object(JSONObject([("offer_id", .string(x.offerId)), ("name_zh", .string(x.nameZh)), ("sort", .string(x.sort)), ("amount", .number(x.amount))]))
-            })
+    func write<B: JSONBuilder>(to b: inout B) {
+        func subsidies(_ list: [ScoreReport.Subsidy], _ b: inout B) {
+            b.array(list) { b, x in
+                b.object { b in
+                    b.key("offer_id"); b.string(x.offerId)
+                    b.key("name_zh"); b.string(x.nameZh)
+                    b.key("sort"); b.string(x.sort)
+                    b.key("amount"); b.number(x.amount)
+                }
+            }
         }
-        return .object(JSONObject([
-            ("rate", .number(rate)), ("rate_low", .number(rateLow)), ("rate_high", .number(rateHigh)), ("effective_rate", .number(effectiveRate)),
-            ("lpr", .optional(lpr)), ("lpr_tenor", ScoreReport.text(lprTenor)), ("lpr_date", .string(lprDate)), ("lpr_overridden", .bool(lprOverridden)),
-            ("amount", .number(amount)), ("term_months", .number(termMonths)), ("basis", .string(basis)),
-            ("interest_before_subsidy", .number(interestBeforeSubsidy)), ("interest", .number(interest)),
-            ("guarantee_fee", .number(guaranteeFee)), ("total", .number(total)),
-            ("subsidies", subsidies(self.subsidies)), ("declined", subsidies(declined)), ("possible", ScoreReport.strings(possible)),
-            ("assumption", ScoreReport.text(assumption)), ("text", .string(text)), ("notes", ScoreReport.strings(notes)),
-        ]))
+        b.object { b in
+            b.key("rate"); b.number(rate)
+            b.key("rate_low"); b.number(rateLow)
+            b.key("rate_high"); b.number(rateHigh)
+            b.key("effective_rate"); b.number(effectiveRate)
+            b.key("lpr"); b.optional(lpr)
+            b.key("lpr_tenor"); b.text(lprTenor)
+            b.key("lpr_date"); b.string(lprDate)
+            b.key("lpr_overridden"); b.bool(lprOverridden)
+            b.key("amount"); b.number(amount)
+            b.key("term_months"); b.number(termMonths)
+            b.key("basis"); b.string(basis)
+            b.key("interest_before_subsidy"); b.number(interestBeforeSubsidy)
+            b.key("interest"); b.number(interest)
+            b.key("guarantee_fee"); b.number(guaranteeFee)
+            b.key("total"); b.number(total)
+            b.key("subsidies"); subsidies(self.subsidies, &b)
+            b.key("declined"); subsidies(declined, &b)
+            b.key("possible"); b.strings(possible)
+            b.key("assumption"); b.text(assumption)
+            b.key("text"); b.string(text)
+            b.key("notes"); b.strings(notes)
+        }
     }
 }
 
 extension ScoreReport.Reason {
     /// A reason has every member; a warning no status, missing fields, unconfirmed or review; a
     /// not-applicable reason no status, missing fields or review.
-    var json: JSONValue {
-        var members: [(String, JSONValue)] = [("condition", .string(condition))]
-        if let status { members.append(("status", .string(status))) }
-        members.append(("text", .string(text)))
-        if let missingFields { members.append(("missing_fields", ScoreReport.strings(missingFields))) }
-        if let unconfirmed { members.append(("unconfirmed", .bool(unconfirmed))) }
-        if let review { members.append(("review", .bool(review))) }
-        members.append(("source", .string(source)))
-        return .object(JSONObject(members))
+    var json: JSONValue { JSONValue.build { write(to: &$0) } }
+
+    func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("condition"); b.string(condition)
+            if let status { b.key("status"); b.string(status) }
+            b.key("text"); b.string(text)
+            if let missingFields { b.key("missing_fields"); b.strings(missingFields) }
+            if let unconfirmed { b.key("unconfirmed"); b.bool(unconfirmed) }
+            if let review { b.key("review"); b.bool(review) }
+            b.key("source"); b.string(source)
+        }
     }
 }
 
 extension ScoreReport.ReasonCode {
-    var json: JSONValue {
-        .object(JSONObject([("feature", .string(feature)), ("label", .string(label)), ("value", ScoreReport.text(value)),
-                            ("points", .number(points)), ("logit", .number(logit)), ("missing_note", ScoreReport.text(missingNote))]))
+    func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("feature"); b.string(feature)
+            b.key("label"); b.string(label)
+            b.key("value"); b.text(value)
+            b.key("points"); b.number(points)
+            b.key("logit"); b.number(logit)
+            b.key("missing_note"); b.text(missingNote)
+        }
     }
 }
 
 extension ScoreReport.Gap {
     /// `{"distance", "reachable", "next_accounts", "standards", "items"}`.
-    package var json: JSONValue {
-        .object(JSONObject([("distance", reachable ? .optional(distance) : .null), ("reachable", .bool(reachable)),
-                            ("next_accounts", nextAccounts.map { a in
-                                .object(JSONObject([("fiscal_year", ScoreReport.count(a.fiscalYear)), ("distance", .number(a.distance)),
-                                                    ("text", .string(a.text))]))
-                            } ?? .null),
-                            ("standards", ScoreReport.strings(standards)),
-                            ("items", .array(items.map(\.json)))]))
+    package var json: JSONValue { JSONValue.build { write(to: &$0) } }
+
+    func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("distance")
+            if reachable { b.optional(distance) } else { b.null() }
+            b.key("reachable"); b.bool(reachable)
+            b.key("next_accounts")
+            if let a = nextAccounts {
+                b.object { b in
+                    b.key("fiscal_year"); b.count(a.fiscalYear)
+                    b.key("distance"); b.number(a.distance)
+                    b.key("text"); b.string(a.text)
+                }
+            } else {
+                b.null()
+            }
+            b.key("standards"); b.strings(standards)
+            b.key("items"); b.array(items) { b, item in item.write(to: &b) }
+        }
     }
 }
 
 extension ScoreReport.Gap.Shortfall {
-    package var json: JSONValue {
-        .object(JSONObject([("condition", .string(condition)), ("status", .string(status)),
-                            ("value", .optional(value)), ("threshold", .optional(threshold)),
-                            ("shortfall", .optional(shortfall)), ("cost", .optional(cost)), ("text", .string(text)),
-                            ("closes", ScoreReport.text(closes)), ("missing_fields", ScoreReport.strings(missingFields))]))
+    package var json: JSONValue { JSONValue.build { write(to: &$0) } }
+
+    func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("condition"); b.string(condition)
+            b.key("status"); b.string(status)
+            b.key("value"); b.optional(value)
+            b.key("threshold"); b.optional(threshold)
+            b.key("shortfall"); b.optional(shortfall)
+            b.key("cost"); b.optional(cost)
+            b.key("text"); b.string(text)
+            b.key("closes"); b.text(closes)
+            b.key("missing_fields"); b.strings(missingFields)
+        }
     }
 }
 
 extension ScoreReport.Path {
     /// `{"text", "steps": [{"id", "label", "done", "offer", "offer_status", "gap", "required_months", "months_left", "earliest", "text"}]}`.
-    package var json: JSONValue {
-        .object(JSONObject([
-            ("text", .string(text)),
-            ("steps", .array(steps.map { s in
-                .object(JSONObject([
-                    ("id", .string(s.id)), ("label", .string(s.label)), ("done", .string(s.done)),
-                    ("offer", ScoreReport.text(s.offer)), ("offer_status", ScoreReport.text(s.offerStatus)),
-                    ("gap", s.gap?.json ?? .null), ("required_months", ScoreReport.count(s.requiredMonths)),
-                    ("months_left", ScoreReport.count(s.monthsLeft)), ("earliest", ScoreReport.text(s.earliest)),
-                    ("text", .string(s.text)),
-                ]))
-            })),
-        ]))
+    package var json: JSONValue { JSONValue.build { write(to: &$0) } }
+
+    func write<B: JSONBuilder>(to b: inout B) {
+        b.object { b in
+            b.key("text"); b.string(text)
+            b.key("steps"); b.array(steps) { b, s in
+                b.object { b in
+                    b.key("id"); b.string(s.id)
+                    b.key("label"); b.string(s.label)
+                    b.key("done"); b.string(s.done)
+                    b.key("offer"); b.text(s.offer)
+                    b.key("offer_status"); b.text(s.offerStatus)
+                    b.key("gap")
+                    if let gap = s.gap { gap.write(to: &b) } else { b.null() }
+                    b.key("required_months"); b.count(s.requiredMonths)
+                    b.key("months_left"); b.count(s.monthsLeft)
+                    b.key("earliest"); b.text(s.earliest)
+                    b.key("text"); b.string(s.text)
+                }
+            }
+        }
     }
 }
 

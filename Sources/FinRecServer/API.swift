@@ -52,10 +52,11 @@ enum API {
         let model = state.models.model
         let body = try await uploadedBody(request, state: state)
         let document = try Desk.assess(body, name: "request body", model: model, options: options)
-        let text = document.jsonValue().compact() + "\n"
-        let id = try await commit(route: "POST /v1/score", body: body, model: model, applicants: document.results.count, result: text,
-                                  context: context, state: state)
-        return respond(text, decision: id)
+        // The document written once, as the bytes sent; the log keeps the same text.
+        let bytes = document.compactJSON()
+        let id = try await commit(route: "POST /v1/score", body: body, model: model, applicants: document.results.count,
+                                  result: String(decoding: bytes, as: UTF8.self), context: context, state: state)
+        return respond(bytes, decision: id)
     }
 
     /// `POST /v1/rank`: a pool → the top lists per offer (finrec-rank JSON, or CSV).
@@ -150,10 +151,19 @@ enum API {
 
     static func respond(_ text: String, type: String = "application/json; charset=utf-8", status: HTTPResponse.Status = .ok,
                         decision: Int64? = nil) -> Response {
+        respond(ByteBuffer(string: text), type: type, status: status, decision: decision)
+    }
+
+    static func respond(_ bytes: [UInt8], type: String = "application/json; charset=utf-8", status: HTTPResponse.Status = .ok,
+                        decision: Int64? = nil) -> Response {
+        respond(ByteBuffer(bytes: bytes), type: type, status: status, decision: decision)
+    }
+
+    static func respond(_ body: ByteBuffer, type: String, status: HTTPResponse.Status, decision: Int64?) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
         if let decision { headers[.finrecDecision] = String(decision) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
 

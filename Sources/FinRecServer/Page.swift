@@ -98,7 +98,7 @@ enum Page {
             return html(render("form", view), status: HTTPResponse.Status(code: error.status.rawValue))
         }
         let id = try await API.commit(route: "POST /score", body: body, model: model, applicants: document.results.count,
-                                      result: document.jsonValue().compact() + "\n",
+                                      result: String(decoding: document.compactJSON(), as: UTF8.self),
                                       context: context, state: state)
         var headers = HTTPFields()
         headers[.location] = "/decisions/\(id)"

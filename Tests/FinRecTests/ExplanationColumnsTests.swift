@@ -113,6 +113,32 @@ struct ExplanationColumnsTests {
         }
     }
 
+    @Test("The score document written straight into bytes is the tree written compact, for every shipped applicant and 300 pool firms, in both languages")
+    func compactDocumentEqualsTree() throws {
+        let model = try ScoringModel(path: repositoryRoot() + "/Models/default-model.json", asOf: "2026-06-30")
+        let applicants = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot() + "/Datasets/applicants")
+            .filter { $0.hasSuffix(".json") }.sorted().map { repositoryRoot() + "/Datasets/applicants/" + $0 }
+        #expect(applicants.count >= 7)
+        // The header and the first 300 firms of the shipped pool.
+        let lines = try String(contentsOfFile: repositoryRoot() + "/Datasets/shandong-pool.csv", encoding: .utf8).split(separator: "\n")
+        let pool = Array((lines.prefix(301).joined(separator: "\n") + "\n").utf8)
+        var compared = 0
+        for language in Language.allCases {
+            var options = ScoreOptions()
+            options.language = language
+            for path in applicants {
+                let document = try ScoreUseCase.assess(try EnterpriseFileReader(path: path), model: model, options: options)
+                #expect(document.compactJSON() == Array((document.jsonValue().compact() + "\n").utf8), "\(path) \(language)")
+                compared += 1
+            }
+            let firms = try ScoreUseCase.assess(try EnterpriseFileReader(bytes: pool, name: "pool"), model: model, options: options)
+            #expect(firms.results.count == 300)
+            #expect(firms.compactJSON() == Array((firms.jsonValue().compact() + "\n").utf8))
+            compared += 1
+        }
+        #expect(compared == 2 * (applicants.count + 1))
+    }
+
     @Test("The CSV line writer writes what escaping each field and joining them writes")
     func lineWriterEqualsEscapeAndJoin() {
         let rows: [[String]] = [
