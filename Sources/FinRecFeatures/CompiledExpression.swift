@@ -88,6 +88,14 @@ package struct CompiledExpression: Sendable {
     /// Evaluates over every row of `chunk`; expressions evaluated over the same chunk with one
     /// `memo` compute each named definition once.
     package func evaluate(_ chunk: RecordChunk, parameters: [String: Double] = [:], memo: EvaluationMemo? = nil) -> ExpressionValues {
+        // One applicant: the row evaluated without a column per node.
+        if chunk.rowCount == 1 { return RowEvaluator(chunk: chunk, row: 0, parameters: parameters, memo: memo).run(plan) }
+        return Evaluator(chunk: chunk, parameters: parameters, memo: memo).run(plan)
+    }
+
+    /// Evaluates over every row of `chunk` a column at a time, whatever its size (the one-row
+    /// shortcut of ``evaluate(_:parameters:memo:)`` is checked against this).
+    package func evaluateColumns(_ chunk: RecordChunk, parameters: [String: Double] = [:], memo: EvaluationMemo? = nil) -> ExpressionValues {
         Evaluator(chunk: chunk, parameters: parameters, memo: memo).run(plan)
     }
 }

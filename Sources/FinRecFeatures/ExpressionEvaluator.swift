@@ -11,7 +11,145 @@ import Darwin
 /// by the expressions evaluated over it. Used by one thread at a time.
 package final class EvaluationMemo {
     fileprivate var numbers: [String: ([Double], [Bool])] = [:]
+    /// The same for a chunk of one row, as ``RowEvaluator`` computes them (nil: missing).
+    fileprivate var scalars: [String: Double?] = [:]
     package init() {}
+}
+
+/// Runs a plan for one row, with no column per node: what ``Evaluator`` gives for that row of a
+/// one-row chunk (an applicant), without its arrays. Every case follows the column loop it
+/// mirrors: the same arithmetic, the same threshold bands, the same unknowns.
+struct RowEvaluator {
+    let chunk: RecordChunk
+    let row: Int
+    let parameters: [String: Double]
+    var memo: EvaluationMemo? = nil
+
+    func run(_ plan: CompiledExpression.Plan) -> ExpressionValues {
+        if Self.isCondition(plan) { return .truths([truth(plan)]) }
+        let x = number(plan)
+        return .numbers([x ?? .nan], missing: [x == nil])
+    }
+
+    static func isCondition(_ plan: CompiledExpression.Plan) -> Bool {
+        switch plan {
+        case .compare, .threshold, .and, .or, .not, .isMissing, .textCompare, .textIn, .textStartsWith: true
+        default: false
+        }
+    }
+
+    /// The value, nil when missing.
+    func number(_ plan: CompiledExpression.Plan) -> Double? {
+        switch plan {
+        case .constant(let x):
+            return x
+        case .parameter(let name):
+            return parameters[name]
+        case .field(let i):
+            switch chunk.value(field: i, row: row) {
+            case .number(let x): return x
+            case .missing: return nil
+            case .text: preconditionFailure("text field used as a number")
+            }
+        case .negate(let p):
+            return number(p).map { -$0 }
+        case .arithmetic(let op, let a, let b):
+            guard let x = number(a), let z = number(b) else { return nil }
+            let y: Double
+            switch op {
+            case .add: y = x + z
+            case .subtract: y = x - z
+            case .multiply: y = x * z
+            default: y = z == 0 ? .nan : x / z
+            }
+            return y.isFinite ? y : nil
+        case .ifThenElse(let c, let a, let b):
+            switch truth(c) {
+            case .pass: return number(a)
+            case .fail: return number(b)
+            case .unknown: return nil
+            }
+        case .function(let function, let args):
+            let values = args.map { arg -> ([Double], [Bool]) in
+                let x = number(arg)
+                return ([x ?? .nan], [x == nil])
+            }
+            guard !values[0].1[0] else { return nil }
+            let y = function.apply(values[0].0[0], values, row: 0)
+            return y.isFinite ? y : nil
+        case .named(let name, let p):
+            if let known = memo?.scalars[name] { return known }
+            let value = number(p)
+            memo?.scalars[name] = .some(value)
+            return value
+        case .definition:
+            preconditionFailure("plans with unexpanded definitions are for export, not evaluation")
+        default:
+            preconditionFailure("condition used where a number is needed")
+        }
+    }
+
+    /// A comparison's operand as ``Evaluator`` reads it: a single value (a constant, or a
+    /// parameter, nil when not given) or a value of the row (nil when missing).
+    private func operand(_ plan: CompiledExpression.Plan) -> (single: Bool, value: Double?) {
+        switch plan {
+        case .constant(let x): (true, x)
+        case .parameter(let name): (true, parameters[name])
+        default: (false, number(plan))
+        }
+    }
+
+    private static func compare(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ y: Double) -> Bool {
+        switch op {
+        case .equal: x == y
+        case .notEqual: x != y
+        case .less: x < y
+        case .lessOrEqual: x <= y
+        case .greater: x > y
+        default: x >= y
+        }
+    }
+
+    func truth(_ plan: CompiledExpression.Plan) -> Truth {
+        switch plan {
+        case .compare(let op, let a, let b):
+            guard let x = operand(a).value, let y = operand(b).value else { return .unknown }
+            return Self.compare(op, x, y) ? .pass : .fail
+        case .threshold(let op, let a, let c):
+            let (single, value) = operand(a)
+            guard let v = value else { return .unknown }
+            if let bound = Threshold.bound(op, c) { return Self.compare(op, v, bound) ? .pass : .fail }
+            if single { return Threshold.holds(op, v, c) ? .pass : .fail }
+            let band = Threshold.band(c)
+            let within = (v >= band.low) == (v <= band.high)
+            return (op == .equal ? within : !within) ? .pass : .fail
+        case .textCompare(let field, let equal, let s):
+            return text(field).map { ($0 == s) == equal ? .pass : .fail } ?? .unknown
+        case .textIn(let field, let set):
+            return text(field).map { set.contains($0) ? .pass : .fail } ?? .unknown
+        case .textStartsWith(let field, let prefixes):
+            return text(field).map { t in prefixes.contains { t.hasPrefix($0) } ? .pass : .fail } ?? .unknown
+        case .and(let a, let b):
+            return truth(a) && truth(b)
+        case .or(let a, let b):
+            return truth(a) || truth(b)
+        case .not(let a):
+            return !truth(a)
+        case .isMissing(let p):
+            if case .field(let i) = p, chunk.numericSlot(i) == nil {
+                return text(i) == nil ? .pass : .fail
+            }
+            if Self.isCondition(p) { return truth(p) == .unknown ? .pass : .fail }
+            return number(p) == nil ? .pass : .fail
+        default:
+            preconditionFailure("number used where a condition is needed")
+        }
+    }
+
+    private func text(_ field: Int) -> String? {
+        if case .text(let t) = chunk.value(field: field, row: row) { return t }
+        return nil
+    }
 }
 
 /// Runs a plan over a chunk, one loop per node.

@@ -56,6 +56,33 @@ struct ExplanationColumnsTests {
         }
     }
 
+    @Test("One row evaluated on its own (an applicant) gives what the column loops give for it: every rule, definition and explanation of the catalog, 300 firms with their missing values")
+    func rowEvaluationEqualsColumns() throws {
+        let scorer = try InferenceTests.scorer()
+        let (chunk, result, explained) = try Self.evaluated(rows: 300)
+        let environment = scorer.evaluator.environment
+        let definitions = scorer.catalog.definitions.compactMap { try? CompiledExpression($0.expression, in: environment, boolean: false) }
+        let expressions = scorer.evaluator.conditions.flatMap { $0.map(\.compiled) } + definitions + explained
+        #expect(definitions.count >= 10)
+        var compared = 0
+        for expression in expressions {
+            let columns = expression.evaluateColumns(chunk, parameters: result.columns.parameters)
+            for r in 0..<chunk.rowCount {
+                let one = expression.evaluate(chunk.row(r), parameters: result.columns.parameters, memo: EvaluationMemo())
+                switch (columns, one) {
+                case (.numbers(let v, let m), .numbers(let v1, let m1)):
+                    #expect(m[r] == m1[0] && (m[r] || v[r] == v1[0]), "\(expression.source) row \(r)")
+                case (.truths(let t), .truths(let t1)):
+                    #expect(t[r] == t1[0], "\(expression.source) row \(r)")
+                default:
+                    Issue.record("\(expression.source): a row of another kind than its column")
+                }
+                compared += 1
+            }
+        }
+        #expect(compared == expressions.count * 300)
+    }
+
     @Test("Threads asking for the same columns at once all get the whole-chunk answers")
     func cacheUnderConcurrency() throws {
         let (chunk, result, expressions) = try Self.evaluated(rows: 200)
