@@ -65,10 +65,12 @@ struct ExplanationColumnsTests {
         let expressions = scorer.evaluator.conditions.flatMap { $0.map(\.compiled) } + definitions + explained
         #expect(definitions.count >= 10)
         var compared = 0
-        for expression in expressions {
-            let columns = expression.evaluateColumns(chunk, parameters: result.columns.parameters)
-            for r in 0..<chunk.rowCount {
-                let one = expression.evaluate(chunk.row(r), parameters: result.columns.parameters, memo: EvaluationMemo())
+        let columns = expressions.map { $0.evaluateColumns(chunk, parameters: result.columns.parameters) }
+        for r in 0..<chunk.rowCount {
+            // One memo for the row, as eligibility shares one: named definitions computed once.
+            let row = chunk.row(r), memo = EvaluationMemo()
+            for (expression, columns) in zip(expressions, columns) {
+                let one = expression.evaluate(row, parameters: result.columns.parameters, memo: memo)
                 switch (columns, one) {
                 case (.numbers(let v, let m), .numbers(let v1, let m1)):
                     #expect(m[r] == m1[0] && (m[r] || v[r] == v1[0]), "\(expression.source) row \(r)")
