@@ -99,16 +99,7 @@ struct RowEvaluator {
         }
     }
 
-    private static func compare(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ y: Double) -> Bool {
-        switch op {
-        case .equal: x == y
-        case .notEqual: x != y
-        case .less: x < y
-        case .lessOrEqual: x <= y
-        case .greater: x > y
-        default: x >= y
-        }
-    }
+    private static func compare(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ y: Double) -> Bool { holds(op, x, y) }
 
     func truth(_ plan: CompiledExpression.Plan) -> Truth {
         switch plan {
@@ -149,6 +140,19 @@ struct RowEvaluator {
     private func text(_ field: Int) -> String? {
         if case .text(let t) = chunk.value(field: field, row: row) { return t }
         return nil
+    }
+}
+
+/// `x op y` for a comparison operator (`>=` for any other), exactly.
+@inline(__always)
+func holds(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ y: Double) -> Bool {
+    switch op {
+    case .equal: x == y
+    case .notEqual: x != y
+    case .less: x < y
+    case .lessOrEqual: x <= y
+    case .greater: x > y
+    default: x >= y
     }
 }
 
@@ -272,16 +276,7 @@ struct Evaluator {
                 return v.withUnsafeBufferPointer { v in m.withUnsafeBufferPointer { m in body(v.baseAddress!, m.baseAddress!) } }
             }
         }
-        @inline(__always) func compare(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ y: Double) -> Bool {
-            switch op {
-            case .equal: x == y
-            case .notEqual: x != y
-            case .less: x < y
-            case .lessOrEqual: x <= y
-            case .greater: x > y
-            default: x >= y
-            }
-        }
+        @inline(__always) func compare(_ op: ParsedExpression.BinaryOperator, _ x: Double, _ y: Double) -> Bool { holds(op, x, y) }
         guard rows > 0 else { return t }
         t.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!

@@ -30,19 +30,20 @@ struct ExplanationColumnsTests {
             #expect(Self.same(column, expression.evaluate(chunk, parameters: result.columns.parameters)))
             for r in stride(from: 0, to: chunk.rowCount, by: 7) {
                 let one = expression.evaluate(chunk.row(r), parameters: result.columns.parameters)
-                switch (column, one) {
-                case (.numbers(let v, let m), .numbers(let v1, let m1)):
-                    #expect(m[r] == m1[0])
-                    if !m[r] { #expect(v[r] == v1[0] || (v[r].isNaN && v1[0].isNaN), "slot \(slot) row \(r)") }
-                case (.truths(let t), .truths(let t1)):
-                    #expect(t[r] == t1[0], "slot \(slot) row \(r)")
-                default:
-                    Issue.record("slot \(slot): a column of another kind than its one-row value")
-                }
+                #expect(Self.agree(column, row: r, one), "slot \(slot) row \(r)")
                 compared += 1
             }
         }
         #expect(compared == expressions.count * 43)
+    }
+
+    /// Row `r` of `column` is the one value of `one`: the same truth, or both missing, or the same number.
+    static func agree(_ column: ExpressionValues, row r: Int, _ one: ExpressionValues) -> Bool {
+        switch (column, one) {
+        case (.numbers(let v, let m), .numbers(let v1, let m1)): m[r] == m1[0] && (m[r] || v[r] == v1[0])
+        case (.truths(let t), .truths(let t1)): t[r] == t1[0]
+        default: false
+        }
     }
 
     /// Equal columns: the same truths, or the same missing mask and the same values where present
@@ -71,14 +72,7 @@ struct ExplanationColumnsTests {
             let row = chunk.row(r), memo = EvaluationMemo()
             for (expression, columns) in zip(expressions, columns) {
                 let one = expression.evaluate(row, parameters: result.columns.parameters, memo: memo)
-                switch (columns, one) {
-                case (.numbers(let v, let m), .numbers(let v1, let m1)):
-                    #expect(m[r] == m1[0] && (m[r] || v[r] == v1[0]), "\(expression.source) row \(r)")
-                case (.truths(let t), .truths(let t1)):
-                    #expect(t[r] == t1[0], "\(expression.source) row \(r)")
-                default:
-                    Issue.record("\(expression.source): a row of another kind than its column")
-                }
+                #expect(Self.agree(columns, row: r, one), "\(expression.source) row \(r)")
                 compared += 1
             }
         }
