@@ -113,16 +113,23 @@ public struct ApplicantAssessment: Sendable {
     static let keyFields = ["certification_tier", "certification_valid_until", "city", "industry_code", "founding_year",
                             "revenue_y1", "net_profit_y1", "employees", "invention_patents", "neeq_status"]
 
+    /// How much of an assessment to make: everything (the document, the page, the workbook), or
+    /// the ranked offers only (`score --format csv`, one line per offer: no key figures, range
+    /// notes, supplements or offers that do not apply, which it does not show).
+    package enum Detail: Sendable { case full, offers }
+
     /// Assesses every row of `scored`.
     /// - Parameters:
     ///   - costing: the costs' rates (default: the scorer's, on the LPR table).
     ///   - order: how offers are ordered within a status.
+    ///   - detail: what to assess beyond the ranked offers.
     package static func assess(_ scored: ScoredChunk, with scorer: OfferScorer, language: Language, costing: Costing? = nil,
-                               order: Order = .probability) -> [ApplicantAssessment] {
+                               order: Order = .probability, detail: Detail = .full) -> [ApplicantAssessment] {
+        let full = detail == .full
         let chunk = scored.chunk
         let ids = chunk.ids, names = chunk.names
         let catalog = scorer.catalog
-        let definitions = definitionColumns(chunk, scorer: scorer)
+        let definitions = full ? definitionColumns(chunk, scorer: scorer) : []
         let costing = costing ?? scorer.costing
         let spreads = costing.spreads(chunk)
         let errors = scorer.standardErrors(scored)
@@ -187,6 +194,10 @@ public struct ApplicantAssessment: Sendable {
             let values = scorer.model.features.displayValues(chunk, row: r, parameters: scorer.parameters)
             var byName: [String: FeatureValue] = [:]
             for (f, feature) in scorer.model.features.spec.features.enumerated() { byName[feature.name] = values[f] }
+            guard full else {
+                return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], keyFigures: [], featureValues: byName,
+                                           offers: ranked, held: [], notApplicable: [], supplements: [], rangeNotes: [])
+            }
             return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r],
                                        keyFigures: keyFigures(chunk, row: r, definitions: definitions, scorer: scorer, language: language),
                                        featureValues: byName, offers: ranked, held: held.map { catalog.offers[$0] },

@@ -53,7 +53,9 @@ package struct PoolScoring: Sendable {
                 case .rows(let reasons, let costing):
                     return ScoreRows.lines(scored, scorer: scorer, reasons: reasons, costing: costing)
                 case .csv(let language, let reasons, let modelPath, let asOf, let costing, let order):
-                    let results = ApplicantAssessment.assess(scored, with: scorer, language: language, costing: costing, order: order)
+                    // The CSV shows the ranked offers only: no key figures, notes or supplements to make.
+                    let results = ApplicantAssessment.assess(scored, with: scorer, language: language, costing: costing, order: order,
+                                                             detail: .offers)
                     return ScoreDocument(results: results, scorer: scorer, language: language, reasons: reasons, modelPath: modelPath, asOf: asOf).csvLines()
                 }
             },
