@@ -50,11 +50,9 @@ package struct EligibilityEvaluator: Sendable {
         package let lhs: Int?
         package let rhs: Int?
     }
-    /// Every expression an explanation reads, numbered for a ``ColumnCache``: conditions, the
-    /// sides of comparisons, `held` tests and path steps.
+    /// Every expression an explanation reads, numbered for a ``ColumnCache``: the sides of
+    /// comparisons, `held` tests and path steps.
     package let expressions: [CompiledExpression]
-    /// Per offer, per condition: its slot (the condition itself, before review and warn rules).
-    package let conditionSlots: [[Int]]
     /// Per offer, per condition: the sides of a comparison; nil for other conditions.
     package let sides: [[Sides?]]
     /// Per offer: the slot of its `held` test.
@@ -88,7 +86,6 @@ package struct EligibilityEvaluator: Sendable {
         var slotted: [CompiledExpression] = []
         let environment = self.environment
         func slot(_ e: CompiledExpression) -> Int { slotted.append(e); return slotted.count - 1 }
-        conditionSlots = all.map { $0.map { slot($0.1) } }
         var sides: [[Sides?]] = []
         for offer in catalog.offers {
             sides.append(offer.rule.conditions.map { c -> Sides? in
@@ -154,7 +151,7 @@ package struct EligibilityEvaluator: Sendable {
             raw.append(rawOffer)
         }
         return EligibilityResult(evaluator: self, chunk: chunk, parameters: parameters, statuses: statuses, conditionTruths: truths,
-                                 columns: ColumnCache(chunk: chunk, parameters: parameters))
+                                 conditionTruthsBeforeRules: raw, columns: ColumnCache(chunk: chunk, parameters: parameters))
     }
 
     /// Kleene AND / OR of a rule's children, vectorised over rows. `next` walks the conditions in
@@ -240,6 +237,9 @@ package struct EligibilityResult: Sendable {
     package let statuses: [[Truth]]
     /// Offer × condition (depth-first) × row.
     let conditionTruths: [[[Truth]]]
+    /// The same before the review and warn rules (a warn condition's own truths); arrays the
+    /// rules left alone are shared with ``conditionTruths``.
+    let conditionTruthsBeforeRules: [[[Truth]]]
     /// The expressions the explanations read, over the same chunk, evaluated on first use.
     package let columns: ColumnCache
 
@@ -266,11 +266,11 @@ package struct EligibilityResult: Sendable {
     /// The warnings of offer `k` for row `r`: its warn conditions that do not hold (a certificate
     /// expiring within the loan's term), each with the values it read; empty when the offer fails.
     package func warnings(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
-        // Most offers have no warn condition: no one-row copy for them.
+        // Most offers have no warn condition.
         guard statuses[k][r] != .fail, evaluator.hasWarnings[k] else { return [] }
         return evaluator.conditions[k].enumerated().compactMap { i, item -> EligibilityReason? in
             guard item.condition.warn else { return nil }
-            let truth = evaluator.truth(self, slot: evaluator.conditionSlots[k][i], row: r)
+            let truth = conditionTruthsBeforeRules[k][i][r]
             guard truth != .pass else { return nil }
             let label = language == .zh ? "未满足「\(item.condition.chinese)」" : "not met: \(item.condition.english)"
             let text = failureSentence(offer: k, index: i, label: label, row: r, language: language, showingFields: item.compiled.fieldsRead)

@@ -133,39 +133,47 @@ package struct GapFinder: Sendable {
     /// or that closes only with the next accounts unless `withNextAccounts`.
     func leafCosts(_ result: EligibilityResult, offer k: Int, index i: Int, rows: Int, withNextAccounts: Bool) -> [Double] {
         let truths = result.conditionTruths[k][i]
-        var costs = [Double](repeating: 0, count: rows)
-        var anyFailed = false
-        for r in 0..<rows {
-            switch truths[r] {
-            case .pass: costs[r] = 0
-            case .unknown: costs[r] = EligibilityGap.unknownCost
-            case .fail: costs[r] = EligibilityGap.stepCost; anyFailed = true
+        // The comparison's two columns, evaluated the first time a row needs them (a row that
+        // fails a comparison the enterprise can close).
+        var columns: (lhs: [Double], lhsMissing: [Bool], rhs: [Double], rhsMissing: [Bool])??
+        return (0..<rows).map { r in
+            leafCost(truths[r], offer: k, index: i, withNextAccounts: withNextAccounts) { c in
+                if columns == nil {
+                    if case .numbers(let lhs, let lhsMissing) = result.columns.values(c.lhs, evaluator.expressions[c.lhs]),
+                       case .numbers(let rhs, let rhsMissing) = result.columns.values(c.rhs, evaluator.expressions[c.rhs]) {
+                        columns = .some((lhs, lhsMissing, rhs, rhsMissing))
+                    } else {
+                        columns = .some(nil)
+                    }
+                }
+                guard let sides = columns!, !sides.lhsMissing[r], !sides.rhsMissing[r] else { return nil }
+                return (sides.lhs[r], sides.rhs[r])
             }
         }
-        if anyFailed, closing[k][i] == .never || (closing[k][i] == .nextAccounts && !withNextAccounts) {
-            // No way through a condition the enterprise cannot change (or not before its next accounts).
-            for r in 0..<rows where truths[r] == .fail { costs[r] = .infinity }
-            return costs
-        }
-        guard anyFailed, let c = comparisons[k][i],
-              case .numbers(let lhs, let lhsMissing) = result.columns.values(c.lhs, evaluator.expressions[c.lhs]),
-              case .numbers(let rhs, let rhsMissing) = result.columns.values(c.rhs, evaluator.expressions[c.rhs]) else { return costs }
-        for r in 0..<rows where truths[r] == .fail && !lhsMissing[r] && !rhsMissing[r] {
-            costs[r] = Self.relativeCost(shortfall: Self.shortfall(c.op, value: lhs[r], threshold: rhs[r]), value: lhs[r], threshold: rhs[r])
-        }
-        return costs
     }
 
     /// Row `r`'s cost of condition `i` of offer `k`, as ``leafCosts(_:offer:index:rows:withNextAccounts:)``
     /// gives it for a whole chunk.
     func leafCost(_ result: EligibilityResult, offer k: Int, index i: Int, row r: Int, withNextAccounts: Bool) -> Double {
-        switch result.conditionTruths[k][i][r] {
+        leafCost(result.conditionTruths[k][i][r], offer: k, index: i, withNextAccounts: withNextAccounts) { c in
+            guard let value = evaluator.number(result, slot: c.lhs, row: r), let threshold = evaluator.number(result, slot: c.rhs, row: r) else { return nil }
+            return (value, threshold)
+        }
+    }
+
+    /// The cost of condition `i` of offer `k` with truth `truth`: 0 met, ``EligibilityGap/unknownCost``
+    /// undecided; a failure that cannot close (or not before the next accounts, unless
+    /// `withNextAccounts`) is infinite, a failed comparison whose `values` (value, threshold) are
+    /// both there costs its relative shortfall, any other failure a step.
+    private func leafCost(_ truth: Truth, offer k: Int, index i: Int, withNextAccounts: Bool,
+                          values: (Comparison) -> (value: Double, threshold: Double)?) -> Double {
+        switch truth {
         case .pass: return 0
         case .unknown: return EligibilityGap.unknownCost
         case .fail:
+            // No way through a condition the enterprise cannot change (or not before its next accounts).
             if closing[k][i] == .never || (closing[k][i] == .nextAccounts && !withNextAccounts) { return .infinity }
-            guard let c = comparisons[k][i], let value = evaluator.number(result, slot: c.lhs, row: r),
-                  let threshold = evaluator.number(result, slot: c.rhs, row: r) else { return EligibilityGap.stepCost }
+            guard let c = comparisons[k][i], let (value, threshold) = values(c) else { return EligibilityGap.stepCost }
             return Self.relativeCost(shortfall: Self.shortfall(c.op, value: value, threshold: threshold), value: value, threshold: threshold)
         }
     }

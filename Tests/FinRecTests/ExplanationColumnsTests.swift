@@ -101,12 +101,11 @@ struct ExplanationColumnsTests {
         let scored = scorer.score(chunk, firstRow: 0)
         let factors = scorer.model.uncertainty.compactMap { $0 }
         #expect(factors.count >= 10)
-        let all = scored.features.withUnsafeBufferPointer { LogitUncertainty.standardErrors(factors, $0, rows: rows) }
-        for (p, factor) in factors.enumerated() {
-            for r in 0..<rows {
-                // The same operations in the same order: the same bits, not merely close.
-                #expect(all[p][r] == factor.standardError(scored.features.row(r)), "factor \(p) row \(r)")
-            }
+        let every = factors.indices.flatMap { p in (0..<rows).map { (factor: p, row: $0) } }
+        let all = scored.features.withUnsafeBufferPointer { LogitUncertainty.standardErrors(factors, $0, rows: rows, pairs: every) }
+        for (pair, error) in zip(every, all) {
+            // The same operations in the same order: the same bits, not merely close.
+            #expect(error == factors[pair.factor].standardError(scored.features.row(pair.row)), "factor \(pair.factor) row \(pair.row)")
         }
         // A sparse, interleaved choice of pairs (lanes of different factors in one vector).
         let pairs = (0..<(factors.count * rows)).filter { $0 % 3 != 1 }.map { (factor: ($0 * 5) % factors.count, row: $0 % rows) }

@@ -54,19 +54,11 @@ package struct LogitUncertainty: Sendable, Equatable {
         return sum.squareRoot()
     }
 
-    /// The standard errors of the logit of each of `factors` (same dimension) for every row of
-    /// `x` (rows × (dimension − 1), row-major), as ``standardError(_:)`` gives them one at a time,
-    /// with the same operations in the same order (so the same bits): four (factor, row) pairs at
-    /// a time in the lanes of a vector, so that the substitution's chain of dependent subtractions
-    /// runs four wide whether the chunk has many rows (a pool) or one (an applicant).
-    package static func standardErrors(_ factors: [LogitUncertainty], _ x: UnsafeBufferPointer<Double>, rows: Int) -> [[Double]] {
-        let pairs = factors.indices.flatMap { p in (0..<rows).map { (factor: p, row: $0) } }
-        let flat = standardErrors(factors, x, rows: rows, pairs: pairs)
-        return factors.indices.map { p in Array(flat[(p * rows)..<((p + 1) * rows)]) }
-    }
-
-    /// The standard errors of the logit for the given (factor, row) pairs only, in their order
-    /// (pairs of one factor next to each other share a vector's factor loads).
+    /// The standard errors of the logit of `factors` (same dimension) for the given (factor, row)
+    /// pairs of `x` (rows × (dimension − 1), row-major), in their order, as ``standardError(_:)``
+    /// gives them one at a time, with the same operations in the same order (so the same bits):
+    /// sixteen pairs a block in four vectors, four independent chains of subtractions (pairs of one
+    /// factor next to each other share a vector's factor loads).
     package static func standardErrors(_ factors: [LogitUncertainty], _ x: UnsafeBufferPointer<Double>, rows: Int,
                                        pairs list: [(factor: Int, row: Int)]) -> [Double] {
         guard let d = factors.first?.dimension else { return [] }
