@@ -99,6 +99,8 @@ let package = Package(
             name: "FinRecServer",
             dependencies: [
                 "FinRec",
+                // zlib (which libxlsxwriter links) deflates the audit log's stored results.
+                "CXLSXWriter",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"),

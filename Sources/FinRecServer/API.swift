@@ -13,15 +13,33 @@ enum API {
             return respond(JSONValue.object(JSONObject([("status", .string("ok")), ("model_sha256", .string(model.sha256)),
                                                         ("as_of", .string(model.asOf))])).compact() + "\n")
         }
-        router.get("/metrics") { _, _ in
-            respond(state.metrics.text(), type: "text/plain; version=0.0.4; charset=utf-8")
+        router.get("/metrics") { _, context in
+            try context.require(.admin, "read /metrics")
+            return respond(state.metrics.text(), type: "text/plain; version=0.0.4; charset=utf-8")
         }
-        router.get("/v1/model") { _, _ in respond(state.models.model.overview().prettyPrinted()) }
+        router.get("/v1/model") { _, context in
+            try context.require(.admin, "read the model's information")
+            return respond(state.models.model.overview().prettyPrinted())
+        }
         router.get("/v1/offers") { _, _ in respond(state.models.model.offers().prettyPrinted()) }
         router.get("/v1/openapi.json") { _, _ in respond(OpenAPIDocument.json) }
-        router.post("/v1/score") { request, context in try await score(request, context: context, state: state) }
-        router.post("/v1/rank") { request, context in try await rank(request, context: context, state: state) }
-        router.post("/v1/plan") { request, context in try await plan(request, context: context, state: state) }
+        router.post("/v1/score") { request, context in
+            try context.require(.officer, "score applicants")
+            return try await score(request, context: context, state: state)
+        }
+        router.post("/v1/rank") { request, context in
+            try context.require(.officer, "rank a pool")
+            return try await rank(request, context: context, state: state)
+        }
+        router.post("/v1/plan") { request, context in
+            try context.require(.officer, "plan a programme")
+            return try await plan(request, context: context, state: state)
+        }
+        router.get("/v1/decisions") { request, context in try decisions(request, context: context, state: state) }
+        router.get("/v1/decisions/:id") { request, context in
+            let entry = try decision(context.parameters.get("id") ?? "", context: context, state: state)
+            return respond(AuditExport.json(entry).prettyPrinted())
+        }
         for path in ["/v1/score", "/v1/rank", "/v1/plan"] {
             router.get(RouterPath(path)) { _, _ -> Response in
                 throw ServiceError(.methodNotAllowed, "\(path) takes POST with applicants in the body; see /v1/openapi.json")
@@ -92,7 +110,7 @@ enum API {
             throw ServiceError(.unsupportedMediaType, "send {\"plan\": {…}, \"enterprises\": […]} as application/json; got \(request.headers[.contentType] ?? "no Content-Type")")
         }
         let model = state.models.model
-        let body = try await Body.read(request, limit: state.configuration.maximumBodyBytes, timeout: state.configuration.bodyTimeout)
+        let body = try await Body.read(request, state: state)
         let document: JSONValue
         do { document = try JSONValue.parse(body) } catch {
             throw ServiceError(.badRequest, "the body is not valid JSON: \(error.message) at line \(error.line), column \(error.column)",
@@ -114,13 +132,53 @@ enum API {
         return respond(text, type: format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", decision: id)
     }
 
+    /// `GET /v1/decisions`: the audit log's decisions as `finrec audit` gives them (JSON or CSV),
+    /// filtered; a supervisor reads every client's, an officer its own.
+    static func decisions(_ request: Request, context: FinRecContext, state: ServiceState) throws -> Response {
+        let query = try Query(request, allowed: ["since", "until", "client", "route", "enterprise", "limit", "format"])
+        var filter = AuditFilter(since: query["since"], until: query["until"], client: query["client"], route: query["route"],
+                                 enterprise: query["enterprise"])
+        for (name, value) in [("since", filter.since), ("until", filter.until)] {
+            if let value, CivilDate(isoDate: String(value.prefix(10))) == nil {
+                throw ServiceError(.badRequest, "\(name)=\(value): give a date (YYYY-MM-DD, UTC) or a timestamp such as 2026-11-30T08:00:00Z")
+            }
+        }
+        filter.limit = try query.integer(named: "limit", default: 100, in: 1...10_000)
+        if !context.roles.contains(.supervisor) {
+            try context.require(.officer, "read decisions")
+            if let client = filter.client, client != context.client {
+                try context.require(.supervisor, "read the decisions of client \(client)")
+            }
+            filter.client = context.client
+        }
+        let format = query["format"] ?? "json"
+        guard let export = AuditExport.Format(rawValue: format) else { throw ServiceError(.badRequest, "format=\(format): give json or csv") }
+        let entries = try state.audit.entries(filter)
+        return respond(AuditExport.render(entries, format: export, excel: false),
+                       type: export == .csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
+    }
+
+    /// One decision by its id, as the client may see it: its own, or any for a supervisor. Others'
+    /// are "not found" to an officer (their ids say nothing).
+    static func decision(_ text: String, context: FinRecContext, state: ServiceState) throws -> AuditEntry {
+        guard let id = Int64(text), id > 0 else {
+            throw ServiceError(.notFound, "no decision \(text); decisions are numbered 1, 2, … (the X-FinRec-Decision header)")
+        }
+        if !context.roles.contains(.supervisor) { try context.require(.officer, "read decisions") }
+        guard let entry = try state.audit.entry(id: id), entry.kind == .decision,
+              context.roles.contains(.supervisor) || entry.client == context.client else {
+            throw ServiceError(.notFound, "no decision \(id) \(context.roles.contains(.supervisor) ? "" : "of yours ")in the audit log")
+        }
+        return entry
+    }
+
     /// The body of a score or rank upload: JSON or CSV by its Content-Type, within the limits;
     /// JSON syntax errors are 400 with line and column.
     static func uploadedBody(_ request: Request, state: ServiceState) async throws -> [UInt8] {
         guard let type = Body.mediaType(request), jsonTypes.contains(type) || csvTypes.contains(type) else {
             throw ServiceError(.unsupportedMediaType, "send applicants as application/json (an object, an array, or JSON Lines as application/x-ndjson) or text/csv with a header line; got \(request.headers[.contentType] ?? "no Content-Type")")
         }
-        let body = try await Body.read(request, limit: state.configuration.maximumBodyBytes, timeout: state.configuration.bodyTimeout)
+        let body = try await Body.read(request, state: state)
         let (start, first) = EnterpriseFileReader.opening(body)
         let looksJSON = EnterpriseFileReader.opensJSON(first)
         if jsonTypes.contains(type) {
@@ -197,7 +255,10 @@ struct Query {
     }
 
     func integer(_ option: UseCaseOption, default value: Int, in range: ClosedRange<Int>) throws -> Int {
-        let name = option.name(.query)
+        try integer(named: option.name(.query), default: value, in: range)
+    }
+
+    func integer(named name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = values[name] else { return value }
         guard let n = Int(text), range.contains(n) else {
             throw ServiceError(.badRequest, "\(name)=\(text): give a whole number from \(range.lowerBound) to \(range.upperBound)")

@@ -2,9 +2,17 @@ package import Foundation
 import FinRec
 import GRDB
 
-/// One decision the service gave: who asked, what they sent (its hash), which model answered,
-/// and the answer itself.
+/// One row of the audit log: a decision the service gave (who asked, what they sent (its hash),
+/// which model answered, and the answer itself), or a checkpoint `finrec audit prune` left.
 package struct AuditEntry: Sendable, Equatable {
+    /// What a row records.
+    package enum Kind: String, Sendable, CaseIterable {
+        /// A decision the service gave.
+        case decision
+        /// `finrec audit prune`: which rows were removed and the hash the chain goes on from.
+        case prune
+    }
+
     package var id: Int64?
     /// UTC, ISO 8601 with milliseconds.
     package var time: String
@@ -17,9 +25,12 @@ package struct AuditEntry: Sendable, Equatable {
     package var applicants: Int
     /// The result document as sent (JSON for the API; the finrec-score JSON for the page and downloads).
     package var result: String
+    package var kind: Kind
+    /// The row's link in the chain (``AuditChain``); empty before it is written.
+    package var hash: String
 
     package init(id: Int64? = nil, time: String, client: String, route: String, inputSHA256: String, modelSHA256: String,
-                applicants: Int, result: String) {
+                applicants: Int, result: String, kind: Kind = .decision, hash: String = "") {
         self.id = id
         self.time = time
         self.client = client
@@ -28,11 +39,8 @@ package struct AuditEntry: Sendable, Equatable {
         self.modelSHA256 = modelSHA256
         self.applicants = applicants
         self.result = result
-    }
-
-    init(row: Row) {
-        self.init(id: row["id"], time: row["time"], client: row["client"], route: row["route"], inputSHA256: row["input_sha256"],
-                  modelSHA256: row["model_sha256"], applicants: row["applicants"], result: row["result"])
+        self.kind = kind
+        self.hash = hash
     }
 
     /// Now, as the log writes it: UTC, milliseconds, `2026-11-30T10:47:04.123Z` (sorts as text).
@@ -46,12 +54,88 @@ package struct AuditEntry: Sendable, Equatable {
     }
 }
 
-/// The audit log: an SQLite database (WAL, synchronous FULL) of every decision served.
+/// A row as SQLite stores it: the result deflated (or text, in rows written before compression),
+/// and the content digest the chain links, computed off the writer's thread.
+struct StoredRow: Sendable {
+    var time, client, route, inputSHA256, modelSHA256: String
+    var applicants: Int
+    var kind: String
+    var encoding: String
+    var result: [UInt8]
+
+    init(_ entry: AuditEntry) {
+        time = entry.time
+        client = entry.client
+        route = entry.route
+        inputSHA256 = entry.inputSHA256
+        modelSHA256 = entry.modelSHA256
+        applicants = entry.applicants
+        kind = entry.kind.rawValue
+        encoding = "deflate"
+        result = Deflate.compress(Array(entry.result.utf8))
+    }
+
+    init(row: Row) {
+        time = row["time"]
+        client = row["client"]
+        route = row["route"]
+        inputSHA256 = row["input_sha256"]
+        modelSHA256 = row["model_sha256"]
+        applicants = row["applicants"]
+        // Logs from before the chain have neither column until `finrec serve` upgrades them.
+        kind = (row["kind"] as String?) ?? AuditEntry.Kind.decision.rawValue
+        encoding = (row["encoding"] as String?) ?? "text"
+        result = Self.bytes(row["result"])
+    }
+
+    /// A stored result's bytes: text (rows from before compression) and blobs alike.
+    static func bytes(_ value: DatabaseValue) -> [UInt8] {
+        switch value.storage {
+        case .blob(let data): Array(data)
+        case .string(let text): Array(text.utf8)
+        default: []
+        }
+    }
+
+    func digest(id: Int64) -> String {
+        AuditChain.contentDigest(id: id, time: time, client: client, route: route, inputSHA256: inputSHA256, modelSHA256: modelSHA256,
+                                 applicants: applicants, kind: kind, encoding: encoding, result: result)
+    }
+
+    /// The entry with its result as text; throws when a deflated result does not inflate.
+    func entry(id: Int64, hash: String) throws -> AuditEntry {
+        let text: String
+        switch encoding {
+        case "deflate":
+            guard let bytes = Deflate.decompress(result) else {
+                throw ServiceError(.internalError, "row \(id): the stored result is not a whole zlib stream; run `finrec audit verify`")
+            }
+            text = String(decoding: bytes, as: UTF8.self)
+        default: text = String(decoding: result, as: UTF8.self)
+        }
+        return AuditEntry(id: id, time: time, client: client, route: route, inputSHA256: inputSHA256, modelSHA256: modelSHA256,
+                          applicants: applicants, result: text, kind: AuditEntry.Kind(rawValue: kind) ?? .decision, hash: hash)
+    }
+
+    static let insert = """
+        INSERT INTO decisions (id, time, client, route, input_sha256, model_sha256, applicants, result, kind, encoding, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    func arguments(id: Int64, hash: String) -> StatementArguments {
+        [id, time, client, route, inputSHA256, modelSHA256, applicants, Data(result), kind, encoding, hash]
+    }
+}
+
+/// The audit log: an SQLite database (WAL, synchronous FULL) of every decision served, each row
+/// linked to the one before it by a hash chain (``AuditChain``).
 ///
 /// A decision is committed before its response leaves: ``record(_:)`` returns once the
 /// transaction holding it is on disk. Concurrent requests share transactions (group commit): one
-/// writer thread takes every entry waiting, inserts them in one transaction and commits, so one
-/// fsync serves many requests under load while a lone request waits for one commit only.
+/// writer thread takes every entry waiting, chains them onto the last row, inserts them in one
+/// transaction and commits, so one fsync serves many requests under load while a lone request
+/// waits for one commit only. The result is deflated and its content digest computed on the
+/// request's own thread; the writer only links digests.
 ///
 /// The write-ahead log is copied back into the database (checkpointed) by a thread of its own on a
 /// connection of its own, not at the end of whichever commit crosses SQLite's threshold: a
@@ -64,7 +148,7 @@ package final class AuditLog: @unchecked Sendable {
     let reader: DatabaseQueue
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var pending: [(AuditEntry, CheckedContinuation<Int64, any Error>)] = []
+    private var pending: [(StoredRow, CheckedContinuation<Int64, any Error>)] = []
     private var stopping = false
     private var stopped = false
     /// The checkpointer's connection; bytes committed since the last checkpoint was asked for,
@@ -73,39 +157,45 @@ package final class AuditLog: @unchecked Sendable {
     private var sinceCheckpoint = 0
     private var checkpointDue = false
     private var checkpointerStopped = false
+    /// The last row this log wrote, and the head as last committed (guarded by `condition`).
+    private var written: AuditChain.Head?
+    private var committedHead: AuditChain.Head?
+    /// Told when the row this log wrote last is no longer as it wrote it (changed or deleted by
+    /// another program), once per such finding.
+    private let warn: @Sendable (String) -> Void
     /// Committed bytes after which the checkpointer is woken (SQLite's own threshold is 1,000
     /// pages of 4 KiB).
     static let checkpointBytes = 4 << 20
+    /// The schema this code writes (`PRAGMA user_version`): 2 has the chain and compressed results.
+    static let schemaVersion = 2
 
-    /// Opens (or creates) the log at `path` and starts its writer.
-    package init(path: String) throws {
+    /// Opens (or creates) the log at `path` and starts its writer. A file that is not a sound
+    /// FinRec audit log (not SQLite, damaged, another program's database) is refused, named.
+    /// A log from before the chain is upgraded: its rows are chained as they are now, which the
+    /// chain cannot vouch for before this moment; `upgraded` is told how many.
+    package init(path: String, warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.path = path
-        database = try Self.open(path, readonly: false)
-        try database.write { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS decisions (
-                    id INTEGER PRIMARY KEY,
-                    time TEXT NOT NULL,
-                    client TEXT NOT NULL,
-                    route TEXT NOT NULL,
-                    input_sha256 TEXT NOT NULL,
-                    model_sha256 TEXT NOT NULL,
-                    applicants INTEGER NOT NULL,
-                    result TEXT NOT NULL
-                );
-                CREATE INDEX IF NOT EXISTS decisions_time ON decisions(time);
-                """)
-        }
+        self.warn = warn
+        database = try Self.openChecked(path)
+        try Self.prepareSchema(database, path: path, warn: warn)
         // The writer never checkpoints: the checkpointer does, beside it.
         try database.inDatabase { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         reader = try Self.open(path, readonly: true)
         checkpointer = try Self.open(path, readonly: false)
+        committedHead = try database.read { try Self.lastHead($0) }
         let thread = Thread { [unowned self] in self.writeLoop() }
         thread.name = "finrec-audit"
         thread.start()
         let checkpoints = Thread { [unowned self] in self.checkpointLoop() }
         checkpoints.name = "finrec-audit-checkpoint"
         checkpoints.start()
+    }
+
+    /// The last row's id and hash as last committed; nil for an empty log.
+    package var head: AuditChain.Head? {
+        condition.lock()
+        defer { condition.unlock() }
+        return committedHead
     }
 
     /// Checkpoints (passive: it never waits for the writer) whenever the writer asks, until the
@@ -140,17 +230,104 @@ package final class AuditLog: @unchecked Sendable {
         return try DatabaseQueue(path: path, configuration: configuration)
     }
 
+    /// Opens the log for writing, refusing with the file named a file that is not SQLite or that
+    /// SQLite finds damaged (`PRAGMA quick_check`).
+    static func openChecked(_ path: String) throws -> DatabaseQueue {
+        func refuse(_ problem: String) -> ServiceError {
+            ServiceError(.unavailable, "the audit log \(path) \(problem). Nothing was served. Move the file aside and restore the last backup (`finrec audit backup` makes them), or start with a new --audit file")
+        }
+        let database: DatabaseQueue
+        do {
+            database = try open(path, readonly: false)
+            let check = try database.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
+            guard check == ["ok"] else { throw refuse("is damaged: SQLite's quick_check says \(check.prefix(3).joined(separator: "; "))") }
+        } catch let error as ServiceError {
+            throw error
+        } catch let error as DatabaseError {
+            throw refuse("cannot be opened as an SQLite database (\(error.message ?? "\(error.resultCode)"))")
+        }
+        return database
+    }
+
+    /// Creates the table in a new log (incremental vacuum, so a prune gives space back), checks
+    /// an existing one is FinRec's, and upgrades a log from before the chain.
+    static func prepareSchema(_ database: DatabaseQueue, path: String, warn: @Sendable (String) -> Void) throws {
+        try database.writeWithoutTransaction { db in
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            if tables.isEmpty {
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                try db.inTransaction {
+                    try db.execute(sql: """
+                        CREATE TABLE decisions (
+                            id INTEGER PRIMARY KEY,
+                            time TEXT NOT NULL,
+                            client TEXT NOT NULL,
+                            route TEXT NOT NULL,
+                            input_sha256 TEXT NOT NULL,
+                            model_sha256 TEXT NOT NULL,
+                            applicants INTEGER NOT NULL,
+                            result BLOB NOT NULL,
+                            kind TEXT NOT NULL DEFAULT 'decision',
+                            encoding TEXT NOT NULL DEFAULT 'text',
+                            hash TEXT NOT NULL
+                        );
+                        CREATE INDEX decisions_time ON decisions(time);
+                        PRAGMA user_version = \(schemaVersion);
+                        """)
+                    return .commit
+                }
+                return
+            }
+            let columns = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(decisions)").map { $0["name"] as String })
+            let first = ["id", "time", "client", "route", "input_sha256", "model_sha256", "applicants", "result"]
+            guard tables.contains("decisions"), columns.isSuperset(of: first) else {
+                throw ServiceError(.unavailable, "the audit log \(path) is an SQLite database but not a FinRec audit log (it has no decisions table with the columns FinRec writes); give --audit a FinRec log or a new file")
+            }
+            guard !columns.contains("hash") else { return }
+            // A log from before the chain: chain its rows as they stand.
+            var rows = 0
+            try db.inTransaction {
+                try db.execute(sql: """
+                    ALTER TABLE decisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'decision';
+                    ALTER TABLE decisions ADD COLUMN encoding TEXT NOT NULL DEFAULT 'text';
+                    ALTER TABLE decisions ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+                    """)
+                var previous = AuditChain.genesis
+                var links: [(Int64, String)] = []
+                let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM decisions ORDER BY id")
+                while let row = try cursor.next() {
+                    let id: Int64 = row["id"]
+                    previous = AuditChain.link(previous: previous, content: StoredRow(row: row).digest(id: id))
+                    links.append((id, previous))
+                }
+                let update = try db.makeStatement(sql: "UPDATE decisions SET hash = ? WHERE id = ?")
+                for (id, hash) in links { try update.execute(arguments: [hash, id]) }
+                try db.execute(sql: "PRAGMA user_version = \(schemaVersion)")
+                rows = links.count
+                return .commit
+            }
+            warn("the audit log \(path) was upgraded to the hash chain: its \(rows) earlier rows are chained as they stand now; the chain vouches for them from today, not before")
+        }
+    }
+
+    /// The last row's id and hash, nil for an empty log.
+    static func lastHead(_ db: Database) throws -> AuditChain.Head? {
+        try Row.fetchOne(db, sql: "SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").map { AuditChain.Head(id: $0["id"], hash: $0["hash"]) }
+    }
+
     /// Commits `entry` and returns its row id; throws when the log cannot be written (the
     /// caller then sends no decision).
     package func record(_ entry: AuditEntry) async throws -> Int64 {
-        try await withCheckedThrowingContinuation { continuation in
+        // Deflated here, on the request's thread, not the writer's.
+        let row = StoredRow(entry)
+        return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
             guard !stopping else {
                 continuation.resume(throwing: ServiceError(.unavailable, "the service is stopping; send the request again"))
                 return
             }
-            pending.append((entry, continuation))
+            pending.append((row, continuation))
             condition.broadcast()  // the writer and the checkpointer share the condition
         }
     }
@@ -170,6 +347,7 @@ package final class AuditLog: @unchecked Sendable {
             while pending.isEmpty && !stopping { condition.wait() }
             let batch = pending
             pending.removeAll(keepingCapacity: true)
+            let mine = written
             if batch.isEmpty && stopping {
                 stopped = true
                 condition.broadcast()
@@ -178,20 +356,30 @@ package final class AuditLog: @unchecked Sendable {
             }
             condition.unlock()
             do {
-                let ids = try database.write { db in
-                    let statement = try db.cachedStatement(sql: """
-                        INSERT INTO decisions (time, client, route, input_sha256, model_sha256, applicants, result)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """)
-                    return try batch.map { entry, _ in
-                        try statement.execute(arguments: [entry.time, entry.client, entry.route, entry.inputSHA256, entry.modelSHA256,
-                                                          entry.applicants, entry.result])
-                        return db.lastInsertedRowID
+                let (ids, head, finding) = try database.write { db in
+                    // The chain goes on from the last row committed, whoever wrote it (a prune
+                    // checkpoint from `finrec audit prune` while serving is chained on).
+                    let last = try Self.lastHead(db)
+                    let finding = try mine.flatMap { try Self.changedOutside($0, db) }
+                    var previous = last ?? AuditChain.Head(id: 0, hash: AuditChain.genesis)
+                    let statement = try db.cachedStatement(sql: StoredRow.insert)
+                    var ids: [Int64] = []
+                    ids.reserveCapacity(batch.count)
+                    for (row, _) in batch {
+                        let id = previous.id + 1
+                        let hash = AuditChain.link(previous: previous.hash, content: row.digest(id: id))
+                        try statement.execute(arguments: row.arguments(id: id, hash: hash))
+                        previous = AuditChain.Head(id: id, hash: hash)
+                        ids.append(id)
                     }
+                    return (ids, previous, finding)
                 }
+                if let finding { warn(finding) }
                 for ((_, continuation), id) in zip(batch, ids) { continuation.resume(returning: id) }
                 condition.lock()
-                sinceCheckpoint += batch.reduce(0) { $0 + $1.0.result.utf8.count + 256 }
+                written = head
+                committedHead = head
+                sinceCheckpoint += batch.reduce(0) { $0 + $1.0.result.count + 512 }
                 if sinceCheckpoint >= Self.checkpointBytes {
                     sinceCheckpoint = 0
                     checkpointDue = true
@@ -199,37 +387,31 @@ package final class AuditLog: @unchecked Sendable {
                 }
                 condition.unlock()
             } catch {
-                let failure = ServiceError(.unavailable, "the audit log \(path) cannot be written (\(error)); no decision was given")
+                let failure = ServiceError(.unavailable, "the audit log \(path) cannot be written (\(error)); no decision was given. Free space on its volume (or fix what the error names) and send the request again")
                 for (_, continuation) in batch { continuation.resume(throwing: failure) }
             }
         }
     }
 
-    // MARK: Reading
-
-    /// The decisions at or after `since` (YYYY-MM-DD or a full timestamp), oldest first.
-    package static func read(path: String, since: String?) throws -> [AuditEntry] {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ServiceError(.notFound, "\(path): no audit log there; `finrec serve --audit \(path)` creates it")
+    /// Whether the row this log wrote last has been changed or deleted by someone else since:
+    /// a sentence for the service's log, or nil. A prune checkpoint written after it explains its
+    /// removal.
+    static func changedOutside(_ mine: AuditChain.Head, _ db: Database) throws -> String? {
+        if let hash = try String.fetchOne(db, sql: "SELECT hash FROM decisions WHERE id = ?", arguments: [mine.id]) {
+            return hash == mine.hash ? nil : "AUDIT WARNING: row \(mine.id) of the audit log was changed by another program after this service wrote it (hash \(hash.prefix(12))…, written \(mine.hash.prefix(12))…); run `finrec audit verify`"
         }
-        let database = try open(path, readonly: false)
-        return try database.read { db in
-            let rows: [Row]
-            if let since {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE time >= ? ORDER BY id", arguments: [since])
-            } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY id")
-            }
-            return rows.map(AuditEntry.init(row:))
-        }
+        let pruned = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM decisions WHERE kind = 'prune' AND id > ?)", arguments: [mine.id]) ?? false
+        return pruned ? nil : "AUDIT WARNING: row \(mine.id) of the audit log, written by this service, was deleted by another program; run `finrec audit verify`"
     }
 }
 
 extension AuditLog {
-    /// One decision by its id, nil when there is none.
+    /// One row by its id (decisions and checkpoints), nil when there is none.
     package func entry(id: Int64) throws -> AuditEntry? {
         try reader.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map(AuditEntry.init(row:))
+            try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map { row in
+                try StoredRow(row: row).entry(id: id, hash: (row["hash"] as String?) ?? "")
+            }
         }
     }
 }

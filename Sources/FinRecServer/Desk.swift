@@ -78,7 +78,7 @@ package struct ServiceError: Error, Sendable, CustomStringConvertible {
     package enum Status: Int, Sendable {
         case badRequest = 400, unauthorized = 401, forbidden = 403, notFound = 404, methodNotAllowed = 405,
              requestTimeout = 408, contentTooLarge = 413, unsupportedMediaType = 415, unprocessable = 422,
-             internalError = 500, unavailable = 503
+             tooManyRequests = 429, internalError = 500, unavailable = 503
     }
     package let status: Status
     package let message: String
@@ -86,8 +86,12 @@ package struct ServiceError: Error, Sendable, CustomStringConvertible {
     package let line: Int?, column: Int?, field: String?
     /// For 422: what is wrong with the value, without where (the page puts it by its field).
     package let detail: String?
+    /// For 429: the seconds to wait (the Retry-After header).
+    package let retryAfter: Int?
 
-    package init(_ status: Status, _ message: String, line: Int? = nil, column: Int? = nil, field: String? = nil, detail: String? = nil) {
+    package init(_ status: Status, _ message: String, line: Int? = nil, column: Int? = nil, field: String? = nil, detail: String? = nil,
+                 retryAfter: Int? = nil) {
+        self.retryAfter = retryAfter
         self.status = status
         self.message = message
         self.line = line

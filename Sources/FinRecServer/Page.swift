@@ -41,7 +41,10 @@ enum Page {
         }
         // Browsers ask for an icon; there is none to send (and nothing to log as an error).
         router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
-        router.post("/score") { request, context in try await score(request, context: context, state: state) }
+        router.post("/score") { request, context in
+            try context.require(.officer, "score applicants")
+            return try await score(request, context: context, state: state)
+        }
         router.get("/decisions/:id") { request, context in try await decision(request, context: context, state: state) }
     }
 
@@ -54,7 +57,7 @@ enum Page {
             throw ServiceError(.unsupportedMediaType, "the page posts a form (application/x-www-form-urlencoded or multipart/form-data); programs use POST /v1/score")
         }
         let model = state.models.model
-        let body = try await Body.read(request, limit: state.configuration.maximumBodyBytes, timeout: state.configuration.bodyTimeout)
+        let body = try await Body.read(request, state: state)
         var fields: [String: String] = [:]
         var upload: (name: String, bytes: [UInt8])?
         if type == "multipart/form-data" {
@@ -124,13 +127,9 @@ enum Page {
         var text = context.parameters.get("id") ?? ""
         let workbook = text.hasSuffix(".xlsx")
         if workbook { text.removeLast(5) }
-        guard let id = Int64(text), id > 0 else {
-            throw ServiceError(.notFound, "no decision \(text); decisions are numbered 1, 2, … (the X-FinRec-Decision header)")
-        }
-        // A client sees its own decisions only (all of them are `local` without tokens).
-        guard let entry = try state.audit.entry(id: id), entry.client == context.client else {
-            throw ServiceError(.notFound, "no decision \(id) of yours in the audit log")
-        }
+        // An officer sees its own decisions, a supervisor every client's (all are `local` without tokens).
+        let entry = try API.decision(text, context: context, state: state)
+        let id = entry.id ?? 0
         // The decision as it was audited, read back as the typed document.
         let document: ScoreReport
         do { document = try ScoreReport(json: Array(entry.result.utf8)) } catch {

@@ -1,6 +1,6 @@
 import Dispatch
-package import FinRec
-package import Foundation
+import FinRec
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -27,6 +27,14 @@ package struct ServerConfiguration: Sendable {
     package var idleTimeout: Duration = .seconds(32)
     /// Workers for a pool upload (`POST /v1/rank`).
     package var rankWorkers = 2
+    /// Requests a second each client may send (a burst of as many), 429 above it; nil: no limit.
+    package var rateLimit: Int?
+    /// How often the audit log's head is written to the service's log when it has moved.
+    package var headInterval: Duration = .seconds(60)
+    /// A body over the limit is read and discarded up to this many bytes before the 413 is sent,
+    /// so a client that sends its whole body before reading (Python's urllib, many Java clients)
+    /// reads the 413 instead of a reset connection (lingering close).
+    package var drainBytes = 64 << 20
 
     package init(modelPath: String, asOf: String) {
         self.modelPath = modelPath
@@ -50,7 +58,9 @@ struct ServiceState: Sendable {
 struct FinRecContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The client name of the token presented, `local` without tokens; set by ``AccessMiddleware``.
-    var client = "local"
+    var client = Client.local.name
+    /// The token's roles; every role without tokens.
+    var roles = Client.local.roles
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -68,8 +78,26 @@ package enum FinRecService {
         }
         let tokens = try configuration.tokensPath.map { try TokenFile.read(path: $0) }
         let models = ModelStore(try LoadedModel(path: configuration.modelPath, asOf: configuration.asOf))
-        let audit = try AuditLog(path: configuration.auditPath)
-        defer { audit.close() }
+        // A full volume or a file-size limit makes writes fail (the decision is refused with a
+        // 503) instead of killing the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
+        let audit = try AuditLog(path: configuration.auditPath, warn: { log("finrec serve: " + $0) })
+        log("finrec serve: audit head \(audit.head.map(\.description) ?? "none (empty log)")")
+        defer {
+            audit.close()
+            log("finrec serve: stopped; audit head \(audit.head.map(\.description) ?? "none (empty log)")")
+        }
+        // The head at intervals when it moved: keep these lines, and `finrec audit verify --head`
+        // finds rows removed from the end since.
+        let heads = Task {
+            var logged = audit.head
+            while (try? await Task.sleep(for: configuration.headInterval)) != nil {
+                let now = audit.head
+                if now != logged, let now { log("finrec serve: audit head \(now)") }
+                logged = now
+            }
+        }
+        defer { heads.cancel() }
         let state = ServiceState(configuration: configuration, models: models, audit: audit, tokens: tokens, metrics: ServiceMetrics())
 
         // SIGHUP: read the model file again; requests in flight keep the model they started with.
@@ -110,7 +138,7 @@ package enum FinRecService {
         router.add(middleware: MetricsMiddleware(metrics: state.metrics))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware(form: .json))
-        let access = AccessMiddleware(tokens: state.tokens)
+        let access = AccessMiddleware(tokens: state.tokens, limiter: state.configuration.rateLimit.map(RateLimiter.init(perSecond:)))
         API.register(open: router, guarded: router.group().add(middleware: access), state: state)
         Page.register(on: router.group().add(middleware: ErrorMiddleware(form: .page)).add(middleware: access), state: state)
         return router
@@ -200,19 +228,31 @@ struct ErrorMiddleware: RouterMiddleware {
         }
         if error.status == .requestTimeout || error.status == .contentTooLarge { response.headers[.connection] = "close" }
         if error.status == .methodNotAllowed { response.headers[.allow] = "POST" }
+        if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 }
 
 /// With `--tokens`: every route of the groups it guards (all but `/healthz`) needs a known token,
 /// as `Authorization: Bearer TOKEN` (programs) or HTTP Basic with the client name and the token
-/// (the browser prompts).
+/// (the browser prompts). Sets the client and its roles; each route checks the role it needs
+/// (``FinRecContext/require(_:_:)``). With a rate limit, a client past it gets a 429.
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = FinRecContext
     let tokens: TokenFile?
+    let limiter: RateLimiter?
 
     func handle(_ request: Request, context: FinRecContext, next: (Request, FinRecContext) async throws -> Response) async throws -> Response {
-        guard let tokens else { return try await next(request, context) }
+        let context = try identify(request, context: context)
+        if let limiter, let wait = limiter.admit(context.client) {
+            throw ServiceError(.tooManyRequests, "client \(context.client) sent more than \(limiter.perSecond) requests a second, this service's limit; wait \(wait) s and send it again",
+                               retryAfter: wait)
+        }
+        return try await next(request, context)
+    }
+
+    func identify(_ request: Request, context: FinRecContext) throws -> FinRecContext {
+        guard let tokens else { return context }
         guard let header = request.headers[.authorization] else {
             throw ServiceError(.unauthorized, "this service needs a token: send Authorization: Bearer TOKEN (ask the operator for one; `finrec token` makes them)")
         }
@@ -227,8 +267,43 @@ struct AccessMiddleware: RouterMiddleware {
             throw ServiceError(.unauthorized, "the token is not valid here; check it, or ask the operator for a new one")
         }
         var context = context
-        context.client = client
-        return try await next(request, context)
+        context.client = client.name
+        context.roles = client.roles
+        return context
+    }
+}
+
+extension FinRecContext {
+    /// Refuses (403) a client without `role`, saying what it may do and how to get the role.
+    func require(_ role: Role, _ what: String) throws {
+        guard roles.contains(role) else {
+            throw ServiceError(.forbidden, "client \(client) may not \(what): that needs the \(role.rawValue) role (\(role.summary)); this token has \(Role.text(roles)). Ask the operator for a token with `finrec token NAME --role \(role.rawValue)`")
+        }
+    }
+}
+
+/// Requests a second per client: a token bucket of `perSecond` tokens, refilled continuously.
+final class RateLimiter: Sendable {
+    let perSecond: Int
+    private let buckets = Mutex<[String: (tokens: Double, at: ContinuousClock.Instant)]>([:])
+
+    init(perSecond: Int) { self.perSecond = perSecond }
+
+    /// Nil when `client` may go on now; otherwise the whole seconds until it may (at least 1).
+    func admit(_ client: String, now: ContinuousClock.Instant = .now) -> Int? {
+        buckets.withLock { buckets in
+            let rate = Double(perSecond)
+            var bucket = buckets[client] ?? (rate, now)
+            let elapsed = now - bucket.at
+            bucket.tokens = min(rate, bucket.tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+            bucket.at = now
+            defer { buckets[client] = bucket }
+            if bucket.tokens >= 1 {
+                bucket.tokens -= 1
+                return nil
+            }
+            return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
+        }
     }
 }
 
@@ -266,19 +341,40 @@ final class ServiceMetrics: Sendable {
 
 enum Body {
     /// The request body, at most `limit` bytes, arriving within `timeout` however slowly it
-    /// trickles; 413 and 408 otherwise.
-    static func read(_ request: Request, limit: Int, timeout: Duration) async throws -> [UInt8] {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw ServiceError(.contentTooLarge, "the request body is \(length) bytes; this service takes at most \(limit) (for larger pools use `finrec rank` on a file)")
+    /// trickles; 413 and 408 otherwise. A body over the limit is read to its end and discarded
+    /// (up to `drain` bytes, within the same timeout) before the 413 is thrown, so that a client
+    /// that writes its whole body before it reads gets the answer rather than a reset (the
+    /// lingering close of RFC 9112 §9.6). A client that asked `Expect: 100-continue` waits for the
+    /// answer instead of sending, and gets the 413 at once, as does a declared length over `drain`.
+    static func read(_ request: Request, limit: Int, timeout: Duration, drain: Int) async throws -> [UInt8] {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        func tooLarge(_ length: Int?) -> ServiceError {
+            ServiceError(.contentTooLarge, length.map { "the request body is \($0) bytes; this service takes at most \(limit) (for larger pools use `finrec rank` on a file)" }
+                ?? "the request body is larger than \(limit) bytes, the most this service takes (for larger pools use `finrec rank` on a file)")
+        }
+        if let declared, declared > limit, declared > drain || request.headers[.expect]?.lowercased() == "100-continue" {
+            throw tooLarge(declared)
         }
         let body = request.body
+        let over = Flag(declared.map { $0 > limit } ?? false)
         let collector = Task { () throws -> [UInt8] in
-            do {
-                var buffer = try await body.collect(upTo: limit)
-                return buffer.readBytes(length: buffer.readableBytes) ?? []
-            } catch is NIOTooManyBytesError {
-                throw ServiceError(.contentTooLarge, "the request body is larger than \(limit) bytes, the most this service takes (for larger pools use `finrec rank` on a file)")
+            var bytes: [UInt8] = []
+            var seen = 0
+            for try await var buffer in body {
+                seen += buffer.readableBytes
+                if seen > limit, !over.withLock({ $0 }) {
+                    over.withLock { $0 = true }
+                    bytes = []
+                }
+                if over.withLock({ $0 }) {
+                    // Discarded; past `drain` the rest is left unread and the connection closes.
+                    if seen > drain { break }
+                    continue
+                }
+                bytes += buffer.readBytes(length: buffer.readableBytes) ?? []
             }
+            if over.withLock({ $0 }) { throw tooLarge(declared) }
+            return bytes
         }
         // The first of the body and the deadline answers; a trickling body is not waited for.
         let outcome = Waiting()
@@ -289,7 +385,9 @@ enum Body {
                 guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 if let waiting = outcome.take() {
                     collector.cancel()
-                    waiting.resume(throwing: ServiceError(.requestTimeout, "the request body did not arrive within \(timeout.components.seconds) s; send it at once"))
+                    // A body already over the limit gets its 413, however slowly the rest comes.
+                    waiting.resume(throwing: over.withLock { $0 } ? tooLarge(declared)
+                        : ServiceError(.requestTimeout, "the request body did not arrive within \(timeout.components.seconds) s; send it at once"))
                 }
             }
             Task {
@@ -298,6 +396,19 @@ enum Body {
                 deadline.cancel()
             }
         }
+    }
+
+    /// A flag two tasks share.
+    final class Flag: Sendable {
+        private let value: Mutex<Bool>
+        init(_ value: Bool) { self.value = Mutex(value) }
+        func withLock<T>(_ body: (inout Bool) -> T) -> T { value.withLock { body(&$0) } }
+    }
+
+    /// The body under the service's limits.
+    static func read(_ request: Request, state: ServiceState) async throws -> [UInt8] {
+        let configuration = state.configuration
+        return try await read(request, limit: configuration.maximumBodyBytes, timeout: configuration.bodyTimeout, drain: configuration.drainBytes)
     }
 
     /// A continuation resumed once, by whichever of two tasks comes first.

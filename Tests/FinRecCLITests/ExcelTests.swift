@@ -136,16 +136,20 @@ struct ServicePartsTests {
         }
     }
 
-    @Test("A token file names the line that is wrong; tokens are looked up by their hash only")
+    @Test("A token file names the line that is wrong; tokens are looked up by their hash only; a line's roles, and those of a line from before roles")
     func tokenFiles() throws {
         let dir = try ScoreRankCommandTests.folder()
         let path = dir + "/tokens"
         let hash = TokenFile.hash("secret-token")
-        try "# clients\nloan-system \(hash)\n\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "# clients\nloan-system \(hash)\nboss \(TokenFile.hash("b")) supervisor\nops \(TokenFile.hash("o")) admin,officer\n\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
         let file = try TokenFile.read(path: path)
-        #expect(file.client(presenting: "secret-token") == "loan-system")
+        #expect(file.client(presenting: "secret-token") == Client(name: "loan-system", roles: [.officer, .admin]), "a line without roles keeps what tokens could do before")
+        #expect(file.client(presenting: "b") == Client(name: "boss", roles: [.supervisor]))
+        #expect(file.client(presenting: "o") == Client(name: "ops", roles: [.admin, .officer]))
         #expect(file.client(presenting: "secret-token ") == nil && file.client(presenting: hash) == nil, "the hash itself is not a token")
-        for (text, line) in [("loan-system \(hash)\nbad line\n", 2), ("a \(hash.uppercased())\n", 1), ("a \(hash)\na \(TokenFile.hash("x"))\n", 2)] {
+        for (text, line) in [("loan-system \(hash)\nbad line\n", 2), ("a \(hash.uppercased())\n", 1), ("a \(hash)\na \(TokenFile.hash("x"))\n", 2),
+                             ("a \(hash) officer\nb \(TokenFile.hash("x")) auditor\n", 2), ("a \(hash) officer,\n", 1)] {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             #expect { try TokenFile.read(path: path) } throws: { ($0 as? InputFileError)?.line == line }
         }

@@ -198,14 +198,14 @@ struct ServeCommandTests {
 
         // `finrec audit` reads the same rows back.
         let json = dir + "/audit.json", csv = dir + "/audit.csv"
-        try Audit.parse(["--audit", db, "--format", "json", "--output", json]).run()
+        try AuditExportCommand.parse(["--audit", db, "--format", "json", "--output", json]).run()
         let entries = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [[String: Any]] ?? []
         #expect(entries.count == Int(metrics["decisions"] as? Double ?? -1))
         #expect(entries.first?["model_sha256"] as? String == Self.sha256(model))
         #expect((entries.first?["result"] as? [String: Any])?["format"] as? String == "finrec-score")
-        try Audit.parse(["--audit", db, "--format", "csv", "--excel", "--output", csv, "--since", "2199-01-01"]).run()
+        try AuditExportCommand.parse(["--audit", db, "--format", "csv", "--excel", "--output", csv, "--since", "2199-01-01"]).run()
         let csvBytes = try Array(Data(contentsOf: URL(fileURLWithPath: csv)))
-        #expect(csvBytes == [0xEF, 0xBB, 0xBF] + Array("id,time,client,route,input_sha256,model_sha256,applicants,result\n".utf8),
+        #expect(csvBytes == [0xEF, 0xBB, 0xBF] + Array("id,time,client,route,input_sha256,model_sha256,applicants,kind,hash,result\n".utf8),
                 "--excel starts with the byte-order mark; a future --since: no row")
         server.stop()
     }
@@ -245,7 +245,7 @@ struct ServeCommandTests {
         #expect(report["rows"] as? Int ?? 0 >= report["received"] as? Int ?? .max)
         // And FinRec itself reads the log after the crash.
         let out = dir + "/after.json"
-        try Audit.parse(["--audit", db, "--format", "json", "--output", out]).run()
+        try AuditExportCommand.parse(["--audit", db, "--format", "json", "--output", out]).run()
         let entries = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [Any] ?? []
         #expect(entries.count == report["rows"] as? Int)
     }
@@ -258,7 +258,7 @@ struct ServeCommandTests {
         #expect(token.count == 43)
         let stored = try String(contentsOfFile: tokens, encoding: .utf8)
         #expect(!stored.contains(token) && stored.contains("loan-officer " + TokenFile.hash(token)), "only the hash is stored")
-        #expect(try TokenFile.read(path: tokens).client(presenting: token) == "loan-officer")
+        #expect(try TokenFile.read(path: tokens).client(presenting: token)?.name == "loan-officer")
 
         let server = try ServerProcess(["--model", model, "--audit", db, "--tokens", tokens], folder: dir)
         let report = try check(["tokens", server.url, token, db])
@@ -393,7 +393,7 @@ struct ServeCommandTests {
 
         // The decision the page shows is the CLI's document for the same rows.
         let id = Int64((ok["location"] as? String ?? "").split(separator: "/").last ?? "") ?? 0
-        let entry = try AuditLog.read(path: db, since: nil).first { $0.id == id }
+        let entry = try AuditLog.read(path: db).first { $0.id == id }
         let served = try JSONValue.parse(entry?.result ?? "")
         let cli = try JSONValue.parse(try Score.parse([small, "--format", "json", "--model", model]).render(.json))
         #expect(served["enterprises"] == cli["enterprises"], "the workbook's rows score as the CSV's")

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APPLICANTS = os.path.join(ROOT, "Datasets", "applicants")
@@ -54,6 +55,12 @@ def audit_rows(db):
         return con.execute("SELECT count(*) FROM decisions").fetchone()[0]
     finally:
         con.close()
+
+
+def stored_result(value, encoding):
+    """A row's result as the text sent: inflated when the row says `deflate`."""
+    raw = value.encode() if isinstance(value, str) else bytes(value)
+    return (zlib.decompress(raw) if encoding == "deflate" else raw).decode("utf-8")
 
 
 def sha(data):
@@ -214,7 +221,8 @@ def api(url, finrec, model, db):
     # The audit rows of the decisions above: input and model hashes, the result as sent.
     model_sha = sha(open(model, "rb").read())
     con = sqlite3.connect(db)
-    rows = {r[0]: r for r in con.execute("SELECT id, client, route, input_sha256, model_sha256, result FROM decisions")}
+    # The result is stored deflated (zlib), read back here with Python's own zlib.
+    rows = {r[0]: r[:5] + (stored_result(r[5], r[6]),) for r in con.execute("SELECT id, client, route, input_sha256, model_sha256, result, encoding FROM decisions")}
     out["journal_mode"] = con.execute("PRAGMA journal_mode").fetchone()[0]
     con.close()
     out["audit_match"] = [{"id": d["id"], "found": d["id"] in rows,
@@ -327,12 +335,13 @@ def kill(url, pid, db, seconds):
         t.join()
     con = sqlite3.connect(db)
     integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-    rows = {r[0]: (r[1], sha(r[2].encode())) for r in con.execute("SELECT id, input_sha256, result FROM decisions")}
+    rows = {r[0]: (r[1], sha(stored_result(r[2], r[3]).encode())) for r in con.execute("SELECT id, input_sha256, result, encoding FROM decisions")}
     con.close()
     missing = [d for d, i, r in received if d not in rows]
     mismatched = [d for d, i, r in received if d in rows and rows[d] != (i, r)]
+    from check_audit import chain_break
     return {"received": len(received), "rows": len(rows), "missing": missing[:20], "mismatched": mismatched[:20],
-            "integrity": integrity, "client_errors": len(errors)}
+            "integrity": integrity, "client_errors": len(errors), "chain_break": chain_break(db)}
 
 
 def tokens(url, token, db):
