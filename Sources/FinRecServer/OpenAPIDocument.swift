@@ -8,12 +8,12 @@ enum OpenAPIDocument {
       "info": {
         "title": "FinRec 专精特新融资推荐 API",
         "version": "1",
-        "description": "Scores applicants for every loan (贷款产品), listing path (上市路径), tier (资质升级), supply-chain finance (供应链金融), equity investment (股权融资) and policy (可享政策) of the catalog, with the rules that block the rest, what each loan costs after the subsidies the applicant is entitled to, and ranks pools. Every decision is committed to the audit log before the response is sent; its row id is in the X-FinRec-Decision header. Money is in 万元. With --tokens, every route but /healthz needs Authorization: Bearer TOKEN."
+        "description": "Scores applicants for every loan (贷款产品), listing path (上市路径), tier (资质升级), supply-chain finance (供应链金融), equity investment (股权融资) and policy (可享政策) of the catalog, with the rules that block the rest, what each loan costs after the subsidies the applicant is entitled to, and ranks pools. Every decision is committed to the audit log before the response is sent; its row id is in the X-FinRec-Decision header. Money is in 万元. With --tokens, every route but /healthz needs Authorization: Bearer TOKEN, and the token's roles decide what it may do: officer (score, rank, plan, its own decisions), supervisor (every client's decisions), admin (/metrics, /v1/model); a route the roles do not cover answers 403. With --rate-limit, a client past its requests a second gets 429 with Retry-After."
       },
       "servers": [{"url": "/"}],
       "components": {
         "securitySchemes": {
-          "bearer": {"type": "http", "scheme": "bearer", "description": "A token made by `finrec token NAME --tokens FILE`; only needed when the service runs with --tokens."}
+          "bearer": {"type": "http", "scheme": "bearer", "description": "A token made by `finrec token NAME --role ROLE --tokens FILE`; only needed when the service runs with --tokens."}
         },
         "parameters": {
           "lang": {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["zh", "en"], "default": "zh"}, "description": "Language of reasons and labels; offer names always carry their Chinese name."},
@@ -63,6 +63,8 @@ enum OpenAPIDocument {
           "Timeout": {"description": "The body did not arrive in time.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "UnsupportedType": {"description": "Content-Type is not JSON or CSV.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Unprocessable": {"description": "A value fails validation; the message names the record or line, the column or field, and the expected form.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Forbidden": {"description": "The token's roles do not allow this route; the message names the role needed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "TooManyRequests": {"description": "Past the client's requests a second (--rate-limit); Retry-After says how many seconds to wait.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Unavailable": {"description": "The audit log could not be written: no decision was given.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         }
       },
@@ -84,6 +86,7 @@ enum OpenAPIDocument {
                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreDocument"}}}},
               "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
               "408": {"$ref": "#/components/responses/Timeout"}, "413": {"$ref": "#/components/responses/TooLarge"},
+              "403": {"$ref": "#/components/responses/Forbidden"}, "429": {"$ref": "#/components/responses/TooManyRequests"},
               "415": {"$ref": "#/components/responses/UnsupportedType"}, "422": {"$ref": "#/components/responses/Unprocessable"},
               "503": {"$ref": "#/components/responses/Unavailable"}}
           }
@@ -103,6 +106,7 @@ enum OpenAPIDocument {
                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RankDocument"}}, "text/csv": {"schema": {"type": "string"}}}},
               "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
               "408": {"$ref": "#/components/responses/Timeout"}, "413": {"$ref": "#/components/responses/TooLarge"},
+              "403": {"$ref": "#/components/responses/Forbidden"}, "429": {"$ref": "#/components/responses/TooManyRequests"},
               "415": {"$ref": "#/components/responses/UnsupportedType"}, "422": {"$ref": "#/components/responses/Unprocessable"},
               "503": {"$ref": "#/components/responses/Unavailable"}}
           }
@@ -118,15 +122,29 @@ enum OpenAPIDocument {
                       "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}},
               "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
               "408": {"$ref": "#/components/responses/Timeout"}, "413": {"$ref": "#/components/responses/TooLarge"},
+              "403": {"$ref": "#/components/responses/Forbidden"}, "429": {"$ref": "#/components/responses/TooManyRequests"},
               "415": {"$ref": "#/components/responses/UnsupportedType"}, "422": {"$ref": "#/components/responses/Unprocessable"},
               "503": {"$ref": "#/components/responses/Unavailable"}}
           }
         },
+        "/v1/decisions": {"get": {"summary": "Decisions from the audit log, newest last: a supervisor's of every client, an officer's own (as `finrec audit` exports them).",
+          "parameters": [{"name": "since", "in": "query", "schema": {"type": "string"}, "description": "At or after this date (YYYY-MM-DD, UTC) or timestamp."},
+            {"name": "until", "in": "query", "schema": {"type": "string"}, "description": "Before this date or timestamp."},
+            {"name": "client", "in": "query", "schema": {"type": "string"}}, {"name": "route", "in": "query", "schema": {"type": "string"}, "description": "As logged, e.g. POST /v1/score."},
+            {"name": "enterprise", "in": "query", "schema": {"type": "string"}, "description": "Decisions whose result names this enterprise id."},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}, "description": "The newest this many."},
+            {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}],
+          "responses": {"200": {"description": "An array of rows: id, time, client, route, input_sha256, model_sha256, applicants, kind, hash, result.", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}, "text/csv": {"schema": {"type": "string"}}}},
+            "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "429": {"$ref": "#/components/responses/TooManyRequests"}}}},
+        "/v1/decisions/{id}": {"get": {"summary": "One decision as the audit log holds it (an officer's own, any for a supervisor).",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
+          "responses": {"200": {"description": "The row, its result as the document sent.", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "No such decision that this token may read.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
         "/v1/offers": {"get": {"summary": "The catalog: every offer with its conditions and their primary sources.", "responses": {"200": {"description": "finrec-offers", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
-        "/v1/model": {"get": {"summary": "The model in service: products, features, provenance, metrics, SHA-256.", "responses": {"200": {"description": "finrec-model-overview", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/v1/model": {"get": {"summary": "The model in service: products, features, provenance, metrics, SHA-256 (admin role).", "responses": {"200": {"description": "finrec-model-overview", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
         "/v1/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         "/healthz": {"get": {"summary": "Liveness; no token needed.", "security": [{}], "responses": {"200": {"description": "ok and the model's SHA-256", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-        "/metrics": {"get": {"summary": "Prometheus text: requests by route and status, latency histogram, decisions.", "responses": {"200": {"description": "Prometheus exposition format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}}
+        "/metrics": {"get": {"summary": "Prometheus text: requests by route and status, latency histogram, decisions (admin role).", "responses": {"200": {"description": "Prometheus exposition format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}}
       }
     }
     """#

@@ -17,7 +17,8 @@ enum Page {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
         // The templates are constants of this file's module; the suite renders each.
-        for (name, text) in [("form", PageTemplates.form), ("result", PageTemplates.result), ("error", PageTemplates.error)] {
+        for (name, text) in [("form", PageTemplates.form), ("result", PageTemplates.result), ("decisions", PageTemplates.decisions),
+                             ("error", PageTemplates.error)] {
             do {
                 try library.register("{{< layout}}{{$content}}" + text + "{{/content}}{{/layout}}", named: name)
             } catch { preconditionFailure("page template \(name): \(error)") }
@@ -29,8 +30,14 @@ enum Page {
     }()
 
     static func register(on router: some RouterMethods<FinRecContext>, state: ServiceState) {
-        router.get("/") { request, _ in
+        // What the page shows depends on the roles: an officer the form, a supervisor (without
+        // the officer's role) the newest decisions of every client.
+        router.get("/") { request, context in
             let language = pageLanguage(request, form: [:])
+            if !context.roles.contains(.officer), context.roles.contains(.supervisor) {
+                return html(render("decisions", try decisionsView(language: language, state: state)))
+            }
+            try context.require(.officer, "use the assessment page")
             return html(render("form", formView(values: [:], error: nil, language: language, state: state)))
         }
         router.get("/static/finrec.css") { _, _ in
@@ -189,6 +196,18 @@ enum Page {
                           asOf: model.asOf, switchHref: "/?lang=\(other)", probabilityNote: model.model.provenance.probabilityNote(language))
     }
 
+    /// The newest 100 decisions of every client.
+    static func decisionsView(language: Language, state: ServiceState) throws -> DecisionsPageView {
+        var chrome = chrome(language: language, state: state)
+        chrome.title = chrome.t.decisionsTitle
+        var filter = AuditFilter()
+        filter.limit = 100
+        let rows = try state.audit.entries(filter).reversed().map {
+            DecisionsPageView.Row(id: String($0.id ?? 0), time: $0.time, client: $0.client, route: $0.route, applicants: String($0.applicants))
+        }
+        return DecisionsPageView(chrome, rows: rows)
+    }
+
     static func formView(values: [String: String], error: String?, language: Language, state: ServiceState) -> FormPageView {
         var chrome = chrome(language: language, state: state)
         chrome.title = chrome.t.formTitle
@@ -307,6 +326,8 @@ struct PageText {
     let brand, newApplicant, otherLanguage, footer, model, asOf: String
     let formTitle, uploadTitle, uploadHelp, uploadButton, entryTitle, entryHelp, notGiven, scoreButton, errorTitle, back: String
     let resultTitle, downloadXLSX, printHint, decision, client, rangeNotes: String
+    /// The supervisor's list of decisions.
+    let decisionsTitle, decisionsHelp, time, route, applicants: String
     let rank, offer, status: String
     /// The probability column's heading (a decision of an adverse-event model says "higher is worse").
     var probability: String
@@ -330,6 +351,8 @@ struct PageText {
         notGiven: "未填写", scoreButton: "评估", errorTitle: "无法评估：", back: "返回",
         resultTitle: "评估结果", downloadXLSX: "下载 Excel（.xlsx）", printHint: "打印：使用浏览器的打印功能（Ctrl+P），版式已适配 A4 横向。",
         decision: "决策编号", client: "客户端", rangeNotes: "超出训练范围的数值",
+        decisionsTitle: "审计记录", decisionsHelp: "各客户端最近的 100 条决策（最新在前）；点击编号查看当时的完整结果。按日期、客户端或企业导出：finrec audit。",
+        time: "时间（UTC）", route: "途径", applicants: "企业数",
         rank: "排名", offer: "产品 / 板块", status: "状态", probability: "适配概率", points: "评分", why: "主要因素",
         cost: "贴息后年利率 / 可享金额", interest: "利息 ", worth: "可享 ",
         blocking: "阻碍规则（及来源）", gap: "差距与路径",
@@ -347,6 +370,8 @@ struct PageText {
         notGiven: "not given", scoreButton: "Assess", errorTitle: "Cannot assess:", back: "Back",
         resultTitle: "Assessment", downloadXLSX: "Download Excel (.xlsx)", printHint: "Print with the browser (Ctrl+P); the layout is set for A4 landscape.",
         decision: "Decision", client: "client", rangeNotes: "Values outside the training range",
+        decisionsTitle: "Decisions", decisionsHelp: "The newest 100 decisions of every client (newest first); open one by its number to see the result as given. Export by date, client or enterprise with finrec audit.",
+        time: "Time (UTC)", route: "Route", applicants: "Applicants",
         rank: "Rank", offer: "Offer", status: "Status", probability: "Probability", points: "Points", why: "Main factors",
         cost: "Rate after subsidies / worth", interest: "interest ", worth: "worth ",
         blocking: "Blocking rules (and sources)", gap: "Gap and path",

@@ -116,6 +116,19 @@ enum PageTemplates {
     {{/enterprises}}
     """
 
+    /// `GET /` for a supervisor: the newest decisions of every client, each a link to its page.
+    static let decisions = """
+    <h1>{{t.decisionsTitle}}</h1>
+    <p>{{t.decisionsHelp}}</p>
+    <table class="decisions" id="decisions">
+    <thead><tr><th>{{t.decision}}</th><th>{{t.time}}</th><th>{{t.client}}</th><th>{{t.route}}</th><th>{{t.applicants}}</th></tr></thead>
+    <tbody>
+    {{#rows}}<tr><td><a href="/decisions/{{id}}">{{id}}</a></td><td>{{time}}</td><td>{{client}}</td><td>{{route}}</td><td>{{applicants}}</td></tr>
+    {{/rows}}
+    </tbody>
+    </table>
+    """
+
     static let error = """
     <h1>{{t.errorTitle}} {{status}}</h1>
     <div class="error" id="error" role="alert">{{message}}</div>

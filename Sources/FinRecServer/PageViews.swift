@@ -116,3 +116,18 @@ struct ErrorPageView {
         (self.status, self.message) = (status, message)
     }
 }
+
+/// `GET /` for a supervisor: the newest decisions.
+struct DecisionsPageView {
+    let lang: String, t: PageText, title: String, modelShort: String, asOf: String, switchHref: String
+    let probabilityNote: String?
+    let rows: [Row]
+
+    init(_ chrome: PageChrome, rows: [Row]) {
+        (lang, t, title, modelShort, asOf, switchHref, probabilityNote) =
+            (chrome.lang, chrome.t, chrome.title, chrome.modelShort, chrome.asOf, chrome.switchHref, chrome.probabilityNote)
+        self.rows = rows
+    }
+
+    struct Row { let id: String, time: String, client: String, route: String, applicants: String }
+}

@@ -64,6 +64,7 @@ struct PageViewTests {
         let pages: [(String, String, Any)] = [
             ("form", PageTemplates.form, FormPageView(chrome, error: "e", fields: [field])),
             ("result", PageTemplates.result, decision),
+            ("decisions", PageTemplates.decisions, DecisionsPageView(chrome, rows: [.init(id: "1", time: "t", client: "c", route: "r", applicants: "1")])),
             ("error", PageTemplates.error, ErrorPageView(chrome, status: 404, message: "m")),
         ]
         for (name, template, view) in pages {

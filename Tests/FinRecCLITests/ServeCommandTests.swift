@@ -143,7 +143,7 @@ struct ServeCommandTests {
         #expect((offers?["offers"] as? [Any])?.count == trained.catalog.offers.count)
         let openapi = report["openapi"] as? [String: Any] ?? [:]
         #expect(openapi["valid"] as? Bool == true, "OpenAPI 3.1 document validates: \(openapi)")
-        #expect(Set(openapi["paths"] as? [String] ?? []) == ["/healthz", "/metrics", "/v1/model", "/v1/offers", "/v1/openapi.json", "/v1/plan", "/v1/rank", "/v1/score"])
+        #expect(Set(openapi["paths"] as? [String] ?? []) == ["/healthz", "/metrics", "/v1/decisions", "/v1/decisions/{id}", "/v1/model", "/v1/offers", "/v1/openapi.json", "/v1/plan", "/v1/rank", "/v1/score"])
 
         // The served document is the CLI's, for every shipped applicant.
         let same = report["score_vs_cli"] as? [[String: Any]] ?? []
@@ -242,6 +242,7 @@ struct ServeCommandTests {
         #expect((report["missing"] as? [Any])?.isEmpty == true, "\(report)")
         #expect((report["mismatched"] as? [Any])?.isEmpty == true, "\(report)")
         #expect(report["integrity"] as? String == "ok")
+        #expect(report["chain_break"] is NSNull, "the chain holds after SIGKILL: \(report)")
         #expect(report["rows"] as? Int ?? 0 >= report["received"] as? Int ?? .max)
         // And FinRec itself reads the log after the crash.
         let out = dir + "/after.json"
@@ -288,11 +289,103 @@ struct ServeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/open.sqlite"))
     }
 
-    /// `finrec token CLIENT --tokens FILE`: the token it prints.
-    static func makeToken(client: String, tokens: String) throws -> String {
+    @Test("Roles: an officer scores and reads its own decisions, a supervisor reads every client's (API and page) but scores nothing, an admin reads metrics and the model only; a line from before roles keeps officer and admin; refusals are 403s that name the role")
+    func roles() throws {
+        let dir = try folder()
+        let tokens = dir + "/tokens"
+        var made: [String: String] = [:]
+        for (client, role) in [("officer", "officer"), ("supervisor", "supervisor"), ("admin", "admin")] {
+            made[client] = try Self.makeToken(client: client, tokens: tokens, role: role)
+        }
+        // A line as token files were written before roles: a name and a hash.
+        made["legacy"] = TokenFile.newToken()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tokens))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("legacy \(TokenFile.hash(made["legacy"]!))\n".utf8))
+        try handle.close()
+        #expect(try String(contentsOfFile: tokens, encoding: .utf8).contains(" supervisor\n"), "the role is on the token's line")
+        let tokensJSON = dir + "/tokens.json"
+        try JSONSerialization.data(withJSONObject: made).write(to: URL(fileURLWithPath: tokensJSON))
+
+        let server = try ServerProcess(["--model", model, "--audit", dir + "/audit.sqlite", "--tokens", tokens], folder: dir)
+        let r = try runPythonJSON(root: root, script: "Tests/Serve/check_audit.py", ["roles", server.url, tokensJSON])
+        server.stop()
+        func answers(_ who: String) -> [String: Any] { r[who] as? [String: Any] ?? [:] }
+        func statuses(_ who: String) -> [String: Int] {
+            (answers(who) as [String: Any]).compactMapValues { $0 as? Int }
+        }
+        func read(_ who: String, _ owner: String) -> [Int] { ((answers(who)["read"] as? [String: Any])?[owner] as? [Int]) ?? [] }
+
+        let officer = statuses("officer")
+        #expect(officer["score"] == 200 && officer["metrics"] == 403 && officer["model"] == 403 && officer["offers"] == 200
+                && officer["page"] == 200 && officer["decisions"] == 200 && officer["filter_other"] == 200, "\(officer)")
+        #expect(answers("officer")["decision_clients"] as? [String] == ["officer"])
+        #expect(read("officer", "officer") == [200, 200] && read("officer", "legacy") == [404, 404], "an officer reads its own only")
+
+        let legacy = statuses("legacy")
+        #expect(legacy["score"] == 200 && legacy["metrics"] == 200 && legacy["model"] == 200 && legacy["page"] == 200
+                && legacy["filter_other"] == 403, "a line without roles: officer and admin: \(legacy)")
+        #expect(read("legacy", "officer") == [404, 404] && read("legacy", "legacy") == [200, 200])
+
+        let supervisor = statuses("supervisor")
+        #expect(supervisor["score"] == 403 && supervisor["metrics"] == 403 && supervisor["model"] == 403 && supervisor["offers"] == 200
+                && supervisor["page"] == 200 && supervisor["decisions"] == 200 && supervisor["filter_other"] == 200, "\(supervisor)")
+        #expect(answers("supervisor")["decision_clients"] as? [String] == ["legacy", "officer"])
+        #expect(answers("supervisor")["page_decision_links"] as? Int == 2, "the supervisor's page lists the decisions: \(answers("supervisor"))")
+        #expect(read("supervisor", "officer") == [200, 200] && read("supervisor", "legacy") == [200, 200])
+        let refused = answers("supervisor")["score_message"] as? String ?? ""
+        #expect(refused.contains("officer role") && refused.contains("finrec token NAME --role officer"), "\(refused)")
+
+        let admin = statuses("admin")
+        #expect(admin["score"] == 403 && admin["metrics"] == 200 && admin["model"] == 200 && admin["page"] == 403
+                && admin["decisions"] == 403 && admin["filter_other"] == 403, "\(admin)")
+        #expect(read("admin", "officer") == [403, 403])
+    }
+
+    @Test("Faults: urllib's whole-body 413 is read (lingering close), a client past --rate-limit gets 429 with Retry-After and no audit row, the head is logged; a full volume refuses decisions with 503 and recovers")
+    func faults() throws {
+        let dir = try folder()
+        let db = dir + "/audit.sqlite"
+        let server = try ServerProcess(["--model", model, "--audit", db, "--max-body-mib", "1", "--rate-limit", "3", "--head-every", "1"], folder: dir)
+        let linger = try runPythonJSON(root: root, script: "Tests/Serve/check_audit.py", ["linger", server.url])
+        #expect(linger["status"] as? Int == 413, "\(linger)")
+        #expect(((linger["error"] as? [String: Any])?["message"] as? String)?.contains("1048576") == true)
+        usleep(1_200_000)  // the bucket refills after the 413's request
+        let limited = try runPythonJSON(root: root, script: "Tests/Serve/check_audit.py", ["ratelimit", server.url, db, "3"])
+        let answers = limited["answers"] as? [[String: Any]] ?? []
+        let served = answers.filter { $0["status"] as? Int == 200 }.count
+        #expect(answers.prefix(3).allSatisfy { $0["status"] as? Int == 200 }, "a burst of the limit passes: \(answers)")
+        #expect(answers.contains { $0["status"] as? Int == 429 } && answers.allSatisfy { [200, 429].contains($0["status"] as? Int ?? 0) })
+        for a in answers where a["status"] as? Int == 429 {
+            #expect(Int(a["retry_after"] as? String ?? "") ?? 0 >= 1 && (a["message"] as? String)?.contains("3 requests a second") == true, "\(a)")
+        }
+        #expect(limited["rows_added"] as? Int == served, "a refused request leaves no audit row")
+        #expect(limited["after_wait"] as? Int == 200 && limited["health"] as? Int == 200)
+        usleep(1_500_000)
+        let head = try Self.run(ServerProcess.executable, ["audit", "head", "--audit", db]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!head.isEmpty && server.output.contains("audit head \(head)"), "the service logs the head: \(server.output)")
+        server.stop()
+        #expect(server.output.contains("stopped; audit head \(head)"))
+
+        // The log's volume full (its file size capped under the running service), then space again.
+        let full = try ServerProcess(["--model", model, "--audit", dir + "/full.sqlite"], folder: dir)
+        let r = try runPythonJSON(root: root, script: "Tests/Serve/check_audit.py", ["diskfull", full.url, String(full.pid), dir + "/full.sqlite"])
+        full.stop()
+        let refused = r["refused"] as? [[String: Any]] ?? []
+        #expect((r["statuses"] as? [Int] ?? []).contains(200) && refused.count == 3, "\(r)")
+        for f in refused {
+            #expect(f["status"] as? Int == 503 && f["decision"] is NSNull && (f["message"] as? String)?.contains("cannot be written") == true, "\(f)")
+        }
+        #expect(r["alive_while_full"] as? Int == 200, "the service lives on while the volume is full")
+        #expect((r["recovered"] as? [String: Any])?["status"] as? Int == 200, "decisions again once there is space: \(r)")
+        #expect((r["acknowledged_missing"] as? [Any])?.isEmpty == true && r["integrity"] as? String == "ok" && r["chain_break"] is NSNull, "\(r)")
+    }
+
+    /// `finrec token CLIENT --tokens FILE [--role ROLE]`: the token it prints.
+    static func makeToken(client: String, tokens: String, role: String? = nil) throws -> String {
         let made = Process()
         made.executableURL = URL(fileURLWithPath: ServerProcess.executable)
-        made.arguments = ["token", client, "--tokens", tokens]
+        made.arguments = ["token", client, "--tokens", tokens] + (role.map { ["--role", $0] } ?? [])
         let out = Pipe()
         made.standardOutput = out
         made.standardError = FileHandle.nullDevice

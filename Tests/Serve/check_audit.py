@@ -8,7 +8,7 @@ usage:
   check_audit.py sql DB SQL                       runs SQL (a script) on DB through SQLite, then `chain`
   check_audit.py tamper FINREC DB FOLDER          edit, delete, swap and truncate copies; verify each
   check_audit.py roles URL TOKENS.json            each role against each route
-  check_audit.py linger URL                       urllib sends 2 MiB to a 1 MiB limit and reads the 413
+  check_audit.py linger URL                       urllib sends 24 MiB to a 1 MiB limit and reads the 413
   check_audit.py ratelimit URL DB RATE            a burst past the limit: 429 with Retry-After
   check_audit.py diskfull URL PID DB              the log's file size capped: 503, then recovery
   check_audit.py backupkill FINREC DB OUT TIMES   SIGKILL during `finrec audit backup`"""
@@ -158,13 +158,19 @@ def roles(url, tokens_path):
             decisions[who] = int(h["x-finrec-decision"])
         else:
             answers["score_message"] = error_of(data).get("message")
+        out[who] = answers
+    # Reads after every client has scored.
+    for who, token in tokens.items():
+        auth = {"Authorization": "Bearer " + token}
+        answers = out[who]
         for key, path in [("metrics", "/metrics"), ("model", "/v1/model"), ("offers", "/v1/offers"), ("page", "/"),
                           ("decisions", "/v1/decisions")]:
             code, h, data = request(url, "GET", path, headers=auth)
             answers[key] = code
+            if key == "page":
+                answers["page_decision_links"] = data.decode("utf-8", "replace").count('href="/decisions/')
             if key == "decisions" and code == 200:
                 answers["decision_clients"] = sorted({d["client"] for d in json.loads(data)})
-        out[who] = answers
     # Each client reads each decision made: on the API and on the page.
     for who, token in tokens.items():
         auth = {"Authorization": "Bearer " + token}
@@ -177,7 +183,7 @@ def roles(url, tokens_path):
 
 def linger(url):
     """urllib writes the whole body before it reads: it must read the 413, not a reset."""
-    req = urllib.request.Request(url + "/v1/score", data=b"x" * (2 << 20), headers={"Content-Type": "text/csv"}, method="POST")
+    req = urllib.request.Request(url + "/v1/score", data=b"x" * (24 << 20), headers={"Content-Type": "text/csv"}, method="POST")
     try:
         urllib.request.urlopen(req, timeout=20)
         return {"status": 200}
@@ -250,10 +256,13 @@ def backupkill(finrec, db, out, times):
         p.wait()
         r = {"killed": p.returncode == -signal.SIGKILL, "exists": os.path.exists(target)}
         if r["exists"]:
-            c = sqlite3.connect(target)
-            r["integrity"] = c.execute("PRAGMA integrity_check").fetchone()[0]
-            c.close()
-            r["chain_break"] = chain_break(target)
+            try:
+                c = sqlite3.connect(target)
+                r["integrity"] = c.execute("PRAGMA integrity_check").fetchone()[0]
+                c.close()
+                r["chain_break"] = chain_break(target)
+            except sqlite3.DatabaseError as e:  # a half-written file: what the rename prevents
+                r["integrity"] = "error: %s" % e
         results.append(r)
     return {"full_status": full.returncode, "seconds": took, "runs": results, "log_verify": verify(finrec, db)["status"],
             "log_chain_break": chain_break(db)}
