@@ -8,7 +8,8 @@
 #      the JSON document); and SQLite's rate of one-row commits with synchronous FULL on this disk
 #      (the rate an audit log without group commit could not exceed).
 # Also: the share of the cores wrk itself takes (its CPU time over the run), and the audit log's
-# bytes per decision. Then checks that the audit log holds one row per decision wrk counted as answered.
+# bytes per decision (results are stored deflated). Then checks that the audit log holds one row per
+# decision wrk counted as answered, and times `finrec audit verify` recomputing its hash chain.
 #   Benchmarks/serve.sh [SECONDS] [APPLICANT.json]     defaults: 10, Datasets/applicants/little-giant.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,3 +70,6 @@ print(f"profile: one request on one thread {assess + document:.0f} µs = read, s
 '
 rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from decisions').fetchone()[0])" "$dir/audit.sqlite")
 echo "audit log: $rows decisions for $answered answered requests (wrk counts a request cut at its end as not answered); $(python3 -c "import sqlite3,sys; print(round(sqlite3.connect(sys.argv[1]).execute('select avg(length(CAST(result AS BLOB))) from decisions').fetchone()[0]))" "$dir/audit.sqlite") bytes of result per decision, files $(( $(du -cb "$dir"/audit.sqlite* | tail -1 | cut -f1) / rows )) bytes per decision"
+start=$(date +%s.%N)
+verify=$(.build/release/finrec audit verify --audit "$dir/audit.sqlite")
+echo "audit verify: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s for $rows rows ($(( $(du -cb "$dir"/audit.sqlite* | tail -1 | cut -f1) >> 20 )) MiB): $verify"

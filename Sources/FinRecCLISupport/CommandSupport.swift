@@ -166,8 +166,8 @@ package enum DeskCommand: String, CaseIterable, Sendable {
     package var abstract: String {
         switch self {
         case .serve: "The officer's desk: a JSON API (/v1/score, /v1/rank, …) and a web page in Chinese, every decision in an audit log."
-        case .token: "Make a bearer token for a client of `finrec serve`: prints it once, stores only its SHA-256 in the token file."
-        case .audit: "Read the decisions `finrec serve` committed: time, client, route, input and model SHA-256, the result."
+        case .token: "Make a bearer token for a client of `finrec serve`, with its roles: prints it once, stores only its SHA-256 in the token file."
+        case .audit: "The decisions `finrec serve` committed, hash-chained: export, verify, head, prune, backup."
         }
     }
 

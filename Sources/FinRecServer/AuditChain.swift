@@ -4,12 +4,13 @@ import Foundation
 
 /// The hash chain that makes the audit log tamper-evident.
 ///
-/// Each row stores `hash = SHA-256(previous row's hash ‖ content digest)`, both as 64 lowercase
-/// hexadecimal characters (the first row's previous hash is 64 zeros), where the content digest is
-/// the SHA-256 of the row in a canonical encoding: the tag `finrec-audit-row-1`, then each field as
-/// an 8-byte big-endian length and its bytes, in this order: id, time, client, route,
-/// input_sha256, model_sha256, applicants (id and applicants in decimal), kind, encoding, and the
-/// stored result (the deflated bytes when the encoding is `deflate`). Editing any field of a row,
+/// Each row stores `hash = SHA-256(previous row's hash ‖ id ‖ content digest)`: the hashes as 64
+/// lowercase hexadecimal characters (the first row's previous hash is 64 zeros), the id in decimal,
+/// all as ASCII. The content digest is the SHA-256 of the row in a canonical encoding: the tag
+/// `finrec-audit-row-1`, then each field as an 8-byte big-endian length and its bytes, in this
+/// order: time, client, route, input_sha256, model_sha256, applicants (in decimal), kind, encoding,
+/// and the stored result (the deflated bytes when the encoding is `deflate`). The digest needs no
+/// id, so it is computed on the request's thread; the writer only links. Editing any field of a row,
 /// deleting a row or swapping two rows changes a digest that a later row's hash was built on, so
 /// `finrec audit verify` names the first row where recomputing the chain parts from what is stored.
 /// README.md ("The audit log") spells this out for an auditor's own checker.
@@ -19,7 +20,7 @@ package enum AuditChain {
     static let tag = Array("finrec-audit-row-1".utf8)
 
     /// The digest of one row's content in the canonical encoding.
-    package static func contentDigest(id: Int64, time: String, client: String, route: String, inputSHA256: String, modelSHA256: String,
+    package static func contentDigest(time: String, client: String, route: String, inputSHA256: String, modelSHA256: String,
                                       applicants: Int, kind: String, encoding: String, result: [UInt8]) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(result.count + 512)
@@ -29,14 +30,14 @@ package enum AuditChain {
             bytes.append(contentsOf: value)
         }
         bytes.append(contentsOf: tag)
-        for text in [String(id), time, client, route, inputSHA256, modelSHA256, String(applicants), kind, encoding] { field(text.utf8) }
+        for text in [time, client, route, inputSHA256, modelSHA256, String(applicants), kind, encoding] { field(text.utf8) }
         field(result)
         return SHA256.hex(bytes)
     }
 
-    /// A row's hash from the previous row's and its content digest.
-    package static func link(previous: String, content: String) -> String {
-        SHA256.hex(Array(previous.utf8) + Array(content.utf8))
+    /// A row's hash from the previous row's, its id and its content digest.
+    package static func link(previous: String, id: Int64, content: String) -> String {
+        SHA256.hex(Array((previous + String(id) + content).utf8))
     }
 
     /// `ID:HASH`, as `finrec audit head` prints a head and `finrec audit verify --head` reads it.

@@ -97,8 +97,9 @@ struct StoredRow: Sendable {
         }
     }
 
-    func digest(id: Int64) -> String {
-        AuditChain.contentDigest(id: id, time: time, client: client, route: route, inputSHA256: inputSHA256, modelSHA256: modelSHA256,
+    /// The content digest the chain links (``AuditChain``).
+    func digest() -> String {
+        AuditChain.contentDigest(time: time, client: client, route: route, inputSHA256: inputSHA256, modelSHA256: modelSHA256,
                                  applicants: applicants, kind: kind, encoding: encoding, result: result)
     }
 
@@ -148,7 +149,7 @@ package final class AuditLog: @unchecked Sendable {
     let reader: DatabaseQueue
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var pending: [(StoredRow, CheckedContinuation<Int64, any Error>)] = []
+    private var pending: [(row: StoredRow, digest: String, continuation: CheckedContinuation<Int64, any Error>)] = []
     private var stopping = false
     private var stopped = false
     /// The checkpointer's connection; bytes committed since the last checkpoint was asked for,
@@ -297,7 +298,7 @@ package final class AuditLog: @unchecked Sendable {
                 let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM decisions ORDER BY id")
                 while let row = try cursor.next() {
                     let id: Int64 = row["id"]
-                    previous = AuditChain.link(previous: previous, content: StoredRow(row: row).digest(id: id))
+                    previous = AuditChain.link(previous: previous, id: id, content: StoredRow(row: row).digest())
                     links.append((id, previous))
                 }
                 let update = try db.makeStatement(sql: "UPDATE decisions SET hash = ? WHERE id = ?")
@@ -318,8 +319,9 @@ package final class AuditLog: @unchecked Sendable {
     /// Commits `entry` and returns its row id; throws when the log cannot be written (the
     /// caller then sends no decision).
     package func record(_ entry: AuditEntry) async throws -> Int64 {
-        // Deflated here, on the request's thread, not the writer's.
+        // Deflated and digested here, on the request's thread, not the writer's.
         let row = StoredRow(entry)
+        let digest = row.digest()
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
@@ -327,7 +329,7 @@ package final class AuditLog: @unchecked Sendable {
                 continuation.resume(throwing: ServiceError(.unavailable, "the service is stopping; send the request again"))
                 return
             }
-            pending.append((row, continuation))
+            pending.append((row, digest, continuation))
             condition.broadcast()  // the writer and the checkpointer share the condition
         }
     }
@@ -365,9 +367,9 @@ package final class AuditLog: @unchecked Sendable {
                     let statement = try db.cachedStatement(sql: StoredRow.insert)
                     var ids: [Int64] = []
                     ids.reserveCapacity(batch.count)
-                    for (row, _) in batch {
+                    for (row, digest, _) in batch {
                         let id = previous.id + 1
-                        let hash = AuditChain.link(previous: previous.hash, content: row.digest(id: id))
+                        let hash = AuditChain.link(previous: previous.hash, id: id, content: digest)
                         try statement.execute(arguments: row.arguments(id: id, hash: hash))
                         previous = AuditChain.Head(id: id, hash: hash)
                         ids.append(id)
@@ -375,11 +377,11 @@ package final class AuditLog: @unchecked Sendable {
                     return (ids, previous, finding)
                 }
                 if let finding { warn(finding) }
-                for ((_, continuation), id) in zip(batch, ids) { continuation.resume(returning: id) }
+                for ((_, _, continuation), id) in zip(batch, ids) { continuation.resume(returning: id) }
                 condition.lock()
                 written = head
                 committedHead = head
-                sinceCheckpoint += batch.reduce(0) { $0 + $1.0.result.count + 512 }
+                sinceCheckpoint += batch.reduce(0) { $0 + $1.row.result.count + 512 }
                 if sinceCheckpoint >= Self.checkpointBytes {
                     sinceCheckpoint = 0
                     checkpointDue = true
@@ -388,7 +390,7 @@ package final class AuditLog: @unchecked Sendable {
                 condition.unlock()
             } catch {
                 let failure = ServiceError(.unavailable, "the audit log \(path) cannot be written (\(error)); no decision was given. Free space on its volume (or fix what the error names) and send the request again")
-                for (_, continuation) in batch { continuation.resume(throwing: failure) }
+                for (_, _, continuation) in batch { continuation.resume(throwing: failure) }
             }
         }
     }

@@ -151,7 +151,7 @@ extension AuditLog {
                     report.failure = (1, "the log starts at row \(id) and no prune checkpoint accounts for rows \(id == 2 ? "1" : "1–\(id - 1)"): they were deleted")
                     return report
                 }
-                if AuditChain.link(previous: link, content: content.digest(id: id)) != stored {
+                if AuditChain.link(previous: link, id: id, content: content.digest()) != stored {
                     report.failure = (id, "row \(id) is not as it was written: its content, its hash or its place (rows swapped) was changed after it was committed")
                     return report
                 }
@@ -222,7 +222,7 @@ extension AuditLog {
             row.encoding = "text"
             row.result = Array(record.utf8)
             let id = last.id + 1
-            try db.execute(sql: StoredRow.insert, arguments: row.arguments(id: id, hash: AuditChain.link(previous: last.hash, content: row.digest(id: id))))
+            try db.execute(sql: StoredRow.insert, arguments: row.arguments(id: id, hash: AuditChain.link(previous: last.hash, id: id, content: row.digest())))
             pruned.checkpoint = id
         }
         // Give the space back: free pages to the file system (logs made by this version), and

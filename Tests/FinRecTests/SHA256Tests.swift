@@ -25,4 +25,26 @@ struct SHA256Tests {
         for _ in 0..<1000 { h.update(block) }
         #expect(h.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    @Test("Any split of a message gives the digest of the whole: every length around the block edges, pieces of every size")
+    func splits() {
+        var generator = SplitMix64(seed: 3)
+        let message = (0..<300).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        for n in [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 300] {
+            let whole = SHA256.hex(message[0..<n])
+            for piece in [1, 3, 63, 64, 65] {
+                var hash = SHA256()
+                var i = 0
+                while i < n {
+                    hash.update(message[i..<min(n, i + piece)])
+                    i += piece
+                }
+                #expect(hash.finalize() == whole, "\(n) bytes in pieces of \(piece)")
+            }
+        }
+        // Known digests of 55, 56 and 64 'a's (the padding's edges), from Python's hashlib.
+        #expect(SHA256.hex(Array(repeating: UInt8(ascii: "a"), count: 55)) == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        #expect(SHA256.hex(Array(repeating: UInt8(ascii: "a"), count: 56)) == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        #expect(SHA256.hex(Array(repeating: UInt8(ascii: "a"), count: 64)) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+    }
 }

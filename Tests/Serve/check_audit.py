@@ -34,10 +34,10 @@ GENESIS = "0" * 64
 
 
 def content_digest(row):
-    """SHA-256 of the row's canonical encoding: the tag, then each field as an 8-byte big-endian
-    length and its bytes."""
+    """SHA-256 of the row's canonical encoding: the tag, then each field but the id as an 8-byte
+    big-endian length and its bytes."""
     h = hashlib.sha256(b"finrec-audit-row-1")
-    fields = [str(row["id"]), row["time"], row["client"], row["route"], row["input_sha256"], row["model_sha256"],
+    fields = [row["time"], row["client"], row["route"], row["input_sha256"], row["model_sha256"],
               str(row["applicants"]), row["kind"], row["encoding"]]
     for f in fields:
         b = f.encode("utf-8")
@@ -73,7 +73,7 @@ def chain_break(db):
             if r["id"] != previous[0] + 1:
                 return previous[0] + 1
             link = previous[1]
-        if hashlib.sha256((link + content_digest(r)).encode()).hexdigest() != r["hash"]:
+        if hashlib.sha256((link + str(r["id"]) + content_digest(r)).encode()).hexdigest() != r["hash"]:
             return r["id"]
         if r["encoding"] == "deflate":
             zlib.decompress(bytes(r["result"]))
@@ -133,7 +133,7 @@ def tamper(finrec, db, folder):
     c.execute("UPDATE decisions SET client = 'forger' WHERE id = ?", (mid,))
     row = c.execute("SELECT * FROM decisions WHERE id = ?", (mid,)).fetchone()
     prev = c.execute("SELECT hash FROM decisions WHERE id = ?", (mid - 1,)).fetchone()[0]
-    c.execute("UPDATE decisions SET hash = ? WHERE id = ?", (hashlib.sha256((prev + content_digest(row)).encode()).hexdigest(), mid))
+    c.execute("UPDATE decisions SET hash = ? WHERE id = ?", (hashlib.sha256((prev + str(mid) + content_digest(row)).encode()).hexdigest(), mid))
     c.commit()
     c.close()
     out["forged_hash"] = dict(verify(finrec, forged), python=chain_break(forged))
