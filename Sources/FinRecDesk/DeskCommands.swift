@@ -271,10 +271,10 @@ struct AuditPrune: ParsableCommand {
     var before: String
 
     func validate() throws {
-        try checkDate(before, "--before")
         if before > AuditEntry.timestamp() {
             throw ValidationError("--before \(before) is in the future: it would remove decisions being written now; give a date already passed.")
         }
+        try checkDate(before, "--before")
     }
 
     func run() throws {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FinRec
 @testable import FinRecDesk
 @testable import FinRecServer
@@ -237,5 +238,37 @@ struct AuditLogTests {
             }
         }
         #expect(runs.contains { $0["exists"] as? Bool == false && $0["killed"] as? Bool == true }, "some kills came before the end: \(r)")
+    }
+
+    @Test("The commands: export with filters (CSV with hashes, JSON), head and verify as an auditor runs them, prune refuses a future date and says what it removed")
+    func commands() async throws {
+        let dir = try folder()
+        let path = dir + "/audit.sqlite"
+        let log = try AuditLog(path: path)
+        for i in 0..<6 { _ = try await log.record(Self.entry(i, time: "2026-0\(i + 1)-10T09:00:00.000Z", client: i < 3 ? "a" : "b")) }
+        log.close()
+        let csv = dir + "/out.csv"
+        try AuditExportCommand.parse(["--audit", path, "--since", "2026-02-01", "--until", "2026-05-01", "--client", "b", "--output", csv]).run()
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "id,time,client,route,input_sha256,model_sha256,applicants,kind,hash,result")
+        #expect(lines.dropFirst().map { $0.split(separator: ",").first.map(String.init) } == ["4"], "only b's April decision: \(lines)")
+        let json = dir + "/out.json"
+        try AuditExportCommand.parse(["--audit", path, "--enterprise", "91370100MA3C5YQ102", "--format", "json", "--output", json]).run()
+        let rows = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [[String: Any]] ?? []
+        #expect(rows.count == 1 && rows[0]["id"] as? Int == 3 && (rows[0]["hash"] as? String)?.count == 64)
+        #expect(((rows[0]["result"] as? [String: Any])?["enterprises"] as? [[String: Any]])?.first?["enterprise_id"] as? String == "91370100MA3C5YQ102")
+
+        let finrec = ServerProcess.executable
+        let head = try ServeCommandTests.run(finrec, ["audit", "head", "--audit", path])
+        #expect(head.status == 0 && AuditChain.Head(parsing: head.output)?.id == 6, "\(head)")
+        let verified = try ServeCommandTests.run(finrec, ["audit", "verify", "--audit", path, "--head", head.output.trimmingCharacters(in: .whitespacesAndNewlines)])
+        #expect(verified.status == 0 && verified.output.contains("the chain holds: 6 rows"), "\(verified)")
+        let future = try ServeCommandTests.run(finrec, ["audit", "prune", "--audit", path, "--before", "2999-01-01"])
+        #expect(future.status != 0 && future.errors.contains("in the future"), "\(future)")
+        let pruned = try ServeCommandTests.run(finrec, ["audit", "prune", "--audit", path, "--before", "2026-03-01"])
+        #expect(pruned.status == 0 && pruned.output.contains("removed rows 1–2 (2 decisions before 2026-03-01); checkpoint row 7"), "\(pruned)")
+        let missing = try ServeCommandTests.run(finrec, ["audit", "verify", "--audit", dir + "/none.sqlite"])
+        #expect(missing.status != 0 && missing.errors.contains("no audit log there"), "\(missing)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"), "reading never creates a log")
     }
 }
