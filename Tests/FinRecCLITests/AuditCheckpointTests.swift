@@ -12,12 +12,12 @@ struct AuditCheckpointTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/audit.sqlite"
         let log = try AuditLog(path: path)
-        // 120 decisions of 60 KB: past the checkpointer's 4 MiB threshold.
-        let result = String(repeating: "决", count: 20_000)
+        // 150 decisions of 45 KB that deflate to about 37 KB each: past the checkpointer's 4 MiB threshold.
         var ids: [Int64] = []
-        for i in 0..<120 {
+        for i in 0..<150 {
             ids.append(try await log.record(AuditEntry(time: AuditEntry.timestamp(), client: "test", route: "POST /v1/score",
-                                                       inputSHA256: String(i), modelSHA256: "m", applicants: 1, result: result)))
+                                                       inputSHA256: String(i), modelSHA256: "m", applicants: 1,
+                                                       result: AuditLogTests.noise(i, bytes: 45_000))))
         }
         // The writer commits into the WAL and never checkpoints itself (wal_autocheckpoint = 0):
         // without the checkpointer the database file would keep its first pages until it closes.
@@ -27,8 +27,8 @@ struct AuditCheckpointTests {
             try await Task.sleep(nanoseconds: 50_000_000)
             waited += 1
         }
-        #expect(databaseBytes() >= 4 << 20, "the database file holds \(databaseBytes()) bytes after 120 decisions of 60 KB")
-        for id in ids { #expect(try log.entry(id: id)?.result == result) }
+        #expect(databaseBytes() >= 4 << 20, "the database file holds \(databaseBytes()) bytes after 150 decisions of 37 KB stored")
+        for (i, id) in ids.enumerated() { #expect(try log.entry(id: id)?.result == AuditLogTests.noise(i, bytes: 45_000)) }
         log.close()
     }
 }

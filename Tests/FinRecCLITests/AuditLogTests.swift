@@ -34,6 +34,18 @@ struct AuditLogTests {
                    applicants: 1, result: result(i, enterprise: "91370100MA3C5YQ\(100 + i)"))
     }
 
+    /// Printable text that zlib cannot shrink much (about 6.5 bits a character): row `i`'s is a
+    /// window of one random block, at an offset of its own, so no two rows share a 32 KB window.
+    static func noise(_ i: Int, bytes: Int) -> String {
+        let start = (i * 7_919) % noiseBlock.count
+        return String(decoding: (noiseBlock + noiseBlock)[start..<(start + min(bytes, noiseBlock.count))], as: UTF8.self)
+    }
+
+    static let noiseBlock: [UInt8] = {
+        var generator = SplitMix64(seed: 11)
+        return (0..<65_536).map { _ in UInt8(33 + generator.next() % 90) }
+    }()
+
     /// Warnings the log gives, collected.
     final class Warnings: Sendable {
         let lines = Mutex<[String]>([])
@@ -203,16 +215,10 @@ struct AuditLogTests {
         let dir = try folder()
         let path = dir + "/audit.sqlite"
         let log = try AuditLog(path: path)
-        // Results that do not compress, so the log is large enough (about 60 MB) to kill a backup half-way.
-        var generator = SplitMix64(seed: 11)
-        let noise = (0..<1000).map { _ in
-            var bytes = [UInt8](repeating: 0, count: 45_000)
-            for j in bytes.indices { bytes[j] = UInt8(33 + generator.next() % 90) }
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        // Results that do not compress, so the log is large enough (about 40 MB) to kill a backup half-way.
         for i in 0..<1000 {
             _ = try await log.record(AuditEntry(time: AuditEntry.timestamp(), client: "c", route: "POST /v1/score", inputSHA256: String(i),
-                                                modelSHA256: "m", applicants: 1, result: noise[i]))
+                                                modelSHA256: "m", applicants: 1, result: Self.noise(i, bytes: 45_000)))
         }
         // Backups taken while another task writes.
         let writer = Task {
