@@ -22,10 +22,12 @@ struct Serve: AsyncParsableCommand {
         commandName: DeskCommand.serve.rawValue,
         abstract: DeskCommand.serve.abstract,
         discussion: """
-            Binds 127.0.0.1 by default; on any other address it refuses to start without --tokens. \
-            Every decision (time, client, input SHA-256, model SHA-256, the result) is committed to \
-            the SQLite audit log (WAL, synchronous FULL) before its response is sent; read it with \
-            `finrec audit`. SIGHUP reloads the model file atomically (requests in flight finish on \
+            Binds 127.0.0.1 by default; on any other address it refuses to start without --tokens, \
+            whose roles (officer, supervisor, admin) decide what each client may do. Every decision \
+            (time, client, input SHA-256, model SHA-256, the result) is committed to the SQLite audit \
+            log (WAL, synchronous FULL), chained to the one before by SHA-256, before its response is \
+            sent; the log's head goes to standard error every --head-every seconds. Read, verify, \
+            prune and back up the log with `finrec audit`. SIGHUP reloads the model file atomically (requests in flight finish on \
             the old one); SIGTERM or Ctrl-C stops after the requests in flight. The API is described \
             at /v1/openapi.json; README.md shows the page and the load figures.
             """)

@@ -73,7 +73,7 @@ enum API {
         // The document written once, as the bytes sent; the log keeps the same text.
         let bytes = document.compactJSON()
         let id = try await commit(route: "POST /v1/score", body: body, model: model, applicants: document.results.count,
-                                  result: String(decoding: bytes, as: UTF8.self), context: context, state: state)
+                                  result: bytes, context: context, state: state)
         return respond(bytes, decision: id)
     }
 
@@ -95,7 +95,7 @@ enum API {
         let body = try await uploadedBody(request, state: state)
         let document = try Desk.rank(body, name: "request body", options: options, model: model)
         let text = format == "csv" ? document.csv() : document.json()
-        let id = try await commit(route: "POST /v1/rank", body: body, model: model, applicants: document.ranker.rows, result: text,
+        let id = try await commit(route: "POST /v1/rank", body: body, model: model, applicants: document.ranker.rows, result: Array(text.utf8),
                                   context: context, state: state)
         return respond(text, type: format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", decision: id)
     }
@@ -127,7 +127,7 @@ enum API {
                                         plan: plan, model: model.scoring, workers: state.configuration.rankWorkers)
         }
         let text = format == "csv" ? planned.csv() : planned.json()
-        let id = try await commit(route: "POST /v1/plan", body: body, model: model, applicants: planned.result.rows, result: text,
+        let id = try await commit(route: "POST /v1/plan", body: body, model: model, applicants: planned.result.rows, result: Array(text.utf8),
                                   context: context, state: state)
         return respond(text, type: format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", decision: id)
     }
@@ -198,11 +198,11 @@ enum API {
     }
 
     /// Commits the decision to the audit log; returns its id. Nothing is sent before this returns.
-    static func commit(route: String, body: [UInt8], model: LoadedModel, applicants: Int, result: String,
+    static func commit(route: String, body: [UInt8], model: LoadedModel, applicants: Int, result: [UInt8],
                        context: FinRecContext, state: ServiceState) async throws -> Int64 {
         let id = try await state.audit.record(AuditEntry(time: AuditEntry.timestamp(), client: context.client, route: route,
                                                          inputSHA256: SHA256.hex(body), modelSHA256: model.sha256,
-                                                         applicants: applicants, result: result))
+                                                         applicants: applicants, result: ""), result: result)
         state.metrics.decided()
         return id
     }

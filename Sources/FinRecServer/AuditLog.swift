@@ -63,7 +63,9 @@ struct StoredRow: Sendable {
     var encoding: String
     var result: [UInt8]
 
-    init(_ entry: AuditEntry) {
+    /// The row of `entry`; its result given as `bytes` when the caller has them (its `result` text
+    /// is then not read).
+    init(_ entry: AuditEntry, bytes: [UInt8]? = nil) {
         time = entry.time
         client = entry.client
         route = entry.route
@@ -72,7 +74,7 @@ struct StoredRow: Sendable {
         applicants = entry.applicants
         kind = entry.kind.rawValue
         encoding = "deflate"
-        result = Deflate.compress(Array(entry.result.utf8))
+        result = Deflate.compress(bytes ?? Array(entry.result.utf8))
     }
 
     init(row: Row) {
@@ -319,8 +321,16 @@ package final class AuditLog: @unchecked Sendable {
     /// Commits `entry` and returns its row id; throws when the log cannot be written (the
     /// caller then sends no decision).
     package func record(_ entry: AuditEntry) async throws -> Int64 {
-        // Deflated and digested here, on the request's thread, not the writer's.
-        let row = StoredRow(entry)
+        try await record(StoredRow(entry))
+    }
+
+    /// Commits `entry` with the result as the bytes sent (the entry's `result` text unused).
+    package func record(_ entry: AuditEntry, result bytes: [UInt8]) async throws -> Int64 {
+        try await record(StoredRow(entry, bytes: bytes))
+    }
+
+    private func record(_ row: StoredRow) async throws -> Int64 {
+        // Deflated (by the caller) and digested here, on the request's thread, not the writer's.
         let digest = row.digest()
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()

@@ -108,7 +108,7 @@ enum Page {
             return html(render("form", view), status: HTTPResponse.Status(code: error.status.rawValue))
         }
         let id = try await API.commit(route: "POST /score", body: body, model: model, applicants: document.results.count,
-                                      result: String(decoding: document.compactJSON(), as: UTF8.self),
+                                      result: document.compactJSON(),
                                       context: context, state: state)
         var headers = HTTPFields()
         headers[.location] = "/decisions/\(id)"

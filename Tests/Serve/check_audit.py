@@ -6,6 +6,7 @@ of tokens, and the faults the service must survive. Prints one JSON object; the 
 usage:
   check_audit.py chain DB                         the first row where the chain breaks (null: none)
   check_audit.py sql DB SQL                       runs SQL (a script) on DB through SQLite, then `chain`
+  check_audit.py stored DB                        bytes of the stored results, their encodings, and inflated
   check_audit.py tamper FINREC DB FOLDER          edit, delete, swap and truncate copies; verify each
   check_audit.py roles URL TOKENS.json            each role against each route
   check_audit.py linger URL                       urllib sends 24 MiB to a 1 MiB limit and reads the 413
@@ -268,6 +269,14 @@ def backupkill(finrec, db, out, times):
             "log_chain_break": chain_break(db)}
 
 
+def stored(db):
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT result, encoding FROM decisions").fetchall()
+    con.close()
+    return {"stored_bytes": sum(len(r) for r, _ in rows), "encodings": sorted({e for _, e in rows}),
+            "inflated_bytes": sum(len(zlib.decompress(bytes(r))) if e == "deflate" else len(r) for r, e in rows)}
+
+
 def sql(db, script):
     con = sqlite3.connect(db)
     con.executescript(script)
@@ -279,7 +288,7 @@ def sql(db, script):
 
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    result = {"chain": lambda: {"break": chain_break(*args)}, "sql": lambda: sql(*args), "tamper": lambda: tamper(*args), "roles": lambda: roles(*args),
+    result = {"chain": lambda: {"break": chain_break(*args)}, "sql": lambda: sql(*args), "stored": lambda: stored(*args), "tamper": lambda: tamper(*args), "roles": lambda: roles(*args),
               "linger": lambda: linger(*args), "ratelimit": lambda: ratelimit(*args), "diskfull": lambda: diskfull(*args),
               "backupkill": lambda: backupkill(*args)}[mode]()
     print(json.dumps(result, ensure_ascii=False))
