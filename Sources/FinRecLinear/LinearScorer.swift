@@ -123,16 +123,25 @@ package struct LinearScorer<T: KernelScalar>: Sendable {
                         // Part of a block: the same call shape on a zero-padded copy, each row at its place.
                         let scratch = padded ?? UnsafeMutablePointer<T>.allocate(capacity: block * (d + k))
                         padded = scratch
-                        scratch.initialize(repeating: 0, count: block * (d + k))
+                        // Bytes, not elements: T is Float or Double (all-zero bits are +0), and
+                        // this code is not specialised for T, so an element loop would go
+                        // through T's value witnesses one element at a time.
+                        UnsafeMutableRawPointer(scratch).initializeMemory(as: UInt8.self, repeating: 0, count: block * (d + k) * MemoryLayout<T>.stride)
                         let offset = firstRow + lower - blockStart, rows = upper - lower
                         let px = scratch, pc = scratch + block * d
-                        (px + offset * d).update(from: xp + lower * d, count: rows * d)
+                        Self.copy(xp + lower * d, to: px + offset * d, count: rows * d)
                         Self.block(x: px, into: pc, rows: block, d: d, k: k, weights: wp, intercepts: bp, kernel: kernel)
-                        (op + lower * k).update(from: pc + offset * k, count: rows * k)
+                        Self.copy(pc + offset * k, to: op + lower * k, count: rows * k)
                     }
                 }
             }
         }
+    }
+
+    /// `count` values from `source` to `target`, as bytes (T is a trivial floating-point type).
+    @inline(__always)
+    private static func copy(_ source: UnsafePointer<T>, to target: UnsafeMutablePointer<T>, count: Int) {
+        UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: count * MemoryLayout<T>.stride)
     }
 
     /// c ← b + x·Wᵀ for one block of `rows` rows (one `gemm`).
@@ -141,7 +150,7 @@ package struct LinearScorer<T: KernelScalar>: Sendable {
         x: UnsafePointer<T>, into c: UnsafeMutablePointer<T>, rows: Int, d: Int, k: Int,
         weights: UnsafePointer<T>, intercepts: UnsafePointer<T>, kernel: Kernel
     ) {
-        for i in 0..<rows { (c + i * k).update(from: intercepts, count: k) }
+        for i in 0..<rows { copy(intercepts, to: c + i * k, count: k) }
         if d > 0 {
             kernel.gemm(.none, .transposed, m: rows, n: k, k: d, alpha: 1, a: x, lda: d,
                         b: weights, ldb: d, beta: 1, c: c, ldc: k)
