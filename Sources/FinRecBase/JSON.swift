@@ -487,12 +487,37 @@ extension JSONValue {
         return x.description
     }
 
+    /// Whether any byte is a control character, a quote or a backslash: eight bytes at a time
+    /// (a byte b is below 0x20, or equal to c, exactly when its lane of the usual SWAR tests has
+    /// its high bit set; bytes of 0x80 and above never are).
+    @inline(__always)
+    static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroLane(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        var i = 0
+        if let base = bytes.baseAddress {
+            while i + 8 <= bytes.count {
+                let v = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                // Below 0x20: (v - 0x20…) & ~v & 0x80… (exact for lanes under 0x80).
+                let control = (v &- ones &* 0x20) & ~v & highs
+                if control | zeroLane(v ^ (ones &* 0x22)) | zeroLane(v ^ (ones &* 0x5C)) != 0 { return true }
+                i += 8
+            }
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return true }
+            i += 1
+        }
+        return false
+    }
+
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         // Contiguous UTF-8: one scan and one copy for the usual string with nothing to escape.
         let clean = s.withUTF8 { bytes in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            guard !needsEscape(bytes) else { return false }
             out.append(contentsOf: bytes)
             return true
         }

@@ -141,16 +141,22 @@ package struct OfferScorer: Sendable {
         let weights = model.linear.products[p].weights
         let x = scored.features.row(row)
         let base = x.startIndex
-        var codes: [ReasonCode] = []
+        // Sorted as (share, feature) pairs, then made into codes: moving codes (three strings
+        // each) while sorting retains and releases at every step.
+        var shares: [(logit: Double, feature: Int)] = []
+        shares.reserveCapacity(featureColumns.count)
         for (f, columns) in featureColumns.enumerated() {
             var logit = 0.0
             for j in columns { logit += weights[j] * x[base + j] }
-            let feature = model.features.spec.features[f]
-            codes.append(ReasonCode(feature: feature.name, chinese: feature.chinese, english: feature.english,
-                                    logit: logit, points: model.scaling.factor * logit, order: f))
+            shares.append((logit, f))
         }
-        codes.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.order < $1.order }
-        return codes
+        shares.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.feature < $1.feature }
+        let features = model.features.spec.features, factor = model.scaling.factor
+        return shares.map { share in
+            let feature = features[share.feature]
+            return ReasonCode(feature: feature.name, chinese: feature.chinese, english: feature.english,
+                              logit: share.logit, points: factor * share.logit, order: share.feature)
+        }
     }
 }
 

@@ -87,4 +87,31 @@ struct JSONTests {
         let s = "a\"b\\c\n\r\t\u{01}\u{1F}专精特新 😀"
         #expect(try JSONValue.parse(JSONValue.array([.string(s)]).prettyPrinted()) == .array([.string(s)]))
     }
+
+    @Test("Strings are escaped exactly where a character needs it, wherever it falls in the eight-byte scan (against a one-character reference)")
+    func escapingAgainstReference() {
+        var generator = SplitMix64(seed: 5)
+        let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{7F}", "专", "é", "𝄞", "/", "!", "~"]
+        func reference(_ s: String) -> String {
+            "\"" + s.unicodeScalars.map { u -> String in
+                switch u {
+                case "\"": return "\\\""
+                case "\\": return "\\\\"
+                case "\n": return "\\n"
+                case "\r": return "\\r"
+                case "\t": return "\\t"
+                case _ where u.value < 0x20:
+                    let hex = String(u.value, radix: 16)
+                    return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: return String(u)
+                }
+            }.joined() + "\""
+        }
+        for _ in 0..<3_000 {
+            let length = Int(generator.next() % 40)
+            // Mostly plain letters, so a special character lands in every lane of the scan.
+            let text = (0..<length).map { _ in generator.next() % 4 == 0 ? alphabet[Int(generator.next() % UInt64(alphabet.count))] : "x" }.joined()
+            #expect(JSONValue.string(text).compact() == reference(text), "\(Array(text.utf8))")
+        }
+    }
 }
