@@ -333,6 +333,10 @@ struct ServeCommandTests {
         #expect(answers("supervisor")["decision_clients"] as? [String] == ["legacy", "officer"])
         #expect(answers("supervisor")["page_decision_links"] as? Int == 2, "the supervisor's page lists the decisions: \(answers("supervisor"))")
         #expect(read("supervisor", "officer") == [200, 200] && read("supervisor", "legacy") == [200, 200])
+        // The supervisor's export of one client's decisions, as `finrec audit` writes it.
+        let export = answers("supervisor")["csv"] as? [String: Any] ?? [:]
+        #expect((export["type"] as? String)?.hasPrefix("text/csv") == true && export["rows"] as? Int == 1 && export["clients"] as? [String] == ["officer"], "\(export)")
+        #expect(export["header"] as? String == AuditExport.columns.joined(separator: ","))
         let refused = answers("supervisor")["score_message"] as? String ?? ""
         #expect(refused.contains("officer role") && refused.contains("finrec token NAME --role officer"), "\(refused)")
 

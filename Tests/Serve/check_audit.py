@@ -13,7 +13,9 @@ usage:
   check_audit.py ratelimit URL DB RATE            a burst past the limit: 429 with Retry-After
   check_audit.py diskfull URL PID DB              the log's file size capped: 503, then recovery
   check_audit.py backupkill FINREC DB OUT TIMES   SIGKILL during `finrec audit backup`"""
+import csv
 import hashlib
+import io
 import json
 import os
 import random
@@ -179,6 +181,11 @@ def roles(url, tokens_path):
                                     request(url, "GET", "/decisions/%d" % d, headers=auth)[0]] for owner, d in decisions.items()}
         code, h, data = request(url, "GET", "/v1/decisions?client=officer", headers=auth)
         out[who]["filter_other"] = code
+        code, h, data = request(url, "GET", "/v1/decisions?client=officer&format=csv", headers=auth)
+        if code == 200:
+            table = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+            out[who]["csv"] = {"type": h.get("content-type"), "header": ",".join(table[0]), "rows": len(table) - 1,
+                               "clients": sorted({r[2] for r in table[1:]})}
     return out
 
 
