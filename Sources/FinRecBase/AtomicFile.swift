@@ -108,6 +108,11 @@ package final class AtomicFileWriter {
             throw failure
         }
         finished = true
+        Self.syncFolder(of: path)
+    }
+
+    /// Syncs the folder holding `path`, so a rename into it survives a crash.
+    package static func syncFolder(of path: String) {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? "."
         let dirFD = open(folder, O_RDONLY | O_DIRECTORY)

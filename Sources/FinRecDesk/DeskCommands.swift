@@ -164,7 +164,7 @@ private func auditing<T>(_ work: () throws -> T) throws -> T {
 
 /// A date or timestamp option, checked.
 private func checkDate(_ value: String?, _ option: String) throws {
-    if let value, CivilDate(isoDate: String(value.prefix(10))) == nil {
+    if let value, !AuditFilter.isDate(value) {
         throw ValidationError("Please write \(option) as YYYY-MM-DD (or a full timestamp such as 2026-11-30T08:00:00Z).")
     }
 }

@@ -139,7 +139,7 @@ enum API {
         var filter = AuditFilter(since: query["since"], until: query["until"], client: query["client"], route: query["route"],
                                  enterprise: query["enterprise"])
         for (name, value) in [("since", filter.since), ("until", filter.until)] {
-            if let value, CivilDate(isoDate: String(value.prefix(10))) == nil {
+            if let value, !AuditFilter.isDate(value) {
                 throw ServiceError(.badRequest, "\(name)=\(value): give a date (YYYY-MM-DD, UTC) or a timestamp such as 2026-11-30T08:00:00Z")
             }
         }

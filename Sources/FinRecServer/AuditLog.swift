@@ -105,6 +105,11 @@ struct StoredRow: Sendable {
                                  applicants: applicants, kind: kind, encoding: encoding, result: result)
     }
 
+    /// The entry of a whole row read back (`SELECT *`).
+    static func entry(_ row: Row) throws -> AuditEntry {
+        try StoredRow(row: row).entry(id: row["id"], hash: (row["hash"] as String?) ?? "")
+    }
+
     /// The entry with its result as text; throws when a deflated result does not inflate.
     func entry(id: Int64, hash: String) throws -> AuditEntry {
         let text: String
@@ -160,11 +165,11 @@ package final class AuditLog: @unchecked Sendable {
     private var sinceCheckpoint = 0
     private var checkpointDue = false
     private var checkpointerStopped = false
-    /// The last row this log wrote, and the head as last committed (guarded by `condition`).
-    private var written: AuditChain.Head?
+    /// The last row as this log last saw it committed: read at opening, then each row it writes
+    /// (guarded by `condition`). The writer checks it is still there as it was.
     private var committedHead: AuditChain.Head?
-    /// Told when the row this log wrote last is no longer as it wrote it (changed or deleted by
-    /// another program), once per such finding.
+    /// Told when the last row this log saw committed is no longer as it was (changed or deleted
+    /// by another program), once per such finding.
     private let warn: @Sendable (String) -> Void
     /// Committed bytes after which the checkpointer is woken (SQLite's own threshold is 1,000
     /// pages of 4 KiB).
@@ -175,7 +180,7 @@ package final class AuditLog: @unchecked Sendable {
     /// Opens (or creates) the log at `path` and starts its writer. A file that is not a sound
     /// FinRec audit log (not SQLite, damaged, another program's database) is refused, named.
     /// A log from before the chain is upgraded: its rows are chained as they are now, which the
-    /// chain cannot vouch for before this moment; `upgraded` is told how many.
+    /// chain cannot vouch for before this moment; `warn` is told how many.
     package init(path: String, warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.path = path
         self.warn = warn
@@ -281,7 +286,7 @@ package final class AuditLog: @unchecked Sendable {
                 }
                 return
             }
-            let columns = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(decisions)").map { $0["name"] as String })
+            let columns = try Self.columns(db)
             let first = ["id", "time", "client", "route", "input_sha256", "model_sha256", "applicants", "result"]
             guard tables.contains("decisions"), columns.isSuperset(of: first) else {
                 throw ServiceError(.unavailable, "the audit log \(path) is an SQLite database but not a FinRec audit log (it has no decisions table with the columns FinRec writes); give --audit a FinRec log or a new file")
@@ -311,6 +316,12 @@ package final class AuditLog: @unchecked Sendable {
             }
             warn("the audit log \(path) was upgraded to the hash chain: its \(rows) earlier rows are chained as they stand now; the chain vouches for them from today, not before")
         }
+    }
+
+    /// The names of the decisions table's columns (none when there is no such table).
+    static func columns(_ db: Database) throws -> Set<String> {
+        // PRAGMA table_info, not GRDB's columns(in:), which throws for a missing table.
+        Set(try Row.fetchAll(db, sql: "PRAGMA table_info(decisions)").map { $0["name"] as String })
     }
 
     /// The last row's id and hash, nil for an empty log.
@@ -359,7 +370,7 @@ package final class AuditLog: @unchecked Sendable {
             while pending.isEmpty && !stopping { condition.wait() }
             let batch = pending
             pending.removeAll(keepingCapacity: true)
-            let mine = written
+            let mine = committedHead
             if batch.isEmpty && stopping {
                 stopped = true
                 condition.broadcast()
@@ -389,7 +400,6 @@ package final class AuditLog: @unchecked Sendable {
                 if let finding { warn(finding) }
                 for ((_, _, continuation), id) in zip(batch, ids) { continuation.resume(returning: id) }
                 condition.lock()
-                written = head
                 committedHead = head
                 sinceCheckpoint += batch.reduce(0) { $0 + $1.row.result.count + 512 }
                 if sinceCheckpoint >= Self.checkpointBytes {
@@ -405,15 +415,15 @@ package final class AuditLog: @unchecked Sendable {
         }
     }
 
-    /// Whether the row this log wrote last has been changed or deleted by someone else since:
-    /// a sentence for the service's log, or nil. A prune checkpoint written after it explains its
+    /// Whether the last row this log saw committed has been changed or deleted by someone else
+    /// since: a sentence for the service's log, or nil. A prune checkpoint written after it explains its
     /// removal.
     static func changedOutside(_ mine: AuditChain.Head, _ db: Database) throws -> String? {
         if let hash = try String.fetchOne(db, sql: "SELECT hash FROM decisions WHERE id = ?", arguments: [mine.id]) {
-            return hash == mine.hash ? nil : "AUDIT WARNING: row \(mine.id) of the audit log was changed by another program after this service wrote it (hash \(hash.prefix(12))…, written \(mine.hash.prefix(12))…); run `finrec audit verify`"
+            return hash == mine.hash ? nil : "AUDIT WARNING: row \(mine.id) of the audit log was changed by another program after it was committed (hash \(hash.prefix(12))…, committed \(mine.hash.prefix(12))…); run `finrec audit verify`"
         }
         let pruned = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM decisions WHERE kind = 'prune' AND id > ?)", arguments: [mine.id]) ?? false
-        return pruned ? nil : "AUDIT WARNING: row \(mine.id) of the audit log, written by this service, was deleted by another program; run `finrec audit verify`"
+        return pruned ? nil : "AUDIT WARNING: row \(mine.id) of the audit log, the last this service saw committed, was deleted by another program; run `finrec audit verify`"
     }
 }
 
@@ -421,9 +431,7 @@ extension AuditLog {
     /// One row by its id (decisions and checkpoints), nil when there is none.
     package func entry(id: Int64) throws -> AuditEntry? {
         try reader.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map { row in
-                try StoredRow(row: row).entry(id: id, hash: (row["hash"] as String?) ?? "")
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map(StoredRow.entry)
         }
     }
 }

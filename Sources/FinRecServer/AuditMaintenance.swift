@@ -29,6 +29,10 @@ package struct AuditFilter: Sendable {
         self.enterprise = enterprise
     }
 
+    /// Whether `text` is a date (YYYY-MM-DD) or a timestamp starting with one, as `since`, `until`
+    /// and `finrec audit prune --before` take them.
+    package static func isDate(_ text: String) -> Bool { CivilDate(isoDate: String(text.prefix(10))) != nil }
+
     /// The SQL condition and its arguments for the columns SQLite can test.
     var sql: (String, StatementArguments) {
         var conditions: [String] = [], arguments: [(any DatabaseValueConvertible)?] = []
@@ -86,14 +90,13 @@ extension AuditLog {
         try database.read { db in
             // A log from before the chain has decisions only, and no kind to test.
             var filter = filter
-            if try !db.columns(in: "decisions").contains(where: { $0.name == "kind" }) { filter.checkpoints = true }
+            if try !columns(db).contains("kind") { filter.checkpoints = true }
             let (condition, arguments) = filter.sql
             var entries: [AuditEntry] = []
             let order = filter.limit == nil ? "ASC" : "DESC"
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM decisions WHERE \(condition) ORDER BY id \(order)", arguments: arguments)
             while let row = try cursor.next() {
-                let id: Int64 = row["id"]
-                let entry = try StoredRow(row: row).entry(id: id, hash: (row["hash"] as String?) ?? "")
+                let entry = try StoredRow.entry(row)
                 if let enterprise = filter.enterprise, !AuditFilter.names(entry.result, enterprise) { continue }
                 entries.append(entry)
                 if let limit = filter.limit, entries.count >= limit { break }
@@ -116,11 +119,14 @@ extension AuditLog {
     /// `saved` head (from `finrec audit head` or the service's log), also checks that row is still
     /// there as it was, which finds rows removed from the end.
     package static func verify(path: String, saved: AuditChain.Head? = nil) throws -> AuditVerification {
-        let database = try existing(path)
-        return try database.read { db in
+        try verify(try existing(path), path: path, saved: saved)
+    }
+
+    /// The same on an open database; `path` names it in what it says.
+    static func verify(_ database: DatabaseQueue, path: String, saved: AuditChain.Head? = nil) throws -> AuditVerification {
+        try database.read { db in
             var report = AuditVerification()
-            let columns = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(decisions)").map { $0["name"] as String })
-            guard columns.contains("hash") else {
+            guard try columns(db).contains("hash") else {
                 report.failure = (0, "this log is from before the hash chain; `finrec serve --audit \(path)` upgrades it (its rows are chained from then on)")
                 return report
             }
@@ -249,6 +255,7 @@ extension AuditLog {
         let source = try existing(path)
         let partial = output + ".partial"
         unlink(partial)
+        let verification: AuditVerification
         do {
             var configuration = Configuration()
             configuration.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = FULL") }
@@ -256,15 +263,14 @@ extension AuditLog {
             try source.backup(to: destination)
             let check = try destination.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
             guard check == ["ok"] else { throw ServiceError(.internalError, "the backup \(partial) fails SQLite's quick_check (\(check.prefix(3)))") }
+            verification = try verify(destination, path: partial)
             try destination.close()
+            if let failure = verification.failure {
+                throw ServiceError(.internalError, "the backup's chain breaks at row \(failure.row): \(failure.message); so does the log's: run `finrec audit verify --audit \(path)`")
+            }
         } catch {
             unlink(partial)
             throw error
-        }
-        let verification = try verify(path: partial)
-        if let failure = verification.failure {
-            unlink(partial)
-            throw ServiceError(.internalError, "the backup's chain breaks at row \(failure.row): \(failure.message); so does the log's: run `finrec audit verify --audit \(path)`")
         }
         let descriptor = Glibc.open(partial, O_RDONLY)
         if descriptor >= 0 {
@@ -276,12 +282,7 @@ extension AuditLog {
             unlink(partial)
             throw ServiceError(.internalError, "cannot rename the backup into \(output) (\(String(cString: strerror(code))))")
         }
-        let folder = AtomicFileWriter.folderAndName(output).folder
-        let directory = Glibc.open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
-        if directory >= 0 {
-            _ = fsync(directory)
-            Glibc.close(directory)
-        }
+        AtomicFileWriter.syncFolder(of: output)
         return verification
     }
 }

@@ -356,24 +356,27 @@ enum Body {
             throw tooLarge(declared)
         }
         let body = request.body
-        let over = Flag(declared.map { $0 > limit } ?? false)
+        let declaredOver = declared.map { $0 > limit } ?? false
+        // Set by the collector, read by the deadline: whether the body is past the limit.
+        let over = Flag(declaredOver)
         let collector = Task { () throws -> [UInt8] in
             var bytes: [UInt8] = []
-            var seen = 0
+            var seen = 0, discarding = declaredOver
             for try await var buffer in body {
                 seen += buffer.readableBytes
-                if seen > limit, !over.withLock({ $0 }) {
+                if !discarding && seen > limit {
+                    discarding = true
                     over.withLock { $0 = true }
                     bytes = []
                 }
-                if over.withLock({ $0 }) {
+                if discarding {
                     // Discarded; past `drain` the rest is left unread and the connection closes.
                     if seen > drain { break }
                     continue
                 }
                 bytes += buffer.readBytes(length: buffer.readableBytes) ?? []
             }
-            if over.withLock({ $0 }) { throw tooLarge(declared) }
+            if discarding { throw tooLarge(declared) }
             return bytes
         }
         // The first of the body and the deadline answers; a trickling body is not waited for.
