@@ -20,7 +20,18 @@ package struct Matrix<T: KernelScalar>: Sendable, Equatable {
         precondition(rows >= 0 && columns >= 0, "Matrix dimensions must be non-negative, got \(rows)×\(columns)")
         self.rows = rows
         self.columns = columns
-        self.storage = [T](repeating: value, count: rows * columns)
+        let count = rows * columns
+        // Not `[T](repeating:count:)`: called across modules it ran unspecialised, copying each
+        // element through a value witness (4.5% of `finrec rank`). Zero is all-zero bits in
+        // `Float` and `Double`, so the usual case is one fill of bytes.
+        self.storage = [T](unsafeUninitializedCapacity: count) { elements, initialized in
+            if value == 0, value.sign == .plus {
+                UnsafeMutableRawBufferPointer(elements).initializeMemory(as: UInt8.self, repeating: 0)
+            } else {
+                elements.initialize(repeating: value)
+            }
+            initialized = count
+        }
     }
 
     /// A `rows × columns` matrix over row-major `elements`.
