@@ -57,12 +57,14 @@ let package = Package(
 
         // glibc's malloc.h, for mallopt. Only ProcessMemory.swift imports it.
         .systemLibrary(name: "CMalloc"),
+        // SHA-256 blocks with the x86 SHA extensions, chosen at run time. Only SHA256.swift imports it.
+        .target(name: "CSHA256"),
 
         // MARK: - Library: a stack of modules, each importing only those below it, so an upward
         // use does not compile. `FinRec` on top holds the use cases and re-exports the rest.
 
         // Dates, language, JSON, files, parallel helpers, SHA-256, text helpers.
-        .target(name: "FinRecBase", dependencies: [.target(name: "CMalloc", condition: .when(platforms: [.linux]))],
+        .target(name: "FinRecBase", dependencies: [.target(name: "CMalloc", condition: .when(platforms: [.linux])), "CSHA256"],
                 swiftSettings: librarySettings),
         // The enterprise schema and the CSV, JSON and Excel readers (zlib through CXLSXWriter):
         // records in column chunks.

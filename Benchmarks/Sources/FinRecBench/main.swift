@@ -37,7 +37,7 @@ struct Options {
         var i = 0
         while i < args.count {
             switch args[i] {
-            case "scoring", "sweep", "csv", "floor", "load", "features", "train-data", "train", "binning", "assess": mode = args[i]
+            case "scoring", "sweep", "csv", "floor", "load", "features", "train-data", "train", "binning", "assess", "sha256": mode = args[i]
             case "--targets": i += 1; targets = args[i]
             case "--solver": i += 1; solver = args[i]
             case "--tolerance": i += 1; tolerance = Double(args[i])!
@@ -115,6 +115,21 @@ func floor(_ o: Options) {
         var result = (bytes: 0, delimiters: 0)
         let t = medianSeconds(repeats: o.repeats) { result = pass(scan: scan) }
         print("{\"impl\": \"floor\", \"task\": \"\(name)\", \"bytes\": \(result.bytes), \"delimiters\": \(result.delimiters), \"seconds\": \(t.median), \"best\": \(t.best)}")
+    }
+}
+
+/// SHA-256 of a file's bytes (read into memory first), with the CPU's SHA extensions where it
+/// has them and with the portable code: median seconds of `repeats` each.
+func sha256(_ o: Options) {
+    let bytes = [UInt8](FileManager.default.contents(atPath: o.file)!)
+    for (name, hardware) in [("hardware", true), ("portable", false)] {
+        var digest = ""
+        let t = medianSeconds(repeats: o.repeats) {
+            var hash = SHA256(hardware: hardware)
+            hash.update(bytes)
+            digest = hash.finalize()
+        }
+        print("{\"impl\": \"finrec\", \"task\": \"sha256\", \"engine\": \"\(name)\", \"available\": \(SHA256.hardwareAvailable), \"bytes\": \(bytes.count), \"seconds\": \(t.median), \"best\": \(t.best), \"digest\": \"\(digest)\"}")
     }
 }
 
@@ -398,5 +413,6 @@ case "load": load(options)
 case "features": features(options)
 case "binning": binning(options)
 case "assess": assess(options)
+case "sha256": sha256(options)
 default: scoring(options)
 }

@@ -1,0 +1,74 @@
+// SHA-256 block compression with the x86 SHA extensions (FIPS 180-4; the instruction sequence of
+// Intel's "Intel SHA Extensions" white paper, 2013). The portable version is FinRecBase's SHA256;
+// this file only adds the hardware path, chosen at run time.
+#include "csha256.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+int finrec_sha256_hardware(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    const int ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    const int sha = (b >> 29) & 1;
+    return ssse3 && sse41 && sha;
+}
+
+static const uint32_t K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+__attribute__((target("sha,sse4.1,ssse3")))
+void finrec_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks) {
+    // Big-endian words from the message bytes.
+    const __m128i order = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    // The instructions keep the state as (a, b, e, f) and (c, d, g, h).
+    __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[0]), 0xB1);  // c d a b
+    __m128i cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[4]), 0x1B);  // e f g h
+    __m128i abef = _mm_alignr_epi8(t, cdgh, 8);
+    cdgh = _mm_blend_epi16(cdgh, t, 0xF0);
+    while (blocks--) {
+        const __m128i savedABEF = abef, savedCDGH = cdgh;
+        // w[i] holds four message words; a rolling window of W[4i … 4i+15].
+        __m128i w[4];
+        for (int i = 0; i < 4; i++) w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), order);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 16; i++) {
+            __m128i message = _mm_add_epi32(w[i & 3], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, message);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(message, 0x0E));
+            if (i < 12) {
+                // W[4i+16 … 4i+19] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16], into the slot just used.
+                __m128i next = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+                next = _mm_add_epi32(next, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+                w[i & 3] = _mm_sha256msg2_epu32(next, w[(i + 3) & 3]);
+            }
+        }
+        abef = _mm_add_epi32(abef, savedABEF);
+        cdgh = _mm_add_epi32(cdgh, savedCDGH);
+        data += 64;
+    }
+    t = _mm_shuffle_epi32(abef, 0x1B);      // f e b a
+    cdgh = _mm_shuffle_epi32(cdgh, 0xB1);   // d c h g
+    _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(t, cdgh, 0xF0));  // d c b a
+    _mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(cdgh, t, 8));     // h g f e
+}
+
+#else
+
+int finrec_sha256_hardware(void) { return 0; }
+
+void finrec_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks) {
+    (void)state; (void)data; (void)blocks;
+}
+
+#endif
