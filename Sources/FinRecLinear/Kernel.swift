@@ -17,6 +17,16 @@ extension Double: KernelScalar {
     package static var precision: KernelPrecision { .float64 }
 }
 
+extension UnsafeMutableBufferPointer where Element: KernelScalar {
+    /// Sets every element (initialised or not) to +0 with one fill of bytes: all-zero bits are +0
+    /// in `Float` and `Double`. Generic code that runs unspecialised (a call across modules, a
+    /// large function) would otherwise set each element through the type's value witnesses.
+    @inlinable
+    package func initializeToZero() {
+        UnsafeMutableRawBufferPointer(self).initializeMemory(as: UInt8.self, repeating: 0)
+    }
+}
+
 /// The floating-point precision of a kernel call.
 package enum KernelPrecision: String, Sendable, CaseIterable {
     case float32 = "f32"

@@ -123,10 +123,8 @@ package struct LinearScorer<T: KernelScalar>: Sendable {
                         // Part of a block: the same call shape on a zero-padded copy, each row at its place.
                         let scratch = padded ?? UnsafeMutablePointer<T>.allocate(capacity: block * (d + k))
                         padded = scratch
-                        // Bytes, not elements: T is Float or Double (all-zero bits are +0), and
-                        // this code is not specialised for T, so an element loop would go
-                        // through T's value witnesses one element at a time.
-                        UnsafeMutableRawPointer(scratch).initializeMemory(as: UInt8.self, repeating: 0, count: block * (d + k) * MemoryLayout<T>.stride)
+                        // This code is not specialised for T: a fill of bytes, not of elements.
+                        UnsafeMutableBufferPointer(start: scratch, count: block * (d + k)).initializeToZero()
                         let offset = firstRow + lower - blockStart, rows = upper - lower
                         let px = scratch, pc = scratch + block * d
                         Self.copy(xp + lower * d, to: px + offset * d, count: rows * d)

@@ -22,11 +22,10 @@ package struct Matrix<T: KernelScalar>: Sendable, Equatable {
         self.columns = columns
         let count = rows * columns
         // Not `[T](repeating:count:)`: called across modules it ran unspecialised, copying each
-        // element through a value witness (4.5% of `finrec rank`). Zero is all-zero bits in
-        // `Float` and `Double`, so the usual case is one fill of bytes.
+        // element through a value witness (4.5% of `finrec rank`); the usual zero is one fill.
         self.storage = [T](unsafeUninitializedCapacity: count) { elements, initialized in
             if value == 0, value.sign == .plus {
-                UnsafeMutableRawBufferPointer(elements).initializeMemory(as: UInt8.self, repeating: 0)
+                elements.initializeToZero()
             } else {
                 elements.initialize(repeating: value)
             }
