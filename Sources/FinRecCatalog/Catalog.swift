@@ -145,7 +145,9 @@ public struct Catalog: Sendable {
         package let source: String, status: String
     }
 
-    public struct Offer: Sendable {
+    /// An offer is read once with its catalog and then only read: a class, so that the rankings,
+    /// assessments and documents that name it share it instead of copying its twenty-odd fields.
+    public final class Offer: Sendable {
         public let id: String
         public let kind: OfferKind
         public let chineseName: String
@@ -154,13 +156,28 @@ public struct Catalog: Sendable {
         package let terms: Terms?
         package let rule: Rule
         /// The steps before the offer, in order (empty for most loans).
-        package var path: [PathStep] = []
+        package let path: [PathStep]
         /// Holds when the enterprise already has the offer (a tier, a quotation): it is then not offered.
-        package var held: ParsedExpression?
+        package let held: ParsedExpression?
         /// What the loan costs (loans and supply-chain finance); nil for offers without a price.
-        package var price: Price?
+        package let price: Price?
         /// What the policy gives (policy offers); nil for the others.
-        package var benefit: Benefit?
+        package let benefit: Benefit?
+
+        init(id: String, kind: OfferKind, chineseName: String, englishName: String, description: String, terms: Terms?, rule: Rule,
+             path: [PathStep] = [], held: ParsedExpression? = nil, price: Price? = nil, benefit: Benefit? = nil) {
+            self.id = id
+            self.kind = kind
+            self.chineseName = chineseName
+            self.englishName = englishName
+            self.description = description
+            self.terms = terms
+            self.rule = rule
+            self.path = path
+            self.held = held
+            self.price = price
+            self.benefit = benefit
+        }
 
         /// "北交所 (bse)": how every user-facing text names the offer.
         public var displayName: String { "\(chineseName) (\(id))" }
@@ -337,23 +354,26 @@ extension Catalog {
             for c in rule.conditions where !seen.insert(c.id).inserted {
                 throw ruleField.error("condition id '\(c.id)' appears twice in offer '\(id)'")
             }
-            var offer = Offer(id: id, kind: kind, chineseName: try o.required("name_zh").nonEmptyString(),
-                              englishName: try o.required("name_en").nonEmptyString(),
-                              description: try o.required("description").nonEmptyString(), terms: terms, rule: rule)
-            if let price = try o.optional("price") {
-                guard kind.probability else { throw price.error("offer '\(id)' is of kind '\(kind.id)', which has no probability: a price belongs to a loan or a financing offer") }
-                offer.price = try Self.price(price)
+            let chineseName = try o.required("name_zh").nonEmptyString(), englishName = try o.required("name_en").nonEmptyString()
+            let description = try o.required("description").nonEmptyString()
+            var price: Price?
+            if let field = try o.optional("price") {
+                guard kind.probability else { throw field.error("offer '\(id)' is of kind '\(kind.id)', which has no probability: a price belongs to a loan or a financing offer") }
+                price = try Self.price(field)
             }
-            if let benefit = try o.optional("benefit") {
-                guard !kind.probability else { throw benefit.error("offer '\(id)' is of kind '\(kind.id)', which is modelled: a benefit belongs to a rules-only policy offer") }
-                offer.benefit = try Self.benefit(benefit)
+            var benefit: Benefit?
+            if let field = try o.optional("benefit") {
+                guard !kind.probability else { throw field.error("offer '\(id)' is of kind '\(kind.id)', which is modelled: a benefit belongs to a rules-only policy offer") }
+                benefit = try Self.benefit(field)
             }
-            if let held = try o.optional("held") {
-                let text = try held.nonEmptyString()
-                do { offer.held = try ExpressionParser.parse(text) } catch { throw held.error("\"\(text)\": \(error)") }
+            var held: ParsedExpression?
+            if let field = try o.optional("held") {
+                let text = try field.nonEmptyString()
+                do { held = try ExpressionParser.parse(text) } catch { throw field.error("\"\(text)\": \(error)") }
             }
-            if let path = try o.optional("path") {
-                offer.path = try path.items().map { (step) throws(JSONFieldError) in
+            var path: [PathStep] = []
+            if let field = try o.optional("path") {
+                path = try field.items().map { (step) throws(JSONFieldError) in
                     try step.rejectUnknownKeys(["id", "zh", "en", "done", "offer", "months"])
                     let done = try step.required("done")
                     let text = try done.nonEmptyString()
@@ -364,6 +384,8 @@ extension Catalog {
                                     offer: try step.optional("offer")?.nonEmptyString(), monthsField: try step.optional("months")?.nonEmptyString())
                 }
             }
+            let offer = Offer(id: id, kind: kind, chineseName: chineseName, englishName: englishName, description: description, terms: terms,
+                              rule: rule, path: path, held: held, price: price, benefit: benefit)
             offers.append(offer)
         }
         for (i, offer) in offers.enumerated() {
