@@ -62,5 +62,8 @@ package struct CSVLineWriter {
 
     /// The lines written, as text.
     package var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The lines written, as UTF-8 bytes (for a stream: no check and copy into a `String`).
+    package consuming func finish() -> [UInt8] { bytes }
 }
 

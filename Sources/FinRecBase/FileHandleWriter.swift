@@ -17,6 +17,11 @@ package enum FileHandleWriter {
         if let code = write(text, to: 1) { throw .errno("standard output", "write", code) }
     }
 
+    /// Writes `bytes` to standard output; throws when it cannot (a closed pipe, a full disk).
+    package static func writeStandardOutput(_ bytes: [UInt8]) throws(FileWriteError) {
+        if let code = bytes.withUnsafeBytes({ writeAll($0, to: 1) }) { throw .errno("standard output", "write", code) }
+    }
+
     /// Writes all of `text` to `descriptor`: nil, or the errno of the write that failed.
     private static func write(_ text: String, to descriptor: Int32) -> Int32? {
         var text = text

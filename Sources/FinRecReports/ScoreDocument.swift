@@ -294,7 +294,10 @@ public struct ScoreDocument: Sendable {
     public func csv() -> String { Self.csvHeader + csvLines() }
 
     /// The CSV lines without the header (``PoolScoring`` streams them chunk by chunk).
-    package func csvLines() -> String {
+    package func csvLines() -> String { String(decoding: csvLineBytes(), as: UTF8.self) }
+
+    /// ``csvLines()`` as UTF-8 bytes, as a stream writes them.
+    package func csvLineBytes() -> [UInt8] {
         var out = CSVLineWriter(capacity: results.count * 20_000)
         for a in results {
             for o in a.offers {
@@ -317,6 +320,6 @@ public struct ScoreDocument: Sendable {
                 out.endLine()
             }
         }
-        return out.text
+        return out.finish()
     }
 }

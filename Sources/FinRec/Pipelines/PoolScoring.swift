@@ -39,24 +39,24 @@ package struct PoolScoring: Sendable {
         }
     }
 
-    /// Writes the header, then every chunk's lines in file order through `write`; returns the
-    /// number of enterprises. Throws when the file has none.
-    package func run(_ reader: EnterpriseFileReader, write: @escaping (String) throws -> Void) throws -> Int {
-        try write(header)
+    /// Writes the header, then every chunk's lines (UTF-8) in file order through `write`;
+    /// returns the number of enterprises. Throws when the file has none.
+    package func run(_ reader: EnterpriseFileReader, write: @escaping ([UInt8]) throws -> Void) throws -> Int {
+        try write(Array(header.utf8))
         let scorer = self.scorer, format = self.format
         var rows = 0
-        let pipeline = ChunkPipeline<String>(
+        let pipeline = ChunkPipeline<[UInt8]>(
             reader: reader, workers: workers,
             transform: { chunk, first in
                 let scored = scorer.score(chunk, firstRow: first)
                 switch format {
                 case .rows(let reasons, let costing):
-                    return ScoreRows.lines(scored, scorer: scorer, reasons: reasons, costing: costing)
+                    return Array(ScoreRows.lines(scored, scorer: scorer, reasons: reasons, costing: costing).utf8)
                 case .csv(let language, let reasons, let modelPath, let asOf, let costing, let order):
                     // The CSV shows the ranked offers only: no key figures, notes or supplements to make.
                     let results = ApplicantAssessment.assess(scored, with: scorer, language: language, costing: costing, order: order,
                                                              detail: .offers)
-                    return ScoreDocument(results: results, scorer: scorer, language: language, reasons: reasons, modelPath: modelPath, asOf: asOf).csvLines()
+                    return ScoreDocument(results: results, scorer: scorer, language: language, reasons: reasons, modelPath: modelPath, asOf: asOf).csvLineBytes()
                 }
             },
             consume: { text in

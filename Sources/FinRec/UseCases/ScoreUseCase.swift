@@ -48,14 +48,14 @@ public enum ScoreUseCase {
         return document
     }
 
-    /// Every enterprise of an input of any size, one line per enterprise and offer, written in
-    /// input order through `write` while later chunks are still being scored (`finrec score
+    /// Every enterprise of an input of any size, one line per enterprise and offer, written as
+    /// UTF-8 in input order through `write` while later chunks are still being scored (`finrec score
     /// --format csv|rows`). Returns the number of enterprises.
     ///
     /// - Complexity: as ``assess(_:model:options:report:)`` per enterprise; memory is bounded by
     ///   `workers + 1` chunks whatever the input's size.
     public static func stream(_ reader: EnterpriseFileReader, model: ScoringModel, options: ScoreOptions, lines: ScoreLines,
-                              workers: Int, write: @escaping (String) throws -> Void, report: (ReadReport) -> Void = { _ in }) throws -> Int {
+                              workers: Int, write: @escaping ([UInt8]) throws -> Void, report: (ReadReport) -> Void = { _ in }) throws -> Int {
         do { try options.validate() } catch { throw UseCaseError.option(error) }
         let format: PoolScoring.Format = switch lines {
         case .rows: .rows(reasons: options.reasons, costing: options.costing(model.scorer))
