@@ -349,8 +349,10 @@ package struct EligibilityResult: Sendable {
         evaluator.conditions[k][i].compiled.fieldsRead.filter { chunk.value(field: $0, row: r) == .missing }
     }
 
+    /// Why condition `i` of offer `k` has `status` in row `r`, its text ending with `context` (the
+    /// alternative it belongs to) and `suffix`, then the mark of an unconfirmed rule.
     func explain(offer k: Int, index i: Int, row r: Int, status: Truth, context: String?,
-                         language: Language) -> EligibilityReason {
+                 language: Language, suffix: String? = nil) -> EligibilityReason {
         let c = evaluator.conditions[k][i]
         let label = language == .zh ? c.condition.chinese : c.condition.english
         var text: String
@@ -376,6 +378,7 @@ package struct EligibilityResult: Sendable {
             text = failureSentence(offer: k, index: i, label: label, row: r, language: language)
         }
         if let context { text += language == .zh ? "（\(context)）" : " (\(context))" }
+        if let suffix { text += suffix }
         return EligibilityReason(conditionID: c.condition.id, status: status, text: c.condition.marked(text, language), missingFields: missing, unconfirmed: c.condition.unconfirmed, source: c.condition.source,
                                  review: review)
     }

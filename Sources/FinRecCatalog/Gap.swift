@@ -233,13 +233,14 @@ package struct GapFinder: Sendable {
                 accounts = nextAccounts(result.chunk, row: r, distance: later.way.cost, language: language)
             }
         }
+        // What a condition that closes with the next accounts adds to its text.
+        let waiting = accounts.map { language == .zh ? "；待\($0.text)方可能补足" : "; can close with \($0.text) at the earliest" }
         let items = way.leaves.map { i, context in
-            var item = item(result, offer: k, index: i, row: r, cost: costs[i], context: context, language: language)
-            if item.status == .fail {
+            let failed = result.conditionTruths[k][i][r] == .fail
+            var item = item(result, offer: k, index: i, row: r, cost: costs[i], context: context, language: language,
+                            suffix: failed && closing[k][i] == .nextAccounts ? waiting : nil)
+            if failed {
                 item.closes = closing[k][i]
-                if closing[k][i] == .nextAccounts, let accounts {
-                    item = item.adding(language == .zh ? "；待\(accounts.text)方可能补足" : "; can close with \(accounts.text) at the earliest")
-                }
             } else {
                 item.missingFields = result.missing(offer: k, index: i, row: r).map { evaluator.schema.fields[$0].label(language) }
             }
@@ -336,14 +337,16 @@ package struct GapFinder: Sendable {
         }
     }
 
+    /// Condition `i`'s item on the nearest way, its text ending with `suffix` (before the mark of
+    /// an unconfirmed rule).
     private func item(_ result: EligibilityResult, offer k: Int, index i: Int, row r: Int, cost: Double, context: (zh: String, en: String)?,
-                      language: Language) -> EligibilityGap.Item {
+                      language: Language, suffix: String?) -> EligibilityGap.Item {
         let condition = evaluator.conditions[k][i].condition
         let status = result.conditionTruths[k][i][r]
         let contextText = context.map { language == .zh ? $0.zh : $0.en }
         guard status == .fail, let c = comparisons[k][i],
               let value = evaluator.number(result, slot: c.lhs, row: r), let threshold = evaluator.number(result, slot: c.rhs, row: r) else {
-            let reason = result.explain(offer: k, index: i, row: r, status: status, context: contextText, language: language)
+            let reason = result.explain(offer: k, index: i, row: r, status: status, context: contextText, language: language, suffix: suffix)
             return EligibilityGap.Item(conditionID: condition.id, status: status, value: nil, threshold: nil, shortfall: nil, cost: cost, text: reason.text)
         }
         let shortfall = Self.shortfall(c.op, value: value, threshold: threshold)
@@ -366,20 +369,8 @@ package struct GapFinder: Sendable {
                 : "\(label) \(shownValue), needs \(sign) \(shownThreshold): \(amount) \(upper ? "over" : "short")"
         }
         if let contextText { text += language == .zh ? "（\(contextText)）" : " (\(contextText))" }
+        if let suffix { text += suffix }
         return EligibilityGap.Item(conditionID: condition.id, status: status, value: value, threshold: threshold, shortfall: shortfall,
                                    cost: cost, text: condition.marked(text, language))
-    }
-}
-
-extension EligibilityGap.Item {
-    /// The same item with `suffix` added to its text, before the mark of an unconfirmed rule.
-    func adding(_ suffix: String) -> EligibilityGap.Item {
-        var copy = self
-        if let mark = Language.allCases.map(Catalog.Condition.unconfirmedMark).first(where: text.hasSuffix) {
-            copy.text = String(text.dropLast(mark.count)) + suffix + mark
-        } else {
-            copy.text += suffix
-        }
-        return copy
     }
 }
