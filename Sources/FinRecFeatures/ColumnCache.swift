@@ -11,26 +11,45 @@ import Synchronization
 package final class ColumnCache: Sendable {
     package let chunk: RecordChunk
     package let parameters: [String: Double]
-    private let columns: Mutex<[Int: ExpressionValues]>
+    /// By slot: the column, once evaluated.
+    private let columns: Mutex<[ExpressionValues?]>
 
     package init(chunk: RecordChunk, parameters: [String: Double]) {
         self.chunk = chunk
         self.parameters = parameters
-        columns = Mutex([:])
+        columns = Mutex([])
     }
 
     /// The values of `expression` (known by `slot`) for every row of the chunk.
     package func values(_ slot: Int, _ expression: CompiledExpression) -> ExpressionValues {
-        if let known = columns.withLock({ $0[slot] }) { return known }
-        // Evaluated outside the lock: two threads asking at once both compute the same column.
+        if let known = columns.withLock({ slot < $0.count ? $0[slot] : nil }) { return known }
+        return evaluate(slot, expression)
+    }
+
+    /// Evaluates the column of `slot` and keeps it. Outside the lock: two threads asking at once
+    /// both compute the same column.
+    private func evaluate(_ slot: Int, _ expression: CompiledExpression) -> ExpressionValues {
         let computed = expression.evaluate(chunk, parameters: parameters)
-        columns.withLock { $0[slot] = computed }
+        columns.withLock { columns in
+            if slot >= columns.count { columns.append(contentsOf: repeatElement(nil, count: slot + 1 - columns.count)) }
+            columns[slot] = computed
+        }
         return computed
     }
 
     /// The number `expression` gives in `row`; nil when missing (or not a number).
     package func number(_ slot: Int, _ expression: CompiledExpression, row: Int) -> Double? {
-        guard case .numbers(let values, let missing) = values(slot, expression), !missing[row] else { return nil }
+        // Read in place under the lock (an explanation asks for a handful of cells of many columns).
+        let known: Double?? = columns.withLock { columns in
+            guard slot < columns.count else { return nil }
+            switch columns[slot] {
+            case .numbers(let values, let missing)?: return .some(missing[row] ? nil : values[row])
+            case .truths?: return .some(nil)
+            case nil: return nil
+            }
+        }
+        if let known { return known }
+        guard case .numbers(let values, let missing) = evaluate(slot, expression), !missing[row] else { return nil }
         return values[row]
     }
 
