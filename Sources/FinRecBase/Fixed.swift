@@ -8,19 +8,24 @@ package enum Fixed {
         for _ in 0..<digits { scale *= 10 }
         let scaled = (abs(x) * scale).rounded()
         guard scaled < 9e15 else { return x.description }
-        var n = Int64(scaled)
+        var n = UInt64(scaled)
         if n == 0 { return "0" }
-        var frac = ""
-        var d = digits
-        while d > 0 {
-            let digit = n % 10
-            n /= 10
-            if !(frac.isEmpty && digit == 0) { frac = String(digit) + frac }
-            else if !frac.isEmpty { frac = "0" + frac }
-            d -= 1
+        // Written backwards into a stack buffer: the decimals without trailing zeros, the point,
+        // the whole part, the sign (under 9e15: at most 16 digits, plus `digits` leading zeros).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: digits + 24) { buffer in
+            var at = buffer.count
+            func put(_ byte: UInt8) { at -= 1; buffer[at] = byte }
+            var decimals = false
+            for _ in 0..<digits {
+                let digit = UInt8(n % 10)
+                n /= 10
+                if decimals || digit != 0 { put(0x30 + digit); decimals = true }
+            }
+            if decimals { put(UInt8(ascii: ".")) }
+            repeat { put(0x30 + UInt8(n % 10)); n /= 10 } while n > 0
+            if x < 0 { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[at...]), as: UTF8.self)
         }
-        let whole = String(n)
-        return (x < 0 ? "-" : "") + whole + (frac.isEmpty ? "" : "." + frac)
     }
 
     /// `x` with its sign always written ("+12.3", "-0.4", "0").
