@@ -390,12 +390,15 @@ package struct EligibilityResult: Sendable {
     func failureSentence(offer k: Int, index i: Int, label: String, row r: Int, language: Language, showingFields fields: [Int] = [],
                          plain: Bool = false) -> String {
         let c = evaluator.conditions[k][i]
-        let values = fields.map { field in
-            "\(language == .zh ? evaluator.schema.fields[field].chineseName : evaluator.schema.fields[field].name) \(display(field: field, row: r, language))"
+        // The label with the fields' values, or "not met": made only when it is the answer.
+        var notMet: String {
+            let values = fields.map { field in
+                "\(language == .zh ? evaluator.schema.fields[field].chineseName : evaluator.schema.fields[field].name) \(display(field: field, row: r, language))"
+            }
+            return !values.isEmpty
+                ? label + (language == .zh ? "（\(values.joined(separator: "，"))）" : " (\(values.joined(separator: ", ")))")
+                : language == .zh ? "\(label)：不满足" : "\(label): not met"
         }
-        let notMet = !values.isEmpty
-            ? label + (language == .zh ? "（\(values.joined(separator: "，"))）" : " (\(values.joined(separator: ", ")))")
-            : language == .zh ? "\(label)：不满足" : "\(label): not met"
         guard !plain else { return notMet }
         guard case .binary(let op, _, let rhs) = c.condition.expression, op.isComparison, let sides = evaluator.sides[k][i] else { return notMet }
         guard let unit = sides.kind else { return notMet }
