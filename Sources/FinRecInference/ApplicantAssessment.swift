@@ -90,8 +90,9 @@ public struct ApplicantAssessment: Sendable {
     /// Line of the input the applicant came from (1 for a single JSON object).
     public let line: Int
     public let keyFigures: [KeyFigure]
-    /// Per spec feature, the applicant's value (same order as the spec), for reason-code display.
-    package let featureValues: [String: FeatureValue]
+    /// Per spec feature, the applicant's value (same order as the spec, as ``ReasonCode/order``
+    /// indexes it), for reason-code display.
+    package let featureValues: [FeatureValue]
     public let offers: [Offer]
     /// Offers the enterprise already holds, tiers and quotations (not in `offers`).
     package let held: [Catalog.Offer]
@@ -192,15 +193,13 @@ public struct ApplicantAssessment: Sendable {
                              cost: costs.costs[item.k], benefit: costs.benefits[item.k])
             }
             let values = scorer.model.features.displayValues(chunk, row: r, parameters: scorer.parameters)
-            var byName: [String: FeatureValue] = [:]
-            for (f, feature) in scorer.model.features.spec.features.enumerated() { byName[feature.name] = values[f] }
             guard full else {
-                return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], keyFigures: [], featureValues: byName,
+                return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r], keyFigures: [], featureValues: values,
                                            offers: ranked, held: [], notApplicable: [], supplements: [], rangeNotes: [])
             }
             return ApplicantAssessment(enterpriseID: ids[r], name: names[r], line: chunk.lines[r],
                                        keyFigures: keyFigures(chunk, row: r, definitions: definitions, scorer: scorer, language: language),
-                                       featureValues: byName, offers: ranked, held: held.map { catalog.offers[$0] },
+                                       featureValues: values, offers: ranked, held: held.map { catalog.offers[$0] },
                                        notApplicable: notApplicable.map {
                                            NotApplicable(offer: catalog.offers[$0],
                                                          reasons: scored.eligibility.notApplicableReasons(offer: $0, row: r, language: language))

@@ -110,7 +110,7 @@ public struct ScoreDocument: Sendable {
     }
 
     func codeText(_ code: ReasonCode, _ a: ApplicantAssessment, offer: Catalog.Offer) -> String {
-        let value = valueText(a.featureValues[code.feature]).map { " = \($0)" } ?? ""
+        let value = valueText(a.featureValues[code.order]).map { " = \($0)" } ?? ""
         let note = missingNote(code, a, offer: offer).map { zh ? "（\($0)）" : " (\($0))" } ?? ""
         return "\(code.label(language))\(value) \(signedPoints(code.points))" + (zh ? "分" : " pts") + note
     }
@@ -121,7 +121,7 @@ public struct ScoreDocument: Sendable {
     /// training (``FittedFeatures/cappingMissingWeights(_:)``); it may score lower still where
     /// the data said so, and older models score it as learnt.
     func missingNote(_ code: ReasonCode, _ a: ApplicantAssessment, offer: Catalog.Offer) -> String? {
-        guard a.featureValues[code.feature] == .missing,
+        guard a.featureValues[code.order] == .missing,
               let product = scorer.model.linear.products.first(where: { $0.id == offer.id }) else { return nil }
         let range = scorer.model.features.contributionRange(feature: code.order, weights: product.weights)
         let rounding = 1e-9 * max(1, abs(range.worst), abs(range.best))
@@ -229,7 +229,7 @@ public struct ScoreDocument: Sendable {
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
         func codes(_ list: [ReasonCode], _ a: ApplicantAssessment, _ offer: Catalog.Offer) -> [ScoreReport.ReasonCode] {
             list.map { c in
-                ScoreReport.ReasonCode(feature: c.feature, label: c.label(language), value: valueText(a.featureValues[c.feature]),
+                ScoreReport.ReasonCode(feature: c.feature, label: c.label(language), value: valueText(a.featureValues[c.order]),
                                        points: c.points, logit: c.logit, missingNote: missingNote(c, a, offer: offer))
             }
         }

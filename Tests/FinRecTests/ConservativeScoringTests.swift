@@ -178,7 +178,7 @@ struct OfficerNotesTests {
         let json = try String(contentsOfFile: repositoryRoot() + "/Datasets/applicants/missing-fields.json", encoding: .utf8)
         let (a, scorer) = try Self.assess(json)
         #expect(!a.supplements.isEmpty)
-        #expect(a.supplements.allSatisfy { a.featureValues[$0.name] == .missing && $0.maximumPoints > 0.5 })
+        #expect(a.supplements.allSatisfy { a.featureValues[$0.feature] == .missing && $0.maximumPoints > 0.5 })
         #expect(a.supplements.map(\.maximumPoints) == a.supplements.map(\.maximumPoints).sorted(by: >))
         // Brute force over the model's inputs: the best in-range value of the feature, against
         // the missing value, in the named offer's points.
