@@ -56,21 +56,43 @@ package struct CSVLineWriter {
 
     /// Adds `field` to the current line, quoted when it holds a comma, quote or line break.
     package mutating func field(_ field: String) {
+        let start = beginField()
+        var field = field
+        field.withUTF8 { bytes.append(contentsOf: $0) }
+        endField(from: start)
+    }
+
+    /// Adds `parts` joined by `separator` as one field, without making the joined text.
+    package mutating func field(joining parts: [String], separator: String) {
+        let start = beginField()
+        var separator = separator, first = true
+        for var part in parts {
+            if !first { separator.withUTF8 { bytes.append(contentsOf: $0) } }
+            first = false
+            part.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+        endField(from: start)
+    }
+
+    /// Starts a field: the comma before it; returns where its text starts.
+    private mutating func beginField() -> Int {
         if fieldsInLine > 0 { bytes.append(0x2C) }
         fieldsInLine += 1
-        var field = field
-        field.withUTF8 { utf8 in
-            guard CSVField.needsQuotes(utf8) else {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            bytes.append(0x22)
-            for byte in utf8 {
-                if byte == 0x22 { bytes.append(0x22) }
-                bytes.append(byte)
-            }
-            bytes.append(0x22)
+        return bytes.count
+    }
+
+    /// Quotes the field written from `start` when it holds a comma, quote or line break (rare:
+    /// the text is written first, then tested, and only then copied into quotes).
+    private mutating func endField(from start: Int) {
+        guard bytes.withUnsafeBufferPointer({ CSVField.needsQuotes(UnsafeBufferPointer(rebasing: $0[start...])) }) else { return }
+        let text = Array(bytes[start...])
+        bytes.removeSubrange(start...)
+        bytes.append(0x22)
+        for byte in text {
+            if byte == 0x22 { bytes.append(0x22) }
+            bytes.append(byte)
         }
+        bytes.append(0x22)
     }
 
     /// Adds `number` as Swift prints it (the shortest text that reads back the same), or an empty

@@ -22,7 +22,9 @@ public struct ApplicantAssessment: Sendable {
         public let text: String
     }
 
-    public struct Offer: Sendable {
+    /// One offer as this applicant stands on it: a class, as the documents built from an
+    /// assessment pass its offers around (a struct of twenty fields was copied at every step).
+    public final class Offer: Sendable {
         public let offer: Catalog.Offer
         /// The list the offer is ranked in (its kind's: loans and listing paths are different events
         /// with different base rates, each ranked in its own list).
@@ -66,6 +68,30 @@ public struct ApplicantAssessment: Sendable {
         package let cost: LoanCost?
         /// What a policy the enterprise is not ruled out of is worth to it.
         package let benefit: PolicyBenefit?
+
+        init(offer: Catalog.Offer, rank: Int, status: Truth, probability: Double?, logit: Double?, points: Double?,
+             reasons: [EligibilityReason], gap: EligibilityGap?, warnings: [EligibilityReason], path: OfferPath?,
+             reasonCodes: [ReasonCode], basePoints: Double?, standardError: Double?, interval: ClosedRange<Double>?,
+             successes: Int?, rankingProbability: Double?, cost: LoanCost?, benefit: PolicyBenefit?) {
+            self.offer = offer
+            self.rank = rank
+            self.status = status
+            self.probability = probability
+            self.logit = logit
+            self.points = points
+            self.reasons = reasons
+            self.gap = gap
+            self.warnings = warnings
+            self.path = path
+            self.reasonCodes = reasonCodes
+            self.basePoints = basePoints
+            self.standardError = standardError
+            self.interval = interval
+            self.successes = successes
+            self.rankingProbability = rankingProbability
+            self.cost = cost
+            self.benefit = benefit
+        }
 
         /// The `count` features that raise the score most (positive contributions only).
         public func topUp(_ count: Int) -> [ReasonCode] { ReasonCode.up(reasonCodes, count) }
