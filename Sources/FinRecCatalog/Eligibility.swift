@@ -19,8 +19,9 @@ public struct EligibilityReason: Sendable, Equatable {
 }
 
 /// Evaluates every offer's rule over chunks of enterprises, column-at-a-time, and explains the
-/// outcome of any one row.
-package struct EligibilityEvaluator: Sendable {
+/// outcome of any one row. Compiled once per catalog and then only read: a class, shared by every
+/// result, gap finder and path finder built on it.
+package final class EligibilityEvaluator: Sendable {
     package let catalog: Catalog
     package let schema: RecordSchema
     package let environment: ExpressionEnvironment

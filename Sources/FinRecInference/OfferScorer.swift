@@ -10,7 +10,10 @@ package import FinRecModel
 ///
 /// Used by `finrec score` for one applicant and by `finrec rank` for whole pools, so both give
 /// the same numbers for the same enterprise.
-package struct OfferScorer: Sendable {
+///
+/// Built once per model and then only read: a class, so that the chunks, assessments and
+/// documents that hold it share one instead of copying the model, catalog and compiled rules.
+package final class OfferScorer: Sendable {
     package let model: TrainedModel
     package let asOf: Int
     package let evaluator: EligibilityEvaluator
