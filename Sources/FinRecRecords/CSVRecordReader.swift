@@ -80,7 +80,7 @@ package final class CSVRecordReader {
         self.path = name
         self.schema = schema
         self.options = options
-        self.decoders = schema.fields.map(CellDecoder.init)
+        self.decoders = schema.decoders
         switch source {
         case .bytes(let bytes):
             fd = -1

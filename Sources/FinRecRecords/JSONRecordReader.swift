@@ -60,7 +60,7 @@ package enum JSONRecordReader {
         } catch {
             throw InputFileError(path: path, message: "\(error)")
         }
-        let decoders = schema.fields.map(CellDecoder.init)
+        let decoders = schema.decoders
         var extraNames: [String] = []
         for (record, _, _) in records {
             guard case .object(let o) = record else { continue }

@@ -151,6 +151,9 @@ package struct RecordSchema: Sendable {
     let rowCheckFields: [[Int]]
     private let lookup: [String: Int]
     private let byName: [String: Int]
+    /// Each field's cell decoder, made once with the schema (a category's spellings table costs
+    /// more to build than a one-applicant request costs to decode).
+    package let decoders: [CellDecoder]
 
     package init(name: String, fields: [FieldSpec], rowChecks: [RowCheck] = [], idField: String? = nil) {
         self.name = name
@@ -167,6 +170,7 @@ package struct RecordSchema: Sendable {
         }
         self.lookup = lookup
         self.byName = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
+        self.decoders = fields.map(CellDecoder.init)
         self.requiredFields = fields.indices.filter { fields[$0].required }
         self.rowCheckFields = rowChecks.map { check in
             check.fields.map { name in
