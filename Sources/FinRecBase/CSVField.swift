@@ -20,29 +20,12 @@ package enum CSVField {
         return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 
-    /// Whether any byte is a comma, quote or line break: eight bytes at a time (a lane of `v ^ c`
-    /// is zero exactly where the byte is c; the usual SWAR test sets its high bit, and can only
-    /// err in a lane above a true zero, so "any" is exact).
+    /// Whether any byte is a comma, quote or line break, eight bytes at a time.
     @inline(__always)
     static func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroLane(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-        var i = 0
-        if let base = bytes.baseAddress {
-            while i + 8 <= bytes.count {
-                let v = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                if zeroLane(v ^ (ones &* 0x2C)) | zeroLane(v ^ (ones &* 0x22)) | zeroLane(v ^ (ones &* 0x0A)) | zeroLane(v ^ (ones &* 0x0D)) != 0 {
-                    return true
-                }
-                i += 8
-            }
-        }
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { return true }
-            i += 1
-        }
-        return false
+        ByteScan.contains(bytes, marked: { v in
+            ByteScan.lanes(v, equalTo: 0x2C) | ByteScan.lanes(v, equalTo: 0x22) | ByteScan.lanes(v, equalTo: 0x0A) | ByteScan.lanes(v, equalTo: 0x0D)
+        }, test: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
     }
 }
 

@@ -487,29 +487,12 @@ extension JSONValue {
         return x.description
     }
 
-    /// Whether any byte is a control character, a quote or a backslash: eight bytes at a time
-    /// (a byte b is below 0x20, or equal to c, exactly when its lane of the usual SWAR tests has
-    /// its high bit set; bytes of 0x80 and above never are).
+    /// Whether any byte is a control character, a quote or a backslash, eight bytes at a time.
     @inline(__always)
     static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroLane(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-        var i = 0
-        if let base = bytes.baseAddress {
-            while i + 8 <= bytes.count {
-                let v = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                // Below 0x20: (v - 0x20…) & ~v & 0x80… (exact for lanes under 0x80).
-                let control = (v &- ones &* 0x20) & ~v & highs
-                if control | zeroLane(v ^ (ones &* 0x22)) | zeroLane(v ^ (ones &* 0x5C)) != 0 { return true }
-                i += 8
-            }
-        }
-        while i < bytes.count {
-            let b = bytes[i]
-            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return true }
-            i += 1
-        }
-        return false
+        ByteScan.contains(bytes, marked: { v in
+            ByteScan.lanes(v, below: 0x20) | ByteScan.lanes(v, equalTo: 0x22) | ByteScan.lanes(v, equalTo: 0x5C)
+        }, test: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
     }
 
     static func writeString(_ s: String, to out: inout [UInt8]) {
