@@ -18,8 +18,8 @@ package enum FileHandleWriter {
     }
 
     /// Writes `bytes` to standard output; throws when it cannot (a closed pipe, a full disk).
-    package static func writeStandardOutput(_ bytes: [UInt8]) throws(FileWriteError) {
-        if let code = bytes.withUnsafeBytes({ writeAll($0, to: 1) }) { throw .errno("standard output", "write", code) }
+    package static func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) throws(FileWriteError) {
+        if let code = writeAll(bytes, to: 1) { throw .errno("standard output", "write", code) }
     }
 
     /// Writes all of `text` to `descriptor`: nil, or the errno of the write that failed.

@@ -91,11 +91,11 @@ struct Score: ParsableCommand {
         // Officer's lines cost about a millisecond each: small chunks keep every worker busy.
         let reader = try EnterpriseFileReader(path: applicant, options: reading.readerOptions(for: applicant, defaultChunkRows: format == .csv ? 1_024 : nil))
         let file = try output.map { (path) throws(FileWriteError) in try AtomicFileWriter(path: path) }
-        func emit(_ bytes: [UInt8]) throws {
+        func emit(_ bytes: UnsafeRawBufferPointer) throws {
             if let file { try file.write(bytes) } else { try FileHandleWriter.writeStandardOutput(bytes) }
         }
         do {
-            if excel { try emit(Array(CSVField.byteOrderMark.utf8)) }
+            if excel { try Array(CSVField.byteOrderMark.utf8).withUnsafeBytes(emit) }
             _ = try commandLineErrors {
                 try ScoreUseCase.stream(reader, model: model, options: options, lines: format == .rows ? .rows : .csv,
                                         workers: runtime.policy.workers, write: emit, report: Self.warnUnknownColumns(reader.path))

@@ -39,28 +39,43 @@ package struct PoolScoring: Sendable {
         }
     }
 
+    /// A chunk's lines as they were made: the rows' text, or the officer's CSV's bytes. Either is
+    /// written as it is (a copy of one into the other's form would double the chunk in memory).
+    enum Lines: Sendable {
+        case text(String)
+        case bytes([UInt8])
+
+        func withBytes(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+            switch self {
+            case .text(var text): try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+            case .bytes(let bytes): try bytes.withUnsafeBytes(body)
+            }
+        }
+    }
+
     /// Writes the header, then every chunk's lines (UTF-8) in file order through `write`;
     /// returns the number of enterprises. Throws when the file has none.
-    package func run(_ reader: EnterpriseFileReader, write: @escaping ([UInt8]) throws -> Void) throws -> Int {
-        try write(Array(header.utf8))
+    package func run(_ reader: EnterpriseFileReader, write: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        try Lines.text(header).withBytes(write)
         let scorer = self.scorer, format = self.format
         var rows = 0
-        let pipeline = ChunkPipeline<[UInt8]>(
+        let pipeline = ChunkPipeline<Lines>(
             reader: reader, workers: workers,
             transform: { chunk, first in
                 let scored = scorer.score(chunk, firstRow: first)
                 switch format {
                 case .rows(let reasons, let costing):
-                    return Array(ScoreRows.lines(scored, scorer: scorer, reasons: reasons, costing: costing).utf8)
+                    return .text(ScoreRows.lines(scored, scorer: scorer, reasons: reasons, costing: costing))
                 case .csv(let language, let reasons, let modelPath, let asOf, let costing, let order):
                     // The CSV shows the ranked offers only: no key figures, notes or supplements to make.
                     let results = ApplicantAssessment.assess(scored, with: scorer, language: language, costing: costing, order: order,
                                                              detail: .offers)
-                    return ScoreDocument(results: results, scorer: scorer, language: language, reasons: reasons, modelPath: modelPath, asOf: asOf).csvLineBytes()
+                    return .bytes(ScoreDocument(results: results, scorer: scorer, language: language, reasons: reasons, modelPath: modelPath, asOf: asOf)
+                        .csvLineBytes())
                 }
             },
-            consume: { text in
-                try write(text)
+            consume: { lines in
+                try lines.withBytes(write)
             })
         try pipeline.run(progress: { _, scanned in rows = scanned })
         guard rows > 0 else { throw InputFileError(path: reader.path, message: "has no enterprises to score (only a header?); nothing was written") }

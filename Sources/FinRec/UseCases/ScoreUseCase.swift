@@ -55,7 +55,7 @@ public enum ScoreUseCase {
     /// - Complexity: as ``assess(_:model:options:report:)`` per enterprise; memory is bounded by
     ///   `workers + 1` chunks whatever the input's size.
     public static func stream(_ reader: EnterpriseFileReader, model: ScoringModel, options: ScoreOptions, lines: ScoreLines,
-                              workers: Int, write: @escaping ([UInt8]) throws -> Void, report: (ReadReport) -> Void = { _ in }) throws -> Int {
+                              workers: Int, write: @escaping (UnsafeRawBufferPointer) throws -> Void, report: (ReadReport) -> Void = { _ in }) throws -> Int {
         do { try options.validate() } catch { throw UseCaseError.option(error) }
         let format: PoolScoring.Format = switch lines {
         case .rows: .rows(reasons: options.reasons, costing: options.costing(model.scorer))
