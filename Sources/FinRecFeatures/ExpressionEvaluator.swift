@@ -191,21 +191,36 @@ struct Evaluator {
         case .arithmetic(let op, let a, let b):
             var (va, ma) = numbers(a)
             let (vb, mb) = numbers(b)
-            va.withUnsafeMutableBufferPointer { x in
-                ma.withUnsafeMutableBufferPointer { m in
-                    for r in 0..<n {
-                        let y: Double
-                        switch op {
-                        case .add: y = x[r] + vb[r]
-                        case .subtract: y = x[r] - vb[r]
-                        case .multiply: y = x[r] * vb[r]
-                        default: y = vb[r] == 0 ? .nan : x[r] / vb[r]
+            // One branch-free loop per operation, so that it is vectorised (a ratio's divisions
+            // were a tenth of `rank`'s eligibility, one at a time behind a switch per row). A
+            // division by zero gives an infinity or NaN, so it is missing like any result that
+            // is not finite.
+            // The masks are read as bytes (a Bool is 0 or 1) and or-ed without branches.
+            @inline(__always) func combine(_ f: (Double, Double) -> Double) {
+                va.withUnsafeMutableBufferPointer { x in
+                    ma.withUnsafeMutableBufferPointer { m in
+                        vb.withUnsafeBufferPointer { y in
+                            mb.withUnsafeBufferPointer { my in
+                                m.withMemoryRebound(to: UInt8.self) { m in
+                                    my.withMemoryRebound(to: UInt8.self) { my in
+                                        for r in 0..<n {
+                                            let z = f(x[r], y[r])
+                                            let gone = m[r] | my[r] | (z.isFinite ? 0 : 1)
+                                            m[r] = gone
+                                            x[r] = gone != 0 ? .nan : z
+                                        }
+                                    }
+                                }
+                            }
                         }
-                        let gone = m[r] || mb[r] || !y.isFinite
-                        m[r] = gone
-                        x[r] = gone ? .nan : y
                     }
                 }
+            }
+            switch op {
+            case .add: combine(+)
+            case .subtract: combine(-)
+            case .multiply: combine(*)
+            default: combine(/)
             }
             return (va, ma)
         case .ifThenElse(let c, let a, let b):
