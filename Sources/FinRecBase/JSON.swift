@@ -36,8 +36,7 @@ package struct JSONObject: Sendable, Equatable {
         var seen: UInt64 = 0
         self.members.reserveCapacity(members.count)
         for (k, v) in members {
-            let utf8 = k.utf8
-            let bit = UInt64(1) << UInt64((utf8.count &* 31 &+ Int(utf8.first ?? 0) &* 7 &+ Int(utf8.last ?? 0)) & 63)
+            let bit = Self.filterBit(k)
             if seen & bit != 0, let i = self.members.firstIndex(where: { $0.key == k }) {
                 self.members[i].value = v
             } else {
@@ -45,6 +44,16 @@ package struct JSONObject: Sendable, Equatable {
                 self.members.append((k, v))
             }
         }
+    }
+
+    /// Members whose keys are known to be distinct (the parser has checked them).
+    init(distinct members: [(key: String, value: JSONValue)]) { self.members = members }
+
+    /// One of 64 bits, from a key's length and end bytes: two keys with different bits differ,
+    /// so a set of bits filters out most searches for a key not seen.
+    static func filterBit(_ key: String) -> UInt64 {
+        let utf8 = key.utf8
+        return UInt64(1) << UInt64((utf8.count &* 31 &+ Int(utf8.first ?? 0) &* 7 &+ Int(utf8.last ?? 0)) & 63)
     }
 
     package var keys: [String] { members.map(\.key) }
@@ -182,11 +191,14 @@ struct JSONParser {
             throw error("nesting is deeper than \(JSONValue.maximumDepth) levels; FinRec refuses such files")
         }
         index += 1  // {
-        var object = JSONObject()
+        // Members in order; a repeated name is searched for only when the filter of the names
+        // seen says it may be one (two linear searches per member made parsing quadratic).
+        var members: [(key: String, value: JSONValue)] = []
+        var seen: UInt64 = 0
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -196,7 +208,9 @@ struct JSONParser {
             }
             let keyStart = index
             let key = try parseString()
-            if object[key] != nil { throw error("duplicate member name \"\(key)\"", at: keyStart) }
+            let bit = JSONObject.filterBit(key)
+            if seen & bit != 0, members.contains(where: { $0.key == key }) { throw error("duplicate member name \"\(key)\"", at: keyStart) }
+            seen |= bit
             skipWhitespace()
             guard index < bytes.count else { throw error("the file ends inside an object (is it truncated?)") }
             guard bytes[index] == UInt8(ascii: ":") else {
@@ -205,12 +219,12 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            object[key] = value
+            members.append((key, value))
             skipWhitespace()
             guard index < bytes.count else { throw error("the file ends inside an object (is it truncated?)") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(object)
+            case UInt8(ascii: "}"): index += 1; return .object(JSONObject(distinct: members))
             default: throw error("expected ',' or '}' in an object, found \(describeByte(at: index))")
             }
         }
