@@ -50,7 +50,8 @@ public enum ScoreUseCase {
 
     /// Every enterprise of an input of any size, one line per enterprise and offer, written as
     /// UTF-8 in input order through `write` while later chunks are still being scored (`finrec score
-    /// --format csv|rows`). Returns the number of enterprises.
+    /// --format csv|rows`); each buffer `write` gets is valid only during that call. Returns the
+    /// number of enterprises.
     ///
     /// - Complexity: as ``assess(_:model:options:report:)`` per enterprise; memory is bounded by
     ///   `workers + 1` chunks whatever the input's size.
