@@ -82,13 +82,6 @@ package final class AtomicFileWriter {
         if buffer.count >= Self.bufferLimit { try flush() }
     }
 
-    /// `bytes` as one copy (callers in other modules would otherwise append them one by one
-    /// through the unspecialised generic).
-    package func write(_ bytes: UnsafeRawBufferPointer) throws(FileWriteError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= Self.bufferLimit { try flush() }
-    }
-
     private func flush() throws(FileWriteError) {
         precondition(!finished, "AtomicFileWriter used after commit or discard")
         if let code = buffer.withUnsafeBytes({ FileHandleWriter.writeAll($0, to: descriptor) }) {

@@ -16,7 +16,8 @@ package enum CSVField {
     package static func escape(_ field: String) -> String {
         // Bytes, not Characters: the four are ASCII, which never occurs inside a multi-byte UTF-8
         // sequence, and scanning bytes skips grapheme breaking.
-        guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }
+        var field = field
+        guard field.withUTF8(needsQuotes) else { return field }
         return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 
@@ -89,9 +90,6 @@ package struct CSVLineWriter {
         bytes.append(0x0A)
         fieldsInLine = 0
     }
-
-    /// The lines written, as text.
-    package var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// The lines written, as UTF-8 bytes (for a stream: no check and copy into a `String`).
     package consuming func finish() -> [UInt8] { bytes }

@@ -194,8 +194,8 @@ struct Evaluator {
             // One branch-free loop per operation, so that it is vectorised (a ratio's divisions
             // were a tenth of `rank`'s eligibility, one at a time behind a switch per row). A
             // division by zero gives an infinity or NaN, so it is missing like any result that
-            // is not finite.
-            // The masks are read as bytes (a Bool is 0 or 1) and or-ed without branches.
+            // is not finite. The masks are read as bytes (a Bool is 0 or 1) and or-ed without
+            // branches.
             @inline(__always) func combine(_ f: (Double, Double) -> Double) {
                 va.withUnsafeMutableBufferPointer { x in
                     ma.withUnsafeMutableBufferPointer { m in
