@@ -55,6 +55,14 @@ let package = Package(
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
 
+        // libdeflate (Debian's libdeflate-dev): the audit log's stored results, deflated in one call
+        // on the request's thread. Only AuditChain.swift imports it.
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
+
         // glibc's malloc.h, for mallopt. Only ProcessMemory.swift imports it.
         .systemLibrary(name: "CMalloc"),
         // SHA-256 blocks with the x86 SHA extensions, chosen at run time. Only SHA256.swift imports it.
@@ -101,7 +109,9 @@ let package = Package(
             name: "FinRecServer",
             dependencies: [
                 "FinRec",
-                // zlib (which libxlsxwriter links) deflates the audit log's stored results.
+                // libdeflate deflates the audit log's stored results; zlib (which libxlsxwriter
+                // links) inflates them.
+                "CDeflate",
                 "CXLSXWriter",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
