@@ -33,22 +33,53 @@ struct Options {
     var tolerance: Double?
     var hessianRows: Int?
 
+    static let usage = """
+        usage: finrec-bench scoring [--rows N] [--repeats R] [--threads T]
+               finrec-bench sweep   [--rows N]
+               finrec-bench csv --file F [--repeats R]
+               finrec-bench floor --file F [--repeats R]
+               finrec-bench load --file MODEL.json [--repeats R]
+               finrec-bench features --file F --spec S --catalog C [--repeats R]
+               finrec-bench assess --file APPLICANT.json --spec MODEL.json [--rows N] [--repeats R] [--threads T]
+               finrec-bench train-data --rows N --file P
+               finrec-bench train --file P [--targets T.json] [--solver newton|lbfgs] [--tolerance E] [--hessian-rows N]
+               finrec-bench binning --file P [--threads T]     (P from train-data)
+               finrec-bench sha256 --file F [--repeats R]
+        """
+
+    /// The options of `args`; a wrong argument stops the program with what was wrong and the usage
+    /// (exit 2), `--help` with the usage alone (exit 0).
     init(_ args: [String]) {
+        func fail(_ message: String) -> Never {
+            FileHandle.standardError.write(Data("finrec-bench: \(message)\n\(Self.usage)\n".utf8))
+            exit(2)
+        }
         var i = 0
+        func value(_ name: String) -> String {
+            i += 1
+            guard i < args.count else { fail("\(name) needs a value") }
+            return args[i]
+        }
+        func number<N: LosslessStringConvertible>(_ name: String, _: N.Type = N.self) -> N {
+            let text = value(name)
+            guard let n = N(text) else { fail("\(name) takes a number, not \"\(text)\"") }
+            return n
+        }
         while i < args.count {
             switch args[i] {
             case "scoring", "sweep", "csv", "floor", "load", "features", "train-data", "train", "binning", "assess", "sha256": mode = args[i]
-            case "--targets": i += 1; targets = args[i]
-            case "--solver": i += 1; solver = args[i]
-            case "--tolerance": i += 1; tolerance = Double(args[i])!
-            case "--hessian-rows": i += 1; hessianRows = Int(args[i])!
-            case "--spec": i += 1; spec = args[i]
-            case "--catalog": i += 1; catalog = args[i]
-            case "--file": i += 1; file = args[i]
-            case "--rows": i += 1; rows = Int(args[i])!
-            case "--repeats": i += 1; repeats = Int(args[i])!
-            case "--threads": i += 1; threads = Int(args[i])!
-            default: fatalError("unknown argument \(args[i])")
+            case "--help", "-h": print(Self.usage); exit(0)
+            case "--targets": targets = value("--targets")
+            case "--solver": solver = value("--solver")
+            case "--tolerance": tolerance = number("--tolerance", Double.self)
+            case "--hessian-rows": hessianRows = number("--hessian-rows", Int.self)
+            case "--spec": spec = value("--spec")
+            case "--catalog": catalog = value("--catalog")
+            case "--file": file = value("--file")
+            case "--rows": rows = number("--rows")
+            case "--repeats": repeats = number("--repeats")
+            case "--threads": threads = number("--threads")
+            default: fail("unknown argument \(args[i])")
             }
             i += 1
         }
