@@ -33,6 +33,11 @@ public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertibl
 /// rename itself survives a crash. If the writer is discarded without ``commit()``,
 /// the temporary file is removed and the target is untouched.
 ///
+/// A target that is a symbolic link is resolved first: the file it points to is replaced and the
+/// link stays. A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a
+/// named pipe, a terminal) is written in place as a stream: renaming a file over it would replace
+/// the device or the pipe itself, and a stream has no old version to keep.
+///
 /// ```swift
 /// let file = try AtomicFileWriter(path: "out.csv")
 /// try file.write("id,score\n")
@@ -40,16 +45,28 @@ public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertibl
 /// ```
 package final class AtomicFileWriter {
     public let path: String
-    private let temporaryPath: String
+    /// The temporary file renamed over the target on commit; nil when writing a stream in place.
+    private let temporaryPath: String?
+    /// The file the rename replaces: `path`, or the file a symbolic link there points to.
+    private let target: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private var finished = false
     private static let bufferLimit = 1 << 20
 
-    /// Opens a temporary file in the target's folder.
+    /// Opens a temporary file in the target's folder, or the target itself when it is a stream.
     package init(path: String) throws(FileWriteError) {
         self.path = path
-        let (folder, name) = Self.folderAndName(path)
+        if Self.isStream(path) {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .errno(path, "open for writing") }
+            descriptor = fd
+            temporaryPath = nil
+            target = path
+            return
+        }
+        target = Self.resolvingLink(path)
+        let (folder, name) = Self.folderAndName(target)
         var template = Array("\(folder).\(name).XXXXXX.tmp".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
         guard fd >= 0 else { throw .errno(path, "create a temporary file beside it") }
@@ -59,6 +76,30 @@ package final class AtomicFileWriter {
         let mask = umask(0)
         umask(mask)
         fchmod(fd, 0o666 & ~mask)
+    }
+
+    /// Whether `path` exists (following links) and is neither a regular file nor a folder: a
+    /// device, a pipe or a socket, which is written in place.
+    package static func isStream(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
+
+    /// Whether writing `path` would replace an existing regular file (what `--force` guards).
+    package static func replacesFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// The file a symbolic link at `path` points to (all links followed); `path` itself when it
+    /// is no link or the link leads nowhere.
+    private static func resolvingLink(_ path: String) -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The folder part of `path` with its final slash ("" for a bare name), and the name.
@@ -92,9 +133,15 @@ package final class AtomicFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames the temporary file over the target.
+    /// Flushes, syncs and renames the temporary file over the target (a stream: flushes and closes).
     package func commit() throws(FileWriteError) {
         try flush()
+        guard let temporaryPath else {
+            close(descriptor)
+            descriptor = -1
+            finished = true
+            return
+        }
         if fsync(descriptor) != 0 {
             let failure = FileWriteError.errno(path, "sync to disk")
             discard()
@@ -102,13 +149,13 @@ package final class AtomicFileWriter {
         }
         close(descriptor)
         descriptor = -1
-        if rename(temporaryPath, path) != 0 {
+        if rename(temporaryPath, target) != 0 {
             let failure = FileWriteError.errno(path, "rename the finished temporary file into place")
             discard()
             throw failure
         }
         finished = true
-        Self.syncFolder(of: path)
+        Self.syncFolder(of: target)
     }
 
     /// Syncs the folder holding `path`, so a rename into it survives a crash.
@@ -128,7 +175,7 @@ package final class AtomicFileWriter {
         finished = true
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
-        unlink(temporaryPath)
+        if let temporaryPath { unlink(temporaryPath) }
     }
 
     /// Writes `bytes` to `path` atomically in one step.

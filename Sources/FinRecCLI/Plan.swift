@@ -75,7 +75,7 @@ struct Plan: ParsableCommand {
             return
         }
         guard let input, let plan else { return }
-        for path in [output, candidates].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
+        for path in [output, candidates].compactMap({ $0 }) where !force && AtomicFileWriter.replacesFile(path) {
             throw ValidationError("\(path) exists; pass --force to replace it.")
         }
         let interrupt = InterruptFlag.install()

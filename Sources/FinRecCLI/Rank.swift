@@ -89,7 +89,7 @@ struct Rank: ParsableCommand {
     }
 
     func run() throws {
-        for path in [output] + (best.map { [$0] } ?? []) where !force && FileManager.default.fileExists(atPath: path) {
+        for path in [output] + (best.map { [$0] } ?? []) where !force && AtomicFileWriter.replacesFile(path) {
             throw ValidationError("\(path) exists; pass --force to replace it.")
         }
         // From here on Ctrl-C (or SIGTERM) stops the run cleanly, at any point before the outputs

@@ -47,7 +47,7 @@ struct Track: ParsableCommand {
     }
 
     func run() throws {
-        if let output, !force, FileManager.default.fileExists(atPath: output) { throw ValidationError("\(output) exists; pass --force to replace it.") }
+        if let output, !force, AtomicFileWriter.replacesFile(output) { throw ValidationError("\(output) exists; pass --force to replace it.") }
         let document = try TrackUseCase.track(path: history, modelPath: try DefaultModel.resolve(model), movers: movers, language: lang.language,
                                               reading: reading.readerOptions(for: history), threads: runtime.policy)
         if let output {

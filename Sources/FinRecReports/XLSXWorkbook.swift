@@ -55,21 +55,10 @@ package struct XLSXWorkbook: Sendable {
         }
     }
 
-    /// Writes the workbook to `path` atomically (a temporary file beside it, then a rename).
+    /// Writes the workbook to `path` through ``AtomicFileWriter``: atomically and synced for a
+    /// file, in place for a stream (`/dev/stdout`, a pipe), the file behind a symbolic link.
     package func write(to path: String) throws(FileWriteError) {
-        let (folder, name) = AtomicFileWriter.folderAndName(path)
-        let temporary = "\(folder).\(name).\(getpid()).tmp.xlsx"
-        do {
-            try write(toNewFile: temporary)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let error = FileWriteError.errno(path, "move the workbook into place")
-            unlink(temporary)
-            throw error
-        }
+        try AtomicFileWriter.write(try bytes(), to: path)
     }
 
     private func write(toNewFile path: String) throws(FileWriteError) {
