@@ -45,9 +45,13 @@ package struct OfferPath: Sendable, Equatable {
 /// Assesses every offer's path steps row by row (the evaluator compiled them once).
 package struct PathFinder: Sendable {
     let gaps: GapFinder
+    /// Per offer and path step, the catalog index of the offer the step is taken by passing.
+    private let stepOffers: [[Int?]]
 
     package init(gaps: GapFinder) {
         self.gaps = gaps
+        let offers = gaps.evaluator.catalog.offers
+        stepOffers = offers.map { offer in offer.path.map { step in step.offer.flatMap { id in offers.firstIndex { $0.id == id } } } }
     }
 
     /// Per offer, whether each row of the result's chunk already holds it, a column at a time
@@ -70,6 +74,13 @@ package struct PathFinder: Sendable {
 
     /// The path of offer `k` for row `r`; nil when the offer has no path or passes.
     package func path(_ result: EligibilityResult, offer k: Int, row r: Int, asOf: Int, language: Language) -> OfferPath? {
+        path(result, offer: k, row: r, asOf: asOf, language: language) { gaps.gap(result, offer: $0, row: r, language: language) }
+    }
+
+    /// The same, taking the gap of a step's offer from `gap` (offer index → its gap for row `r`
+    /// in `language`): an assessment has already found the gaps of the offers it lists.
+    package func path(_ result: EligibilityResult, offer k: Int, row r: Int, asOf: Int, language: Language,
+                      gap gapOf: (Int) -> EligibilityGap?) -> OfferPath? {
         let catalog = gaps.evaluator.catalog
         let offer = catalog.offers[k]
         guard !offer.path.isEmpty, result.status(offer: k, row: r) != .pass else { return nil }
@@ -83,9 +94,9 @@ package struct PathFinder: Sendable {
             var note: String
             if status == .pass {
                 note = zh ? "已完成" : "done"
-            } else if let target = step.offer, let k2 = catalog.offers.firstIndex(where: { $0.id == target }) {
+            } else if let k2 = stepOffers[k][j] {
                 offerStatus = result.status(offer: k2, row: r)
-                gap = gaps.gap(result, offer: k2, row: r, language: language)
+                gap = gapOf(k2)
                 if offerStatus == .pass {
                     note = zh ? "条件已满足" : "conditions met"
                 } else if let g = gap, g.reachable {

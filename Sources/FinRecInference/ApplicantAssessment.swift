@@ -166,6 +166,14 @@ public struct ApplicantAssessment: Sendable {
             // What the enterprise already holds (a tier, a quotation) is not offered.
             let held = catalog.offers.indices.filter { scorer.paths.isHeld(scored.eligibility, offer: $0, row: r) }
             let notApplicable = catalog.offers.indices.filter { !held.contains($0) && scored.eligibility.notApplicable(offer: $0, row: r) }
+            // Each offer's gap, found once: the offers listed and the path steps taken by passing one.
+            var gaps = [EligibilityGap??](repeating: nil, count: catalog.offers.count)
+            func gap(_ k: Int) -> EligibilityGap? {
+                if let known = gaps[k] { return known }
+                let found = scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language)
+                gaps[k] = .some(found)
+                return found
+            }
             var offers: [(offer: Catalog.Offer, k: Int, status: Truth, logit: Double?, se: Double?, key: Double?, gap: EligibilityGap?)] =
                 catalog.offers.enumerated().filter { !held.contains($0.offset) && !notApplicable.contains($0.offset) }.map { k, offer in
                     let logit = scored.logit(offer: k, row: r)
@@ -174,7 +182,7 @@ public struct ApplicantAssessment: Sendable {
                     let se = logit == nil || status == .fail ? nil : errors[k]?[r]
                     return (offer, k, status, logit, se,
                             logit.map { scorer.rankingProbability(offer: k, logit: $0, standardError: se) },
-                            scorer.gaps.gap(scored.eligibility, offer: k, row: r, language: language))
+                            gap(k))
                 }
             func group(_ t: Truth) -> Int { t == .pass ? 0 : t == .unknown ? 1 : 2 }
             offers.sort { a, b in
@@ -210,7 +218,7 @@ public struct ApplicantAssessment: Sendable {
                              reasons: scored.eligibility.reasons(offer: item.k, row: r, language: language),
                              gap: item.gap,
                              warnings: scored.eligibility.warnings(offer: item.k, row: r, language: language),
-                             path: scorer.paths.path(scored.eligibility, offer: item.k, row: r, asOf: scorer.asOf, language: language),
+                             path: scorer.paths.path(scored.eligibility, offer: item.k, row: r, asOf: scorer.asOf, language: language, gap: gap),
                              reasonCodes: shown == nil ? [] : scorer.reasonCodes(scored, offer: item.k, row: r),
                              basePoints: shown == nil ? nil : intercept.map(scaling.points(logit:)),
                              standardError: se,
