@@ -65,6 +65,7 @@ package final class AtomicFileWriter {
             target = path
             return
         }
+        try Self.checkTarget(path)
         target = Self.resolvingLink(path)
         let (folder, name) = Self.folderAndName(target)
         var template = Array("\(folder).\(name).XXXXXX.tmp".utf8CString)
@@ -76,6 +77,21 @@ package final class AtomicFileWriter {
         let mask = umask(0)
         umask(mask)
         fchmod(fd, 0o666 & ~mask)
+    }
+
+    /// Throws what opening a writer on `path` would: a folder, or a folder that does not exist.
+    /// Commands that make their output before opening it call this first, so that a wrong
+    /// `--output` is refused before the work, not after it.
+    package static func checkTarget(_ path: String) throws(FileWriteError) {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw FileWriteError(path: path, operation: "write the output there",
+                                 reason: "it is a folder; give a file's path, e.g. \(path.hasSuffix("/") ? path : path + "/")out.csv")
+        }
+        let folder = folderAndName(resolvingLink(path)).folder
+        if !folder.isEmpty, stat(folder, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
+            throw FileWriteError(path: path, operation: "write the output there", reason: "the folder \(folder) does not exist")
+        }
     }
 
     /// Whether `path` exists (following links) and is neither a regular file nor a folder: a

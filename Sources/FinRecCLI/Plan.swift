@@ -75,8 +75,9 @@ struct Plan: ParsableCommand {
             return
         }
         guard let input, let plan else { return }
-        for path in [output, candidates].compactMap({ $0 }) where !force && AtomicFileWriter.replacesFile(path) {
-            throw ValidationError("\(path) exists; pass --force to replace it.")
+        for path in [output, candidates].compactMap({ $0 }) {
+            if !force && AtomicFileWriter.replacesFile(path) { throw ValidationError("\(path) exists; pass --force to replace it.") }
+            try AtomicFileWriter.checkTarget(path)
         }
         let interrupt = InterruptFlag.install()
         let model = try ScoringModel(path: try DefaultModel.resolve(model), asOf: assessment.asOf)

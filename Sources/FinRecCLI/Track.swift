@@ -48,6 +48,7 @@ struct Track: ParsableCommand {
 
     func run() throws {
         if let output, !force, AtomicFileWriter.replacesFile(output) { throw ValidationError("\(output) exists; pass --force to replace it.") }
+        if let output { try AtomicFileWriter.checkTarget(output) }
         let document = try TrackUseCase.track(path: history, modelPath: try DefaultModel.resolve(model), movers: movers, language: lang.language,
                                               reading: reading.readerOptions(for: history), threads: runtime.policy)
         if let output {

@@ -277,6 +277,18 @@ struct ScoreRankCommandTests {
         }
         #expect(contentsOfFolder(folder) == ["bad.csv", "out.csv"])
 
+        // An output that is a folder, or in a folder that is not there, is refused before the pool
+        // is read: the bad pool's line never shows, and nothing is written.
+        for target in [folder, folder + "/nosuch/out.csv"] {
+            do {
+                try Self.rank(["--input", folder + "/bad.csv", "--output", target, "--force"])
+                Issue.record("expected an error for \(target)")
+            } catch {
+                #expect("\(error)".hasPrefix("\(target): cannot write the output there: ") && !"\(error)".contains("bad.csv"), "\(error)")
+            }
+        }
+        #expect(contentsOfFolder(folder) == ["bad.csv", "out.csv"])
+
         let unknown = failureMessage(Rank.self) { try Self.rank(["--input", Self.pool, "--output", folder + "/x.csv", "--product", "nosuch"]) }
         #expect(unknown?.hasPrefix("--product nosuch: no such offer; the catalog has 专精特新贷 (srdi_loan), ") == true, "\(unknown ?? "no error")")
     }

@@ -35,6 +35,11 @@ struct AtomicFileTests {
         #expect(try leftovers(dir, keeping: ["out.csv"]).isEmpty)
         #expect(AtomicFileWriter.replacesFile(path) && !AtomicFileWriter.isStream(path))
         #expect(!AtomicFileWriter.replacesFile(dir + "/absent.csv") && !AtomicFileWriter.isStream(dir + "/absent.csv"))
+        // A folder is refused when the writer opens, before any output is made, naming it.
+        #expect { try AtomicFileWriter(path: dir) } throws: { error in
+            (error as? FileWriteError)?.path == dir && "\(error)".contains("it is a folder")
+        }
+        #expect(!AtomicFileWriter.replacesFile(dir) && !AtomicFileWriter.isStream(dir))
     }
 
     @Test("A symbolic link stays a link: the file it points to is replaced, beside that file")
