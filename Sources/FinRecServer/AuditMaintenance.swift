@@ -252,6 +252,12 @@ extension AuditLog {
     /// place once synced and checked, so a backup killed half-way leaves no `output`, only a
     /// `.partial` file the next backup removes.
     package static func backup(path: String, to output: String) throws -> AuditVerification {
+        // A backup is a SQLite file: a device or a pipe there would be replaced by the rename
+        // (as root, `/dev/null` itself), and a folder would fail only after the copy.
+        if AtomicFileWriter.isStream(output) {
+            throw ServiceError(.unprocessable, "\(output) is a device or a pipe, not a file; a backup is a SQLite file: give a file's path")
+        }
+        do { try AtomicFileWriter.checkTarget(output) } catch { throw ServiceError(.unprocessable, error.description) }
         let source = try existing(path)
         let partial = output + ".partial"
         unlink(partial)

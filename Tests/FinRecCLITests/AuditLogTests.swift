@@ -273,6 +273,16 @@ struct AuditLogTests {
         log.close()
         #expect(!FileManager.default.fileExists(atPath: dir + "/live-0.sqlite.partial"))
 
+        // A pipe, a folder or a folder that is not there is refused before the copy, naming it;
+        // the pipe stays a pipe and nothing is left beside it.
+        let fifo = dir + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (target, says) in [(fifo, "is a device or a pipe, not a file"), (dir, "it is a folder"), (dir + "/nosuch/b.sqlite", "does not exist")] {
+            #expect { _ = try AuditLog.backup(path: path, to: target) } throws: { error in "\(error)".contains(target) && "\(error)".contains(says) }
+        }
+        #expect(AtomicFileWriter.isStream(fifo), "still a pipe, not replaced by a file")
+        #expect(!FileManager.default.fileExists(atPath: fifo + ".partial"))
+
         let r = try python(["backupkill", ServerProcess.executable, path, dir + "/killed", "6"])
         #expect(r["full_status"] as? Int == 0, "\(r)")
         #expect(r["log_verify"] as? Int == 0 && r["log_chain_break"] is NSNull)
