@@ -68,36 +68,139 @@ extension JSONBuilder {
 }
 
 /// Compact JSON (no spaces, as ``JSONValue/compact()`` writes it) appended to a byte buffer.
+///
+/// The buffer is plain memory grown by doubling: a token is a capacity check and a copy, with no
+/// array uniqueness check, and a whole number is written as digits without a `String`. Copies of
+/// a writer share its buffer: write through one (`inout`, as the builder's functions do).
+/// On the 61.5 KB score document of one applicant: 199–218 µs against 227–268 µs through an
+/// `[UInt8]` (finrec-bench assess, the two builds alternately), the same bytes.
 package struct CompactJSONWriter: JSONBuilder {
-    package private(set) var bytes: [UInt8] = []
+    /// The memory the tokens go to; freed with the writer.
+    private final class Buffer {
+        var start: UnsafeMutablePointer<UInt8>
+        var count = 0
+        var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 64)
+            start = .allocate(capacity: self.capacity)
+        }
+
+        deinit { start.deallocate() }
+
+        /// Room for `n` more bytes.
+        @inline(__always) func reserve(_ n: Int) {
+            if count + n > capacity { grow(count + n) }
+        }
+
+        private func grow(_ needed: Int) {
+            var larger = capacity * 2
+            while larger < needed { larger *= 2 }
+            let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+            moved.update(from: start, count: count)
+            start.deallocate()
+            start = moved
+            capacity = larger
+        }
+
+        @inline(__always) func append(_ byte: UInt8) {
+            reserve(1)
+            start[count] = byte
+            count += 1
+        }
+
+        @inline(__always) func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+            reserve(bytes.count)
+            (start + count).update(from: base, count: bytes.count)
+            count += bytes.count
+        }
+
+        /// `s` as a JSON string: its bytes copied at once when nothing needs escaping.
+        func appendString(_ s: String) {
+            var s = s
+            let clean = s.withUTF8 { bytes -> Bool in
+                guard !JSONValue.needsEscape(bytes) else { return false }
+                reserve(bytes.count + 2)
+                start[count] = UInt8(ascii: "\"")
+                count += 1
+                append(bytes)
+                start[count] = UInt8(ascii: "\"")
+                count += 1
+                return true
+            }
+            if !clean {
+                var escaped: [UInt8] = []
+                JSONValue.writeString(s, to: &escaped)
+                escaped.withUnsafeBufferPointer { append($0) }
+            }
+        }
+
+        /// A whole number below 10^15 in magnitude, as `String(Int64(x))` writes it.
+        func appendWhole(_ n: Int64) {
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, more than 16 digits and a sign
+            withUnsafeMutableBytes(of: &digits) { raw in
+                var magnitude = n.magnitude, end = raw.count, at = end
+                repeat {
+                    at -= 1
+                    raw[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                if n < 0 { at -= 1; raw[at] = UInt8(ascii: "-") }
+                append(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + at, count: end - at))
+            }
+        }
+    }
+
+    private let buffer: Buffer
     /// Whether the next key or value follows another in its container.
     private var comma = false
 
-    package init(capacity: Int = 16_384) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 16_384) { buffer = Buffer(capacity: capacity) }
 
-    private mutating func separate() {
-        if comma { bytes.append(UInt8(ascii: ",")) }
+    /// The document so far.
+    package var bytes: [UInt8] { Array(UnsafeBufferPointer(start: buffer.start, count: buffer.count)) }
+
+    @inline(__always) private func separate() {
+        if comma { buffer.append(UInt8(ascii: ",")) }
     }
 
-    package mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); comma = false }
-    package mutating func endObject() { bytes.append(UInt8(ascii: "}")); comma = true }
-    package mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); comma = false }
-    package mutating func endArray() { bytes.append(UInt8(ascii: "]")); comma = true }
+    package mutating func beginObject() { separate(); buffer.append(UInt8(ascii: "{")); comma = false }
+    package mutating func endObject() { buffer.append(UInt8(ascii: "}")); comma = true }
+    package mutating func beginArray() { separate(); buffer.append(UInt8(ascii: "[")); comma = false }
+    package mutating func endArray() { buffer.append(UInt8(ascii: "]")); comma = true }
 
     package mutating func key(_ key: String) {
         separate()
-        JSONValue.writeString(key, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        buffer.appendString(key)
+        buffer.append(UInt8(ascii: ":"))
         comma = false
     }
 
-    package mutating func string(_ s: String) { separate(); JSONValue.writeString(s, to: &bytes); comma = true }
-    package mutating func number(_ x: Double) { separate(); bytes.append(contentsOf: JSONValue.format(x).utf8); comma = true }
-    package mutating func bool(_ b: Bool) { separate(); bytes.append(contentsOf: (b ? "true" : "false").utf8); comma = true }
-    package mutating func null() { separate(); bytes.append(contentsOf: "null".utf8); comma = true }
+    package mutating func string(_ s: String) { separate(); buffer.appendString(s); comma = true }
+
+    package mutating func number(_ x: Double) {
+        separate()
+        precondition(x.isFinite, "JSON cannot hold the non-finite number \(x)")
+        // The text of JSONValue.format, whole numbers without a String.
+        if x == x.rounded(), abs(x) < 1e15, !(x == 0 && x.sign == .minus) {
+            buffer.appendWhole(Int64(x))
+        } else {
+            var text = JSONValue.format(x)
+            text.withUTF8 { buffer.append($0) }
+        }
+        comma = true
+    }
+
+    package mutating func bool(_ b: Bool) { separate(); literal(b ? "true" : "false"); comma = true }
+    package mutating func null() { separate(); literal("null"); comma = true }
+
+    @inline(__always) private func literal(_ text: StaticString) {
+        buffer.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
 
     /// Adds a line feed (after a whole document, as JSON Lines and the service end it).
-    package mutating func newline() { bytes.append(0x0A) }
+    package mutating func newline() { buffer.append(0x0A) }
 }
 
 /// The same tokens built into a ``JSONValue``.

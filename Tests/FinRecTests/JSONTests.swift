@@ -82,6 +82,36 @@ struct JSONTests {
         #expect(bits == values.map(\.bitPattern))
     }
 
+    @Test("The compact writer gives JSONValue.compact()'s bytes for every kind of value, from a 1-byte start through many growths", arguments: [1, 2] as [UInt64])
+    func compactWriterMatchesTree(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        // Whole numbers on both sides of the 10^15 boundary, signs, -0, fractions, extremes, random bits.
+        var numbers: [Double] = [0, -0.0, 1, -1, 7, -42, 999_999_999_999_999, -999_999_999_999_999, 1e15, -1e15, 1e16, 0.1, -2.5,
+                                 9007199254740992, .leastNonzeroMagnitude, 1.7976931348623157e308, -1.7976931348623157e308]
+        for _ in 0..<500 { numbers.append(Double(bitPattern: rng.next())) }
+        for _ in 0..<500 { numbers.append(Double(Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60))) }
+        numbers = numbers.filter(\.isFinite)
+        let strings = ["", "x", "专精特新贷", "a\"b\\c\n\r\t\u{01}\u{1F}😀", String(repeating: "小巨人", count: 500), "key with \"quote\""]
+        func random(_ depth: Int) -> JSONValue {
+            switch rng.next() % (depth > 3 ? 4 : 6) {
+            case 0: .number(numbers[Int(rng.next() % UInt64(numbers.count))])
+            case 1: .string(strings[Int(rng.next() % UInt64(strings.count))])
+            case 2: rng.next() % 2 == 0 ? .bool(rng.next() % 2 == 0) : .null
+            case 3: .number(Double(Int(rng.next() % 2_000) - 1_000))
+            case 4: .array((0..<Int(rng.next() % 6)).map { _ in random(depth + 1) })
+            default: .object(JSONObject((0..<Int(rng.next() % 6)).map { k in (strings[Int(rng.next() % UInt64(strings.count))] + "\(k)", random(depth + 1)) }))
+            }
+        }
+        let values: [JSONValue] = [.array(numbers.map { .number($0) }), .array(strings.map { .string($0) }), .object(JSONObject()), .array([])]
+            + (0..<50).map { _ in random(0) }
+        for value in values {
+            var writer = CompactJSONWriter(capacity: 1)
+            writer.value(value)
+            writer.newline()
+            #expect(writer.bytes == Array((value.compact() + "\n").utf8))
+        }
+    }
+
     @Test("Strings with quotes, backslashes and control characters survive a round trip")
     func stringRoundTrip() throws {
         let s = "a\"b\\c\n\r\t\u{01}\u{1F}专精特新 😀"
