@@ -65,8 +65,7 @@ package final class AtomicFileWriter {
             target = path
             return
         }
-        try Self.checkTarget(path)
-        target = Self.resolvingLink(path)
+        target = try Self.checkTarget(path)
         let (folder, name) = Self.folderAndName(target)
         var template = Array("\(folder).\(name).XXXXXX.tmp".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
@@ -82,38 +81,43 @@ package final class AtomicFileWriter {
     /// Throws what opening a writer on `path` would: a folder, or a folder that does not exist.
     /// Commands that make their output before opening it call this first, so that a wrong
     /// `--output` is refused before the work, not after it.
-    package static func checkTarget(_ path: String) throws(FileWriteError) {
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+    /// - Returns: the file a commit replaces: `path`, or the file a symbolic link there points to.
+    @discardableResult
+    package static func checkTarget(_ path: String) throws(FileWriteError) -> String {
+        if type(of: path) == S_IFDIR {
             throw FileWriteError(path: path, operation: "write the output there",
                                  reason: "it is a folder; give a file's path, e.g. \(path.hasSuffix("/") ? path : path + "/")out.csv")
         }
-        let folder = folderAndName(resolvingLink(path)).folder
-        if !folder.isEmpty, stat(folder, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
+        let target = resolvingLink(path)
+        let folder = folderAndName(target).folder
+        if !folder.isEmpty, type(of: folder) != S_IFDIR {
             throw FileWriteError(path: path, operation: "write the output there", reason: "the folder \(folder) does not exist")
         }
+        return target
     }
 
     /// Whether `path` exists (following links) and is neither a regular file nor a folder: a
     /// device, a pipe or a socket, which is written in place.
     package static func isStream(_ path: String) -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        let type = info.st_mode & S_IFMT
+        guard let type = type(of: path) else { return false }
         return type != S_IFREG && type != S_IFDIR
     }
 
     /// Whether writing `path` would replace an existing regular file (what `--force` guards).
-    package static func replacesFile(_ path: String) -> Bool {
+    package static func replacesFile(_ path: String) -> Bool { type(of: path) == S_IFREG }
+
+    /// The file type bits (`S_IFREG`, `S_IFDIR`, …) of `path`, following links unless
+    /// `following` is false; nil when nothing is there.
+    private static func type(of path: String, following: Bool = true) -> mode_t? {
         var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        guard (following ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
+        return info.st_mode & S_IFMT
     }
 
     /// The file a symbolic link at `path` points to (all links followed); `path` itself when it
     /// is no link or the link leads nowhere.
     private static func resolvingLink(_ path: String) -> String {
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else { return path }
+        guard type(of: path, following: false) == S_IFLNK, let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
     }

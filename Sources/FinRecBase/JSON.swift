@@ -494,11 +494,14 @@ extension JSONValue {
     /// Shortest text that parses back to exactly `x`.
     static func format(_ x: Double) -> String {
         precondition(x.isFinite, "JSON cannot hold the non-finite number \(x)")
-        if x == x.rounded(), abs(x) < 1e15 {
-            // Whole numbers print without a fraction ("3", not "3.0"); -0 keeps its sign.
-            return x == 0 && x.sign == .minus ? "-0.0" : String(Int64(x))
-        }
-        return x.description
+        return whole(x).map { String($0) } ?? x.description
+    }
+
+    /// `x` when it prints as a whole number: whole numbers below 10^15 in magnitude print
+    /// without a fraction ("3", not "3.0"); -0 keeps its sign ("-0.0") and so is not one.
+    @inline(__always)
+    static func whole(_ x: Double) -> Int64? {
+        x == x.rounded() && abs(x) < 1e15 && !(x == 0 && x.sign == .minus) ? Int64(x) : nil
     }
 
     /// Whether any byte is a control character, a quote or a backslash, eight bytes at a time.

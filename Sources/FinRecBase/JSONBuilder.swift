@@ -181,10 +181,9 @@ package struct CompactJSONWriter: JSONBuilder {
 
     package mutating func number(_ x: Double) {
         separate()
-        precondition(x.isFinite, "JSON cannot hold the non-finite number \(x)")
         // The text of JSONValue.format, whole numbers without a String.
-        if x == x.rounded(), abs(x) < 1e15, !(x == 0 && x.sign == .minus) {
-            buffer.appendWhole(Int64(x))
+        if let n = JSONValue.whole(x) {
+            buffer.appendWhole(n)
         } else {
             var text = JSONValue.format(x)
             text.withUTF8 { buffer.append($0) }

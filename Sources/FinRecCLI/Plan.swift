@@ -75,10 +75,7 @@ struct Plan: ParsableCommand {
             return
         }
         guard let input, let plan else { return }
-        for path in [output, candidates].compactMap({ $0 }) {
-            if !force && AtomicFileWriter.replacesFile(path) { throw ValidationError("\(path) exists; pass --force to replace it.") }
-            try AtomicFileWriter.checkTarget(path)
-        }
+        try checkOutputs([output, candidates].compactMap { $0 }, force: force)
         let interrupt = InterruptFlag.install()
         let model = try ScoringModel(path: try DefaultModel.resolve(model), asOf: assessment.asOf)
         let checked = try PlanUseCase.readPlan(path: plan, model: model)

@@ -89,11 +89,8 @@ struct Rank: ParsableCommand {
     }
 
     func run() throws {
-        for path in [output] + (best.map { [$0] } ?? []) {
-            if !force && AtomicFileWriter.replacesFile(path) { throw ValidationError("\(path) exists; pass --force to replace it.") }
-            // A folder, or a folder that is not there: refused before the pool is read.
-            try AtomicFileWriter.checkTarget(path)
-        }
+        // Refused before the pool is read.
+        try checkOutputs([output] + (best.map { [$0] } ?? []), force: force)
         // From here on Ctrl-C (or SIGTERM) stops the run cleanly, at any point before the outputs
         // are renamed into place: during start-up, the read, or the final rendering.
         let interrupt = InterruptFlag.install()

@@ -47,8 +47,7 @@ struct Track: ParsableCommand {
     }
 
     func run() throws {
-        if let output, !force, AtomicFileWriter.replacesFile(output) { throw ValidationError("\(output) exists; pass --force to replace it.") }
-        if let output { try AtomicFileWriter.checkTarget(output) }
+        try checkOutputs(output.map { [$0] } ?? [], force: force)
         let document = try TrackUseCase.track(path: history, modelPath: try DefaultModel.resolve(model), movers: movers, language: lang.language,
                                               reading: reading.readerOptions(for: history), threads: runtime.policy)
         if let output {

@@ -153,6 +153,15 @@ package func deliver(_ text: String, to output: String?) throws {
     }
 }
 
+/// Refuses each output path before the work: a file already there without `--force`, a folder,
+/// or a folder that does not exist (a device or a pipe is written in place, not replaced).
+package func checkOutputs(_ paths: [String], force: Bool) throws {
+    for path in paths {
+        if !force && AtomicFileWriter.replacesFile(path) { throw ValidationError("\(path) exists; pass --force to replace it.") }
+        try AtomicFileWriter.checkTarget(path)
+    }
+}
+
 /// Whether an output file's name asks for JSON (when no --format is given).
 package func namesJSON(_ output: String?) -> Bool { output?.hasSuffix(".json") == true }
 
