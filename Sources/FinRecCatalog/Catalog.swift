@@ -229,35 +229,6 @@ public struct Catalog: Sendable {
     }
 }
 
-extension Catalog.Rule {
-    /// One way of combining the children of an `all` or an `any`: its identity and its operation.
-    struct Combination<T> {
-        let identity: T
-        let combine: (T, T) -> T
-    }
-
-    /// Folds per-condition columns (`leaves`: one per condition in depth-first order, `rows` values
-    /// each) up the tree, from condition `next` on, advancing `next` past this rule's conditions:
-    /// an `all` combines its children with `all`, an `any` with `any`. Kleene truth (&&, ||) and
-    /// gap distances (+, min) are both this fold.
-    func fold<T>(_ leaves: [[T]], _ next: inout Int, rows: Int, all: Combination<T>, any: Combination<T>) -> [T] {
-        let children: [Catalog.Rule], combination: Combination<T>
-        switch self {
-        case .condition:
-            defer { next += 1 }
-            return leaves[next]
-        case .all(_, _, _, let c): (children, combination) = (c, all)
-        case .any(_, _, _, let c): (children, combination) = (c, any)
-        }
-        var result = [T](repeating: combination.identity, count: rows)
-        for child in children {
-            let column = child.fold(leaves, &next, rows: rows, all: all, any: any)
-            for r in 0..<rows { result[r] = combination.combine(result[r], column[r]) }
-        }
-        return result
-    }
-}
-
 extension Catalog {
     /// Reads and checks the catalog at `path`: JSON syntax, format and version, every field, every
     /// expression (parsed and compiled against `schema`, so a rule naming a missing column fails

@@ -158,8 +158,7 @@ package final class EligibilityEvaluator: Sendable {
     /// Kleene AND / OR of a rule's children, vectorised over rows. `next` walks the conditions in
     /// depth-first order.
     static func combine(_ rule: Catalog.Rule, _ truths: [[Truth]], _ next: inout Int, rows: Int) -> [Truth] {
-        // The fold of ``Catalog/Rule/fold(_:_:rows:all:any:)`` with its two operations written
-        // out, so each is one inlined loop per child instead of a closure call per row.
+        // Each operation one inlined loop per child, not a closure call per row.
         let children: [Catalog.Rule], isAll: Bool
         switch rule {
         case .condition:
@@ -247,11 +246,15 @@ package struct EligibilityResult: Sendable {
     package func status(offer k: Int, row r: Int) -> Truth { statuses[k][r] }
 
     /// Why offer `k` is not a pass for row `r`: the failed conditions (for `.fail`) or the
-    /// undecided ones with their missing fields (for `.unknown`); empty for `.pass`.
+    /// undecided ones with their missing fields (for `.unknown`); empty for `.pass`. A sentence
+    /// is said once: two alternatives that ask for the same thing under one standard (科创板
+    /// standard 1's "最近一年净利润为正" in both of its profit tests) give it once, for the first.
     package func reasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
-        explainingConditions(offer: k, row: r).map { i, context in
-            explain(offer: k, index: i, row: r, status: statuses[k][r], context: context.map { language == .zh ? $0.zh : $0.en },
-                    language: language)
+        var said = Set<String>()
+        return explainingConditions(offer: k, row: r).compactMap { i, context in
+            let reason = explain(offer: k, index: i, row: r, status: statuses[k][r], context: context.map { language == .zh ? $0.zh : $0.en },
+                                 language: language)
+            return said.insert(reason.text).inserted ? reason : nil
         }
     }
 
@@ -301,11 +304,15 @@ package struct EligibilityResult: Sendable {
     }
 
     /// For an undecided offer: the review conditions (depth-first indices) that leave it to a
-    /// person rather than to missing data; empty unless the status is `.unknown`.
+    /// person rather than to missing data; empty unless the status is `.unknown`. A statement
+    /// asked for twice (科创板 standard 5's approvals, also the way out of the revenue indicator)
+    /// is listed once, as a person judges it once.
     package func reviewConditions(offer k: Int, row r: Int) -> [Int] {
         guard statuses[k][r] == .unknown else { return [] }
+        var said = Set<String>()
         return explainingConditions(offer: k, row: r).map(\.index)
             .filter { evaluator.conditions[k][$0].condition.review && missing(offer: k, index: $0, row: r).isEmpty }
+            .filter { said.insert(evaluator.conditions[k][$0].condition.chinese).inserted }
     }
 
     /// The conditions (depth-first indices) that make offer `k`'s status for row `r` what it is,

@@ -16,6 +16,11 @@ package import FinRecFeatures
 /// the assessment date, its industry, a dishonesty listing), so such a way is never the nearest and
 /// an offer behind one is out of reach.
 ///
+/// One fact can sit at several places of a rule: 科创板's exceptions (a national award, 50 invention
+/// patents) exempt a firm from both the 科创属性 indicators and the revenue indicator, so
+/// `invention_patents >= 50` is a condition of each. Meeting the fact once meets every copy, so a
+/// way through several copies counts the fact once (``GapFinder/sharedFacts``), and lists it once.
+///
 /// A failed condition that reads only figures of closed fiscal years (revenue_y1, a 2-year total:
 /// fields whose ``FieldSpec/change`` is `withAccounts`) cannot close before the next annual
 /// accounts: it is out of reach now too. When no way is open now but one
@@ -91,6 +96,13 @@ package struct GapFinder: Sendable {
     let comparisons: [[Comparison?]]
     /// Per offer, per condition: when a failure of it can close (``closing(_:fieldsRead:schema:)``).
     let closing: [[EligibilityGap.Closing]]
+    /// Per offer: the groups of conditions (depth-first indices, in rule order) that state one fact
+    /// (the same expression text and flags) and can lie on one way together (two of them under an
+    /// "all"), from ``sharedFacts(of:)``. A way through several of a group's conditions meets the
+    /// fact once: it costs once and is listed once.
+    let sharedFacts: [[[Int]]]
+    /// Per offer: its rule flattened for costing blocks of rows.
+    let programs: [CostProgram]
 
     package init(evaluator: EligibilityEvaluator) {
         self.evaluator = evaluator
@@ -105,7 +117,136 @@ package struct GapFinder: Sendable {
         closing = evaluator.conditions.map { offer in
             offer.map { Self.closing($0.condition, fieldsRead: $0.compiled.fieldsRead, schema: evaluator.schema) }
         }
+        sharedFacts = evaluator.catalog.offers.map { Self.sharedFacts(of: $0.rule) }
+        programs = evaluator.catalog.offers.map { CostProgram($0.rule) }
     }
+
+    /// A rule flattened for costing a block of rows at once: an "all" adds its children's costs,
+    /// an "any" takes the least, in the order of ``cost(_:costs:next:)`` (the same sums, so the
+    /// same bits), each step a loop over the block.
+    struct CostProgram: Sendable {
+        enum Op: Sendable {
+            /// A rule begins: its running value starts at 0 ("all") or infinity ("any").
+            case open(all: Bool)
+            /// Condition `i` (depth first) into the running value of the innermost open rule.
+            case condition(Int)
+            /// The innermost rule ends: its value goes into its parent's (or is the result).
+            case close
+        }
+        let ops: [Op]
+        /// The deepest nesting of rules.
+        let depth: Int
+
+        init(_ rule: Catalog.Rule) {
+            var ops: [Op] = [], next = 0, depth = 0
+            func add(_ rule: Catalog.Rule, level: Int) {
+                switch rule {
+                case .condition:
+                    ops.append(.condition(next))
+                    next += 1
+                case .all(_, _, _, let children), .any(_, _, _, let children):
+                    var all = false
+                    if case .all = rule { all = true }
+                    depth = max(depth, level + 1)
+                    ops.append(.open(all: all))
+                    for child in children { add(child, level: level + 1) }
+                    ops.append(.close)
+                }
+            }
+            // A rule of one condition is an "all" of it.
+            if case .condition = rule { ops.append(.open(all: true)); depth = 1 }
+            add(rule, level: ops.isEmpty ? 0 : 1)
+            if case .condition = rule { ops.append(.close) }
+            self.ops = ops
+            self.depth = depth
+        }
+
+        /// The cost of `rows` into `out`: condition `i` costs `costs[i]`, or `fixed[i]` where set.
+        /// `scratch` holds `depth` running values of `rows.count` each.
+        func run(costs: [[Double]], fixed: [Double?], rows: Range<Int>, into out: UnsafeMutablePointer<Double>,
+                 scratch: UnsafeMutablePointer<Double>) {
+            let n = rows.count
+            var level = -1
+            var adds = [Bool](repeating: false, count: depth)
+            for op in ops {
+                switch op {
+                case .open(let all):
+                    level += 1
+                    adds[level] = all
+                    (scratch + level * n).update(repeating: all ? 0 : .infinity, count: n)
+                case .condition(let i):
+                    let value = scratch + level * n
+                    if let c = fixed[i] {
+                        if adds[level] { for j in 0..<n { value[j] += c } } else { for j in 0..<n { value[j] = min(value[j], c) } }
+                    } else {
+                        costs[i].withUnsafeBufferPointer { column in
+                            let cost = column.baseAddress! + rows.lowerBound
+                            if adds[level] { for j in 0..<n { value[j] += cost[j] } } else { for j in 0..<n { value[j] = min(value[j], cost[j]) } }
+                        }
+                    }
+                case .close:
+                    let value = scratch + level * n
+                    level -= 1
+                    if level < 0 {
+                        out.update(from: value, count: n)
+                    } else {
+                        let parent = scratch + level * n
+                        if adds[level] { for j in 0..<n { parent[j] += value[j] } } else { for j in 0..<n { parent[j] = min(parent[j], value[j]) } }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The groups of `rule`'s conditions (depth-first indices) that state the same fact and can
+    /// both lie on one way: the same ``fact(_:)`` (an `applies` condition rules the offer out
+    /// rather than away, and is left alone), and two of them whose innermost common rule is an "all" (under an "any" they
+    /// are alternatives, never on one way together). Beyond the first ``maximumSharedFacts``
+    /// groups, a way counts each copy.
+    static func sharedFacts(of rule: Catalog.Rule) -> [[Int]] {
+        // Each condition's rules, outermost first: (preorder number, whether it is an "all").
+        var paths: [[(node: Int, all: Bool)]] = [], conditions: [Catalog.Condition] = []
+        var nodes = 0
+        func visit(_ rule: Catalog.Rule, _ path: [(node: Int, all: Bool)]) {
+            switch rule {
+            case .condition(let c):
+                conditions.append(c)
+                paths.append(path)
+            case .all(_, _, _, let children), .any(_, _, _, let children):
+                nodes += 1
+                var isAll = false
+                if case .all = rule { isAll = true }
+                let inner = path + [(nodes, isAll)]
+                for child in children { visit(child, inner) }
+            }
+        }
+        visit(rule, [])
+        var byFact: [String: [Int]] = [:], order: [String] = []
+        for (i, c) in conditions.enumerated() where !c.applicability {
+            let key = Self.fact(c)
+            if byFact[key] == nil { order.append(key) }
+            byFact[key, default: []].append(i)
+        }
+        func together(_ a: Int, _ b: Int) -> Bool {
+            zip(paths[a], paths[b]).prefix { $0.node == $1.node }.last?.0.all ?? false
+        }
+        let groups = order.compactMap { key -> [Int]? in
+            let g = byFact[key]!
+            for x in g.indices { for y in g.indices where y > x && together(g[x], g[y]) { return g } }
+            return nil
+        }
+        return groups.count <= maximumSharedFacts ? groups : Array(groups.prefix(maximumSharedFacts))
+    }
+
+    /// What makes two conditions one fact: the same expression text and review, warn and fixed
+    /// flags; for a manual condition (a person's judgement), the same statement to judge.
+    package static func fact(_ c: Catalog.Condition) -> String {
+        c.manual ? "manual\u{1F}\(c.chinese)\u{1F}\(c.english)" : "\(c.text)\u{1F}\(c.review)\(c.warn)\(c.fixed)"
+    }
+
+    /// At most this many shared facts per offer are counted once (the nearest way is searched over
+    /// 2^n choices); the shipped catalog has at most 3 (科创板).
+    static let maximumSharedFacts = 8
 
     /// When a failure of `condition` can close, from the catalog and the schema, never per offer:
     /// never for a condition marked `fixed` (which rules apply on the assessment date) or one
@@ -125,8 +266,46 @@ package struct GapFinder: Sendable {
     package func distances(_ result: EligibilityResult, offer k: Int) -> [Double] {
         let rows = result.chunk.rowCount
         let costs = (0..<comparisons[k].count).map { i in leafCosts(result, offer: k, index: i, rows: rows, withNextAccounts: false) }
-        var next = 0
-        return Self.combine(evaluator.catalog.offers[k].rule, costs, &next, rows: rows)
+        let program = programs[k], facts = sharedFacts[k]
+        var distances = [Double](repeating: 0, count: rows)
+        // Blocks of rows small enough for the running values of every open rule to stay in cache.
+        let block = 256
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: (program.depth + 1) * block)
+        defer { scratch.deallocate() }
+        var fixed = [Double?](repeating: nil, count: costs.count)
+        var nearest = [Double](repeating: 0, count: block), ways = [Double](repeating: 0, count: block)
+        for start in stride(from: 0, to: rows, by: block) {
+            let n = min(block, rows - start)
+            distances.withUnsafeMutableBufferPointer { out in
+                program.run(costs: costs, fixed: fixed, rows: start..<start + n, into: out.baseAddress! + start, scratch: scratch)
+            }
+            // Only a row with a shared fact it has yet to meet (and can) may be nearer than the sum.
+            guard facts.contains(where: { fact in (start..<start + n).contains { costs[fact[0]][$0] > 0 && costs[fact[0]][$0].isFinite } }) else { continue }
+            // Each choice of the facts met (their conditions free, each paid once) or not (closed),
+            // in the order and sums ``gap(_:offer:row:language:)`` uses.
+            for j in 0..<n { nearest[j] = .infinity }
+            for used in 0..<(1 << facts.count) {
+                for (g, fact) in facts.enumerated() { for i in fact { fixed[i] = used & (1 << g) != 0 ? 0 : .infinity } }
+                ways.withUnsafeMutableBufferPointer { w in
+                    program.run(costs: costs, fixed: fixed, rows: start..<start + n, into: w.baseAddress!, scratch: scratch)
+                }
+                for j in 0..<n {
+                    var paid = 0.0
+                    for (g, fact) in facts.enumerated() where used & (1 << g) != 0 { paid += costs[fact[0]][start + j] }
+                    nearest[j] = min(nearest[j], ways[j] + paid)
+                }
+            }
+            for i in fixed.indices { fixed[i] = nil }
+            for j in 0..<n where Self.nearer(nearest[j], than: distances[start + j]) { distances[start + j] = nearest[j] }
+        }
+        return distances
+    }
+
+    /// Whether a way that counts each shared fact once, at `distance`, is nearer than the sum over
+    /// every copy, `summed`: by more than rounding, so that a row without a fact met twice keeps
+    /// the sum's bits (a saving is at least 0.01, the least cost of a condition).
+    static func nearer(_ distance: Double, than summed: Double) -> Bool {
+        summed.isFinite && distance < summed - 1e-9 * max(1, summed)
     }
 
     /// Each row's cost of condition `i` of offer `k`: infinite for a failure that cannot close,
@@ -209,19 +388,47 @@ package struct GapFinder: Sendable {
         return min(EligibilityGap.stepCost, max(0.01, shortfall / scale))
     }
 
-    /// "all" sums, "any" takes the smallest, over rows.
-    static func combine(_ rule: Catalog.Rule, _ costs: [[Double]], _ next: inout Int, rows: Int) -> [Double] {
-        rule.fold(costs, &next, rows: rows, all: .init(identity: 0, combine: +), any: .init(identity: .infinity, combine: min))
-    }
-
+        // Each operation one inlined loop per child, not a closure call per row.
     /// The nearest way for row `r` to pass offer `k`, with each condition left on it; nil when
     /// the offer passes.
     package func gap(_ result: EligibilityResult, offer k: Int, row r: Int, language: Language) -> EligibilityGap? {
         guard result.status(offer: k, row: r) != .pass else { return nil }
         func nearest(withNextAccounts: Bool) -> (costs: [Double], way: Way) {
             let costs = (0..<comparisons[k].count).map { leafCost(result, offer: k, index: $0, row: r, withNextAccounts: withNextAccounts) }
+            let rule = evaluator.catalog.offers[k].rule
             var next = 0
-            return (costs, walk(evaluator.catalog.offers[k].rule, costs: costs, next: &next, context: nil))
+            let summed = walk(rule, costs: costs, next: &next, context: nil, meeting: [:])
+            let facts = sharedFacts[k]
+            guard facts.contains(where: { costs[$0[0]] > 0 && costs[$0[0]].isFinite }) else { return (costs, summed) }
+            // Each choice of the facts met (their conditions free, each paid once) or not (closed),
+            // in the order and sums ``distances(_:offer:)`` uses; the nearest way is then walked.
+            var best = (distance: Double.infinity, used: 0)
+            for used in 0..<(1 << facts.count) {
+                var modified = costs, paid = 0.0
+                for (g, fact) in facts.enumerated() {
+                    let meets = used & (1 << g) != 0
+                    if meets { paid += costs[fact[0]] }
+                    for i in fact { modified[i] = meets ? 0 : .infinity }
+                }
+                next = 0
+                let distance = cost(rule, costs: modified, next: &next) + paid
+                if distance < best.distance { best = (distance, used) }
+            }
+            guard Self.nearer(best.distance, than: summed.cost) else { return (costs, summed) }
+            var modified = costs
+            var meeting: [Int: Int] = [:]
+            for (g, fact) in facts.enumerated() {
+                let meets = best.used & (1 << g) != 0
+                for i in fact {
+                    modified[i] = meets ? 0 : .infinity
+                    // A fact already met is free either way and not listed.
+                    if meets && costs[fact[0]] > 0 { meeting[i] = g }
+                }
+            }
+            next = 0
+            var way = walk(rule, costs: modified, next: &next, context: nil, meeting: meeting)
+            way.cost = best.distance
+            return (costs, way)
         }
         var (costs, way) = nearest(withNextAccounts: false)
         var accounts: EligibilityGap.NextAccounts?
@@ -272,13 +479,20 @@ package struct GapFinder: Sendable {
         var cost = 0.0
         var standards: [(zh: String, en: String)] = []
         var leaves: [(index: Int, context: (zh: String, en: String)?)] = []
+        /// Condition → its shared fact, for the facts this way meets (their conditions cost 0 in
+        /// the walk); the first of a fact's conditions on the way is listed, the rest not.
+        var meeting: [Int: Int] = [:]
+        var listedFacts: Set<Int> = []
     }
 
     /// The nearest way through `rule`: all children of an "all", the cheapest child of an "any"
     /// (the first among equals), and the conditions not met on it. Costs are summed first, without
     /// building the ways not taken; only the way taken collects its standards and conditions.
-    private func walk(_ rule: Catalog.Rule, costs: [Double], next: inout Int, context: (zh: String, en: String)?) -> Way {
+    /// `meeting` maps the conditions of the shared facts the way meets to their fact.
+    private func walk(_ rule: Catalog.Rule, costs: [Double], next: inout Int, context: (zh: String, en: String)?,
+                      meeting: [Int: Int]) -> Way {
         var way = Way()
+        way.meeting = meeting
         way.cost = collect(rule, costs: costs, next: &next, context: context, into: &way)
         return way
     }
@@ -310,7 +524,11 @@ package struct GapFinder: Sendable {
         switch rule {
         case .condition:
             defer { next += 1 }
-            if costs[next] > 0 { way.leaves.append((next, context)) }
+            if costs[next] > 0 {
+                way.leaves.append((next, context))
+            } else if let fact = way.meeting[next], way.listedFacts.insert(fact).inserted {
+                way.leaves.append((next, context))
+            }
             return costs[next]
         case .all(_, _, _, let children):
             var total = 0.0
