@@ -161,6 +161,30 @@ package struct GapFinder: Sendable {
             self.depth = depth
         }
 
+        /// The cost of one row whose condition `i` costs `costs[i]`: the same operations in the
+        /// same order as ``run(costs:fixed:rows:into:scratch:)`` on a block (so the same bits).
+        func cost(_ costs: [Double]) -> Double {
+            withUnsafeTemporaryAllocation(of: (value: Double, adds: Bool).self, capacity: depth) { open in
+                var level = -1, result = 0.0
+                for op in ops {
+                    switch op {
+                    case .open(let all):
+                        level += 1
+                        open[level] = (all ? 0 : .infinity, all)
+                    case .condition(let i):
+                        open[level].value = open[level].adds ? open[level].value + costs[i] : min(open[level].value, costs[i])
+                    case .close:
+                        let value = open[level].value
+                        level -= 1
+                        if level < 0 { result = value } else {
+                            open[level].value = open[level].adds ? open[level].value + value : min(open[level].value, value)
+                        }
+                    }
+                }
+                return result
+            }
+        }
+
         /// The cost of `rows` into `out`: condition `i` costs `costs[i]`, or `fixed[i]` where set.
         /// `scratch` holds `depth` running values of `rows.count` each.
         func run(costs: [[Double]], fixed: [Double?], rows: Range<Int>, into out: UnsafeMutablePointer<Double>,
@@ -410,8 +434,7 @@ package struct GapFinder: Sendable {
                     if meets { paid += costs[fact[0]] }
                     for i in fact { modified[i] = meets ? 0 : .infinity }
                 }
-                next = 0
-                let distance = cost(rule, costs: modified, next: &next) + paid
+                let distance = programs[k].cost(modified) + paid
                 if distance < best.distance { best = (distance, used) }
             }
             guard Self.nearer(best.distance, than: summed.cost) else { return (costs, summed) }
@@ -442,7 +465,16 @@ package struct GapFinder: Sendable {
         }
         // What a condition that closes with the next accounts adds to its text.
         let waiting = accounts.map { language == .zh ? "；待\($0.text)方可能补足" : "; can close with \($0.text) at the earliest" }
-        let items = way.leaves.map { i, context in
+        // A way out of reach keeps its sum (no way is nearer than infinity): a fact it asks for
+        // twice is still listed once.
+        var listed: [Int] = []
+        let leaves = way.leaves.filter { i, _ in
+            guard let fact = sharedFacts[k].firstIndex(where: { $0.contains(i) }) else { return true }
+            if listed.contains(fact) { return false }
+            listed.append(fact)
+            return true
+        }
+        let items = leaves.map { i, context in
             let failed = result.conditionTruths[k][i][r] == .fail
             var item = item(result, offer: k, index: i, row: r, cost: costs[i], context: context, language: language,
                             suffix: failed && closing[k][i] == .nextAccounts ? waiting : nil)
