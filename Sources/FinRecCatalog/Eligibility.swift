@@ -256,17 +256,29 @@ package struct EligibilityResult: Sendable {
     /// is said once: two alternatives that ask for the same thing under one standard (科创板
     /// standard 1's "最近一年净利润为正" in both of its profit tests) give it once, for the first.
     package func reasons(offer k: Int, row r: Int, language: Language) -> [EligibilityReason] {
-        var said: [String] = []
+        var said: [String] = [], judged: [Int] = []
         return explainingConditions(offer: k, row: r).compactMap { i, context in
             let reason = explain(offer: k, index: i, row: r, status: statuses[k][r], context: context.map { language == .zh ? $0.zh : $0.en },
                                  language: language)
+            guard evaluator.labelRepeats[k][i] else { return reason }
+            // A statement left to a person is judged once, whatever alternative asks for it (as
+            // ``reviewConditions(offer:row:)`` lists it).
+            if reason.review {
+                if judged.contains(where: { sameLabel(offer: k, $0, i) }) { return nil }
+                judged.append(i)
+                return reason
+            }
             // Compared as UTF-8 bytes: hashing a Chinese String normalises it first (measured 12% of
             // the CSV's time in a Set).
-            guard evaluator.labelRepeats[k][i] else { return reason }
             if said.contains(where: { $0.utf8.elementsEqual(reason.text.utf8) }) { return nil }
             said.append(reason.text)
             return reason
         }
+    }
+
+    /// Whether conditions `a` and `b` of offer `k` have the same (Chinese) label.
+    private func sameLabel(offer k: Int, _ a: Int, _ b: Int) -> Bool {
+        evaluator.conditions[k][a].condition.chinese.utf8.elementsEqual(evaluator.conditions[k][b].condition.chinese.utf8)
     }
 
     /// For an undecided offer: the schema fields (indices) whose absence leaves it undecided, in
@@ -325,8 +337,7 @@ package struct EligibilityResult: Sendable {
             .filter { evaluator.conditions[k][$0].condition.review && missing(offer: k, index: $0, row: r).isEmpty }
             .filter { i in
                 guard evaluator.labelRepeats[k][i] else { return true }
-                let label = evaluator.conditions[k][i].condition.chinese.utf8
-                if said.contains(where: { evaluator.conditions[k][$0].condition.chinese.utf8.elementsEqual(label) }) { return false }
+                if said.contains(where: { sameLabel(offer: k, $0, i) }) { return false }
                 said.append(i)
                 return true
             }
