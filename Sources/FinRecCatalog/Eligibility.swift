@@ -402,14 +402,16 @@ package struct EligibilityResult: Sendable {
         } else if status == .unknown, !absent.isEmpty {
             missing = absent.map { evaluator.schema.fields[$0].label(language) }
             let fields = missing.joined(separator: language == .zh ? "、" : ", ")
-            text = language == .zh ? "\(label)：无法判断，缺少 \(fields)" : "\(label): cannot tell, missing \(fields)"
+            let asked = requirement(offer: k, index: i, language: language)
+            text = language == .zh ? "\(label)\(asked)：无法判断，缺少 \(fields)" : "\(label)\(asked): cannot tell, missing \(fields)"
         } else if status == .unknown {
             // Every field is there but the value cannot be computed (a ratio over a zero total):
             // name the fields and their values, never an empty "缺少".
             let fields = evaluator.conditions[k][i].compiled.fieldsRead
                 .map { "\(evaluator.schema.fields[$0].label(language)) \(display(field: $0, row: r, language))" }
                 .joined(separator: language == .zh ? "、" : ", ")
-            text = language == .zh ? "\(label)：无法判断，无法由 \(fields) 计算" : "\(label): cannot tell, not computable from \(fields)"
+            let asked = requirement(offer: k, index: i, language: language)
+            text = language == .zh ? "\(label)\(asked)：无法判断，无法由 \(fields) 计算" : "\(label)\(asked): cannot tell, not computable from \(fields)"
         } else {
             text = failureSentence(offer: k, index: i, label: label, row: r, language: language)
         }
@@ -417,6 +419,20 @@ package struct EligibilityResult: Sendable {
         if let suffix { text += suffix }
         return EligibilityReason(conditionID: c.condition.id, status: status, text: c.condition.marked(text, language), missingFields: missing, unconfirmed: c.condition.unconfirmed, source: c.condition.source,
                                  review: review)
+    }
+
+    /// "（需 ≥5%）" / " (needs ≥ 5%)": what a comparison of a quantity with a number asks for, said
+    /// where the value is unknown (so two undecided conditions on one label, 科创板's R&D ratio of 5%
+    /// and a software firm's of 10%, read apart); empty for any other condition, or where the label
+    /// states the threshold.
+    private func requirement(offer k: Int, index i: Int, language: Language) -> String {
+        guard case .binary(let op, _, .number(let threshold)) = evaluator.conditions[k][i].condition.expression,
+              [.less, .lessOrEqual, .greater, .greaterOrEqual].contains(op), case .quantity(let unit)? = evaluator.sides[k][i]?.kind else { return "" }
+        let bound = Self.format(threshold, unit, language)
+        // A label that states its threshold ("质押专利剩余有效期不少于5年") says it already.
+        let label = language == .zh ? evaluator.conditions[k][i].condition.chinese : evaluator.conditions[k][i].condition.english
+        guard !label.contains(bound) else { return "" }
+        return language == .zh ? "（需 \(op.sign)\(bound)）" : " (needs \(op.sign) \(bound))"
     }
 
     /// "近两年研发投入占比 5.3% < 8%" for a comparison of a quantity with a number; the label alone
@@ -525,6 +541,19 @@ extension Catalog.Unit {
         case .ratio: .percent
         case .integer: .count
         default: nil
+        }
+    }
+}
+
+extension ParsedExpression.BinaryOperator {
+    /// An order comparison as a reader writes it: "<", "≤", ">", "≥" (any other as in the catalog).
+    var sign: String {
+        switch self {
+        case .less: "<"
+        case .lessOrEqual: "≤"
+        case .greater: ">"
+        case .greaterOrEqual: "≥"
+        default: rawValue
         }
     }
 }

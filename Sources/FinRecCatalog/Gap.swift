@@ -602,13 +602,7 @@ package struct GapFinder: Sendable {
         let shortfall = Self.shortfall(c.op, value: value, threshold: threshold)
         let label = language == .zh ? condition.chinese : condition.english
         let upper = c.op == .less || c.op == .lessOrEqual
-        let sign = switch c.op {
-        case .less: "<"
-        case .lessOrEqual: "≤"
-        case .greater: ">"
-        case .greaterOrEqual: "≥"
-        default: c.op.rawValue
-        }
+        let sign = c.op.sign
         // The value and threshold with enough digits to tell apart, and a shortfall below the
         // display's precision said as such: a failed condition never reads "差 0".
         let (shownValue, shownThreshold) = EligibilityResult.formatApart(value, threshold, c.unit, language)

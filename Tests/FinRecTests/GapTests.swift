@@ -471,3 +471,29 @@ extension GapTests {
         #expect(nearerThanSum > 10, "\(nearerThanSum)")
     }
 }
+
+extension GapTests {
+    @Test("No sentence repeats within an offer's reasons or its gap; an undecided comparison says what it asks for (shipped pool, both languages)")
+    func sentencesDoNotRepeat() throws {
+        var options = ReaderOptions()
+        options.chunkRows = 2_000
+        let chunk = try #require(try EnterpriseFileReader(path: repositoryRoot() + "/Datasets/shandong-pool.csv", options: options).nextChunk())
+        let result = Self.scorer.evaluator.evaluate(chunk, asOf: assessmentDay)
+        var asked = 0, lists = 0
+        for language in Language.allCases {
+            let needs = language == .zh ? "（需 ≥5%）：无法判断" : " (needs ≥ 5%): cannot tell"
+            for k in Self.scorer.catalog.offers.indices {
+                for r in 0..<chunk.rowCount where result.status(offer: k, row: r) != .pass {
+                    let reasons = result.reasons(offer: k, row: r, language: language).map(\.text)
+                    let items = Self.scorer.gaps.gap(result, offer: k, row: r, language: language)?.items.map(\.text) ?? []
+                    for texts in [reasons, items] where !texts.isEmpty {
+                        lists += 1
+                        #expect(Set(texts).count == texts.count, "offer \(Self.scorer.catalog.offers[k].id) row \(r): \(texts)")
+                    }
+                    asked += (reasons + items).count { $0.contains(needs) }
+                }
+            }
+        }
+        #expect(lists > 20_000 && asked > 0, "\(lists) lists, \(asked) texts with a requirement")
+    }
+}
