@@ -250,16 +250,18 @@ extension AuditLog {
     /// SQLite's online backup of the log into `output`, consistent while the service writes (one
     /// step inside one read transaction: a snapshot). Written beside `output` and renamed into
     /// place once synced and checked, so a backup killed half-way leaves no `output`, only a
-    /// `.partial` file the next backup removes.
+    /// `.partial` file the next backup removes. A symbolic link at `output` stays: the file it
+    /// points to is replaced, as every `--output` does.
     package static func backup(path: String, to output: String) throws -> AuditVerification {
         // A backup is a SQLite file: a device or a pipe there would be replaced by the rename
         // (as root, `/dev/null` itself), and a folder would fail only after the copy.
         if AtomicFileWriter.isStream(output) {
             throw ServiceError(.unprocessable, "\(output) is a device or a pipe, not a file; a backup is a SQLite file: give a file's path")
         }
-        do { try AtomicFileWriter.checkTarget(output) } catch { throw ServiceError(.unprocessable, error.description) }
+        let target: String
+        do { target = try AtomicFileWriter.checkTarget(output) } catch { throw ServiceError(.unprocessable, error.description) }
         let source = try existing(path)
-        let partial = output + ".partial"
+        let partial = target + ".partial"
         unlink(partial)
         let verification: AuditVerification
         do {
@@ -283,12 +285,12 @@ extension AuditLog {
             _ = fsync(descriptor)
             Glibc.close(descriptor)
         }
-        guard rename(partial, output) == 0 else {
+        guard rename(partial, target) == 0 else {
             let code = errno
             unlink(partial)
             throw ServiceError(.internalError, "cannot rename the backup into \(output) (\(String(cString: strerror(code))))")
         }
-        AtomicFileWriter.syncFolder(of: output)
+        AtomicFileWriter.syncFolder(of: target)
         return verification
     }
 }

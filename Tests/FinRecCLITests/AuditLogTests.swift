@@ -283,6 +283,17 @@ struct AuditLogTests {
         #expect(AtomicFileWriter.isStream(fifo), "still a pipe, not replaced by a file")
         #expect(!FileManager.default.fileExists(atPath: fifo + ".partial"))
 
+        // A symbolic link stays a link: the file it points to (in another folder) is the backup.
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        try Data("an older backup".utf8).write(to: URL(fileURLWithPath: dir + "/elsewhere/audit.sqlite"))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/linked.sqlite", withDestinationPath: dir + "/elsewhere/audit.sqlite")
+        let linked = try AuditLog.backup(path: path, to: dir + "/linked.sqlite")
+        #expect(linked.failure == nil && linked.rows >= 1300)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/linked.sqlite") == dir + "/elsewhere/audit.sqlite")
+        #expect(try python(["chain", dir + "/elsewhere/audit.sqlite"])["break"] is NSNull)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/linked.sqlite.partial")
+                && !FileManager.default.fileExists(atPath: dir + "/elsewhere/audit.sqlite.partial"))
+
         let r = try python(["backupkill", ServerProcess.executable, path, dir + "/killed", "6"])
         #expect(r["full_status"] as? Int == 0, "\(r)")
         #expect(r["log_verify"] as? Int == 0 && r["log_chain_break"] is NSNull)

@@ -254,7 +254,7 @@ package struct LogisticTrainer: Sendable {
 
     /// Fits all products.
     package func fit(_ data: TrainingSet, kernel: some LinearAlgebraKernel = BLASKernel()) throws(TrainingError) -> TrainingResult {
-        let n = data.features.rows, d = data.features.columns, k = data.labels.columns
+        let d = data.features.columns, k = data.labels.columns
         let problems = options.problems(products: k)
         guard problems.isEmpty else { throw .invalidOptions(problems) }
         let weights = try rowWeights(data)
