@@ -269,7 +269,8 @@ package struct GapFinder: Sendable {
     }
 
     /// At most this many shared facts per offer are counted once (the nearest way is searched over
-    /// 2^n choices); the shipped catalog has at most 3 (科创板).
+    /// 2^n choices); the shipped catalog has at most 5 (科创板: revenue of 3亿, standard 5's market
+    /// value and approvals, the national award, 50 invention patents).
     static let maximumSharedFacts = 8
 
     /// When a failure of `condition` can close, from the catalog and the schema, never per offer:
