@@ -263,11 +263,7 @@ package struct EligibilityResult: Sendable {
             guard evaluator.labelRepeats[k][i] else { return reason }
             // A statement left to a person is judged once, whatever alternative asks for it (as
             // ``reviewConditions(offer:row:)`` lists it).
-            if reason.review {
-                if judged.contains(where: { sameLabel(offer: k, $0, i) }) { return nil }
-                judged.append(i)
-                return reason
-            }
+            if reason.review { return firstOfItsLabel(offer: k, i, among: &judged) ? reason : nil }
             // Compared as UTF-8 bytes: hashing a Chinese String normalises it first (measured 12% of
             // the CSV's time in a Set).
             if said.contains(where: { $0.utf8.elementsEqual(reason.text.utf8) }) { return nil }
@@ -276,9 +272,14 @@ package struct EligibilityResult: Sendable {
         }
     }
 
-    /// Whether conditions `a` and `b` of offer `k` have the same (Chinese) label.
-    private func sameLabel(offer k: Int, _ a: Int, _ b: Int) -> Bool {
-        evaluator.conditions[k][a].condition.chinese.utf8.elementsEqual(evaluator.conditions[k][b].condition.chinese.utf8)
+    /// Whether condition `i` of offer `k` is the first of its (Chinese) label among `kept`, which
+    /// it then joins; true for a label no other condition of the offer has.
+    private func firstOfItsLabel(offer k: Int, _ i: Int, among kept: inout [Int]) -> Bool {
+        guard evaluator.labelRepeats[k][i] else { return true }
+        let label = evaluator.conditions[k][i].condition.chinese.utf8
+        if kept.contains(where: { evaluator.conditions[k][$0].condition.chinese.utf8.elementsEqual(label) }) { return false }
+        kept.append(i)
+        return true
     }
 
     /// For an undecided offer: the schema fields (indices) whose absence leaves it undecided, in
@@ -332,15 +333,10 @@ package struct EligibilityResult: Sendable {
     /// is listed once, as a person judges it once.
     package func reviewConditions(offer k: Int, row r: Int) -> [Int] {
         guard statuses[k][r] == .unknown else { return [] }
-        var said: [Int] = []
+        var judged: [Int] = []
         return explainingConditions(offer: k, row: r).map(\.index)
             .filter { evaluator.conditions[k][$0].condition.review && missing(offer: k, index: $0, row: r).isEmpty }
-            .filter { i in
-                guard evaluator.labelRepeats[k][i] else { return true }
-                if said.contains(where: { sameLabel(offer: k, $0, i) }) { return false }
-                said.append(i)
-                return true
-            }
+            .filter { firstOfItsLabel(offer: k, $0, among: &judged) }
     }
 
     /// The conditions (depth-first indices) that make offer `k`'s status for row `r` what it is,

@@ -138,7 +138,9 @@ package struct GapFinder: Sendable {
         let depth: Int
 
         init(_ rule: Catalog.Rule) {
-            var ops: [Op] = [], next = 0, depth = 0
+            // Inside an outer "all" (0 + the rule's cost is that cost, to the bit), so that a rule
+            // of one condition needs no case of its own.
+            var ops: [Op] = [.open(all: true)], next = 0, depth = 1
             func add(_ rule: Catalog.Rule, level: Int) {
                 switch rule {
                 case .condition:
@@ -153,10 +155,8 @@ package struct GapFinder: Sendable {
                     ops.append(.close)
                 }
             }
-            // A rule of one condition is an "all" of it.
-            if case .condition = rule { ops.append(.open(all: true)); depth = 1 }
-            add(rule, level: ops.isEmpty ? 0 : 1)
-            if case .condition = rule { ops.append(.close) }
+            add(rule, level: 1)
+            ops.append(.close)
             self.ops = ops
             self.depth = depth
         }
@@ -190,32 +190,33 @@ package struct GapFinder: Sendable {
         func run(costs: [[Double]], fixed: [Double?], rows: Range<Int>, into out: UnsafeMutablePointer<Double>,
                  scratch: UnsafeMutablePointer<Double>) {
             let n = rows.count
-            var level = -1
-            var adds = [Bool](repeating: false, count: depth)
-            for op in ops {
-                switch op {
-                case .open(let all):
-                    level += 1
-                    adds[level] = all
-                    (scratch + level * n).update(repeating: all ? 0 : .infinity, count: n)
-                case .condition(let i):
-                    let value = scratch + level * n
-                    if let c = fixed[i] {
-                        if adds[level] { for j in 0..<n { value[j] += c } } else { for j in 0..<n { value[j] = min(value[j], c) } }
-                    } else {
-                        costs[i].withUnsafeBufferPointer { column in
-                            let cost = column.baseAddress! + rows.lowerBound
-                            if adds[level] { for j in 0..<n { value[j] += cost[j] } } else { for j in 0..<n { value[j] = min(value[j], cost[j]) } }
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: depth) { adds in
+                var level = -1
+                for op in ops {
+                    switch op {
+                    case .open(let all):
+                        level += 1
+                        adds[level] = all
+                        (scratch + level * n).update(repeating: all ? 0 : .infinity, count: n)
+                    case .condition(let i):
+                        let value = scratch + level * n
+                        if let c = fixed[i] {
+                            if adds[level] { for j in 0..<n { value[j] += c } } else { for j in 0..<n { value[j] = min(value[j], c) } }
+                        } else {
+                            costs[i].withUnsafeBufferPointer { column in
+                                let cost = column.baseAddress! + rows.lowerBound
+                                if adds[level] { for j in 0..<n { value[j] += cost[j] } } else { for j in 0..<n { value[j] = min(value[j], cost[j]) } }
+                            }
                         }
-                    }
-                case .close:
-                    let value = scratch + level * n
-                    level -= 1
-                    if level < 0 {
-                        out.update(from: value, count: n)
-                    } else {
-                        let parent = scratch + level * n
-                        if adds[level] { for j in 0..<n { parent[j] += value[j] } } else { for j in 0..<n { parent[j] = min(parent[j], value[j]) } }
+                    case .close:
+                        let value = scratch + level * n
+                        level -= 1
+                        if level < 0 {
+                            out.update(from: value, count: n)
+                        } else {
+                            let parent = scratch + level * n
+                            if adds[level] { for j in 0..<n { parent[j] += value[j] } } else { for j in 0..<n { parent[j] = min(parent[j], value[j]) } }
+                        }
                     }
                 }
             }
@@ -224,8 +225,8 @@ package struct GapFinder: Sendable {
 
     /// The groups of `rule`'s conditions (depth-first indices) that state the same fact and can
     /// both lie on one way: the same ``fact(_:)`` (an `applies` condition rules the offer out
-    /// rather than away, and is left alone), and two of them whose innermost common rule is an "all" (under an "any" they
-    /// are alternatives, never on one way together). Beyond the first ``maximumSharedFacts``
+    /// rather than away, and is left alone), and two of them whose innermost common rule is an
+    /// "all" (under an "any" they are alternatives, never on one way together). Beyond the first ``maximumSharedFacts``
     /// groups, a way counts each copy.
     static func sharedFacts(of rule: Catalog.Rule) -> [[Int]] {
         // Each condition's rules, outermost first: (preorder number, whether it is an "all").
@@ -264,7 +265,7 @@ package struct GapFinder: Sendable {
 
     /// What makes two conditions one fact: the same expression text and review, warn and fixed
     /// flags; for a manual condition (a person's judgement), the same statement to judge.
-    package static func fact(_ c: Catalog.Condition) -> String {
+    static func fact(_ c: Catalog.Condition) -> String {
         c.manual ? "manual\u{1F}\(c.chinese)\u{1F}\(c.english)" : "\(c.text)\u{1F}\(c.review)\(c.warn)\(c.fixed)"
     }
 
@@ -413,7 +414,6 @@ package struct GapFinder: Sendable {
         return min(EligibilityGap.stepCost, max(0.01, shortfall / scale))
     }
 
-        // Each operation one inlined loop per child, not a closure call per row.
     /// The nearest way for row `r` to pass offer `k`, with each condition left on it; nil when
     /// the offer passes.
     package func gap(_ result: EligibilityResult, offer k: Int, row r: Int, language: Language) -> EligibilityGap? {
@@ -422,12 +422,12 @@ package struct GapFinder: Sendable {
             let costs = (0..<comparisons[k].count).map { leafCost(result, offer: k, index: $0, row: r, withNextAccounts: withNextAccounts) }
             let rule = evaluator.catalog.offers[k].rule
             var next = 0
-            let summed = walk(rule, costs: costs, next: &next, context: nil, meeting: [:])
+            let summed = walk(rule, costs: costs, shown: costs, next: &next, context: nil)
             let facts = sharedFacts[k]
             guard facts.contains(where: { costs[$0[0]] > 0 && costs[$0[0]].isFinite }) else { return (costs, summed) }
             // Each choice of the facts met (their conditions free, each paid once) or not (closed),
             // in the order and sums ``distances(_:offer:)`` uses; the nearest way is then walked.
-            var best = (distance: Double.infinity, used: 0)
+            var best = (distance: Double.infinity, costs: costs)
             for used in 0..<(1 << facts.count) {
                 var modified = costs, paid = 0.0
                 for (g, fact) in facts.enumerated() {
@@ -436,21 +436,13 @@ package struct GapFinder: Sendable {
                     for i in fact { modified[i] = meets ? 0 : .infinity }
                 }
                 let distance = programs[k].cost(modified) + paid
-                if distance < best.distance { best = (distance, used) }
+                if distance < best.distance { best = (distance, modified) }
             }
             guard Self.nearer(best.distance, than: summed.cost) else { return (costs, summed) }
-            var modified = costs
-            var meeting: [Int: Int] = [:]
-            for (g, fact) in facts.enumerated() {
-                let meets = best.used & (1 << g) != 0
-                for i in fact {
-                    modified[i] = meets ? 0 : .infinity
-                    // A fact already met is free either way and not listed.
-                    if meets && costs[fact[0]] > 0 { meeting[i] = g }
-                }
-            }
+            // The way those choices take, its conditions listed by their own costs (a fact it
+            // meets at each of its conditions; listed once below).
             next = 0
-            var way = walk(rule, costs: modified, next: &next, context: nil, meeting: meeting)
+            var way = walk(rule, costs: best.costs, shown: costs, next: &next, context: nil)
             way.cost = best.distance
             return (costs, way)
         }
@@ -466,8 +458,8 @@ package struct GapFinder: Sendable {
         }
         // What a condition that closes with the next accounts adds to its text.
         let waiting = accounts.map { language == .zh ? "；待\($0.text)方可能补足" : "; can close with \($0.text) at the earliest" }
-        // A way out of reach keeps its sum (no way is nearer than infinity): a fact it asks for
-        // twice is still listed once.
+        // A shared fact on the way is listed once, at its first condition (also on a way out of
+        // reach, which keeps its sum: no way is nearer than infinity).
         var listed: [Int] = []
         let leaves = way.leaves.filter { i, _ in
             guard let fact = sharedFacts[k].firstIndex(where: { $0.contains(i) }) else { return true }
@@ -512,21 +504,16 @@ package struct GapFinder: Sendable {
         var cost = 0.0
         var standards: [(zh: String, en: String)] = []
         var leaves: [(index: Int, context: (zh: String, en: String)?)] = []
-        /// Condition → its shared fact, for the facts this way meets (their conditions cost 0 in
-        /// the walk); the first of a fact's conditions on the way is listed, the rest not.
-        var meeting: [Int: Int] = [:]
-        var listedFacts: Set<Int> = []
     }
 
     /// The nearest way through `rule`: all children of an "all", the cheapest child of an "any"
     /// (the first among equals), and the conditions not met on it. Costs are summed first, without
     /// building the ways not taken; only the way taken collects its standards and conditions.
-    /// `meeting` maps the conditions of the shared facts the way meets to their fact.
-    private func walk(_ rule: Catalog.Rule, costs: [Double], next: inout Int, context: (zh: String, en: String)?,
-                      meeting: [Int: Int]) -> Way {
+    /// The way is chosen by `costs`; a condition on it is listed where `shown` (its own cost) is
+    /// above 0 (`costs` makes the conditions of a shared fact the way meets free).
+    private func walk(_ rule: Catalog.Rule, costs: [Double], shown: [Double], next: inout Int, context: (zh: String, en: String)?) -> Way {
         var way = Way()
-        way.meeting = meeting
-        way.cost = collect(rule, costs: costs, next: &next, context: context, into: &way)
+        way.cost = collect(rule, costs: costs, shown: shown, next: &next, context: context, into: &way)
         return way
     }
 
@@ -552,20 +539,16 @@ package struct GapFinder: Sendable {
 
     /// Adds the standards and unmet conditions of the nearest way through `rule` to `way`, in
     /// rule order (an "any"'s chosen alternative before the standards inside it); returns its cost.
-    private func collect(_ rule: Catalog.Rule, costs: [Double], next: inout Int, context: (zh: String, en: String)?,
+    private func collect(_ rule: Catalog.Rule, costs: [Double], shown: [Double], next: inout Int, context: (zh: String, en: String)?,
                          into way: inout Way) -> Double {
         switch rule {
         case .condition:
             defer { next += 1 }
-            if costs[next] > 0 {
-                way.leaves.append((next, context))
-            } else if let fact = way.meeting[next], way.listedFacts.insert(fact).inserted {
-                way.leaves.append((next, context))
-            }
+            if shown[next] > 0 { way.leaves.append((next, context)) }
             return costs[next]
         case .all(_, _, _, let children):
             var total = 0.0
-            for child in children { total += collect(child, costs: costs, next: &next, context: context, into: &way) }
+            for child in children { total += collect(child, costs: costs, shown: shown, next: &next, context: context, into: &way) }
             return total
         case .any(_, _, _, let children):
             // The cheapest alternative (the first among equals), then only that one collected.
@@ -582,7 +565,7 @@ package struct GapFinder: Sendable {
             // An alternative already met is named as such: "创新层标准一（已满足）".
             if let label { way.standards.append(bestCost == 0 ? (label.zh + "（已满足）", label.en + " (met)") : label) }
             next = bestStart
-            _ = collect(child, costs: costs, next: &next, context: context ?? label, into: &way)
+            _ = collect(child, costs: costs, shown: shown, next: &next, context: context ?? label, into: &way)
             next = end
             return bestCost
         }
